@@ -1,0 +1,248 @@
+"""The `kit-import` command line: options -> Settings -> library call; progress and summary.
+
+Every user-facing error is `Error: <what>` and a line on how to fix it, exit status 1; a
+traceback only with --verbose.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from importer.config import Settings, base_url_from_env, parse_field_spec, require_credential
+from importer.errors import ImporterError
+from importer.kit import Credential, KitClient
+from importer.kit.auth import API_KEY, OAUTH
+from importer.loader import LoadOptions, list_sheets
+from importer.pipeline import import_file
+from importer.resolver import fetch_fields
+from importer.sandbox import DEMO_FIELDS, FIELD_MODES, SAMPLE_FIELDS, KitStore, Sandbox
+
+EXIT_FAILED = 1
+EXIT_REJECTED = 3
+EXIT_INTERRUPTED = 130
+
+
+def _say(message: str) -> None:
+    tqdm.write(message, file=sys.stderr)
+
+
+def _fail(error: ImporterError) -> None:
+    _say(f"Error: {error}")
+    if error.hint:
+        _say(error.hint)
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one `Error:` line and an exit status; tracebacks only with --verbose."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ImporterError as e:
+            if verbose:
+                raise
+            _fail(e)
+            sys.exit(EXIT_FAILED)
+        except KeyboardInterrupt:
+            _say("Interrupted.")
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # a bug or an environment fault: still one sentence, not a traceback
+            if verbose:
+                raise
+            _say(f"Error: unexpected {type(e).__name__}: {e}")
+            _say("Run again with --verbose for the details, and please report it.")
+            sys.exit(EXIT_FAILED)
+
+    return click.option("--verbose", is_flag=True, help="Show a traceback when something fails.")(wrapper)
+
+
+def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--sandbox and --sandbox-auth, shared by the commands that talk to Kit."""
+    command = click.option("--sandbox-auth", type=click.Choice(["oauth", "api-key"]), default="oauth",
+                           show_default=True,
+                           help="Which kind of credential to rehearse with in the sandbox.")(command)
+    return click.option("--sandbox", is_flag=True,
+                        help="Use a local Kit emulator (seeded with the sample fields) instead of Kit.")(command)
+
+
+@contextmanager
+def kit_target(sandbox: bool, sandbox_auth: str) -> Iterator[tuple[Credential, str, Sandbox | None]]:
+    """The credential and base URL to use: the environment's, or an in-process sandbox's."""
+    if not sandbox:
+        yield require_credential(), base_url_from_env(), None
+        return
+    with Sandbox() as emulator:
+        emulator.seed_fields(SAMPLE_FIELDS)
+        credential = Credential(OAUTH, emulator.access_token, "sandbox") if sandbox_auth == "oauth" else \
+            Credential(API_KEY, emulator.api_key, "sandbox")
+        yield credential, emulator.url, emulator
+
+
+class BarProgress:
+    """Progress bars on a terminal (tqdm hides them elsewhere); plain lines when not a terminal."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+        self.tty = sys.stderr.isatty()
+
+    def phase(self, name: str, total: int | None) -> None:
+        self.close()
+        if not self.tty:
+            _say(f"{time.strftime('%H:%M:%S')} {name}" + (f": {total:,}" if total is not None else ""))
+        self.bar = tqdm(total=total, desc=name, unit=" rows" if total is None else " contacts",
+                        disable=None, file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def log(self, message: str) -> None:
+        _say(message)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kit-import")
+def cli() -> None:
+    """Import CSV, TSV and XLSX exports into a Kit (ConvertKit) account.
+
+    Credentials come from the environment: KIT_ACCESS_TOKEN (OAuth; bulk requests, fast)
+    or KIT_API_KEY (one request per contact). KIT_API_URL overrides https://api.kit.com.
+    """
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--sheet", metavar="NAME", help="Workbook sheet to read, by name or number (default: the first).")
+@click.option("--encoding", metavar="NAME", help="Text encoding of a CSV (default: detected).")
+@click.option("--delimiter", metavar="CHAR", help="CSV delimiter: ',' ';' '|' or tab (default: detected).")
+@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
+              help="Row number of the header (default: detected; a title above it is skipped).")
+@click.option("--email-column", metavar="COLUMN", help="Column holding the email (default: detected).")
+@click.option("--first-name-column", metavar="COLUMN", help="Column holding the first name (default: detected).")
+@click.option("--field", "fields", multiple=True, metavar='"COLUMN=Label"',
+              help="Map a column to a Kit custom field by label or key (repeatable). Columns named like an "
+                   "existing field are mapped without it.")
+@click.option("--create-missing-fields", is_flag=True, help="Create --field labels that Kit does not have yet.")
+@click.option("--blanks", type=click.Choice(["skip", "clear"]), default="skip", show_default=True,
+              help="skip: a blank cell leaves Kit's value alone; clear: a blank cell clears it.")
+@click.option("--failures", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
+              help="Where to write rejected rows (default: ./<source name>.failures.csv).")
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
+              help="Also write the run's figures as JSON here.")
+@click.option("--dry-run", is_flag=True, help="Read, map, validate and plan with read-only requests; write nothing.")
+@click.option("--rate-limit", type=click.IntRange(min=1), metavar="N",
+              help="Requests per 60 s for this credential (default: Kit's 600 OAuth / 120 API key, less 5%).")
+@sandbox_options
+@friendly_errors
+def run(source: Path, sheet: str | None, encoding: str | None, delimiter: str | None, header_row: int | None,
+        email_column: str | None, first_name_column: str | None, fields: tuple[str, ...],
+        create_missing_fields: bool, blanks: str, failures: Path | None, report: Path | None, dry_run: bool,
+        rate_limit: int | None, sandbox: bool, sandbox_auth: str) -> None:
+    """Import SOURCE (.csv, .tsv, .xlsx) into Kit.
+
+    Subscribers are upserted by email with their first names, then custom field values
+    are written. Rows that cannot be imported go to a failures CSV with their row number
+    and the reason; fix them and run the same command on that file.
+
+    Exit status: 0 all imported, 1 the run failed, 2 bad usage, 3 some rows rejected,
+    130 interrupted.
+    """
+    with kit_target(sandbox, sandbox_auth) as (credential, base_url, emulator):
+        settings = Settings(
+            source=source, credential=credential, base_url=base_url,
+            load=LoadOptions(sheet=sheet, encoding=encoding, delimiter=delimiter, header_row=header_row),
+            email_column=email_column, first_name_column=first_name_column,
+            fields=[parse_field_spec(f) for f in fields], create_missing_fields=create_missing_fields,
+            blanks=blanks, failures_path=failures, report_path=report, dry_run=dry_run, rate_limit=rate_limit)
+        progress = BarProgress()
+        if emulator is not None:
+            _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
+                 "it stops when this run ends.")
+        try:
+            result = import_file(settings, progress=progress)
+        finally:
+            progress.close()
+        _say(result.summary())
+        if emulator is not None:
+            _say(f"Sandbox now holds {len(emulator.store.subscribers):,} subscribers.")
+        _say(result.closing_line())
+        if result.stopped and not result.interrupted:
+            _say(f"Error: the import stopped: {result.stopped}")
+    sys.exit(result.exit_status)
+
+
+@cli.command("fields")
+@sandbox_options
+@friendly_errors
+def fields_command(sandbox: bool, sandbox_auth: str) -> None:
+    """List the account's custom fields: id, key and label."""
+    with kit_target(sandbox, sandbox_auth) as (credential, base_url, _):
+        client = KitClient(credential, base_url)
+        found = fetch_fields(client)
+    if not found:
+        click.echo("The account has no custom fields.")
+        return
+    width = max(len(f.key) for f in found)
+    click.echo(f"{'id':>8}  {'key':<{width}}  label")
+    for f in found:
+        click.echo(f"{f.id:>8}  {f.key:<{width}}  {f.label}")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@friendly_errors
+def sheets(source: Path) -> None:
+    """List the sheets of a workbook, numbered for --sheet."""
+    for number, name in enumerate(list_sheets(source), start=1):
+        click.echo(f"{number}  {name}")
+
+
+@cli.command("sandbox")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="a free port",
+              help="Port on 127.0.0.1 to serve on.")
+@click.option("--field-mode", type=click.Choice(FIELD_MODES), default="key-error", show_default=True,
+              help="How POST /v4/subscribers reads `fields` (Kit's pages differ; see the README).")
+@friendly_errors
+def sandbox_command(port: int, field_mode: str) -> None:
+    """Serve the local Kit emulator on 127.0.0.1 until Ctrl-C.
+
+    It starts with a few custom fields and no subscribers, accepts the sandbox credentials
+    it prints, and keeps its state in memory only.
+    """
+    try:
+        emulator = Sandbox(KitStore(field_mode=field_mode), port=port)
+    except OSError as e:
+        raise ImporterError(f"Cannot serve on 127.0.0.1:{port}: {e.strerror}.", "Choose another --port.") from None
+    emulator.seed_fields(DEMO_FIELDS)
+    click.echo(f"Kit sandbox serving on {emulator.url} (Ctrl-C stops it). In another shell:")
+    click.echo(f"  export KIT_API_URL={emulator.url}")
+    click.echo(f"  export KIT_ACCESS_TOKEN={emulator.access_token}   # or: KIT_API_KEY={emulator.api_key}")
+    try:
+        emulator.server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo(f"\nStopped; it held {len(emulator.store.subscribers):,} subscribers.")
+    finally:
+        emulator.server.server_close()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kit-import")
+

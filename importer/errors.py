@@ -1,0 +1,48 @@
+"""One root error, with families named by what happens next.
+
+- ConfigError / InputError: stop before anything is sent (exit 1).
+- KitFatalError: Kit refused the credential or the account's limits; stop the run (exit 1).
+- KitUnavailableError: Kit kept failing after every retry; stop the run (exit 1).
+- KitRequestError: Kit refused one request (a 4xx that retrying cannot fix); the rows in
+  that request are rejected and the run goes on.
+"""
+
+from __future__ import annotations
+
+
+class ImporterError(Exception):
+    """Root of every error the tool reports to a user: `str(e)` says what, `hint` how to fix it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class ConfigError(ImporterError):
+    """Bad settings: a missing credential, an unknown column, a field that does not exist."""
+
+
+class InputError(ImporterError):
+    """The source file cannot be read as a spreadsheet."""
+
+
+class KitError(ImporterError):
+    """An error answered by (or while reaching) the Kit API."""
+
+    def __init__(self, message: str, hint: str = "", status: int | None = None,
+                 errors: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.status = status
+        self.errors = errors or []
+
+
+class KitFatalError(KitError):
+    """401/403: the credential is rejected or the account refuses more; nothing more can succeed."""
+
+
+class KitUnavailableError(KitError):
+    """5xx, 429, 413 or a connection failure that persisted through every retry."""
+
+
+class KitRequestError(KitError):
+    """A 4xx for one request (422, 400, 404...): the rows in it fail, the run goes on."""

@@ -1,0 +1,199 @@
+"""The Kit v4 HTTP client: one session, auth, rate limit, retries, pagination and typed errors.
+
+Nothing above this module builds a URL or reads a status code. Retries cover 429, 413, 5xx,
+timeouts and dropped connections; 401/403 stop the run; any other 4xx is the caller's to
+attribute to the rows in that request.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+
+from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
+from importer.kit.auth import Credential
+from importer.kit.ratelimit import RateLimiter
+
+DEFAULT_BASE_URL = "https://api.kit.com"
+USER_AGENT = "kit-import/0.1 (+https://pypi.org/project/kit-import/)"
+RETRIABLE = {413, 429, 500, 502, 503, 504}
+MAX_BACKOFF = 60.0
+
+
+@dataclass(frozen=True)
+class Response:
+    """A successful answer: its status (200, 201, 202) and its parsed JSON body."""
+
+    status: int
+    body: Any
+
+
+@dataclass
+class RequestStats:
+    """What the client sent: requests by endpoint, retries, and 429s. Thread-safe."""
+
+    by_endpoint: Counter = field(default_factory=Counter)
+    retries: int = 0
+    throttled: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, endpoint: str) -> None:
+        with self._lock:
+            self.by_endpoint[endpoint] += 1
+
+    def retry(self, throttled: bool) -> None:
+        with self._lock:
+            self.retries += 1
+            self.throttled += throttled
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_endpoint.values())
+
+    def writes(self) -> int:
+        """Requests that could change data in Kit (every POST/PUT)."""
+        return sum(n for endpoint, n in self.by_endpoint.items() if not endpoint.startswith("GET "))
+
+
+class KitClient:
+    """Talks to one Kit account with one credential."""
+
+    def __init__(self, credential: Credential, base_url: str = DEFAULT_BASE_URL, *,
+                 limiter: RateLimiter | None = None, max_attempts: int = 8,
+                 timeout: tuple[float, float] = (10.0, 60.0), backoff_base: float = 1.0,
+                 sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None) -> None:
+        parsed = urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"KIT_API_URL {base_url!r} is not an http(s) URL.",
+                              f"Leave it unset to use {DEFAULT_BASE_URL}.")
+        self.credential = credential
+        self.base_url = base_url.rstrip("/")
+        self.limiter = limiter or RateLimiter.with_margin(credential.rate_limit)
+        self.max_attempts = max_attempts
+        self.timeout = timeout
+        self.backoff_base = backoff_base
+        self.stats = RequestStats()
+        self._sleep = sleep
+        self._session = session or requests.Session()
+        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json",
+                                      **credential.headers()})
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET a path and return its JSON body."""
+        return self.request("GET", path, params=params).body
+
+    def post(self, path: str, body: dict[str, Any]) -> Response:
+        """POST a JSON body. Callers only post idempotent writes (upserts by email, values set
+        to a given text), so a retry after a lost answer cannot apply anything twice."""
+        return self.request("POST", path, json=body)
+
+    def paginate(self, path: str, key: str, params: dict[str, Any] | None = None) -> Iterator[dict]:
+        """Yield every item of a cursor-paginated list, 1000 a page, following `end_cursor`."""
+        query = {"per_page": 1000, **(params or {})}
+        seen: set[str] = set()
+        while True:
+            body = self.get(path, query)
+            yield from body.get(key) or []
+            page = body.get("pagination") or {}
+            cursor = page.get("end_cursor")
+            if not page.get("has_next_page") or not cursor:
+                return
+            if cursor in seen:
+                raise KitUnavailableError(f"Kit returned the same page cursor twice while listing {path}.",
+                                          "Try again later; if it persists, report it to Kit support.")
+            seen.add(cursor)
+            query["after"] = cursor
+
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                json: dict[str, Any] | None = None) -> Response:
+        """Send one request, retrying what can be retried; raise a typed error otherwise."""
+        endpoint = f"{method} {path if '/subscribers/' not in path or 'bulk' in path else _template(path)}"
+        attempt = 0
+        while True:
+            attempt += 1
+            self.limiter.acquire()
+            self.stats.count(endpoint)
+            try:
+                reply = self._session.request(method, self.base_url + path, params=params, json=json,
+                                              timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as e:
+                reason = "timed out" if isinstance(e, requests.Timeout) else "connection failed"
+                self._retry_or_raise(attempt, f"{endpoint}: {reason}", throttled=False)
+                continue
+            status = reply.status_code
+            if 200 <= status < 300:
+                return Response(status, _json(reply))
+            errors = _errors(reply)
+            if status in RETRIABLE:
+                self._retry_or_raise(attempt, f"{endpoint}: HTTP {status} {'; '.join(errors)}",
+                                     throttled=status == 429, status=status, errors=errors)
+                continue
+            if status in (401, 403):
+                raise _fatal(status, errors, self.credential)
+            raise KitRequestError(f"Kit refused {endpoint} (HTTP {status}): {'; '.join(errors)}",
+                                  status=status, errors=errors)
+
+    def _retry_or_raise(self, attempt: int, what: str, *, throttled: bool, status: int | None = None,
+                        errors: list[str] | None = None) -> None:
+        if attempt >= self.max_attempts:
+            raise KitUnavailableError(f"Kit still failing after {attempt} attempts ({what}).",
+                                      "Kit may be down or overloaded; run the import again later.",
+                                      status=status, errors=errors)
+        self.stats.retry(throttled)
+        # Exponential backoff with full jitter; a 429 holds the whole credential, since every
+        # thread shares the same rolling window at Kit.
+        delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (attempt - 1))
+        delay = random.uniform(delay / 2, delay)
+        if throttled:
+            self.limiter.pause(delay)
+        else:
+            self._sleep(delay)
+
+
+def _template(path: str) -> str:
+    """Fold ids out of a path so requests are counted per endpoint, not per subscriber."""
+    return "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
+
+
+def _json(reply: requests.Response) -> Any:
+    if not reply.content:
+        return {}
+    try:
+        return reply.json()
+    except ValueError:
+        return {}
+
+
+def _errors(reply: requests.Response) -> list[str]:
+    """Kit's `{"errors": [...]}`, or the plain text of a 429's `Retry later`."""
+    try:
+        body = reply.json()
+    except ValueError:
+        text = reply.text.strip()
+        return [text[:300]] if text else [reply.reason or f"HTTP {reply.status_code}"]
+    if isinstance(body, dict):
+        errors = body.get("errors") or body.get("error") or body.get("message")
+        if isinstance(errors, list):
+            return [str(e) for e in errors]
+        if errors:
+            return [str(errors)]
+    return [reply.reason or f"HTTP {reply.status_code}"]
+
+
+def _fatal(status: int, errors: list[str], credential: Credential) -> KitFatalError:
+    said = "; ".join(errors)
+    if status == 401:
+        return KitFatalError(f"Kit rejected the {credential.name} (HTTP 401: {said}).",
+                             "Check the credential in your environment, or create a new one in Kit's "
+                             "developer settings.", status=status, errors=errors)
+    return KitFatalError(f"Kit refused the request (HTTP 403: {said}).",
+                         "The account's plan or subscriber limit stops this import; raise the limit "
+                         "in Kit, then run the import again.", status=status, errors=errors)

@@ -1,0 +1,58 @@
+"""A rolling-window rate limiter shared by every thread that uses one credential."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class RateLimiter:
+    """Allows at most `limit` requests in any rolling `window` seconds, and a shared pause after a 429.
+
+    Kit counts requests per credential over a rolling 60 s; staying a little under the limit
+    (see `with_margin`) avoids 429s that would each cost a wasted request and a wait.
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("a rate limit needs at least 1 request in a positive window")
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: deque[float] = deque()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def with_margin(cls, limit: int, window: float = 60.0, margin: float = 0.05, **kw) -> RateLimiter:
+        """A limiter a few percent under Kit's limit, so clock skew and in-flight requests do not trip it."""
+        return cls(max(1, int(limit * (1 - margin))), window, **kw)
+
+    def acquire(self) -> None:
+        """Block until a request may be sent, then count it."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= self.window:
+                    self._sent.popleft()
+                wait = self._paused_until - now
+                if wait <= 0 and len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return
+                if wait <= 0:
+                    wait = self.window - (now - self._sent[0])
+            self._sleep(max(wait, 0.001))
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request on this credential for `seconds` (Kit said 429 to one of them)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    @property
+    def requests_per_second(self) -> float:
+        """The sustained rate this limiter allows."""
+        return self.limit / self.window

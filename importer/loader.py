@@ -1,0 +1,439 @@
+"""Spreadsheet files -> rows of text cells, numbered as a spreadsheet app numbers them.
+
+CSV/TSV are read with the stdlib `csv` module rather than pandas: it streams record by
+record, keeps every cell as the exact text, reports ragged rows (pandas' C parser pads or
+raises) and tells where each record starts, so row numbers stay right across quoted
+newlines. XLSX is streamed with openpyxl's read-only mode and rendered cell by cell.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from importer.errors import ConfigError, InputError
+from importer.records import Row
+
+CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+DELIMITERS = ",;\t|"
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+HEADER_SCAN_ROWS = 30
+SNIFF_CHARS = 64 * 1024
+# A cell may legitimately hold a long note; the mapper rejects what is absurd. This only
+# keeps csv from raising "field larger than field limit" on such a cell.
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """How to read a source; every field left None is detected."""
+
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+
+
+@dataclass
+class Source:
+    """An opened source: what was detected, its headers, and a fresh pass over its rows on demand."""
+
+    path: Path
+    kind: str
+    headers: tuple[str, ...]
+    header_row: int
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    blank_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One phrase saying how the file was read, for the summary."""
+        if self.kind == "xlsx":
+            return f"sheet {self.sheet!r}, header on row {self.header_row}"
+        return (f"{_encoding_name(self.encoding or '')}, {DELIMITER_NAMES.get(self.delimiter or '', repr(self.delimiter))}"
+                f"-separated, header on row {self.header_row}")
+
+    def rows(self) -> Iterator[Row]:
+        """Yield every non-blank data row below the header; counts blank rows in `blank_rows`."""
+        self.blank_rows = 0
+        width = len(self.headers)
+        for number, cells in self._records():
+            if number <= self.header_row:
+                continue
+            if isinstance(cells, str):
+                yield Row(number, (), cells)
+                continue
+            if not any(c.strip() for c in cells):
+                self.blank_rows += 1
+                continue
+            yield _fit(number, cells, width, self.kind)
+
+    def _records(self) -> Iterator[tuple[int, list[str] | str]]:
+        if self.kind == "xlsx":
+            return _xlsx_records(self.path, self.sheet)
+        assert self.encoding and self.delimiter
+        return _csv_records(self.path, self.encoding, self.delimiter)
+
+
+def open_source(path: str | Path, options: LoadOptions = LoadOptions()) -> Source:
+    """Open a CSV/TSV/XLSX file, detect how it is written, and read its header.
+
+    Raises InputError with one sentence when the file cannot be read as a spreadsheet.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} does not exist.", "Check the path and try again.")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a file.", "Name a .csv, .tsv or .xlsx file.")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            f.read(1)
+    except OSError as e:
+        raise InputError(f"{path} cannot be read: {e.strerror}.", "Check the file's permissions.") from None
+    if size == 0:
+        raise InputError(f"{path} is empty (0 bytes).", "Export the file again; it has no header and no rows.")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InputError(f"{path} is a legacy Excel .xls workbook, which kit-import does not read.",
+                         "Open it in Excel or LibreOffice and save it as .xlsx or .csv.")
+    if suffix in XLSX_SUFFIXES or _looks_like_zip(path):
+        return _open_xlsx(path, options)
+    return _open_csv(path, options)
+
+
+def list_sheets(path: str | Path) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    return list(_load_workbook(Path(path)).sheetnames)
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+def _open_csv(path: Path, options: LoadOptions) -> Source:
+    encoding = options.encoding or detect_encoding(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigError(f"Unknown encoding {encoding!r}.",
+                          "Use a name Python knows, such as utf-8, cp1252 or utf-16.") from None
+    try:
+        with path.open(encoding=encoding, newline="") as f:
+            sample = f.read(SNIFF_CHARS)
+    except UnicodeDecodeError:
+        raise InputError(f"{path} cannot be decoded as {encoding}.",
+                         "Pass the file's encoding with --encoding (for example cp1252).") from None
+    if "\x00" in sample and not encoding.lower().startswith("utf-16"):
+        raise InputError(f"{path} does not look like a text spreadsheet (it holds binary data).",
+                         "Export it as CSV or XLSX.")
+    delimiter = options.delimiter or sniff_delimiter(sample, path.suffix.lower())
+    if delimiter in ("\\t", "tab"):
+        delimiter = "\t"
+    if len(delimiter) != 1:
+        raise ConfigError(f"The delimiter must be one character, not {delimiter!r}.",
+                          "Use --delimiter ',' or ';' or tab.")
+    head = _first_records(_csv_records(path, encoding, delimiter))
+    source = Source(path, "csv", (), 0, encoding=encoding, delimiter=delimiter)
+    return _with_header(source, head, options.header_row)
+
+
+def detect_encoding(path: Path) -> str:
+    """Name the file's text encoding: a BOM decides, then strict UTF-8, then charset-normalizer."""
+    with path.open("rb") as f:
+        start = f.read(4)
+    if start.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    with path.open("rb") as f:
+        sample = f.read(SNIFF_CHARS)
+    if sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a BOM: the zero byte of each ASCII character shows the byte order.
+        return "utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be"
+    if _is_utf8(path):
+        return "utf-8"
+    from charset_normalizer import from_bytes
+
+    with path.open("rb") as f:
+        guess = from_bytes(f.read(1024 * 1024)).best()
+    name = guess.encoding if guess else "cp1252"
+    if name in ("ascii", "utf_8"):
+        name = "cp1252"
+    return "cp1252" if _decodes(path, "cp1252") and name in ("cp1250", "cp1252", "latin_1", "iso8859_15") \
+        else (name if _decodes(path, name) else "latin-1")
+
+
+def _is_utf8(path: Path) -> bool:
+    return _decodes(path, "utf-8")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1024 * 1024):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _encoding_name(encoding: str) -> str:
+    names = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "cp1252"}
+    return names.get(encoding.lower(), encoding)
+
+
+def sniff_delimiter(sample: str, suffix: str = "") -> str:
+    """Pick the delimiter that splits the first lines into the most consistent number of cells."""
+    lines = [ln for ln in sample.splitlines()[:40] if ln.strip()]
+    if suffix in (".tsv", ".tab") and lines and "\t" in lines[0]:
+        return "\t"
+    best, best_score = ",", (0, 0)
+    for candidate in DELIMITERS:
+        if not any(candidate in ln for ln in lines):
+            continue
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=candidate)]
+        except csv.Error:
+            continue
+        widths = [w for w in widths if w > 1]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        score = (widths.count(common), common)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
+    """Yield (spreadsheet row number, cells) per CSV record; a record csv cannot parse yields a reason."""
+    try:
+        with path.open(encoding=encoding, newline="") as f:
+            reader = csv.reader(f, delimiter=delimiter)
+            number = 0
+            while True:
+                number += 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as e:
+                    yield number, f"unreadable row: {e}"
+                    continue
+                yield number, [c.replace("\x00", "") for c in cells]
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path} cannot be decoded as {encoding} (byte {e.start} of a block is invalid).",
+                         "Pass the file's encoding with --encoding (for example cp1252).") from None
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+def _load_workbook(path: Path):  # -> openpyxl Workbook
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a damaged zip or XML
+        raise InputError(f"{path} is not a readable .xlsx workbook ({type(e).__name__}).",
+                         "Open it in Excel or LibreOffice and save it again as .xlsx or .csv.") from None
+
+
+def _open_xlsx(path: Path, options: LoadOptions) -> Source:
+    wb = _load_workbook(path)
+    names = list(wb.sheetnames)
+    wb.close()
+    sheet = _choose_sheet(names, options.sheet)
+    head = _first_records(_xlsx_records(path, sheet))
+    return _with_header(Source(path, "xlsx", (), 0, sheet=sheet), head, options.header_row)
+
+
+def _choose_sheet(names: list[str], wanted: str | None) -> str:
+    if not names:
+        raise InputError("The workbook has no sheets.", "Save it again with at least one sheet.")
+    if wanted is None:
+        return names[0]
+    for name in names:
+        if name.strip().casefold() == wanted.strip().casefold():
+            return name
+    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(names):
+        return names[int(wanted) - 1]
+    listed = ", ".join(repr(n) for n in names)
+    raise ConfigError(f"The workbook has no sheet {wanted!r}.", f"Choose one of: {listed} (or its number, from 1).")
+
+
+def _xlsx_records(path: Path, sheet: str) -> Iterator[tuple[int, list[str] | str]]:
+    wb = _load_workbook(path)
+    try:
+        ws = wb[sheet]
+        number = 0
+        for cells in ws.iter_rows():
+            number += 1
+            real = next((c.row for c in cells if getattr(c, "row", None)), None)
+            if real is not None:
+                number = real
+            yield number, _trim_right([render_cell(c.value, getattr(c, "number_format", None)) for c in cells])
+    finally:
+        wb.close()
+
+
+_ZERO_PADDED = re.compile(r"^(0+)(?:\.(0+))?$")
+_PERCENT = re.compile(r"^0+(?:\.(0+))?%$")
+
+
+def render_cell(value: object, number_format: str | None = None) -> str:
+    """Render an Excel cell value as a person reads it in the spreadsheet app.
+
+    83702 not 83702.0; 00501 where the cell's format pads with zeros; 2024-02-17 for a date;
+    15551234567 never 1.5551234567e10; TRUE/FALSE as Excel shows booleans.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, (int, float)):
+        fmt = (number_format or "General").strip()
+        if m := _ZERO_PADDED.match(fmt):
+            decimals = len(m.group(2) or "")
+            text = f"{value:.{decimals}f}"
+            whole, _, frac = text.partition(".")
+            sign = "-" if whole.startswith("-") else ""
+            whole = whole.lstrip("-").zfill(len(m.group(1)))
+            return sign + whole + ("." + frac if frac else "")
+        if m := _PERCENT.match(fmt):
+            return f"{value * 100:.{len(m.group(1) or '')}f}%"
+        return _plain_number(value)
+    return str(value)
+
+
+def _plain_number(value: int | float) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value.is_integer():
+        return str(int(value))
+    text = format(Decimal(repr(value)), "f")
+    return text
+
+
+# --- shared ----------------------------------------------------------------------------
+
+def _looks_like_zip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
+def _first_records(records: Iterator[tuple[int, list[str] | str]]) -> list[tuple[int, list[str]]]:
+    head: list[tuple[int, list[str]]] = []
+    for number, cells in records:
+        if isinstance(cells, list):
+            head.append((number, cells))
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    if hasattr(records, "close"):
+        records.close()
+    return head
+
+
+def _with_header(source: Source, head: list[tuple[int, list[str]]], header_row: int | None) -> Source:
+    """Find the header row (given, or the first row that looks like one) and clean its names."""
+    filled = [(n, cells) for n, cells in head if any(c.strip() for c in cells)]
+    if not filled:
+        raise InputError(f"{source.path} has no header row: the first {HEADER_SCAN_ROWS} rows are blank.",
+                         "Check that this is the right file.")
+    if header_row is not None:
+        match = [(n, c) for n, c in head if n == header_row]
+        if not match or not any(x.strip() for x in match[0][1]):
+            raise ConfigError(f"Row {header_row} of {source.path} is blank or missing, so it cannot be the header.",
+                              "Pass the row number that holds the column names to --header-row.")
+        number, cells = match[0]
+    else:
+        number, cells = _guess_header(filled)
+    source.header_row = number
+    source.headers = clean_headers(cells, source.notes)
+    return source
+
+
+def _guess_header(filled: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """The header is the first row as wide as the data: a title or note line above it is narrower."""
+    widths = [sum(1 for c in cells if c.strip()) for _, cells in filled]
+    wide = max(widths)
+    for (number, cells), width in zip(filled, widths):
+        if width * 2 >= wide or width == wide:
+            return number, cells
+    return filled[0]
+
+
+def clean_headers(cells: list[str], notes: list[str]) -> tuple[str, ...]:
+    """Strip stray spaces and BOM fragments, name blank headers, and disambiguate duplicates."""
+    names = [c.replace("\ufeff", "").replace("ï»¿", "").strip() for c in _trim_right(list(cells))]
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        if not name:
+            name = f"Column {_column_letter(i)}"
+        key = name.casefold()
+        if key in seen:
+            seen[key] += 1
+            renamed = f"{name} ({seen[key]})"
+            notes.append(f"duplicate column {name!r} renamed to {renamed!r}")
+            name = renamed
+        else:
+            seen[key] = 1
+        out.append(name)
+    return tuple(out)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _trim_right(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
+def _fit(number: int, cells: list[str], width: int, kind: str) -> Row:
+    """Shape a record to the header's width; a CSV record of another width is ragged."""
+    if len(cells) > width:
+        extra = len(cells) - width
+        if kind == "csv" and any(c.strip() for c in cells[width:]):
+            return Row(number, tuple(cells), f"ragged row: {_cells(extra)} more than the header's {width}")
+        cells = cells[:width]
+    if len(cells) < width:
+        short = width - len(cells)
+        if kind == "csv":
+            return Row(number, tuple(cells), f"ragged row: {_cells(short)} fewer than the header's {width}")
+        cells = cells + [""] * short
+    return Row(number, tuple(cells))
+
+
+def _cells(n: int) -> str:
+    return f"{n} cell" if n == 1 else f"{n} cells"

@@ -1,0 +1,268 @@
+"""Rows -> contacts or rejections: find the columns, validate emails, merge duplicates.
+
+Column names are compared case-, space- and punctuation-insensitively, so "E-mail",
+"email_address" and " Email Address " all match; the email and first-name columns are
+found from the headers that common exports use unless the user names them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+from importer.errors import ConfigError
+from importer.failures import carried_columns
+from importer.records import Contact, CustomField, Rejection, Row
+
+# Normalised header names (see `normalize`) of the email and first-name columns in the
+# exports people bring: Mailchimp, Kit, Substack, HubSpot, Google Contacts, Outlook, and
+# European locales. Order matters: the first match wins when several columns fit.
+EMAIL_HEADERS = (
+    "email", "emailaddress", "email1value", "emailaddress1", "email1", "primaryemail",
+    "subscriberemail", "emailadresse", "adresseemail", "adressemail", "correoelectronico",
+    "courriel", "mail", "emailaddr", "useremail", "contactemail",
+)
+FIRST_NAME_HEADERS = (
+    "firstname", "givenname", "fname", "first", "vorname", "prenom", "nombre", "voornaam",
+)
+# Absurdly long cells are refused rather than sent: no real name or field value is this long.
+MAX_CELL_CHARS = 10_000
+
+
+def normalize(name: str) -> str:
+    """Fold a header or label for matching: no case, accents, spaces or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return re.sub(r"[\W_]+", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+@dataclass
+class ColumnPlan:
+    """Which column feeds what: email, first name, Kit custom fields; the rest is ignored."""
+
+    headers: tuple[str, ...]
+    email: int
+    first_name: int | None
+    fields: list[tuple[int, CustomField]] = field(default_factory=list)
+    missing: list[tuple[int, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        """Lines saying how each column is used, for the summary and --dry-run."""
+        lines = [f"{self.headers[self.email]} -> email"]
+        if self.first_name is not None:
+            lines.append(f"{self.headers[self.first_name]} -> first name")
+        lines += [f"{self.headers[i]} -> {f.label} ({f.key})" for i, f in self.fields]
+        lines += [f"{self.headers[i]} -> {label} (to be created)" for i, label in self.missing]
+        return lines
+
+
+def find_column(headers: Sequence[str], wanted: str, flag: str) -> int:
+    """Find a column by its name (loosely matched) or its 1-based number; say which exist if none."""
+    target = normalize(wanted)
+    for i, name in enumerate(headers):
+        if name == wanted:
+            return i
+    for i, name in enumerate(headers):
+        if normalize(name) == target and target:
+            return i
+    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(headers):
+        return int(wanted) - 1
+    listed = ", ".join(repr(h) for h in headers)
+    raise ConfigError(f"{flag} names a column {wanted!r} that the file does not have.",
+                      f"Columns in the file: {listed}.")
+
+
+def match_field(label: str, kit_fields: Iterable[CustomField]) -> CustomField | None:
+    """The Kit custom field whose label or key matches `label`, ignoring case and spaces."""
+    target = normalize(label)
+    fields = list(kit_fields)
+    for f in fields:
+        if normalize(f.label) == target:
+            return f
+    for f in fields:
+        if normalize(f.key) == target:
+            return f
+    return None
+
+
+def closest_labels(label: str, kit_fields: Iterable[CustomField], n: int = 3) -> list[str]:
+    """Existing labels that look like `label`, for "did you mean" hints."""
+    labels = {normalize(f.label): f.label for f in kit_fields}
+    return [labels[m] for m in difflib.get_close_matches(normalize(label), list(labels), n=n, cutoff=0.5)]
+
+
+def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
+                 email_column: str | None = None, first_name_column: str | None = None,
+                 field_specs: Sequence[tuple[str, str]] = ()) -> ColumnPlan:
+    """Decide what each column feeds; explicit choices first, then known export headers.
+
+    A `--field` whose label has no Kit field lands in `missing`: the resolver creates it or
+    stops the run, before anything is written.
+    """
+    headers = tuple(headers)
+    usable = carried_columns(headers)
+    if email_column:
+        email = find_column(headers, email_column, "--email-column")
+    else:
+        email = _find_known(headers, usable, EMAIL_HEADERS, exclude=())
+        if email is None:
+            listed = ", ".join(repr(h) for h in headers)
+            raise ConfigError(f"No email column found among the file's columns: {listed}.",
+                              "Name it with --email-column COLUMN.")
+    if first_name_column:
+        first_name: int | None = find_column(headers, first_name_column, "--first-name-column")
+    else:
+        first_name = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
+    plan = ColumnPlan(headers, email, first_name)
+    taken = {email} | ({first_name} if first_name is not None else set())
+    used_fields: dict[int, int] = {}
+    for column, label in field_specs:
+        index = find_column(headers, column, "--field")
+        if index in taken:
+            raise ConfigError(f"--field maps column {headers[index]!r}, which is already used as "
+                              f"{'the email' if index == email else 'the first-name'} column.",
+                              "Map a different column, or choose another email/first-name column.")
+        taken.add(index)
+        kit_field = match_field(label or headers[index], kit_fields)
+        if kit_field is None:
+            plan.missing.append((index, (label or headers[index]).strip()))
+            continue
+        if kit_field.id in used_fields:
+            raise ConfigError(f"Columns {headers[used_fields[kit_field.id]]!r} and {headers[index]!r} "
+                              f"both map to the Kit field {kit_field.label!r}.",
+                              "Map each Kit field from one column only.")
+        used_fields[kit_field.id] = index
+        plan.fields.append((index, kit_field))
+    for index in usable:
+        if index in taken:
+            continue
+        kit_field = match_field(headers[index], kit_fields)
+        if kit_field is not None and kit_field.id not in used_fields:
+            used_fields[kit_field.id] = index
+            plan.fields.append((index, kit_field))
+        else:
+            plan.ignored.append(headers[index])
+    plan.fields.sort(key=lambda pair: pair[0])
+    return plan
+
+
+def _find_known(headers: Sequence[str], usable: Sequence[int], known: Sequence[str],
+                exclude: Sequence[int]) -> int | None:
+    normalized = {i: normalize(headers[i]) for i in usable if i not in exclude}
+    for alias in known:
+        for i, name in normalized.items():
+            if name == alias:
+                return i
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailCheck:
+    """The result of checking one email cell: a normalized address, or why it was refused."""
+
+    email: str | None
+    reason: str = ""
+    detail: str = ""
+
+
+_ANGLE = re.compile(r"<([^<>]*)>\s*$")
+
+
+def check_email(raw: str) -> EmailCheck:
+    """Trim and normalise what can be fixed, validate the rest with email-validator.
+
+    Fixed: surrounding whitespace, a `mailto:` prefix, `Name <a@b.com>`, a unicode domain
+    (sent in its ASCII form). Deliverability (DNS) is not checked: that would be a network
+    request per row and is Kit's job.
+    """
+    text = raw.strip()
+    if not text:
+        return EmailCheck(None, "missing email")
+    if m := _ANGLE.search(text):
+        text = m.group(1).strip()
+    if text[:7].casefold() == "mailto:":
+        text = text[7:].split("?", 1)[0].strip()
+    if len(text) > 320:
+        return EmailCheck(None, "invalid email", "longer than 320 characters")
+    if "@" not in text:
+        return EmailCheck(None, "invalid email", f"{raw.strip()!r} is missing an @")
+    if any(c.isspace() for c in text):
+        return EmailCheck(None, "invalid email", f"{raw.strip()!r} contains spaces")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as e:
+        return EmailCheck(None, "invalid email", f"{raw.strip()!r}: {e}")
+    local, _, _ = result.normalized.rpartition("@")
+    return EmailCheck(f"{local}@{result.ascii_domain}")
+
+
+class ContactMerger:
+    """Merges contacts that share an email (case-insensitively): later non-blank cells win.
+
+    Holds one contact per distinct email, never the rows themselves.
+    """
+
+    def __init__(self) -> None:
+        self._by_email: dict[str, Contact] = {}
+        self.merged = 0
+
+    def add(self, contact: Contact) -> None:
+        """Add a contact, merging it into an earlier one with the same email."""
+        key = contact.email.casefold()
+        earlier = self._by_email.get(key)
+        if earlier is None:
+            self._by_email[key] = contact
+            return
+        self.merged += 1
+        earlier.rows.extend(contact.rows)
+        if contact.first_name:
+            earlier.first_name = contact.first_name
+        for kit_field, value in contact.fields.items():
+            if value.strip() or kit_field not in earlier.fields:
+                earlier.fields[kit_field] = value
+
+    def contacts(self) -> list[Contact]:
+        """The merged contacts, in the order their emails first appeared."""
+        return list(self._by_email.values())
+
+    def __len__(self) -> int:
+        return len(self._by_email)
+
+
+def map_rows(rows: Iterable[Row], plan: ColumnPlan, *, clear_blanks: bool = False) -> Iterator[Contact | Rejection]:
+    """Turn each row into a contact or a rejection, one for one and in file order.
+
+    Blank cells are left out of `fields` (so nothing in Kit is overwritten by a blank)
+    unless `clear_blanks`; a blank first name is never sent.
+    """
+    for row in rows:
+        if row.problem:
+            reason, _, detail = row.problem.partition(": ")
+            yield Rejection(row.number, reason, detail)
+            continue
+        cells = row.cells
+        check = check_email(cells[plan.email])
+        if check.email is None:
+            yield Rejection(row.number, check.reason, check.detail)
+            continue
+        too_long = [plan.headers[i] for i in _mapped(plan) if len(cells[i]) > MAX_CELL_CHARS]
+        if too_long:
+            yield Rejection(row.number, "cell too long",
+                            f"{', '.join(repr(h) for h in too_long)} over {MAX_CELL_CHARS:,} characters")
+            continue
+        first_name = cells[plan.first_name].strip() if plan.first_name is not None else ""
+        fields: dict[CustomField, str] = {}
+        for index, kit_field in plan.fields:
+            value = cells[index].strip()
+            if value or clear_blanks:
+                fields[kit_field] = value
+        yield Contact(check.email, first_name or None, fields, [row.number])
+
+
+def _mapped(plan: ColumnPlan) -> list[int]:
+    return ([plan.first_name] if plan.first_name is not None else []) + [i for i, _ in plan.fields]

@@ -1,0 +1,90 @@
+"""The records that flow through the pipeline, defined once: a row, a contact, a rejection, an outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row of the source: its spreadsheet row number and its cells as the user sees them.
+
+    `problem` is set by the loader when the row cannot be trusted as read (a ragged row, say);
+    the mapper then rejects it with that reason instead of guessing.
+    """
+
+    number: int
+    cells: tuple[str, ...]
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomField:
+    """A Kit custom field: the bulk values endpoint wants `id`, POST /v4/subscribers wants `key`."""
+
+    id: int
+    key: str
+    label: str
+
+
+@dataclass(slots=True)
+class Contact:
+    """One subscriber to upsert, merged from one or more rows that share an email.
+
+    `fields` holds only the values to send: blank cells are left out unless blanks clear values.
+    `rows` lists every spreadsheet row merged into this contact, in file order.
+    """
+
+    email: str
+    first_name: str | None
+    fields: dict[CustomField, str]
+    rows: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A row that was not (fully) imported: `reason` is the short category counted in the report."""
+
+    row: int
+    reason: str
+    detail: str = ""
+
+    @property
+    def message(self) -> str:
+        """The text of the failures CSV's `error` column."""
+        return f"{self.reason}: {self.detail}" if self.detail else self.reason
+
+
+class Status(StrEnum):
+    """What Kit did with a contact."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    FAILED = "failed"
+    NOT_SENT = "not sent"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one contact: its status, its Kit id, its values, and every problem met.
+
+    A problem is a (reason, detail) pair; it rejects every row merged into the contact, since
+    each of them needs to be fed back in for the contact to be whole in Kit.
+    """
+
+    contact: Contact
+    status: Status
+    subscriber_id: int | None = None
+    values_written: int = 0
+    values_unconfirmed: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, reason: str, detail: str = "") -> None:
+        """Record a problem that stopped the contact itself."""
+        self.status = Status.FAILED if self.status is not Status.NOT_SENT else self.status
+        self.problems.append((reason, detail))
+
+    def rejections(self) -> list[Rejection]:
+        """One rejection per problem for each row merged into the contact."""
+        return [Rejection(row, reason, detail) for row in self.contact.rows for reason, detail in self.problems]

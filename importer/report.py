@@ -1,0 +1,157 @@
+"""RunReport: what a run read, sent and refused; printed as a summary and written as JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class RunReport:
+    """Every figure of one run. A Python caller gets this back from `import_file`."""
+
+    source: str = ""
+    read_as: str = ""
+    credential: str = ""
+    dry_run: bool = False
+    rows_read: int = 0
+    blank_rows: int = 0
+    contacts: int = 0
+    duplicates_merged: int = 0
+    created: int = 0
+    updated: int = 0
+    failed_contacts: int = 0
+    not_sent: int = 0
+    values_to_write: int = 0
+    values_written: int = 0
+    values_unconfirmed: int = 0
+    values_failed: int = 0
+    rows_rejected: int = 0
+    rejected_by_reason: Counter = field(default_factory=Counter)
+    columns: list[str] = field(default_factory=list)
+    columns_ignored: list[str] = field(default_factory=list)
+    fields_created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    requests: Counter = field(default_factory=Counter)
+    retries: int = 0
+    throttled: int = 0
+    planned_requests: int = 0
+    rate_limit_per_minute: int = 0
+    elapsed_seconds: float = 0.0
+    failures_path: str | None = None
+    stopped: str | None = None
+    interrupted: bool = False
+
+    @property
+    def requests_sent(self) -> int:
+        return sum(self.requests.values())
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+    @property
+    def exit_status(self) -> int:
+        """0 all rows imported, 1 the run stopped, 3 finished with rows in the failures CSV, 130 Ctrl-C."""
+        if self.interrupted:
+            return 130
+        if self.stopped:
+            return 1
+        return 3 if self.rows_rejected else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data."""
+        data = asdict(self)
+        data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
+        data["requests"] = dict(sorted(self.requests.items()))
+        data["requests_sent"] = self.requests_sent
+        data["imported"] = self.imported
+        data["exit_status"] = self.exit_status
+        data["elapsed_seconds"] = round(self.elapsed_seconds, 3)
+        return data
+
+    def write_json(self, path: Path) -> None:
+        """Write the report as JSON, atomically, so a watcher never reads half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".partial")
+        tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+
+    def plan_minutes(self) -> float:
+        """Minutes the planned requests take at the credential's rate limit."""
+        if not self.rate_limit_per_minute:
+            return 0.0
+        return self.planned_requests / self.rate_limit_per_minute
+
+    def summary(self) -> str:
+        """The human summary printed at the end of a run."""
+        lines = [f"Source:            {self.source} ({self.read_as})"]
+        if self.credential:
+            lines.append(f"Credential:        {self.credential}")
+        lines += [
+            f"Rows read:         {self.rows_read:,}" + (f" (+{self.blank_rows:,} blank, skipped)" if self.blank_rows else ""),
+            f"Contacts:          {self.contacts:,}" + (f" ({_rows(self.duplicates_merged)} merged as duplicates)"
+                                                        if self.duplicates_merged else ""),
+        ]
+        if self.dry_run:
+            lines += [
+                f"Values to write:   {self.values_to_write:,}",
+                f"Requests needed:   {self.planned_requests:,} (~{_duration(self.plan_minutes() * 60)} at "
+                f"{self.rate_limit_per_minute} requests/minute)",
+            ]
+        else:
+            lines += [
+                f"Created:           {self.created:,}",
+                f"Updated:           {self.updated:,}",
+                f"Values written:    {self.values_written:,}" +
+                (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
+                (f" ({self.values_failed:,} failed)" if self.values_failed else ""),
+            ]
+        lines.append(f"Rejected rows:     {self.rows_rejected:,}")
+        for reason, count in self.rejected_by_reason.most_common():
+            lines.append(f"  {reason}: {count:,}")
+        if self.fields_created:
+            verb = "to create" if self.dry_run else "created"
+            lines.append(f"Fields {verb}:    {', '.join(self.fields_created)}")
+        if self.columns:
+            lines.append(f"Columns:           {'; '.join(self.columns)}")
+        lines.append(f"Columns ignored:   {', '.join(self.columns_ignored) if self.columns_ignored else 'none'}")
+        for note in self.notes:
+            lines.append(f"Note:              {note}")
+        sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
+        lines.append(f"Requests sent:     {self.requests_sent:,} ({sent})")
+        if self.retries:
+            lines.append(f"Retries:           {self.retries:,} ({self.throttled:,} after 429 rate limiting)")
+        lines.append(f"Elapsed:           {_duration(self.elapsed_seconds)}")
+        if self.stopped:
+            lines.append(f"Stopped:           {self.stopped}")
+        return "\n".join(lines)
+
+    def closing_line(self) -> str:
+        """The one-line verdict: what was imported, what was refused and where to find it."""
+        if self.dry_run:
+            return (f"Dry run: {self.contacts:,} contacts and {self.values_to_write:,} values would be sent; "
+                    f"{self.rows_rejected:,} rows would be rejected. Nothing was written to Kit.")
+        line = f"{self.imported:,} imported, {self.rows_rejected:,} rejected"
+        if self.failures_path:
+            return f"{line} -> {self.failures_path}"
+        return f"{line}; no failures file written"
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{minutes:.1f} min"
+    hours = math.floor(minutes / 60)
+    return f"{hours} h {round(minutes - hours * 60)} min"

@@ -1,0 +1,309 @@
+"""The local Kit emulator: Kit's v4 endpoints that kit-import uses, served on 127.0.0.1.
+
+Built on the stdlib ThreadingHTTPServer (no dependency earns its place for a handful of JSON
+routes). Answers follow Kit's reference pages: both credential kinds, 401 for an API key on
+/v4/bulk/*, `{"errors": [...]}` bodies, per-item failures, `202 {}` above 100 bulk items.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import secrets
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from importer.sandbox.store import KitStore, StoredSubscriber
+
+SYNC_LIMIT = 100
+SAMPLE_FIELDS = ("Last name", "Company", "Postal code")
+DEMO_FIELDS = SAMPLE_FIELDS + ("Birthday", "Source", "Phone Number")
+UNAUTHORIZED = {"errors": ["The access token is invalid"]}
+
+
+class Reply(Exception):
+    """Raised inside a route to answer with this status and JSON body."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+class Sandbox:
+    """A running emulator: its URL, the credentials it accepts, and its store.
+
+    Use as a context manager; it serves on a free port of 127.0.0.1 in a background thread.
+    """
+
+    def __init__(self, store: KitStore | None = None, *, host: str = "127.0.0.1", port: int = 0,
+                 api_key: str | None = None, access_token: str | None = None, seed: int = 0) -> None:
+        self.store = store or KitStore()
+        self.api_key = api_key or "sandbox-key-" + secrets.token_hex(8)
+        self.access_token = access_token or "sandbox-token-" + secrets.token_hex(8)
+        self.random = random.Random(seed)
+        self.requests: list[tuple[str, str, Any]] = []
+        self._requests_lock = threading.Lock()
+        handler = type("Handler", (_Handler,), {"sandbox": self})
+        self.server = ThreadingHTTPServer((host, port), handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Sandbox:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="kit-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def seed_fields(self, labels: tuple[str, ...] = SAMPLE_FIELDS) -> None:
+        for label in labels:
+            self.store.add_field(label)
+
+    def record(self, method: str, path: str, body: Any) -> None:
+        with self._requests_lock:
+            self.requests.append((method, path, body))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    sandbox: Sandbox
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each reply waits ~40 ms for a delayed ACK
+    server_version = "KitSandbox/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: the CLI prints its own lines
+        pass
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        try:
+            body = self._body()
+            self.sandbox.record(method, url.path, body)
+            kind = self._auth()
+            status, payload = _route(self.sandbox, method, url.path, query, body, kind)
+        except Reply as r:
+            status, payload = r.status, r.body
+        self._send(status, payload)
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise Reply(400, {"errors": ["The request body is not valid JSON"]}) from None
+
+    def _auth(self) -> str:
+        key = self.headers.get("X-Kit-Api-Key")
+        bearer = self.headers.get("Authorization", "")
+        if bearer.startswith("Bearer ") and secrets.compare_digest(bearer[7:], self.sandbox.access_token):
+            return "oauth"
+        if key and secrets.compare_digest(key, self.sandbox.api_key):
+            return "api_key"
+        raise Reply(401, UNAUTHORIZED)
+
+    def _send(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any, kind: str) -> tuple[int, Any]:
+    store = sb.store
+    if path.startswith("/v4/bulk/") and kind != "oauth":
+        raise Reply(401, {"errors": ["The bulk API requires an OAuth access token"]})
+    if method == "GET" and path == "/v4/account":
+        return 200, {"user": {"email": "sandbox@kit.dev", "id": store.account_id},
+                     "account": {"id": store.account_id, "name": "Kit sandbox", "plan_type": "creator",
+                                 "primary_email_address": "sandbox@kit.dev",
+                                 "created_at": "2023-02-17T11:43:55Z",
+                                 "timezone": {"name": "Etc/UTC", "friendly_name": "UTC", "utc_offset": "+00:00"}}}
+    if path == "/v4/custom_fields":
+        if method == "GET":
+            with store.lock:
+                items = [f.to_json() for f in sorted(store.fields.values(), key=lambda f: f.id)]
+            page, pagination = _paginate(items, query)
+            return 200, {"custom_fields": page, "pagination": pagination}
+        if method == "POST":
+            label = (body or {}).get("label") if isinstance(body, dict) else None
+            if not isinstance(label, str) or not label.strip():
+                raise Reply(422, {"errors": ["Label can't be blank"]})
+            created_field, created = store.add_field(label)
+            return (201 if created else 200), {"custom_field": created_field.to_json()}
+    if method == "POST" and path == "/v4/bulk/custom_fields":
+        items = _items(body, "custom_fields", "No custom fields included for processing")
+        made = [store.add_field(str(i.get("label", "")))[0] for i in items if isinstance(i, dict)
+                and str(i.get("label", "")).strip()]
+        if len(items) > SYNC_LIMIT:
+            return 202, {}
+        return 200, {"custom_fields": [{**f.to_json(), "created_at": "2023-02-17T11:43:55Z"} for f in made],
+                     "failures": []}
+    if path == "/v4/subscribers":
+        if method == "GET":
+            return 200, _list_subscribers(store, query)
+        if method == "POST":
+            return _create_subscriber(store, body)
+    if m := re.fullmatch(r"/v4/subscribers/(\d+)", path):
+        sub = store.subscribers.get(int(m.group(1)))
+        if method == "GET" and sub is not None:
+            return 200, {"subscriber": store.to_json(sub)}
+        raise Reply(404, {"errors": ["Not Found"]})
+    if method == "POST" and path == "/v4/bulk/subscribers":
+        return _bulk_subscribers(sb, body)
+    if method == "POST" and path == "/v4/bulk/custom_fields/subscribers":
+        return _bulk_values(store, body)
+    raise Reply(404, {"errors": ["Not Found"]})
+
+
+def _cursor(position: int) -> str:
+    return base64.b64encode(json.dumps([position]).encode()).decode()
+
+
+def _uncursor(cursor: str) -> int:
+    try:
+        return int(json.loads(base64.b64decode(cursor))[0])
+    except (ValueError, TypeError, IndexError):
+        raise Reply(422, {"errors": ["The cursor is invalid"]}) from None
+
+
+def _paginate(items: list[dict], query: dict[str, str]) -> tuple[list[dict], dict]:
+    """Kit's cursor pagination over a list already in its final order."""
+    try:
+        per_page = int(query.get("per_page") or 500)
+    except ValueError:
+        raise Reply(422, {"errors": ["per_page must be a number"]}) from None
+    per_page = max(1, min(per_page, 1000))
+    start = _uncursor(query["after"]) + 1 if query.get("after") else 0
+    if query.get("before"):
+        end = _uncursor(query["before"])
+        start = max(0, end - per_page)
+    page = items[start:start + per_page]
+    last = start + len(page) - 1
+    return page, {"has_previous_page": start > 0, "has_next_page": start + len(page) < len(items),
+                  "start_cursor": _cursor(start), "end_cursor": _cursor(max(last, start)), "per_page": per_page}
+
+
+def _list_subscribers(store: KitStore, query: dict[str, str]) -> dict:
+    status = query.get("status") or "active"
+    email = (query.get("email_address") or "").strip().casefold()
+    with store.lock:
+        subs = sorted(store.subscribers.values(), key=lambda s: s.id, reverse=True)
+        items = [store.to_json(s) for s in subs
+                 if (status == "all" or s.state == status) and (not email or s.email_address.casefold() == email)]
+    page, pagination = _paginate(items, query)
+    return {"subscribers": page, "pagination": pagination}
+
+
+def _create_subscriber(store: KitStore, body: Any) -> tuple[int, Any]:
+    if not isinstance(body, dict):
+        raise Reply(422, {"errors": ["Email address is invalid"]})
+    email = body.get("email_address")
+    if not isinstance(email, str) or not store.email_is_valid(email.strip()):
+        raise Reply(422, {"errors": ["Email address is invalid"]})
+    fields = body.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise Reply(422, {"errors": ["fields must be an object"]})
+    resolved, unknown = {}, []
+    for name, value in fields.items():
+        target = store.field_by_label(name) if store.field_mode == "label-ignore" else store.field_by_key(name)
+        if target is None:
+            unknown.append(name)
+        else:
+            resolved[target.id] = "" if value is None else str(value)
+    if unknown and store.field_mode == "key-error":
+        raise Reply(422, {"errors": [f"Custom field key '{name}' does not exist" for name in unknown]})
+    sub, created = store.upsert(email, body.get("first_name"), set_first_name="first_name" in body)
+    with store.lock:
+        sub.values.update(resolved)
+    status = 202 if len(fields) > 10 else (201 if created else 200)
+    reply: dict[str, Any] = {"subscriber": store.to_json(sub)}
+    if unknown and store.field_mode == "key-warn":
+        reply["warnings"] = [f"Custom field key '{name}' does not exist and was ignored" for name in unknown]
+    return status, reply
+
+
+def _items(body: Any, key: str, empty_message: str) -> list:
+    items = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise Reply(422, {"errors": [empty_message]})
+    return items
+
+
+def _bulk_subscribers(sb: Sandbox, body: Any) -> tuple[int, Any]:
+    store = sb.store
+    items = _items(body, "subscribers", "No subscribers included for processing")
+    done: list[StoredSubscriber] = []
+    failures = []
+    for item in items:
+        item = item if isinstance(item, dict) else {}
+        email = item.get("email_address")
+        if not isinstance(email, str) or not store.email_is_valid(email.strip()):
+            # As Kit's own example shows: a refused subscriber comes back without its email.
+            failures.append({"subscriber": {"first_name": item.get("first_name"), "email_address": None,
+                                            "state": "active", "created_at": None},
+                             "errors": ["Email address is invalid"]})
+            continue
+        sub, _ = store.upsert(email, item.get("first_name"), set_first_name="first_name" in item)
+        done.append(sub)
+    if len(items) > SYNC_LIMIT:
+        return 202, {}
+    sb.random.shuffle(done)  # Kit lists the subscribers "in any order"
+    return 200, {"subscribers": [store.to_json(s, with_fields=False) for s in done], "failures": failures}
+
+
+def _bulk_values(store: KitStore, body: Any) -> tuple[int, Any]:
+    items = _items(body, "custom_field_values", "No custom field values included for processing")
+    written, failures = [], []
+    for item in items:
+        item = item if isinstance(item, dict) else {}
+        sid, fid, value = item.get("subscriber_id"), item.get("subscriber_custom_field_id"), item.get("value")
+        with store.lock:
+            sub = store.subscribers.get(sid) if isinstance(sid, int) else None
+            target = store.fields.get(fid) if isinstance(fid, int) else None
+            if sub is None:
+                failures.append({"errors": ["Subscriber does not exist"],
+                                 "custom_field_value": {"subscriber_id": None, "subscriber_custom_field_id": fid,
+                                                        "value": value}})
+                continue
+            if target is None:
+                failures.append({"errors": ["Custom field does not exist"],
+                                 "custom_field_value": {"subscriber_id": sid, "subscriber_custom_field_id": fid,
+                                                        "value": value}})
+                continue
+            sub.values[target.id] = "" if value is None else str(value)
+        written.append({"subscriber_id": sid, "subscriber_custom_field_id": fid, "value": sub.values[target.id]})
+    if len(items) > SYNC_LIMIT:
+        return 202, {}
+    return 200, {"custom_field_values": written, "failures": failures}
