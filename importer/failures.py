@@ -34,6 +34,16 @@ def neutralize(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
+def restore(cell: str) -> str:
+    """Undo `neutralize` on a cell read back from a failures CSV, so a fixed row imports as it was."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+def is_failures_csv(headers: Sequence[str]) -> bool:
+    """Whether the headers end in a failures CSV's `row` and `error` columns."""
+    return len(carried_columns(headers)) < len(headers)
+
+
 def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
                    errors: Mapping[int, list[str]]) -> int:
     """Write the rows whose numbers are in `errors` to `path`; returns how many were written.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from importer.errors import ConfigError
-from importer.failures import carried_columns
+from importer.failures import carried_columns, is_failures_csv, restore
 from importer.records import Contact, CustomField, Rejection, Row
 
 # Normalised header names (see `normalize`) of the email and first-name columns in the
@@ -50,6 +50,7 @@ class ColumnPlan:
     fields: list[tuple[int, CustomField]] = field(default_factory=list)
     missing: list[tuple[int, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    reimport: bool = False
 
     def describe(self) -> list[str]:
         """Lines saying how each column is used, for the summary and --dry-run."""
@@ -118,7 +119,7 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
         first_name: int | None = find_column(headers, first_name_column, "--first-name-column")
     else:
         first_name = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
-    plan = ColumnPlan(headers, email, first_name)
+    plan = ColumnPlan(headers, email, first_name, reimport=is_failures_csv(headers))
     taken = {email} | ({first_name} if first_name is not None else set())
     used_fields: dict[int, int] = {}
     for column, label in field_specs:
@@ -245,7 +246,7 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, *, clear_blanks: bool = Fals
             reason, _, detail = row.problem.partition(": ")
             yield Rejection(row.number, reason, detail)
             continue
-        cells = row.cells
+        cells = tuple(map(restore, row.cells)) if plan.reimport else row.cells
         check = check_email(cells[plan.email])
         if check.email is None:
             yield Rejection(row.number, check.reason, check.detail)

@@ -8,7 +8,6 @@ writing stop the run but still produce the report and the failures CSV.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import time
 from collections import defaultdict
@@ -64,7 +63,6 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     """Import one file into Kit (or, with `dry_run`, plan it) and report what happened."""
     progress = progress or NoProgress()
     clock = time.monotonic()
-    started = dt.datetime.now(dt.timezone.utc)
     source = open_source(settings.source, settings.load)
     if next(iter(source.rows()), None) is None:
         raise InputError(f"{settings.source} has a header row but no data rows.",
@@ -87,7 +85,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
         if settings.dry_run:
             report.planned_requests = _planned_requests(client, contacts, report, len(plan.missing))
         else:
-            _submit(client, contacts, report, errors, progress, started)
+            _submit(client, contacts, report, errors, progress)
     finally:
         _finish(report, client, clock)
     if errors:
@@ -137,9 +135,9 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 
 def _submit(client: KitClient, contacts: list[Contact], report: RunReport, errors: dict[int, list[str]],
-            progress: Progress, started: dt.datetime) -> None:
+            progress: Progress) -> None:
     """Send every contact; if the run stops, every contact not settled is rejected as not sent."""
-    submitter = BulkSubmitter(client, started=started) if client.credential.can_bulk else SingleSubmitter(client)
+    submitter = BulkSubmitter(client) if client.credential.can_bulk else SingleSubmitter(client)
     progress.phase("Importing contacts", len(contacts))
     settled: set[int] = set()
     try:

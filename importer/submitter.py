@@ -42,9 +42,9 @@ class BulkSubmitter:
 
     def __init__(self, client: KitClient, *, started: dt.datetime | None = None) -> None:
         self.client = client
-        # Kit's bulk response does not say created or updated; a subscriber whose created_at
-        # is after the run started (less a margin for clock skew) is counted as created.
-        self.created_after = (started or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(minutes=5)
+        # Kit's bulk response does not say created or updated: a subscriber whose created_at is
+        # not before the run started, by Kit's own clock (its first Date header), was created.
+        self.created_after = started or client.server_time or dt.datetime.now(dt.timezone.utc)
 
     def submit(self, contacts: Sequence[Contact], progress: Progress | None = None) -> Iterator[Outcome]:
         """Upsert every contact and write its values; yield each outcome once it is settled."""

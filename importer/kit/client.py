@@ -7,6 +7,8 @@ attribute to the rows in that request.
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import random
 import threading
 import time
@@ -81,6 +83,7 @@ class KitClient:
         self.timeout = timeout
         self.backoff_base = backoff_base
         self.stats = RequestStats()
+        self.server_time: dt.datetime | None = None
         self._sleep = sleep
         self._session = session or requests.Session()
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json",
@@ -129,6 +132,8 @@ class KitClient:
                 self._retry_or_raise(attempt, f"{endpoint}: {reason}", throttled=False)
                 continue
             status = reply.status_code
+            if self.server_time is None:
+                self.server_time = _date(reply)
             if 200 <= status < 300:
                 return Response(status, _json(reply))
             errors = _errors(reply)
@@ -161,6 +166,15 @@ class KitClient:
 def _template(path: str) -> str:
     """Fold ids out of a path so requests are counted per endpoint, not per subscriber."""
     return "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
+
+
+def _date(reply: requests.Response) -> dt.datetime | None:
+    """Kit's clock, from the Date header: judging timestamps by it makes local clock skew harmless."""
+    try:
+        when = email.utils.parsedate_to_datetime(reply.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _json(reply: requests.Response) -> Any:

@@ -8,6 +8,7 @@ routes). Answers follow Kit's reference pages: both credential kinds, 401 for an
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 import random
 import re
@@ -23,6 +24,7 @@ SYNC_LIMIT = 100
 SAMPLE_FIELDS = ("Last name", "Company", "Postal code")
 DEMO_FIELDS = SAMPLE_FIELDS + ("Birthday", "Source", "Phone Number")
 UNAUTHORIZED = {"errors": ["The access token is invalid"]}
+OVER_LIMIT = {"errors": ["This request would exceed your subscriber limit"]}
 
 
 class Reply(Exception):
@@ -46,7 +48,7 @@ class Sandbox:
         self.api_key = api_key or "sandbox-key-" + secrets.token_hex(8)
         self.access_token = access_token or "sandbox-token-" + secrets.token_hex(8)
         self.random = random.Random(seed)
-        self.requests: list[tuple[str, str, Any]] = []
+        self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self._requests_lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"sandbox": self})
         self.server = ThreadingHTTPServer((host, port), handler)
@@ -77,9 +79,10 @@ class Sandbox:
         for label in labels:
             self.store.add_field(label)
 
-    def record(self, method: str, path: str, body: Any) -> None:
+    def record(self, method: str, path: str, query: dict[str, str], body: Any) -> None:
+        """Keep every request as received, for tests that check what the client sent."""
         with self._requests_lock:
-            self.requests.append((method, path, body))
+            self.requests.append((method, path, query, body))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -90,6 +93,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the CLI prints its own lines
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, from the account's clock (a test may move it)."""
+        return email.utils.formatdate(self.sandbox.store.clock() if timestamp is None else timestamp, usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -105,7 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         try:
             body = self._body()
-            self.sandbox.record(method, url.path, body)
+            self.sandbox.record(method, url.path, query, body)
             kind = self._auth()
             status, payload = _route(self.sandbox, method, url.path, query, body, kind)
         except Reply as r:
@@ -244,6 +251,8 @@ def _create_subscriber(store: KitStore, body: Any) -> tuple[int, Any]:
             resolved[target.id] = "" if value is None else str(value)
     if unknown and store.field_mode == "key-error":
         raise Reply(422, {"errors": [f"Custom field key '{name}' does not exist" for name in unknown]})
+    if store.would_exceed_limit([email]):
+        raise Reply(403, OVER_LIMIT)
     sub, created = store.upsert(email, body.get("first_name"), set_first_name="first_name" in body)
     with store.lock:
         sub.values.update(resolved)
@@ -264,6 +273,9 @@ def _items(body: Any, key: str, empty_message: str) -> list:
 def _bulk_subscribers(sb: Sandbox, body: Any) -> tuple[int, Any]:
     store = sb.store
     items = _items(body, "subscribers", "No subscribers included for processing")
+    emails = [i["email_address"] for i in items if isinstance(i, dict) and isinstance(i.get("email_address"), str)]
+    if store.would_exceed_limit(emails):
+        raise Reply(403, OVER_LIMIT)
     done: list[StoredSubscriber] = []
     failures = []
     for item in items:

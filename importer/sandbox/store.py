@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 FIELD_MODES = ("key-error", "key-warn", "label-ignore")
@@ -50,26 +52,29 @@ def key_for(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_label.lower()).strip("_") or "field"
 
 
-def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class KitStore:
     """A thread-safe, in-memory Kit account."""
 
     def __init__(self, *, field_mode: str = "key-error", account_id: int = 27,
-                 rejected_emails: set[str] | None = None) -> None:
+                 rejected_emails: set[str] | None = None, subscriber_limit: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         if field_mode not in FIELD_MODES:
             raise ValueError(f"field_mode must be one of {FIELD_MODES}")
         self.field_mode = field_mode
         self.account_id = account_id
         self.rejected_emails = {e.casefold() for e in (rejected_emails or set())}
+        self.subscriber_limit = subscriber_limit
+        self.clock = clock
         self.fields: dict[int, StoredField] = {}
         self.subscribers: dict[int, StoredSubscriber] = {}
         self._by_email: dict[str, int] = {}
         self._next_field = 1
         self._next_subscriber = 1
         self.lock = threading.RLock()
+
+    def now_iso(self) -> str:
+        """The account's clock as Kit writes timestamps (whole seconds, UTC)."""
+        return dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # --- custom fields -------------------------------------------------------------
 
@@ -112,6 +117,14 @@ class KitStore:
             sid = self._by_email.get(email.strip().casefold())
             return self.subscribers.get(sid) if sid is not None else None
 
+    def would_exceed_limit(self, emails: list[str]) -> bool:
+        """Whether creating the new ones among `emails` would pass the plan's subscriber limit."""
+        if self.subscriber_limit is None:
+            return False
+        with self.lock:
+            new = {e.strip().casefold() for e in emails} - set(self._by_email)
+            return len(self.subscribers) + len(new) > self.subscriber_limit
+
     def upsert(self, email: str, first_name: str | None, *, set_first_name: bool) -> tuple[StoredSubscriber, bool]:
         """Create the subscriber, or update the first name of the one with this email."""
         email = email.strip()
@@ -121,7 +134,7 @@ class KitStore:
                 if set_first_name:
                     existing.first_name = first_name
                 return existing, False
-            sub = StoredSubscriber(self._next_subscriber, email, first_name, now_iso())
+            sub = StoredSubscriber(self._next_subscriber, email, first_name, self.now_iso())
             self.subscribers[sub.id] = sub
             self._by_email[email.casefold()] = sub.id
             self._next_subscriber += 1

@@ -1,0 +1,256 @@
+"""End to end: the real CLI against the local Kit emulator, checked by the emulator's final state,
+the failures CSV row by row, the report, and the exit status."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SAMPLES, write
+from importer import Settings, import_file
+from importer.cli import cli
+from importer.kit import Credential
+from importer.sandbox import KitStore
+
+SAMPLE_CSV = SAMPLES / "subscribers.csv"
+SAMPLE_XLSX = SAMPLES / "subscribers.xlsx"
+SAMPLE_REJECTIONS = [
+    ("14", "sam.rivera@example",
+     "invalid email: 'sam.rivera@example': The part after the @-sign is not valid. It should have a period."),
+    ("22", "tom at example.com", "invalid email: 'tom at example.com' is missing an @"),
+    ("29", "", "missing email"),
+    ("35", "lee..park@example.com",
+     "invalid email: 'lee..park@example.com': An email address cannot have two periods in a row."),
+    ("43", "'=HYPERLINK(\"http://evil.example\")", "invalid email: '=HYPERLINK(\"http://evil.example\")' is missing an @"),
+]
+
+
+def env_for(sandbox, kind: str = "oauth") -> dict[str, str]:
+    secret = {"oauth": ("KIT_ACCESS_TOKEN", sandbox.access_token), "api_key": ("KIT_API_KEY", sandbox.api_key)}[kind]
+    return {"KIT_API_URL": sandbox.url, secret[0]: secret[1], "KIT_ACCESS_TOKEN" if kind == "api_key" else "KIT_API_KEY": ""}
+
+
+def invoke(args, env=None, cwd: Path | None = None):
+    runner = CliRunner()
+    old = Path.cwd()
+    if cwd:
+        os.chdir(cwd)
+    try:
+        return runner.invoke(cli, [str(a) for a in args], env={"KIT_API_KEY": "", "KIT_ACCESS_TOKEN": "", **(env or {})})
+    finally:
+        os.chdir(old)
+
+
+def expected_state() -> dict[str, dict]:
+    """What the sample CSV must leave in Kit, worked out from the file by plain reading:
+    valid emails only, trimmed first names, non-blank values, later non-blank cells winning."""
+    rejected = {int(r) for r, _, _ in SAMPLE_REJECTIONS}
+    state: dict[str, dict] = {}
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
+        for number, row in enumerate(csv.DictReader(f), start=2):
+            if number in rejected:
+                continue
+            person = state.setdefault(row["Email Address"].strip().lower(), {"first_name": None, "fields": {}})
+            if row["First Name"].strip():
+                person["first_name"] = row["First Name"].strip()
+            for column, label in [("Last Name", "Last name"), ("Company", "Company"), ("Postal code", "Postal code")]:
+                if row[column].strip():
+                    person["fields"][label] = row[column].strip()
+    for person in state.values():
+        person["fields"] = dict(sorted(person["fields"].items(), key=lambda kv: ["Last name", "Company",
+                                                                                   "Postal code"].index(kv[0])))
+    return state
+
+
+def failures_of(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+@pytest.mark.parametrize("kind", ["oauth", "api_key"])
+def test_sample_csv_imports_every_good_row_and_explains_every_bad_one(sandbox, tmp_path, kind):
+    report_path = tmp_path / "report.json"
+    result = invoke(["run", SAMPLE_CSV, "--report", report_path], env_for(sandbox, kind), cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    state = sandbox.store.snapshot()
+    assert state == expected_state()
+    assert len(state) == 56
+    assert state["elena.petrova@example.org"] == {  # merged: later Company wins, blank postal code does not
+        "first_name": "Elena", "fields": {"Last name": "Petrova", "Company": "Petrova Books", "Postal code": "94105"}}
+    assert state["keiko.tanaka@example.com"]["fields"]["Postal code"] == "02459"
+    assert state["camille.dubois@example.net"]["fields"]["Postal code"] == "00501"
+    assert state["daniel.okafor@example.com"]["first_name"] == "Daniel"
+    assert state["nina.alvarez@example.com"]["first_name"] is None
+
+    rows = failures_of(tmp_path / "subscribers.failures.csv")
+    assert rows[0] == ["Email Address", "First Name", "Last Name", "Company", "Postal code", "Joined", "row", "error"]
+    assert [(r[6], r[0], r[7]) for r in rows[1:]] == SAMPLE_REJECTIONS
+    assert rows[5][3] == "'@risk"
+
+    report = json.loads(report_path.read_text())
+    assert (report["rows_read"], report["contacts"], report["created"], report["updated"]) == (62, 56, 56, 0)
+    assert (report["duplicates_merged"], report["rows_rejected"], report["exit_status"]) == (1, 5, 3)
+    assert report["rejected_by_reason"] == {"invalid email": 4, "missing email": 1}
+    assert report["values_written"] == sum(len(p["fields"]) for p in expected_state().values())
+    assert report["columns_ignored"] == ["Joined"]
+    writes = {"oauth": {"POST /v4/bulk/subscribers": 1, "POST /v4/bulk/custom_fields/subscribers": 2},
+              "api_key": {"POST /v4/subscribers": 56}}[kind]
+    assert report["requests"] == {"GET /v4/custom_fields": 1, **writes}
+    assert "56 imported, 5 rejected -> " in result.output
+
+
+def test_sample_xlsx_leaves_the_same_state_as_the_csv(sandbox, tmp_path):
+    result = invoke(["run", SAMPLE_XLSX], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    assert sandbox.store.snapshot() == expected_state()
+    rows = failures_of(tmp_path / "subscribers.failures.csv")
+    assert [(r[6], r[0], r[7]) for r in rows[1:]] == SAMPLE_REJECTIONS
+
+
+def test_a_second_run_updates_and_the_fixed_failures_csv_imports(sandbox, tmp_path):
+    env = env_for(sandbox)
+    invoke(["run", SAMPLE_CSV], env, cwd=tmp_path)
+    sandbox.store.clock = lambda: time.time() + 60  # the next run starts a minute later, by Kit's clock
+    again = invoke(["run", SAMPLE_CSV, "--report", "r.json"], env, cwd=tmp_path)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert again.exit_code == 3 and (report["created"], report["updated"]) == (0, 56)
+
+    failures = tmp_path / "subscribers.failures.csv"
+    same = invoke(["run", failures, "--failures", "second.csv"], env, cwd=tmp_path)
+    assert same.exit_code == 3
+    assert [(r[0], r[7]) for r in failures_of(tmp_path / "second.csv")[1:]] == \
+        [(email, error) for _, email, error in SAMPLE_REJECTIONS]
+
+    text = failures.read_text(encoding="utf-8-sig").replace("sam.rivera@example,", "sam.rivera@example.com,")
+    failures.write_text(text, encoding="utf-8-sig")
+    fixed = invoke(["run", failures, "--failures", "third.csv"], env, cwd=tmp_path)
+    assert "1 imported, 4 rejected" in fixed.output
+    assert sandbox.store.snapshot()["sam.rivera@example.com"] == {
+        "first_name": "Sam", "fields": {"Last name": "Rivera", "Company": "Rivera Surf", "Postal code": "92037"}}
+
+
+def test_dry_run_reads_and_plans_but_writes_nothing(sandbox, tmp_path):
+    result = invoke(["run", SAMPLE_CSV, "--dry-run"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    assert sandbox.store.subscribers == {}
+    assert {(m, p) for m, p, _, _ in sandbox.requests} == {("GET", "/v4/custom_fields")}
+    assert "Requests needed:   4 " in result.output
+    assert "Nothing was written to Kit." in result.output
+
+
+def test_a_clean_file_exits_0_and_writes_no_failures_file(sandbox, tmp_path):
+    source = write(tmp_path / "ok.csv", "Email,First Name,Company\nann@example.com,Ann,Acme\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "1 imported, 0 rejected; no failures file written" in result.output
+    assert not (tmp_path / "ok.failures.csv").exists()
+
+
+def test_blanks_clear_empties_values_in_kit(sandbox, tmp_path):
+    env = env_for(sandbox)
+    invoke(["run", write(tmp_path / "a.csv", "Email,Company\nann@example.com,Acme\n")], env, cwd=tmp_path)
+    blank = write(tmp_path / "b.csv", "Email,Company\nann@example.com,\n")
+    invoke(["run", blank], env, cwd=tmp_path)
+    assert sandbox.store.snapshot()["ann@example.com"]["fields"] == {"Company": "Acme"}
+    invoke(["run", blank, "--blanks", "clear"], env, cwd=tmp_path)
+    assert sandbox.store.snapshot()["ann@example.com"]["fields"] == {"Company": ""}
+
+
+def test_field_flags_map_and_create_fields(sandbox, tmp_path):
+    source = write(tmp_path / "f.csv", "Email,Zip,Likes\nann@example.com,02134,Cats\n")
+    env = env_for(sandbox)
+    missing = invoke(["run", source, "--field", "Zip=Postal code", "--field", "Likes=Interests"], env, cwd=tmp_path)
+    assert missing.exit_code == 1
+    assert "Error: Kit has no custom field for column 'Likes' -> 'Interests'" in missing.output
+    assert sandbox.store.subscribers == {}
+    ok = invoke(["run", source, "--field", "Zip=Postal code", "--field", "Likes=Interests", "--create-missing-fields"],
+                env, cwd=tmp_path)
+    assert ok.exit_code == 0, ok.output
+    assert sandbox.store.snapshot()["ann@example.com"]["fields"] == {"Postal code": "02134", "Interests": "Cats"}
+
+
+@pytest.mark.parametrize("store", [KitStore(subscriber_limit=20)], ids=["plan-limit-20"])
+def test_a_403_stops_the_run_and_every_unsent_row_is_kept(sandbox, tmp_path, store):
+    result = invoke(["run", SAMPLE_CSV], env_for(sandbox, "api_key"), cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "Error: the import stopped: Kit refused the request (HTTP 403" in result.output
+    assert len(sandbox.store.subscribers) == 20
+    rows = failures_of(tmp_path / "subscribers.failures.csv")[1:]
+    not_sent = [r for r in rows if r[7].startswith("not sent: the run stopped")]
+    imported = set(sandbox.store.snapshot())
+    assert len(not_sent) == 56 - 20 and len(rows) == 56 - 20 + 5
+    assert not {r[0].strip().lower() for r in not_sent} & imported
+
+
+def test_missing_credential_says_how_to_fix_it(tmp_path):
+    result = invoke(["run", SAMPLE_CSV], cwd=tmp_path)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("Error: No Kit credential: set KIT_ACCESS_TOKEN")
+    assert "KIT_API_KEY" in lines[0] and "--sandbox" in lines[1]
+    assert "Traceback" not in result.output
+
+
+def test_a_rejected_credential_stops_with_one_sentence_and_never_shows_it(sandbox, tmp_path):
+    result = invoke(["run", SAMPLE_CSV, "--report", "r.json"],
+                    {"KIT_API_URL": sandbox.url, "KIT_ACCESS_TOKEN": "wrong-SECRET-value"}, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Kit rejected the OAuth access token (KIT_ACCESS_TOKEN) (HTTP 401")
+    assert "SECRET" not in result.output and "Traceback" not in result.output
+
+
+def test_the_credential_is_in_no_output_or_file(sandbox, tmp_path):
+    result = invoke(["run", SAMPLE_CSV, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    produced = result.output + "".join(p.read_text(encoding="utf-8-sig") for p in tmp_path.iterdir())
+    assert sandbox.access_token not in produced
+    assert "r.json" in {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "is empty (0 bytes)"),
+    ("Email,Name\n", "has a header row but no data rows"),
+    ("Name,Phone\nAnn,555\n", "No email column found"),
+], ids=["zero-bytes", "header-only", "no-email-column"])
+def test_files_that_cannot_be_imported_exit_1_before_anything_is_sent(sandbox, tmp_path, content, message):
+    result = invoke(["run", write(tmp_path / "x.csv", content)], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert sandbox.requests == []
+
+
+def test_bad_usage_is_exit_2():
+    assert invoke(["run"]).exit_code == 2
+    assert invoke(["run", SAMPLE_CSV, "--blanks", "wipe"]).exit_code == 2
+
+
+def test_fields_command_lists_the_accounts_fields(sandbox):
+    result = invoke(["fields"], env_for(sandbox))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:] == ["       1  last_name    Last name", "       2  company      Company",
+                                              "       3  postal_code  Postal code"]
+
+
+def test_library_call_returns_the_report(sandbox, tmp_path):
+    report = import_file(Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token),
+                                  base_url=sandbox.url, failures_path=tmp_path / "f.csv"))
+    assert (report.created, report.rows_rejected, report.exit_status) == (56, 5, 3)
+    assert report.failures_path == str(tmp_path / "f.csv")
+
+
+def test_quick_start_command_runs_in_a_real_process(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIT_")}
+    done = subprocess.run([sys.executable, "-m", "importer", "run", str(SAMPLE_CSV), "--sandbox"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert "56 imported, 5 rejected -> " in done.stderr
+    assert "Sandbox now holds 56 subscribers." in done.stderr
+    assert (tmp_path / "subscribers.failures.csv").is_file()
+    assert str(ROOT) not in done.stdout

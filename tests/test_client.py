@@ -1,0 +1,139 @@
+"""The Kit client: auth headers, pagination, retries, and errors typed by what happens next."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+
+from conftest import BASE, make_client
+from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
+from importer.kit import Credential, RateLimiter, credential_from_env
+
+
+def page(items, cursor, has_next):
+    return {"custom_fields": items, "pagination": {"has_previous_page": False, "has_next_page": has_next,
+                                                   "start_cursor": "WzFd", "end_cursor": cursor, "per_page": 1000}}
+
+
+@pytest.mark.parametrize("kind, header, value", [
+    ("oauth", "Authorization", "Bearer tok"),
+    ("api_key", "X-Kit-Api-Key", "tok"),
+], ids=["oauth-bearer", "api-key-header"])
+def test_auth_header_follows_the_credential(kit, kind, header, value):
+    kit.get(f"{BASE}/v4/account", json={"account": {}})
+    make_client(kind, "tok").get("/v4/account")
+    assert kit.calls[0].request.headers[header] == value
+
+
+def test_pagination_follows_end_cursor_with_1000_per_page(kit):
+    kit.get(f"{BASE}/v4/custom_fields", match=[responses.matchers.query_param_matcher({"per_page": "1000"})],
+            json=page([{"id": 1}], "c1", True))
+    kit.get(f"{BASE}/v4/custom_fields",
+            match=[responses.matchers.query_param_matcher({"per_page": "1000", "after": "c1"})],
+            json=page([{"id": 2}, {"id": 3}], "c2", False))
+    assert [f["id"] for f in make_client().paginate("/v4/custom_fields", "custom_fields")] == [1, 2, 3]
+
+
+def test_pagination_stops_on_a_repeated_cursor(kit):
+    kit.get(f"{BASE}/v4/custom_fields", json=page([{"id": 1}], "same", True))
+    kit.get(f"{BASE}/v4/custom_fields", json=page([{"id": 2}], "same", True))
+    with pytest.raises(KitUnavailableError, match="same page cursor twice"):
+        list(make_client().paginate("/v4/custom_fields", "custom_fields"))
+
+
+@pytest.mark.parametrize("first", [
+    {"status": 429, "body": "Retry later", "content_type": "text/plain"},
+    {"status": 500, "json": {"errors": ["Internal error"]}},
+    {"status": 503, "body": "<html>down</html>", "content_type": "text/html"},
+    {"status": 413, "json": {"errors": ["This request exceeds your queued bulk requests limit."]}},
+    {"body": requests.ConnectionError("reset by peer")},
+    {"body": requests.Timeout("read timed out")},
+], ids=["429-plain-text", "500", "503-html", "413-queue-full", "connection-reset", "timeout"])
+def test_retriable_failures_are_retried_then_succeed(kit, first):
+    kit.post(f"{BASE}/v4/bulk/subscribers", **first)
+    kit.post(f"{BASE}/v4/bulk/subscribers", json={"subscribers": [], "failures": []})
+    client = make_client()
+    reply = client.post("/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]})
+    assert reply.status == 200
+    assert client.stats.retries == 1
+    assert client.stats.throttled == (1 if first.get("status") == 429 else 0)
+    assert client.stats.by_endpoint["POST /v4/bulk/subscribers"] == 2
+
+
+def test_a_429_pauses_the_whole_credential():
+    paused = []
+
+    class Limiter(RateLimiter):
+        def pause(self, seconds):
+            paused.append(seconds)
+
+    with responses.RequestsMock() as kit:
+        kit.get(f"{BASE}/v4/account", status=429, body="Retry later")
+        kit.get(f"{BASE}/v4/account", json={})
+        make_client(limiter=Limiter(100, 60, sleep=lambda s: None)).get("/v4/account")
+    assert len(paused) == 1 and 0 < paused[0] <= 60
+
+
+def test_retries_are_bounded(kit):
+    kit.get(f"{BASE}/v4/account", status=502, json={"errors": ["Bad gateway"]})
+    client = make_client(max_attempts=3)
+    with pytest.raises(KitUnavailableError, match="after 3 attempts") as caught:
+        client.get("/v4/account")
+    assert caught.value.errors == ["Bad gateway"]
+    assert client.stats.by_endpoint["GET /v4/account"] == 3
+
+
+@pytest.mark.parametrize("status, message, error", [
+    (401, "The access token is invalid", KitFatalError),
+    (403, "This request would exceed your subscriber limit", KitFatalError),
+    (422, "Email address is invalid", KitRequestError),
+    (404, "Not Found", KitRequestError),
+], ids=["401-fatal", "403-fatal", "422-row-error", "404-row-error"])
+def test_errors_are_typed_by_what_happens_next(kit, status, message, error):
+    kit.post(f"{BASE}/v4/subscribers", status=status, json={"errors": [message]})
+    client = make_client("api_key", "k")
+    with pytest.raises(error) as caught:
+        client.post("/v4/subscribers", {"email_address": "a@example.com"})
+    assert caught.value.errors == [message]
+    assert caught.value.status == status
+    assert client.stats.retries == 0
+
+
+def test_the_credential_never_appears_in_errors_or_repr(kit):
+    kit.get(f"{BASE}/v4/account", status=401, json={"errors": ["The access token is invalid"]})
+    client = make_client("oauth", "TOPSECRET-123")
+    with pytest.raises(KitFatalError) as caught:
+        client.get("/v4/account")
+    assert "TOPSECRET" not in str(caught.value) + caught.value.hint
+    assert "TOPSECRET" not in repr(client.credential)
+
+
+def test_credential_from_env_prefers_oauth():
+    assert credential_from_env({"KIT_API_KEY": "k", "KIT_ACCESS_TOKEN": "t"}) == Credential("oauth", "t", "KIT_ACCESS_TOKEN")
+    assert credential_from_env({"KIT_API_KEY": " k "}).kind == "api_key"
+    assert credential_from_env({"KIT_API_KEY": "  "}) is None
+
+
+def test_a_base_url_that_is_not_http_is_a_config_error():
+    with pytest.raises(ConfigError, match="KIT_API_URL"):
+        make_client().__class__(Credential("oauth", "t"), "api.kit.com")
+
+
+def test_rate_limiter_holds_requests_to_the_rolling_window():
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(3, 10, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        limiter.acquire()
+    assert slept == []
+    limiter.acquire()  # the fourth waits until the first leaves the window
+    assert now[0] == pytest.approx(10)
+    limiter.pause(5)
+    limiter.acquire()
+    assert now[0] >= 15

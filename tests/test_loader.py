@@ -1,0 +1,150 @@
+"""The loader: encodings, delimiters, layout, XLSX rendering, and files it cannot read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from conftest import SAMPLES, write
+from importer.errors import ConfigError, InputError
+from importer.loader import LoadOptions, list_sheets, open_source, render_cell
+
+
+def rows_of(path, **options):
+    source = open_source(path, LoadOptions(**options))
+    return source, [(r.number, r.cells, r.problem) for r in source.rows()]
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM"),
+                                            ("cp1252", "cp1252"), ("utf-16", "UTF-16")],
+                         ids=["utf8", "utf8-bom", "cp1252-excel-windows", "utf16-bom"])
+def test_encodings_are_detected_and_accents_survive(tmp_path, encoding, name):
+    path = write(tmp_path / "c.csv", "Email,First Name\nzoe@example.com,Zoë\nrene@example.com,René\n", encoding)
+    source, rows = rows_of(path)
+    assert source.headers == ("Email", "First Name")
+    assert [r[1] for r in rows] == [("zoe@example.com", "Zoë"), ("rene@example.com", "René")]
+    assert source.describe().startswith(name)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"], ids=["comma", "semicolon", "tab", "pipe"])
+def test_delimiters_are_sniffed(tmp_path, delimiter):
+    text = "\n".join(delimiter.join(r) for r in [["Email", "Name", "Amount"], ["a@example.com", "Ann", "1,5"],
+                                                  ["b@example.com", "Bo", "2,25"]])
+    if delimiter == ",":
+        text = text.replace("1,5", '"1,5"').replace("2,25", '"2,25"')
+    source, rows = rows_of(write(tmp_path / "d.csv", text + "\n"))
+    assert source.delimiter == delimiter
+    assert rows[1][1] == ("b@example.com", "Bo", "2,25")
+
+
+def test_row_numbers_are_spreadsheet_rows_across_quoted_newlines_and_blank_rows(tmp_path):
+    path = write(tmp_path / "q.csv", 'Email,Note\na@example.com,"line one\nline two"\n\n,\nb@example.com,"say ""hi"", ok"\n')
+    source, rows = rows_of(path)
+    assert rows == [(2, ("a@example.com", "line one\nline two"), None),
+                    (5, ("b@example.com", 'say "hi", ok'), None)]
+    assert source.blank_rows == 2
+
+
+def test_ragged_rows_are_flagged_not_guessed(tmp_path):
+    path = write(tmp_path / "r.csv", "Email,Name\na@example.com,Ann,extra\nb@example.com\nc@example.com,Cy,,\n")
+    _, rows = rows_of(path)
+    assert rows[0][2] == "ragged row: 1 cell more than the header's 2"
+    assert rows[1][2] == "ragged row: 1 cell fewer than the header's 2"
+    assert rows[2] == (4, ("c@example.com", "Cy"), None)  # trailing empty cells are not ragged
+
+
+def test_a_title_above_the_header_is_skipped(tmp_path):
+    path = write(tmp_path / "t.csv", "Subscribers export,,\n\nEmail,First Name,Company\na@example.com,Ann,Acme\n")
+    source, rows = rows_of(path)
+    assert source.header_row == 3
+    assert rows == [(4, ("a@example.com", "Ann", "Acme"), None)]
+
+
+def test_header_row_can_be_given(tmp_path):
+    path = write(tmp_path / "h.csv", "x,y\nEmail,Name\na@example.com,Ann\n")
+    source, rows = rows_of(path, header_row=2)
+    assert source.headers == ("Email", "Name") and rows[0][0] == 3
+
+
+def test_headers_are_cleaned_and_duplicates_renamed(tmp_path):
+    path = write(tmp_path / "dup.csv", "\ufeff Email ,Name,Name,,\na@example.com,A,B,,\n")
+    source, _ = rows_of(path)
+    assert source.headers == ("Email", "Name", "Name (2)")
+    assert source.notes == ["duplicate column 'Name' renamed to 'Name (2)'"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "is empty"),
+    (b"PK\x03\x04 not really a zip", "not a readable .xlsx workbook"),
+    (b"\n\n\n", "has no header row"),
+], ids=["zero-bytes", "broken-xlsx", "only-blank-lines"])
+def test_unreadable_files_are_one_clear_input_error(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        open_source(path)
+
+
+def test_missing_file_and_legacy_xls(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        open_source(tmp_path / "nope.csv")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match="legacy Excel .xls") as caught:
+        open_source(tmp_path / "old.xls")
+    assert "save it as .xlsx or .csv" in caught.value.hint
+
+
+def test_a_wrong_encoding_override_is_reported(tmp_path):
+    path = write(tmp_path / "w.csv", "Email\nzoë@example.com\n", "utf-16")
+    with pytest.raises(InputError, match="cannot be decoded as utf-8"):
+        open_source(path, LoadOptions(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("value, number_format, shown", [
+    (83702, "General", "83702"),
+    (83702.0, "General", "83702"),
+    (501, "00000", "00501"),
+    (15551234567.0, "General", "15551234567"),
+    (12345678901234567890, "General", "12345678901234567890"),
+    (0.1, "General", "0.1"),
+    (1e-7, "General", "0.0000001"),
+    (12.5, "0.00", "12.50"),
+    (0.25, "0%", "25%"),
+    (True, "General", "TRUE"),
+    (dt.datetime(2024, 2, 17), "yyyy-mm-dd", "2024-02-17"),
+    (dt.datetime(2024, 2, 17, 9, 30), "General", "2024-02-17 09:30:00"),
+    (dt.time(9, 30), "h:mm", "09:30:00"),
+    (None, "General", ""),
+], ids=lambda v: str(v))
+def test_excel_cells_render_as_a_person_reads_them(value, number_format, shown):
+    assert render_cell(value, number_format) == shown
+
+
+def test_xlsx_sheet_by_name_or_number_and_row_numbers(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["nothing here"])
+    ws = wb.create_sheet("People")
+    ws.append(["Email", "Zip", "Joined"])
+    ws.append(["a@example.com", 501, dt.date(2024, 2, 17)])
+    ws["B2"].number_format = "00000"
+    ws.append([])
+    ws.append(["b@example.com", 90210, None])
+    wb.save(tmp_path / "w.xlsx")
+    assert list_sheets(tmp_path / "w.xlsx") == ["Notes", "People"]
+    for sheet in ("people", "2"):
+        source, rows = rows_of(tmp_path / "w.xlsx", sheet=sheet)
+        assert source.headers == ("Email", "Zip", "Joined")
+        assert rows == [(2, ("a@example.com", "00501", "2024-02-17"), None),
+                        (4, ("b@example.com", "90210", ""), None)]
+    with pytest.raises(ConfigError, match="no sheet 'Leads'") as caught:
+        open_source(tmp_path / "w.xlsx", LoadOptions(sheet="Leads"))
+    assert caught.value.hint == "Choose one of: 'Notes', 'People' (or its number, from 1)."
+
+
+def test_sample_xlsx_reads_like_the_sample_csv():
+    _, csv_rows = rows_of(SAMPLES / "subscribers.csv")
+    _, xlsx_rows = rows_of(SAMPLES / "subscribers.xlsx")
+    assert xlsx_rows == csv_rows

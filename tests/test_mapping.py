@@ -1,0 +1,112 @@
+"""The mapper: which column is which, emails, duplicates, blanks."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import COMPANY, KIT_FIELDS, LAST_NAME, POSTAL
+from importer.errors import ConfigError
+from importer.mapping import ContactMerger, check_email, map_rows, plan_columns
+from importer.records import Contact, Rejection, Row
+
+
+@pytest.mark.parametrize("headers, email, first", [
+    (["Email Address", "First Name", "Last Name"], "Email Address", "First Name"),  # Mailchimp
+    (["email_address", "first_name", "state"], "email_address", "first_name"),       # Kit
+    (["E-mail 1 - Value", "Given Name", "Family Name"], "E-mail 1 - Value", "Given Name"),  # Google
+    (["Email", "FirstName", "LastName"], "Email", "FirstName"),                       # HubSpot
+    (["  E-Mail ", "Vorname", "Nachname"], "  E-Mail ", "Vorname"),
+    (["email", "name"], "email", None),                                               # Substack
+], ids=["mailchimp", "kit", "google-contacts", "hubspot", "german", "substack"])
+def test_email_and_first_name_columns_are_found_in_common_exports(headers, email, first):
+    plan = plan_columns(headers, [])
+    assert headers[plan.email] == email
+    assert (headers[plan.first_name] if plan.first_name is not None else None) == first
+
+
+def test_no_email_column_lists_the_columns():
+    with pytest.raises(ConfigError, match="No email column found") as caught:
+        plan_columns(["Name", "Phone"], [])
+    assert "--email-column" in caught.value.hint
+
+
+def test_columns_matching_kit_fields_by_label_or_key_are_mapped_and_the_rest_ignored():
+    plan = plan_columns(["Email", "LAST NAME", "company", "postal_code", "MEMBER_RATING"], KIT_FIELDS)
+    assert plan.fields == [(1, LAST_NAME), (2, COMPANY), (3, POSTAL)]
+    assert plan.ignored == ["MEMBER_RATING"]
+
+
+def test_explicit_field_mappings_win_and_unknown_labels_are_missing():
+    plan = plan_columns(["Mail", "Surname", "Zip", "Org"], KIT_FIELDS, email_column="mail",
+                        field_specs=[("zip", "Postal Code"), ("Org", "Organisation")])
+    assert plan.fields == [(2, POSTAL)]
+    assert plan.missing == [(3, "Organisation")]
+    assert plan.ignored == ["Surname"]
+
+
+def test_an_unknown_column_name_lists_the_valid_ones():
+    with pytest.raises(ConfigError, match="--field names a column 'Zipcode'") as caught:
+        plan_columns(["Email", "Zip"], KIT_FIELDS, field_specs=[("Zipcode", "Postal code")])
+    assert caught.value.hint == "Columns in the file: 'Email', 'Zip'."
+
+
+def test_a_failures_csv_is_read_without_its_row_and_error_columns():
+    plan = plan_columns(["Email", "Company", "row", "error"], KIT_FIELDS)
+    assert plan.fields == [(1, COMPANY)] and plan.ignored == []
+
+
+@pytest.mark.parametrize("raw, email", [
+    ("  Ann@Example.COM ", "Ann@example.com"),
+    ("mailto:bo@example.com", "bo@example.com"),
+    ("Cy Young <cy@example.com>", "cy@example.com"),
+    ("dee@bücher.example", "dee@xn--bcher-kva.example"),
+], ids=["trim-and-domain-case", "mailto", "display-name", "unicode-domain"])
+def test_fixable_emails_are_normalised(raw, email):
+    assert check_email(raw).email == email
+
+
+@pytest.mark.parametrize("raw, reason, detail", [
+    ("", "missing email", ""),
+    ("   ", "missing email", ""),
+    ("tom at example.com", "invalid email", "'tom at example.com' is missing an @"),
+    ("a b@example.com", "invalid email", "'a b@example.com' contains spaces"),
+    ("sam@example", "invalid email", "It should have a period"),
+    ("lee..park@example.com", "invalid email", "two periods in a row"),
+], ids=["empty", "blank", "no-at", "spaces", "no-dot-in-domain", "double-dot"])
+def test_invalid_emails_say_why(raw, reason, detail):
+    check = check_email(raw)
+    assert check.email is None and check.reason == reason and detail in check.detail
+
+
+def test_rows_map_to_contacts_and_rejections_one_for_one():
+    plan = plan_columns(["Email", "First Name", "Company", "Last name"], KIT_FIELDS)
+    rows = [Row(2, ("a@example.com", " Ann ", "Acme", "")), Row(3, ("nope", "X", "", "")),
+            Row(4, ("b@example.com", "", "", "")), Row(5, ("c@example.com", "Cy"), "ragged row: 2 cells fewer")]
+    out = list(map_rows(rows, plan))
+    assert out == [Contact("a@example.com", "Ann", {COMPANY: "Acme"}, [2]),
+                   Rejection(3, "invalid email", "'nope' is missing an @"),
+                   Contact("b@example.com", None, {}, [4]),
+                   Rejection(5, "ragged row", "2 cells fewer")]
+
+
+def test_blanks_clear_sends_empty_values_but_never_a_blank_first_name():
+    plan = plan_columns(["Email", "First Name", "Company"], KIT_FIELDS)
+    [contact] = map_rows([Row(2, ("a@example.com", "", ""))], plan, clear_blanks=True)
+    assert contact.first_name is None and contact.fields == {COMPANY: ""}
+
+
+def test_an_absurdly_long_cell_rejects_the_row():
+    plan = plan_columns(["Email", "Company"], KIT_FIELDS)
+    [rejection] = map_rows([Row(2, ("a@example.com", "x" * 20_000))], plan)
+    assert rejection.reason == "cell too long"
+
+
+def test_duplicates_merge_case_insensitively_and_later_non_blank_cells_win():
+    merger = ContactMerger()
+    merger.add(Contact("Ann@example.com", "Ann", {COMPANY: "Acme", LAST_NAME: "Lee"}, [2]))
+    merger.add(Contact("b@example.com", None, {}, [3]))
+    merger.add(Contact("ANN@EXAMPLE.COM", None, {COMPANY: "Beta", LAST_NAME: ""}, [7]))
+    assert merger.merged == 1
+    [ann, b] = merger.contacts()
+    assert ann == Contact("Ann@example.com", "Ann", {COMPANY: "Beta", LAST_NAME: "Lee"}, [2, 7])
+    assert b.email == "b@example.com"
