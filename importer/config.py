@@ -42,7 +42,7 @@ class Settings:
     @property
     def failures_file(self) -> Path:
         """Where the failures CSV goes: the flag's path, or `<source stem>.failures.csv` here."""
-        return self.failures_path or Path.cwd() / f"{self.source.stem}.failures.csv"
+        return self.failures_path or Path(f"{self.source.stem}.failures.csv")
 
 
 def parse_field_spec(spec: str) -> tuple[str, str]:

@@ -243,6 +243,8 @@ def test_library_call_returns_the_report(sandbox, tmp_path):
                                   base_url=sandbox.url, failures_path=tmp_path / "f.csv"))
     assert (report.created, report.rows_rejected, report.exit_status) == (56, 5, 3)
     assert report.failures_path == str(tmp_path / "f.csv")
+    assert import_file(Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token),
+                                base_url=sandbox.url, dry_run=True)).failures_path == "subscribers.failures.csv"
 
 
 def test_quick_start_command_runs_in_a_real_process(tmp_path):
