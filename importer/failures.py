@@ -62,9 +62,13 @@ def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
             messages = errors.get(row.number)
             if messages is None:
                 continue
-            cells = [row.cells[i] if i < len(row.cells) else "" for i in keep]
-            if row.problem and len(row.cells) > len(keep):
-                cells += list(row.cells[len(keep):])
+            # A ragged row is written as it was read, not padded or cut, so that feeding the
+            # file back in meets the same problem instead of importing a guess.
+            # (From a failures CSV fed back in, its old `row` and `error` cells are dropped first.)
+            if row.problem:
+                cells = list(row.cells[:-len(FAILURE_COLUMNS)] if len(keep) < len(headers) else row.cells)
+            else:
+                cells = [row.cells[i] for i in keep]
             out.writerow([neutralize(c) for c in cells] + [str(row.number), neutralize("; ".join(messages))])
             written += 1
     os.replace(tmp, path)

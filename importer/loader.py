@@ -274,18 +274,65 @@ def _choose_sheet(names: list[str], wanted: str | None) -> str:
 
 
 def _xlsx_records(path: Path, sheet: str) -> Iterator[tuple[int, list[str] | str]]:
+    """Yield (row number, rendered cells) for every row of the sheet, hidden rows included.
+
+    A vertically merged cell's value is repeated down its first column, as a person reads
+    a group of rows sharing one merged "Company" cell.
+    """
     wb = _load_workbook(path)
     try:
         ws = wb[sheet]
+        merged = _merged_ranges(ws)
+        carried: dict[int, tuple[int, str]] = {}  # column -> (last row of the merge, value)
         number = 0
         for cells in ws.iter_rows():
             number += 1
             real = next((c.row for c in cells if getattr(c, "row", None)), None)
             if real is not None:
                 number = real
-            yield number, _trim_right([render_cell(c.value, getattr(c, "number_format", None)) for c in cells])
+            values = [render_cell(c.value, getattr(c, "number_format", None)) for c in cells]
+            if merged or carried:
+                values = _fill_merged(number, values, merged, carried)
+            yield number, _trim_right(values)
     finally:
         wb.close()
+
+
+def _merged_ranges(ws) -> dict[int, list[tuple[int, int]]]:  # noqa: ANN001 (openpyxl read-only sheet)
+    """Merged ranges by first row: [(column index, last row)]. Read-only sheets do not expose
+    them, so the sheet's XML is scanned for <mergeCell ref="A2:B4"/> (they follow the data)."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    found: dict[int, list[tuple[int, int]]] = {}
+    try:
+        with ws._get_source() as xml:
+            for _, element in iterparse(xml):
+                if element.tag.endswith("}mergeCell") or element.tag == "mergeCell":
+                    min_col, min_row, _, max_row = range_boundaries(element.get("ref", ""))
+                    if max_row > min_row:
+                        found.setdefault(min_row, []).append((min_col - 1, max_row))
+                element.clear()
+    except Exception:  # an odd sheet XML: merged cells then read as Excel stores them (blank)
+        return {}
+    return found
+
+
+def _fill_merged(number: int, values: list[str], merged: dict[int, list[tuple[int, int]]],
+                 carried: dict[int, tuple[int, str]]) -> list[str]:
+    for column, last in merged.get(number, []):
+        if column < len(values) and values[column]:
+            carried[column] = (last, values[column])
+    for column, (last, value) in list(carried.items()):
+        if number > last:
+            del carried[column]
+            continue
+        if column >= len(values):
+            values = values + [""] * (column + 1 - len(values))
+        if not values[column]:
+            values[column] = value
+    return values
 
 
 _ZERO_PADDED = re.compile(r"^(0+)(?:\.(0+))?$")
@@ -425,12 +472,12 @@ def _fit(number: int, cells: list[str], width: int, kind: str) -> Row:
     if len(cells) > width:
         extra = len(cells) - width
         if kind == "csv" and any(c.strip() for c in cells[width:]):
-            return Row(number, tuple(cells), f"ragged row: {_cells(extra)} more than the header's {width}")
+            return Row(number, tuple(cells), f"ragged row: {_cells(extra)} more than the header")
         cells = cells[:width]
     if len(cells) < width:
         short = width - len(cells)
         if kind == "csv":
-            return Row(number, tuple(cells), f"ragged row: {_cells(short)} fewer than the header's {width}")
+            return Row(number, tuple(cells), f"ragged row: {_cells(short)} fewer than the header")
         cells = cells + [""] * short
     return Row(number, tuple(cells))
 

@@ -194,12 +194,30 @@ def check_email(raw: str) -> EmailCheck:
         return EmailCheck(None, "invalid email", f"{raw.strip()!r} is missing an @")
     if any(c.isspace() for c in text):
         return EmailCheck(None, "invalid email", f"{raw.strip()!r} contains spaces")
+    if text.count("@") > 1 and not text.startswith('"'):
+        return EmailCheck(None, "invalid email", f"{raw.strip()!r} has more than one @")
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as e:
-        return EmailCheck(None, "invalid email", f"{raw.strip()!r}: {e}")
+        return EmailCheck(None, "invalid email", f"{raw.strip()!r}: {_plain_reason(str(e))}")
     local, _, _ = result.normalized.rpartition("@")
     return EmailCheck(f"{local}@{result.ascii_domain}")
+
+
+# email-validator's wording for the commonest mistakes, said the way a person would say it.
+_PLAIN_REASONS = {
+    "It should have a period": "the domain has no dot",
+    "two periods in a row": "it has two dots in a row",
+    "special-use or reserved name": "the domain is a reserved name that cannot receive email",
+    "There must be something before the @-sign": "nothing before the @",
+    "There must be something after the @-sign": "nothing after the @",
+    "cannot end with a period": "it ends with a dot",
+    "cannot start with a period": "it starts with a dot",
+}
+
+
+def _plain_reason(message: str) -> str:
+    return next((plain for fragment, plain in _PLAIN_REASONS.items() if fragment in message), message)
 
 
 class ContactMerger:

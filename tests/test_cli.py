@@ -24,11 +24,11 @@ SAMPLE_CSV = SAMPLES / "subscribers.csv"
 SAMPLE_XLSX = SAMPLES / "subscribers.xlsx"
 SAMPLE_REJECTIONS = [
     ("14", "sam.rivera@example",
-     "invalid email: 'sam.rivera@example': The part after the @-sign is not valid. It should have a period."),
+     "invalid email: 'sam.rivera@example': the domain has no dot"),
     ("22", "tom at example.com", "invalid email: 'tom at example.com' is missing an @"),
     ("29", "", "missing email"),
     ("35", "lee..park@example.com",
-     "invalid email: 'lee..park@example.com': An email address cannot have two periods in a row."),
+     "invalid email: 'lee..park@example.com': it has two dots in a row"),
     ("43", "'=HYPERLINK(\"http://evil.example\")", "invalid email: '=HYPERLINK(\"http://evil.example\")' is missing an @"),
 ]
 

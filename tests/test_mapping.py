@@ -70,9 +70,14 @@ def test_fixable_emails_are_normalised(raw, email):
     ("   ", "missing email", ""),
     ("tom at example.com", "invalid email", "'tom at example.com' is missing an @"),
     ("a b@example.com", "invalid email", "'a b@example.com' contains spaces"),
-    ("sam@example", "invalid email", "It should have a period"),
-    ("lee..park@example.com", "invalid email", "two periods in a row"),
-], ids=["empty", "blank", "no-at", "spaces", "no-dot-in-domain", "double-dot"])
+    ("sam@example", "invalid email", "'sam@example': the domain has no dot"),
+    ("lee..park@example.com", "invalid email", "it has two dots in a row"),
+    ("a@b@example.com", "invalid email", "'a@b@example.com' has more than one @"),
+    ("@example.com", "invalid email", "nothing before the @"),
+    ("x@mail.test", "invalid email", "reserved name"),
+    ("ab(c)@example.com", "invalid email", "invalid characters before the @-sign"),
+], ids=["empty", "blank", "no-at", "spaces", "no-dot-in-domain", "double-dot", "two-ats", "no-local-part",
+        "reserved-domain", "bad-characters"])
 def test_invalid_emails_say_why(raw, reason, detail):
     check = check_email(raw)
     assert check.email is None and check.reason == reason and detail in check.detail
