@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ class Source:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    other_sheets: list[str] = field(default_factory=list)
     blank_rows: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -195,23 +197,29 @@ def _encoding_name(encoding: str) -> str:
 
 
 def sniff_delimiter(sample: str, suffix: str = "") -> str:
-    """Pick the delimiter that splits the first lines into the most consistent number of cells."""
-    lines = [ln for ln in sample.splitlines()[:40] if ln.strip()]
-    if suffix in (".tsv", ".tab") and lines and "\t" in lines[0]:
-        return "\t"
-    best, best_score = ",", (0, 0)
+    """Pick the delimiter under which the header and the rows below it agree on a width.
+
+    For each candidate the sample is parsed as CSV records (so quoted line breaks and quoted
+    delimiters count right); the header is the first record with two or more filled cells
+    (a one-cell title above it is passed over), and the candidate scores by how many records
+    are as wide as that header, then by the header's width.
+    """
+    truncated = len(sample) >= SNIFF_CHARS
+    best, best_score = ("\t" if suffix in (".tsv", ".tab") else ","), (0, 0)
     for candidate in DELIMITERS:
-        if not any(candidate in ln for ln in lines):
+        if candidate not in sample:
             continue
         try:
-            widths = [len(r) for r in csv.reader(lines, delimiter=candidate)]
+            records = list(csv.reader(io.StringIO(sample), delimiter=candidate))
         except csv.Error:
             continue
-        widths = [w for w in widths if w > 1]
-        if not widths:
+        if truncated and len(records) > 1:
+            records.pop()
+        records = [_trim_right(r) for r in records[:HEADER_SCAN_ROWS * 2]]
+        header = next((r for r in records if sum(1 for c in r if c.strip()) >= 2), None)
+        if header is None:
             continue
-        common = max(set(widths), key=widths.count)
-        score = (widths.count(common), common)
+        score = (sum(1 for r in records if len(r) == len(header)), len(header))
         if score > best_score:
             best, best_score = candidate, score
     return best
@@ -256,7 +264,8 @@ def _open_xlsx(path: Path, options: LoadOptions) -> Source:
     wb.close()
     sheet = _choose_sheet(names, options.sheet)
     head = _first_records(_xlsx_records(path, sheet))
-    return _with_header(Source(path, "xlsx", (), 0, sheet=sheet), head, options.header_row)
+    source = Source(path, "xlsx", (), 0, sheet=sheet, other_sheets=[n for n in names if n != sheet])
+    return _with_header(source, head, options.header_row)
 
 
 def _choose_sheet(names: list[str], wanted: str | None) -> str:

@@ -30,6 +30,17 @@ EMAIL_HEADERS = (
 FIRST_NAME_HEADERS = (
     "firstname", "givenname", "fname", "first", "vorname", "prenom", "nombre", "voornaam",
 )
+# Columns that exporting systems add about their own records (ratings, timestamps, IPs, ids,
+# owners, states). They are never mapped to a Kit field by name alone, only by --field.
+METADATA_HEADERS = frozenset((
+    "memberrating", "optintime", "optinip", "confirmtime", "confirmip", "latitude", "longitude", "gmtoff",
+    "dstoff", "timezone", "cc", "region", "lastchanged", "leid", "euid", "tags",  # Mailchimp
+    "state", "status", "createdat", "updatedat", "id", "subscriberid",  # Kit
+    "subscriptiontype", "activesubscription", "expiry", "plan", "emaildisabled",  # Substack
+    "recordid", "contactowner", "leadstatus", "createdate", "lastactivitydate", "lifecyclestage",  # HubSpot
+    "groupmembership", "email1type", "phone1type",  # Google Contacts
+    "ipaddress", "signupdate", "signupip", "unsubscribedat", "bouncedat",
+))
 # Absurdly long cells are refused rather than sent: no real name or field value is this long.
 MAX_CELL_CHARS = 10_000
 
@@ -142,6 +153,9 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     for index in usable:
         if index in taken:
             continue
+        if normalize(headers[index]) in METADATA_HEADERS:
+            plan.ignored.append(headers[index])
+            continue
         kit_field = match_field(headers[index], kit_fields)
         if kit_field is not None and kit_field.id not in used_fields:
             used_fields[kit_field.id] = index
@@ -177,8 +191,8 @@ _ANGLE = re.compile(r"<([^<>]*)>\s*$")
 def check_email(raw: str) -> EmailCheck:
     """Trim and normalise what can be fixed, validate the rest with email-validator.
 
-    Fixed: surrounding whitespace, a `mailto:` prefix, `Name <a@b.com>`, a unicode domain
-    (sent in its ASCII form). Deliverability (DNS) is not checked: that would be a network
+    Fixed: surrounding whitespace, a `mailto:` prefix, `Name <a@b.com>`, Google Contacts'
+    `a@x.com ::: b@y.com` (the first), a unicode domain (sent in its ASCII form). Deliverability (DNS) is not checked: that would be a network
     request per row and is Kit's job.
     """
     text = raw.strip()
@@ -186,6 +200,8 @@ def check_email(raw: str) -> EmailCheck:
         return EmailCheck(None, "missing email")
     if m := _ANGLE.search(text):
         text = m.group(1).strip()
+    if " ::: " in text:  # Google Contacts joins a contact's several addresses this way: take the first
+        text = text.split(" ::: ", 1)[0].strip()
     if text[:7].casefold() == "mailto:":
         text = text[7:].split("?", 1)[0].strip()
     if len(text) > 320:

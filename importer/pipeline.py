@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from importer.config import Settings, require_credential
-from importer.errors import InputError, KitError
+from importer.errors import ConfigError, InputError, KitError
 from importer.failures import write_failures
 from importer.kit import KitClient, RateLimiter
 from importer.loader import Source, open_source
@@ -67,7 +67,13 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     if next(iter(source.rows()), None) is None:
         raise InputError(f"{settings.source} has a header row but no data rows.",
                          "Check that this is the right file (or the right sheet, with --sheet).")
-    _plan(source, settings, [])  # finds a missing email column before any request is sent
+    try:
+        _plan(source, settings, [])  # finds a missing email column before any request is sent
+    except ConfigError as e:
+        if source.other_sheets and not settings.load.sheet:
+            others = ", ".join(repr(n) for n in source.other_sheets)
+            e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with --sheet."
+        raise
     client = client or build_client(settings)
     report = RunReport(source=str(settings.source), read_as=source.describe(), dry_run=settings.dry_run,
                        credential=_describe_credential(client), notes=list(source.notes),

@@ -148,3 +148,15 @@ def test_sample_xlsx_reads_like_the_sample_csv():
     _, csv_rows = rows_of(SAMPLES / "subscribers.csv")
     _, xlsx_rows = rows_of(SAMPLES / "subscribers.xlsx")
     assert xlsx_rows == csv_rows
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('Email,First Name,Company\n,,";\n0",;\n', ","),  # found by hypothesis: a ';' inside quoted cells
+    ("Export; generated 2024-06-01\nEmail,Name,City\na@example.com,Ann,Paris\nb@example.com,Bo,Rome\n", ","),
+    ("Email;Name;Amount\na@example.com;Ann;1,50\nb@example.com;Bo;2,75\n", ";"),
+    ('Email|Name\n"a@example.com"|"Smith, Ann"\nb@example.com|Bo\n', "|"),
+    ("Email\na@example.com\n", ","),
+], ids=["quoted-semicolons", "title-with-semicolon", "semicolon-decimal-commas", "pipe-with-quoted-comma",
+        "single-column"])
+def test_sniffing_trusts_the_header_and_the_rows_below_it(tmp_path, text, expected):
+    assert open_source(write(tmp_path / "s.csv", text)).delimiter == expected

@@ -1,0 +1,243 @@
+"""Real-world-shaped exports (tests/data, made by make_data.py): each gives exactly these
+contacts and rejections, is read with the encoding and delimiter a person would expect, and
+round-trips through its own failures CSV."""
+
+from __future__ import annotations
+
+import csv
+import string
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import DATA
+from importer.errors import ConfigError, ImporterError, InputError
+from importer.failures import write_failures
+from importer.loader import LoadOptions, open_source
+from importer.mapping import ContactMerger, map_rows, plan_columns
+from importer.records import CustomField, Rejection
+
+FIELDS = [CustomField(i + 1, key, label) for i, (key, label) in enumerate([
+    ("last_name", "Last name"), ("company", "Company"), ("phone_number", "Phone Number"),
+    ("postal_code", "Postal code"), ("city", "City"), ("lead_score", "Lead Score"), ("joined", "Joined"),
+    ("active", "Active")])]
+
+
+@dataclass
+class Read:
+    """What one file gives: how it was read, its contacts (email, first name, values by label,
+    rows) and its rejections (row, message)."""
+
+    read_as: str
+    contacts: list[tuple] = field(default_factory=list)
+    rejections: list[tuple[int, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    blank_rows: int = 0
+    merged: int = 0
+
+
+def read(name: str, **options) -> Read:
+    source = open_source(DATA / name, LoadOptions(**options))
+    plan = plan_columns(source.headers, FIELDS)
+    merger, rejections = ContactMerger(), []
+    for item in map_rows(source.rows(), plan):
+        if isinstance(item, Rejection):
+            rejections.append((item.row, item.message))
+        else:
+            merger.add(item)
+    contacts = [(c.email, c.first_name, {f.label: v for f, v in c.fields.items()}, c.rows)
+                for c in merger.contacts()]
+    return Read(source.describe(), contacts, rejections, plan.ignored, source.blank_rows, merger.merged)
+
+
+CASES = {
+    "mailchimp_members.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("ann.lee@example.com", "Ann", {"Last name": "Lee", "Phone Number": "555-0100"}, [2]),
+         ("bo.chen@example.com", "Bo", {"Last name": "Chen", "Phone Number": "+1 555 0101"}, [3])],
+        [(4, "invalid email: 'not-an-email' is missing an @")],
+        ["Address", "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE",
+         "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES",
+         "TAGS"]),
+    "kit_subscribers_export.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("dana@example.com", "Dana", {"Last name": "Scully", "Company": "FBI"}, [2]),
+         ("fox@example.com", None, {"Last name": "Mulder"}, [3])],
+        [], ["state", "created_at"]),
+    "substack_subscribers.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("reader1@example.com", None, {}, [2, 4]), ("reader2@example.org", None, {}, [3])],
+        [], ["name", "subscription_type", "created_at", "active_subscription", "country"], merged=1),
+    "hubspot_contacts.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("grace@example.com", "Grace", {"Last name": "Hopper", "Phone Number": "+1 212 555 0199",
+                                         "City": "Arlington"}, [2]),
+         ("ada@example.com", "Ada", {"Last name": "Lovelace"}, [4])],
+        [(3, "missing email")],
+        ["Record ID", "Company Name", "Contact owner", "Lead Status", "Create Date"]),
+    "google_contacts.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("marie@example.com", "Marie", {}, [2]), ("lise@example.at", "Lise", {}, [4])],
+        [(3, "missing email")],
+        ["Name", "Additional Name", "Family Name", "Nickname", "Birthday", "Notes", "Group Membership",
+         "E-mail 1 - Type", "Phone 1 - Type", "Phone 1 - Value", "Organization 1 - Name"]),
+    "excel_windows_cp1252.csv": Read(
+        "cp1252, comma-separated, header on row 1",
+        [("jose@example.com", "José", {"Last name": "Muñoz", "City": "Sevilla"}, [2]),
+         ("zoe@example.com", "Zoë", {"Last name": "Brontë", "City": "Haworth"}, [3]),
+         ("francois@example.fr", "François", {"Last name": "Lefèvre", "City": "Besançon"}, [4]),
+         ("oyvind@example.no", "Øyvind", {"Last name": "Sæther", "City": "Tromsø"}, [5])]),
+    "excel_european_semicolon.csv": Read(
+        "UTF-8 with BOM, semicolon-separated, header on row 1",
+        [("jurgen@example.de", "Jürgen", {"City": "Köln"}, [2]),
+         ("anais@example.fr", "Anaïs", {"City": "Orléans"}, [3])],
+        [], ["Nachname", "Betrag"]),
+    "excel_unicode_text.txt": Read(
+        "UTF-16, tab-separated, header on row 1",
+        [("lukasz@example.pl", "Łukasz", {"Company": "Żabka Sp. z o.o."}, [2]),
+         ("aero@example.dk", "Æbbe", {"Company": "Ærøskøbing Øl"}, [3])]),
+    "utf16_be_bom.csv": Read(
+        "UTF-16, comma-separated, header on row 1",
+        [("kenji@example.jp", "健二", {"City": "東京"}, [2]), ("mei@example.cn", "美", {"City": "上海"}, [3])]),
+    "pipe_delimited.txt": Read(
+        "UTF-8, pipe-separated, header on row 1",
+        [("pat@example.com", "Pat", {"Company": "Pipe & Co", "City": "Leeds"}, [2]),
+         ("sam@example.com", "Sam", {"City": "York"}, [3])]),
+    "libreoffice_tab.tsv": Read(
+        "UTF-8, tab-separated, header on row 1",
+        [("li@example.com", "Li", {"Postal code": "02134"}, [2]),
+         ("mo@example.com", "Mo", {"Postal code": "00501"}, [3])]),
+    "quoted_cells.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("quinn@example.com", 'Quinn "Q" Ray', {"Company": "Smith, Jones & Co"}, [2]),
+         ("rae@example.com", "Rae", {"Company": "Comma, Inc"}, [3]),
+         ("sol@example.com", "Sol", {"Company": "Plain"}, [4])],
+        [], ["Notes"]),
+    "ragged_rows.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("ok@example.com", "Ok", {"Company": "Acme", "City": "Paris"}, [2]),
+         ("trailing@example.com", "Trail", {"Company": "Acme", "City": "Rome"}, [5])],
+        [(3, "ragged row: 1 cell more than the header"), (4, "ragged row: 1 cell fewer than the header")]),
+    "title_and_blank_rows.csv": Read(
+        "UTF-8, comma-separated, header on row 4",
+        [("uma@example.com", "Uma", {"Company": "Acme"}, [5]), ("vic@example.com", "Vic", {}, [7]),
+         ("wes@example.com", "Wes", {"Company": "Beta"}, [9])], blank_rows=2),
+    "messy_headers.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("xia@example.com", "Xia", {"Company": "Acme", "Postal code": "00123"}, [2]),
+         ("yan@example.com", "Yan", {}, [3])],
+        [], ["Company (2)"]),
+    "messy_emails.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("Mixed.Case@example.com", "Mia", {}, [2]), ("nick@example.com", "Nick", {}, [3]),
+         ("olive@example.com", "Olive", {}, [4]), ("pele@xn--bcher-kva.example", "Pelé", {}, [5])],
+        [(6, "invalid email: 'tom at example.com' is missing an @"),
+         (7, "invalid email: 'una@example': the domain has no dot"),
+         (8, "invalid email: 'van der@example.com' contains spaces"),
+         (9, "invalid email: 'two@at@example.com' has more than one @"),
+         (10, "missing email")]),
+    "long_cell.csv": Read(
+        "UTF-8, comma-separated, header on row 1",
+        [("fine@example.com", "Fi", {"Company": "Ok"}, [3])],
+        [(2, "cell too long: 'Company' over 10,000 characters")]),
+    "macro_enabled.xlsm": Read(
+        "sheet 'Leads', header on row 1",
+        [("mac@example.com", "Mac", {"Company": "Macro Corp"}, [2])]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_export_gives_exactly_its_contacts_and_rejections(name):
+    assert read(name) == CASES[name]
+
+
+def test_workbook_cells_read_as_shown_with_merged_hidden_and_formula_cells():
+    got = read("workbook_types.xlsx", sheet="Contacts")
+    assert got.read_as == "sheet 'Contacts', header on row 3"
+    assert got.contacts == [
+        ("ray@example.com", "Ray", {"Phone Number": "15551234567", "Postal code": "02134", "Joined": "2024-02-17",
+                                    "Active": "TRUE", "Lead Score": "42", "Company": "Acme"}, [4]),
+        ("sue@example.com", "Sue", {"Phone Number": "447700900123", "Postal code": "00501",
+                                    "Joined": "2024-03-01 09:30:00", "Active": "FALSE", "Lead Score": "42",
+                                    "Company": "Acme"}, [5]),  # Company merged down from row 4
+        ("hid@example.com", "Hid", {"Postal code": "90210", "Joined": "2023-12-31", "Active": "TRUE",
+                                    "Lead Score": "7", "Company": "Hidden Ltd"}, [6]),  # a hidden row
+    ]
+    assert read("workbook_types.xlsx", sheet="2") == got
+
+
+@pytest.mark.parametrize("name, error, message", [
+    ("empty.csv", InputError, "is empty (0 bytes)"),
+    ("no_email_column.csv", ConfigError, "No email column found among the file's columns: 'Name', 'Phone'."),
+], ids=["zero-bytes", "no-email-column"])
+def test_files_that_cannot_be_imported_say_so(name, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read(name)
+
+
+def test_header_only_file_has_no_rows():
+    assert list(open_source(DATA / "header_only.csv").rows()) == []
+
+
+@pytest.mark.parametrize("name", [n for n, case in CASES.items() if case.rejections])
+def test_a_failures_csv_fed_back_gives_the_same_rejections(tmp_path, name):
+    source = open_source(DATA / name)
+    first = read(name)
+    path = tmp_path / "failures.csv"
+    write_failures(path, source.headers, source.rows(), {row: [message] for row, message in first.rejections})
+    again = open_source(path)
+    plan = plan_columns(again.headers, FIELDS)
+    rejections = [r for r in map_rows(again.rows(), plan) if isinstance(r, Rejection)]
+    assert [r.message for r in rejections] == [message for _, message in first.rejections]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        assert [int(r[-2]) for r in list(csv.reader(f))[1:]] == [row for row, _ in first.rejections]
+
+
+# --- properties ----------------------------------------------------------------------------
+
+def account(path) -> tuple[int, int, int, int, int]:
+    """Feed a file through loader and mapper; return (data rows, contacts, rejected, merged, blank)."""
+    try:
+        source = open_source(path)
+        plan = plan_columns(source.headers, FIELDS, email_column="1")
+    except ImporterError:
+        return (0, 0, 0, 0, 0)
+    merger, rejected, rows = ContactMerger(), 0, 0
+    for item in map_rows(source.rows(), plan):
+        rows += 1
+        if isinstance(item, Rejection):
+            rejected += 1
+        else:
+            merger.add(item)
+    return rows + source.blank_rows, len(merger), rejected, merger.merged, source.blank_rows
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_crash_and_every_row_is_accounted_for(tmp_path, data):
+    path = tmp_path / "random.csv"
+    path.write_bytes(data)
+    total, contacts, rejected, merged, blank = account(path)
+    assert total == contacts + rejected + merged + blank
+
+
+cell = st.one_of(st.sampled_from(["", " ", "a@example.com", "A@EXAMPLE.com", "b@example.org", "x@", "Zoë",
+                                  '"', ",", ";", "\n", "=1+1", "mailto:c@example.com"]),
+                 st.text(alphabet=string.printable + "éß€\u2028", max_size=12))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(cell, min_size=0, max_size=5), min_size=1, max_size=25),
+       st.sampled_from([",", ";", "\t", "|"]), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+def test_random_csv_structures_are_read_and_every_row_accounted_for(tmp_path, rows, delimiter, encoding):
+    path = tmp_path / "structured.csv"
+    with path.open("w", encoding=encoding, errors="replace", newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerow(["Email", "First Name", "Company"])
+        writer.writerows(rows)
+    total, contacts, rejected, merged, blank = account(path)
+    assert total == contacts + rejected + merged + blank
+    if open_source(path).delimiter == delimiter:  # (random cells can make another delimiter fit better)
+        assert total == len(rows)  # each written record is one row: read, rejected, merged or blank
