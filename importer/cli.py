@@ -17,14 +17,14 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from importer.config import Settings, base_url_from_env, parse_field_spec, require_credential
+from importer.config import Settings, base_url_from_env, parse_field_spec, parse_rate_limit, require_credential
 from importer.errors import ImporterError
 from importer.kit import Credential, KitClient
 from importer.kit.auth import API_KEY, OAUTH
 from importer.loader import LoadOptions, list_sheets
 from importer.pipeline import import_file
 from importer.resolver import fetch_fields
-from importer.sandbox import DEMO_FIELDS, FIELD_MODES, SAMPLE_FIELDS, KitStore, Sandbox
+from importer.sandbox import DEMO_FIELDS, FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
 
 EXIT_FAILED = 1
 EXIT_REJECTED = 3
@@ -91,11 +91,15 @@ def kit_target(sandbox: bool, sandbox_auth: str) -> Iterator[tuple[Credential, s
 
 
 class BarProgress:
-    """Progress bars on a terminal (tqdm hides them elsewhere); plain lines when not a terminal."""
+    """Progress bars on a terminal (tqdm hides them elsewhere): rows or contacts done and the
+    current request rate; plain timestamped lines when not a terminal."""
+
+    RATE_WINDOW = 10.0  # seconds of history behind the request rate shown
 
     def __init__(self) -> None:
         self.bar: tqdm | None = None
         self.tty = sys.stderr.isatty()
+        self._sent: list[tuple[float, int]] = []
 
     def phase(self, name: str, total: int | None) -> None:
         self.close()
@@ -104,9 +108,16 @@ class BarProgress:
         self.bar = tqdm(total=total, desc=name, unit=" rows" if total is None else " contacts",
                         disable=None, file=sys.stderr, leave=False, dynamic_ncols=True)
 
-    def advance(self, n: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
+    def advance(self, n: int = 1, requests: int | None = None) -> None:
+        if self.bar is None or self.bar.disable:
+            return
+        self.bar.update(n)
+        if requests is not None:
+            now = time.monotonic()
+            self._sent = [(t, r) for t, r in self._sent if now - t <= self.RATE_WINDOW] + [(now, requests)]
+            (t0, r0) = self._sent[0]
+            if now > t0:
+                self.bar.set_postfix_str(f"{(requests - r0) / (now - t0):.1f} req/s", refresh=False)
 
     def log(self, message: str) -> None:
         _say(message)
@@ -147,14 +158,18 @@ def cli() -> None:
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
               help="Also write the run's figures as JSON here.")
 @click.option("--dry-run", is_flag=True, help="Read, map, validate and plan with read-only requests; write nothing.")
-@click.option("--rate-limit", type=click.IntRange(min=1), metavar="N",
-              help="Requests per 60 s for this credential (default: Kit's 600 OAuth / 120 API key, less 5%).")
+@click.option("--rate-limit", metavar="N[/SECONDS]",
+              help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: "
+                   "Kit's 600 a minute for OAuth, 120 for an API key, less 5%).")
+@click.option("--concurrency", type=click.IntRange(1, 256), metavar="N",
+              help="Requests in flight at once (default: enough to use the rate limit fully when Kit takes "
+                   "1.5 s to answer: 18 for OAuth, 4 for an API key).")
 @sandbox_options
 @friendly_errors
 def run(source: Path, sheet: str | None, encoding: str | None, delimiter: str | None, header_row: int | None,
         email_column: str | None, first_name_column: str | None, fields: tuple[str, ...],
         create_missing_fields: bool, blanks: str, failures: Path | None, report: Path | None, dry_run: bool,
-        rate_limit: int | None, sandbox: bool, sandbox_auth: str) -> None:
+        rate_limit: str | None, concurrency: int | None, sandbox: bool, sandbox_auth: str) -> None:
     """Import SOURCE (.csv, .tsv, .xlsx) into Kit.
 
     Subscribers are upserted by email with their first names, then custom field values
@@ -170,7 +185,9 @@ def run(source: Path, sheet: str | None, encoding: str | None, delimiter: str | 
             load=LoadOptions(sheet=sheet, encoding=encoding, delimiter=delimiter, header_row=header_row),
             email_column=email_column, first_name_column=first_name_column,
             fields=[parse_field_spec(f) for f in fields], create_missing_fields=create_missing_fields,
-            blanks=blanks, failures_path=failures, report_path=report, dry_run=dry_run, rate_limit=rate_limit)
+            blanks=blanks, failures_path=failures, report_path=report, dry_run=dry_run, concurrency=concurrency)
+        if rate_limit:
+            settings.rate_limit, settings.rate_window = parse_rate_limit(rate_limit)
         progress = BarProgress()
         if emulator is not None:
             _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
@@ -219,15 +236,25 @@ def sheets(source: Path) -> None:
               help="Port on 127.0.0.1 to serve on.")
 @click.option("--field-mode", type=click.Choice(FIELD_MODES), default="key-error", show_default=True,
               help="How POST /v4/subscribers reads `fields` (Kit's pages differ; see the README).")
+@click.option("--latency", metavar="MIN-MAX", default="0", show_default=True,
+              help="Seconds each answer takes, uniformly drawn, e.g. 0.3-1.5 as Kit's do.")
+@click.option("--rate-limit", metavar="N[/SECONDS]",
+              help="Answer 429 'Retry later' past N requests per rolling window per credential, e.g. 600/60.")
+@click.option("--faults", metavar="KIND=SHARE,...", default="",
+              help="Inject faults: 5xx=0.05 (server errors), drop=0.02 (connection dropped after the "
+                   "request was applied), 413=0.01 (bulk queue full).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for latency and faults.")
 @friendly_errors
-def sandbox_command(port: int, field_mode: str) -> None:
+def sandbox_command(port: int, field_mode: str, latency: str, rate_limit: str | None, faults: str,
+                    seed: int) -> None:
     """Serve the local Kit emulator on 127.0.0.1 until Ctrl-C.
 
     It starts with a few custom fields and no subscribers, accepts the sandbox credentials
     it prints, and keeps its state in memory only.
     """
+    behaviour = parse_behaviour(latency, rate_limit, faults, seed)
     try:
-        emulator = Sandbox(KitStore(field_mode=field_mode), port=port)
+        emulator = Sandbox(KitStore(field_mode=field_mode), port=port, behaviour=behaviour)
     except OSError as e:
         raise ImporterError(f"Cannot serve on 127.0.0.1:{port}: {e.strerror}.", "Choose another --port.") from None
     emulator.seed_fields(DEMO_FIELDS)
@@ -240,6 +267,28 @@ def sandbox_command(port: int, field_mode: str) -> None:
         click.echo(f"\nStopped; it held {len(emulator.store.subscribers):,} subscribers.")
     finally:
         emulator.server.server_close()
+
+
+def parse_behaviour(latency: str, rate_limit: str | None, faults: str, seed: int) -> Behaviour:
+    """The sandbox's --latency, --rate-limit, --faults and --seed as a Behaviour."""
+    try:
+        lo, _, hi = latency.partition("-")
+        span = (float(lo), float(hi or lo))
+    except ValueError:
+        raise click.BadParameter(f"{latency!r} is not SECONDS or MIN-MAX.", param_hint="--latency") from None
+    shares = {"5xx": 0.0, "drop": 0.0, "413": 0.0}
+    for part in filter(None, (p.strip() for p in faults.split(","))):
+        kind, _, share = part.partition("=")
+        try:
+            if kind not in shares:
+                raise ValueError
+            shares[kind] = float(share)
+        except ValueError:
+            raise click.BadParameter(f"{part!r} is not 5xx=, drop= or 413= a share such as 0.05.",
+                                     param_hint="--faults") from None
+    limit = parse_rate_limit(rate_limit) if rate_limit else None
+    return Behaviour(latency=span, rate_limit=limit, errors=shares["5xx"], drops=shares["drop"],
+                     queue_full=shares["413"], seed=seed)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ class Settings:
     dry_run: bool = False
     rate_limit: int | None = None
     rate_window: float = 60.0
+    concurrency: int | None = None
 
     def __post_init__(self) -> None:
         self.source = Path(self.source)
@@ -53,6 +54,19 @@ def parse_field_spec(spec: str) -> tuple[str, str]:
         raise ConfigError(f"--field {spec!r} is not COLUMN=Label.",
                           'Write it as --field "Postal code=Zip" (or just --field "Postal code").')
     return column, label or column
+
+
+def parse_rate_limit(text: str) -> tuple[int, float]:
+    """`600` (per 60 s) or `600/60` or `100/10s` -> (requests, window seconds)."""
+    count, _, window = text.strip().partition("/")
+    try:
+        requests, seconds = int(count), float(window.rstrip("s") or 60)
+    except ValueError:
+        requests, seconds = 0, 0.0
+    if requests < 1 or seconds <= 0:
+        raise ConfigError(f"--rate-limit {text!r} is not REQUESTS or REQUESTS/SECONDS.",
+                          "For example --rate-limit 120 or --rate-limit 600/60.")
+    return requests, seconds
 
 
 def require_credential(env: Mapping[str, str] | None = None) -> Credential:

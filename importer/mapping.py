@@ -239,34 +239,60 @@ def _plain_reason(message: str) -> str:
 class ContactMerger:
     """Merges contacts that share an email (case-insensitively): later non-blank cells win.
 
-    Holds one contact per distinct email, never the rows themselves.
+    Holds one record per distinct email, packed into a single string (row, email, first
+    name, then one value per mapped field), because a 1,000,000-row file must fit in a few
+    hundred MB: a dict of strings per contact would take several times that. Contacts are
+    rebuilt on demand, in the order their emails first appeared.
     """
 
-    def __init__(self) -> None:
-        self._by_email: dict[str, Contact] = {}
+    _SEP = "\x1f"  # ASCII unit separator; a record whose cells contain it is kept as a tuple
+
+    def __init__(self, fields: Sequence[CustomField] = (), *, clear_blanks: bool = False) -> None:
+        self.fields = list(fields)
+        self.clear_blanks = clear_blanks
+        self._records: dict[str, str | tuple[str, ...]] = {}
+        self._more_rows: dict[str, list[int]] = {}
         self.merged = 0
 
     def add(self, contact: Contact) -> None:
         """Add a contact, merging it into an earlier one with the same email."""
+        for kit_field in contact.fields:
+            if kit_field not in self.fields:
+                self.fields.append(kit_field)
         key = contact.email.casefold()
-        earlier = self._by_email.get(key)
-        if earlier is None:
-            self._by_email[key] = contact
-            return
-        self.merged += 1
-        earlier.rows.extend(contact.rows)
-        if contact.first_name:
-            earlier.first_name = contact.first_name
-        for kit_field, value in contact.fields.items():
-            if value.strip() or kit_field not in earlier.fields:
-                earlier.fields[kit_field] = value
+        parts = [str(contact.rows[0]), contact.email, contact.first_name or "",
+                 *(contact.fields.get(f, "") for f in self.fields)]
+        earlier = self._records.get(key)
+        if earlier is not None:
+            self.merged += 1
+            self._more_rows.setdefault(key, []).extend(contact.rows)
+            old = self._unpack(earlier)
+            old += [""] * (len(parts) - len(old))
+            parts = old[:2] + [new if new.strip() else was for was, new in zip(old[2:], parts[2:])]
+        packed = self._SEP.join(parts)
+        self._records[key] = packed if packed.count(self._SEP) == len(parts) - 1 else tuple(parts)
 
-    def contacts(self) -> list[Contact]:
-        """The merged contacts, in the order their emails first appeared."""
-        return list(self._by_email.values())
+    def _unpack(self, record: str | tuple[str, ...]) -> list[str]:
+        return list(record) if isinstance(record, tuple) else record.split(self._SEP)
+
+    def _contact(self, key: str, record: str | tuple[str, ...]) -> Contact:
+        row, email, first_name, *values = self._unpack(record)
+        fields = {f: v for f, v in zip(self.fields, values) if v or self.clear_blanks}
+        return Contact(email, first_name or None, fields, [int(row), *self._more_rows.get(key, ())])
+
+    def contacts(self) -> Iterator[Contact]:
+        """The merged contacts, in the order their emails first appeared (built lazily)."""
+        for key, record in self._records.items():
+            yield self._contact(key, record)
+
+    def value_count(self) -> int:
+        """How many custom field values the contacts will send."""
+        if self.clear_blanks:
+            return len(self._records) * len(self.fields)
+        return sum(sum(1 for v in self._unpack(r)[3:] if v) for r in self._records.values())
 
     def __len__(self) -> int:
-        return len(self._by_email)
+        return len(self._records)
 
 
 def map_rows(rows: Iterable[Row], plan: ColumnPlan, *, clear_blanks: bool = False) -> Iterator[Contact | Rejection]:

@@ -10,23 +10,52 @@ values in the `fields` object.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from importer.errors import KitRequestError, KitUnavailableError
+from importer.errors import KitError, KitRequestError, KitUnavailableError
 from importer.kit import KitClient
 from importer.mapping import normalize
 from importer.records import Contact, CustomField, Outcome, Status
 
 CHUNK = 100
 Progress = Callable[[int], None]
+ValueItem = tuple[Outcome, CustomField, str]
 
 
-def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    """Consecutive slices of at most `size` items."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _run_start(client: KitClient, started: dt.datetime | None) -> dt.datetime:
+    """When the run started by Kit's own clock (its first Date header), so that local clock
+    skew cannot make a subscriber created by this run look older than it."""
+    return started or client.server_time or dt.datetime.now(dt.timezone.utc)
+
+
+def _created_since(created_at: Any, since: dt.datetime) -> bool:
+    """Whether Kit created the subscriber during this run.
+
+    Kit's bulk response does not say created or updated, and a 200 from POST /v4/subscribers
+    after a retry may be our own lost first attempt: `created_at` settles both.
+    """
+    try:
+        when = dt.datetime.fromisoformat(str(created_at).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when >= since
+
+
+def batched(items: Iterable, size: int = CHUNK) -> Iterator[list]:
+    """Consecutive lists of at most `size` items, from any iterable."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _refused(outcomes: Iterable[Outcome], error: Exception) -> None:
@@ -37,49 +66,130 @@ def _refused(outcomes: Iterable[Outcome], error: Exception) -> None:
         outcome.fail(reason, detail)
 
 
+class Workers:
+    """At most `size` requests in flight on a thread pool; completed ones come back in any order.
+
+    A fatal error (401/403) raised by a task is kept, not raised, so the caller can stop
+    handing out work, settle what is still in flight, and then raise it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self.fatal: KitError | None = None
+        self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="kit-request")
+        self._running: dict[Future, tuple[str, Any]] = {}
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        # On Ctrl-C, requests already sent finish (bounded by their timeout); none start.
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+
+    @property
+    def can_start(self) -> bool:
+        return self.fatal is None and len(self._running) < self.size
+
+    def running(self, tag: str) -> int:
+        return sum(1 for t, _ in self._running.values() if t == tag)
+
+    def start(self, tag: str, fn: Callable[[Any], Any], payload: Any) -> None:
+        self._running[self._pool.submit(fn, payload)] = (tag, payload)
+
+    def finished(self) -> Iterator[tuple[str, Any, Any]]:
+        """Wait for at least one task; yield (tag, payload, result) for each that succeeded."""
+        if not self._running:
+            return
+        done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+        for future in done:
+            tag, payload = self._running.pop(future)
+            try:
+                result = future.result()
+            except KitError as e:  # per-request failures are handled in the task: this one is fatal
+                self.fatal = self.fatal or e
+                continue
+            yield tag, payload, result
+
+    def __bool__(self) -> bool:
+        return bool(self._running)
+
+
 class BulkSubmitter:
-    """OAuth path: bulk upserts, then bulk values, each chunk filled to 100."""
+    """OAuth path: bulk upserts, then bulk values, each request filled to 100, several in flight.
 
-    def __init__(self, client: KitClient, *, started: dt.datetime | None = None) -> None:
+    Values go out as soon as the upserts that give their subscriber ids return (a pipeline),
+    packed 100 to a request across subscribers; a last, partial request goes only when no
+    upsert is left to fill it.
+    """
+
+    def __init__(self, client: KitClient, *, concurrency: int = 1, started: dt.datetime | None = None) -> None:
         self.client = client
-        # Kit's bulk response does not say created or updated: a subscriber whose created_at is
-        # not before the run started, by Kit's own clock (its first Date header), was created.
-        self.created_after = started or client.server_time or dt.datetime.now(dt.timezone.utc)
+        self.concurrency = concurrency
+        self.created_after = _run_start(client, started)
 
-    def submit(self, contacts: Sequence[Contact], progress: Progress | None = None) -> Iterator[Outcome]:
-        """Upsert every contact and write its values; yield each outcome once it is settled."""
-        queue: list[tuple[Outcome, CustomField, str]] = []
-        waiting: dict[int, int] = {}
-        for chunk in chunks(contacts):
-            outcomes = self._upsert(chunk)
-            settled = []
-            for outcome in outcomes:
-                if outcome.status is Status.FAILED or not outcome.contact.fields:
-                    settled.append(outcome)
-                    continue
-                waiting[id(outcome)] = len(outcome.contact.fields)
-                queue.extend((outcome, f, v) for f, v in outcome.contact.fields.items())
-            while len(queue) >= CHUNK:
-                settled += self._flush(queue[:CHUNK], waiting)
-                del queue[:CHUNK]
-            yield from self._report(settled, progress)
-        while queue:
-            settled = self._flush(queue[:CHUNK], waiting)
-            del queue[:CHUNK]
-            yield from self._report(settled, progress)
+    def submit(self, contacts: Iterable[Contact], progress: Progress | None = None) -> Iterator[Outcome]:
+        """Upsert every contact and write its values; yield each outcome once it is settled.
+
+        If Kit stops the run (401/403), requests in flight are settled, contacts whose values
+        were still to be written are yielded with that problem, and the error is raised.
+        """
+        chunks = batched(contacts)
+        more = True
+        queue: deque[ValueItem] = deque()
+        waiting: dict[int, list] = {}  # id(outcome) -> [outcome, values not yet settled]
+        with Workers(self.concurrency) as workers:
+            while True:
+                while workers.can_start:
+                    if len(queue) >= CHUNK or (queue and not more and not workers.running("upsert")):
+                        batch = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
+                        workers.start("values", self._write_values, batch)
+                    elif more and (chunk := next(chunks, None)) is not None:
+                        workers.start("upsert", self._upsert, chunk)
+                    elif more:
+                        more = False  # all upserts handed out: a partial values batch may go now
+                    else:
+                        break
+                if not workers:
+                    break
+                for tag, payload, result in workers.finished():
+                    settled = self._upserted(result, queue, waiting) if tag == "upsert" else \
+                        self._settle_values(payload, result, waiting)
+                    if progress and settled:
+                        progress(len(settled))
+                    yield from settled
+        if workers.fatal is not None:
+            for outcome, _ in waiting.values():
+                outcome.problems.append(("field not written", f"not sent: the run stopped: {workers.fatal}"))
+                yield outcome
+            raise workers.fatal
 
     @staticmethod
-    def _report(settled: list[Outcome], progress: Progress | None) -> Iterator[Outcome]:
-        if progress and settled:
-            progress(len(settled))
-        yield from settled
+    def _upserted(outcomes: list[Outcome], queue: deque[ValueItem], waiting: dict[int, list]) -> list[Outcome]:
+        settled = []
+        for outcome in outcomes:
+            if outcome.status is Status.FAILED or not outcome.contact.fields:
+                settled.append(outcome)
+                continue
+            waiting[id(outcome)] = [outcome, len(outcome.contact.fields)]
+            queue.extend((outcome, f, v) for f, v in outcome.contact.fields.items())
+        return settled
 
-    def _flush(self, items: list[tuple[Outcome, CustomField, str]], waiting: dict[int, int]) -> list[Outcome]:
-        self._write_values(items)
+    @staticmethod
+    def _settle_values(items: list[ValueItem], results: list[tuple[str, str]],
+                       waiting: dict[int, list]) -> list[Outcome]:
+        """Apply a values request's per-item results (in the main thread: outcomes are not shared
+        between threads) and return the outcomes that have no value left to settle."""
         done = []
-        for outcome, _, _ in items:
-            waiting[id(outcome)] -= 1
-            if waiting[id(outcome)] == 0:
+        for (outcome, kit_field, _), (state, detail) in zip(items, results):
+            if state == "written":
+                outcome.values_written += 1
+            elif state == "unconfirmed":
+                outcome.values_unconfirmed += 1
+            else:
+                outcome.problems.append(("field not written", f"{kit_field.label}: {detail}"))
+            entry = waiting[id(outcome)]
+            entry[1] -= 1
+            if entry[1] == 0:
                 del waiting[id(outcome)]
                 done.append(outcome)
         return done
@@ -97,16 +207,18 @@ class BulkSubmitter:
                                                    "nothing was confirmed"))
             return outcomes
         pending = {o.contact.email.casefold(): o for o in outcomes}
-        for sub in reply.body.get("subscribers") or []:
-            outcome = pending.pop(str(sub.get("email_address") or "").casefold(), None)
-            if outcome is None:
+        for sub in _dicts(reply.body.get("subscribers")):
+            outcome = pending.get(str(sub.get("email_address") or "").casefold())
+            if outcome is None or not isinstance(sub.get("id"), int):
                 continue
-            outcome.subscriber_id = int(sub["id"])
-            outcome.status = Status.CREATED if self._is_new(sub.get("created_at")) else Status.UPDATED
+            del pending[outcome.contact.email.casefold()]
+            outcome.subscriber_id = sub["id"]
+            outcome.status = Status.CREATED if _created_since(sub.get("created_at"), self.created_after) \
+                else Status.UPDATED
         unnamed = []
-        for failure in reply.body.get("failures") or []:
-            sub = failure.get("subscriber") or {}
-            errors = "; ".join(failure.get("errors") or ["no reason given"])
+        for failure in _dicts(reply.body.get("failures")):
+            sub = failure.get("subscriber") if isinstance(failure.get("subscriber"), dict) else {}
+            errors = _joined(failure.get("errors"))
             outcome = pending.pop(str(sub.get("email_address") or "").casefold(), None)
             if outcome is not None:
                 outcome.fail("Kit rejected the subscriber", errors)
@@ -115,16 +227,8 @@ class BulkSubmitter:
         _match_by_elimination(list(pending.values()), unnamed)
         return outcomes
 
-    def _is_new(self, created_at: Any) -> bool:
-        try:
-            when = dt.datetime.fromisoformat(str(created_at).replace("Z", "+00:00"))
-        except ValueError:
-            return False
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
-        return when >= self.created_after
-
-    def _write_values(self, items: list[tuple[Outcome, CustomField, str]]) -> None:
+    def _write_values(self, items: list[ValueItem]) -> list[tuple[str, str]]:
+        """Send one bulk values request; return ("written" | "unconfirmed" | "failed", detail) per item."""
         body = {"custom_field_values": [{"subscriber_id": o.subscriber_id, "subscriber_custom_field_id": f.id,
                                          "value": v} for o, f, v in items],
                 "callback_url": None}
@@ -132,41 +236,47 @@ class BulkSubmitter:
             reply = self.client.post("/v4/bulk/custom_fields/subscribers", body)
         except (KitRequestError, KitUnavailableError) as e:
             reason = "Kit unavailable" if isinstance(e, KitUnavailableError) else "Kit refused the values"
-            for outcome, kit_field, _ in items:
-                outcome.problems.append(("field not written", f"{kit_field.label}: {reason}: {e}"))
-            return
+            return [("failed", f"{reason}: {e}")] * len(items)
         if reply.status == 202:
-            for outcome, _, _ in items:
-                outcome.values_unconfirmed += 1
-            return
-        pending: dict[tuple[int | None, int], tuple[Outcome, CustomField, str]] = {
-            (o.subscriber_id, f.id): (o, f, v) for o, f, v in items}
-        for value in reply.body.get("custom_field_values") or []:
-            item = pending.pop((value.get("subscriber_id"), value.get("subscriber_custom_field_id")), None)
-            if item is not None:
-                item[0].values_written += 1
+            return [("unconfirmed", "")] * len(items)
+        results: list[tuple[str, str] | None] = [None] * len(items)
+        pending = {(o.subscriber_id, f.id): i for i, (o, f, _) in enumerate(items)}
+        body = reply.body if isinstance(reply.body, dict) else {}
+        for value in _dicts(body.get("custom_field_values")):
+            index = pending.pop((value.get("subscriber_id"), value.get("subscriber_custom_field_id")), None)
+            if index is not None:
+                results[index] = ("written", "")
         unnamed: list[tuple[dict, str]] = []
-        for failure in reply.body.get("failures") or []:
-            value = failure.get("custom_field_value") or {}
-            errors = "; ".join(failure.get("errors") or ["no reason given"])
-            item = pending.pop((value.get("subscriber_id"), value.get("subscriber_custom_field_id")), None)
-            if item is None:
+        for failure in _dicts(body.get("failures")):
+            value = failure.get("custom_field_value") if isinstance(failure.get("custom_field_value"), dict) else {}
+            errors = _joined(failure.get("errors"))
+            index = pending.pop((value.get("subscriber_id"), value.get("subscriber_custom_field_id")), None)
+            if index is None:
                 unnamed.append((value, errors))
             else:
-                item[0].problems.append(("field not written", f"{item[1].label}: {errors}"))
+                results[index] = ("failed", errors)
         # A failure whose subscriber_id is null is matched by field and value among the values
         # that neither succeeded nor failed by name; what is still unmatched was not confirmed.
         for value, errors in unnamed:
-            candidates = [key for key, (_, f, v) in pending.items()
-                          if f.id == value.get("subscriber_custom_field_id") and v == value.get("value")]
+            field_id = value.get("subscriber_custom_field_id")
+            candidates = [key for key, i in pending.items() if items[i][1].id == field_id
+                          and items[i][2] == value.get("value")]
             if len(candidates) != 1:
-                candidates = [key for key, (_, f, _) in pending.items()
-                              if f.id == value.get("subscriber_custom_field_id")] or list(pending)
+                candidates = [key for key, i in pending.items() if items[i][1].id == field_id] or list(pending)
             if candidates:
-                outcome, kit_field, _ = pending.pop(candidates[0])
-                outcome.problems.append(("field not written", f"{kit_field.label}: {errors}"))
-        for outcome, kit_field, _ in pending.values():
-            outcome.problems.append(("field not written", f"{kit_field.label}: Kit did not confirm the value"))
+                results[pending.pop(candidates[0])] = ("failed", errors)
+        return [r or ("failed", "Kit did not confirm the value") for r in results]
+
+
+def _dicts(items: Any) -> list[dict]:
+    """The dict entries of a list from Kit's answer (anything else is ignored, not trusted)."""
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def _joined(errors: Any) -> str:
+    if isinstance(errors, list) and errors:
+        return "; ".join(str(e) for e in errors)
+    return str(errors) if errors else "no reason given"
 
 
 def _subscriber(contact: Contact) -> dict[str, str]:
@@ -211,17 +321,27 @@ class SingleSubmitter:
     kept is retried once keyed by label, and the reading that worked is kept for the run.
     """
 
-    def __init__(self, client: KitClient) -> None:
+    def __init__(self, client: KitClient, *, concurrency: int = 1, started: dt.datetime | None = None) -> None:
         self.client = client
+        self.concurrency = concurrency
+        self.created_after = _run_start(client, started)
         self.keyed_by: str | None = None
 
-    def submit(self, contacts: Sequence[Contact], progress: Progress | None = None) -> Iterator[Outcome]:
-        """Upsert contacts one by one; yield each outcome as it is settled."""
-        for contact in contacts:
-            outcome = self.upsert(contact)
-            if progress:
-                progress(1)
-            yield outcome
+    def submit(self, contacts: Iterable[Contact], progress: Progress | None = None) -> Iterator[Outcome]:
+        """Upsert contacts, several in flight; yield each outcome as it is settled."""
+        pending = iter(contacts)
+        with Workers(self.concurrency) as workers:
+            while True:
+                while workers.can_start and (contact := next(pending, None)) is not None:
+                    workers.start("upsert", self.upsert, contact)
+                if not workers:
+                    break
+                for _, _, outcome in workers.finished():
+                    if progress:
+                        progress(1)
+                    yield outcome
+        if workers.fatal is not None:
+            raise workers.fatal
 
     def upsert(self, contact: Contact) -> Outcome:
         """Upsert one contact and check what Kit kept of its values."""
@@ -244,7 +364,7 @@ class SingleSubmitter:
                 return retried
         if kept:
             self.keyed_by = self.keyed_by or keyed_by
-        return _settle(outcome, contact, reply, kept, missed)
+        return _settle(outcome, contact, reply, kept, missed, self.created_after)
 
     def _may_try_labels(self, contact: Contact, error: KitRequestError | None = None) -> bool:
         if self.keyed_by is not None or not contact.fields:
@@ -261,7 +381,7 @@ class SingleSubmitter:
         if not kept:
             return None
         self.keyed_by = "label"
-        return _settle(Outcome(contact, Status.FAILED), contact, reply, kept, missed)
+        return _settle(Outcome(contact, Status.FAILED), contact, reply, kept, missed, self.created_after)
 
     @staticmethod
     def _rejected(outcome: Outcome, error: KitRequestError) -> Outcome:
@@ -299,11 +419,12 @@ def _kept(sent: dict[CustomField, str], reply: Any) -> tuple[list[CustomField], 
 
 
 def _settle(outcome: Outcome, contact: Contact, reply: Any, kept: list[CustomField],
-            missed: list[CustomField]) -> Outcome:
+            missed: list[CustomField], created_after: dt.datetime) -> Outcome:
     body = reply.body if isinstance(reply.body, dict) else {}
-    sub = body.get("subscriber") or {}
-    outcome.subscriber_id = int(sub["id"]) if sub.get("id") is not None else None
-    outcome.status = Status.UPDATED if reply.status == 200 else Status.CREATED
+    sub = body.get("subscriber") if isinstance(body.get("subscriber"), dict) else {}
+    outcome.subscriber_id = sub["id"] if isinstance(sub.get("id"), int) else None
+    new = reply.status != 200 or _created_since(sub.get("created_at"), created_after)
+    outcome.status = Status.CREATED if new else Status.UPDATED
     warned = _warnings(body, contact.fields)
     for kit_field in missed:
         if kit_field not in warned:

@@ -11,7 +11,7 @@ import responses
 import kit_contract
 from importer.kit import Credential, KitClient, RateLimiter
 from importer.records import CustomField
-from importer.sandbox import SAMPLE_FIELDS, KitStore, Sandbox
+from importer.sandbox import SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
@@ -61,10 +61,16 @@ def store() -> KitStore:
 
 
 @pytest.fixture
-def sandbox(store: KitStore) -> Iterator[Sandbox]:
+def behaviour() -> Behaviour:
+    """How the emulator behaves: instant and perfect unless a test parametrizes it."""
+    return Behaviour()
+
+
+@pytest.fixture
+def sandbox(store: KitStore, behaviour: Behaviour) -> Iterator[Sandbox]:
     """A running emulator seeded with the sample fields; every request it received is
     checked against Kit's OpenAPI document at the end of the test."""
-    with Sandbox(store) as sb:
+    with Sandbox(store, behaviour=behaviour) as sb:
         sb.seed_fields(SAMPLE_FIELDS)
         yield sb
     if kit_contract.available():

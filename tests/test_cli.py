@@ -18,7 +18,7 @@ from conftest import ROOT, SAMPLES, write
 from importer import Settings, import_file
 from importer.cli import cli
 from importer.kit import Credential
-from importer.sandbox import KitStore
+from importer.sandbox import Behaviour, KitStore
 
 SAMPLE_CSV = SAMPLES / "subscribers.csv"
 SAMPLE_XLSX = SAMPLES / "subscribers.xlsx"
@@ -188,6 +188,36 @@ def test_a_403_stops_the_run_and_every_unsent_row_is_kept(sandbox, tmp_path, sto
     imported = set(sandbox.store.snapshot())
     assert len(not_sent) == 56 - 20 and len(rows) == 56 - 20 + 5
     assert not {r[0].strip().lower() for r in not_sent} & imported
+
+
+def generated(path: Path, count: int) -> Path:
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["Email", "First Name", "Last name", "Company", "Postal code"])
+        out.writerows([f"p{i}@example.com", f"P{i}", f"L{i}", f"C{i % 7}", f"{i:05d}"] for i in range(count))
+    return path
+
+
+FAULTY = Behaviour(latency=(0.005, 0.03), rate_limit=(40, 1.0), errors=0.08, drops=0.05, queue_full=0.04, seed=3)
+
+
+@pytest.mark.parametrize("behaviour, kind, count", [(FAULTY, "oauth", 2000), (FAULTY, "api_key", 150)],
+                         ids=["oauth-bulk", "api-key"])
+def test_faults_and_the_rate_limit_lose_no_row_and_apply_nothing_twice(sandbox, tmp_path, behaviour, kind, count):
+    source = generated(tmp_path / "many.csv", count)
+    result = invoke(["run", source, "--rate-limit", "40/1", "--report", "r.json"], env_for(sandbox, kind),
+                    cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    state = sandbox.store.snapshot()
+    assert len(state) == count
+    assert all(state[f"p{i}@example.com"] == {"first_name": f"P{i}", "fields": {
+        "Last name": f"L{i}", "Company": f"C{i % 7}", "Postal code": f"{i:05d}"}} for i in range(count))
+    report = json.loads((tmp_path / "r.json").read_text())
+    faults = sandbox.behaviour.counts
+    assert faults["5xx"] + faults["drop"] > 0 and report["retries"] >= faults["5xx"] + faults["drop"]
+    minimum = 1 + (count // 100 + 3 * count // 100 if kind == "oauth" else count)
+    assert report["requests_sent"] == minimum + report["retries"]
+    assert (report["created"], report["updated"], report["rows_rejected"]) == (count, 0, 0)
 
 
 def test_missing_credential_says_how_to_fix_it(tmp_path):

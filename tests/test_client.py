@@ -62,17 +62,43 @@ def test_retriable_failures_are_retried_then_succeed(kit, first):
 
 
 def test_a_429_pauses_the_whole_credential():
-    paused = []
+    throttled = []
 
     class Limiter(RateLimiter):
-        def pause(self, seconds):
-            paused.append(seconds)
+        def throttled(self, base=1.0, cap=60.0):
+            throttled.append(base)
+            return 0.0
 
     with responses.RequestsMock() as kit:
         kit.get(f"{BASE}/v4/account", status=429, body="Retry later")
         kit.get(f"{BASE}/v4/account", json={})
         make_client(limiter=Limiter(100, 60, sleep=lambda s: None)).get("/v4/account")
-    assert len(paused) == 1 and 0 < paused[0] <= 60
+    assert len(throttled) == 1
+
+
+def test_429_backoff_doubles_per_strike_ignores_strikes_during_a_pause_and_resets_on_success():
+    now = [0.0]
+    limiter = RateLimiter(100, 60, clock=lambda: now[0], sleep=lambda s: None)
+    first = limiter.throttled(base=2)
+    assert 1 <= first <= 2
+    assert limiter.throttled(base=2) == pytest.approx(first)  # in flight during the pause: same pause
+    now[0] += first
+    assert 2 <= limiter.throttled(base=2) <= 4
+    now[0] += 10
+    for _ in range(10):
+        now[0] += limiter.throttled(base=2)
+    assert 30 <= limiter.throttled(base=2) <= 60  # capped at Kit's 60 s window
+    limiter.relax()
+    now[0] += 100
+    assert 1 <= limiter.throttled(base=2) <= 2
+
+
+def test_a_run_of_429s_gives_up_after_its_own_budget(kit):
+    kit.get(f"{BASE}/v4/account", status=429, body="Retry later")
+    client = make_client(max_throttled=4)
+    with pytest.raises(KitUnavailableError, match="after 4 attempts"):
+        client.get("/v4/account")
+    assert client.stats.throttled == 3 and client.stats.by_endpoint["GET /v4/account"] == 4
 
 
 def test_retries_are_bounded(kit):

@@ -112,6 +112,6 @@ def test_duplicates_merge_case_insensitively_and_later_non_blank_cells_win():
     merger.add(Contact("b@example.com", None, {}, [3]))
     merger.add(Contact("ANN@EXAMPLE.COM", None, {COMPANY: "Beta", LAST_NAME: ""}, [7]))
     assert merger.merged == 1
-    [ann, b] = merger.contacts()
+    [ann, b] = list(merger.contacts())
     assert ann == Contact("Ann@example.com", "Ann", {COMPANY: "Beta", LAST_NAME: "Lee"}, [2, 7])
     assert b.email == "b@example.com"

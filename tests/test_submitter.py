@@ -131,7 +131,7 @@ def test_chunks_are_filled_to_100_and_values_packed_across_subscribers(kit, oaut
 
     kit.add_callback("POST", f"{BASE}/v4/bulk/subscribers", callback=upsert)
     kit.add_callback("POST", f"{BASE}/v4/bulk/custom_fields/subscribers", callback=write)
-    out = list(BulkSubmitter(oauth_client, started=NOW).submit(contacts))
+    out = list(BulkSubmitter(oauth_client, started=NOW, concurrency=1).submit(contacts))
     sizes = [(c.request.url.rsplit("/v4/", 1)[1], len(next(iter(
         v for k, v in json.loads(c.request.body).items() if k != "callback_url")))) for c in kit.calls]
     assert sizes == [("bulk/subscribers", 100), ("bulk/custom_fields/subscribers", 100),
@@ -142,8 +142,8 @@ def test_chunks_are_filled_to_100_and_values_packed_across_subscribers(kit, oaut
 
 # --- API key: one request per contact ------------------------------------------------------
 
-def single_reply(status, email, fields, warnings=None):
-    body = {"subscriber": {**sub(1, email), "fields": fields}}
+def single_reply(status, email, fields, warnings=None, created=NEW):
+    body = {"subscriber": {**sub(1, email, created), "fields": fields}}
     if warnings:
         body["warnings"] = warnings
     return {"status": status, "json": body}
@@ -159,9 +159,11 @@ def test_api_key_sends_fields_by_key_and_reads_201_as_created(kit, key_client):
     assert (outcome.status, outcome.values_written, outcome.problems) == (Status.CREATED, 2, [])
 
 
-def test_api_key_200_is_an_update(kit, key_client):
-    kit.post(f"{BASE}/v4/subscribers", **single_reply(200, "a@example.com", {}))
-    assert SingleSubmitter(key_client).upsert(contact("a@example.com")).status is Status.UPDATED
+@pytest.mark.parametrize("created, status", [(OLD, Status.UPDATED), (NEW, Status.CREATED)],
+                         ids=["existing-subscriber", "created-by-our-own-lost-attempt"])
+def test_api_key_200_is_an_update_unless_kit_created_it_during_this_run(kit, key_client, created, status):
+    kit.post(f"{BASE}/v4/subscribers", **single_reply(200, "a@example.com", {}, created=created))
+    assert SingleSubmitter(key_client, started=NOW).upsert(contact("a@example.com")).status is status
 
 
 def test_api_key_422_rejects_the_row_with_kits_message(kit, key_client):

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
+import requests.adapters
 
 from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
 from importer.kit.auth import Credential
@@ -26,7 +27,7 @@ from importer.kit.ratelimit import RateLimiter
 
 DEFAULT_BASE_URL = "https://api.kit.com"
 USER_AGENT = "kit-import/0.1 (+https://pypi.org/project/kit-import/)"
-RETRIABLE = {413, 429, 500, 502, 503, 504}
+RETRIABLE = {408, 413, 429}  # and every 5xx
 MAX_BACKOFF = 60.0
 
 
@@ -71,7 +72,8 @@ class KitClient:
     def __init__(self, credential: Credential, base_url: str = DEFAULT_BASE_URL, *,
                  limiter: RateLimiter | None = None, max_attempts: int = 8,
                  timeout: tuple[float, float] = (10.0, 60.0), backoff_base: float = 1.0,
-                 sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None,
+                 connections: int = 10, max_throttled: int = 12) -> None:
         parsed = urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError(f"KIT_API_URL {base_url!r} is not an http(s) URL.",
@@ -85,7 +87,13 @@ class KitClient:
         self.stats = RequestStats()
         self.server_time: dt.datetime | None = None
         self._sleep = sleep
+        self.max_throttled = max_throttled
         self._session = session or requests.Session()
+        # One pooled connection per worker thread, so concurrent requests reuse connections
+        # instead of opening (and discarding) new ones past requests' default pool of 10.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(connections, 1))
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json",
                                       **credential.headers()})
 
@@ -119,48 +127,59 @@ class KitClient:
                 json: dict[str, Any] | None = None) -> Response:
         """Send one request, retrying what can be retried; raise a typed error otherwise."""
         endpoint = f"{method} {path if '/subscribers/' not in path or 'bulk' in path else _template(path)}"
-        attempt = 0
+        failures = throttles = 0
         while True:
-            attempt += 1
             self.limiter.acquire()
             self.stats.count(endpoint)
             try:
                 reply = self._session.request(method, self.base_url + path, params=params, json=json,
                                               timeout=self.timeout)
             except (requests.ConnectionError, requests.Timeout) as e:
+                failures += 1
                 reason = "timed out" if isinstance(e, requests.Timeout) else "connection failed"
-                self._retry_or_raise(attempt, f"{endpoint}: {reason}", throttled=False)
+                self._retry_or_raise(failures, self.max_attempts, f"{endpoint}: {reason}")
                 continue
             status = reply.status_code
             if self.server_time is None:
                 self.server_time = _date(reply)
             if 200 <= status < 300:
+                self.limiter.relax()
                 return Response(status, _json(reply))
             errors = _errors(reply)
-            if status in RETRIABLE:
-                self._retry_or_raise(attempt, f"{endpoint}: HTTP {status} {'; '.join(errors)}",
-                                     throttled=status == 429, status=status, errors=errors)
+            if status == 429:
+                throttles += 1
+                self._retry_or_raise(throttles, self.max_throttled, f"{endpoint}: HTTP 429 {'; '.join(errors)}",
+                                     throttled=True, status=status, errors=errors)
+                continue
+            if status in RETRIABLE or status >= 500:
+                failures += 1
+                self._retry_or_raise(failures, self.max_attempts, f"{endpoint}: HTTP {status} {'; '.join(errors)}",
+                                     status=status, errors=errors)
                 continue
             if status in (401, 403):
                 raise _fatal(status, errors, self.credential)
             raise KitRequestError(f"Kit refused {endpoint} (HTTP {status}): {'; '.join(errors)}",
                                   status=status, errors=errors)
 
-    def _retry_or_raise(self, attempt: int, what: str, *, throttled: bool, status: int | None = None,
-                        errors: list[str] | None = None) -> None:
-        if attempt >= self.max_attempts:
+    def _retry_or_raise(self, attempt: int, limit: int, what: str, *, throttled: bool = False,
+                        status: int | None = None, errors: list[str] | None = None) -> None:
+        """Wait before retrying (the `attempt`th failure of its kind), or give up past `limit`.
+
+        Retrying a write is safe: every write kit-import sends is idempotent (an upsert by
+        email, a value set to a given text), so one that Kit applied before the answer was
+        lost is applied again to the same effect.
+        """
+        if attempt >= limit:
             raise KitUnavailableError(f"Kit still failing after {attempt} attempts ({what}).",
                                       "Kit may be down or overloaded; run the import again later.",
                                       status=status, errors=errors)
         self.stats.retry(throttled)
-        # Exponential backoff with full jitter; a 429 holds the whole credential, since every
-        # thread shares the same rolling window at Kit.
-        delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (attempt - 1))
-        delay = random.uniform(delay / 2, delay)
         if throttled:
-            self.limiter.pause(delay)
-        else:
-            self._sleep(delay)
+            # A 429 is about the credential, not this request: every thread waits.
+            self.limiter.throttled(self.backoff_base)
+            return
+        delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (attempt - 1))
+        self._sleep(random.uniform(delay / 2, delay))
 
 
 def _template(path: str) -> str:

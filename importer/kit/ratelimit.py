@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
@@ -25,6 +26,7 @@ class RateLimiter:
         self._sleep = sleep
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
+        self._strikes = 0
         self._lock = threading.Lock()
 
     @classmethod
@@ -48,9 +50,30 @@ class RateLimiter:
             self._sleep(max(wait, 0.001))
 
     def pause(self, seconds: float) -> None:
-        """Hold every request on this credential for `seconds` (Kit said 429 to one of them)."""
+        """Hold every request on this credential for `seconds`."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def throttled(self, base: float = 1.0, cap: float = 60.0) -> float:
+        """Kit answered 429: hold the whole credential, exponentially longer (with jitter) for
+        each 429 in a row, up to `cap` (Kit's window resets within 60 s). A 429 that arrives
+        while a pause is already running (other threads' requests were in flight) does not
+        lengthen it. Returns the pause in seconds."""
+        with self._lock:
+            now = self._clock()
+            if now < self._paused_until:
+                return self._paused_until - now
+            self._strikes += 1
+            ceiling = min(cap, base * 2 ** (self._strikes - 1))
+            seconds = random.uniform(ceiling / 2, ceiling)
+            self._paused_until = now + seconds
+            return seconds
+
+    def relax(self) -> None:
+        """A request got through: the next 429 starts the backoff afresh."""
+        if self._strikes:
+            with self._lock:
+                self._strikes = 0
 
     @property
     def requests_per_second(self) -> float:

@@ -14,17 +14,43 @@ import random
 import re
 import secrets
 import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from importer.sandbox.store import KitStore, StoredSubscriber
 
+__all__ = ["Behaviour", "Reply", "Sandbox"]
+
 SYNC_LIMIT = 100
 SAMPLE_FIELDS = ("Last name", "Company", "Postal code")
 DEMO_FIELDS = SAMPLE_FIELDS + ("Birthday", "Source", "Phone Number")
 UNAUTHORIZED = {"errors": ["The access token is invalid"]}
 OVER_LIMIT = {"errors": ["This request would exceed your subscriber limit"]}
+
+
+@dataclass
+class Behaviour:
+    """How like the real, remote, busy Kit the emulator behaves; by default it is instant and perfect.
+
+    - `latency`: each answer takes a uniform random time in this range (seconds);
+    - `rate_limit`: (requests, window seconds) per credential over a rolling window; past it
+      the answer is Kit's: 429 with the plain-text body `Retry later` and no Retry-After;
+    - `errors`, `drops`, `queue_full`: shares of requests that get a 5xx (nothing applied),
+      a dropped connection after the request *was* applied (the worst case for a client),
+      or a 413 on the bulk endpoints (nothing applied). Drawn from `seed`.
+    """
+
+    latency: tuple[float, float] = (0.0, 0.0)
+    rate_limit: tuple[int, float] | None = None
+    errors: float = 0.0
+    drops: float = 0.0
+    queue_full: float = 0.0
+    seed: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {"429": 0, "5xx": 0, "drop": 0, "413": 0})
 
 
 class Reply(Exception):
@@ -43,11 +69,15 @@ class Sandbox:
     """
 
     def __init__(self, store: KitStore | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 api_key: str | None = None, access_token: str | None = None, seed: int = 0) -> None:
+                 api_key: str | None = None, access_token: str | None = None,
+                 behaviour: Behaviour | None = None) -> None:
         self.store = store or KitStore()
         self.api_key = api_key or "sandbox-key-" + secrets.token_hex(8)
         self.access_token = access_token or "sandbox-token-" + secrets.token_hex(8)
-        self.random = random.Random(seed)
+        self.behaviour = behaviour or Behaviour()
+        self.random = random.Random(self.behaviour.seed)
+        self._random_lock = threading.Lock()
+        self._windows: dict[str, deque[float]] = {}
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self._requests_lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"sandbox": self})
@@ -61,7 +91,8 @@ class Sandbox:
         return f"http://{host}:{port}"
 
     def start(self) -> Sandbox:
-        self._thread = threading.Thread(target=self.server.serve_forever, name="kit-sandbox", daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="kit-sandbox", daemon=True)
         self._thread.start()
         return self
 
@@ -78,6 +109,32 @@ class Sandbox:
     def seed_fields(self, labels: tuple[str, ...] = SAMPLE_FIELDS) -> None:
         for label in labels:
             self.store.add_field(label)
+
+    def draw(self) -> tuple[float, float]:
+        """A latency and a fault roll for one request, from the seeded generator."""
+        lo, hi = self.behaviour.latency
+        with self._random_lock:
+            return self.random.uniform(lo, hi), self.random.random()
+
+    def over_limit(self, credential: str) -> bool:
+        """Count a request against its credential's rolling window; True if Kit would refuse it."""
+        if self.behaviour.rate_limit is None:
+            return False
+        limit, window = self.behaviour.rate_limit
+        now = time.monotonic()
+        with self._random_lock:
+            sent = self._windows.setdefault(credential, deque())
+            while sent and now - sent[0] >= window:
+                sent.popleft()
+            if len(sent) >= limit:
+                self.behaviour.counts["429"] += 1
+                return True
+            sent.append(now)
+            return False
+
+    def count(self, what: str) -> None:
+        with self._random_lock:
+            self.behaviour.counts[what] += 1
 
     def record(self, method: str, path: str, query: dict[str, str], body: Any) -> None:
         """Keep every request as received, for tests that check what the client sent."""
@@ -108,16 +165,45 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("PUT")
 
     def _dispatch(self, method: str) -> None:
+        sb = self.sandbox
         url = urlparse(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        delay, roll = sb.draw()
+        fault = sb.behaviour
         try:
             body = self._body()
-            self.sandbox.record(method, url.path, query, body)
+            sb.record(method, url.path, query, body)
             kind = self._auth()
-            status, payload = _route(self.sandbox, method, url.path, query, body, kind)
+            if sb.over_limit(kind):
+                time.sleep(delay)
+                self._send_text(429, "Retry later")
+                return
+            time.sleep(delay)
+            if roll < fault.errors:
+                sb.count("5xx")
+                raise Reply((500, 502, 503)[min(2, int(roll / fault.errors * 3))], {"errors": ["Internal server error"]})
+            roll -= fault.errors
+            if roll < fault.queue_full and url.path.startswith("/v4/bulk/"):
+                sb.count("413")
+                raise Reply(413, {"errors": ["This request exceeds your queued bulk requests limit. Please wait "
+                                             "while we process your existing requests and try again later."]})
+            roll -= fault.queue_full
+            status, payload = _route(sb, method, url.path, query, body, kind)
+            if roll < fault.drops:
+                sb.count("drop")
+                self.close_connection = True  # applied, but the answer is lost on the way
+                return
         except Reply as r:
             status, payload = r.status, r.body
         self._send(status, payload)
+
+    def _send_text(self, status: int, text: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)

@@ -1,0 +1,108 @@
+"""The emulator answers as Kit's pages say, including Kit's rate limit and injected faults."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+import requests
+
+from importer.sandbox import Behaviour, KitStore, Sandbox
+
+
+def post(sb, path, body, token=None, key=None):
+    headers = {"X-Kit-Api-Key": key} if key else {"Authorization": f"Bearer {token or sb.access_token}"}
+    return requests.post(sb.url + path, json=body, headers=headers, timeout=5)
+
+
+def test_bulk_endpoints_refuse_an_api_key_and_accept_a_token():
+    with Sandbox() as sb:
+        body = {"subscribers": [{"email_address": "a@example.com"}]}
+        assert post(sb, "/v4/bulk/subscribers", body, key=sb.api_key).status_code == 401
+        assert post(sb, "/v4/bulk/subscribers", body).status_code == 200
+        assert post(sb, "/v4/bulk/subscribers", body, token="wrong").json() == {
+            "errors": ["The access token is invalid"]}
+
+
+def test_above_100_items_kit_answers_202_with_an_empty_body():
+    with Sandbox() as sb:
+        reply = post(sb, "/v4/bulk/subscribers",
+                     {"subscribers": [{"email_address": f"p{i}@example.com"} for i in range(101)]})
+        assert (reply.status_code, reply.json()) == (202, {})
+
+
+def test_refused_subscribers_come_back_without_their_email_in_any_order():
+    with Sandbox(KitStore(rejected_emails={"blocked@example.com"})) as sb:
+        reply = post(sb, "/v4/bulk/subscribers", {"subscribers": [
+            {"email_address": f"p{i}@example.com"} for i in range(20)] + [
+            {"email_address": "blocked@example.com", "first_name": "Bl"}]}).json()
+        assert reply["failures"] == [{"subscriber": {"first_name": "Bl", "email_address": None, "state": "active",
+                                                     "created_at": None}, "errors": ["Email address is invalid"]}]
+        emails = [s["email_address"] for s in reply["subscribers"]]
+        assert sorted(emails) == sorted(f"p{i}@example.com" for i in range(20)) and emails != sorted(emails)
+
+
+@pytest.mark.parametrize("mode, fields, status, kept, warnings", [
+    ("key-error", {"company": "Acme"}, 201, "Acme", None),
+    ("key-error", {"Company": "Acme"}, 422, None, None),
+    ("key-warn", {"Company": "Acme"}, 201, None, ["Custom field key 'Company' does not exist and was ignored"]),
+    ("label-ignore", {"Company": "Acme"}, 201, "Acme", None),
+    ("label-ignore", {"company": "Acme"}, 201, None, None),
+])
+def test_each_reading_of_fields_in_post_subscribers(mode, fields, status, kept, warnings):
+    with Sandbox(KitStore(field_mode=mode)) as sb:
+        sb.seed_fields(("Company",))
+        reply = post(sb, "/v4/subscribers", {"email_address": "a@example.com", "fields": fields}, key=sb.api_key)
+        assert reply.status_code == status
+        if status != 422:
+            assert reply.json()["subscriber"]["fields"] == {"company": kept}
+            assert reply.json().get("warnings") == warnings
+
+
+def test_past_the_rate_limit_kit_answers_429_retry_later_in_plain_text():
+    with Sandbox(behaviour=Behaviour(rate_limit=(3, 0.5))) as sb:
+        replies = [requests.get(sb.url + "/v4/custom_fields", headers={"X-Kit-Api-Key": sb.api_key}, timeout=5)
+                   for _ in range(4)]
+        assert [r.status_code for r in replies] == [200, 200, 200, 429]
+        assert replies[3].text == "Retry later" and "Retry-After" not in replies[3].headers
+        assert replies[3].headers["Content-Type"].startswith("text/plain")
+        other = requests.get(sb.url + "/v4/custom_fields", headers={"Authorization": f"Bearer {sb.access_token}"})
+        assert other.status_code == 200  # the limit is per credential
+        time.sleep(0.55)
+        assert requests.get(sb.url + "/v4/custom_fields", headers={"X-Kit-Api-Key": sb.api_key}).status_code == 200
+
+
+def test_latency_is_applied():
+    with Sandbox(behaviour=Behaviour(latency=(0.2, 0.25))) as sb:
+        start = time.monotonic()
+        requests.get(sb.url + "/v4/account", headers={"X-Kit-Api-Key": sb.api_key}, timeout=5)
+        assert time.monotonic() - start >= 0.2
+
+
+def test_a_dropped_connection_comes_after_the_write_was_applied():
+    with Sandbox(behaviour=Behaviour(drops=1.0)) as sb:
+        with pytest.raises(requests.ConnectionError):
+            post(sb, "/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]})
+        assert sb.store.find("a@example.com") is not None
+        assert sb.behaviour.counts["drop"] == 1
+
+
+@pytest.mark.parametrize("behaviour, status", [(Behaviour(errors=1.0), {500, 502, 503}),
+                                               (Behaviour(queue_full=1.0), {413})], ids=["5xx", "413"])
+def test_injected_errors_apply_nothing(behaviour, status):
+    with Sandbox(behaviour=behaviour) as sb:
+        reply = post(sb, "/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]})
+        assert reply.status_code in status and "errors" in reply.json()
+        assert sb.store.find("a@example.com") is None
+
+
+def test_faults_are_drawn_from_the_seed():
+    def rolls(seed):
+        sb = Sandbox(behaviour=Behaviour(latency=(0, 1), seed=seed))
+        try:
+            return [sb.draw() for _ in range(5)]
+        finally:
+            sb.server.server_close()
+    assert rolls(7) == rolls(7) != rolls(8)
