@@ -160,7 +160,7 @@ def cli() -> None:
 @click.option("--dry-run", is_flag=True, help="Read, map, validate and plan with read-only requests; write nothing.")
 @click.option("--rate-limit", metavar="N[/SECONDS]",
               help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: "
-                   "Kit's 600 a minute for OAuth, 120 for an API key, less 5%).")
+                   "Kit's 600 a minute for OAuth, 120 for an API key, less 3%).")
 @click.option("--concurrency", type=click.IntRange(1, 256), metavar="N",
               help="Requests in flight at once (default: enough to use the rate limit fully when Kit takes "
                    "1.5 s to answer: 18 for OAuth, 4 for an API key).")

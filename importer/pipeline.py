@@ -52,10 +52,8 @@ class NoProgress:
 def build_client(settings: Settings) -> KitClient:
     """A client for the settings' credential, at its rate limit (or the one given)."""
     credential = settings.credential or require_credential()
-    limit = settings.rate_limit or credential.rate_limit
-    limiter = RateLimiter(limit, settings.rate_window) if settings.rate_limit else \
-        RateLimiter.with_margin(limit, settings.rate_window)
-    return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 64)
+    limiter = RateLimiter.with_margin(settings.rate_limit or credential.rate_limit, settings.rate_window)
+    return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256)
 
 
 def import_file(settings: Settings, *, client: KitClient | None = None,
@@ -77,7 +75,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     client = client or build_client(settings)
     report = RunReport(source=str(settings.source), read_as=source.describe(), dry_run=settings.dry_run,
                        credential=_describe_credential(client), notes=list(source.notes),
-                       rate_limit_per_minute=round(client.limiter.limit * 60 / client.limiter.window))
+                       rate_limit_per_minute=round(client.limiter.requests_per_second * 60))
     errors: dict[int, list[str]] = defaultdict(list)
     try:
         kit_fields = fetch_fields(client)
@@ -163,8 +161,8 @@ def _submit(client: KitClient, contacts: ContactMerger, report: RunReport, error
 def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
     """Enough requests in flight to keep the rate limit busy while each takes up to
     `slowest_reply` seconds (Kit's replies take 0.3 to 1.5 s), with a quarter to spare."""
-    per_second = client.limiter.limit / client.limiter.window
-    return max(2, min(64, math.ceil(per_second * slowest_reply * 1.25)))
+    per_second = client.limiter.requests_per_second
+    return max(2, min(256, math.ceil(per_second * slowest_reply * 1.25)))
 
 
 def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]]) -> None:

@@ -16,12 +16,17 @@ class RateLimiter:
     (see `with_margin`) avoids 429s that would each cost a wasted request and a wait.
     """
 
-    def __init__(self, limit: int, window: float = 60.0, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, limit: int, window: float = 60.0, *, pad: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a rate limit needs at least 1 request in a positive window")
         self.limit = limit
         self.window = window
+        # A request is counted from when it is sent, but Kit counts it from when it arrives,
+        # a little later and by a varying amount: holding each slot `pad` seconds longer keeps
+        # a burst sent as the window turns from landing inside Kit's previous window.
+        self.pad = pad
+        self._span = window + pad
         self._clock = clock
         self._sleep = sleep
         self._sent: deque[float] = deque()
@@ -30,23 +35,24 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def with_margin(cls, limit: int, window: float = 60.0, margin: float = 0.05, **kw) -> RateLimiter:
-        """A limiter a few percent under Kit's limit, so clock skew and in-flight requests do not trip it."""
-        return cls(max(1, int(limit * (1 - margin))), window, **kw)
+    def with_margin(cls, limit: int, window: float = 60.0, margin: float = 0.03, **kw) -> RateLimiter:
+        """A limiter a few percent under Kit's limit (in requests, and in time by `pad`), so that
+        requests in flight as the window turns do not earn a 429."""
+        return cls(max(1, int(limit * (1 - margin))), window, pad=window * 0.02, **kw)
 
     def acquire(self) -> None:
         """Block until a request may be sent, then count it."""
         while True:
             with self._lock:
                 now = self._clock()
-                while self._sent and now - self._sent[0] >= self.window:
+                while self._sent and now - self._sent[0] >= self._span:
                     self._sent.popleft()
                 wait = self._paused_until - now
                 if wait <= 0 and len(self._sent) < self.limit:
                     self._sent.append(now)
                     return
                 if wait <= 0:
-                    wait = self.window - (now - self._sent[0])
+                    wait = self._span - (now - self._sent[0])
             self._sleep(max(wait, 0.001))
 
     def pause(self, seconds: float) -> None:
@@ -78,4 +84,4 @@ class RateLimiter:
     @property
     def requests_per_second(self) -> float:
         """The sustained rate this limiter allows."""
-        return self.limit / self.window
+        return self.limit / self._span

@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -74,7 +74,8 @@ class Sandbox:
         self.store = store or KitStore()
         self.api_key = api_key or "sandbox-key-" + secrets.token_hex(8)
         self.access_token = access_token or "sandbox-token-" + secrets.token_hex(8)
-        self.behaviour = behaviour or Behaviour()
+        # Each sandbox counts its own faults, even when handed a Behaviour another one used.
+        self.behaviour = replace(behaviour or Behaviour(), counts=Behaviour().counts)
         self.random = random.Random(self.behaviour.seed)
         self._random_lock = threading.Lock()
         self._windows: dict[str, deque[float]] = {}
