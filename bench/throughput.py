@@ -89,7 +89,7 @@ def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, se
             "rate": report.requests_sent / elapsed / (limit / window),
             "throttled": report.throttled,
             "retries": report.retries,
-            "faults": dict(behaviour.counts),
+            "faults": dict(sandbox.behaviour.counts),
             "lost": rows_lost(sandbox.store, contacts, failures),
             "elapsed": elapsed,
             "limit": f"{limit}/{window:g}s",

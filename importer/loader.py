@@ -67,17 +67,18 @@ class Source:
     def rows(self) -> Iterator[Row]:
         """Yield every non-blank data row below the header; counts blank rows in `blank_rows`."""
         self.blank_rows = 0
-        width = len(self.headers)
-        for number, cells in self._records():
-            if number <= self.header_row:
+        width, header_row, kind = len(self.headers), self.header_row, self.kind
+        for number, cells in self._records():  # the hot loop: one pass per row of the file
+            if number <= header_row:
                 continue
             if isinstance(cells, str):
                 yield Row(number, (), cells)
-                continue
-            if not any(c.strip() for c in cells):
+            elif not any(cells) or not "".join(cells).strip():
                 self.blank_rows += 1
-                continue
-            yield _fit(number, cells, width, self.kind)
+            elif len(cells) == width:
+                yield Row(number, tuple(cells))
+            else:
+                yield _fit(number, cells, width, kind)
 
     def _records(self) -> Iterator[tuple[int, list[str] | str]]:
         if self.kind == "xlsx":
@@ -240,7 +241,7 @@ def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[in
                 except csv.Error as e:
                     yield number, f"unreadable row: {e}"
                     continue
-                yield number, [c.replace("\x00", "") for c in cells]
+                yield number, cells
     except UnicodeDecodeError as e:
         raise InputError(f"{path} cannot be decoded as {encoding} (byte {e.start} of a block is invalid).",
                          "Pass the file's encoding with --encoding (for example cp1252).") from None

@@ -27,6 +27,9 @@ class CustomField:
     key: str
     label: str
 
+    def __hash__(self) -> int:  # hashed once per value per row: the id alone is unique and cheap
+        return self.id
+
 
 @dataclass(slots=True)
 class Contact:

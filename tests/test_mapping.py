@@ -6,7 +6,10 @@ import pytest
 
 from conftest import COMPANY, KIT_FIELDS, LAST_NAME, POSTAL
 from importer.errors import ConfigError
-from importer.mapping import ContactMerger, check_email, map_rows, plan_columns
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from importer.mapping import ContactMerger, check_email, map_rows, plan_columns, validated
 from importer.records import Contact, Rejection, Row
 
 
@@ -115,3 +118,18 @@ def test_duplicates_merge_case_insensitively_and_later_non_blank_cells_win():
     [ann, b] = list(merger.contacts())
     assert ann == Contact("Ann@example.com", "Ann", {COMPANY: "Beta", LAST_NAME: "Lee"}, [2, 7])
     assert b.email == "b@example.com"
+
+
+local_chars = st.sampled_from(list("abcXYZ019.!#$%&'*+/=?^_`{|}~-\"(),:;<>[\\]é "))
+domain_chars = st.sampled_from(list("abcxyz019.-_éü") + ["test", "com", "local", "example", "xn--"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(local_chars, min_size=0, max_size=70).map("".join),
+       st.lists(domain_chars, min_size=0, max_size=30).map("".join))
+def test_the_fast_path_agrees_with_email_validator(local, domain):
+    text = f"{local}@{domain}".strip()
+    fast = check_email(text)
+    own_checks = ("contains spaces", "more than one @", "missing an @")  # said before email-validator is asked
+    if "<" not in text and not any(check in fast.detail for check in own_checks):
+        assert fast == validated(text, text)

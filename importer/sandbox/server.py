@@ -82,8 +82,7 @@ class Sandbox:
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self._requests_lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"sandbox": self})
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), handler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -141,6 +140,11 @@ class Sandbox:
         """Keep every request as received, for tests that check what the client sent."""
         with self._requests_lock:
             self.requests.append((method, path, query, body))
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # hundreds of client threads connect at once in the benchmarks
+    daemon_threads = True
 
 
 class _Handler(BaseHTTPRequestHandler):
