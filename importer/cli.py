@@ -12,12 +12,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
+from click.core import ParameterSource
 from tqdm import tqdm
 
-from importer.config import Settings, base_url_from_env, parse_field_spec, parse_rate_limit, require_credential
+from importer.config import (Settings, base_url_from_env, load_config, parse_field_spec, parse_rate_limit,
+                             require_credential)
 from importer.errors import ImporterError
 from importer.kit import Credential, KitClient
 from importer.kit.auth import API_KEY, OAUTH
@@ -31,8 +33,15 @@ EXIT_REJECTED = 3
 EXIT_INTERRUPTED = 130
 
 
+_log_file: TextIO | None = None
+
+
 def _say(message: str) -> None:
     tqdm.write(message, file=sys.stderr)
+    if _log_file is not None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        _log_file.write("".join(f"{stamp} {line}\n" for line in message.splitlines()))
+        _log_file.flush()
 
 
 def _fail(error: ImporterError) -> None:
@@ -78,10 +87,14 @@ def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def kit_target(sandbox: bool, sandbox_auth: str) -> Iterator[tuple[Credential, str, Sandbox | None]]:
-    """The credential and base URL to use: the environment's, or an in-process sandbox's."""
+def kit_target(sandbox: bool, sandbox_auth: str,
+               names: dict[str, str] | None = None) -> Iterator[tuple[Credential, str, Sandbox | None]]:
+    """The credential and base URL to use: the environment's (under the names a config may
+    give), or an in-process sandbox's."""
     if not sandbox:
-        yield require_credential(), base_url_from_env(), None
+        names = names or {}
+        yield require_credential(None, names.get("access_token_env", "KIT_ACCESS_TOKEN"),
+                                 names.get("api_key_env", "KIT_API_KEY")), base_url_from_env(), None
         return
     with Sandbox() as emulator:
         emulator.seed_fields(SAMPLE_FIELDS)
@@ -139,7 +152,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False)
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="A TOML config for a scheduled import (see `kit-import init`); flags override it.")
 @click.option("--sheet", metavar="NAME", help="Workbook sheet to read, by name or number (default: the first).")
 @click.option("--encoding", metavar="NAME", help="Text encoding of a CSV (default: detected).")
 @click.option("--delimiter", metavar="CHAR", help="CSV delimiter: ',' ';' '|' or tab (default: detected).")
@@ -157,7 +172,18 @@ def cli() -> None:
               help="Where to write rejected rows (default: ./<source name>.failures.csv).")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
               help="Also write the run's figures as JSON here.")
+@click.option("--log", "log_path", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
+              help="Also append this run's timestamped log lines and summary to this file.")
 @click.option("--dry-run", is_flag=True, help="Read, map, validate and plan with read-only requests; write nothing.")
+@click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
+              help="SQLite state of what Kit has: send only new and changed contacts, resume after a crash, "
+                   "and never overlap another run on the same state (default with --config: beside it).")
+@click.option("--full", is_flag=True, help="Send everything, ignoring what the state says Kit has.")
+@click.option("--wait", is_flag=True, help="If another run holds the state, wait for it instead of exiting 1.")
+@click.option("--max-changes", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Write nothing (exit 1) if more than this share of contacts would change: a broken export.")
+@click.option("--max-rejects", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Write nothing (exit 1) if more than this share of rows would be rejected.")
 @click.option("--rate-limit", metavar="N[/SECONDS]",
               help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: "
                    "Kit's 600 a minute for OAuth, 120 for an API key, less 3%).")
@@ -166,11 +192,9 @@ def cli() -> None:
                    "1.5 s to answer: 18 for OAuth, 4 for an API key).")
 @sandbox_options
 @friendly_errors
-def run(source: Path, sheet: str | None, encoding: str | None, delimiter: str | None, header_row: int | None,
-        email_column: str | None, first_name_column: str | None, fields: tuple[str, ...],
-        create_missing_fields: bool, blanks: str, failures: Path | None, report: Path | None, dry_run: bool,
-        rate_limit: str | None, concurrency: int | None, sandbox: bool, sandbox_auth: str) -> None:
-    """Import SOURCE (.csv, .tsv, .xlsx) into Kit.
+def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str, log_path: Path | None,
+        **flags: Any) -> None:
+    """Import SOURCE (.csv, .tsv, .xlsx) into Kit, or the source named in --config.
 
     Subscribers are upserted by email with their first names, then custom field values
     are written. Rows that cannot be imported go to a failures CSV with their row number
@@ -179,15 +203,19 @@ def run(source: Path, sheet: str | None, encoding: str | None, delimiter: str | 
     Exit status: 0 all imported, 1 the run failed, 2 bad usage, 3 some rows rejected,
     130 interrupted.
     """
-    with kit_target(sandbox, sandbox_auth) as (credential, base_url, emulator):
-        settings = Settings(
-            source=source, credential=credential, base_url=base_url,
-            load=LoadOptions(sheet=sheet, encoding=encoding, delimiter=delimiter, header_row=header_row),
-            email_column=email_column, first_name_column=first_name_column,
-            fields=[parse_field_spec(f) for f in fields], create_missing_fields=create_missing_fields,
-            blanks=blanks, failures_path=failures, report_path=report, dry_run=dry_run, concurrency=concurrency)
-        if rate_limit:
-            settings.rate_limit, settings.rate_window = parse_rate_limit(rate_limit)
+    ctx = click.get_current_context()
+    given = {name: value for name, value in flags.items()
+             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+    config = load_config(config_path) if config_path else {}
+    names = config.get("credentials") or {}
+    if source is not None:
+        config["source"] = source
+    if "source" not in config:
+        raise click.UsageError("Name a SOURCE file, or a --config that names one.")
+    log_path = log_path or config.get("log")
+    with run_log(log_path), kit_target(sandbox, sandbox_auth, names) as (credential, base_url, emulator):
+        settings = settings_from({**config, **given, "blanks": given.get("blanks", config.get("blanks", "skip"))},
+                                 credential, base_url)
         progress = BarProgress()
         if emulator is not None:
             _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
@@ -203,6 +231,47 @@ def run(source: Path, sheet: str | None, encoding: str | None, delimiter: str | 
         if result.stopped and not result.interrupted:
             _say(f"Error: the import stopped: {result.stopped}")
     sys.exit(result.exit_status)
+
+
+@contextmanager
+def run_log(path: Path | None) -> Iterator[None]:
+    """While a run lasts, also append what it says (timestamped) to `path`."""
+    global _log_file
+    if path is None:
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _log_file = path.open("a", encoding="utf-8")
+    except OSError as e:
+        raise ImporterError(f"The log file {path} cannot be written: {e.strerror}.", "Check --log.") from None
+    try:
+        yield
+    finally:
+        _log_file.close()
+        _log_file = None
+
+
+def settings_from(options: dict[str, Any], credential: Credential, base_url: str) -> Settings:
+    """Settings from a config file's values with the command line's on top."""
+    fields = options.get("fields") or ()
+    specs = [parse_field_spec(f) for f in fields] if not isinstance(fields, dict) else \
+        [(column.strip(), label.strip()) for column, label in fields.items()]
+    sheet = options.get("sheet")
+    settings = Settings(
+        source=options["source"], credential=credential, base_url=base_url,
+        load=LoadOptions(sheet=None if sheet is None else str(sheet), encoding=options.get("encoding"),
+                         delimiter=options.get("delimiter"), header_row=options.get("header_row")),
+        email_column=options.get("email_column"), first_name_column=options.get("first_name_column"),
+        fields=specs, create_missing_fields=bool(options.get("create_missing_fields")),
+        blanks=options.get("blanks") or "skip", failures_path=options.get("failures"),
+        report_path=options.get("report"), dry_run=bool(options.get("dry_run")),
+        concurrency=options.get("concurrency"), state_path=options.get("state_path") or options.get("state"),
+        full=bool(options.get("full")), wait=bool(options.get("wait")),
+        max_changes=options.get("max_changes"), max_rejects=options.get("max_rejects"))
+    if options.get("rate_limit"):
+        settings.rate_limit, settings.rate_window = parse_rate_limit(str(options["rate_limit"]))
+    return settings
 
 
 @cli.command("fields")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,11 @@ class Settings:
     rate_limit: int | None = None
     rate_window: float = 60.0
     concurrency: int | None = None
+    state_path: Path | None = None
+    full: bool = False
+    wait: bool = False
+    max_changes: float | None = None
+    max_rejects: float | None = None
 
     def __post_init__(self) -> None:
         self.source = Path(self.source)
@@ -69,11 +76,12 @@ def parse_rate_limit(text: str) -> tuple[int, float]:
     return requests, seconds
 
 
-def require_credential(env: Mapping[str, str] | None = None) -> Credential:
+def require_credential(env: Mapping[str, str] | None = None, token_var: str = "KIT_ACCESS_TOKEN",
+                       key_var: str = "KIT_API_KEY") -> Credential:
     """The credential from the environment, or a ConfigError saying how to provide one."""
-    credential = credential_from_env(os.environ if env is None else env)
+    credential = credential_from_env(os.environ if env is None else env, token_var, key_var)
     if credential is None:
-        raise ConfigError("No Kit credential: set KIT_ACCESS_TOKEN (OAuth, fast bulk import) or KIT_API_KEY.",
+        raise ConfigError(f"No Kit credential: set {token_var} (OAuth, fast bulk import) or {key_var}.",
                           "Or pass --sandbox to rehearse against the local Kit emulator.")
     return credential
 
@@ -81,3 +89,78 @@ def require_credential(env: Mapping[str, str] | None = None) -> Credential:
 def base_url_from_env(env: Mapping[str, str] | None = None) -> str:
     """KIT_API_URL, or Kit's own API."""
     return ((os.environ if env is None else env).get("KIT_API_URL") or DEFAULT_BASE_URL).strip()
+
+
+# --- the TOML config of a scheduled import ------------------------------------------------
+
+CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
+    "source": str, "sheet": (str, int), "encoding": str, "delimiter": str, "header_row": int,
+    "email_column": str, "first_name_column": str, "fields": dict, "create_missing_fields": bool,
+    "blanks": str, "failures": str, "report": str, "log": str, "state": str, "max_changes": (int, float),
+    "max_rejects": (int, float), "concurrency": int, "rate_limit": (str, int), "credentials": dict,
+}
+CREDENTIAL_KEYS = ("access_token_env", "api_key_env", "refresh_token_env", "client_id_env",
+                   "client_secret_env", "token_file")
+
+
+def load_config(path: Path, today: str | None = None) -> dict:
+    """Read a scheduled import's TOML config; paths resolved beside it, `{date}` filled in.
+
+    An error names the key and its line, so a broken nightly job says where to look.
+    """
+    import datetime as dt
+    import glob
+    import tomllib
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"The config file {path} cannot be read: {e.strerror}.", "Check --config.") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}.", "Fix the TOML syntax on that line.") from None
+
+    def fail(key: str, message: str) -> ConfigError:
+        line = _line_of(text, key)
+        where = f"{path} line {line}" if line else str(path)
+        return ConfigError(f"{where}: {key} {message}.", "Fix that key; see the README's Scheduling section.")
+
+    for key, value in raw.items():
+        if key not in CONFIG_KEYS:
+            near = difflib.get_close_matches(key, list(CONFIG_KEYS), n=1)
+            raise fail(key, "is not a setting kit-import knows" + (f" (did you mean {near[0]}?)" if near else ""))
+        wanted = CONFIG_KEYS[key]
+        if not isinstance(value, wanted) or (isinstance(value, bool) and wanted in (int, (int, float))):
+            names = " or ".join(t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,)))
+            raise fail(key, f"must be a {names.replace('str', 'string').replace('dict', 'table')}, not {value!r}")
+    for column, label in (raw.get("fields") or {}).items():
+        if not isinstance(label, str) or not label.strip():
+            raise fail(column, "in [fields] must map to a Kit field label (a string)")
+    for key, value in (raw.get("credentials") or {}).items():
+        if key not in CREDENTIAL_KEYS or not isinstance(value, str):
+            raise fail(key, f"in [credentials] must be one of {', '.join(CREDENTIAL_KEYS)}, a string")
+    if raw.get("blanks", "skip") not in BLANK_POLICIES:
+        raise fail("blanks", "must be 'skip' or 'clear'")
+
+    base = path.resolve().parent
+    date = today or dt.date.today().isoformat()
+    out = dict(raw)
+    for key in ("failures", "report", "log", "state"):
+        if key in out:
+            out[key] = base / out[key].replace("{date}", date)
+    out.setdefault("state", base / f"{path.stem}.state")
+    if "source" in out:
+        pattern = str(base / out["source"])
+        matches = [Path(m) for m in glob.glob(pattern)] if glob.has_magic(pattern) else [Path(pattern)]
+        if not matches:
+            raise fail("source", f"matches no file ({pattern})")
+        out["source"] = max(matches, key=lambda p: p.stat().st_mtime)
+    return out
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*=", re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None

@@ -11,8 +11,11 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol
+
+from filelock import FileLock
+from filelock import Timeout as LockTimeout
 
 from importer.config import Settings, require_credential
 from importer.errors import ConfigError, InputError, KitError
@@ -23,6 +26,7 @@ from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
 from importer.records import Contact, Outcome, Rejection, Status
 from importer.report import RunReport
 from importer.resolver import fetch_fields, resolve_missing
+from importer.state import StateStore
 from importer.submitter import CHUNK, BulkSubmitter, SingleSubmitter
 
 
@@ -58,8 +62,26 @@ def build_client(settings: Settings) -> KitClient:
 
 def import_file(settings: Settings, *, client: KitClient | None = None,
                 progress: Progress | None = None) -> RunReport:
-    """Import one file into Kit (or, with `dry_run`, plan it) and report what happened."""
-    progress = progress or NoProgress()
+    """Import one file into Kit (or, with `dry_run`, plan it) and report what happened.
+
+    With a state file, the run holds its lock throughout (another run on the same state
+    waits with `wait`, else is refused) and sends only what Kit does not have yet.
+    """
+    if settings.state_path is None:
+        return _import(settings, client, progress or NoProgress())
+    lock = FileLock(str(settings.state_path) + ".lock")
+    try:
+        lock.acquire(timeout=-1 if settings.wait else 0)
+    except LockTimeout:
+        raise ConfigError(f"Another kit-import run is using the state file {settings.state_path}.",
+                          "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
+    try:
+        return _import(settings, client, progress or NoProgress())
+    finally:
+        lock.release()
+
+
+def _import(settings: Settings, client: KitClient | None, progress: Progress) -> RunReport:
     clock = time.monotonic()
     source = open_source(settings.source, settings.load)
     if next(iter(source.rows()), None) is None:
@@ -77,7 +99,11 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
                        credential=_describe_credential(client), notes=list(source.notes),
                        rate_limit_per_minute=round(client.limiter.requests_per_second * 60))
     errors: dict[int, list[str]] = defaultdict(list)
+    state = StateStore(settings.state_path) if settings.state_path else None
     try:
+        if state is not None:
+            account = client.get("/v4/account").get("account") or {}
+            state.bind_account(int(account.get("id") or 0), str(account.get("name") or ""))
         kit_fields = fetch_fields(client)
         plan = _plan(source, settings, kit_fields)
         report.fields_created = resolve_missing(client, plan, kit_fields, create=settings.create_missing_fields,
@@ -85,13 +111,20 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
         report.columns = plan.describe()
         report.columns_ignored = list(plan.ignored)
         contacts = _read(source, plan, settings, report, errors, progress)
-        report.values_to_write = contacts.value_count()
-        if settings.dry_run:
-            report.planned_requests = _planned_requests(client, report, len(plan.missing))
+        work = Work(contacts, None if settings.full else state)
+        report.unchanged = report.contacts - work.count
+        report.values_to_write = work.values
+        report.stopped = _brake(settings, report, work, state)
+        if report.stopped:
+            pass
+        elif settings.dry_run:
+            report.planned_requests = _planned_requests(client, report, work, len(plan.missing))
         else:
-            _submit(client, contacts, report, errors, progress, settings.concurrency)
+            _submit(client, work, report, errors, progress, settings.concurrency, state)
     finally:
         _finish(report, client, clock)
+        if state is not None:
+            state.close()
     if errors:
         path = settings.failures_file
         write_failures(path, source.headers, source.rows(), errors)
@@ -99,6 +132,49 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     if settings.report_path:
         report.write_json(settings.report_path)
     return report
+
+
+class Work:
+    """The contacts this run must send: all of them, or with a state store only what Kit lacks.
+
+    Iterable more than once (it is rebuilt from the merged contacts and the state), so the
+    brake can count it before anything is written and a stopped run can list what was not sent.
+    """
+
+    def __init__(self, contacts: ContactMerger, state: StateStore | None) -> None:
+        self.contacts = contacts
+        self.state = state
+        self.count = self.values = self.upserts = 0
+        for contact in self:
+            self.count += 1
+            self.values += len(contact.fields)
+            self.upserts += contact.subscriber_id is None
+
+    def __iter__(self) -> Iterator[Contact]:
+        if self.state is None:
+            yield from self.contacts.contacts()
+            return
+        for contact in self.contacts.contacts():
+            if (change := self.state.changes(contact)) is not None:
+                yield change
+
+
+def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore | None) -> str | None:
+    """Why this run must not write anything (a broken export, most likely), or None."""
+    if settings.max_rejects is not None and report.rows_read:
+        share = 100 * report.rows_rejected / report.rows_read
+        if share > settings.max_rejects:
+            return (f"the brake stopped the run before writing: {share:.1f}% of rows would be rejected, "
+                    f"over --max-rejects {settings.max_rejects:g}%")
+    if settings.max_changes is not None and report.contacts:
+        if state is not None and not len(state) and not settings.full:
+            report.notes.append("first run on this state file: --max-changes applies from the next run")
+            return None
+        share = 100 * work.count / report.contacts
+        if share > settings.max_changes:
+            return (f"the brake stopped the run before writing: {share:.1f}% of contacts would change, "
+                    f"over --max-changes {settings.max_changes:g}%")
+    return None
 
 
 def _plan(source: Source, settings: Settings, kit_fields: list) -> ColumnPlan:
@@ -137,25 +213,30 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
         report.rejected_by_reason[rejection.reason] += 1
 
 
-def _submit(client: KitClient, contacts: ContactMerger, report: RunReport, errors: dict[int, list[str]],
-            progress: Progress, concurrency: int | None) -> None:
-    """Send every contact; if the run stops, every contact not settled is rejected as not sent."""
+def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
+            progress: Progress, concurrency: int | None, state: StateStore | None) -> None:
+    """Send the work; each acknowledged answer is journaled in the state store, if any; if the
+    run stops, every contact not settled is rejected as not sent."""
     workers = concurrency or default_concurrency(client)
     submitter = BulkSubmitter(client, concurrency=workers) if client.credential.can_bulk else \
         SingleSubmitter(client, concurrency=workers)
-    progress.phase("Importing contacts", len(contacts))
+    progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
     try:
-        for outcome in submitter.submit(contacts.contacts(), lambda n: progress.advance(n, client.stats.total)):
-            settled.add(outcome.contact.email)
-            _tally(outcome, report, errors)
+        for batch in submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
+                                      upserted=state.upserted if state is not None else None):
+            if state is not None:
+                state.settled(batch)
+            for outcome in batch:
+                settled.add(outcome.contact.email)
+                _tally(outcome, report, errors)
     except (KitError, KeyboardInterrupt) as e:
         # A KitError here is fatal (401/403): per-request failures were already turned into row
         # failures by the submitter, and outcomes in flight were settled before it was raised.
         why = "interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt) else str(e)
         report.stopped = why
         report.interrupted = isinstance(e, KeyboardInterrupt)
-        _not_sent((c for c in contacts.contacts() if c.email not in settled), why, report, errors)
+        _not_sent((c for c in work if c.email not in settled), why, report, errors)
 
 
 def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
@@ -188,13 +269,13 @@ def _not_sent(contacts: Iterable[Contact], why: str, report: RunReport, errors: 
         _tally(outcome, report, errors)
 
 
-def _planned_requests(client: KitClient, report: RunReport, creations: int) -> int:
+def _planned_requests(client: KitClient, report: RunReport, work: Work, creations: int) -> int:
     """Requests a real run needs: what the dry run already read, field creations, then the writes."""
     reads = client.stats.total
     if client.credential.can_bulk:
-        writes = math.ceil(report.contacts / CHUNK) + math.ceil(report.values_to_write / CHUNK)
+        writes = math.ceil(work.upserts / CHUNK) + math.ceil(work.values / CHUNK)
     else:
-        writes = report.contacts
+        writes = work.count
     return reads + creations + writes
 
 

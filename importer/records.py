@@ -43,6 +43,7 @@ class Contact:
     first_name: str | None
     fields: dict[CustomField, str]
     rows: list[int]
+    subscriber_id: int | None = None  # set when Kit has the subscriber already and only values change
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class Outcome:
     values_written: int = 0
     values_unconfirmed: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
+    unwritten: set[CustomField] = field(default_factory=set)
 
     def fail(self, reason: str, detail: str = "") -> None:
         """Record a problem that stopped the contact itself."""

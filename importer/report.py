@@ -25,6 +25,7 @@ class RunReport:
     duplicates_merged: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     failed_contacts: int = 0
     not_sent: int = 0
     values_to_write: int = 0
@@ -100,6 +101,7 @@ class RunReport:
         ]
         if self.dry_run:
             lines += [
+                *([f"Unchanged:         {self.unchanged:,}"] if self.unchanged else []),
                 f"Values to write:   {self.values_to_write:,}",
                 f"Requests needed:   {self.planned_requests:,} (~{_duration(self.plan_minutes() * 60)} at "
                 f"{self.rate_limit_per_minute} requests/minute)",
@@ -108,6 +110,8 @@ class RunReport:
             lines += [
                 f"Created:           {self.created:,}",
                 f"Updated:           {self.updated:,}",
+                *([f"Unchanged:         {self.unchanged:,} (Kit has them already: nothing sent)"]
+                  if self.unchanged else []),
                 f"Values written:    {self.values_written:,}" +
                 (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
                 (f" ({self.values_failed:,} failed)" if self.values_failed else ""),

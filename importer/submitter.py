@@ -127,19 +127,36 @@ class BulkSubmitter:
         self.concurrency = concurrency
         self.created_after = _run_start(client, started)
 
-    def submit(self, contacts: Iterable[Contact], progress: Progress | None = None) -> Iterator[Outcome]:
-        """Upsert every contact and write its values; yield each outcome once it is settled.
+    def submit(self, contacts: Iterable[Contact], progress: Progress | None = None,
+               upserted: Callable[[list[Outcome]], None] | None = None) -> Iterator[list[Outcome]]:
+        """Upsert every contact and write its values; yield the outcomes each answer settles.
 
-        If Kit stops the run (401/403), requests in flight are settled, contacts whose values
-        were still to be written are yielded with that problem, and the error is raised.
+        `upserted` hears of each acknowledged upsert at once (the state journal), before the
+        values that follow. A contact with a known `subscriber_id` needs no upsert: only its
+        values are written. If Kit stops the run (401/403), requests in flight are settled,
+        contacts whose values were still to be written are yielded with that problem, and
+        the error is raised.
         """
-        chunks = batched(contacts)
+        known: list[Outcome] = []  # contacts Kit has already: straight to their values
+
+        def needing_upsert() -> Iterator[Contact]:
+            for contact in contacts:
+                if contact.subscriber_id is None:
+                    yield contact
+                else:
+                    known.append(Outcome(contact, Status.UPDATED, contact.subscriber_id))
+
+        chunks = batched(needing_upsert())
         more = True
         queue: deque[ValueItem] = deque()
         waiting: dict[int, list] = {}  # id(outcome) -> [outcome, values not yet settled]
         with Workers(self.concurrency) as workers:
             while True:
                 while workers.can_start:
+                    if known:
+                        if settled := self._upserted(known, queue, waiting):
+                            yield settled
+                        known.clear()
                     if len(queue) >= CHUNK or (queue and not more and not workers.running("upsert")):
                         batch = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
                         workers.start("values", self._write_values, batch)
@@ -152,15 +169,20 @@ class BulkSubmitter:
                 if not workers:
                     break
                 for tag, payload, result in workers.finished():
+                    if tag == "upsert" and upserted:
+                        upserted(result)
                     settled = self._upserted(result, queue, waiting) if tag == "upsert" else \
                         self._settle_values(payload, result, waiting)
-                    if progress and settled:
-                        progress(len(settled))
-                    yield from settled
+                    if settled:
+                        if progress:
+                            progress(len(settled))
+                        yield settled
         if workers.fatal is not None:
             for outcome, _ in waiting.values():
                 outcome.problems.append(("field not written", f"not sent: the run stopped: {workers.fatal}"))
-                yield outcome
+                outcome.unwritten.update(outcome.contact.fields)
+            if waiting:
+                yield [outcome for outcome, _ in waiting.values()]
             raise workers.fatal
 
     @staticmethod
@@ -187,6 +209,7 @@ class BulkSubmitter:
                 outcome.values_unconfirmed += 1
             else:
                 outcome.problems.append(("field not written", f"{kit_field.label}: {detail}"))
+                outcome.unwritten.add(kit_field)
             entry = waiting[id(outcome)]
             entry[1] -= 1
             if entry[1] == 0:
@@ -327,8 +350,10 @@ class SingleSubmitter:
         self.created_after = _run_start(client, started)
         self.keyed_by: str | None = None
 
-    def submit(self, contacts: Iterable[Contact], progress: Progress | None = None) -> Iterator[Outcome]:
-        """Upsert contacts, several in flight; yield each outcome as it is settled."""
+    def submit(self, contacts: Iterable[Contact], progress: Progress | None = None,
+               upserted: Callable[[list[Outcome]], None] | None = None) -> Iterator[list[Outcome]]:
+        """Upsert contacts, several in flight; yield each outcome (as a list of one) when settled.
+        (`upserted` is for the bulk path's two-step writes; here one answer settles all.)"""
         pending = iter(contacts)
         with Workers(self.concurrency) as workers:
             while True:
@@ -339,7 +364,7 @@ class SingleSubmitter:
                 for _, _, outcome in workers.finished():
                     if progress:
                         progress(1)
-                    yield outcome
+                    yield [outcome]
         if workers.fatal is not None:
             raise workers.fatal
 
@@ -431,6 +456,9 @@ def _settle(outcome: Outcome, contact: Contact, reply: Any, kept: list[CustomFie
             outcome.problems.append(("field not written", f"{kit_field.label}: Kit did not keep the value"))
     for kit_field, text in warned.items():
         outcome.problems.append(("field not written", f"{kit_field.label}: {text}" if kit_field else text))
+    outcome.unwritten.update(missed, (f for f in warned if f is not None))
+    if None in warned:  # a warning naming no field: no value of this contact can be trusted as kept
+        outcome.unwritten.update(contact.fields)
     confirmed = [f for f in kept if f not in warned]
     outcome.values_written = len(confirmed)
     if not kept and not missed:

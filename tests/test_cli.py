@@ -286,3 +286,15 @@ def test_quick_start_command_runs_in_a_real_process(tmp_path):
     assert "Sandbox now holds 56 subscribers." in done.stderr
     assert (tmp_path / "subscribers.failures.csv").is_file()
     assert str(ROOT) not in done.stdout
+
+
+@pytest.mark.parametrize("behaviour", [Behaviour(latency=(0.02, 0.05))], ids=["latency"])
+def test_values_go_out_as_soon_as_their_upserts_return(sandbox, tmp_path, behaviour):
+    source = generated(tmp_path / "many.csv", 600)
+    result = invoke(["run", source, "--concurrency", "2"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    paths = [p for m, p, _, _ in sandbox.requests if m == "POST"]
+    first_values = paths.index("/v4/bulk/custom_fields/subscribers")
+    last_upsert = len(paths) - 1 - paths[::-1].index("/v4/bulk/subscribers")
+    assert first_values < last_upsert  # a pipeline, not all upserts first
+    assert paths.count("/v4/bulk/subscribers") == 6 and paths.count("/v4/bulk/custom_fields/subscribers") == 18

@@ -36,7 +36,7 @@ def values(kit, written, failures=()):
 
 
 def run_bulk(client, contacts):
-    return {o.contact.email: o for o in BulkSubmitter(client, started=NOW).submit(contacts)}
+    return {o.contact.email: o for batch in BulkSubmitter(client, started=NOW).submit(contacts) for o in batch}
 
 
 # --- OAuth: bulk ------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_chunks_are_filled_to_100_and_values_packed_across_subscribers(kit, oaut
 
     kit.add_callback("POST", f"{BASE}/v4/bulk/subscribers", callback=upsert)
     kit.add_callback("POST", f"{BASE}/v4/bulk/custom_fields/subscribers", callback=write)
-    out = list(BulkSubmitter(oauth_client, started=NOW, concurrency=1).submit(contacts))
+    out = [o for batch in BulkSubmitter(oauth_client, started=NOW, concurrency=1).submit(contacts) for o in batch]
     sizes = [(c.request.url.rsplit("/v4/", 1)[1], len(next(iter(
         v for k, v in json.loads(c.request.body).items() if k != "callback_url")))) for c in kit.calls]
     assert sizes == [("bulk/subscribers", 100), ("bulk/custom_fields/subscribers", 100),

@@ -43,12 +43,13 @@ class Credential:
         return RATE_LIMITS[self.kind]
 
 
-def credential_from_env(env: Mapping[str, str]) -> Credential | None:
-    """KIT_ACCESS_TOKEN if set (it unlocks bulk requests), else KIT_API_KEY, else None."""
-    token = env.get("KIT_ACCESS_TOKEN", "").strip()
+def credential_from_env(env: Mapping[str, str], token_var: str = "KIT_ACCESS_TOKEN",
+                        key_var: str = "KIT_API_KEY") -> Credential | None:
+    """The OAuth token if set (it unlocks bulk requests), else the API key, else None."""
+    token = env.get(token_var, "").strip()
     if token:
-        return Credential(OAUTH, token, "KIT_ACCESS_TOKEN")
-    key = env.get("KIT_API_KEY", "").strip()
+        return Credential(OAUTH, token, token_var)
+    key = env.get(key_var, "").strip()
     if key:
-        return Credential(API_KEY, key, "KIT_API_KEY")
+        return Credential(API_KEY, key, key_var)
     return None

@@ -1,0 +1,129 @@
+"""The state store: what was last sent to Kit for each email, so a nightly run sends only changes.
+
+SQLite through the stdlib, one file per import (beside its config by default). Per email
+it keeps the subscriber id and a hash of the first name and of each field value Kit
+confirmed; raw emails and values are not stored, only SHA-256 digests of
+them, so the file holds no readable personal data. Every acknowledged response is
+journaled in its own transaction: a run killed at any point (SIGKILL included) and started
+again re-sends only what was in flight. The file is tied to one Kit account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from importer.errors import ConfigError
+from importer.records import Contact, Outcome, Status
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts (
+    email TEXT PRIMARY KEY,          -- digest of the lowercased email
+    subscriber_id INTEGER,
+    first_name TEXT,                 -- digest of the first name last confirmed, NULL if never sent
+    fields TEXT NOT NULL DEFAULT '{}' -- {field id: digest of the value last confirmed}
+);
+"""
+
+
+def digest(text: str) -> str:
+    """A short, stable fingerprint of a value (never the value itself)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class Known:
+    """What the state says Kit has for one email."""
+
+    subscriber_id: int | None
+    first_name: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class StateStore:
+    """One import's memory of what Kit has. Used from one thread (the pipeline's)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise ConfigError(f"The state file {self.path} cannot be used: {e}.",
+                              "Move it aside (the next run then sends everything once) or fix --state.") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT count(*) FROM contacts").fetchone()[0]
+
+    # --- account ---------------------------------------------------------------------
+
+    def bind_account(self, account_id: int, name: str = "") -> None:
+        """Tie the file to a Kit account; refuse a file made for another one."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'account_id'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES ('account_id', ?), ('account_name', ?)", (str(account_id), name))
+        elif row[0] != str(account_id):
+            raise ConfigError(f"The state file {self.path} belongs to another Kit account (id {row[0]}, "
+                              f"this credential's is {account_id}).",
+                              "Use a separate --state file per account, or check the credential.")
+
+    # --- what changed --------------------------------------------------------------------
+
+    def known(self, email: str) -> Known | None:
+        row = self.db.execute("SELECT subscriber_id, first_name, fields FROM contacts WHERE email = ?",
+                              (digest(email.casefold()),)).fetchone()
+        return None if row is None else Known(row[0], row[1], json.loads(row[2]))
+
+    def changes(self, contact: Contact) -> Contact | None:
+        """The part of `contact` Kit does not have yet, or None if Kit has it all.
+
+        A contact Kit already has (with its id known) and whose first name is unchanged gets
+        `subscriber_id` set, so the bulk path can write its changed values without an upsert.
+        """
+        known = self.known(contact.email)
+        if known is None or known.subscriber_id is None:
+            return contact
+        name_changed = contact.first_name is not None and digest(contact.first_name) != known.first_name
+        changed = {f: v for f, v in contact.fields.items() if known.fields.get(str(f.id)) != digest(v)}
+        if not name_changed and not changed:
+            return None
+        return Contact(contact.email, contact.first_name if name_changed else None, changed, contact.rows,
+                       subscriber_id=None if name_changed else known.subscriber_id)
+
+    # --- journal -------------------------------------------------------------------------
+
+    def upserted(self, outcomes: Iterable[Outcome]) -> None:
+        """Journal the subscribers Kit confirmed (id and first name), in one transaction."""
+        with self.db:
+            for outcome in outcomes:
+                if outcome.subscriber_id is not None and outcome.status in (Status.CREATED, Status.UPDATED):
+                    self._merge(outcome.contact, outcome.subscriber_id, {})
+
+    def settled(self, outcomes: Iterable[Outcome]) -> None:
+        """Journal the values Kit confirmed for settled contacts, in one transaction."""
+        with self.db:
+            for outcome in outcomes:
+                if outcome.subscriber_id is None:
+                    continue
+                written = {str(f.id): digest(v) for f, v in outcome.contact.fields.items()
+                           if f not in outcome.unwritten}
+                self._merge(outcome.contact, outcome.subscriber_id, written)
+
+    def _merge(self, contact: Contact, subscriber_id: int, fields: dict[str, str]) -> None:
+        key = digest(contact.email.casefold())
+        row = self.db.execute("SELECT first_name, fields FROM contacts WHERE email = ?", (key,)).fetchone()
+        first = digest(contact.first_name) if contact.first_name is not None else (row[0] if row else None)
+        merged = {**(json.loads(row[1]) if row else {}), **fields}
+        self.db.execute("INSERT OR REPLACE INTO contacts VALUES (?, ?, ?, ?)",
+                        (key, subscriber_id, first, json.dumps(merged, separators=(",", ":"))))
