@@ -161,6 +161,6 @@ def load_config(path: Path, today: str | None = None) -> dict:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*=", re.M)
+    pattern = re.compile(rf"^[ \t]*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})[ \t]*=", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None

@@ -1,0 +1,231 @@
+"""Scheduled imports against the sandbox: only changes are sent, a killed run resumes, runs never
+overlap, a broken export is braked, and the config file says where it is wrong."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, write
+from importer.sandbox import Behaviour, KitStore
+from test_cli import env_for, generated, invoke
+
+
+def writes(sandbox) -> list[str]:
+    return [p for m, p, _, _ in sandbox.requests if m == "POST"]
+
+
+def report_of(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def test_a_rerun_sends_nothing_and_a_changed_row_sends_only_itself(sandbox, tmp_path):
+    env = env_for(sandbox)
+    source = generated(tmp_path / "list.csv", 500)
+    args = ["run", source, "--state", "kit.state", "--report", "r.json"]
+    assert invoke(args, env, cwd=tmp_path).exit_code == 0
+    assert len(sandbox.store.subscribers) == 500 and len(writes(sandbox)) == 5 + 15
+
+    sandbox.requests.clear()
+    again = invoke(args, env, cwd=tmp_path)
+    assert again.exit_code == 0
+    assert writes(sandbox) == []
+    report = report_of(tmp_path / "r.json")
+    assert (report["unchanged"], report["created"], report["updated"]) == (500, 0, 0)
+    assert "Unchanged:         500" in again.output
+
+    rows = list(csv.reader(source.open()))
+    rows[10][3] = "Changed Co"        # a value: only a values request
+    rows[20][1] = "Renamed"           # a first name: an upsert
+    rows.append(["new@example.com", "New", "Person", "Fresh", "99999"])
+    with source.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    sandbox.requests.clear()
+    sandbox.store.clock = lambda: time.time() + 60  # tonight's run starts later, by Kit's clock
+    assert invoke(args, env, cwd=tmp_path).exit_code == 0
+    bodies = [b for m, _, _, b in sandbox.requests if m == "POST"]
+    upserted = sorted(s["email_address"] for b in bodies for s in b.get("subscribers", []))
+    assert upserted == ["new@example.com", "p19@example.com"]
+    values = sorted((v["value"]) for b in bodies for v in b.get("custom_field_values", []))
+    assert values == ["99999", "Changed Co", "Fresh", "Person"]
+    report = report_of(tmp_path / "r.json")
+    assert (report["unchanged"], report["created"], report["updated"]) == (498, 1, 2)
+    state = sandbox.store.snapshot()
+    assert state["p9@example.com"]["fields"]["Company"] == "Changed Co"
+    assert state["p19@example.com"]["first_name"] == "Renamed"
+
+
+def test_full_ignores_the_state(sandbox, tmp_path):
+    env = env_for(sandbox)
+    source = generated(tmp_path / "list.csv", 50)
+    invoke(["run", source, "--state", "s.db"], env, cwd=tmp_path)
+    sandbox.requests.clear()
+    assert invoke(["run", source, "--state", "s.db", "--full"], env, cwd=tmp_path).exit_code == 0
+    assert writes(sandbox) == ["/v4/bulk/subscribers", "/v4/bulk/custom_fields/subscribers",
+                               "/v4/bulk/custom_fields/subscribers"]
+
+
+def test_rows_that_failed_are_tried_again_next_time(sandbox, tmp_path):
+    env = env_for(sandbox)
+    sandbox.store.rejected_emails.add("p3@example.com")
+    source = generated(tmp_path / "list.csv", 10)
+    assert invoke(["run", source, "--state", "s.db"], env, cwd=tmp_path).exit_code == 3
+    sandbox.store.rejected_emails.clear()
+    sandbox.requests.clear()
+    assert invoke(["run", source, "--state", "s.db"], env, cwd=tmp_path).exit_code == 0
+    assert [s["email_address"] for m, _, _, b in sandbox.requests if m == "POST"
+            for s in (b or {}).get("subscribers", [])] == ["p3@example.com"]
+
+
+def test_a_state_file_of_another_account_is_refused(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 5)
+    invoke(["run", source, "--state", "s.db"], env_for(sandbox), cwd=tmp_path)
+    sandbox.store.account_id = 999
+    result = invoke(["run", source, "--state", "s.db"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "belongs to another Kit account (id 27, this credential's is 999)" in result.output
+
+
+def hold_lock(path: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the state's lock for `seconds`, as a running import would."""
+    code = ("import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+            "print('held', flush=True); time.sleep(float(sys.argv[2]))")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(path) + ".lock", str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_run_on_the_same_state_refuses_or_waits(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 5)
+    holder = hold_lock(tmp_path / "s.db", 30)
+    refused = invoke(["run", source, "--state", "s.db"], env_for(sandbox), cwd=tmp_path)
+    holder.kill()
+    holder.wait()
+    assert refused.exit_code == 1
+    assert "Another kit-import run is using the state file" in refused.output
+    assert sandbox.requests == []
+
+    holder = hold_lock(tmp_path / "s.db", 1.0)
+    started = time.monotonic()
+    waited = invoke(["run", source, "--state", "s.db", "--wait"], env_for(sandbox), cwd=tmp_path)
+    holder.wait()
+    assert waited.exit_code == 0, waited.output
+    assert time.monotonic() - started >= 0.5
+    assert len(sandbox.store.subscribers) == 5
+
+
+def test_the_brake_stops_a_file_that_would_blank_half_the_list(sandbox, tmp_path):
+    env = env_for(sandbox)
+    source = generated(tmp_path / "list.csv", 200)
+    args = ["run", source, "--state", "s.db", "--blanks", "clear", "--max-changes", "20"]
+    first = invoke(args, env, cwd=tmp_path)
+    assert first.exit_code == 0 and "--max-changes applies from the next run" in first.output
+    rows = list(csv.reader(source.open()))
+    for row in rows[1:101]:
+        row[2:] = ["", "", ""]
+    with source.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    sandbox.requests.clear()
+    braked = invoke(args + ["--report", "r.json"], env, cwd=tmp_path)
+    assert braked.exit_code == 1
+    assert "the brake stopped the run before writing: 50.0% of contacts would change, over --max-changes 20%" \
+        in braked.output
+    assert writes(sandbox) == []
+    assert sandbox.store.snapshot()["p0@example.com"]["fields"]["Company"] == "C0"
+    assert report_of(tmp_path / "r.json")["exit_status"] == 1
+
+
+def test_the_reject_brake(sandbox, tmp_path):
+    source = write(tmp_path / "bad.csv", "Email\nnope\nalso-nope\ngood@example.com\n")
+    result = invoke(["run", source, "--max-rejects", "50"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1 and "66.7% of rows would be rejected" in result.output
+    assert writes(sandbox) == []
+
+
+@pytest.mark.parametrize("behaviour", [Behaviour(latency=(0.05, 0.1))], ids=["slow-kit"])
+def test_a_run_killed_midway_resumes_without_resending_acknowledged_chunks(sandbox, tmp_path, behaviour):
+    source = generated(tmp_path / "list.csv", 3000)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KIT_")}, **env_for(sandbox)}
+    command = [sys.executable, "-m", "importer", "run", str(source), "--state", "s.db", "--concurrency", "4"]
+    child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(writes(sandbox)) < 40 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    first = [(p, b) for m, p, _, b in sandbox.requests if m == "POST"]
+    assert 0 < len(first) < 30 + 90  # killed midway
+    sandbox.requests.clear()
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    state = sandbox.store.snapshot()
+    assert len(state) == 3000 and all(len(p["fields"]) == 3 for p in state.values())
+    # Whatever the first run sent and had acknowledged is not sent again: the second run's
+    # writes overlap the first's in at most the requests that were in flight (4 workers).
+    again = [(p, b) for m, p, _, b in sandbox.requests if m == "POST"]
+    sent_before = {json.dumps(b, sort_keys=True) for _, b in first}
+    resent = [b for _, b in again if json.dumps(b, sort_keys=True) in sent_before]
+    emails_before = {s["email_address"] for _, b in first for s in b.get("subscribers", [])}
+    emails_again = {s["email_address"] for _, b in again for s in b.get("subscribers", [])}
+    assert len(emails_before & emails_again) <= 4 * 100
+    assert len(resent) <= 4
+    assert len(first) + len(again) <= 30 + 90 + 4
+
+
+def test_config_file_runs_a_nightly_import_with_dated_paths(sandbox, tmp_path):
+    (tmp_path / "exports").mkdir()
+    generated(tmp_path / "exports" / "old.csv", 3)
+    time.sleep(0.01)
+    newest = generated(tmp_path / "exports" / "new.csv", 7)
+    os.utime(newest)
+    config = write(tmp_path / "nightly.toml", '''
+source = "exports/*.csv"
+blanks = "skip"
+failures = "out/failures-{date}.csv"
+report = "out/report-{date}.json"
+log = "out/run-{date}.log"
+max_changes = 90
+
+[fields]
+"Postal code" = "Postal code"
+''')
+    result = invoke(["run", "--config", config], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(sandbox.store.subscribers) == 7
+    assert (tmp_path / "nightly.state").exists()
+    today = time.strftime("%Y-%m-%d")
+    assert report_of(tmp_path / "out" / f"report-{today}.json")["created"] == 7
+    log = (tmp_path / "out" / f"run-{today}.log").read_text()
+    assert "7 imported, 0 rejected" in log and log[:4] == today[:4]
+    assert sandbox.access_token not in log
+
+
+@pytest.mark.parametrize("text, message", [
+    ('source = "x.csv"\nmax_changes = "lots"\n', "nightly.toml line 2: max_changes must be a int or float, not 'lots'"),
+    ('source = "x.csv"\n\nblank = "skip"\n', "nightly.toml line 3: blank is not a setting kit-import knows (did you mean blanks?)"),
+    ('source = "x.csv"\nsheet = [\n', "Fix the TOML syntax"),
+    ('source = "nothing-*.csv"\n', "source matches no file"),
+], ids=["wrong-type", "unknown-key", "bad-toml", "glob-matches-nothing"])
+def test_a_config_error_names_the_key_and_the_line(tmp_path, text, message):
+    config = write(tmp_path / "nightly.toml", text)
+    result = invoke(["run", "--config", config], {"KIT_API_KEY": "k"}, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_flags_override_the_config(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 4)
+    config = write(tmp_path / "c.toml", f'source = "{source.name}"\nblanks = "clear"\nmax_rejects = 0\n')
+    result = invoke(["run", "--config", config, "--max-rejects", "100", "--dry-run"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Dry run: 4 contacts" in result.output
