@@ -7,6 +7,7 @@ traceback only with --verbose.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -18,10 +19,10 @@ import click
 from click.core import ParameterSource
 from tqdm import tqdm
 
-from importer.config import (Settings, base_url_from_env, load_config, parse_field_spec, parse_rate_limit,
-                             require_credential)
+from importer.config import (Settings, base_url_from_env, credentials_from_env, load_config, parse_field_spec,
+                             parse_rate_limit)
 from importer.errors import ImporterError
-from importer.kit import Credential, KitClient
+from importer.kit import Credential, KitClient, RefreshGrant
 from importer.kit.auth import API_KEY, OAUTH
 from importer.loader import LoadOptions, list_sheets
 from importer.pipeline import import_file
@@ -87,20 +88,19 @@ def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def kit_target(sandbox: bool, sandbox_auth: str,
-               names: dict[str, str] | None = None) -> Iterator[tuple[Credential, str, Sandbox | None]]:
-    """The credential and base URL to use: the environment's (under the names a config may
-    give), or an in-process sandbox's."""
+def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = None,
+               token_file: Path | None = None) -> Iterator[tuple[Credential, RefreshGrant | None, str, Sandbox | None]]:
+    """The credential (and how to refresh it), and the base URL: the environment's, under the
+    names a config may give, or an in-process sandbox's."""
     if not sandbox:
-        names = names or {}
-        yield require_credential(None, names.get("access_token_env", "KIT_ACCESS_TOKEN"),
-                                 names.get("api_key_env", "KIT_API_KEY")), base_url_from_env(), None
+        credential, grant = credentials_from_env(names, token_file)
+        yield credential, grant, base_url_from_env(), None
         return
     with Sandbox() as emulator:
         emulator.seed_fields(SAMPLE_FIELDS)
         credential = Credential(OAUTH, emulator.access_token, "sandbox") if sandbox_auth == "oauth" else \
             Credential(API_KEY, emulator.api_key, "sandbox")
-        yield credential, emulator.url, emulator
+        yield credential, None, emulator.url, emulator
 
 
 class BarProgress:
@@ -213,9 +213,13 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     if "source" not in config:
         raise click.UsageError("Name a SOURCE file, or a --config that names one.")
     log_path = log_path or config.get("log")
-    with run_log(log_path), kit_target(sandbox, sandbox_auth, names) as (credential, base_url, emulator):
+    state = given.get("state_path") or config.get("state")
+    token_file = token_file_for(names, config_path, state)
+    with run_log(log_path), kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url,
+                                                                                    emulator):
         settings = settings_from({**config, **given, "blanks": given.get("blanks", config.get("blanks", "skip"))},
                                  credential, base_url)
+        settings.refresh = grant
         progress = BarProgress()
         if emulator is not None:
             _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
@@ -231,6 +235,19 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
         if result.stopped and not result.interrupted:
             _say(f"Error: the import stopped: {result.stopped}")
     sys.exit(result.exit_status)
+
+
+def token_file_for(names: dict[str, str], config_path: Path | None, state: Path | None) -> Path:
+    """Where a refreshed OAuth pair is saved: the config's token_file, KIT_TOKEN_FILE, beside
+    the state file, or ./kit-import.tokens.json."""
+    if names.get("token_file"):
+        base = config_path.resolve().parent if config_path else Path.cwd()
+        return base / names["token_file"]
+    if os.environ.get("KIT_TOKEN_FILE"):
+        return Path(os.environ["KIT_TOKEN_FILE"])
+    if state is not None:
+        return Path(state).with_name(Path(state).name + ".tokens.json")
+    return Path("kit-import.tokens.json")
 
 
 @contextmanager
@@ -279,8 +296,9 @@ def settings_from(options: dict[str, Any], credential: Credential, base_url: str
 @friendly_errors
 def fields_command(sandbox: bool, sandbox_auth: str) -> None:
     """List the account's custom fields: id, key and label."""
-    with kit_target(sandbox, sandbox_auth) as (credential, base_url, _):
-        client = KitClient(credential, base_url)
+    with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
+                                                                                         base_url, _):
+        client = KitClient(credential, base_url, grant=grant)
         found = fetch_fields(client)
     if not found:
         click.echo("The account has no custom fields.")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from importer.errors import ConfigError
-from importer.kit import Credential, credential_from_env
+from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.loader import LoadOptions
 
@@ -41,6 +41,7 @@ class Settings:
     wait: bool = False
     max_changes: float | None = None
     max_rejects: float | None = None
+    refresh: RefreshGrant | None = None
 
     def __post_init__(self) -> None:
         self.source = Path(self.source)
@@ -84,6 +85,22 @@ def require_credential(env: Mapping[str, str] | None = None, token_var: str = "K
         raise ConfigError(f"No Kit credential: set {token_var} (OAuth, fast bulk import) or {key_var}.",
                           "Or pass --sandbox to rehearse against the local Kit emulator.")
     return credential
+
+
+def credentials_from_env(names: Mapping[str, str] | None = None, token_file: Path | None = None,
+                         env: Mapping[str, str] | None = None) -> tuple[Credential, RefreshGrant | None]:
+    """The credential to use, and how to refresh it when it is an OAuth token that can be.
+
+    Variable names come from a config's [credentials] table; a saved token file (the pair a
+    refresh last produced) wins over the environment's OAuth pair.
+    """
+    env = os.environ if env is None else env
+    names = names or {}
+    oauth = oauth_from_env(env, names, token_file)
+    if oauth is not None:
+        return oauth
+    return require_credential(env, names.get("access_token_env", "KIT_ACCESS_TOKEN"),
+                              names.get("api_key_env", "KIT_API_KEY")), None
 
 
 def base_url_from_env(env: Mapping[str, str] | None = None) -> str:

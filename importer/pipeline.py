@@ -57,7 +57,8 @@ def build_client(settings: Settings) -> KitClient:
     """A client for the settings' credential, at its rate limit (or the one given)."""
     credential = settings.credential or require_credential()
     limiter = RateLimiter.with_margin(settings.rate_limit or credential.rate_limit, settings.rate_window)
-    return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256)
+    return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256,
+                     grant=settings.refresh)
 
 
 def import_file(settings: Settings, *, client: KitClient | None = None,

@@ -75,7 +75,8 @@ def sandbox(store: KitStore, behaviour: Behaviour) -> Iterator[Sandbox]:
         yield sb
     if kit_contract.available():
         bad = {f"{m} {p}": found for m, p, q, body in sb.requests
-               if (found := kit_contract.problems(m, p, body, q))}
+               if not p.startswith("/v4/oauth/")  # OAuth's token endpoint is not in the v4 reference
+               and (found := kit_contract.problems(m, p, body, q))}
         assert not bad, f"requests that break Kit's contract: {bad}"
 
 

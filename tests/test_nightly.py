@@ -229,3 +229,41 @@ def test_flags_override_the_config(sandbox, tmp_path):
                     cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "Dry run: 4 contacts" in result.output
+
+
+def test_an_expired_token_is_refreshed_and_the_rotated_pair_saved_before_use(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 30)
+    spent = sandbox.refresh_token
+    env = {"KIT_API_URL": sandbox.url, "KIT_ACCESS_TOKEN": sandbox.access_token, "KIT_REFRESH_TOKEN": spent,
+           "KIT_CLIENT_ID": sandbox.client_id}
+    sandbox.expire_access_tokens()
+    args = ["run", source, "--state", "s.db", "--report", "r.json", "--log", "run.log"]
+    first = invoke(args, env, cwd=tmp_path)
+    assert first.exit_code == 0, first.output
+    assert len(sandbox.store.subscribers) == 30 and sandbox.refreshes == 1
+    token_file = tmp_path / "s.db.tokens.json"
+    saved = json.loads(token_file.read_text())
+    assert (saved["access_token"], saved["refresh_token"]) == (sandbox.access_token, sandbox.refresh_token)
+    assert saved["refresh_token"] != spent
+    assert token_file.stat().st_mode & 0o777 == 0o600
+
+    # The environment's refresh token is spent now: the next run starts from the saved pair.
+    sandbox.expire_access_tokens()
+    generated(source, 31)
+    second = invoke(args, env, cwd=tmp_path)
+    assert second.exit_code == 0, second.output
+    assert sandbox.refreshes == 2 and len(sandbox.store.subscribers) == 31
+
+    produced = first.output + second.output + (tmp_path / "r.json").read_text() + (tmp_path / "run.log").read_text()
+    for secret in (spent, saved["refresh_token"], saved["access_token"], sandbox.access_token, sandbox.refresh_token):
+        assert secret not in produced
+
+
+def test_a_refused_refresh_stops_the_run_with_how_to_fix_it(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 3)
+    env = {"KIT_API_URL": sandbox.url, "KIT_ACCESS_TOKEN": "stale", "KIT_REFRESH_TOKEN": "already-used",
+           "KIT_CLIENT_ID": sandbox.client_id}
+    result = invoke(["run", source, "--state", "s.db"], env, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "Kit refused to refresh the OAuth access token (HTTP 400" in result.output
+    assert "already-used" not in result.output

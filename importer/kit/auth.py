@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
+
+from filelock import FileLock
+
+from importer.errors import ConfigError
 
 API_KEY = "api_key"
 OAUTH = "oauth"
@@ -53,3 +61,72 @@ def credential_from_env(env: Mapping[str, str], token_var: str = "KIT_ACCESS_TOK
     if key:
         return Credential(API_KEY, key, key_var)
     return None
+
+
+@dataclass
+class RefreshGrant:
+    """What it takes to renew an OAuth access token: the app's client id (and secret, where the
+    app has one) and the current refresh token. Kit's refresh tokens are single-use: each
+    refresh returns a new pair, which `TokenFile` saves before it is used."""
+
+    client_id: str
+    refresh_token: str = field(repr=False)
+    client_secret: str | None = field(default=None, repr=False)
+    token_file: TokenFile | None = None
+
+
+class TokenFile:
+    """The latest OAuth token pair on disk: JSON, mode 0600, replaced atomically under a lock.
+
+    A scheduled run starts from it when it exists (it is newer than the environment's pair,
+    whose refresh token was used up by an earlier refresh).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def load(self) -> dict | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as e:
+            raise ConfigError(f"The token file {self.path} cannot be read ({type(e).__name__}).",
+                              "Delete it and set KIT_ACCESS_TOKEN and KIT_REFRESH_TOKEN again.") from None
+        return data if isinstance(data, dict) and data.get("access_token") else None
+
+    def save(self, access_token: str, refresh_token: str, expires_in: float | None) -> None:
+        """Write the new pair to a 0600 temporary file, fsync it, and move it into place."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"access_token": access_token, "refresh_token": refresh_token,
+                "expires_at": time.time() + expires_in if expires_in else None}
+        with FileLock(str(self.path) + ".lock"):
+            tmp = self.path.with_name(self.path.name + ".partial")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+
+
+def oauth_from_env(env: Mapping[str, str], names: Mapping[str, str] | None = None,
+                   token_file: Path | None = None) -> tuple[Credential, RefreshGrant | None] | None:
+    """The OAuth credential and, when a refresh token and client id are set, how to renew it.
+
+    A token file, when it holds a pair, wins over the environment's (see TokenFile).
+    """
+    names = names or {}
+    token_var = names.get("access_token_env", "KIT_ACCESS_TOKEN")
+    refresh = env.get(names.get("refresh_token_env", "KIT_REFRESH_TOKEN"), "").strip()
+    client_id = env.get(names.get("client_id_env", "KIT_CLIENT_ID"), "").strip()
+    secret = env.get(names.get("client_secret_env", "KIT_CLIENT_SECRET"), "").strip() or None
+    saved = TokenFile(token_file).load() if token_file else None
+    access = (saved or {}).get("access_token") or env.get(token_var, "").strip()
+    refresh = (saved or {}).get("refresh_token") or refresh
+    if not access and not refresh:
+        return None
+    origin = f"{token_file.name}" if saved else token_var
+    grant = RefreshGrant(client_id, refresh, secret, TokenFile(token_file) if token_file else None) \
+        if refresh and client_id else None
+    return Credential(OAUTH, access or "expired", origin), grant

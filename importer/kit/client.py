@@ -22,7 +22,7 @@ import requests
 import requests.adapters
 
 from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
-from importer.kit.auth import Credential
+from importer.kit.auth import OAUTH, Credential, RefreshGrant
 from importer.kit.ratelimit import RateLimiter
 
 DEFAULT_BASE_URL = "https://api.kit.com"
@@ -73,7 +73,7 @@ class KitClient:
                  limiter: RateLimiter | None = None, max_attempts: int = 8,
                  timeout: tuple[float, float] = (10.0, 60.0), backoff_base: float = 1.0,
                  sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None,
-                 connections: int = 10, max_throttled: int = 12) -> None:
+                 connections: int = 10, max_throttled: int = 12, grant: RefreshGrant | None = None) -> None:
         parsed = urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError(f"KIT_API_URL {base_url!r} is not an http(s) URL.",
@@ -88,6 +88,8 @@ class KitClient:
         self.server_time: dt.datetime | None = None
         self._sleep = sleep
         self.max_throttled = max_throttled
+        self.grant = grant if credential.kind == OAUTH else None
+        self._refresh_lock = threading.Lock()
         self._session = session or requests.Session()
         # One pooled connection per worker thread, so concurrent requests reuse connections
         # instead of opening (and discarding) new ones past requests' default pool of 10.
@@ -128,7 +130,9 @@ class KitClient:
         """Send one request, retrying what can be retried; raise a typed error otherwise."""
         endpoint = f"{method} {path if '/subscribers/' not in path or 'bulk' in path else _template(path)}"
         failures = throttles = 0
+        refreshed = False
         while True:
+            token = self.credential.secret
             self.limiter.acquire()
             self.stats.count(endpoint)
             try:
@@ -156,10 +160,47 @@ class KitClient:
                 self._retry_or_raise(failures, self.max_attempts, f"{endpoint}: HTTP {status} {'; '.join(errors)}",
                                      status=status, errors=errors)
                 continue
+            if status == 401 and self.grant is not None and not refreshed:
+                self._refresh(token)  # an expired or revoked access token: renew it, retry once
+                refreshed = True
+                continue
             if status in (401, 403):
                 raise _fatal(status, errors, self.credential)
             raise KitRequestError(f"Kit refused {endpoint} (HTTP {status}): {'; '.join(errors)}",
                                   status=status, errors=errors)
+
+    def _refresh(self, failed_token: str) -> None:
+        """Trade the refresh token for a new pair, save it, then use it (once for all threads).
+
+        Kit's refresh tokens are single-use: the new pair is saved (atomically, 0600) before
+        the new access token is used, so a crash never leaves only a spent token behind.
+        """
+        grant = self.grant
+        assert grant is not None
+        with self._refresh_lock:
+            if self.credential.secret != failed_token:
+                return  # another thread has refreshed it already
+            body = {"grant_type": "refresh_token", "client_id": grant.client_id, "refresh_token": grant.refresh_token}
+            if grant.client_secret:
+                body["client_secret"] = grant.client_secret
+            self.stats.count("POST /v4/oauth/token")
+            try:
+                reply = self._session.post(self.base_url + "/v4/oauth/token", json=body, timeout=self.timeout,
+                                           headers={"Authorization": None})
+            except (requests.ConnectionError, requests.Timeout):
+                raise KitUnavailableError("Kit could not be reached to refresh the OAuth token.",
+                                          "Run the import again later.") from None
+            data = _json(reply) if reply.status_code == 200 else {}
+            if not isinstance(data, dict) or not data.get("access_token") or not data.get("refresh_token"):
+                raise KitFatalError(f"Kit refused to refresh the OAuth access token (HTTP {reply.status_code}: "
+                                    f"{'; '.join(_errors(reply))}).",
+                                    "Authorize the app again and set KIT_ACCESS_TOKEN and KIT_REFRESH_TOKEN "
+                                    "(and delete the saved token file).", status=reply.status_code)
+            if grant.token_file is not None:
+                grant.token_file.save(data["access_token"], data["refresh_token"], data.get("expires_in"))
+            grant.refresh_token = data["refresh_token"]
+            self.credential = Credential(OAUTH, data["access_token"], self.credential.origin)
+            self._session.headers.update(self.credential.headers())
 
     def _retry_or_raise(self, attempt: int, limit: int, what: str, *, throttled: bool = False,
                         status: int | None = None, errors: list[str] | None = None) -> None:

@@ -76,6 +76,12 @@ class Sandbox:
         self.access_token = access_token or "sandbox-token-" + secrets.token_hex(8)
         # Each sandbox counts its own faults, even when handed a Behaviour another one used.
         self.behaviour = replace(behaviour or Behaviour(), counts=Behaviour().counts)
+        # OAuth: the app's client id, the access tokens that work, and the one refresh token that
+        # may be traded (single-use: each trade gives a new pair and spends the old one).
+        self.client_id = "sandbox-client"
+        self.access_tokens = {self.access_token}
+        self.refresh_token = "sandbox-refresh-" + secrets.token_hex(8)
+        self.refreshes = 0
         self.random = random.Random(self.behaviour.seed)
         self._random_lock = threading.Lock()
         self._windows: dict[str, deque[float]] = {}
@@ -109,6 +115,24 @@ class Sandbox:
     def seed_fields(self, labels: tuple[str, ...] = SAMPLE_FIELDS) -> None:
         for label in labels:
             self.store.add_field(label)
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far stops working (401), as when they expire."""
+        self.access_tokens.clear()
+
+    def trade(self, body: Any) -> tuple[int, Any]:
+        """POST /v4/oauth/token with grant_type=refresh_token: a new pair, the old refresh token spent."""
+        body = body if isinstance(body, dict) else {}
+        if body.get("grant_type") != "refresh_token" or body.get("client_id") != self.client_id:
+            return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
+        if body.get("refresh_token") != self.refresh_token:
+            return 400, {"error": "invalid_grant", "error_description": "The refresh token is invalid"}
+        self.refreshes += 1
+        self.access_token = f"sandbox-token-{self.refreshes}-" + secrets.token_hex(8)
+        self.refresh_token = f"sandbox-refresh-{self.refreshes}-" + secrets.token_hex(8)
+        self.access_tokens.add(self.access_token)
+        return 200, {"access_token": self.access_token, "refresh_token": self.refresh_token, "token_type": "Bearer",
+                     "expires_in": 7200, "scope": "public", "created_at": int(time.time())}
 
     def draw(self) -> tuple[float, float]:
         """A latency and a fault roll for one request, from the seeded generator."""
@@ -178,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = self._body()
             sb.record(method, url.path, query, body)
+            if method == "POST" and url.path == "/v4/oauth/token":
+                self._send(*sb.trade(body))
+                return
             kind = self._auth()
             if sb.over_limit(kind):
                 time.sleep(delay)
@@ -223,7 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _auth(self) -> str:
         key = self.headers.get("X-Kit-Api-Key")
         bearer = self.headers.get("Authorization", "")
-        if bearer.startswith("Bearer ") and secrets.compare_digest(bearer[7:], self.sandbox.access_token):
+        if bearer.startswith("Bearer ") and bearer[7:] in self.sandbox.access_tokens:
             return "oauth"
         if key and secrets.compare_digest(key, self.sandbox.api_key):
             return "api_key"
