@@ -20,11 +20,12 @@ from click.core import ParameterSource
 from tqdm import tqdm
 
 from importer.config import (Settings, base_url_from_env, credentials_from_env, load_config, parse_field_spec,
-                             parse_rate_limit)
-from importer.errors import ImporterError
+                             parse_rate_limit, propose_config)
+from importer.errors import ConfigError, ImporterError
 from importer.kit import Credential, KitClient, RefreshGrant
 from importer.kit.auth import API_KEY, OAUTH
-from importer.loader import LoadOptions, list_sheets
+from importer.loader import LoadOptions, list_sheets, open_source
+from importer.mapping import plan_columns
 from importer.pipeline import import_file
 from importer.resolver import fetch_fields
 from importer.sandbox import DEMO_FIELDS, FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
@@ -289,6 +290,39 @@ def settings_from(options: dict[str, Any], credential: Credential, base_url: str
     if options.get("rate_limit"):
         settings.rate_limit, settings.rate_window = parse_rate_limit(str(options["rate_limit"]))
     return settings
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("nightly.toml"),
+              show_default=True, help="Where to write the config.")
+@click.option("--sheet", metavar="NAME", help="Workbook sheet to read, by name or number (default: the first).")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@sandbox_options
+@friendly_errors
+def init(source: Path, output: Path, sheet: str | None, force: bool, sandbox: bool, sandbox_auth: str) -> None:
+    """Inspect SOURCE and write a commented TOML config for a scheduled import.
+
+    It proposes the detected email and first-name columns, maps the columns that match
+    the account's custom fields (read with the credential, if one is set), and lists the
+    other columns commented out.
+    """
+    if output.exists() and not force:
+        raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
+    opened = open_source(source, LoadOptions(sheet=sheet))
+    kit_fields, known = [], False
+    try:
+        with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
+                                                                                             base_url, _):
+            kit_fields, known = fetch_fields(KitClient(credential, base_url, grant=grant)), True
+    except ConfigError:
+        _say("No Kit credential set: columns are listed but not matched to Kit's custom fields.")
+    plan = plan_columns(opened.headers, kit_fields)
+    output.write_text(propose_config(source, plan, opened.describe(), output, sheet=opened.sheet if sheet else None,
+                                     fields_known=known), encoding="utf-8")
+    click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {len(plan.fields)} columns mapped to "
+               f"Kit fields, {len(plan.ignored)} left commented out. Check it, then: "
+               f"kit-import run --config {output}")
 
 
 @cli.command("fields")

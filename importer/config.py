@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.loader import LoadOptions
+from importer.mapping import ColumnPlan
 
 BLANK_POLICIES = ("skip", "clear")
 
@@ -181,3 +183,71 @@ def _line_of(text: str, key: str) -> int | None:
     pattern = re.compile(rf"^[ \t]*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})[ \t]*=", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
+                   fields_known: bool) -> str:
+    """A commented TOML config for a scheduled import of `source`, from the columns found in it."""
+    import datetime as dt
+
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    try:
+        where = os.path.relpath(source.resolve(), config_path.resolve().parent)
+    except ValueError:  # another drive on Windows
+        where = str(source.resolve())
+    headers = plan.headers
+    lines = [
+        f"# kit-import config for a scheduled import, written by `kit-import init` on {dt.date.today()}",
+        f"# from {source.name} ({read_as}). Run it with: kit-import run --config {config_path.name}",
+        "",
+        "# The file to import: a path or a glob (the newest matching file wins), relative to this file.",
+        f"source = {q(where)}",
+        f"sheet = {q(sheet)}" if sheet else "# sheet = \"Sheet1\"  # workbooks only: by name or number",
+        "",
+        "# The columns holding the email and the first name (detected).",
+        f"email_column = {q(headers[plan.email])}",
+        f"first_name_column = {q(headers[plan.first_name])}" if plan.first_name is not None
+        else "# first_name_column = \"First Name\"  # none detected",
+        "",
+        '# Blank cells: "skip" leaves Kit\'s values alone, "clear" empties them in Kit.',
+        'blanks = "skip"',
+        "",
+        "# Where each run writes its rejected rows, its figures and its log; {date} is the run's date.",
+        'failures = "kit-import/failures-{date}.csv"',
+        'report = "kit-import/report-{date}.json"',
+        'log = "kit-import/run-{date}.log"',
+        "",
+        "# What Kit has, so each run sends only what changed and resumes after a crash.",
+        f"state = {q(config_path.stem + '.state')}",
+        "",
+        "# Brakes against a broken export: write nothing (exit 1) if tonight's file would change or",
+        "# reject more than this percentage (the change brake applies from the second run).",
+        "max_changes = 20",
+        "max_rejects = 10",
+        "",
+        "[fields]",
+    ]
+    if plan.fields:
+        lines.append("# Columns that match custom fields in Kit:")
+        lines += [f"{q(headers[i])} = {q(f.label)}" for i, f in plan.fields]
+    if plan.ignored:
+        lines.append("# Other columns: uncomment to import them (a label Kit lacks needs create_missing_fields = true)."
+                     if fields_known else
+                     "# Columns (Kit's fields were not read: set a credential and run init again to match them):")
+        lines += [f"# {q(h)} = {q(h)}" for h in plan.ignored]
+    lines += [
+        "",
+        "[credentials]",
+        "# The environment variables holding the credential (these are the defaults). With a refresh",
+        "# token and client id, an expired OAuth token is renewed and the new pair saved to token_file.",
+        '# access_token_env = "KIT_ACCESS_TOKEN"',
+        '# api_key_env = "KIT_API_KEY"',
+        '# refresh_token_env = "KIT_REFRESH_TOKEN"',
+        '# client_id_env = "KIT_CLIENT_ID"',
+        '# client_secret_env = "KIT_CLIENT_SECRET"',
+        f"# token_file = {q(config_path.stem + '.tokens.json')}",
+        "",
+    ]
+    return "\n".join(lines)

@@ -269,3 +269,20 @@ def test_a_refused_refresh_stops_the_run_with_how_to_fix_it(sandbox, tmp_path):
     assert result.exit_code == 1
     assert "Kit refused to refresh the OAuth access token (HTTP 400" in result.output
     assert "already-used" not in result.output
+
+
+def test_init_proposes_a_config_that_runs(sandbox, tmp_path):
+    source = write(tmp_path / "export.csv", "Email Address,First Name,Company,Phone,OPTIN_TIME\n"
+                                            "a@example.com,Ann,Acme,555,2024-01-01\n")
+    made = invoke(["init", source, "-o", "nightly.toml"], env_for(sandbox), cwd=tmp_path)
+    assert made.exit_code == 0, made.output
+    text = (tmp_path / "nightly.toml").read_text()
+    assert 'email_column = "Email Address"' in text and 'first_name_column = "First Name"' in text
+    assert '"Company" = "Company"' in text
+    assert '# "Phone" = "Phone"' in text and '# "OPTIN_TIME" = "OPTIN_TIME"' in text
+    assert invoke(["init", source, "-o", "nightly.toml"], env_for(sandbox), cwd=tmp_path).exit_code == 1
+    assert invoke(["run", "--config", "nightly.toml"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    assert sandbox.store.snapshot()["a@example.com"] == {"first_name": "Ann", "fields": {"Company": "Acme"}}
+    sandbox.requests.clear()
+    assert invoke(["run", "--config", "nightly.toml"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    assert writes(sandbox) == []
