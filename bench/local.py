@@ -15,7 +15,6 @@ import csv
 import json
 import math
 import random
-import resource
 import subprocess
 import sys
 import tempfile

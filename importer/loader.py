@@ -165,15 +165,32 @@ def detect_encoding(path: Path) -> str:
         return "utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be"
     if _is_utf8(path):
         return "utf-8"
+    return _legacy_encoding(path)
+
+
+def _legacy_encoding(path: Path) -> str:
+    """A file that is not Unicode: Excel's cp1252 unless charset-normalizer makes a strong case.
+
+    On a small or mostly-ASCII sample, charset-normalizer can take a few accented bytes for
+    a CJK multi-byte encoding (johab, say), which would swallow delimiters; a multi-byte
+    guess is only believed when non-ASCII bytes are plentiful or cp1252 cannot read the file.
+    """
     from charset_normalizer import from_bytes
 
     with path.open("rb") as f:
-        guess = from_bytes(f.read(1024 * 1024)).best()
+        sample = f.read(1024 * 1024)
+    guess = from_bytes(sample).best()
     name = guess.encoding if guess else "cp1252"
-    if name in ("ascii", "utf_8"):
-        name = "cp1252"
-    return "cp1252" if _decodes(path, "cp1252") and name in ("cp1250", "cp1252", "latin_1", "iso8859_15") \
-        else (name if _decodes(path, name) else "latin-1")
+    cp1252_reads = _decodes(path, "cp1252")
+    if name in ("ascii", "utf_8", "cp1250", "cp1252", "latin_1", "iso8859_15") and cp1252_reads:
+        return "cp1252"
+    non_ascii = sum(1 for b in sample if b > 0x7F)
+    multi_byte = len(sample.decode(name, errors="replace")) < len(sample) if guess else False
+    if multi_byte and cp1252_reads and non_ascii < max(64, len(sample) // 10):
+        return "cp1252"
+    if _decodes(path, name):
+        return name
+    return "cp1252" if cp1252_reads else "latin-1"
 
 
 def _is_utf8(path: Path) -> bool:

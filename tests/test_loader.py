@@ -160,3 +160,19 @@ def test_sample_xlsx_reads_like_the_sample_csv():
         "single-column"])
 def test_sniffing_trusts_the_header_and_the_rows_below_it(tmp_path, text, expected):
     assert open_source(write(tmp_path / "s.csv", text)).delimiter == expected
+
+
+def test_a_few_accents_are_not_mistaken_for_a_multi_byte_encoding(tmp_path):
+    # Found by hypothesis: charset-normalizer called this johab, which swallowed the ';'.
+    path = tmp_path / "tiny.csv"
+    path.write_bytes(b'Email;First Name;Company\r\n\xe9;"\n"\r\n')
+    source, rows = rows_of(path)
+    assert source.encoding == "cp1252" and rows[0][1] == ("é", "\n")
+
+
+@pytest.mark.parametrize("encoding, expected", [("shift_jis", "cp932"), ("gbk", "gb18030")],
+                         ids=["japanese-excel", "chinese-excel"])
+def test_cjk_exports_are_still_detected(tmp_path, encoding, expected):
+    text = "Email,Name,City\n" + "".join(f"user{i}@example.jp,山田太郎{i},東京都港区\n" for i in range(50))
+    source, rows = rows_of(write(tmp_path / "cjk.csv", text, encoding))
+    assert source.encoding == expected and rows[0][1] == ("user0@example.jp", "山田太郎0", "東京都港区")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write
-from importer.sandbox import Behaviour, KitStore
+from conftest import write
+from importer.sandbox import Behaviour
 from test_cli import env_for, generated, invoke
 
 
