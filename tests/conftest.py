@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import responses
+from hypothesis import settings
 
 import kit_contract
 from importer.kit import Credential, KitClient, RateLimiter
 from importer.records import CustomField
 from importer.sandbox import SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
+
+# Property tests: HYPOTHESIS_EXAMPLES=5000 for a long hunt; CI replays a fixed sequence
+# (derandomized) so that a landing never hinges on luck.
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"

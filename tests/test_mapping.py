@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import COMPANY, KIT_FIELDS, LAST_NAME, POSTAL
+from conftest import COMPANY, EXAMPLES, KIT_FIELDS, LAST_NAME, POSTAL
 from importer.errors import ConfigError
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -124,7 +124,7 @@ local_chars = st.sampled_from(list("abcXYZ019.!#$%&'*+/=?^_`{|}~-\"(),:;<>[\\]é
 domain_chars = st.sampled_from(list("abcxyz019.-_éü") + ["test", "com", "local", "example", "xn--"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=EXAMPLES * 3, deadline=None)
 @given(st.lists(local_chars, min_size=0, max_size=70).map("".join),
        st.lists(domain_chars, min_size=0, max_size=30).map("".join))
 def test_the_fast_path_agrees_with_email_validator(local, domain):

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA
+from conftest import EXAMPLES, DATA
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.failures import write_failures
 from importer.loader import LoadOptions, open_source
@@ -214,7 +214,7 @@ def account(path) -> tuple[int, int, int, int, int]:
     return rows + source.blank_rows, len(merger), rejected, merger.merged, source.blank_rows
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=2000))
 def test_random_bytes_never_crash_and_every_row_is_accounted_for(tmp_path, data):
     path = tmp_path / "random.csv"
@@ -228,7 +228,7 @@ cell = st.one_of(st.sampled_from(["", " ", "a@example.com", "A@EXAMPLE.com", "b@
                  st.text(alphabet=string.printable + "éß€\u2028", max_size=12))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(cell, min_size=0, max_size=5), min_size=1, max_size=25),
        st.sampled_from([",", ";", "\t", "|"]), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
 def test_random_csv_structures_are_read_and_every_row_accounted_for(tmp_path, rows, delimiter, encoding):
