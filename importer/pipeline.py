@@ -9,9 +9,11 @@ writing stop the run but still produce the report and the failures CSV.
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Protocol
 
 from filelock import FileLock
@@ -96,6 +98,7 @@ def _import(settings: Settings, client: KitClient | None, progress: Progress) ->
             e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with --sheet."
         raise
     client = client or build_client(settings)
+    client.on_retry = client.on_retry or progress.log
     report = RunReport(source=str(settings.source), read_as=source.describe(), dry_run=settings.dry_run,
                        credential=_describe_credential(client), notes=list(source.notes),
                        rate_limit_per_minute=round(client.limiter.requests_per_second * 60))
@@ -127,12 +130,26 @@ def _import(settings: Settings, client: KitClient | None, progress: Progress) ->
         if state is not None:
             state.close()
     if errors:
-        path = settings.failures_file
-        write_failures(path, source.headers, source.rows(), errors)
-        report.failures_path = str(path)
+        report.failures_path = str(_write_failures_somewhere(settings.failures_file, source, errors, report))
     if settings.report_path:
-        report.write_json(settings.report_path)
+        try:
+            report.write_json(settings.report_path)
+        except OSError as e:
+            report.notes.append(f"the report could not be written to {settings.report_path}: {e.strerror}")
     return report
+
+
+def _write_failures_somewhere(path: Path, source: Source, errors: dict[int, list[str]], report: RunReport) -> Path:
+    """Write the failures CSV where asked or, if that fails, in the temp folder: the rows must not be lost."""
+    try:
+        write_failures(path, source.headers, source.rows(), errors)
+        return path
+    except OSError as e:
+        fallback = Path(tempfile.gettempdir()) / path.name
+        write_failures(fallback, source.headers, source.rows(), errors)
+        report.notes.append(f"the failures CSV could not be written to {path} ({e.strerror}); "
+                            f"it is at {fallback} instead")
+        return fallback
 
 
 class Work:

@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLES, write
 from importer import Settings, import_file
 from importer.cli import cli
-from importer.kit import Credential
+from importer.errors import KitUnavailableError
+from importer.kit import Credential, KitClient
+from importer.pipeline import NoProgress
 from importer.sandbox import Behaviour, KitStore
 
 SAMPLE_CSV = SAMPLES / "subscribers.csv"
@@ -298,3 +300,29 @@ def test_values_go_out_as_soon_as_their_upserts_return(sandbox, tmp_path, behavi
     last_upsert = len(paths) - 1 - paths[::-1].index("/v4/bulk/subscribers")
     assert first_values < last_upsert  # a pipeline, not all upserts first
     assert paths.count("/v4/bulk/subscribers") == 6 and paths.count("/v4/bulk/custom_fields/subscribers") == 18
+
+
+def test_an_unwritable_failures_path_falls_back_to_the_temp_folder(sandbox, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    result = invoke(["run", SAMPLE_CSV, "--failures", blocked / "f.csv"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 3
+    assert "the failures CSV could not be written to" in result.output
+    fallback = Path(result.output.split("it is at ")[1].split(" instead")[0])
+    assert len(failures_of(fallback)) == 1 + 5
+
+
+def test_retries_are_said_as_they_happen(sandbox, tmp_path):
+    sandbox.behaviour.errors = 1.0  # every request fails: the run gives up, saying why at each wait
+    said = []
+
+    class Collect(NoProgress):
+        def log(self, message):
+            said.append(message)
+
+    client = KitClient(Credential("oauth", sandbox.access_token), sandbox.url, backoff_base=0.001, max_attempts=3)
+    with pytest.raises(KitUnavailableError, match="after 3 attempts"):
+        import_file(Settings(source=write(tmp_path / "one.csv", "Email\na@example.com\n"), base_url=sandbox.url),
+                    client=client, progress=Collect())
+    assert len(said) == 2 and all(m.startswith("GET /v4/custom_fields: HTTP 50") for m in said)
+    assert "retrying in 0.0 s (attempt 2 of 3)" in said[0]

@@ -89,6 +89,7 @@ class KitClient:
         self._sleep = sleep
         self.max_throttled = max_throttled
         self.grant = grant if credential.kind == OAUTH else None
+        self.on_retry: Callable[[str], None] | None = None  # told of each wait, e.g. to log it
         self._refresh_lock = threading.Lock()
         self._session = session or requests.Session()
         # One pooled connection per worker thread, so concurrent requests reuse connections
@@ -217,10 +218,17 @@ class KitClient:
         self.stats.retry(throttled)
         if throttled:
             # A 429 is about the credential, not this request: every thread waits.
-            self.limiter.throttled(self.backoff_base)
+            pause = self.limiter.throttled(self.backoff_base)
+            self._tell(f"Kit's rate limit answered 429; all requests wait {pause:.1f} s ({what})")
             return
         delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (attempt - 1))
-        self._sleep(random.uniform(delay / 2, delay))
+        delay = random.uniform(delay / 2, delay)
+        self._tell(f"{what}; retrying in {delay:.1f} s (attempt {attempt + 1} of {limit})")
+        self._sleep(delay)
+
+    def _tell(self, message: str) -> None:
+        if self.on_retry is not None:
+            self.on_retry(message)
 
 
 def _template(path: str) -> str:
