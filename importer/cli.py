@@ -24,6 +24,7 @@ from importer.config import (Settings, base_url_from_env, credentials_from_env, 
 from importer.errors import ConfigError, ImporterError
 from importer.kit import Credential, KitClient, RefreshGrant
 from importer.kit.auth import API_KEY, OAUTH
+from importer.kit.oauth import authorize
 from importer.loader import LoadOptions, list_sheets, open_source
 from importer.mapping import plan_columns
 from importer.pipeline import import_file
@@ -323,6 +324,34 @@ def init(source: Path, output: Path, sheet: str | None, force: bool, sandbox: bo
     click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {len(plan.fields)} columns mapped to "
                f"Kit fields, {len(plan.ignored)} left commented out. Check it, then: "
                f"kit-import run --config {output}")
+
+
+@cli.command()
+@click.option("--client-id", envvar="KIT_CLIENT_ID", required=True, help="Your Kit app's client id [KIT_CLIENT_ID].")
+@click.option("--client-secret", envvar="KIT_CLIENT_SECRET", help="The app's client secret, if it has one "
+              "[KIT_CLIENT_SECRET].")
+@click.option("--port", type=click.IntRange(1024, 65535), default=8765, show_default=True,
+              help="Loopback port for Kit's redirect: add http://127.0.0.1:PORT/callback to the app's redirect URIs.")
+@click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False), default=Path("kit-import.tokens.json"),
+              show_default=True, help="Where to save the token pair (a config's token_file, or beside its state).")
+@click.option("--no-browser", is_flag=True, help="Only print the address to open.")
+@friendly_errors
+def auth(client_id: str, client_secret: str | None, port: int, token_file: Path, no_browser: bool) -> None:
+    """Authorize kit-import once in a browser (OAuth with PKCE) and save the token pair.
+
+    Scheduled runs then read the pair from the token file and, with KIT_CLIENT_ID set,
+    renew it themselves.
+    """
+    import webbrowser
+
+    def show(url: str) -> None:
+        click.echo(f"Open this address and approve kit-import (waiting for Kit's answer on 127.0.0.1:{port}):\n{url}")
+        if not no_browser:
+            webbrowser.open(url)
+
+    authorize(client_id, base_url_from_env(), token_file, open_url=show, client_secret=client_secret, port=port)
+    click.echo(f"Saved the token pair to {token_file} (mode 0600). Scheduled runs read it from there; keep "
+               "KIT_CLIENT_ID set so they can renew it.")
 
 
 @cli.command("fields")

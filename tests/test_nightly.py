@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -286,3 +287,26 @@ def test_init_proposes_a_config_that_runs(sandbox, tmp_path):
     sandbox.requests.clear()
     assert invoke(["run", "--config", "nightly.toml"], env_for(sandbox), cwd=tmp_path).exit_code == 0
     assert writes(sandbox) == []
+
+
+def test_auth_authorizes_with_pkce_on_a_loopback_redirect_and_saves_the_pair(sandbox, tmp_path):
+    import requests
+
+    from importer.kit.oauth import authorize
+
+    def browser(url):  # the user approves: the sandbox redirects to the loopback callback
+        threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 10}, daemon=True).start()
+
+    token_file = tmp_path / "tokens.json"
+    pair = authorize(sandbox.client_id, sandbox.url, token_file, open_url=browser, port=18765, timeout=20)
+    saved = json.loads(token_file.read_text())
+    assert saved["access_token"] == pair["access_token"] == sandbox.access_token
+    assert saved["refresh_token"] == sandbox.refresh_token
+    assert token_file.stat().st_mode & 0o777 == 0o600
+
+    # A run with only the client id in its environment starts from the saved pair.
+    source = generated(tmp_path / "list.csv", 3)
+    env = {"KIT_API_URL": sandbox.url, "KIT_CLIENT_ID": sandbox.client_id, "KIT_TOKEN_FILE": str(token_file)}
+    result = invoke(["run", source], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(sandbox.store.subscribers) == 3

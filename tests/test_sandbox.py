@@ -104,3 +104,25 @@ def test_faults_are_drawn_from_the_seed():
         finally:
             sb.server.server_close()
     assert rolls(7) == rolls(7) != rolls(8)
+
+
+def test_an_authorization_code_needs_its_pkce_verifier_and_is_single_use():
+    from urllib.parse import parse_qs, urlparse
+
+    from importer.kit.oauth import Pkce
+
+    with Sandbox() as sb:
+        pkce = Pkce.new()
+        query = {"client_id": sb.client_id, "response_type": "code", "redirect_uri": "http://127.0.0.1:1/callback",
+                 "state": "s", "code_challenge": pkce.challenge, "code_challenge_method": "S256"}
+        redirect = requests.get(sb.url + "/v4/oauth/authorize", params=query, allow_redirects=False)
+        assert redirect.status_code == 302
+        code = parse_qs(urlparse(redirect.headers["Location"]).query)["code"][0]
+        body = {"client_id": sb.client_id, "grant_type": "authorization_code", "code": code,
+                "redirect_uri": query["redirect_uri"], "code_verifier": "wrong"}
+        assert requests.post(sb.url + "/v4/oauth/token", json=body).status_code == 400
+        redirect = requests.get(sb.url + "/v4/oauth/authorize", params=query, allow_redirects=False)
+        body["code"] = parse_qs(urlparse(redirect.headers["Location"]).query)["code"][0]
+        body["code_verifier"] = pkce.verifier
+        assert requests.post(sb.url + "/v4/oauth/token", json=body).status_code == 200
+        assert requests.post(sb.url + "/v4/oauth/token", json=body).status_code == 400

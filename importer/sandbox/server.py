@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import hashlib
 import json
 import random
 import re
@@ -19,7 +20,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from importer.sandbox.store import KitStore, StoredSubscriber
 
@@ -82,6 +83,7 @@ class Sandbox:
         self.access_tokens = {self.access_token}
         self.refresh_token = "sandbox-refresh-" + secrets.token_hex(8)
         self.refreshes = 0
+        self._codes: dict[str, tuple[str, str]] = {}  # authorization code -> (redirect URI, PKCE challenge)
         self.random = random.Random(self.behaviour.seed)
         self._random_lock = threading.Lock()
         self._windows: dict[str, deque[float]] = {}
@@ -120,12 +122,27 @@ class Sandbox:
         """Every access token issued so far stops working (401), as when they expire."""
         self.access_tokens.clear()
 
+    def authorize(self, query: dict[str, str]) -> str:
+        """GET /v4/oauth/authorize, as if the user approved the app: where to redirect, with a code."""
+        if query.get("client_id") != self.client_id or not query.get("redirect_uri"):
+            raise Reply(400, {"errors": ["Unknown client or missing redirect_uri"]})
+        code = secrets.token_hex(12)
+        self._codes[code] = (query["redirect_uri"], query.get("code_challenge", ""))
+        return f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+
     def trade(self, body: Any) -> tuple[int, Any]:
-        """POST /v4/oauth/token with grant_type=refresh_token: a new pair, the old refresh token spent."""
+        """POST /v4/oauth/token: an authorization code (with its PKCE verifier) or the current refresh
+        token for a new pair; the code or the old refresh token is spent."""
         body = body if isinstance(body, dict) else {}
-        if body.get("grant_type") != "refresh_token" or body.get("client_id") != self.client_id:
+        if body.get("client_id") != self.client_id:
             return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
-        if body.get("refresh_token") != self.refresh_token:
+        if body.get("grant_type") == "authorization_code":
+            redirect, challenge = self._codes.pop(str(body.get("code")), ("", ""))
+            verifier = str(body.get("code_verifier", "")).encode()
+            proof = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
+            if not redirect or redirect != body.get("redirect_uri") or (challenge and proof != challenge):
+                return 400, {"error": "invalid_grant", "error_description": "The authorization code is invalid"}
+        elif body.get("grant_type") != "refresh_token" or body.get("refresh_token") != self.refresh_token:
             return 400, {"error": "invalid_grant", "error_description": "The refresh token is invalid"}
         self.refreshes += 1
         self.access_token = f"sandbox-token-{self.refreshes}-" + secrets.token_hex(8)
@@ -204,6 +221,12 @@ class _Handler(BaseHTTPRequestHandler):
             sb.record(method, url.path, query, body)
             if method == "POST" and url.path == "/v4/oauth/token":
                 self._send(*sb.trade(body))
+                return
+            if method == "GET" and url.path == "/v4/oauth/authorize":
+                self.send_response(302)
+                self.send_header("Location", sb.authorize(query))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             kind = self._auth()
             if sb.over_limit(kind):

@@ -1,0 +1,116 @@
+"""One-time OAuth authorization for unattended runs: the authorization-code flow with PKCE and a
+loopback redirect on 127.0.0.1, ending with the token pair saved to a token file."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import requests
+
+from importer.errors import ConfigError, KitFatalError, KitUnavailableError
+from importer.kit.auth import TokenFile
+
+PAGE = ("<!doctype html><meta charset=utf-8><title>kit-import</title>"
+        "<p style='font:16px sans-serif'>{}</p>")
+
+
+@dataclass(frozen=True)
+class Pkce:
+    """A PKCE code verifier and its S256 challenge (RFC 7636)."""
+
+    verifier: str
+    challenge: str
+
+    @classmethod
+    def new(cls) -> Pkce:
+        verifier = secrets.token_urlsafe(64)[:96]  # 43-128 characters of [A-Za-z0-9-._~]
+        digest = hashlib.sha256(verifier.encode("ascii")).digest()
+        return cls(verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii"))
+
+
+def authorize(client_id: str, base_url: str, token_file: Path, *, open_url: Callable[[str], None],
+              client_secret: str | None = None, port: int = 8765, timeout: float = 300.0) -> dict:
+    """Ask the user to approve the app in a browser, catch Kit's redirect on 127.0.0.1, trade
+    the code for a token pair, and save the pair (0600) to `token_file`. Returns the pair."""
+    pkce, state = Pkce.new(), secrets.token_urlsafe(16)
+    redirect_uri = f"http://127.0.0.1:{port}/callback"
+    caught: dict[str, str] = {}
+    arrived = threading.Event()
+
+    class Callback(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            query = {k: v[-1] for k, v in parse_qs(urlparse(self.path).query).items()}
+            if urlparse(self.path).path != "/callback" or query.get("state") != state:
+                self._answer(400, "This is not the answer kit-import is waiting for.")
+                return
+            caught.update(query)
+            self._answer(200, "kit-import is authorized. You can close this tab." if "code" in query
+                         else f"Kit did not authorize kit-import: {query.get('error', 'no code')}.")
+            arrived.set()
+
+        def _answer(self, status: int, text: str) -> None:
+            body = PAGE.format(text).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    try:
+        server = HTTPServer(("127.0.0.1", port), Callback)
+    except OSError as e:
+        raise ConfigError(f"Cannot listen on 127.0.0.1:{port} for Kit's redirect: {e.strerror}.",
+                          "Choose another --port (and add its redirect URI to the app in Kit).") from None
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        query = {"client_id": client_id, "response_type": "code", "redirect_uri": redirect_uri, "state": state,
+                 "code_challenge": pkce.challenge, "code_challenge_method": "S256"}
+        open_url(f"{base_url.rstrip('/')}/v4/oauth/authorize?{urlencode(query)}")
+        if not arrived.wait(timeout):
+            raise ConfigError(f"No answer from Kit within {timeout:.0f} s.",
+                              "Run `kit-import auth` again and approve the app in the browser.")
+    finally:
+        server.shutdown()
+        server.server_close()
+    if "code" not in caught:
+        raise KitFatalError(f"Kit did not authorize kit-import: {caught.get('error_description') or caught.get('error')}.",
+                            "Run `kit-import auth` again and approve the app.")
+    pair = exchange_code(base_url, client_id, caught["code"], redirect_uri, pkce.verifier, client_secret)
+    TokenFile(token_file).save(pair["access_token"], pair["refresh_token"], pair.get("expires_in"))
+    return pair
+
+
+def exchange_code(base_url: str, client_id: str, code: str, redirect_uri: str, verifier: str,
+                  client_secret: str | None = None) -> dict:
+    """POST /v4/oauth/token with grant_type=authorization_code and the PKCE verifier."""
+    body = {"client_id": client_id, "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "code_verifier": verifier}
+    if client_secret:
+        body["client_secret"] = client_secret
+    try:
+        reply = requests.post(f"{base_url.rstrip('/')}/v4/oauth/token", json=body, timeout=(10, 60))
+    except (requests.ConnectionError, requests.Timeout):
+        raise KitUnavailableError("Kit could not be reached to finish the authorization.",
+                                  "Check the network and run `kit-import auth` again.") from None
+    try:
+        pair = reply.json()
+    except ValueError:
+        pair = {}
+    if reply.status_code != 200 or not isinstance(pair, dict) or not pair.get("access_token") \
+            or not pair.get("refresh_token"):
+        said = pair.get("error_description") or pair.get("error") if isinstance(pair, dict) else None
+        raise KitFatalError(f"Kit refused the authorization code (HTTP {reply.status_code}: {said or reply.reason}).",
+                            "Run `kit-import auth` again; codes are single-use and expire within minutes.")
+    return pair
