@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from importer.errors import ConfigError, InputError
+from importer.errors import ConfigError, ImporterError, InputError
 from importer.records import Row
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
@@ -56,6 +56,14 @@ class Source:
     other_sheets: list[str] = field(default_factory=list)
     blank_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    _merged: dict[int, list[tuple[int, int]]] | None = field(default=None, repr=False)
+    _workbook: object | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Let go of an open workbook (CSV files are opened per pass and need nothing)."""
+        if self._workbook is not None:
+            self._workbook.close()  # type: ignore[attr-defined]
+            self._workbook = None
 
     def describe(self) -> str:
         """One phrase saying how the file was read, for the summary."""
@@ -82,7 +90,12 @@ class Source:
 
     def _records(self) -> Iterator[tuple[int, list[str] | str]]:
         if self.kind == "xlsx":
-            return _xlsx_records(self.path, self.sheet)
+            # One workbook for every pass: loading it (its shared strings) is the slow part.
+            if self._workbook is None:
+                self._workbook = _load_workbook(self.path)
+            if self._merged is None:
+                self._merged = _merged_ranges(self._workbook[self.sheet])
+            return _xlsx_records(self._workbook[self.sheet], self._merged)
         assert self.encoding and self.delimiter
         return _csv_records(self.path, self.encoding, self.delimiter)
 
@@ -279,11 +292,13 @@ def _load_workbook(path: Path):  # -> openpyxl Workbook
 def _open_xlsx(path: Path, options: LoadOptions) -> Source:
     wb = _load_workbook(path)
     names = list(wb.sheetnames)
-    wb.close()
-    sheet = _choose_sheet(names, options.sheet)
-    head = _first_records(_xlsx_records(path, sheet))
-    source = Source(path, "xlsx", (), 0, sheet=sheet, other_sheets=[n for n in names if n != sheet])
-    return _with_header(source, head, options.header_row)
+    try:
+        sheet = _choose_sheet(names, options.sheet)
+    except ImporterError:
+        wb.close()
+        raise
+    source = Source(path, "xlsx", (), 0, sheet=sheet, other_sheets=[n for n in names if n != sheet], _workbook=wb)
+    return _with_header(source, _first_records(source._records()), options.header_row)
 
 
 def _choose_sheet(names: list[str], wanted: str | None) -> str:
@@ -300,48 +315,55 @@ def _choose_sheet(names: list[str], wanted: str | None) -> str:
     raise ConfigError(f"The workbook has no sheet {wanted!r}.", f"Choose one of: {listed} (or its number, from 1).")
 
 
-def _xlsx_records(path: Path, sheet: str) -> Iterator[tuple[int, list[str] | str]]:
-    """Yield (row number, rendered cells) for every row of the sheet, hidden rows included.
+def _xlsx_records(ws, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tuple[int, list[str] | str]]:  # noqa: ANN001
+    """Yield (row number, rendered cells) for every row of a read-only sheet, hidden rows included.
 
     A vertically merged cell's value is repeated down its first column, as a person reads
     a group of rows sharing one merged "Company" cell.
     """
-    wb = _load_workbook(path)
-    try:
-        ws = wb[sheet]
-        merged = _merged_ranges(ws)
-        carried: dict[int, tuple[int, str]] = {}  # column -> (last row of the merge, value)
-        number = 0
-        for cells in ws.iter_rows():
-            number += 1
-            real = next((c.row for c in cells if getattr(c, "row", None)), None)
-            if real is not None:
-                number = real
-            values = [render_cell(c.value, getattr(c, "number_format", None)) for c in cells]
-            if merged or carried:
-                values = _fill_merged(number, values, merged, carried)
-            yield number, _trim_right(values)
-    finally:
-        wb.close()
+    carried: dict[int, tuple[int, str]] = {}  # column -> (last row of the merge, value)
+    number = 0
+    for cells in ws.iter_rows():
+        number += 1
+        real = next((c.row for c in cells if getattr(c, "row", None)), None)
+        if real is not None:
+            number = real
+        values = [render_cell(c.value, getattr(c, "number_format", None)) for c in cells]
+        if merged or carried:
+            values = _fill_merged(number, values, merged, carried)
+        yield number, _trim_right(values)
+
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
 
 
 def _merged_ranges(ws) -> dict[int, list[tuple[int, int]]]:  # noqa: ANN001 (openpyxl read-only sheet)
-    """Merged ranges by first row: [(column index, last row)]. Read-only sheets do not expose
-    them, so the sheet's XML is scanned for <mergeCell ref="A2:B4"/> (they follow the data)."""
-    from xml.etree.ElementTree import iterparse
+    """Merged ranges by first row: [(column index, last row)].
 
+    Read-only sheets do not expose them, so the sheet's XML is searched for
+    <mergeCell ref="A2:B4"/> as bytes (they follow the data; parsing the XML a second
+    time would double the cost of reading a large workbook).
+    """
     from openpyxl.utils.cell import range_boundaries
 
     found: dict[int, list[tuple[int, int]]] = {}
+    tail = b""
     try:
         with ws._get_source() as xml:
-            for _, element in iterparse(xml):
-                if element.tag.endswith("}mergeCell") or element.tag == "mergeCell":
-                    min_col, min_row, _, max_row = range_boundaries(element.get("ref", ""))
+            while True:
+                chunk = xml.read(1 << 20)
+                text, last = tail + chunk, not chunk
+                keep_from = len(text) if last else len(text) - 512  # matches starting later: next round
+                for match in _MERGE_CELL.finditer(text):
+                    if match.start() >= keep_from:
+                        break
+                    min_col, min_row, _, max_row = range_boundaries(match.group(1).decode("ascii"))
                     if max_row > min_row:
                         found.setdefault(min_row, []).append((min_col - 1, max_row))
-                element.clear()
-    except Exception:  # an odd sheet XML: merged cells then read as Excel stores them (blank)
+                if last:
+                    break
+                tail = text[keep_from:]
+    except Exception:  # an odd sheet: merged cells then read as Excel stores them (blank)
         return {}
     return found
 

@@ -85,8 +85,15 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
 
 
 def _import(settings: Settings, client: KitClient | None, progress: Progress) -> RunReport:
-    clock = time.monotonic()
     source = open_source(settings.source, settings.load)
+    try:
+        return _import_source(source, settings, client, progress)
+    finally:
+        source.close()
+
+
+def _import_source(source: Source, settings: Settings, client: KitClient | None, progress: Progress) -> RunReport:
+    clock = time.monotonic()
     if next(iter(source.rows()), None) is None:
         raise InputError(f"{settings.source} has a header row but no data rows.",
                          "Check that this is the right file (or the right sheet, with --sheet).")
