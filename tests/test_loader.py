@@ -176,3 +176,19 @@ def test_cjk_exports_are_still_detected(tmp_path, encoding, expected):
     text = "Email,Name,City\n" + "".join(f"user{i}@example.jp,山田太郎{i},東京都港区\n" for i in range(50))
     source, rows = rows_of(write(tmp_path / "cjk.csv", text, encoding))
     assert source.encoding == expected and rows[0][1] == ("user0@example.jp", "山田太郎0", "東京都港区")
+
+
+@pytest.mark.parametrize("offset", [0, 30, 511, 600], ids=lambda o: f"element-{o}-bytes-before-the-boundary")
+def test_merged_cells_are_found_wherever_a_read_chunk_ends(offset):
+    import io
+
+    from importer.loader import _merged_ranges
+
+    element = b'<mergeCell ref="B3:B9"/>'
+    xml = b"<worksheet>" + b" " * ((1 << 20) - 11 - offset) + element + b'<x:mergeCell ref="A1:D1"/></worksheet>'
+
+    class Sheet:
+        def _get_source(self):
+            return io.BytesIO(xml)
+
+    assert _merged_ranges(Sheet()) == {3: [(1, 9)]}  # A1:D1 spans one row: nothing to carry down
