@@ -326,3 +326,13 @@ def test_retries_are_said_as_they_happen(sandbox, tmp_path):
                     client=client, progress=Collect())
     assert len(said) == 2 and all(m.startswith("GET /v4/custom_fields: HTTP 50") for m in said)
     assert "retrying in 0.0 s (attempt 2 of 3)" in said[0]
+
+
+@pytest.mark.parametrize("store", [KitStore(field_mode="label-ignore"), KitStore(field_mode="key-warn")],
+                         ids=["kit-reads-labels", "kit-warns-on-unknown-keys"])
+def test_api_key_imports_whichever_way_kit_reads_fields(sandbox, tmp_path, store):
+    result = invoke(["run", SAMPLE_CSV, "--report", "r.json"], env_for(sandbox, "api_key"), cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    assert sandbox.store.snapshot() == expected_state()
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["values_failed"] == 0 and report["rows_rejected"] == 5
