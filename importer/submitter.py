@@ -371,41 +371,43 @@ class SingleSubmitter:
     def upsert(self, contact: Contact) -> Outcome:
         """Upsert one contact and check what Kit kept of its values."""
         outcome = Outcome(contact, Status.FAILED)
-        keyed_by = self.keyed_by or "key"
+        used = self.keyed_by or "key"
         try:
-            reply = self.client.post("/v4/subscribers", _single_body(contact, keyed_by))
+            reply = self.client.post("/v4/subscribers", _single_body(contact, used))
         except KitUnavailableError as e:
             _refused([outcome], e)
             return outcome
         except KitRequestError as e:
-            if self._may_try_labels(contact, e):
-                return self._by_label(contact) or self._rejected(outcome, e)
-            return self._rejected(outcome, e)
+            other = self._other_reading(contact, used, e)
+            return (other and self._send_as(contact, other)) or self._rejected(outcome, e)
         kept, missed = _kept(contact.fields, reply)
-        if self._may_try_labels(contact) and contact.fields and not kept and reply.status != 202 and \
-                _has_echo(reply):
-            retried = self._by_label(contact)
-            if retried is not None:
+        if contact.fields and not kept and reply.status != 202 and _has_echo(reply):
+            other = self._other_reading(contact, used)
+            if other and (retried := self._send_as(contact, other)):
                 return retried
-        if kept:
-            self.keyed_by = self.keyed_by or keyed_by
+        if kept and self.keyed_by is None:
+            self.keyed_by = used
         return _settle(outcome, contact, reply, kept, missed, self.created_after)
 
-    def _may_try_labels(self, contact: Contact, error: KitRequestError | None = None) -> bool:
-        if self.keyed_by is not None or not contact.fields:
-            return False
-        return error is None or "email" not in " ".join(error.errors).casefold()
+    def _other_reading(self, contact: Contact, used: str, error: KitRequestError | None = None) -> str | None:
+        """The reading of `fields` to retry with, if any: labels while no reading is proven yet,
+        or the reading another request proved while this one was in flight."""
+        if not contact.fields or (error is not None and "email" in " ".join(error.errors).casefold()):
+            return None
+        if self.keyed_by is None:
+            return "label" if used == "key" else None
+        return self.keyed_by if self.keyed_by != used else None
 
-    def _by_label(self, contact: Contact) -> Outcome | None:
-        """Retry keyed by label; an outcome if Kit kept the values that way, else None."""
+    def _send_as(self, contact: Contact, keyed_by: str) -> Outcome | None:
+        """Send again with `fields` keyed this way; an outcome if Kit kept the values, else None."""
         try:
-            reply = self.client.post("/v4/subscribers", _single_body(contact, "label"))
+            reply = self.client.post("/v4/subscribers", _single_body(contact, keyed_by))
         except (KitRequestError, KitUnavailableError):
             return None
         kept, missed = _kept(contact.fields, reply)
         if not kept:
             return None
-        self.keyed_by = "label"
+        self.keyed_by = self.keyed_by or keyed_by
         return _settle(Outcome(contact, Status.FAILED), contact, reply, kept, missed, self.created_after)
 
     @staticmethod

@@ -234,3 +234,20 @@ def test_a_blank_first_name_is_never_sent(kit, key_client, first_name, expected)
     kit.post(f"{BASE}/v4/subscribers", match=[matchers.json_params_matcher(expected)],
              **single_reply(200, "a@example.com", {}))
     SingleSubmitter(key_client).upsert(contact("a@example.com", first_name))
+
+
+def test_a_reading_proved_by_another_request_in_flight_is_used_for_the_retry(kit, key_client):
+    submitter = SingleSubmitter(key_client)
+
+    def key_mode_answer(request):
+        submitter.keyed_by = "label"  # meanwhile, another thread found that Kit reads labels
+        return 201, {}, json.dumps({"subscriber": {**sub(1, "a@example.com"), "fields": {"company": None}}})
+
+    kit.add_callback("POST", f"{BASE}/v4/subscribers", callback=key_mode_answer,
+                     match=[matchers.json_params_matcher({"email_address": "a@example.com",
+                                                          "fields": {"company": "Acme"}})])
+    kit.post(f"{BASE}/v4/subscribers", match=[matchers.json_params_matcher(
+        {"email_address": "a@example.com", "fields": {"Company": "Acme"}})],
+        **single_reply(200, "a@example.com", {"company": "Acme"}))
+    outcome = submitter.upsert(contact("a@example.com", company="Acme"))
+    assert (outcome.values_written, outcome.problems) == (1, [])
