@@ -226,6 +226,11 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
         if emulator is not None:
             _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
                  "it stops when this run ends.")
+            if settings.state_path is not None:
+                # The state would describe an emulator that no longer exists after this run.
+                _say("Sandbox: the state file is not used, since this emulator starts empty each run; rehearse "
+                     "nightly runs against `kit-import sandbox` in another shell instead.")
+                settings.state_path = None
         try:
             result = import_file(settings, progress=progress)
         finally:

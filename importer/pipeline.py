@@ -192,7 +192,11 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
             return (f"the brake stopped the run before writing: {share:.1f}% of rows would be rejected, "
                     f"over --max-rejects {settings.max_rejects:g}%")
     if settings.max_changes is not None and report.contacts:
-        if state is not None and not len(state) and not settings.full:
+        # What changes is known only against a state file that has seen a run before.
+        if state is None or settings.full:
+            report.notes.append("--max-changes needs a state file (and no --full): not applied")
+            return None
+        if not len(state):
             report.notes.append("first run on this state file: --max-changes applies from the next run")
             return None
         share = 100 * work.count / report.contacts
