@@ -310,3 +310,17 @@ def test_auth_authorizes_with_pkce_on_a_loopback_redirect_and_saves_the_pair(san
     result = invoke(["run", source], env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert len(sandbox.store.subscribers) == 3
+
+
+def test_the_change_brake_needs_a_state_that_has_seen_a_run(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 10)
+    result = invoke(["run", source, "--max-changes", "5"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0 and "--max-changes needs a state file (and no --full): not applied" in result.output
+    assert len(sandbox.store.subscribers) == 10
+
+
+def test_a_sandbox_rehearsal_does_not_use_the_state_file(tmp_path):
+    source = generated(tmp_path / "list.csv", 4)
+    result = invoke(["run", source, "--sandbox", "--state", "s.db"], cwd=tmp_path)
+    assert result.exit_code == 0 and "the state file is not used" in result.output
+    assert not (tmp_path / "s.db").exists()
