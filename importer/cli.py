@@ -219,8 +219,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     token_file = token_file_for(names, config_path, state)
     with run_log(log_path), kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url,
                                                                                     emulator):
-        settings = settings_from({**config, **given, "blanks": given.get("blanks", config.get("blanks", "skip"))},
-                                 credential, base_url)
+        settings = settings_from({**config, **given}, credential, base_url)
         settings.refresh = grant
         progress = BarProgress()
         if emulator is not None:

@@ -176,7 +176,7 @@ def detect_encoding(path: Path) -> str:
     if sample.count(b"\x00") > len(sample) // 4:
         # UTF-16 without a BOM: the zero byte of each ASCII character shows the byte order.
         return "utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be"
-    if _is_utf8(path):
+    if _decodes(path, "utf-8"):
         return "utf-8"
     return _legacy_encoding(path)
 
@@ -204,10 +204,6 @@ def _legacy_encoding(path: Path) -> str:
     if _decodes(path, name):
         return name
     return "cp1252" if cp1252_reads else "latin-1"
-
-
-def _is_utf8(path: Path) -> bool:
-    return _decodes(path, "utf-8")
 
 
 def _decodes(path: Path, encoding: str) -> bool:
