@@ -398,9 +398,12 @@ def sheets(source: Path) -> None:
               help="Inject faults: 5xx=0.05 (server errors), drop=0.02 (connection dropped after the "
                    "request was applied), 413=0.01 (bulk queue full).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for latency and faults.")
+@click.option("--max-value-length", type=click.IntRange(min=1), metavar="N",
+              help="Refuse custom field values longer than N characters, as a stricter Kit might "
+                   "(default: every length is kept; Kit's pages state no limit).")
 @friendly_errors
 def sandbox_command(port: int, field_mode: str, latency: str, rate_limit: str | None, faults: str,
-                    seed: int) -> None:
+                    seed: int, max_value_length: int | None) -> None:
     """Serve the local Kit emulator on 127.0.0.1 until Ctrl-C.
 
     It starts with a few custom fields and no subscribers, accepts the sandbox credentials
@@ -408,7 +411,8 @@ def sandbox_command(port: int, field_mode: str, latency: str, rate_limit: str | 
     """
     behaviour = parse_behaviour(latency, rate_limit, faults, seed)
     try:
-        emulator = Sandbox(KitStore(field_mode=field_mode), port=port, behaviour=behaviour)
+        emulator = Sandbox(KitStore(field_mode=field_mode, max_value_length=max_value_length), port=port,
+                           behaviour=behaviour)
     except OSError as e:
         raise ImporterError(f"Cannot serve on 127.0.0.1:{port}: {e.strerror}.", "Choose another --port.") from None
     emulator.seed_fields(DEMO_FIELDS)

@@ -126,3 +126,20 @@ def test_an_authorization_code_needs_its_pkce_verifier_and_is_single_use():
         body["code_verifier"] = pkce.verifier
         assert requests.post(sb.url + "/v4/oauth/token", json=body).status_code == 200
         assert requests.post(sb.url + "/v4/oauth/token", json=body).status_code == 400
+
+
+def test_a_store_with_a_value_limit_refuses_only_the_long_values():
+    with Sandbox(KitStore(max_value_length=10)) as sb:
+        sb.seed_fields(("Company", "Bio"))
+        sid = post(sb, "/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]}
+                   ).json()["subscribers"][0]["id"]
+        reply = post(sb, "/v4/bulk/custom_fields/subscribers", {"callback_url": None, "custom_field_values": [
+            {"subscriber_id": sid, "subscriber_custom_field_id": 1, "value": "Acme"},
+            {"subscriber_id": sid, "subscriber_custom_field_id": 2, "value": "x" * 11}]}).json()
+        assert [v["value"] for v in reply["custom_field_values"]] == ["Acme"]
+        assert reply["failures"][0]["errors"] == ["Value is too long (maximum is 10 characters)"]
+        single = post(sb, "/v4/subscribers", {"email_address": "b@example.com", "fields": {"bio": "y" * 11}},
+                      key=sb.api_key)
+        assert (single.status_code, single.json()) == (422, {"errors": [
+            "bio: Value is too long (maximum is 10 characters)"]})
+        assert sb.store.find("b@example.com") is None

@@ -392,6 +392,10 @@ def _create_subscriber(store: KitStore, body: Any) -> tuple[int, Any]:
             resolved[target.id] = "" if value is None else str(value)
     if unknown and store.field_mode == "key-error":
         raise Reply(422, {"errors": [f"Custom field key '{name}' does not exist" for name in unknown]})
+    too_long = [f"{name}: {why}" for name, value in fields.items()
+                if (why := store.value_too_long(None if value is None else str(value)))]
+    if too_long:
+        raise Reply(422, {"errors": too_long})
     if store.would_exceed_limit([email]):
         raise Reply(403, OVER_LIMIT)
     sub, created = store.upsert(email, body.get("first_name"), set_first_name="first_name" in body)
@@ -452,6 +456,11 @@ def _bulk_values(store: KitStore, body: Any) -> tuple[int, Any]:
                 continue
             if target is None:
                 failures.append({"errors": ["Custom field does not exist"],
+                                 "custom_field_value": {"subscriber_id": sid, "subscriber_custom_field_id": fid,
+                                                        "value": value}})
+                continue
+            if why := store.value_too_long(None if value is None else str(value)):
+                failures.append({"errors": [why],
                                  "custom_field_value": {"subscriber_id": sid, "subscriber_custom_field_id": fid,
                                                         "value": value}})
                 continue

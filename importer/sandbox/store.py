@@ -57,13 +57,16 @@ class KitStore:
 
     def __init__(self, *, field_mode: str = "key-error", account_id: int = 27,
                  rejected_emails: set[str] | None = None, subscriber_limit: int | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 max_value_length: int | None = None, clock: Callable[[], float] = time.time) -> None:
         if field_mode not in FIELD_MODES:
             raise ValueError(f"field_mode must be one of {FIELD_MODES}")
         self.field_mode = field_mode
         self.account_id = account_id
         self.rejected_emails = {e.casefold() for e in (rejected_emails or set())}
         self.subscriber_limit = subscriber_limit
+        # Kit's pages state no length limit for a custom field value; this switch lets tests see
+        # how the client handles a Kit that refuses long values (None: every length is kept).
+        self.max_value_length = max_value_length
         self.clock = clock
         self.fields: dict[int, StoredField] = {}
         self.subscribers: dict[int, StoredSubscriber] = {}
@@ -111,6 +114,12 @@ class KitStore:
     def email_is_valid(self, email: str | None) -> bool:
         """Kit's own check (looser than kit-import's), plus addresses a test asks it to refuse."""
         return bool(email) and bool(_EMAIL.match(email)) and email.casefold() not in self.rejected_emails
+
+    def value_too_long(self, value: str | None) -> str | None:
+        """Kit's refusal of a value over `max_value_length`, or None when the value is kept."""
+        if self.max_value_length is None or value is None or len(value) <= self.max_value_length:
+            return None
+        return f"Value is too long (maximum is {self.max_value_length:,} characters)"
 
     def find(self, email: str) -> StoredSubscriber | None:
         with self.lock:
