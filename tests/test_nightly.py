@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from importer.sandbox import Behaviour
+from importer.sandbox import Behaviour, Sandbox
 from test_cli import env_for, generated, invoke
 
 
@@ -86,13 +86,18 @@ def test_rows_that_failed_are_tried_again_next_time(sandbox, tmp_path):
             for s in (b or {}).get("subscribers", [])] == ["p3@example.com"]
 
 
-def test_a_state_file_of_another_account_is_refused(sandbox, tmp_path):
+def test_a_state_file_made_against_another_sandbox_is_refused(sandbox, tmp_path):
     source = generated(tmp_path / "list.csv", 5)
-    invoke(["run", source, "--state", "s.db"], env_for(sandbox), cwd=tmp_path)
-    sandbox.store.account_id = 999
-    result = invoke(["run", source, "--state", "s.db"], env_for(sandbox), cwd=tmp_path)
-    assert result.exit_code == 1
-    assert "belongs to another Kit account (id 27, this credential's is 999)" in result.output
+    assert invoke(["run", source, "--state", "s.db"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    with Sandbox() as fresh:  # a sandbox started later is a new account, as a fresh Kit account is
+        fresh.seed_fields()
+        result = invoke(["run", source, "--state", "s.db"], env_for(fresh), cwd=tmp_path)
+    assert fresh.store.account_id != sandbox.store.account_id
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: The state file s.db belongs to another Kit account (id {sandbox.store.account_id}, this "
+        f"credential's is {fresh.store.account_id}).\n"
+        "Use a separate --state file per account, or check the credential.\n"))
+    assert fresh.store.subscribers == {}  # nothing was skipped as 'unchanged', nothing was written
 
 
 def hold_lock(path: Path, seconds: float) -> subprocess.Popen:

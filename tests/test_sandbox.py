@@ -143,3 +143,33 @@ def test_a_store_with_a_value_limit_refuses_only_the_long_values():
         assert (single.status_code, single.json()) == (422, {"errors": [
             "bio: Value is too long (maximum is 10 characters)"]})
         assert sb.store.find("b@example.com") is None
+
+
+@pytest.mark.parametrize("change, what", [
+    ({"client_id": "someone-else"}, "The client_id &#x27;someone-else&#x27; is not an app of this Kit account."),
+    ({"client_id": None}, "The address has no client_id."),
+    ({"redirect_uri": None}, "The address has no usable redirect_uri."),
+    ({"redirect_uri": "callback"}, "The address has no usable redirect_uri."),
+], ids=["unknown-client", "no-client", "no-redirect", "relative-redirect"])
+def test_authorize_answers_a_bad_request_with_an_error_page_not_a_redirect(change, what):
+    with Sandbox() as sb:
+        query = {"client_id": sb.client_id, "response_type": "code", "redirect_uri": "http://127.0.0.1:1/callback",
+                 "state": "s"}
+        query = {k: v for k, v in {**query, **change}.items() if v is not None}
+        reply = requests.get(sb.url + "/v4/oauth/authorize", params=query, allow_redirects=False, timeout=5)
+        assert reply.status_code == 400 and "Location" not in reply.headers
+        assert reply.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert what in reply.text
+
+
+def test_each_store_is_a_new_account_unless_given_an_id():
+    ids = {KitStore().account_id for _ in range(20)}
+    assert len(ids) == 20 and all(10_000 <= i <= 99_999_999 for i in ids)
+    with Sandbox(KitStore(account_id=4242)) as sb:
+        reply = requests.get(sb.url + "/v4/account", headers={"X-Kit-Api-Key": sb.api_key}, timeout=5)
+        assert reply.json()["account"]["id"] == 4242
+
+
+def test_two_sandboxes_have_different_oauth_clients():
+    with Sandbox() as one, Sandbox() as two:
+        assert one.client_id != two.client_id and one.client_id.startswith("sandbox-client-")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import hashlib
+import html
 import json
 import random
 import re
@@ -24,12 +25,15 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 from importer.sandbox.store import KitStore, StoredSubscriber
 
-__all__ = ["Behaviour", "Reply", "Sandbox"]
+__all__ = ["AuthorizePageError", "Behaviour", "Reply", "SAMPLE_FIELDS", "Sandbox"]
 
 SYNC_LIMIT = 100
+# The custom fields every sandbox starts with (`run --sandbox` and `kit-import sandbox` alike):
+# the sample export's columns, so that the README's quick start maps them without --field.
 SAMPLE_FIELDS = ("Last name", "Company", "Postal code")
-DEMO_FIELDS = SAMPLE_FIELDS + ("Birthday", "Source", "Phone Number")
 UNAUTHORIZED = {"errors": ["The access token is invalid"]}
+PAGE = ("<!doctype html><meta charset=utf-8><title>Kit sandbox</title>"
+        "<h1 style='font:20px sans-serif'>{}</h1><p style='font:16px sans-serif'>{}</p>")
 OVER_LIMIT = {"errors": ["This request would exceed your subscriber limit"]}
 
 
@@ -63,6 +67,15 @@ class Reply(Exception):
         self.body = body
 
 
+class AuthorizePageError(Exception):
+    """Raised by the authorize route to show the user an error page instead of redirecting."""
+
+    def __init__(self, what: str, fix: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.fix = fix
+
+
 class Sandbox:
     """A running emulator: its URL, the credentials it accepts, and its store.
 
@@ -79,7 +92,7 @@ class Sandbox:
         self.behaviour = replace(behaviour or Behaviour(), counts=Behaviour().counts)
         # OAuth: the app's client id, the access tokens that work, and the one refresh token that
         # may be traded (single-use: each trade gives a new pair and spends the old one).
-        self.client_id = "sandbox-client"
+        self.client_id = "sandbox-client-" + secrets.token_hex(6)
         self.access_tokens = {self.access_token}
         self.refresh_token = "sandbox-refresh-" + secrets.token_hex(8)
         self.refreshes = 0
@@ -123,9 +136,22 @@ class Sandbox:
         self.access_tokens.clear()
 
     def authorize(self, query: dict[str, str]) -> str:
-        """GET /v4/oauth/authorize, as if the user approved the app: where to redirect, with a code."""
-        if query.get("client_id") != self.client_id or not query.get("redirect_uri"):
-            raise Reply(400, {"errors": ["Unknown client or missing redirect_uri"]})
+        """GET /v4/oauth/authorize, as if the user approved the app: where to redirect, with a code.
+
+        An unknown client or a missing or unusable redirect_uri raises `AuthorizePageError`: the
+        user is told, never redirected (RFC 6749, 4.1.2.1)."""
+        client_id = query.get("client_id")
+        if not client_id:
+            raise AuthorizePageError("The address has no client_id.",
+                                     f"Add client_id={self.client_id}, this sandbox's OAuth client id.")
+        if client_id != self.client_id:
+            raise AuthorizePageError(f"The client_id {client_id!r} is not an app of this Kit account.",
+                                     f"This sandbox's OAuth client id is {self.client_id}: set KIT_CLIENT_ID to it "
+                                     "and run `kit-import auth` again.")
+        redirect = urlparse(query.get("redirect_uri") or "")
+        if redirect.scheme not in ("http", "https") or not redirect.netloc:
+            raise AuthorizePageError("The address has no usable redirect_uri.",
+                                     "Add redirect_uri=http://127.0.0.1:PORT/callback, where the app waits.")
         code = secrets.token_hex(12)
         self._codes[code] = (query["redirect_uri"], query.get("code_challenge", ""))
         return f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
@@ -223,10 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(*sb.trade(body))
                 return
             if method == "GET" and url.path == "/v4/oauth/authorize":
-                self.send_response(302)
-                self.send_header("Location", sb.authorize(query))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self._send_authorize(query)
                 return
             kind = self._auth()
             if sb.over_limit(kind):
@@ -251,6 +274,23 @@ class _Handler(BaseHTTPRequestHandler):
         except Reply as r:
             status, payload = r.status, r.body
         self._send(status, payload)
+
+    def _send_authorize(self, query: dict[str, str]) -> None:
+        """A 302 to the app's redirect URI with a code, or a 400 page saying what is wrong."""
+        try:
+            location = self.sandbox.authorize(query)
+        except AuthorizePageError as e:
+            data = PAGE.format(html.escape(e.what), html.escape(e.fix)).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send_text(self, status: int, text: str) -> None:
         data = text.encode()

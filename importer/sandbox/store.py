@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import threading
 import time
 import unicodedata
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 FIELD_MODES = ("key-error", "key-warn", "label-ignore")
+ACCOUNT_IDS = (10_000, 99_999_999)  # the range a new account's id is drawn from
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 
@@ -52,16 +54,24 @@ def key_for(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_label.lower()).strip("_") or "field"
 
 
+def new_account_id() -> int:
+    """A random account id, so that two sandboxes are never the same account by accident."""
+    low, high = ACCOUNT_IDS
+    return low + secrets.randbelow(high - low + 1)
+
+
 class KitStore:
     """A thread-safe, in-memory Kit account."""
 
-    def __init__(self, *, field_mode: str = "key-error", account_id: int = 27,
+    def __init__(self, *, field_mode: str = "key-error", account_id: int | None = None,
                  rejected_emails: set[str] | None = None, subscriber_limit: int | None = None,
                  max_value_length: int | None = None, clock: Callable[[], float] = time.time) -> None:
         if field_mode not in FIELD_MODES:
             raise ValueError(f"field_mode must be one of {FIELD_MODES}")
         self.field_mode = field_mode
-        self.account_id = account_id
+        # Each store is a new account, as a fresh Kit account would be: a state file made against
+        # another sandbox is then refused like one made for another account. Pass an id to reproduce.
+        self.account_id = account_id if account_id is not None else new_account_id()
         self.rejected_emails = {e.casefold() for e in (rejected_emails or set())}
         self.subscriber_limit = subscriber_limit
         # Kit's pages state no length limit for a custom field value; this switch lets tests see
