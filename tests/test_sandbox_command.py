@@ -1,12 +1,16 @@
-"""`kit-import sandbox` through the real CLI: what it prints and serves, and how its options are checked."""
+"""`kit-import sandbox` and `kit-import auth` through the real CLI: what the sandbox prints and
+serves, how its options are checked, and the one-time authorization against it."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,6 +23,12 @@ from test_cli import generated, invoke
 def clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without any Kit setting, plus `extra`."""
     return {**{k: v for k, v in os.environ.items() if not k.startswith("KIT_")}, **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def kit_import(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -109,3 +119,43 @@ def test_good_sandbox_options_become_its_behaviour():
                                                                         "queue_full": 0.01}
     assert parse_faults(None, None, "") == {} and parse_faults(None, None, "5xx=1") == {"errors": 1.0}
     assert parse_sandbox_rate_limit(None, None, "600/60") == (600, 60.0)
+
+
+def test_auth_reads_the_client_id_from_the_environment_only(tmp_path):
+    missing = invoke(["auth", "--no-browser"], cwd=tmp_path)
+    assert (missing.exit_code, missing.output) == (1, (
+        "Error: KIT_CLIENT_ID is not set.\n"
+        "Set it to your Kit app's client id (Settings, Developer), and KIT_CLIENT_SECRET if the app has a secret; "
+        "against `kit-import sandbox`, use the client id it prints.\n"))
+    for flag in ("--client-id", "--client-secret"):
+        flagged = invoke(["auth", flag, "s3cret-VALUE"], {"KIT_CLIENT_ID": "app"}, cwd=tmp_path)
+        assert flagged.exit_code == 2 and "s3cret-VALUE" not in flagged.output
+        assert flagged.output.splitlines()[-1] == (
+            "Error: kit-import auth takes the app's client id and secret only from the environment, which shell "
+            "history and `ps` do not show: set KIT_CLIENT_ID (and KIT_CLIENT_SECRET if the app has one) instead "
+            "of passing --client-id or --client-secret.")
+    assert not (tmp_path / "kit-import.tokens.json").exists()
+
+
+def test_auth_no_browser_authorizes_against_the_sandbox_end_to_end(sandbox, tmp_path):
+    token_file = tmp_path / "nightly.tokens.json"
+    port = free_port()
+    child = kit_import("auth", "--no-browser", "--port", str(port), "--token-file", str(token_file),
+                       env=clean_env(KIT_CLIENT_ID=sandbox.client_id, KIT_CLIENT_SECRET="app-secret",
+                                     KIT_API_URL=sandbox.url))
+    try:
+        assert child.stdout.readline() == ("Open this address and approve kit-import (waiting for Kit's answer on "
+                                           f"127.0.0.1:{port}):\n")
+        address = child.stdout.readline().strip()
+        assert address.startswith(f"{sandbox.url}/v4/oauth/authorize?client_id={sandbox.client_id}&")
+        approved = requests.get(address, timeout=10)  # the user approves; the sandbox redirects to the callback
+        assert (approved.status_code, "kit-import is authorized" in approved.text) == (200, True)
+        assert child.wait(10) == 0
+    finally:
+        child.kill()
+    assert child.stdout.read() == (f"Saved the token pair to {token_file} (mode 0600). Scheduled runs read it from "
+                                   "there; keep KIT_CLIENT_ID set so they can renew it.\n")
+    saved = json.loads(Path(token_file).read_text())
+    assert (saved["access_token"], saved["refresh_token"]) == (sandbox.access_token, sandbox.refresh_token)
+    token_body = next(b for m, p, _, b in sandbox.requests if p == "/v4/oauth/token")
+    assert token_body["client_secret"] == "app-secret"
