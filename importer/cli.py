@@ -402,7 +402,7 @@ def sheets(source: Path) -> None:
         click.echo(f"{number}  {name}")
 
 
-MAX_LATENCY = 60.0  # seconds: beyond this every client would time out, which --faults says better
+MAX_LATENCY = 60.0  # seconds: longer than clients wait; rehearse lost answers with --faults drop= instead
 
 
 def parse_latency(ctx: click.Context | None, param: click.Parameter | None, value: str) -> tuple[float, float]:
