@@ -77,6 +77,7 @@ NOT_CONSENT = frozenset(("activesubscription", "marketingcontactstatus", "leadst
                          "paymentstatus", "orderstatus", "accountstatus"))
 _TIME = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # a date: 2024-01-31, 31/01/2024, 1.31.24
 SAMPLE_ROWS = 1000
+_UNSEEN = object()
 
 
 class Kind(StrEnum):
@@ -206,6 +207,7 @@ class ConsentGuard:
     unknown: Counter = field(default_factory=Counter)         # (header, unknown word) -> rows
     skipped_rows: int = 0
     left_out: set[str] = field(default_factory=set)           # casefolded emails of skipped rows
+    _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
 
     def screen(self, rows: Iterable[Row]) -> Iterator[Row]:
         """Pass the rows on, tallying each one's standing; with `skip`, drop the ones not subscribed."""
@@ -224,16 +226,27 @@ class ConsentGuard:
         """Whether this row's person is not (clearly) subscribed; tallied once, by the first column saying so."""
         for column in self.columns:
             cell = cells[column.index] if column.index < len(cells) else ""
-            try:
-                state = column.read(cell)
-            except UnknownStatus as e:
-                self.unknown[(column.header, e.word)] += 1
+            state = self._memo.get((column.index, cell), _UNSEEN)
+            if state is _UNSEEN:
+                state = self._read(column, cell)
+            if isinstance(state, UnknownStatus):
+                self.unknown[(column.header, state.word)] += 1
                 return True
             if state is not None and state is not ACTIVE:
                 said = "has a time" if column.kind is Kind.SET_WHEN_OUT else cell.strip().casefold()
                 self.not_subscribed[(column.header, said)] += 1
                 return True
         return False
+
+    def _read(self, column: StatusColumn, cell: str) -> KitState | UnknownStatus | None:
+        """Read a cell, remembering the answer: a status column holds few distinct words (times excepted)."""
+        try:
+            state: KitState | UnknownStatus | None = column.read(cell)
+        except UnknownStatus as e:
+            state = e
+        if column.kind is not Kind.SET_WHEN_OUT and len(self._memo) < 10_000:
+            self._memo[(column.index, cell)] = state
+        return state
 
     @property
     def rows_out(self) -> int:
