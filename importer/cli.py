@@ -164,11 +164,17 @@ def cli() -> None:
 @click.option("--header-row", type=click.IntRange(min=1), metavar="N",
               help="Row number of the header (default: detected; a title above it is skipped).")
 @click.option("--email-column", metavar="COLUMN", help="Column holding the email (default: detected).")
-@click.option("--first-name-column", metavar="COLUMN", help="Column holding the first name (default: detected).")
+@click.option("--first-name-column", metavar="COLUMN",
+              help="Column holding the first name (default: detected; a lone Name column if none), or 'none'.")
 @click.option("--field", "fields", multiple=True, metavar='"COLUMN=Label"',
               help="Map a column to a Kit custom field by label or key (repeatable). Columns named like an "
                    "existing field are mapped without it.")
 @click.option("--create-missing-fields", is_flag=True, help="Create --field labels that Kit does not have yet.")
+@click.option("--skip-unsubscribed", is_flag=True,
+              help="Leave out rows whose status column says not subscribed (default: such rows stop the run).")
+@click.option("--ignore-status", is_flag=True,
+              help="The detected status column means something else: import every row as usual.")
+@click.option("--status-column", metavar="COLUMN", help="Column holding the subscription status (default: detected).")
 @click.option("--blanks", type=click.Choice(["skip", "clear"]), default="skip", show_default=True,
               help="skip: a blank cell leaves Kit's value alone; clear: a blank cell clears it.")
 @click.option("--failures", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
@@ -292,7 +298,9 @@ def settings_from(options: dict[str, Any], credential: Credential, base_url: str
         report_path=options.get("report"), dry_run=bool(options.get("dry_run")),
         concurrency=options.get("concurrency"), state_path=options.get("state_path") or options.get("state"),
         full=bool(options.get("full")), wait=bool(options.get("wait")),
-        max_changes=options.get("max_changes"), max_rejects=options.get("max_rejects"))
+        max_changes=options.get("max_changes"), max_rejects=options.get("max_rejects"),
+        status_column=options.get("status_column"), skip_unsubscribed=bool(options.get("skip_unsubscribed")),
+        ignore_status=bool(options.get("ignore_status")))
     if options.get("rate_limit"):
         settings.rate_limit, settings.rate_window = parse_rate_limit(str(options["rate_limit"]))
     return settings

@@ -43,12 +43,18 @@ class Settings:
     wait: bool = False
     max_changes: float | None = None
     max_rejects: float | None = None
+    status_column: str | None = None
+    skip_unsubscribed: bool = False
+    ignore_status: bool = False
     refresh: RefreshGrant | None = None
 
     def __post_init__(self) -> None:
         self.source = Path(self.source)
         if self.blanks not in BLANK_POLICIES:
             raise ConfigError(f"Unknown blanks policy {self.blanks!r}.", "Use 'skip' or 'clear'.")
+        if self.ignore_status and (self.skip_unsubscribed or self.status_column):
+            raise ConfigError("--ignore-status cannot go with --skip-unsubscribed or --status-column.",
+                              "Ignore the status column, or use it: not both.")
 
     @property
     def failures_file(self) -> Path:
@@ -117,6 +123,7 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "email_column": str, "first_name_column": str, "fields": dict, "create_missing_fields": bool,
     "blanks": str, "failures": str, "report": str, "log": str, "state": str, "max_changes": (int, float),
     "max_rejects": (int, float), "concurrency": int, "rate_limit": (str, int), "credentials": dict,
+    "status_column": str, "skip_unsubscribed": bool, "ignore_status": bool,
 }
 CREDENTIAL_KEYS = ("access_token_env", "api_key_env", "refresh_token_env", "client_id_env",
                    "client_secret_env", "token_file")

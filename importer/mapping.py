@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -30,6 +30,9 @@ EMAIL_HEADERS = (
 FIRST_NAME_HEADERS = (
     "firstname", "givenname", "fname", "first", "vorname", "prenom", "nombre", "voornaam",
 )
+# A single name column (Substack's `name`, a form's "Full name") is the first name when a file
+# has no first-name column: Kit has only the one name field.
+LONE_NAME_HEADERS = frozenset(("name", "fullname", "subscribername", "contactname", "membername", "yourname"))
 # Columns that exporting systems add about their own records (ratings, timestamps, IPs, ids,
 # owners, states). They are never mapped to a Kit field by name alone, only by --field.
 METADATA_HEADERS = frozenset((
@@ -62,13 +65,18 @@ class ColumnPlan:
     missing: list[tuple[int, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     reimport: bool = False
+    lone_name: bool = False
+    claimed: dict[int, str] = field(default_factory=dict)
 
     def describe(self) -> list[str]:
         """Lines saying how each column is used, for the summary and --dry-run."""
         lines = [f"{self.headers[self.email]} -> email"]
         if self.first_name is not None:
-            lines.append(f"{self.headers[self.first_name]} -> first name")
-        lines += [f"{self.headers[i]} -> {f.label} ({f.key})" for i, f in self.fields]
+            lines.append(f"{self.headers[self.first_name]} -> first name" +
+                         (" (no first-name column)" if self.lone_name else ""))
+        lines += [f"{self.headers[i]} -> {what}" for i, what in sorted(self.claimed.items())]
+        lines += [f"{self.headers[i]} -> {f.label} ({f.key})" if f.id >= 0 else
+                  f"{self.headers[i]} -> {f.label} (to be created)" for i, f in self.fields]
         lines += [f"{self.headers[i]} -> {label} (to be created)" for i, label in self.missing]
         return lines
 
@@ -110,11 +118,13 @@ def closest_labels(label: str, kit_fields: Iterable[CustomField], n: int = 3) ->
 
 def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                  email_column: str | None = None, first_name_column: str | None = None,
-                 field_specs: Sequence[tuple[str, str]] = ()) -> ColumnPlan:
+                 field_specs: Sequence[tuple[str, str]] = (), claimed: Mapping[int, str] | None = None) -> ColumnPlan:
     """Decide what each column feeds; explicit choices first, then known export headers.
 
     A `--field` whose label has no Kit field lands in `missing`: the resolver creates it or
-    stops the run, before anything is written.
+    stops the run, before anything is written. `claimed` columns are read by another part of
+    the run (a status column, say): described as `what` and never mapped to a field.
+    `first_name_column="none"` means no first name at all.
     """
     headers = tuple(headers)
     usable = carried_columns(headers)
@@ -126,11 +136,20 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
             listed = ", ".join(repr(h) for h in headers)
             raise ConfigError(f"No email column found among the file's columns: {listed}.",
                               "Name it with --email-column COLUMN.")
-    if first_name_column:
-        first_name: int | None = find_column(headers, first_name_column, "--first-name-column")
+    claimed = {i: what for i, what in (claimed or {}).items() if i != email}
+    lone_name = False
+    if first_name_column and first_name_column.strip().casefold() == "none":
+        first_name: int | None = None
+    elif first_name_column:
+        first_name = find_column(headers, first_name_column, "--first-name-column")
     else:
         first_name = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
-    plan = ColumnPlan(headers, email, first_name, reimport=is_failures_csv(headers))
+        if first_name is None:
+            first_name = _lone_name(headers, usable, kit_fields, exclude={
+                email, *claimed, *(find_column(headers, column, "--field") for column, _ in field_specs)})
+            lone_name = first_name is not None
+    plan = ColumnPlan(headers, email, first_name, reimport=is_failures_csv(headers), lone_name=lone_name,
+                      claimed={i: what for i, what in claimed.items() if i != first_name})
     taken = {email} | ({first_name} if first_name is not None else set())
     used_fields: dict[int, int] = {}
     for column, label in field_specs:
@@ -151,7 +170,7 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
         used_fields[kit_field.id] = index
         plan.fields.append((index, kit_field))
     for index in usable:
-        if index in taken:
+        if index in taken or index in plan.claimed:
             continue
         if normalize(headers[index]) in METADATA_HEADERS:
             plan.ignored.append(headers[index])
@@ -164,6 +183,14 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
             plan.ignored.append(headers[index])
     plan.fields.sort(key=lambda pair: pair[0])
     return plan
+
+
+def _lone_name(headers: Sequence[str], usable: Sequence[int], kit_fields: Sequence[CustomField],
+               exclude: set[int]) -> int | None:
+    """The one column headed like a whole name (not two: which would it be?), unless a Kit field claims it."""
+    found = [i for i in usable if i not in exclude and normalize(headers[i]) in LONE_NAME_HEADERS
+             and match_field(headers[i], kit_fields) is None]
+    return found[0] if len(found) == 1 else None
 
 
 def _find_known(headers: Sequence[str], usable: Sequence[int], known: Sequence[str],
@@ -326,6 +353,23 @@ class ContactMerger:
         """The merged contacts, in the order their emails first appeared (built lazily)."""
         for key, record in self._records.items():
             yield self._contact(key, record)
+
+    def rebind(self, real: Mapping[CustomField, CustomField]) -> None:
+        """Swap placeholder fields for the fields Kit created (values stay where they are)."""
+        self.fields = [real.get(f, f) for f in self.fields]
+        self._known = {f: i for i, f in enumerate(self.fields)}
+
+    def discard(self, email: str) -> Contact | None:
+        """Take a contact out (a person the run must leave out), returning it if it was there."""
+        key = email.casefold()
+        record = self._records.get(key)
+        if record is None:
+            return None
+        contact = self._contact(key, record)
+        del self._records[key]
+        self._more_rows.pop(key, None)
+        self.merged -= len(contact.rows) - 1
+        return contact
 
     def value_count(self) -> int:
         """How many custom field values the contacts will send."""

@@ -20,6 +20,7 @@ from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
 from importer.config import Settings, require_credential
+from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, InputError, KitError
 from importer.failures import write_failures
 from importer.kit import KitClient, RateLimiter
@@ -27,7 +28,7 @@ from importer.loader import Source, open_source
 from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
 from importer.records import Contact, Outcome, Rejection, Status
 from importer.report import RunReport
-from importer.resolver import fetch_fields, resolve_missing
+from importer.resolver import create_held, fetch_fields, hold_missing
 from importer.state import StateStore
 from importer.submitter import CHUNK, BulkSubmitter, SingleSubmitter
 
@@ -98,7 +99,7 @@ def _import_source(source: Source, settings: Settings, client: KitClient | None,
         raise InputError(f"{settings.source} has a header row but no data rows.",
                          "Check that this is the right file (or the right sheet, with --sheet).")
     try:
-        _plan(source, settings, [])  # finds a missing email column before any request is sent
+        guard = _guard(source, _plan(source, settings, []), settings)  # before any request is sent
     except ConfigError as e:
         if source.other_sheets and not settings.load.sheet:
             others = ", ".join(repr(n) for n in source.other_sheets)
@@ -116,21 +117,23 @@ def _import_source(source: Source, settings: Settings, client: KitClient | None,
             account = client.get("/v4/account").get("account") or {}
             state.bind_account(int(account.get("id") or 0), str(account.get("name") or ""))
         kit_fields = fetch_fields(client)
-        plan = _plan(source, settings, kit_fields)
-        report.fields_created = resolve_missing(client, plan, kit_fields, create=settings.create_missing_fields,
-                                                dry_run=settings.dry_run)
+        plan = _plan(source, settings, kit_fields, guard)
+        # Nothing is written until every check that can stop the run has passed: fields to
+        # create are placeholders until then.
+        report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields)
         report.columns = plan.describe()
         report.columns_ignored = list(plan.ignored)
-        contacts = _read(source, plan, settings, report, errors, progress)
+        contacts = _read(source, plan, settings, report, errors, progress, guard)
         work = Work(contacts, None if settings.full else state)
         report.unchanged = report.contacts - work.count
         report.values_to_write = work.values
-        report.stopped = _brake(settings, report, work, state)
+        report.stopped = (guard.verdict() if guard is not None else None) or _brake(settings, report, work, state)
         if report.stopped:
             pass
         elif settings.dry_run:
-            report.planned_requests = _planned_requests(client, report, work, len(plan.missing))
+            report.planned_requests = _planned_requests(client, report, work, len(report.fields_created))
         else:
+            contacts.rebind(create_held(client, plan))
             _submit(client, work, report, errors, progress, settings.concurrency, state)
     finally:
         _finish(report, client, clock)
@@ -210,9 +213,16 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
     return None
 
 
-def _plan(source: Source, settings: Settings, kit_fields: list) -> ColumnPlan:
+def _plan(source: Source, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None) -> ColumnPlan:
+    claimed = {c.index: "subscription status" for c in guard.columns} if guard is not None else {}
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
-                        first_name_column=settings.first_name_column, field_specs=settings.fields)
+                        first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed)
+
+
+def _guard(source: Source, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
+    """The consent guard for this file: who is not subscribed, found from its status column."""
+    return plan_guard(source.headers, source.rows, plan.email, status_column=settings.status_column,
+                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed)
 
 
 def _describe_credential(client: KitClient) -> str:
@@ -221,21 +231,36 @@ def _describe_credential(client: KitClient) -> str:
 
 
 def _read(source: Source, plan: ColumnPlan, settings: Settings, report: RunReport,
-          errors: dict[int, list[str]], progress: Progress) -> ContactMerger:
-    """Map every row; rejections go straight to `errors`, contacts are merged by email."""
+          errors: dict[int, list[str]], progress: Progress, guard: ConsentGuard | None = None) -> ContactMerger:
+    """Map every row; rejections go straight to `errors`, contacts are merged by email; the
+    guard (if any) tallies who is not subscribed and, when asked, leaves them out."""
     merger = ContactMerger([f for _, f in plan.fields], clear_blanks=settings.blanks == "clear")
     progress.phase("Reading rows", None)
-    for item in map_rows(source.rows(), plan, clear_blanks=settings.blanks == "clear"):
+    rows = source.rows() if guard is None else guard.screen(source.rows())
+    for item in map_rows(rows, plan, clear_blanks=settings.blanks == "clear"):
         report.rows_read += 1
         if isinstance(item, Rejection):
             _reject(item, report, errors)
         else:
             merger.add(item)
         progress.advance()
+    if guard is not None:
+        _leave_out(guard, merger, report)
     report.blank_rows = source.blank_rows
     report.duplicates_merged = merger.merged
     report.contacts = len(merger)
     return merger
+
+
+def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) -> None:
+    """Count the rows --skip-unsubscribed left out, with every other row of the same people."""
+    report.rows_read += guard.skipped_rows
+    report.rows_skipped += guard.skipped_rows
+    for email in guard.left_out:
+        if (contact := merger.discard(email)) is not None:
+            report.rows_skipped += len(contact.rows)
+    if report.rows_skipped:
+        report.skipped_because = f"not subscribed ({guard.tally()}), left out by --skip-unsubscribed"
 
 
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:

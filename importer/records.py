@@ -60,6 +60,16 @@ class Rejection:
         return f"{self.reason}: {self.detail}" if self.detail else self.reason
 
 
+class KitState(StrEnum):
+    """A subscriber's state in Kit; only `active` subscribers receive broadcasts."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    INACTIVE = "inactive"
+
+
 class Status(StrEnum):
     """What Kit did with a contact."""
 

@@ -34,6 +34,8 @@ class RunReport:
     values_failed: int = 0
     rows_rejected: int = 0
     rejected_by_reason: Counter = field(default_factory=Counter)
+    rows_skipped: int = 0  # left out on purpose (--skip-unsubscribed): not errors, not in the failures CSV
+    skipped_because: str = ""
     columns: list[str] = field(default_factory=list)
     columns_ignored: list[str] = field(default_factory=list)
     fields_created: list[str] = field(default_factory=list)
@@ -119,6 +121,8 @@ class RunReport:
         lines.append(f"Rejected rows:     {self.rows_rejected:,}")
         for reason, count in self.rejected_by_reason.most_common():
             lines.append(f"  {reason}: {count:,}")
+        if self.rows_skipped:
+            lines.append(f"Skipped rows:      {self.rows_skipped:,} ({self.skipped_because})")
         if self.fields_created:
             verb = "to create" if self.dry_run else "created"
             lines.append(f"Fields {verb}:    {', '.join(self.fields_created)}")
@@ -142,6 +146,8 @@ class RunReport:
             return (f"Dry run: {self.contacts:,} contacts and {self.values_to_write:,} values would be sent; "
                     f"{self.rows_rejected:,} rows would be rejected. Nothing was written to Kit.")
         line = f"{self.imported:,} imported, {self.rows_rejected:,} rejected"
+        if self.rows_skipped:
+            line += f", {self.rows_skipped:,} skipped (not subscribed)"
         if self.failures_path:
             return f"{line} -> {self.failures_path}"
         return f"{line}; no failures file written"

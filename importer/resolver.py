@@ -22,12 +22,12 @@ def create_field(client: KitClient, label: str) -> CustomField:
     return CustomField(int(body["id"]), str(body["key"]), str(body["label"]))
 
 
-def resolve_missing(client: KitClient, plan: ColumnPlan, kit_fields: Sequence[CustomField], *,
-                    create: bool, dry_run: bool = False) -> list[str]:
-    """Settle the plan's columns whose label has no Kit field; returns the labels created.
+def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create: bool) -> list[str]:
+    """Settle the plan's columns whose label has no Kit field, without a request; returns their labels.
 
-    Without `create`, stop before anything is written, naming the column and the closest
-    existing labels. With `dry_run`, only say what would be created.
+    Without `create`, stop, naming the column and the closest existing labels. With it, each
+    column maps to a placeholder field (a negative id) that `create_held` turns into a real
+    one once every check that can stop the run has passed: a stopped run writes nothing.
     """
     if not plan.missing:
         return []
@@ -40,10 +40,14 @@ def resolve_missing(client: KitClient, plan: ColumnPlan, kit_fields: Sequence[Cu
         raise ConfigError(f"Kit has no custom field for {'; '.join(lines)}.",
                           "Fix the label in --field, or pass --create-missing-fields to create it.")
     labels = [label for _, label in plan.missing]
-    if dry_run:
-        return labels
-    for index, label in plan.missing:
-        plan.fields.append((index, create_field(client, label)))
+    plan.fields += [(index, CustomField(-n, "", label)) for n, (index, label) in enumerate(plan.missing, start=1)]
     plan.fields.sort(key=lambda pair: pair[0])
     plan.missing = []
     return labels
+
+
+def create_held(client: KitClient, plan: ColumnPlan) -> dict[CustomField, CustomField]:
+    """Create the fields the plan holds placeholders for; returns each placeholder's real field."""
+    real = {f: create_field(client, f.label) for _, f in plan.fields if f.id < 0}
+    plan.fields = [(index, real.get(f, f)) for index, f in plan.fields]
+    return real

@@ -19,7 +19,7 @@ from importer.records import Contact, Rejection, Row
     (["E-mail 1 - Value", "Given Name", "Family Name"], "E-mail 1 - Value", "Given Name"),  # Google
     (["Email", "FirstName", "LastName"], "Email", "FirstName"),                       # HubSpot
     (["  E-Mail ", "Vorname", "Nachname"], "  E-Mail ", "Vorname"),
-    (["email", "name"], "email", None),                                               # Substack
+    (["email", "name"], "email", "name"),                                             # Substack: a lone name
 ], ids=["mailchimp", "kit", "google-contacts", "hubspot", "german", "substack"])
 def test_email_and_first_name_columns_are_found_in_common_exports(headers, email, first):
     plan = plan_columns(headers, [])

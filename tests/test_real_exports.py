@@ -68,8 +68,8 @@ CASES = {
         [], ["state", "created_at"]),
     "substack_subscribers.csv": Read(
         "UTF-8, comma-separated, header on row 1",
-        [("reader1@example.com", None, {}, [2, 4]), ("reader2@example.org", None, {}, [3])],
-        [], ["name", "subscription_type", "created_at", "active_subscription", "country"], merged=1),
+        [("reader1@example.com", "Ida B. Wells", {}, [2, 4]), ("reader2@example.org", None, {}, [3])],
+        [], ["subscription_type", "created_at", "active_subscription", "country"], merged=1),
     "hubspot_contacts.csv": Read(
         "UTF-8, comma-separated, header on row 1",
         [("grace@example.com", "Grace", {"Last name": "Hopper", "Phone Number": "+1 212 555 0199",

@@ -9,7 +9,7 @@ from conftest import BASE, KIT_FIELDS
 from importer.errors import ConfigError
 from importer.mapping import plan_columns
 from importer.records import CustomField
-from importer.resolver import fetch_fields, resolve_missing
+from importer.resolver import create_held, fetch_fields, hold_missing
 
 
 def test_fields_are_read_from_every_page(kit, oauth_client):
@@ -26,19 +26,18 @@ def test_fields_are_read_from_every_page(kit, oauth_client):
 def test_a_missing_field_stops_before_anything_is_written_and_names_the_closest(oauth_client):
     plan = plan_columns(["Email", "Zip"], KIT_FIELDS, field_specs=[("Zip", "Postal cod")])
     with pytest.raises(ConfigError, match=r"column 'Zip' -> 'Postal cod' \(closest: 'Postal code'\)") as caught:
-        resolve_missing(oauth_client, plan, KIT_FIELDS, create=False)
+        hold_missing(plan, KIT_FIELDS, create=False)
     assert "--create-missing-fields" in caught.value.hint
 
 
-def test_missing_fields_are_created_when_asked(kit, oauth_client):
+def test_missing_fields_are_held_as_placeholders_then_created(kit, oauth_client):
+    plan = plan_columns(["Email", "Likes"], KIT_FIELDS, field_specs=[("Likes", "Interests")])
+    assert hold_missing(plan, KIT_FIELDS, create=True) == ["Interests"]  # no request: kit has none registered yet
+    placeholder = CustomField(-1, "", "Interests")
+    assert plan.fields == [(1, placeholder)] and plan.missing == []
+    assert plan.describe() == ["Email -> email", "Likes -> Interests (to be created)"]
     kit.post(f"{BASE}/v4/custom_fields", match=[matchers.json_params_matcher({"label": "Interests"})], status=201,
              json={"custom_field": {"id": 8, "name": "ck_field_8_interests", "key": "interests", "label": "Interests"}})
-    plan = plan_columns(["Email", "Likes"], KIT_FIELDS, field_specs=[("Likes", "Interests")])
-    assert resolve_missing(oauth_client, plan, KIT_FIELDS, create=True) == ["Interests"]
-    assert plan.fields == [(1, CustomField(8, "interests", "Interests"))] and plan.missing == []
-
-
-def test_a_dry_run_only_says_what_it_would_create(oauth_client):
-    plan = plan_columns(["Email", "Likes"], KIT_FIELDS, field_specs=[("Likes", "Interests")])
-    assert resolve_missing(oauth_client, plan, KIT_FIELDS, create=True, dry_run=True) == ["Interests"]
-    assert plan.missing == [(1, "Interests")]
+    real = CustomField(8, "interests", "Interests")
+    assert create_held(oauth_client, plan) == {placeholder: real}
+    assert plan.fields == [(1, real)]

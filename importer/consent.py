@@ -1,0 +1,285 @@
+"""Consent: find an export's subscription-status column and read each cell as one of Kit's states.
+
+An export that holds unsubscribed, cleaned or bounced people must never turn them into
+active subscribers. The detector finds the column (a word column such as Mailchimp's or
+Kit's `Status`/`state`, a true/false column such as Substack's `email_disabled`, or a
+timestamp column such as Mailchimp's `UNSUB_TIME` whose non-blank cell is the status); the
+classifier reads one cell as a Kit state; `ConsentGuard` screens the rows of a run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from importer.errors import ConfigError
+from importer.mapping import check_email, find_column, normalize
+from importer.records import KitState, Row
+
+ACTIVE, CANCELLED, BOUNCED = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED
+COMPLAINED, INACTIVE = KitState.COMPLAINED, KitState.INACTIVE
+
+# The words exports use for a subscriber's standing, normalised (see mapping.normalize: no case,
+# spaces or punctuation), and the Kit state each means. Only `active` is consent: pending
+# (double opt-in not confirmed yet), transactional and non-subscribed people never agreed to
+# marketing email, so they read as Kit's `inactive` and never as `active`.
+WORDS: dict[str, KitState] = {
+    **dict.fromkeys(("subscribed", "active", "confirmed", "optedin", "optin", "resubscribed"), ACTIVE),
+    **dict.fromkeys(("unsubscribed", "unsubscribe", "unsub", "cancelled", "canceled", "optedout", "optout",
+                     "removed", "donotemail", "globallyunsubscribed", "suppressed"), CANCELLED),
+    **dict.fromkeys(("cleaned", "bounced", "bounce", "hardbounce", "hardbounced", "softbounced", "undeliverable",
+                     "invalid", "blocked"), BOUNCED),
+    **dict.fromkeys(("complained", "complaint", "spam", "spamcomplaint", "markedasspam", "reportedspam",
+                     "abuse"), COMPLAINED),
+    **dict.fromkeys(("inactive", "pending", "unconfirmed", "awaitingconfirmation", "transactional",
+                     "nonsubscribed", "notsubscribed", "neversubscribed", "archived", "disabled"), INACTIVE),
+}
+TRUE = frozenset(("true", "yes", "y", "t", "1", "x"))
+FALSE = frozenset(("false", "no", "n", "f", "0"))
+
+# Headers (normalised) of columns holding a status word.
+WORD_HEADERS = frozenset((
+    "status", "state", "memberstatus", "subscriptionstatus", "subscriberstatus", "subscriberstate",
+    "subscriptionstate", "emailstatus", "emailmarketing", "emailmarketingstatus", "emailsubscriptionstatus",
+    "contactstatus", "liststatus", "marketingstatus", "newsletterstatus", "optinstatus", "consentstatus",
+))
+# Headers of true/false columns whose "true" means the person is out, and the state it means.
+OUT_WHEN_TRUE: dict[str, KitState] = {
+    **dict.fromkeys(("unsubscribed", "unsubscribedfromallemail", "unsubscribedfromemail", "isunsubscribed",
+                     "emailunsubscribed", "globalunsubscribe", "emaildisabled", "emailoptout", "optedout",
+                     "optout", "optedoutofallemail", "hasoptedoutofemail", "donotemail", "donotcontact",
+                     "donotmail", "suppressed"), CANCELLED),
+    **dict.fromkeys(("bounced", "emailbounced", "hardbounced", "emailhardbounced"), BOUNCED),
+    **dict.fromkeys(("complained", "markedasspam", "spamcomplaint"), COMPLAINED),
+}
+# Headers of true/false columns whose "false" means the person never agreed (Shopify's
+# "Accepts Email Marketing", a sign-up form's opt-in box).
+IN_WHEN_TRUE = frozenset((
+    "subscribed", "issubscribed", "emailsubscribed", "acceptsemailmarketing", "acceptsmarketing", "emailoptin",
+    "optedin", "optin", "marketingoptin", "newsletteroptin", "emailconsent", "marketingconsent",
+    "subscribedtonewsletter",
+))
+# Headers of columns whose non-blank cell (a time) says the person left, and how.
+SET_WHEN_OUT: dict[str, KitState] = {
+    **dict.fromkeys(("unsubtime", "unsubscribedat", "unsubscribetime", "unsubscribedate", "unsubscribedon",
+                     "unsubscribedtime", "optouttime", "optoutdate", "optedoutat"), CANCELLED),
+    **dict.fromkeys(("cleantime", "cleanedat", "bouncedat", "bouncetime", "bouncedate"), BOUNCED),
+    **dict.fromkeys(("complainedat", "complainttime", "spamcomplaintat"), COMPLAINED),
+}
+# Per-list opt-outs, such as HubSpot's "Opted out of email: Newsletter".
+_OUT_PREFIXES = ("optedoutofemail", "unsubscribedfrom")
+# Columns that look like a status but are not consent: Substack's paid-subscription flag,
+# HubSpot's billing designation, a CRM's sales stage. Never detected (--status-column can still name one).
+NOT_CONSENT = frozenset(("activesubscription", "marketingcontactstatus", "leadstatus", "subscriptiontype",
+                         "paymentstatus", "orderstatus", "accountstatus"))
+_TIME = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # a date: 2024-01-31, 31/01/2024, 1.31.24
+SAMPLE_ROWS = 1000
+_UNSEEN = object()
+
+
+class Kind(StrEnum):
+    """How a status column says the status."""
+
+    WORDS = "words"          # subscribed / unsubscribed / cleaned / ...
+    OUT_WHEN_TRUE = "true means out"    # email_disabled, Unsubscribed from all email
+    IN_WHEN_TRUE = "true means in"      # Accepts Email Marketing
+    SET_WHEN_OUT = "a time means out"   # UNSUB_TIME, CLEAN_TIME
+
+
+class UnknownStatus(ValueError):
+    """A cell of a status column that names no status kit-import knows."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(f"unknown status {word!r}")
+        self.word = word
+
+
+@dataclass(frozen=True, slots=True)
+class StatusColumn:
+    """A column that says whether each row's person is subscribed, and how to read it.
+
+    `meaning` is the state a set flag or time stands for (the state of a false cell for
+    IN_WHEN_TRUE columns); word columns name their state in each cell.
+    """
+
+    index: int
+    header: str
+    kind: Kind
+    meaning: KitState = CANCELLED
+
+    def read(self, cell: str) -> KitState | None:
+        """The Kit state this cell says; None when blank (no status given); UnknownStatus otherwise."""
+        text = cell.strip()
+        if not text:
+            return None
+        if self.kind is Kind.SET_WHEN_OUT:
+            return self.meaning
+        word = normalize(text)
+        if self.kind is Kind.WORDS:
+            if word in WORDS:
+                return WORDS[word]
+            raise UnknownStatus(text)
+        if word in TRUE or (word not in FALSE and _TIME.search(text)):  # a date in a flag column: set
+            return self.meaning if self.kind is Kind.OUT_WHEN_TRUE else ACTIVE
+        if word in FALSE:
+            return ACTIVE if self.kind is Kind.OUT_WHEN_TRUE else self.meaning
+        raise UnknownStatus(text)
+
+
+def column_kind(header: str) -> tuple[Kind, KitState] | None:
+    """How a column headed `header` states the status, or None if it is not a status column."""
+    name = normalize(header)
+    if name in NOT_CONSENT:
+        return None
+    if name in WORD_HEADERS:
+        return Kind.WORDS, ACTIVE
+    if name in SET_WHEN_OUT:
+        return Kind.SET_WHEN_OUT, SET_WHEN_OUT[name]
+    if name in OUT_WHEN_TRUE:
+        return Kind.OUT_WHEN_TRUE, OUT_WHEN_TRUE[name]
+    if name.startswith(_OUT_PREFIXES):
+        return Kind.OUT_WHEN_TRUE, CANCELLED
+    if name in IN_WHEN_TRUE:
+        return Kind.IN_WHEN_TRUE, INACTIVE
+    return None
+
+
+def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
+                        exclude: Iterable[int] = ()) -> list[StatusColumn]:
+    """The status columns among `headers`, checked against some of their values (`rows`).
+
+    A column qualifies by its header, and then by its values: a word column needs at least
+    one cell that is a status word (a "Status" holding "Customer" and "Lead" is a CRM's, not
+    consent); a flag column needs its cells to read as true/false or dates. A column whose
+    sampled cells are all blank qualifies on its header alone.
+    """
+    skip = set(exclude)
+    candidates = [StatusColumn(i, h, *kind) for i, h in enumerate(headers)
+                  if i not in skip and (kind := column_kind(h)) is not None]
+    if not candidates:
+        return []
+    seen: dict[int, Counter] = {c.index: Counter() for c in candidates}
+    for cells in rows:
+        for column in candidates:
+            cell = cells[column.index] if column.index < len(cells) else ""
+            try:
+                seen[column.index][column.read(cell) is not None] += 1
+            except UnknownStatus:
+                seen[column.index]["unknown"] += 1
+    return [c for c in candidates if seen[c.index][True] or not seen[c.index]["unknown"]]
+
+
+def named_status_column(headers: Sequence[str], wanted: str) -> StatusColumn:
+    """The column --status-column names, read by its header's kind or else as status words."""
+    index = find_column(headers, wanted, "--status-column")
+    kind = column_kind(headers[index]) or (Kind.WORDS, ACTIVE)
+    return StatusColumn(index, headers[index], *kind)
+
+
+def sample(rows: Iterable[Row], size: int = SAMPLE_ROWS) -> Iterator[tuple[str, ...]]:
+    """The cells of the first `size` sound rows (a ragged row's cells may be shifted)."""
+    taken = 0
+    for row in rows:
+        if taken >= size:
+            return
+        if not row.problem:
+            taken += 1
+            yield row.cells
+
+
+@dataclass
+class ConsentGuard:
+    """Screens a run's rows: counts who is not subscribed and, when asked, leaves them out.
+
+    A row is not subscribed when any status column reads as anything but `active` or blank,
+    an unknown word included: nobody becomes active unless the file says so or says nothing.
+    With `skip`, those rows are dropped before mapping (never rejected) and their emails
+    remembered, so that another row of the same person cannot bring them in.
+    """
+
+    columns: list[StatusColumn]
+    email: int
+    skip: bool = False
+    not_subscribed: Counter = field(default_factory=Counter)  # (header, what the cell said) -> rows
+    unknown: Counter = field(default_factory=Counter)         # (header, unknown word) -> rows
+    skipped_rows: int = 0
+    left_out: set[str] = field(default_factory=set)           # casefolded emails of skipped rows
+    _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
+
+    def screen(self, rows: Iterable[Row]) -> Iterator[Row]:
+        """Pass the rows on, tallying each one's standing; with `skip`, drop the ones not subscribed."""
+        for row in rows:
+            if row.problem or not self._out(row.cells):
+                yield row
+            elif self.skip:
+                self.skipped_rows += 1
+                cell = row.cells[self.email] if self.email < len(row.cells) else ""
+                if (email := check_email(cell).email) is not None:
+                    self.left_out.add(email.casefold())
+            else:
+                yield row
+
+    def _out(self, cells: Sequence[str]) -> bool:
+        """Whether this row's person is not (clearly) subscribed; tallied once, by the first column saying so."""
+        for column in self.columns:
+            cell = cells[column.index] if column.index < len(cells) else ""
+            state = self._memo.get((column.index, cell), _UNSEEN)
+            if state is _UNSEEN:
+                state = self._read(column, cell)
+            if isinstance(state, UnknownStatus):
+                self.unknown[(column.header, state.word)] += 1
+                return True
+            if state is not None and state is not ACTIVE:
+                said = "has a time" if column.kind is Kind.SET_WHEN_OUT else cell.strip().casefold()
+                self.not_subscribed[(column.header, said)] += 1
+                return True
+        return False
+
+    def _read(self, column: StatusColumn, cell: str) -> KitState | UnknownStatus | None:
+        """Read a cell, remembering the answer: a status column holds few distinct words (times excepted)."""
+        try:
+            state: KitState | UnknownStatus | None = column.read(cell)
+        except UnknownStatus as e:
+            state = e
+        if column.kind is not Kind.SET_WHEN_OUT and len(self._memo) < 10_000:
+            self._memo[(column.index, cell)] = state
+        return state
+
+    @property
+    def rows_out(self) -> int:
+        """Rows marked not subscribed (unknown words included)."""
+        return sum(self.not_subscribed.values()) + sum(self.unknown.values())
+
+    def tally(self) -> str:
+        """What the status columns said, e.g. "'Status': unsubscribed 2, cleaned 1; unknown words: 'maybe' 1"."""
+        parts = []
+        for header in dict.fromkeys(h for h, _ in [*self.not_subscribed, *self.unknown]):
+            said = [f"{what} {n:,}" for (h, what), n in self.not_subscribed.most_common() if h == header]
+            said += [f"unknown word {word!r} {n:,}" for (h, word), n in self.unknown.most_common() if h == header]
+            parts.append(f"{header!r}: {', '.join(said)}")
+        return "; ".join(parts)
+
+    def verdict(self) -> str | None:
+        """Why the run must stop before writing (rows marked not subscribed, not skipped), or None."""
+        if self.skip or not self.rows_out:
+            return None
+        rows = f"{self.rows_out:,} row{'s' if self.rows_out != 1 else ''}"
+        return (f"{rows} marked not subscribed ({self.tally()}); nothing was written. Leave them out with "
+                f"--skip-unsubscribed, or pass --ignore-status if that column means something else")
+
+
+def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email: int, *,
+               status_column: str | None = None, ignore: bool = False, skip: bool = False) -> ConsentGuard | None:
+    """The guard for a file, or None when it has no status column (or the user said to ignore it)."""
+    if ignore:
+        return None
+    if status_column:
+        columns = [named_status_column(headers, status_column)]
+        if columns[0].index == email:
+            raise ConfigError("--status-column names the email column.", "Name the column holding the status.")
+    else:
+        columns = find_status_columns(headers, sample(rows()), exclude={email})
+    return ConsentGuard(columns, email, skip=skip) if columns else None

@@ -1,0 +1,263 @@
+"""Consent: status columns found in real export shapes, each cell read as a Kit state, and
+the guard end to end: a file with unsubscribed people stops before anything is written,
+--skip-unsubscribed leaves exactly them out, --ignore-status imports them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import write
+from importer.consent import ConsentGuard, Kind, StatusColumn, UnknownStatus, find_status_columns
+from importer.records import KitState, Row
+from test_cli import env_for, invoke
+
+MC_HEAD = ('"Email Address","First Name","Last Name","Address","Phone Number","MEMBER_RATING","OPTIN_TIME",'
+           '"OPTIN_IP","CONFIRM_TIME","CONFIRM_IP","LATITUDE","LONGITUDE","GMTOFF","DSTOFF","TIMEZONE","CC","REGION"')
+MAILCHIMP_SUBSCRIBED = (MC_HEAD + ',"LAST_CHANGED","LEID","EUID","NOTES","TAGS"\n'
+                        '"ann@example.com","Ann","Lee","","","2","2023-01-05 10:00:00","","2023-01-05 10:01:00",'
+                        '"","","","","","","","","2023-06-01 08:00:00","1","a1","",""\n')
+MAILCHIMP_UNSUBSCRIBED = (MC_HEAD + ',"UNSUB_TIME","UNSUB_CAMPAIGN_TITLE","UNSUB_CAMPAIGN_ID","UNSUB_REASON",'
+                          '"UNSUB_REASON_OTHER","LEID","EUID","NOTES","TAGS"\n'
+                          '"una@example.com","Una","Sub","","","2","2023-01-05 10:00:00","","","","","","","","","",'
+                          '"","2024-03-01 09:00:00","Spring sale","abc123","NORMAL","","11","b1","",""\n'
+                          '"vic@example.com","Vic","Sub","","","1","2022-01-05 10:00:00","","","","","","","","","",'
+                          '"","2024-04-02 10:00:00","","","","","12","b2","",""\n')
+MAILCHIMP_CLEANED = (MC_HEAD + ',"CLEAN_TIME","CLEAN_CAMPAIGN_TITLE","CLEAN_CAMPAIGN_ID","LEID","EUID","NOTES","TAGS"\n'
+                     '"gone@example.com","Gone","Away","","","1","2021-01-05 10:00:00","","","","","","","","","",'
+                     '"","2024-02-01 00:00:00","Newsletter 12","c1","21","d1","",""\n')
+KIT_EXPORT = ("email_address,first_name,state,created_at,Company\n"
+              "dana@example.com,Dana,active,2023-02-17T11:43:55Z,FBI\n"
+              "fox@example.com,Fox,cancelled,2023-02-18T09:00:00Z,FBI\n"
+              "walt@example.com,Walter,bounced,2023-02-19T09:00:00Z,\n"
+              "spam@example.com,Spammy,complained,2023-02-20T09:00:00Z,\n"
+              "new@example.com,New,,2023-02-21T09:00:00Z,\n")
+SUBSTACK = ("email,name,created_at,active_subscription,email_disabled,country\n"
+            "ida@example.com,Ida Wells,2024-01-02T03:04:05.000Z,false,false,US\n"
+            "off@example.com,Off Person,2024-01-03T03:04:05.000Z,true,true,US\n")
+HUBSPOT = ("Record ID,Email,First Name,Last Name,Marketing contact status,Unsubscribed from all email,Lead Status\n"
+           "501,grace@example.com,Grace,Hopper,Marketing contact,false,NEW\n"
+           "502,alan@example.com,Alan,Turing,Non-marketing contact,true,OPEN\n"
+           "503,ada@example.com,Ada,Lovelace,Non-marketing contact,,\n")
+
+
+def headers_of(text: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text)))
+
+
+def rows_of(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+def found(text: str) -> list[tuple[str, Kind, KitState]]:
+    return [(c.header, c.kind, c.meaning) for c in find_status_columns(headers_of(text), rows_of(text))]
+
+
+# --- detection ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, columns", [
+    (MAILCHIMP_SUBSCRIBED, []),
+    (MAILCHIMP_UNSUBSCRIBED, [("UNSUB_TIME", Kind.SET_WHEN_OUT, KitState.CANCELLED)]),
+    (MAILCHIMP_CLEANED, [("CLEAN_TIME", Kind.SET_WHEN_OUT, KitState.BOUNCED)]),
+    (KIT_EXPORT, [("state", Kind.WORDS, KitState.ACTIVE)]),
+    (SUBSTACK, [("email_disabled", Kind.OUT_WHEN_TRUE, KitState.CANCELLED)]),
+    (HUBSPOT, [("Unsubscribed from all email", Kind.OUT_WHEN_TRUE, KitState.CANCELLED)]),
+    ("Email,Accepts Email Marketing\na@example.com,no\n", [("Accepts Email Marketing", Kind.IN_WHEN_TRUE,
+                                                           KitState.INACTIVE)]),
+    ("Email,Status\na@example.com,Customer\nb@example.com,Lead\n", []),  # a CRM's status, not consent
+    ("Email,Member status\na@example.com,Subscribed\nb@example.com,Prospect\n",
+     [("Member status", Kind.WORDS, KitState.ACTIVE)]),
+], ids=["mailchimp-subscribed", "mailchimp-unsubscribed", "mailchimp-cleaned", "kit", "substack", "hubspot",
+        "shopify", "crm-status-not-consent", "mixed-words"])
+def test_status_columns_are_found_by_header_and_values(text, columns):
+    assert found(text) == columns
+
+
+@pytest.mark.parametrize("kind, meaning, cells", [
+    (Kind.WORDS, KitState.ACTIVE, {
+        "subscribed": KitState.ACTIVE, " Active ": KitState.ACTIVE, "Unsubscribed": KitState.CANCELLED,
+        "cleaned": KitState.BOUNCED, "Bounced": KitState.BOUNCED, "complained": KitState.COMPLAINED,
+        "cancelled": KitState.CANCELLED, "Opted out": KitState.CANCELLED, "pending": KitState.INACTIVE,
+        "transactional": KitState.INACTIVE, "Non-subscribed": KitState.INACTIVE, "inactive": KitState.INACTIVE,
+        "": None, "  ": None}),
+    (Kind.OUT_WHEN_TRUE, KitState.CANCELLED, {
+        "true": KitState.CANCELLED, "TRUE": KitState.CANCELLED, "Yes": KitState.CANCELLED, "1": KitState.CANCELLED,
+        "2024-03-01 09:00": KitState.CANCELLED, "false": KitState.ACTIVE, "No": KitState.ACTIVE,
+        "0": KitState.ACTIVE, "": None}),
+    (Kind.IN_WHEN_TRUE, KitState.INACTIVE, {"yes": KitState.ACTIVE, "no": KitState.INACTIVE, "": None}),
+    (Kind.SET_WHEN_OUT, KitState.BOUNCED, {"2024-02-01 00:00:00": KitState.BOUNCED, "": None}),
+], ids=["words", "true-means-out", "true-means-in", "a-time-means-out"])
+def test_each_cell_reads_as_a_kit_state(kind, meaning, cells):
+    column = StatusColumn(0, "x", kind, meaning)
+    assert {cell: column.read(cell) for cell in cells} == cells
+
+
+@pytest.mark.parametrize("kind, cell", [(Kind.WORDS, "maybe"), (Kind.WORDS, "VIP"), (Kind.OUT_WHEN_TRUE, "perhaps")])
+def test_an_unknown_word_is_never_read_as_active(kind, cell):
+    with pytest.raises(UnknownStatus) as caught:
+        StatusColumn(0, "x", kind).read(cell)
+    assert caught.value.word == cell
+
+
+def test_the_guard_counts_by_column_and_word_and_skips_the_same_person_everywhere():
+    guard = ConsentGuard([StatusColumn(1, "Status", Kind.WORDS)], email=0, skip=True)
+    rows = [Row(2, ("a@example.com", "subscribed")), Row(3, ("B@example.com", "unsubscribed")),
+            Row(4, ("c@example.com", "maybe")), Row(5, ("d@example.com", "")), Row(6, ("x", "bad"), "ragged row")]
+    assert [r.number for r in guard.screen(rows)] == [2, 5, 6]  # a ragged row is the mapper's to reject
+    assert guard.skipped_rows == 2 and guard.left_out == {"b@example.com", "c@example.com"}
+    assert guard.tally() == "'Status': unsubscribed 1, unknown word 'maybe' 1"
+    assert guard.verdict() is None
+    stop = ConsentGuard(guard.columns, email=0)
+    list(stop.screen(rows))
+    assert stop.verdict().startswith("2 rows marked not subscribed ('Status': unsubscribed 1, unknown word 'maybe' 1)")
+
+
+# --- end to end -------------------------------------------------------------------------
+
+WRITES = ("POST", "PUT", "DELETE")
+
+
+def writes(sandbox) -> list[str]:
+    return [f"{m} {p}" for m, p, _, _ in sandbox.requests if m in WRITES]
+
+
+SHAPES = {  # file, rows not subscribed, what the summary says of them, emails that stay when skipped
+    "mailchimp": (MAILCHIMP_SUBSCRIBED.split("\n", 1)[0].replace('"LAST_CHANGED",', '"UNSUB_TIME",') + "\n" +
+                  '"ann@example.com","Ann","Lee","","","2","","","","","","","","","","","","","1","a1","",""\n'
+                  '"una@example.com","Una","Sub","","","2","","","","","","","","","","","","2024-03-01 09:00:00",'
+                  '"2","a2","",""\n',
+                  1, "'UNSUB_TIME': has a time 1", {"ann@example.com"}),
+    "kit": (KIT_EXPORT, 3, "'state': cancelled 1, bounced 1, complained 1",
+            {"dana@example.com", "new@example.com"}),
+    "crm": (HUBSPOT, 1, "'Unsubscribed from all email': true 1", {"grace@example.com", "ada@example.com"}),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_a_file_with_unsubscribed_people_stops_before_anything_is_written(sandbox, tmp_path, shape):
+    text, out, said, _ = SHAPES[shape]
+    source = write(tmp_path / f"{shape}.csv", text)
+    result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert writes(sandbox) == [] and sandbox.store.subscribers == {}
+    assert f"Error: the import stopped: {out} row{'s' if out > 1 else ''} marked not subscribed ({said})" \
+        in result.output
+    assert "--skip-unsubscribed" in result.output and "--ignore-status" in result.output
+    assert "-> subscription status" in result.output
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_skip_unsubscribed_leaves_exactly_those_rows_out(sandbox, tmp_path, shape):
+    text, out, said, stay = SHAPES[shape]
+    source = write(tmp_path / f"{shape}.csv", text)
+    result = invoke(["run", source, "--skip-unsubscribed", "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(sandbox.store.snapshot()) == stay
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["rows_skipped"], report["rows_rejected"]) == (out, 0)
+    assert report["rows_read"] == report["contacts"] + report["rows_skipped"]
+    assert f"Skipped rows:      {out} (not subscribed ({said}), left out by --skip-unsubscribed)" in result.output
+    assert f"{len(stay)} imported, 0 rejected, {out} skipped (not subscribed)" in result.output
+    assert not (tmp_path / f"{shape}.failures.csv").exists()  # skipped rows are not errors
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_ignore_status_imports_everyone(sandbox, tmp_path, shape):
+    text, out, _, stay = SHAPES[shape]
+    source = write(tmp_path / f"{shape}.csv", text)
+    result = invoke(["run", source, "--ignore-status"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(sandbox.store.snapshot()) == len(stay) + out
+
+
+def test_a_skipped_person_is_not_brought_in_by_another_row(sandbox, tmp_path):
+    source = write(tmp_path / "dup.csv", "Email,First Name,Status\nann@example.com,Ann,subscribed\n"
+                                         "bo@example.com,Bo,subscribed\nANN@example.com,Ann,unsubscribed\n")
+    result = invoke(["run", source, "--skip-unsubscribed", "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(sandbox.store.snapshot()) == {"bo@example.com"}
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["rows_read"], report["contacts"], report["rows_skipped"], report["duplicates_merged"]) == \
+        (3, 1, 2, 0)
+
+
+def test_unknown_words_stop_the_run_and_are_named(sandbox, tmp_path):
+    source = write(tmp_path / "w.csv", "Email,Status\nann@example.com,subscribed\nbo@example.com,VIP\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "1 row marked not subscribed ('Status': unknown word 'VIP' 1)" in result.output
+    assert writes(sandbox) == []
+
+
+def test_status_column_names_the_column_when_detection_cannot(sandbox, tmp_path):
+    source = write(tmp_path / "s.csv", "Email,Newsletter\nann@example.com,subscribed\nbo@example.com,unsubscribed\n")
+    assert invoke(["run", source], env_for(sandbox), cwd=tmp_path).exit_code == 0  # not a status header
+    sandbox.store.subscribers.clear()
+    result = invoke(["run", source, "--status-column", "Newsletter", "--skip-unsubscribed"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(sandbox.store.snapshot()) == {"ann@example.com"}
+
+
+@pytest.mark.parametrize("stop", [["--max-rejects", "10"], []], ids=["brake", "status-guard"])
+def test_a_stopped_run_creates_no_field(sandbox, tmp_path, stop):
+    source = write(tmp_path / "f.csv", "Email,Likes,Status\nann@example.com,Cats,subscribed\n"
+                                       "bad-email,Dogs,subscribed\nbo@example.com,Owls," +
+                                       ("subscribed" if stop else "unsubscribed") + "\n")
+    result = invoke(["run", source, "--field", "Likes=Interests", "--create-missing-fields", *stop],
+                    env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert writes(sandbox) == []
+    assert "Likes -> Interests (to be created)" in result.output
+
+
+def test_fields_are_created_after_the_checks_and_their_values_written(sandbox, tmp_path):
+    source = write(tmp_path / "f.csv", "Email,Likes,Status\nann@example.com,Cats,subscribed\n"
+                                       "bo@example.com,Owls,unsubscribed\n")
+    result = invoke(["run", source, "--field", "Likes=Interests", "--create-missing-fields", "--skip-unsubscribed"],
+                    env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.snapshot() == {"ann@example.com": {"first_name": None, "fields": {"Interests": "Cats"}}}
+
+
+def test_config_keys_skip_and_ignore(sandbox, tmp_path):
+    write(tmp_path / "k.csv", KIT_EXPORT)
+    config = write(tmp_path / "n.toml", 'source = "k.csv"\nskip_unsubscribed = true\n')
+    result = invoke(["run", "--config", config], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(sandbox.store.snapshot()) == {"dana@example.com", "new@example.com"}
+    both = write(tmp_path / "b.toml", 'source = "k.csv"\nskip_unsubscribed = true\nignore_status = true\n')
+    assert "cannot go with" in invoke(["run", "--config", both], env_for(sandbox), cwd=tmp_path).output
+
+
+# --- a lone name column -----------------------------------------------------------------------
+
+def test_a_lone_name_column_is_the_first_name(sandbox, tmp_path):
+    source = write(tmp_path / "n.csv", "Email,Name,Company\nann@example.com,Ann Lee,Acme\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Name -> first name (no first-name column)" in result.output
+    assert sandbox.store.snapshot()["ann@example.com"]["first_name"] == "Ann Lee"
+    sandbox.store.subscribers.clear()
+    off = invoke(["run", source, "--first-name-column", "none"], env_for(sandbox), cwd=tmp_path)
+    assert off.exit_code == 0, off.output
+    assert sandbox.store.snapshot()["ann@example.com"]["first_name"] is None
+    assert "Columns ignored:   Name" in off.output
+
+
+@pytest.mark.parametrize("header", ["Name", "Full name", "Subscriber name", "name"])
+def test_single_name_headers(sandbox, tmp_path, header):
+    source = write(tmp_path / "n.csv", f"Email,{header}\nann@example.com,Ann\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert f"{header} -> first name (no first-name column)" in result.output
+
+
+def test_two_name_columns_or_a_first_name_column_leave_the_name_alone(sandbox, tmp_path):
+    both = write(tmp_path / "b.csv", "Email,Name,Full name\nann@example.com,Ann,Ann Lee\n")
+    assert "-> first name" not in invoke(["run", both], env_for(sandbox), cwd=tmp_path).output
+    first = write(tmp_path / "f.csv", "Email,Name,First Name\nbo@example.com,Bo Chen,Bo\n")
+    result = invoke(["run", first], env_for(sandbox), cwd=tmp_path)
+    assert "First Name -> first name" in result.output and "(no first-name column)" not in result.output
