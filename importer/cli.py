@@ -29,6 +29,7 @@ from importer.kit.oauth import authorize
 from importer.loader import LoadOptions, list_sheets, open_source
 from importer.mapping import plan_columns
 from importer.pipeline import import_file
+from importer.report import RunReport
 from importer.resolver import fetch_fields
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
 
@@ -215,39 +216,70 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     ctx = click.get_current_context()
     given = {name: value for name, value in flags.items()
              if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
-    config = load_config(config_path) if config_path else {}
-    names = config.get("credentials") or {}
-    if source is not None:
-        config["source"] = source
-    if "source" not in config:
-        raise click.UsageError("Name a SOURCE file, or a --config that names one.")
-    log_path = log_path or config.get("log")
-    state = given.get("state_path") or config.get("state")
-    token_file = token_file_for(names, config_path, state)
-    with run_log(log_path), kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url,
-                                                                                    emulator):
-        settings = settings_from({**config, **given}, credential, base_url)
-        settings.refresh = grant
-        progress = BarProgress()
-        if emulator is not None:
-            _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
-                 "it stops when this run ends.")
-            if settings.state_path is not None:
-                # The state would describe an emulator that no longer exists after this run.
-                _say("Sandbox: the state file is not used, since this emulator starts empty each run; rehearse "
-                     "nightly runs against `kit-import sandbox` in another shell instead.")
-                settings.state_path = None
-        try:
-            result = import_file(settings, progress=progress)
-        finally:
-            progress.close()
-        _say(result.summary())
-        if emulator is not None:
-            _say(f"Sandbox now holds {len(emulator.store.subscribers):,} subscribers.")
-        _say(result.closing_line())
-        if result.stopped and not result.interrupted:
-            _say(f"Error: the import stopped: {result.stopped}")
+    early = EarlyReport(given.get("report"), source)
+    with early:
+        config = load_config(config_path) if config_path else {}
+        early.learn(config)
+        names = config.get("credentials") or {}
+        if source is not None:
+            config["source"] = source
+        if "source" not in config:
+            raise click.UsageError("Name a SOURCE file, or a --config that names one.")
+        log_path = log_path or config.get("log")
+        state = given.get("state_path") or config.get("state")
+        token_file = token_file_for(names, config_path, state)
+        with run_log(log_path), kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant,
+                                                                                        base_url, emulator):
+            settings = settings_from({**config, **given}, credential, base_url)
+            settings.refresh = grant
+            progress = BarProgress()
+            if emulator is not None:
+                _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
+                     "it stops when this run ends.")
+                if settings.state_path is not None:
+                    # The state would describe an emulator that no longer exists after this run.
+                    _say("Sandbox: the state file is not used, since this emulator starts empty each run; "
+                         "rehearse nightly runs against `kit-import sandbox` in another shell instead.")
+                    settings.state_path = None
+            early.handed_over = True  # from here the library writes the report, whatever happens
+            try:
+                result = import_file(settings, progress=progress)
+            finally:
+                progress.close()
+            _say(result.summary())
+            if emulator is not None:
+                _say(f"Sandbox now holds {len(emulator.store.subscribers):,} subscribers.")
+            _say(result.closing_line())
+            if result.stopped and not result.interrupted:
+                _say(f"Error: the import stopped: {result.stopped}")
     sys.exit(result.exit_status)
+
+
+class EarlyReport:
+    """Writes the --report JSON for an error raised before the library has the settings (no
+    credential, a bad config value), once the flag or the config has said where it goes."""
+
+    def __init__(self, path: Path | None, source: Path | None) -> None:
+        self.path, self.source = path, source
+        self.handed_over = False
+
+    def learn(self, config: dict[str, Any]) -> None:
+        """Take the report path and source from a loaded config, unless flags gave them."""
+        self.path = self.path or config.get("report")
+        self.source = self.source or config.get("source")
+
+    def __enter__(self) -> EarlyReport:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
+        if self.path is None or self.handed_over or not isinstance(error, (ImporterError, KeyboardInterrupt)):
+            return
+        report = RunReport(source=str(self.source or ""))
+        report.failed(error)
+        try:
+            report.write_json(Path(self.path))
+        except OSError:
+            pass  # the error itself is what the user must see
 
 
 def token_file_for(names: dict[str, str], config_path: Path | None, state: Path | None) -> Path:

@@ -3,12 +3,14 @@
 It is written in a second pass over the source, so rejected rows are kept by number only
 while the import runs (memory does not grow with the file), and come out in file order.
 The file opens in Excel (UTF-8 with BOM) and can be fixed and fed back in: its `row` and
-`error` columns are then ignored.
+`error` columns are then ignored, and its `extra cells` (a long row's cells beyond the
+header) are put back at the end of the row.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -16,17 +18,44 @@ from pathlib import Path
 from importer.records import Row
 
 FAILURE_COLUMNS = ("row", "error")
+# The cells a row has beyond its header, joined in one column before `row` (as one CSV line,
+# so that they split back exactly), present only when a written row has such cells.
+EXTRA_COLUMN = "extra cells"
 # A spreadsheet app runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _tail(headers: Sequence[str], n: int) -> tuple[str, ...]:
+    return tuple(h.strip().casefold() for h in headers[-n:]) if len(headers) > n else ()
+
+
 def carried_columns(headers: Sequence[str]) -> list[int]:
-    """Indexes of the source's own columns: all but a failures CSV's trailing `row`, `error`."""
+    """Indexes of the source's own columns: all but a failures CSV's trailing `extra cells`, `row`, `error`."""
     width = len(headers)
-    tail = tuple(h.strip().casefold() for h in headers[-2:])
-    if width > 2 and tail == FAILURE_COLUMNS:
+    if _tail(headers, 3) == (EXTRA_COLUMN, *FAILURE_COLUMNS):
+        return list(range(width - 3))
+    if _tail(headers, 2) == FAILURE_COLUMNS:
         return list(range(width - 2))
     return list(range(width))
+
+
+def extra_cells_column(headers: Sequence[str]) -> int | None:
+    """Where a failures CSV keeps its rows' cells beyond the header, if it has that column."""
+    return len(headers) - 3 if _tail(headers, 3) == (EXTRA_COLUMN, *FAILURE_COLUMNS) else None
+
+
+def join_extra(cells: Sequence[str]) -> str:
+    """Cells beyond the header as one text: a CSV line, so commas, quotes and line breaks survive."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)  # (the terminator makes a line break get quoted)
+    return buffer.getvalue()[:-1]
+
+
+def split_extra(text: str) -> list[str]:
+    """The cells `join_extra` joined, exactly as they were."""
+    if not text:
+        return []
+    return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
 def neutralize(cell: str) -> str:
@@ -45,31 +74,41 @@ def is_failures_csv(headers: Sequence[str]) -> bool:
 
 
 def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
-                   errors: Mapping[int, list[str]]) -> int:
+                   errors: Mapping[int, list[str]], *, extra_column: bool = False) -> int:
     """Write the rows whose numbers are in `errors` to `path`; returns how many were written.
 
-    Written to a temporary file first and moved into place, so a crash never leaves a
-    half-written failures file behind the previous one.
+    Every line has the source's own columns, then `extra cells` when `extra_column` (it must
+    be when a row is longer than its header), then `row` and `error`, so both always sit
+    under their headers: a short row is padded with blanks, and a long row's extra cells are
+    joined in the `extra cells` column, never pushed under `row` or `error`. Fed back in,
+    such a row is expanded again and meets the same reason. Written to a temporary file
+    first and moved into place, so a crash never leaves a half-written failures file
+    behind the previous one.
     """
     keep = carried_columns(headers)
+    width = len(headers)
+    carried_extra = extra_cells_column(headers)  # a failures CSV fed back in keeps its extra cells
     tmp = path.with_name(path.name + ".partial")
     written = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     with tmp.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
-        out.writerow([neutralize(headers[i]) for i in keep] + list(FAILURE_COLUMNS))
+        out.writerow([neutralize(headers[i]) for i in keep] + ([EXTRA_COLUMN] if extra_column else [])
+                     + list(FAILURE_COLUMNS))
         for row in rows:
             messages = errors.get(row.number)
             if messages is None:
                 continue
-            # A ragged row is written as it was read, not padded or cut, so that feeding the
-            # file back in meets the same problem instead of importing a guess.
-            # (From a failures CSV fed back in, its old `row` and `error` cells are dropped first.)
-            if row.problem:
-                cells = list(row.cells[:-len(FAILURE_COLUMNS)] if len(keep) < len(headers) else row.cells)
-            else:
-                cells = [row.cells[i] for i in keep]
-            out.writerow([neutralize(c) for c in cells] + [str(row.number), neutralize("; ".join(messages))])
+            cells = row.cells
+            line = [neutralize(cells[i]) if i < len(cells) else "" for i in keep]
+            extra = list(cells[width:])
+            if carried_extra is not None and carried_extra < len(cells) and cells[carried_extra]:
+                extra = split_extra(restore(cells[carried_extra])) + extra
+            if extra_column:
+                line.append(neutralize(join_extra(extra)) if extra else "")
+            elif any(c.strip() for c in extra):
+                raise ValueError(f"row {row.number} has cells beyond the header: write with extra_column=True")
+            out.writerow(line + [str(row.number), neutralize("; ".join(messages))])
             written += 1
     os.replace(tmp, path)
     return written

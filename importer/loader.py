@@ -1,8 +1,8 @@
 """Spreadsheet files -> rows of text cells, numbered as a spreadsheet app numbers them.
 
 CSV/TSV are read with the stdlib `csv` module rather than pandas: it streams record by
-record, keeps every cell as the exact text, reports ragged rows (pandas' C parser pads or
-raises) and tells where each record starts, so row numbers stay right across quoted
+record, keeps every cell as the exact text, tells short and long rows apart (pandas' C parser
+pads or raises) and tells where each record starts, so row numbers stay right across quoted
 newlines. XLSX is streamed with openpyxl's read-only mode and rendered cell by cell.
 """
 
@@ -27,8 +27,8 @@ DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 HEADER_SCAN_ROWS = 30
 SNIFF_CHARS = 64 * 1024
-# A cell may legitimately hold a long note; the mapper rejects what is absurd. This only
-# keeps csv from raising "field larger than field limit" on such a cell.
+# A cell may legitimately hold a long note or bio, and is sent as it is (Kit's pages state no
+# length limit for a value); this keeps csv from raising "field larger than field limit".
 csv.field_size_limit(64 * 1024 * 1024)
 
 
@@ -55,6 +55,8 @@ class Source:
     sheet: str | None = None
     other_sheets: list[str] = field(default_factory=list)
     blank_rows: int = 0
+    short_rows: int = 0
+    long_rows: int = 0
     notes: list[str] = field(default_factory=list)
     _merged: dict[int, list[tuple[int, int]]] | None = field(default=None, repr=False)
     _workbook: object | None = field(default=None, repr=False)
@@ -73,8 +75,15 @@ class Source:
                 f"-separated, header on row {self.header_row}")
 
     def rows(self) -> Iterator[Row]:
-        """Yield every non-blank data row below the header; counts blank rows in `blank_rows`."""
-        self.blank_rows = 0
+        """Yield every non-blank data row below the header, counting blank, short and long rows.
+
+        A CSV row shorter than the header comes out as read, with fewer cells than there are
+        headers: several exporters drop trailing empty cells, and the cells missing at its
+        end are absent, not blank (see `Row`). A workbook row is padded instead, since an
+        empty cell there is a real blank cell. A row longer than the header is rejected
+        unless every extra cell is blank (trailing delimiters).
+        """
+        self.blank_rows = self.short_rows = self.long_rows = 0
         width, header_row, kind = len(self.headers), self.header_row, self.kind
         for number, cells in self._records():  # the hot loop: one pass per row of the file
             if number <= header_row:
@@ -86,7 +95,10 @@ class Source:
             elif len(cells) == width:
                 yield Row(number, tuple(cells))
             else:
-                yield _fit(number, cells, width, kind)
+                row = _fit(number, cells, width, kind)
+                self.short_rows += len(row.cells) < width
+                self.long_rows += len(row.cells) > width
+                yield row
 
     def _records(self) -> Iterator[tuple[int, list[str] | str]]:
         if self.kind == "xlsx":
@@ -513,18 +525,21 @@ def _trim_right(cells: list[str]) -> list[str]:
 
 
 def _fit(number: int, cells: list[str], width: int, kind: str) -> Row:
-    """Shape a record to the header's width; a CSV record of another width is ragged."""
+    """Shape a record to the header's width: extra blank cells are dropped, extra filled cells
+    reject the row (its columns may have shifted), and a short CSV record stays short."""
     if len(cells) > width:
         extra = len(cells) - width
         if kind == "csv" and any(c.strip() for c in cells[width:]):
-            return Row(number, tuple(cells), f"ragged row: {_cells(extra)} more than the header")
+            return Row(number, tuple(cells), longer_row_problem(extra))
         cells = cells[:width]
-    if len(cells) < width:
-        short = width - len(cells)
-        if kind == "csv":
-            return Row(number, tuple(cells), f"ragged row: {_cells(short)} fewer than the header")
-        cells = cells + [""] * short
+    if len(cells) < width and kind != "csv":
+        cells = cells + [""] * (width - len(cells))
     return Row(number, tuple(cells))
+
+
+def longer_row_problem(extra: int) -> str:
+    """Why a row with `extra` filled cells beyond its header is rejected."""
+    return f"ragged row: {_cells(extra)} more than the header"
 
 
 def _cells(n: int) -> str:

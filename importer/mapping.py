@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from importer.errors import ConfigError
-from importer.failures import carried_columns, is_failures_csv, restore
+from importer.failures import carried_columns, extra_cells_column, is_failures_csv, restore, split_extra
+from importer.loader import longer_row_problem
 from importer.records import Contact, CustomField, Rejection, Row
 
 # Normalised header names (see `normalize`) of the email and first-name columns in the
@@ -44,9 +45,6 @@ METADATA_HEADERS = frozenset((
     "groupmembership", "email1type", "phone1type",  # Google Contacts
     "ipaddress", "signupdate", "signupip", "unsubscribedat", "bouncedat",
 ))
-# Absurdly long cells are refused rather than sent: no real name or field value is this long.
-MAX_CELL_CHARS = 10_000
-
 
 def normalize(name: str) -> str:
     """Fold a header or label for matching: no case, accents, spaces or punctuation."""
@@ -297,8 +295,22 @@ def _plain_reason(message: str) -> str:
     return next((plain for fragment, plain in _PLAIN_REASONS.items() if fragment in message), message)
 
 
+# A mapped cell absent from a short row, as the merger stores it. No cell can hold it: the
+# mapper strips every value, and stripping removes this control character.
+ABSENT = "\x1e"
+
+
 class ContactMerger:
-    """Merges contacts that share an email (case-insensitively): later non-blank cells win.
+    """Merges contacts that share an email (case-insensitively), and decides what a blank means.
+
+    The blank-cell policy lives here, and only here:
+    - a blank cell never overwrites: in a merge, a later non-blank cell wins over an earlier
+      one, a blank never does; in Kit, a blank clears the value only with `clear_blanks`
+      (`--blanks clear`), and is otherwise not sent;
+    - an absent cell (missing from a row shorter than its header) is not in the file at all:
+      it is never sent, even with `clear_blanks`, and never overrides an earlier duplicate's
+      value, blank or not;
+    - a blank first name is never sent.
 
     Holds one record per distinct email, packed into a single string (row, email, first
     name, then one value per mapped field), because a 1,000,000-row file must fit in a few
@@ -316,6 +328,7 @@ class ContactMerger:
         self._records: dict[str, str | tuple[str, ...]] = {}
         self._more_rows: dict[str, list[int]] = {}
         self.merged = 0
+        self.rows = 0
 
     def _learn(self, fields: Iterable[CustomField]) -> None:
         for kit_field in fields:
@@ -328,26 +341,32 @@ class ContactMerger:
         values = contact.fields
         if not self._known.keys() >= values.keys():
             self._learn(values)
+        self.rows += len(contact.rows)
         key = contact.email.casefold()
         get = values.get
-        parts = [str(contact.rows[0]), contact.email, contact.first_name or "", *[get(f, "") for f in self.fields]]
+        parts = [str(contact.rows[0]), contact.email, contact.first_name or "",
+                 *[get(f, ABSENT) for f in self.fields]]
         earlier = self._records.get(key)
         if earlier is not None:
             self.merged += 1
             self._more_rows.setdefault(key, []).extend(contact.rows)
             old = self._unpack(earlier)
-            old += [""] * (len(parts) - len(old))
-            parts = old[:2] + [new if new.strip() else was for was, new in zip(old[2:], parts[2:])]
+            old += [ABSENT] * (len(parts) - len(old))  # fields first met after the earlier row
+            parts = old[:2] + [new if new.strip() or (was == ABSENT and new != ABSENT) else was
+                               for was, new in zip(old[2:], parts[2:])]
         packed = self._SEP.join(parts)
         self._records[key] = packed if packed.count(self._SEP) == len(parts) - 1 else tuple(parts)
 
     def _unpack(self, record: str | tuple[str, ...]) -> list[str]:
         return list(record) if isinstance(record, tuple) else record.split(self._SEP)
 
+    def _sent(self, value: str) -> bool:
+        return value != ABSENT and (bool(value.strip()) or self.clear_blanks)
+
     def _contact(self, key: str, record: str | tuple[str, ...]) -> Contact:
         row, email, first_name, *values = self._unpack(record)
-        fields = {f: v for f, v in zip(self.fields, values) if v or self.clear_blanks}
-        return Contact(email, first_name or None, fields, [int(row), *self._more_rows.get(key, ())])
+        fields = {f: v if v.strip() else "" for f, v in zip(self.fields, values) if self._sent(v)}
+        return Contact(email, first_name.strip() or None, fields, [int(row), *self._more_rows.get(key, ())])
 
     def contacts(self) -> Iterator[Contact]:
         """The merged contacts, in the order their emails first appeared (built lazily)."""
@@ -369,47 +388,50 @@ class ContactMerger:
         del self._records[key]
         self._more_rows.pop(key, None)
         self.merged -= len(contact.rows) - 1
+        self.rows -= len(contact.rows)
         return contact
 
     def value_count(self) -> int:
         """How many custom field values the contacts will send."""
-        if self.clear_blanks:
-            return len(self._records) * len(self.fields)
-        total = 0
-        for record in self._records.values():
-            values = self._unpack(record)[3:]
-            total += len(values) - values.count("")
-        return total
+        sent = self._sent
+        return sum(sum(1 for v in self._unpack(record)[3:] if sent(v)) for record in self._records.values())
 
     def __len__(self) -> int:
         return len(self._records)
 
 
-def map_rows(rows: Iterable[Row], plan: ColumnPlan, *, clear_blanks: bool = False) -> Iterator[Contact | Rejection]:
+def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Rejection]:
     """Turn each row into a contact or a rejection, one for one and in file order.
 
-    Blank cells are left out of `fields` (so nothing in Kit is overwritten by a blank)
-    unless `clear_blanks`; a blank first name is never sent.
+    A contact's `fields` hold every mapped cell the row has, stripped, blank ones as "";
+    a cell absent from a short row is left out. What a blank means (sent or not, merged or
+    not) is `ContactMerger`'s decision alone. Values are sent as they are, however long:
+    if Kit refuses one, only that value fails. From a failures CSV fed back in, formula
+    prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
     """
     email_at, first_at, fields_at = plan.email, plan.first_name, plan.fields
-    mapped = ([first_at] if first_at is not None else []) + [i for i, _ in fields_at]
+    width = len(plan.headers)
+    extra_at = extra_cells_column(plan.headers) if plan.reimport else None
     for row in rows:  # the hot loop: one pass per row of the file
         if row.problem:
             reason, _, detail = row.problem.partition(": ")
             yield Rejection(row.number, reason, detail)
             continue
         cells = tuple(map(restore, row.cells)) if plan.reimport else row.cells
-        check = check_email(cells[email_at])
+        if extra_at is not None and extra_at < len(cells) and cells[extra_at]:
+            extra = split_extra(cells[extra_at])
+            if any(c.strip() for c in extra):
+                reason, _, detail = longer_row_problem(len(extra)).partition(": ")
+                yield Rejection(row.number, reason, detail)
+                continue
+        have = len(cells)
+        check = check_email(cells[email_at] if email_at < have else "")
         if check.email is None:
             yield Rejection(row.number, check.reason, check.detail)
             continue
-        if max(map(len, cells)) > MAX_CELL_CHARS:
-            too_long = [plan.headers[i] for i in mapped if len(cells[i]) > MAX_CELL_CHARS]
-            if too_long:
-                yield Rejection(row.number, "cell too long",
-                                f"{', '.join(repr(h) for h in too_long)} over {MAX_CELL_CHARS:,} characters")
-                continue
-        first_name = cells[first_at].strip() if first_at is not None else ""
-        fields = {kit_field: value for index, kit_field in fields_at
-                  if (value := cells[index].strip()) or clear_blanks}
+        first_name = cells[first_at].strip() if first_at is not None and first_at < have else ""
+        if have >= width:
+            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at}
+        else:  # a short row: the cells it lacks are absent, not blank
+            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at if index < have}
         yield Contact(check.email, first_name or None, fields, [row.number])

@@ -2,8 +2,9 @@
 
 The library entry point: the CLI is a thin layer over it, and a Python caller or an
 orchestrator gets the same RunReport back. Errors found before anything is written
-(unreadable file, bad settings, a rejected credential) are raised; errors met while
-writing stop the run but still produce the report and the failures CSV.
+(unreadable file, bad settings, a rejected credential) are raised, after the report is
+written; errors met while writing stop the run but still produce the report and the
+failures CSV.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from filelock import Timeout as LockTimeout
 
 from importer.config import Settings, require_credential
 from importer.consent import ConsentGuard, plan_guard
-from importer.errors import ConfigError, InputError, KitError
-from importer.failures import write_failures
+from importer.errors import ConfigError, ImporterError, KitError
+from importer.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter
 from importer.loader import Source, open_source
 from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
@@ -69,10 +70,34 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     """Import one file into Kit (or, with `dry_run`, plan it) and report what happened.
 
     With a state file, the run holds its lock throughout (another run on the same state
-    waits with `wait`, else is refused) and sends only what Kit does not have yet.
+    waits with `wait`, else is refused) and sends only what Kit does not have yet. The
+    report is written to `settings.report_path` on every exit: an error found before
+    sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
+    and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
+    report = RunReport(source=str(settings.source), dry_run=settings.dry_run)
+    try:
+        _locked(report, settings, client, progress or NoProgress())
+    except (ImporterError, KeyboardInterrupt) as e:
+        report.failed(e)
+        _write_report(settings, report)
+        raise
+    _write_report(settings, report)
+    return report
+
+
+def _write_report(settings: Settings, report: RunReport) -> None:
+    if not settings.report_path:
+        return
+    try:
+        report.write_json(settings.report_path)
+    except OSError as e:
+        report.notes.append(f"the report could not be written to {settings.report_path}: {e.strerror}")
+
+
+def _locked(report: RunReport, settings: Settings, client: KitClient | None, progress: Progress) -> None:
     if settings.state_path is None:
-        return _import(settings, client, progress or NoProgress())
+        return _import(report, settings, client, progress)
     lock = FileLock(str(settings.state_path) + ".lock")
     try:
         lock.acquire(timeout=-1 if settings.wait else 0)
@@ -80,24 +105,23 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
         raise ConfigError(f"Another kit-import run is using the state file {settings.state_path}.",
                           "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
     try:
-        return _import(settings, client, progress or NoProgress())
+        _import(report, settings, client, progress)
     finally:
         lock.release()
 
 
-def _import(settings: Settings, client: KitClient | None, progress: Progress) -> RunReport:
+def _import(report: RunReport, settings: Settings, client: KitClient | None, progress: Progress) -> None:
     source = open_source(settings.source, settings.load)
     try:
-        return _import_source(source, settings, client, progress)
+        _import_source(report, source, settings, client, progress)
     finally:
         source.close()
 
 
-def _import_source(source: Source, settings: Settings, client: KitClient | None, progress: Progress) -> RunReport:
+def _import_source(report: RunReport, source: Source, settings: Settings, client: KitClient | None,
+                   progress: Progress) -> None:
     clock = time.monotonic()
-    if next(iter(source.rows()), None) is None:
-        raise InputError(f"{settings.source} has a header row but no data rows.",
-                         "Check that this is the right file (or the right sheet, with --sheet).")
+    report.read_as, report.notes = source.describe(), list(source.notes)
     try:
         guard = _guard(source, _plan(source, settings, []), settings)  # before any request is sent
     except ConfigError as e:
@@ -105,11 +129,15 @@ def _import_source(source: Source, settings: Settings, client: KitClient | None,
             others = ", ".join(repr(n) for n in source.other_sheets)
             e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with --sheet."
         raise
+    if next(iter(source.rows()), None) is None:
+        # A quiet night's export (header only): a finished run that needs nothing from Kit.
+        report.blank_rows = source.blank_rows
+        report.elapsed_seconds = time.monotonic() - clock
+        return
     client = client or build_client(settings)
     client.on_retry = client.on_retry or progress.log
-    report = RunReport(source=str(settings.source), read_as=source.describe(), dry_run=settings.dry_run,
-                       credential=_describe_credential(client), notes=list(source.notes),
-                       rate_limit_per_minute=round(client.limiter.requests_per_second * 60))
+    report.credential = _describe_credential(client)
+    report.rate_limit_per_minute = round(client.limiter.requests_per_second * 60)
     errors: dict[int, list[str]] = defaultdict(list)
     state = StateStore(settings.state_path) if settings.state_path else None
     try:
@@ -126,37 +154,36 @@ def _import_source(source: Source, settings: Settings, client: KitClient | None,
         contacts = _read(source, plan, settings, report, errors, progress, guard)
         work = Work(contacts, None if settings.full else state)
         report.unchanged = report.contacts - work.count
+        report.rows_imported = contacts.rows - work.rows  # Kit has these already
         report.values_to_write = work.values
         report.stopped = (guard.verdict() if guard is not None else None) or _brake(settings, report, work, state)
         if report.stopped:
-            pass
+            _not_sent(work, report.stopped, report, errors)
         elif settings.dry_run:
+            report.rows_imported += work.rows
             report.planned_requests = _planned_requests(client, report, work, len(report.fields_created))
         else:
             contacts.rebind(create_held(client, plan))
-            _submit(client, work, report, errors, progress, settings.concurrency, state)
+            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan))
     finally:
         _finish(report, client, clock)
         if state is not None:
             state.close()
     if errors:
-        report.failures_path = str(_write_failures_somewhere(settings.failures_file, source, errors, report))
-    if settings.report_path:
-        try:
-            report.write_json(settings.report_path)
-        except OSError as e:
-            report.notes.append(f"the report could not be written to {settings.report_path}: {e.strerror}")
-    return report
+        extra_column = source.long_rows > 0 or extra_cells_column(source.headers) is not None
+        report.failures_path = str(_write_failures_somewhere(settings.failures_file, source, errors, report,
+                                                             extra_column))
 
 
-def _write_failures_somewhere(path: Path, source: Source, errors: dict[int, list[str]], report: RunReport) -> Path:
+def _write_failures_somewhere(path: Path, source: Source, errors: dict[int, list[str]], report: RunReport,
+                              extra_column: bool) -> Path:
     """Write the failures CSV where asked or, if that fails, in the temp folder: the rows must not be lost."""
     try:
-        write_failures(path, source.headers, source.rows(), errors)
+        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column)
         return path
     except OSError as e:
         fallback = Path(tempfile.gettempdir()) / path.name
-        write_failures(fallback, source.headers, source.rows(), errors)
+        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column)
         report.notes.append(f"the failures CSV could not be written to {path} ({e.strerror}); "
                             f"it is at {fallback} instead")
         return fallback
@@ -175,12 +202,14 @@ class Work:
         if state is None:  # everything goes: the merger knows the figures without a pass
             self.count = self.upserts = len(contacts)
             self.values = contacts.value_count()
+            self.rows = contacts.rows
             return
-        self.count = self.values = self.upserts = 0
+        self.count = self.values = self.upserts = self.rows = 0
         for contact in self:
             self.count += 1
             self.values += len(contact.fields)
             self.upserts += contact.subscriber_id is None
+            self.rows += len(contact.rows)
 
     def __iter__(self) -> Iterator[Contact]:
         if self.state is None:
@@ -233,20 +262,31 @@ def _describe_credential(client: KitClient) -> str:
 def _read(source: Source, plan: ColumnPlan, settings: Settings, report: RunReport,
           errors: dict[int, list[str]], progress: Progress, guard: ConsentGuard | None = None) -> ContactMerger:
     """Map every row; rejections go straight to `errors`, contacts are merged by email; the
-    guard (if any) tallies who is not subscribed and, when asked, leaves them out."""
+    guard (if any) tallies who is not subscribed and, when asked, leaves them out.
+
+    If reading stops (an undecodable byte, Ctrl-C), no row has been accounted for: the
+    figures and rejections gathered so far are dropped before the error goes on.
+    """
     merger = ContactMerger([f for _, f in plan.fields], clear_blanks=settings.blanks == "clear")
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
-    for item in map_rows(rows, plan, clear_blanks=settings.blanks == "clear"):
-        report.rows_read += 1
-        if isinstance(item, Rejection):
-            _reject(item, report, errors)
-        else:
-            merger.add(item)
-        progress.advance()
+    try:
+        for item in map_rows(rows, plan):
+            report.rows_read += 1
+            if isinstance(item, Rejection):
+                _reject(item, report, errors)
+            else:
+                merger.add(item)
+            progress.advance()
+    except BaseException:
+        report.rows_read = report.rows_rejected = 0
+        report.rejected_by_reason.clear()
+        errors.clear()
+        raise
     if guard is not None:
         _leave_out(guard, merger, report)
     report.blank_rows = source.blank_rows
+    report.rows_short = source.short_rows
     report.duplicates_merged = merger.merged
     report.contacts = len(merger)
     return merger
@@ -272,7 +312,8 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
-            progress: Progress, concurrency: int | None, state: StateStore | None) -> None:
+            progress: Progress, concurrency: int | None, state: StateStore | None,
+            columns: dict[str, str]) -> None:
     """Send the work; each acknowledged answer is journaled in the state store, if any; if the
     run stops, every contact not settled is rejected as not sent."""
     workers = concurrency or default_concurrency(client)
@@ -287,14 +328,14 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
                 state.settled(batch)
             for outcome in batch:
                 settled.add(outcome.contact.email)
-                _tally(outcome, report, errors)
+                _tally(outcome, report, errors, columns)
     except (KitError, KeyboardInterrupt) as e:
         # A KitError here is fatal (401/403): per-request failures were already turned into row
         # failures by the submitter, and outcomes in flight were settled before it was raised.
         why = "interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt) else str(e)
         report.stopped = why
         report.interrupted = isinstance(e, KeyboardInterrupt)
-        _not_sent((c for c in work if c.email not in settled), why, report, errors)
+        _not_sent((c for c in work if c.email not in settled), f"the run stopped: {why}", report, errors)
 
 
 def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
@@ -304,7 +345,8 @@ def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
     return max(2, min(256, math.ceil(per_second * slowest_reply * 1.25)))
 
 
-def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]]) -> None:
+def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
+           columns: dict[str, str] | None = None) -> None:
     if outcome.status is Status.CREATED:
         report.created += 1
     elif outcome.status is Status.UPDATED:
@@ -316,14 +358,36 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]]) ->
     report.values_written += outcome.values_written
     report.values_unconfirmed += outcome.values_unconfirmed
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
+    if not outcome.problems:
+        report.rows_imported += len(outcome.contact.rows)
     for rejection in outcome.rejections():
+        if columns and rejection.reason == "field not written":
+            rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _column_names(plan: ColumnPlan) -> dict[str, str]:
+    """Kit field label -> the column as the user's file heads it: `Zip (Postal code)` where they differ."""
+    names = {}
+    for index, kit_field in plan.fields:
+        header = plan.headers[index]
+        same = header.strip().casefold() == kit_field.label.strip().casefold()
+        names[kit_field.label] = header if same else f"{header} ({kit_field.label})"
+    return names
+
+
+def _name_column(detail: str, columns: dict[str, str]) -> str:
+    """`<label>: <Kit's message>` -> `<column>: <Kit's message>`, so the user knows which cell to fix."""
+    for label in sorted(columns, key=len, reverse=True):
+        if detail.startswith(label + ": "):
+            return columns[label] + detail[len(label):]
+    return detail
 
 
 def _not_sent(contacts: Iterable[Contact], why: str, report: RunReport, errors: dict[int, list[str]]) -> None:
     for contact in contacts:
         outcome = Outcome(contact, Status.NOT_SENT)
-        outcome.problems.append(("not sent", f"the run stopped: {why}"))
+        outcome.problems.append(("not sent", why))
         _tally(outcome, report, errors)
 
 

@@ -10,8 +10,11 @@ from enum import StrEnum
 class Row:
     """One data row of the source: its spreadsheet row number and its cells as the user sees them.
 
-    `problem` is set by the loader when the row cannot be trusted as read (a ragged row, say);
-    the mapper then rejects it with that reason instead of guessing.
+    `cells` may be shorter than the header: a CSV exporter dropped the row's trailing empty
+    cells. Those missing cells are absent, which is not blank: nothing is sent for them, even
+    when blanks clear values. `problem` is set by the loader when the row cannot be trusted as
+    read (a row longer than its header, say); the mapper then rejects it with that reason
+    instead of guessing.
     """
 
     number: int
@@ -35,8 +38,10 @@ class CustomField:
 class Contact:
     """One subscriber to upsert, merged from one or more rows that share an email.
 
-    `fields` holds only the values to send: blank cells are left out unless blanks clear values.
-    `rows` lists every spreadsheet row merged into this contact, in file order.
+    From the mapper, `fields` holds every mapped cell the row has, blank ones as "" (a cell
+    absent from a short row is not in it); from `ContactMerger`, which decides what a blank
+    means, only the values to send. `rows` lists every spreadsheet row merged into this
+    contact, in file order.
     """
 
     email: str

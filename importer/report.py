@@ -20,6 +20,9 @@ class RunReport:
     credential: str = ""
     dry_run: bool = False
     rows_read: int = 0
+    rows_imported: int = 0
+    rows_skipped: int = 0
+    rows_short: int = 0
     blank_rows: int = 0
     contacts: int = 0
     duplicates_merged: int = 0
@@ -49,6 +52,8 @@ class RunReport:
     failures_path: str | None = None
     stopped: str | None = None
     interrupted: bool = False
+    error: str | None = None
+    hint: str | None = None
 
     @property
     def requests_sent(self) -> int:
@@ -56,16 +61,36 @@ class RunReport:
 
     @property
     def imported(self) -> int:
+        """Contacts Kit created or updated (merged duplicate rows make one contact)."""
         return self.created + self.updated
 
     @property
+    def rows_accounted_for(self) -> bool:
+        """Whether every data row read is imported, rejected (in the failures CSV) or skipped.
+
+        `rows_imported` counts the rows of contacts Kit holds as the file says (sent and
+        confirmed, or unchanged since a state file saw them), merged duplicate rows included;
+        in a dry run, the rows that would be imported. Blank rows are counted apart.
+        """
+        return self.rows_read == self.rows_imported + self.rows_rejected + self.rows_skipped
+
+    @property
     def exit_status(self) -> int:
-        """0 all rows imported, 1 the run stopped, 3 finished with rows in the failures CSV, 130 Ctrl-C."""
+        """0 all rows imported, 1 the run stopped or failed, 3 finished with rows in the failures CSV, 130 Ctrl-C."""
         if self.interrupted:
             return 130
-        if self.stopped:
+        if self.stopped or self.error:
             return 1
         return 3 if self.rows_rejected else 0
+
+    def failed(self, error: Exception) -> None:
+        """Record the error that ended the run before anything was sent (`hint` says how to fix it)."""
+        if isinstance(error, KeyboardInterrupt):
+            self.interrupted = True
+            self.stopped = self.error = "interrupted (Ctrl-C)"
+            return
+        self.error = str(error)
+        self.hint = getattr(error, "hint", "") or None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
@@ -97,7 +122,10 @@ class RunReport:
         if self.credential:
             lines.append(f"Credential:        {self.credential}")
         lines += [
-            f"Rows read:         {self.rows_read:,}" + (f" (+{self.blank_rows:,} blank, skipped)" if self.blank_rows else ""),
+            f"Rows read:         {self.rows_accounting()}" +
+            (f" (+{self.blank_rows:,} blank, skipped)" if self.blank_rows else ""),
+            *([f"Short rows:        {_rows(self.rows_short)} shorter than the header: missing cells read as blank"]
+              if self.rows_short else []),
             f"Contacts:          {self.contacts:,}" + (f" ({_rows(self.duplicates_merged)} merged as duplicates)"
                                                         if self.duplicates_merged else ""),
         ]
@@ -140,8 +168,18 @@ class RunReport:
             lines.append(f"Stopped:           {self.stopped}")
         return "\n".join(lines)
 
+    def rows_accounting(self) -> str:
+        """Every row read in one line: `62: 57 imported, 5 rejected`."""
+        verb = "to import" if self.dry_run else "imported"
+        parts = [f"{self.rows_imported:,} {verb}", f"{self.rows_rejected:,} rejected"]
+        if self.rows_skipped:
+            parts.append(f"{self.rows_skipped:,} skipped")
+        return f"{self.rows_read:,}: {', '.join(parts)}"
+
     def closing_line(self) -> str:
         """The one-line verdict: what was imported, what was refused and where to find it."""
+        if not self.rows_read and not self.stopped:
+            return "0 data rows: nothing to import"
         if self.dry_run:
             return (f"Dry run: {self.contacts:,} contacts and {self.values_to_write:,} values would be sent; "
                     f"{self.rows_rejected:,} rows would be rejected. Nothing was written to Kit.")

@@ -159,6 +159,7 @@ def test_skip_unsubscribed_leaves_exactly_those_rows_out(sandbox, tmp_path, shap
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["rows_skipped"], report["rows_rejected"]) == (out, 0)
     assert report["rows_read"] == report["contacts"] + report["rows_skipped"]
+    assert report["rows_read"] == report["rows_imported"] + report["rows_rejected"] + report["rows_skipped"]
     assert f"Skipped rows:      {out} (not subscribed ({said}), left out by --skip-unsubscribed)" in result.output
     assert f"{len(stay)} imported, 0 rejected, {out} skipped (not subscribed)" in result.output
     assert not (tmp_path / f"{shape}.failures.csv").exists()  # skipped rows are not errors
@@ -182,6 +183,7 @@ def test_a_skipped_person_is_not_brought_in_by_another_row(sandbox, tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["rows_read"], report["contacts"], report["rows_skipped"], report["duplicates_merged"]) == \
         (3, 1, 2, 0)
+    assert report["rows_imported"] == 1
 
 
 def test_unknown_words_stop_the_run_and_are_named(sandbox, tmp_path):

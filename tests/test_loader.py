@@ -47,12 +47,30 @@ def test_row_numbers_are_spreadsheet_rows_across_quoted_newlines_and_blank_rows(
     assert source.blank_rows == 2
 
 
-def test_ragged_rows_are_flagged_not_guessed(tmp_path):
-    path = write(tmp_path / "r.csv", "Email,Name\na@example.com,Ann,extra\nb@example.com\nc@example.com,Cy,,\n")
-    _, rows = rows_of(path)
+def test_short_rows_come_as_read_and_long_rows_are_flagged(tmp_path):
+    path = write(tmp_path / "r.csv", "Email,Name,Company\na@example.com,Ann,Acme,extra\nb@example.com\n"
+                                     "c@example.com,Cy,,,\nd@example.com,Di,\n")
+    source, rows = rows_of(path)
     assert rows[0][2] == "ragged row: 1 cell more than the header"
-    assert rows[1][2] == "ragged row: 1 cell fewer than the header"
-    assert rows[2] == (4, ("c@example.com", "Cy"), None)  # trailing empty cells are not ragged
+    assert rows[1] == (3, ("b@example.com",), None)  # short: the missing cells are absent, not invented
+    assert rows[2] == (4, ("c@example.com", "Cy", ""), None)  # trailing empty cells are not ragged
+    assert rows[3] == (5, ("d@example.com", "Di", ""), None)
+    assert (source.short_rows, source.long_rows) == (1, 1)
+
+
+def test_a_workbook_rows_trailing_empty_cells_are_real_blank_cells(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Email", "Name", "Company"])
+    wb.active.append(["a@example.com", "Ann"])
+    wb.save(tmp_path / "w.xlsx")
+    source, rows = rows_of(tmp_path / "w.xlsx")
+    assert rows == [(2, ("a@example.com", "Ann", ""), None)] and source.short_rows == 0
+
+
+def test_a_cell_over_pythons_default_csv_field_limit_is_read_whole(tmp_path):
+    note = "n" * 150_000
+    _, rows = rows_of(write(tmp_path / "l.csv", f"Email,Notes\na@example.com,{note}\n"))
+    assert rows == [(2, ("a@example.com", note), None)]
 
 
 def test_a_title_above_the_header_is_skipped(tmp_path):

@@ -89,24 +89,51 @@ def test_invalid_emails_say_why(raw, reason, detail):
 def test_rows_map_to_contacts_and_rejections_one_for_one():
     plan = plan_columns(["Email", "First Name", "Company", "Last name"], KIT_FIELDS)
     rows = [Row(2, ("a@example.com", " Ann ", "Acme", "")), Row(3, ("nope", "X", "", "")),
-            Row(4, ("b@example.com", "", "", "")), Row(5, ("c@example.com", "Cy"), "ragged row: 2 cells fewer")]
+            Row(4, ("b@example.com", "", "", "")), Row(5, ("c@example.com", "Cy", "x", "y", "z"), "ragged row: 1 cell")]
     out = list(map_rows(rows, plan))
-    assert out == [Contact("a@example.com", "Ann", {COMPANY: "Acme"}, [2]),
+    # Blank cells come out as "" (what a blank means is the merger's decision, below).
+    assert out == [Contact("a@example.com", "Ann", {COMPANY: "Acme", LAST_NAME: ""}, [2]),
                    Rejection(3, "invalid email", "'nope' is missing an @"),
-                   Contact("b@example.com", None, {}, [4]),
-                   Rejection(5, "ragged row", "2 cells fewer")]
+                   Contact("b@example.com", None, {COMPANY: "", LAST_NAME: ""}, [4]),
+                   Rejection(5, "ragged row", "1 cell")]
+
+
+def test_a_short_rows_missing_cells_are_absent_not_blank():
+    plan = plan_columns(["Email", "First Name", "Company", "Last name"], KIT_FIELDS)
+    rows = [Row(2, ("a@example.com", "Ann", "")), Row(3, ("b@example.com",)), Row(4, ())]
+    assert list(map_rows(rows, plan)) == [Contact("a@example.com", "Ann", {COMPANY: ""}, [2]),
+                                          Contact("b@example.com", None, {}, [3]), Rejection(4, "missing email")]
+
+
+@pytest.mark.parametrize("clear", [False, True], ids=["blanks-skip", "blanks-clear"])
+def test_absent_cells_are_never_sent_and_never_override_a_duplicate(clear):
+    merger = ContactMerger([COMPANY, LAST_NAME], clear_blanks=clear)
+    merger.add(Contact("a@example.com", "Ann", {COMPANY: "Acme", LAST_NAME: "Lee"}, [2]))
+    merger.add(Contact("a@example.com", None, {}, [3]))  # a short row: both cells absent
+    merger.add(Contact("b@example.com", None, {COMPANY: ""}, [4]))  # Last name absent, Company blank
+    merger.add(Contact("c@example.com", None, {}, [5]))
+    merger.add(Contact("c@example.com", None, {LAST_NAME: ""}, [6]))  # a blank after an absent cell
+    a, b, c = merger.contacts()
+    assert a.fields == {COMPANY: "Acme", LAST_NAME: "Lee"}
+    assert b.fields == ({COMPANY: ""} if clear else {})
+    assert c.fields == ({LAST_NAME: ""} if clear else {})
+    assert merger.value_count() == (4 if clear else 2)
+    assert merger.rows == 5
 
 
 def test_blanks_clear_sends_empty_values_but_never_a_blank_first_name():
     plan = plan_columns(["Email", "First Name", "Company"], KIT_FIELDS)
-    [contact] = map_rows([Row(2, ("a@example.com", "", ""))], plan, clear_blanks=True)
+    merger = ContactMerger([COMPANY], clear_blanks=True)
+    for contact in map_rows([Row(2, ("a@example.com", "", ""))], plan):
+        merger.add(contact)
+    [contact] = merger.contacts()
     assert contact.first_name is None and contact.fields == {COMPANY: ""}
 
 
-def test_an_absurdly_long_cell_rejects_the_row():
+def test_a_long_cell_is_sent_as_it_is():
     plan = plan_columns(["Email", "Company"], KIT_FIELDS)
-    [rejection] = map_rows([Row(2, ("a@example.com", "x" * 20_000))], plan)
-    assert rejection.reason == "cell too long"
+    [contact] = map_rows([Row(2, ("a@example.com", "x" * 150_000))], plan)
+    assert contact.fields == {COMPANY: "x" * 150_000}
 
 
 def test_duplicates_merge_case_insensitively_and_later_non_blank_cells_win():

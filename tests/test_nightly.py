@@ -152,9 +152,22 @@ def test_the_brake_stops_a_file_that_would_blank_half_the_list(sandbox, tmp_path
 
 def test_the_reject_brake(sandbox, tmp_path):
     source = write(tmp_path / "bad.csv", "Email\nnope\nalso-nope\ngood@example.com\n")
-    result = invoke(["run", source, "--max-rejects", "50"], env_for(sandbox), cwd=tmp_path)
+    result = invoke(["run", source, "--max-rejects", "50", "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 1 and "66.7% of rows would be rejected" in result.output
     assert writes(sandbox) == []
+    report = report_of(tmp_path / "r.json")  # the row held back is in the failures CSV: every row accounted for
+    assert (report["rows_read"], report["rows_imported"], report["rows_rejected"]) == (3, 0, 3)
+    with (tmp_path / "bad.failures.csv").open(encoding="utf-8-sig", newline="") as f:
+        held = [r for r in csv.DictReader(f) if r["error"].startswith("not sent: the brake stopped the run")]
+    assert [r["Email"] for r in held] == ["good@example.com"]
+
+
+def test_a_dry_run_accounts_for_the_rows_it_would_import(sandbox, tmp_path):
+    source = write(tmp_path / "d.csv", "Email\na@example.com\nA@example.com\nnope\n")
+    result = invoke(["run", source, "--dry-run", "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 3 and "Rows read:         3: 2 to import, 1 rejected" in result.output
+    report = report_of(tmp_path / "r.json")
+    assert (report["rows_imported"], report["rows_rejected"], report["contacts"]) == (2, 1, 1)
 
 
 @pytest.mark.parametrize("behaviour", [Behaviour(latency=(0.05, 0.1))], ids=["slow-kit"])

@@ -89,7 +89,8 @@ def main() -> None:
          "ok@example.com,Ok,Acme,Paris\n"
          "long@example.com,Long,Acme,Paris,EXTRA\n"
          "short@example.com,Short,Acme\n"
-         "trailing@example.com,Trail,Acme,Rome,,\n")
+         "trailing@example.com,Trail,Acme,Rome,,\n"
+         "bare@example.com\n")
     text("title_and_blank_rows.csv",
          "Subscriber export,,,,\n"
          "Generated 2024-06-01 by Example CRM,,,,\n"
@@ -118,10 +119,19 @@ def main() -> None:
     text("long_cell.csv", "Email,First Name,Company\nlong@example.com,Lo," + "x" * 20_000 + "\nfine@example.com,Fi,Ok\n")
     text("empty.csv", "")
     text("header_only.csv", "Email,First Name,Company\n")
+    header_only_workbook()
     text("no_email_column.csv", "Name,Phone\nAnn,555-0100\n")
 
     workbook()
     macro_workbook()
+
+
+def header_only_workbook() -> None:
+    """A nightly "today's sign-ups" workbook on a quiet day: the header row and nothing under it."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sign-ups"
+    wb.active.append(["Email", "First Name", "Company"])
+    wb.save(HERE / "header_only.xlsx")
 
 
 def workbook() -> None:
