@@ -64,3 +64,26 @@ def test_query_parameters_must_be_declared():
 def test_paths_outside_the_document_are_reported():
     with pytest.raises(AssertionError, match="not in Kit's OpenAPI document"):
         kit_contract.problems("POST", "/v4/subscriber", {})
+
+
+def test_operations_only_the_whole_document_describes_are_checked_too():
+    # Tags, forms and unsubscribes are only in Kit's whole v4 document, not in the pages' subset.
+    assert kit_contract.problems("POST", "/v4/tags/12/subscribers", {"email_address": "a@example.com"}) == []
+    assert kit_contract.problems("POST", "/v4/subscribers/349/unsubscribe", {}) == []
+    assert kit_contract.problems("POST", "/v4/subscribers/349/unsubscribe", None) == []
+    assert any("is not of type 'integer'" in p for p in kit_contract.problems(
+        "POST", "/v4/bulk/tags/subscribers", {"taggings": [{"tag_id": "VIP", "subscriber_id": 1}]}))
+
+
+def test_a_request_must_satisfy_both_documents_where_both_describe_it():
+    # Both describe POST /v4/bulk/subscribers; the whole document adds `state` with its enum.
+    assert kit_contract.problems("POST", "/v4/bulk/subscribers", {"subscribers": [
+        {"email_address": "a@example.com", "state": "cancelled"}], "callback_url": None}) == []
+    assert any("'gone' is not one of" in p for p in kit_contract.problems("POST", "/v4/bulk/subscribers", {
+        "subscribers": [{"email_address": "a@example.com", "state": "gone"}], "callback_url": None}))
+
+
+def test_a_query_parameter_either_document_declares_is_allowed():
+    # `include` (for tags) is declared by the whole document only.
+    assert kit_contract.problems("GET", "/v4/subscribers", None,
+                                 {"status": "all", "include": "tags", "include_total_count": "true"}) == []
