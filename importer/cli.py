@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 from click.core import ParameterSource
@@ -70,6 +70,8 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             _say("Interrupted.")
             sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            end_on_broken_pipe()
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug or an environment fault: still one sentence, not a traceback
@@ -152,6 +154,14 @@ def cli() -> None:
 
     Credentials come from the environment: KIT_ACCESS_TOKEN (OAuth; bulk requests, fast)
     or KIT_API_KEY (one request per contact). KIT_API_URL overrides https://api.kit.com.
+
+    Examples:
+
+    \b
+        kit-import run contacts.csv --sandbox
+        kit-import run contacts.csv --dry-run
+        kit-import run contacts.csv
+        kit-import init contacts.csv
     """
 
 
@@ -204,14 +214,29 @@ def cli() -> None:
 @friendly_errors
 def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str, log_path: Path | None,
         **flags: Any) -> None:
-    """Import SOURCE (.csv, .tsv, .xlsx) into Kit, or the source named in --config.
+    """Import SOURCE into Kit, or the source named in --config.
 
-    Subscribers are upserted by email with their first names, then custom field values
-    are written. Rows that cannot be imported go to a failures CSV with their row number
-    and the reason; fix them and run the same command on that file.
+    SOURCE is a text export, .csv, .tsv or .txt (encoding and delimiter detected), or an
+    Excel workbook, .xlsx or .xlsm (the first sheet, or --sheet). Subscribers are upserted
+    by email with their first names, then custom field values are written. Rows that cannot
+    be imported go to a failures CSV with their row number and the reason; fix them and run
+    the same command on that file.
 
-    Exit status: 0 all imported, 1 the run failed, 2 bad usage, 3 some rows rejected,
-    130 interrupted.
+    Examples:
+
+    \b
+        kit-import run contacts.csv --dry-run
+        kit-import run contacts.xlsx --sheet Leads --field "Zip=Postal code"
+        kit-import run contacts.failures.csv
+        kit-import run --config nightly.toml
+
+    \b
+    Exit status:
+      0    every row imported
+      1    the run failed: bad settings, an unreadable file, Kit refused or kept failing
+      2    bad usage: an unknown option, a missing argument
+      3    the run finished, but some rows were rejected: see the failures CSV
+      130  interrupted (Ctrl-C)
     """
     ctx = click.get_current_context()
     given = {name: value for name, value in flags.items()
@@ -339,7 +364,7 @@ def settings_from(options: dict[str, Any], credential: Credential, base_url: str
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("nightly.toml"),
               show_default=True, help="Where to write the config.")
 @click.option("--sheet", metavar="NAME", help="Workbook sheet to read, by name or number (default: the first).")
@@ -352,10 +377,19 @@ def init(source: Path, output: Path, sheet: str | None, force: bool, sandbox: bo
     It proposes the detected email and first-name columns, maps the columns that match
     the account's custom fields (read with the credential, if one is set), and lists the
     other columns commented out.
+
+    Examples:
+
+    \b
+        kit-import init contacts.csv
+        kit-import init contacts.xlsx --sheet Leads --output leads.toml
+        kit-import init contacts.csv --sandbox --force
     """
     if output.exists() and not force:
         raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
     opened = open_source(source, LoadOptions(sheet=sheet))
+    for note in opened.notes:
+        _say(f"Note: {note}")
     kit_fields, known = [], False
     try:
         with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
@@ -395,6 +429,12 @@ def auth(port: int, token_file: Path, no_browser: bool) -> None:
     KIT_CLIENT_SECRET: only the environment, never a flag, which shell history and `ps`
     would show. Scheduled runs then read the pair from the token file and, with
     KIT_CLIENT_ID set, renew it themselves.
+
+    Examples:
+
+    \b
+        KIT_CLIENT_ID=abc123 kit-import auth
+        kit-import auth --no-browser --token-file /var/lib/kit-import/tokens.json
     """
     import webbrowser
 
@@ -419,7 +459,14 @@ def auth(port: int, token_file: Path, no_browser: bool) -> None:
 @sandbox_options
 @friendly_errors
 def fields_command(sandbox: bool, sandbox_auth: str) -> None:
-    """List the account's custom fields: id, key and label."""
+    """List the account's custom fields: id, key and label.
+
+    Examples:
+
+    \b
+        kit-import fields
+        kit-import fields --sandbox
+    """
     with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
                                                                                          base_url, _):
         client = KitClient(credential, base_url, grant=grant)
@@ -434,10 +481,17 @@ def fields_command(sandbox: bool, sandbox_auth: str) -> None:
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("source", type=click.Path(path_type=Path))
 @friendly_errors
 def sheets(source: Path) -> None:
-    """List the sheets of a workbook, numbered for --sheet."""
+    """List the sheets of a workbook (.xlsx, .xlsm), numbered for --sheet.
+
+    Examples:
+
+    \b
+        kit-import sheets contacts.xlsx
+        kit-import run contacts.xlsx --sheet 2
+    """
     for number, name in enumerate(list_sheets(source), start=1):
         click.echo(f"{number}  {name}")
 
@@ -531,6 +585,13 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
     Each start is a new, empty account with the sample fields (Last name, Company, Postal
     code) and no subscribers; it accepts the credentials and the OAuth client id it prints
     and keeps its state in memory only.
+
+    Examples:
+
+    \b
+        kit-import sandbox --port 8080
+        kit-import sandbox --latency 0.3-1.5 --rate-limit 600/60
+        kit-import sandbox --faults 5xx=0.05,drop=0.02 --seed 1
     """
     behaviour = Behaviour(latency=latency, rate_limit=rate_limit, seed=seed, **faults)
     store = KitStore(field_mode=field_mode, account_id=account_id, subscriber_limit=subscriber_limit,
@@ -554,7 +615,24 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
         emulator.server.server_close()
 
 
+def end_on_broken_pipe() -> NoReturn:
+    """The reader went away (`kit-import fields | head -1`): stop quietly, status 1.
+
+    As Python's signal docs advise, stdout is pointed at devnull first, so the flush at exit
+    cannot raise again and print "Exception ignored".
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout has no file descriptor (a test runner)
+        pass
+    sys.exit(EXIT_FAILED)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="kit-import")
+    """Console-script entry point; a closed output pipe ends the command quietly."""
+    try:
+        cli(prog_name="kit-import")
+    except BrokenPipeError:  # raised where click does not catch it, e.g. while it prints an error
+        end_on_broken_pipe()
 

@@ -118,6 +118,29 @@ def open_source(path: str | Path, options: LoadOptions = LoadOptions()) -> Sourc
     Raises InputError with one sentence when the file cannot be read as a spreadsheet.
     """
     path = Path(path)
+    if _is_workbook(path):
+        return _open_xlsx(path, options)
+    return _open_csv(path, options)
+
+
+def list_sheets(path: str | Path) -> list[str]:
+    """The names of a workbook's sheets, in order; a text file is refused in one sentence, as
+    `open_source` refuses what it cannot read."""
+    path = Path(path)
+    if not _is_workbook(path):
+        raise InputError(f"{path} is a text (CSV/TSV) file, not a workbook: it has no sheets.",
+                         f"Import it as it is with `kit-import run {path}`; only .xlsx and .xlsm workbooks "
+                         "have sheets.")
+    wb = _load_workbook(path)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether a readable, non-empty file is a workbook (else it is read as text); InputError
+    with one sentence for a path that is missing, a folder, unreadable, empty or a legacy .xls."""
     if not path.exists():
         raise InputError(f"{path} does not exist.", "Check the path and try again.")
     if path.is_dir():
@@ -134,14 +157,7 @@ def open_source(path: str | Path, options: LoadOptions = LoadOptions()) -> Sourc
     if suffix == ".xls":
         raise InputError(f"{path} is a legacy Excel .xls workbook, which kit-import does not read.",
                          "Open it in Excel or LibreOffice and save it as .xlsx or .csv.")
-    if suffix in XLSX_SUFFIXES or _looks_like_zip(path):
-        return _open_xlsx(path, options)
-    return _open_csv(path, options)
-
-
-def list_sheets(path: str | Path) -> list[str]:
-    """The names of a workbook's sheets, in order."""
-    return list(_load_workbook(Path(path)).sheetnames)
+    return suffix in XLSX_SUFFIXES or _looks_like_zip(path)
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -170,6 +186,8 @@ def _open_csv(path: Path, options: LoadOptions) -> Source:
                           "Use --delimiter ',' or ';' or tab.")
     head = _first_records(_csv_records(path, encoding, delimiter))
     source = Source(path, "csv", (), 0, encoding=encoding, delimiter=delimiter)
+    if options.sheet is not None:
+        source.notes.append("--sheet does not apply to a CSV file: ignored")
     return _with_header(source, head, options.header_row)
 
 
@@ -306,6 +324,8 @@ def _open_xlsx(path: Path, options: LoadOptions) -> Source:
         wb.close()
         raise
     source = Source(path, "xlsx", (), 0, sheet=sheet, other_sheets=[n for n in names if n != sheet], _workbook=wb)
+    source.notes += [f"--{name} does not apply to a workbook: ignored"
+                     for name, given in (("encoding", options.encoding), ("delimiter", options.delimiter)) if given]
     return _with_header(source, _first_records(source._records()), options.header_row)
 
 

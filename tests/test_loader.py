@@ -210,3 +210,25 @@ def test_merged_cells_are_found_wherever_a_read_chunk_ends(offset):
             return io.BytesIO(xml)
 
     assert _merged_ranges(Sheet()) == {3: [(1, 9)]}  # A1:D1 spans one row: nothing to carry down
+
+
+def test_list_sheets_refuses_a_text_file_and_a_missing_one(tmp_path):
+    path = write(tmp_path / "people.csv", "Email\na@example.com\n")
+    with pytest.raises(InputError, match=r"people.csv is a text \(CSV/TSV\) file, not a workbook") as caught:
+        list_sheets(path)
+    assert "kit-import run" in caught.value.hint
+    with pytest.raises(InputError, match="does not exist"):
+        list_sheets(tmp_path / "nope.xlsx")
+
+
+def test_options_for_the_other_kind_of_file_become_notes(tmp_path):
+    path = write(tmp_path / "people.csv", "Email,Email\na@example.com,b@example.com\n")
+    assert open_source(path, LoadOptions(sheet="2")).notes == [
+        "--sheet does not apply to a CSV file: ignored", "duplicate column 'Email' renamed to 'Email (2)'"]
+    assert open_source(path, LoadOptions(encoding="utf-8", delimiter=",")).notes == [
+        "duplicate column 'Email' renamed to 'Email (2)'"]
+    wb = openpyxl.Workbook()
+    wb.active.append(["Email"])
+    wb.save(tmp_path / "w.xlsx")
+    assert open_source(tmp_path / "w.xlsx", LoadOptions(sheet="1", encoding="cp1252", delimiter=";")).notes == [
+        "--encoding does not apply to a workbook: ignored", "--delimiter does not apply to a workbook: ignored"]
