@@ -389,7 +389,7 @@ def sheets(source: Path) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="a free port",
               help="Port on 127.0.0.1 to serve on.")
 @click.option("--field-mode", type=click.Choice(FIELD_MODES), default="key-error", show_default=True,
-              help="How POST /v4/subscribers reads `fields` (Kit's pages differ; see the README).")
+              help="How the one-subscriber upsert reads `fields` (Kit's pages differ; see the README).")
 @click.option("--latency", metavar="MIN-MAX", default="0", show_default=True,
               help="Seconds each answer takes, uniformly drawn, e.g. 0.3-1.5 as Kit's do.")
 @click.option("--rate-limit", metavar="N[/SECONDS]",

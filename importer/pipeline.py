@@ -22,14 +22,15 @@ from filelock import Timeout as LockTimeout
 from importer.config import Settings, require_credential
 from importer.errors import ConfigError, InputError, KitError
 from importer.failures import write_failures
-from importer.kit import KitClient, RateLimiter
+from importer.kit import KitClient, RateLimiter, get_account
 from importer.loader import Source, open_source
 from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
 from importer.records import Contact, Outcome, Rejection, Status
 from importer.report import RunReport
 from importer.resolver import fetch_fields, resolve_missing
 from importer.state import StateStore
-from importer.submitter import CHUNK, BulkSubmitter, SingleSubmitter
+from importer.scheduler import Scheduler
+from importer.stages import CHUNK, stages_for
 
 
 class Progress(Protocol):
@@ -113,8 +114,8 @@ def _import_source(source: Source, settings: Settings, client: KitClient | None,
     state = StateStore(settings.state_path) if settings.state_path else None
     try:
         if state is not None:
-            account = client.get("/v4/account").get("account") or {}
-            state.bind_account(int(account.get("id") or 0), str(account.get("name") or ""))
+            account = get_account(client)
+            state.bind_account(account.id, account.name)
         kit_fields = fetch_fields(client)
         plan = _plan(source, settings, kit_fields)
         report.fields_created = resolve_missing(client, plan, kit_fields, create=settings.create_missing_fields,
@@ -251,13 +252,12 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
     """Send the work; each acknowledged answer is journaled in the state store, if any; if the
     run stops, every contact not settled is rejected as not sent."""
     workers = concurrency or default_concurrency(client)
-    submitter = BulkSubmitter(client, concurrency=workers) if client.credential.can_bulk else \
-        SingleSubmitter(client, concurrency=workers)
+    submitter = Scheduler(stages_for(client), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
     try:
         for batch in submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
-                                      upserted=state.upserted if state is not None else None):
+                                      journal=state.upserted if state is not None else None):
             if state is not None:
                 state.settled(batch)
             for outcome in batch:
