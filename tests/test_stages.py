@@ -252,3 +252,84 @@ def test_a_reading_proved_by_another_request_in_flight_is_used_for_the_retry(kit
         **single_reply(200, "a@example.com", {"company": "Acme"}))
     outcome = submitter.upsert(contact("a@example.com", company="Acme"))
     assert (outcome.values_written, outcome.problems) == (1, [])
+
+
+# --- API key: a value Kit refuses fails alone ------------------------------------------------
+
+def expect(kit, body, **reply):
+    kit.post(f"{BASE}/v4/subscribers", match=[matchers.json_params_matcher(body)], **reply)
+
+
+def refused(*errors):
+    return {"status": 422, "json": {"errors": list(errors)}}
+
+
+@pytest.mark.parametrize("error, message", [
+    ("company: Value is too long (maximum is 4 characters)", "Value is too long (maximum is 4 characters)"),
+    ("Company: Value is too long (maximum is 4 characters)", "Value is too long (maximum is 4 characters)"),
+    ("The value of 'company' is too long", "The value of 'company' is too long"),
+], ids=["named-by-key", "named-by-label", "quoted-in-the-message"])
+def test_a_value_kit_refuses_is_left_out_and_the_contact_and_its_other_values_go_in(kit, key_client, error,
+                                                                                    message):
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr", "company": "Acme Corp"}},
+           **refused(error))
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr"}},
+           **single_reply(201, "a@example.com", {"last_name": "Lamarr", "company": None}))
+    stage = SingleUpserts(key_client)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", row=5, last_name="Lamarr", company="Acme Corp"))
+    assert (outcome.status, outcome.subscriber_id, outcome.values_written) == (Status.CREATED, 1, 1)
+    assert [r.message for r in outcome.rejections()] == [f"field not written: Company: {message}"]
+    assert outcome.unwritten == {COMPANY}
+
+
+def test_a_422_naming_no_field_sends_the_contact_again_without_values(kit, key_client):
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr", "company": "Acme"}},
+           **refused("Fields could not be saved"))
+    expect(kit, {"email_address": "a@example.com"}, **single_reply(200, "a@example.com", {}, created=OLD))
+    stage = SingleUpserts(key_client, started=NOW)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", last_name="Lamarr", company="Acme"))
+    assert (outcome.status, outcome.values_written) == (Status.UPDATED, 0)
+    assert outcome.problems == [("field not written", "Last name: Fields could not be saved"),
+                                ("field not written", "Company: Fields could not be saved")]
+    assert outcome.unwritten == {LAST_NAME, COMPANY}
+
+
+def test_refusals_one_value_at_a_time_each_leave_that_value_out(kit, key_client):
+    fields = {"last_name": "L" * 20, "company": "C" * 20, "postal_code": "02134"}
+    expect(kit, {"email_address": "a@example.com", "fields": fields}, **refused("last_name: Value is too long"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"company": "C" * 20, "postal_code": "02134"}},
+           **refused("company: Value is too long"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"postal_code": "02134"}},
+           **single_reply(201, "a@example.com", {"postal_code": "02134"}))
+    stage = SingleUpserts(key_client)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", **fields))
+    assert outcome.values_written == 1 and outcome.status is Status.CREATED
+    assert [d for _, d in outcome.problems] == ["Last name: Value is too long", "Company: Value is too long"]
+
+
+def test_before_the_reading_is_proven_labels_are_tried_then_the_refused_value_left_out(kit, key_client):
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr", "company": "Acme Corp"}},
+           **refused("company: Value is too long (maximum is 4 characters)"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"Last name": "Lamarr", "Company": "Acme Corp"}},
+           **refused("Custom field key 'Last name' does not exist", "Custom field key 'Company' does not exist"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr"}},
+           **single_reply(201, "a@example.com", {"last_name": "Lamarr", "company": None}))
+    stage = SingleUpserts(key_client)
+    outcome = stage.upsert(contact("a@example.com", last_name="Lamarr", company="Acme Corp"))
+    assert outcome.problems == [("field not written", "Company: Value is too long (maximum is 4 characters)")]
+    assert outcome.values_written == 1 and stage.keyed_by == "key"
+    assert len(kit.calls) == 3
+
+
+def test_an_email_refusal_after_values_were_left_out_rejects_the_contact_with_it(kit, key_client):
+    expect(kit, {"email_address": "a@example.com", "fields": {"company": "Acme Corp"}},
+           **refused("company: Value is too long"))
+    expect(kit, {"email_address": "a@example.com"}, **refused("Email address is on a suppression list"))
+    stage = SingleUpserts(key_client)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", company="Acme Corp"))
+    assert outcome.status is Status.FAILED
+    assert outcome.problems == [("Kit rejected the subscriber", "Email address is on a suppression list")]

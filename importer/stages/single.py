@@ -6,14 +6,20 @@ labels and silently ignores what it does not know. Keys are sent first; until a 
 proves which reading this Kit follows, a contact whose values were refused or not kept is
 retried once keyed by label, and the reading that worked is kept for the run (shared by the
 worker threads, behind a lock).
+
+Kit refuses the whole request (422) when it refuses one value. The contact is then sent
+again without the values the errors name (by key or label), or without any value when they
+name none, so that only those values fail and the contact and its other values go in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, NewSubscriber, Upserted, upsert_subscriber
@@ -28,12 +34,14 @@ Values = dict[CustomField, str]
 @dataclass(frozen=True)
 class Sent:
     """What one contact's requests came to: Kit's answer to the request it accepted, the values
-    in that request and which of them the echo shows kept or not."""
+    in that request and which of them the echo shows kept or not, and the values Kit refused
+    (with its message) that were left out of it."""
 
     upserted: Upserted
     values: Values
     kept: list[CustomField]
     missed: list[CustomField]
+    refused: dict[CustomField, str] = field(default_factory=dict)
 
 
 class _Reading:
@@ -80,8 +88,27 @@ class SingleUpserts(Stage):
         return [outcome]
 
     def send(self, batch: list[Outcome]) -> Sent:
-        """Upsert the contact with its values."""
-        return self._upsert(batch[0].contact, dict(batch[0].contact.fields))
+        """Upsert the contact; on a 422 that a value caused, again without that value."""
+        contact = batch[0].contact
+        values = dict(contact.fields)
+        refused: dict[CustomField, str] = {}
+        first: KitRequestError | None = None
+        while True:
+            try:
+                sent = self._upsert(contact, values)
+            except KitRequestError as e:
+                first = first or e
+                named = _named(values, e.errors) if values and not _about_email(e) else {}
+                if values and not named and not _about_email(e):
+                    named = dict.fromkeys(values, "; ".join(e.errors) or str(e))
+                if not named:
+                    # A contact Kit refuses even without the values: said in the words of the first
+                    # refusal, unless the last one is about something else (its email, say).
+                    raise first if refused and _names_any(refused, e) else e from None
+                refused.update(named)
+                values = {f: v for f, v in values.items() if f not in named}
+                continue
+            return Sent(sent.upserted, sent.values, sent.kept, sent.missed, refused)
 
     def settle(self, batch: list[Outcome], answer: Sent | KitRequestError | KitUnavailableError) -> None:
         outcome = batch[0]
@@ -153,6 +180,39 @@ def _about_email(error: KitRequestError) -> bool:
     return "email" in " ".join(error.errors).casefold()
 
 
+def _mention(message: str, name: str) -> int:
+    """How surely an error message names a field: 3 when it starts `name:`, 2 when it quotes the
+    name, 1 when it has the name as a whole word, 0 when it does not name it."""
+    if not name:
+        return 0
+    if message.casefold().startswith(name.casefold() + ":"):
+        return 3
+    if re.search(rf"""['"`]{re.escape(name)}['"`]""", message, re.IGNORECASE):
+        return 2
+    return 1 if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", message) else 0
+
+
+def _named(values: Mapping[CustomField, str], errors: list[str]) -> dict[CustomField, str]:
+    """The sent values each error names, surest and longest name first, with Kit's message (less
+    a leading `name:`, so that it reads as the bulk path's does)."""
+    named: dict[CustomField, list[str]] = defaultdict(list)
+    for message in errors:
+        scored = [(_mention(message, name), len(name), f, name) for f in values for name in (f.key, f.label)]
+        scored = [s for s in scored if s[0]]
+        if not scored:
+            continue
+        best = max(s[:2] for s in scored)
+        for score, length, kit_field, name in scored:
+            text = message[len(name) + 1:].strip() if score == 3 else message
+            if (score, length) == best and text not in named[kit_field]:
+                named[kit_field].append(text)
+    return {f: "; ".join(texts) for f, texts in named.items() if texts}
+
+
+def _names_any(values: Mapping[CustomField, str], error: KitRequestError) -> bool:
+    return bool(_named(values, error.errors))
+
+
 def _kept(sent: Values, upserted: Upserted) -> tuple[list[CustomField], list[CustomField]]:
     """Which sent values the response's `fields` echo shows as kept, and which not.
 
@@ -175,6 +235,9 @@ def _settle(outcome: Outcome, sent: Sent, created_after: dt.datetime) -> None:
     outcome.subscriber_id = sub.id
     new = sent.upserted.created or sent.upserted.queued or created_since(sub.created_at, created_after)
     outcome.status = Status.CREATED if new else Status.UPDATED
+    for kit_field, message in sent.refused.items():
+        outcome.problems.append(("field not written", f"{kit_field.label}: {message}"))
+    outcome.unwritten.update(sent.refused)
     warned = _warnings(sent.upserted.warnings, sent.values)
     for kit_field in sent.missed:
         if kit_field not in warned:
