@@ -46,7 +46,7 @@ def kit_import(path: str) -> dict:
     from importer.loader import open_source
     from importer.mapping import ContactMerger, map_rows, plan_columns
     from importer.records import CustomField, Rejection
-    from importer.submitter import CHUNK
+    from importer.stages import CHUNK
 
     fields = [CustomField(i, label.lower().replace(" ", "_"), label) for i, label in enumerate(COLUMNS[2:9])]
     start = time.perf_counter()

@@ -562,7 +562,7 @@ def parse_sandbox_rate_limit(ctx: click.Context | None, param: click.Parameter |
               help="The account's id (default: a new random one each start, so a state file made against an "
                    "earlier sandbox is refused as another account's).")
 @click.option("--field-mode", type=click.Choice(FIELD_MODES), default="key-error", show_default=True,
-              help="How POST /v4/subscribers reads `fields` (Kit's pages differ; see the README).")
+              help="How the one-subscriber upsert reads `fields` (Kit's pages differ; see the README).")
 @click.option("--latency", metavar="MIN-MAX", default="0", show_default=True, callback=parse_latency,
               help=f"Seconds each answer takes, uniformly drawn, e.g. 0.3-1.5 as Kit's do (at most {MAX_LATENCY:g}).")
 @click.option("--rate-limit", metavar="N[/SECONDS]", callback=parse_sandbox_rate_limit,

@@ -24,14 +24,15 @@ from importer.config import Settings, require_credential
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError
 from importer.failures import extra_cells_column, write_failures
-from importer.kit import KitClient, RateLimiter
+from importer.kit import KitClient, RateLimiter, get_account
 from importer.loader import Source, open_source
 from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
 from importer.records import Contact, Outcome, Rejection, Status
 from importer.report import RunReport
 from importer.resolver import create_held, fetch_fields, hold_missing
 from importer.state import StateStore
-from importer.submitter import CHUNK, BulkSubmitter, SingleSubmitter
+from importer.scheduler import Scheduler
+from importer.stages import CHUNK, stages_for
 
 
 class Progress(Protocol):
@@ -142,8 +143,8 @@ def _import_source(report: RunReport, source: Source, settings: Settings, client
     state = StateStore(settings.state_path) if settings.state_path else None
     try:
         if state is not None:
-            account = client.get("/v4/account").get("account") or {}
-            state.bind_account(int(account.get("id") or 0), str(account.get("name") or ""))
+            account = get_account(client)
+            state.bind_account(account.id, account.name)
         kit_fields = fetch_fields(client)
         plan = _plan(source, settings, kit_fields, guard)
         # Nothing is written until every check that can stop the run has passed: fields to
@@ -317,13 +318,12 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
     """Send the work; each acknowledged answer is journaled in the state store, if any; if the
     run stops, every contact not settled is rejected as not sent."""
     workers = concurrency or default_concurrency(client)
-    submitter = BulkSubmitter(client, concurrency=workers) if client.credential.can_bulk else \
-        SingleSubmitter(client, concurrency=workers)
+    submitter = Scheduler(stages_for(client), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
     try:
         for batch in submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
-                                      upserted=state.upserted if state is not None else None):
+                                      journal=state.upserted if state is not None else None):
             if state is not None:
                 state.settled(batch)
             for outcome in batch:

@@ -24,7 +24,7 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class CustomField:
-    """A Kit custom field: the bulk values endpoint wants `id`, POST /v4/subscribers wants `key`."""
+    """A Kit custom field: the bulk values endpoint wants `id`, the one-subscriber upsert wants `key`."""
 
     id: int
     key: str

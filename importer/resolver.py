@@ -5,21 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from importer.errors import ConfigError
-from importer.kit import KitClient
+from importer.kit import KitClient, create_custom_field, list_custom_fields
 from importer.mapping import ColumnPlan, closest_labels
 from importer.records import CustomField
 
 
-def fetch_fields(client: KitClient) -> list[CustomField]:
-    """Every custom field of the account, read once, 1000 a page."""
-    return [CustomField(int(f["id"]), str(f.get("key") or ""), str(f.get("label") or ""))
-            for f in client.paginate("/v4/custom_fields", "custom_fields")]
-
-
-def create_field(client: KitClient, label: str) -> CustomField:
-    """Create a custom field (Kit answers 200 with the existing one if the label is taken)."""
-    body = client.post("/v4/custom_fields", {"label": label}).body["custom_field"]
-    return CustomField(int(body["id"]), str(body["key"]), str(body["label"]))
+fetch_fields = list_custom_fields  # every custom field of the account, read once per run
 
 
 def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create: bool) -> list[str]:
@@ -48,6 +39,6 @@ def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create:
 
 def create_held(client: KitClient, plan: ColumnPlan) -> dict[CustomField, CustomField]:
     """Create the fields the plan holds placeholders for; returns each placeholder's real field."""
-    real = {f: create_field(client, f.label) for _, f in plan.fields if f.id < 0}
+    real = {f: create_custom_field(client, f.label) for _, f in plan.fields if f.id < 0}
     plan.fields = [(index, real.get(f, f)) for index, f in plan.fields]
     return real

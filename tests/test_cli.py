@@ -422,7 +422,6 @@ def test_a_value_kit_refuses_fails_alone_under_the_users_column(sandbox, tmp_pat
     assert (report["imported"], report["rows_imported"], report["rows_rejected"], report["values_failed"]) == (2, 1, 1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="API-key stage retries without the refused value: kit/stages work")
 @pytest.mark.parametrize("store", [KitStore(max_value_length=100_000)], ids=["kit-refuses-long-values"])
 def test_a_value_kit_refuses_fails_alone_with_an_api_key(sandbox, tmp_path, store):
     result = invoke(["run", long_value_source(tmp_path), "--field", "Bio=Company"], env_for(sandbox, "api_key"),
@@ -511,3 +510,27 @@ def test_api_key_imports_whichever_way_kit_reads_fields(sandbox, tmp_path, store
     assert sandbox.store.snapshot() == expected_state()
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["values_failed"] == 0 and report["rows_rejected"] == 5
+
+
+@pytest.mark.parametrize("kind, store", [(kind, KitStore(max_value_length=12)) for kind in ("api_key", "oauth")],
+                         ids=["api_key-kit-refuses-long-values", "oauth-kit-refuses-long-values"])  # a store each
+def test_a_refused_value_fails_alone_and_the_contact_is_imported(sandbox, tmp_path, store, kind):
+    source = write(tmp_path / "long.csv", "Email,First Name,Last name,Company,Postal code\n"
+                                          "ann@example.com,Ann,Lamarr,A very long company name,02134\n"
+                                          "bo@example.com,Bo,Short,Acme,10001\n"
+                                          "cy@example.com,Cy,Extraordinarily-long,Also far too long,02139\n")
+    result = invoke(["run", source, "--report", "r.json"], env_for(sandbox, kind), cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    assert sandbox.store.snapshot() == {
+        "ann@example.com": {"first_name": "Ann", "fields": {"Last name": "Lamarr", "Postal code": "02134"}},
+        "bo@example.com": {"first_name": "Bo", "fields": {"Last name": "Short", "Company": "Acme",
+                                                          "Postal code": "10001"}},
+        "cy@example.com": {"first_name": "Cy", "fields": {"Postal code": "02139"}}}
+    too_long = "Value is too long (maximum is 12 characters)"
+    rows = failures_of(tmp_path / "long.failures.csv")
+    assert [(r[0], r[5], r[6]) for r in rows[1:]] == [
+        ("ann@example.com", "2", f"field not written: Company: {too_long}"),
+        ("cy@example.com", "4", f"field not written: Last name: {too_long}; "
+                                f"field not written: Company: {too_long}")]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["values_written"], report["values_failed"], report["created"]) == (6, 3, 3)

@@ -1,8 +1,10 @@
-"""The Kit v4 HTTP client: one session, auth, rate limit, retries, pagination and typed errors.
+"""The Kit v4 transport: one session, auth, rate limit, retries, pagination and typed errors.
 
-Nothing above this module builds a URL or reads a status code. Retries cover 429, 413, 5xx,
-timeouts and dropped connections; 401/403 stop the run; any other 4xx is the caller's to
-attribute to the rows in that request.
+The only place that reads a status code. The endpoint modules beside it (account, fields,
+subscribers, oauth) build the paths and parse the answers; nothing outside `kit/` does
+either. Retries cover 429, 413, 5xx, timeouts and dropped connections; 401/403 stop the run;
+any other 4xx is raised as KitRequestError for the caller to attribute to the rows in that
+request.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import requests.adapters
 
 from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
 from importer.kit.auth import OAUTH, Credential, RefreshGrant
+from importer.kit.oauth import exchange_token
 from importer.kit.ratelimit import RateLimiter
 
 DEFAULT_BASE_URL = "https://api.kit.com"
@@ -60,10 +63,6 @@ class RequestStats:
     @property
     def total(self) -> int:
         return sum(self.by_endpoint.values())
-
-    def writes(self) -> int:
-        """Requests that could change data in Kit (every POST/PUT)."""
-        return sum(n for endpoint, n in self.by_endpoint.items() if not endpoint.startswith("GET "))
 
 
 class KitClient:
@@ -129,7 +128,7 @@ class KitClient:
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                 json: dict[str, Any] | None = None) -> Response:
         """Send one request, retrying what can be retried; raise a typed error otherwise."""
-        endpoint = f"{method} {path if '/subscribers/' not in path or 'bulk' in path else _template(path)}"
+        endpoint = f"{method} {path}"
         failures = throttles = 0
         refreshed = False
         while True:
@@ -185,22 +184,11 @@ class KitClient:
             if grant.client_secret:
                 body["client_secret"] = grant.client_secret
             self.stats.count("POST /v4/oauth/token")
-            try:
-                reply = self._session.post(self.base_url + "/v4/oauth/token", json=body, timeout=self.timeout,
-                                           headers={"Authorization": None})
-            except (requests.ConnectionError, requests.Timeout):
-                raise KitUnavailableError("Kit could not be reached to refresh the OAuth token.",
-                                          "Run the import again later.") from None
-            data = _json(reply) if reply.status_code == 200 else {}
-            if not isinstance(data, dict) or not data.get("access_token") or not data.get("refresh_token"):
-                raise KitFatalError(f"Kit refused to refresh the OAuth access token (HTTP {reply.status_code}: "
-                                    f"{'; '.join(_errors(reply))}).",
-                                    "Authorize the app again and set KIT_ACCESS_TOKEN and KIT_REFRESH_TOKEN "
-                                    "(and delete the saved token file).", status=reply.status_code)
+            pair = exchange_token(self.base_url, body, session=self._session, timeout=self.timeout)
             if grant.token_file is not None:
-                grant.token_file.save(data["access_token"], data["refresh_token"], data.get("expires_in"))
-            grant.refresh_token = data["refresh_token"]
-            self.credential = Credential(OAUTH, data["access_token"], self.credential.origin)
+                grant.token_file.save(pair.access_token, pair.refresh_token, pair.expires_in)
+            grant.refresh_token = pair.refresh_token
+            self.credential = Credential(OAUTH, pair.access_token, self.credential.origin)
             self._session.headers.update(self.credential.headers())
 
     def _retry_or_raise(self, attempt: int, limit: int, what: str, *, throttled: bool = False,
@@ -229,11 +217,6 @@ class KitClient:
     def _tell(self, message: str) -> None:
         if self.on_retry is not None:
             self.on_retry(message)
-
-
-def _template(path: str) -> str:
-    """Fold ids out of a path so requests are counted per endpoint, not per subscriber."""
-    return "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
 
 
 def _date(reply: requests.Response) -> dt.datetime | None:

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -87,30 +87,55 @@ def authorize(client_id: str, base_url: str, token_file: Path, *, open_url: Call
     if "code" not in caught:
         raise KitFatalError(f"Kit did not authorize kit-import: {caught.get('error_description') or caught.get('error')}.",
                             "Run `kit-import auth` again and approve the app.")
-    pair = exchange_code(base_url, client_id, caught["code"], redirect_uri, pkce.verifier, client_secret)
-    TokenFile(token_file).save(pair["access_token"], pair["refresh_token"], pair.get("expires_in"))
-    return pair
-
-
-def exchange_code(base_url: str, client_id: str, code: str, redirect_uri: str, verifier: str,
-                  client_secret: str | None = None) -> dict:
-    """POST /v4/oauth/token with grant_type=authorization_code and the PKCE verifier."""
-    body = {"client_id": client_id, "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": verifier}
+    body = {"client_id": client_id, "grant_type": "authorization_code", "code": caught["code"],
+            "redirect_uri": redirect_uri, "code_verifier": pkce.verifier}
     if client_secret:
         body["client_secret"] = client_secret
+    pair = exchange_token(base_url, body)
+    TokenFile(token_file).save(pair.access_token, pair.refresh_token, pair.expires_in)
+    return {"access_token": pair.access_token, "refresh_token": pair.refresh_token, "expires_in": pair.expires_in}
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """A new OAuth pair from Kit: the access token, the (single-use) refresh token, and its lifetime."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_in: float | None = None
+
+
+# What each grant is for, in the user's words: the errors name it and say what to do next.
+_GRANTS = {
+    "authorization_code": ("finish the authorization", "Check the network and run `kit-import auth` again.",
+                           "Run `kit-import auth` again; codes are single-use and expire within minutes."),
+    "refresh_token": ("refresh the OAuth access token", "Run the import again later.",
+                      "Authorize the app again and set KIT_ACCESS_TOKEN and KIT_REFRESH_TOKEN "
+                      "(and delete the saved token file)."),
+}
+
+
+def exchange_token(base_url: str, body: dict[str, str], *, session: requests.Session | None = None,
+                   timeout: tuple[float, float] = (10.0, 60.0)) -> TokenPair:
+    """POST /v4/oauth/token: trade an authorization code (with its PKCE verifier) or a refresh
+    token for a new pair. The one token exchange: `kit-import auth` and the client's refresh."""
+    purpose, unreachable_hint, refused_hint = _GRANTS[body["grant_type"]]
     try:
-        reply = requests.post(f"{base_url.rstrip('/')}/v4/oauth/token", json=body, timeout=(10, 60))
+        # No credential header: the client's session carries the expired bearer token.
+        reply = (session or requests).post(f"{base_url.rstrip('/')}/v4/oauth/token", json=body, timeout=timeout,
+                                           headers={"Authorization": None})
     except (requests.ConnectionError, requests.Timeout):
-        raise KitUnavailableError("Kit could not be reached to finish the authorization.",
-                                  "Check the network and run `kit-import auth` again.") from None
+        raise KitUnavailableError(f"Kit could not be reached to {purpose}.", unreachable_hint) from None
     try:
-        pair = reply.json()
+        data = reply.json()
     except ValueError:
-        pair = {}
-    if reply.status_code != 200 or not isinstance(pair, dict) or not pair.get("access_token") \
-            or not pair.get("refresh_token"):
-        said = pair.get("error_description") or pair.get("error") if isinstance(pair, dict) else None
-        raise KitFatalError(f"Kit refused the authorization code (HTTP {reply.status_code}: {said or reply.reason}).",
-                            "Run `kit-import auth` again; codes are single-use and expire within minutes.")
-    return pair
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    if reply.status_code != 200 or not data.get("access_token") or not data.get("refresh_token"):
+        said = data.get("error_description") or data.get("error") or data.get("errors") or reply.reason
+        said = "; ".join(map(str, said)) if isinstance(said, list) else said
+        raise KitFatalError(f"Kit refused to {purpose} (HTTP {reply.status_code}: {said}).", refused_hint,
+                            status=reply.status_code)
+    expires = data.get("expires_in")
+    return TokenPair(str(data["access_token"]), str(data["refresh_token"]),
+                     float(expires) if isinstance(expires, (int, float)) else None)

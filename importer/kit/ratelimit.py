@@ -55,11 +55,6 @@ class RateLimiter:
                     wait = self._span - (now - self._sent[0])
             self._sleep(max(wait, 0.001))
 
-    def pause(self, seconds: float) -> None:
-        """Hold every request on this credential for `seconds`."""
-        with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-
     def throttled(self, base: float = 1.0, cap: float = 60.0) -> float:
         """Kit answered 429: hold the whole credential, exponentially longer (with jitter) for
         each 429 in a row, up to `cap` (Kit's window resets within 60 s). A 429 that arrives

@@ -233,9 +233,6 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
     def _dispatch(self, method: str) -> None:
         sb = self.sandbox
         url = urlparse(self.path)
@@ -350,14 +347,6 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
                 raise Reply(422, {"errors": ["Label can't be blank"]})
             created_field, created = store.add_field(label)
             return (201 if created else 200), {"custom_field": created_field.to_json()}
-    if method == "POST" and path == "/v4/bulk/custom_fields":
-        items = _items(body, "custom_fields", "No custom fields included for processing")
-        made = [store.add_field(str(i.get("label", "")))[0] for i in items if isinstance(i, dict)
-                and str(i.get("label", "")).strip()]
-        if len(items) > SYNC_LIMIT:
-            return 202, {}
-        return 200, {"custom_fields": [{**f.to_json(), "created_at": "2023-02-17T11:43:55Z"} for f in made],
-                     "failures": []}
     if path == "/v4/subscribers":
         if method == "GET":
             return 200, _list_subscribers(store, query)

@@ -107,12 +107,6 @@ class KitStore:
             self._next_field += 1
             return created, True
 
-    def delete_field(self, field_id: int) -> None:
-        with self.lock:
-            self.fields.pop(field_id, None)
-            for sub in self.subscribers.values():
-                sub.values.pop(field_id, None)
-
     def field_by_key(self, key: str) -> StoredField | None:
         return next((f for f in self.fields.values() if f.key == key), None)
 

@@ -1,4 +1,4 @@
-"""Submitters: every Kit answer, success or failure, traced back to the contact and its rows."""
+"""Stages: every Kit answer, success or failure, traced back to the contact and its rows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from responses import matchers
 
 from conftest import BASE, COMPANY, LAST_NAME, POSTAL
 from importer.records import Contact, Status
-from importer.submitter import BulkSubmitter, SingleSubmitter
+from importer.scheduler import Scheduler
+from importer.stages import SingleUpserts, stages_for
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.timezone.utc)
 NEW = "2026-11-22T12:00:01Z"
@@ -36,7 +37,7 @@ def values(kit, written, failures=()):
 
 
 def run_bulk(client, contacts):
-    return {o.contact.email: o for batch in BulkSubmitter(client, started=NOW).submit(contacts) for o in batch}
+    return {o.contact.email: o for batch in Scheduler(stages_for(client, started=NOW)).submit(contacts) for o in batch}
 
 
 # --- OAuth: bulk ------------------------------------------------------------------------
@@ -131,7 +132,7 @@ def test_chunks_are_filled_to_100_and_values_packed_across_subscribers(kit, oaut
 
     kit.add_callback("POST", f"{BASE}/v4/bulk/subscribers", callback=upsert)
     kit.add_callback("POST", f"{BASE}/v4/bulk/custom_fields/subscribers", callback=write)
-    out = [o for batch in BulkSubmitter(oauth_client, started=NOW, concurrency=1).submit(contacts) for o in batch]
+    out = [o for batch in Scheduler(stages_for(oauth_client, started=NOW), concurrency=1).submit(contacts) for o in batch]
     sizes = [(c.request.url.rsplit("/v4/", 1)[1], len(next(iter(
         v for k, v in json.loads(c.request.body).items() if k != "callback_url")))) for c in kit.calls]
     assert sizes == [("bulk/subscribers", 100), ("bulk/custom_fields/subscribers", 100),
@@ -154,7 +155,7 @@ def test_api_key_sends_fields_by_key_and_reads_201_as_created(kit, key_client):
              match=[matchers.json_params_matcher({"email_address": "a@example.com", "first_name": "Ann",
                                                   "fields": {"last_name": "Lamarr", "postal_code": "02134"}})],
              **single_reply(201, "a@example.com", {"last_name": "Lamarr", "postal_code": "02134", "company": None}))
-    outcome = SingleSubmitter(key_client).upsert(contact("a@example.com", "Ann", last_name="Lamarr",
+    outcome = SingleUpserts(key_client).upsert(contact("a@example.com", "Ann", last_name="Lamarr",
                                                          postal_code="02134"))
     assert (outcome.status, outcome.values_written, outcome.problems) == (Status.CREATED, 2, [])
 
@@ -163,12 +164,12 @@ def test_api_key_sends_fields_by_key_and_reads_201_as_created(kit, key_client):
                          ids=["existing-subscriber", "created-by-our-own-lost-attempt"])
 def test_api_key_200_is_an_update_unless_kit_created_it_during_this_run(kit, key_client, created, status):
     kit.post(f"{BASE}/v4/subscribers", **single_reply(200, "a@example.com", {}, created=created))
-    assert SingleSubmitter(key_client, started=NOW).upsert(contact("a@example.com")).status is status
+    assert SingleUpserts(key_client, started=NOW).upsert(contact("a@example.com")).status is status
 
 
 def test_api_key_422_rejects_the_row_with_kits_message(kit, key_client):
     kit.post(f"{BASE}/v4/subscribers", status=422, json={"errors": ["Email address is invalid"]})
-    outcome = SingleSubmitter(key_client).upsert(contact("bad@example.com", row=4, company="X"))
+    outcome = SingleUpserts(key_client).upsert(contact("bad@example.com", row=4, company="X"))
     assert [r.message for r in outcome.rejections()] == ["Kit rejected the subscriber: Email address is invalid"]
     assert len(kit.calls) == 1  # an email error is not retried keyed by label
 
@@ -177,7 +178,7 @@ def test_a_warning_is_a_failure_of_that_value_never_a_success(kit, key_client):
     kit.post(f"{BASE}/v4/subscribers", **single_reply(
         201, "a@example.com", {"last_name": "Lamarr", "company": None},
         warnings=["Custom field key 'company' does not exist and was ignored"]))
-    submitter = SingleSubmitter(key_client)
+    submitter = SingleUpserts(key_client)
     submitter.keyed_by = "key"
     outcome = submitter.upsert(contact("a@example.com", last_name="Lamarr", company="Acme"))
     assert outcome.values_written == 1
@@ -188,7 +189,7 @@ def test_a_warning_is_a_failure_of_that_value_never_a_success(kit, key_client):
 def test_a_value_the_echo_does_not_show_is_not_written(kit, key_client):
     kit.post(f"{BASE}/v4/subscribers", **single_reply(201, "a@example.com", {"last_name": "Lamarr",
                                                                                "company": None}))
-    submitter = SingleSubmitter(key_client)
+    submitter = SingleUpserts(key_client)
     submitter.keyed_by = "key"
     outcome = submitter.upsert(contact("a@example.com", last_name="Lamarr", company="Acme"))
     assert outcome.problems == [("field not written", "Company: Kit did not keep the value")]
@@ -205,7 +206,7 @@ def test_a_kit_that_reads_labels_is_detected_once_and_remembered(kit, key_client
     kit.post(f"{BASE}/v4/subscribers", match=[matchers.json_params_matcher(
         {"email_address": "b@example.com", "fields": {"Company": "Beta"}})],
         **single_reply(201, "b@example.com", {"company": "Beta"}))
-    submitter = SingleSubmitter(key_client)
+    submitter = SingleUpserts(key_client)
     first = submitter.upsert(contact("a@example.com", company="Acme"))
     second = submitter.upsert(contact("b@example.com", company="Beta"))
     assert submitter.keyed_by == "label"
@@ -216,14 +217,14 @@ def test_a_kit_that_reads_labels_is_detected_once_and_remembered(kit, key_client
 def test_a_422_for_an_unknown_key_tries_labels_once(kit, key_client):
     kit.post(f"{BASE}/v4/subscribers", status=422, json={"errors": ["Custom field key 'company' does not exist"]})
     kit.post(f"{BASE}/v4/subscribers", status=422, json={"errors": ["Custom field key 'Company' does not exist"]})
-    outcome = SingleSubmitter(key_client).upsert(contact("a@example.com", company="Acme"))
+    outcome = SingleUpserts(key_client).upsert(contact("a@example.com", company="Acme"))
     assert outcome.status is Status.FAILED
     assert outcome.problems == [("Kit rejected the subscriber", "Custom field key 'company' does not exist")]
 
 
 def test_an_empty_echo_leaves_values_unconfirmed_not_failed(kit, key_client):
     kit.post(f"{BASE}/v4/subscribers", **single_reply(202, "a@example.com", {}))
-    outcome = SingleSubmitter(key_client).upsert(contact("a@example.com", company="Acme"))
+    outcome = SingleUpserts(key_client).upsert(contact("a@example.com", company="Acme"))
     assert (outcome.values_written, outcome.values_unconfirmed, outcome.problems) == (0, 1, [])
 
 
@@ -233,11 +234,11 @@ def test_an_empty_echo_leaves_values_unconfirmed_not_failed(kit, key_client):
 def test_a_blank_first_name_is_never_sent(kit, key_client, first_name, expected):
     kit.post(f"{BASE}/v4/subscribers", match=[matchers.json_params_matcher(expected)],
              **single_reply(200, "a@example.com", {}))
-    SingleSubmitter(key_client).upsert(contact("a@example.com", first_name))
+    SingleUpserts(key_client).upsert(contact("a@example.com", first_name))
 
 
 def test_a_reading_proved_by_another_request_in_flight_is_used_for_the_retry(kit, key_client):
-    submitter = SingleSubmitter(key_client)
+    submitter = SingleUpserts(key_client)
 
     def key_mode_answer(request):
         submitter.keyed_by = "label"  # meanwhile, another thread found that Kit reads labels
@@ -251,3 +252,84 @@ def test_a_reading_proved_by_another_request_in_flight_is_used_for_the_retry(kit
         **single_reply(200, "a@example.com", {"company": "Acme"}))
     outcome = submitter.upsert(contact("a@example.com", company="Acme"))
     assert (outcome.values_written, outcome.problems) == (1, [])
+
+
+# --- API key: a value Kit refuses fails alone ------------------------------------------------
+
+def expect(kit, body, **reply):
+    kit.post(f"{BASE}/v4/subscribers", match=[matchers.json_params_matcher(body)], **reply)
+
+
+def refused(*errors):
+    return {"status": 422, "json": {"errors": list(errors)}}
+
+
+@pytest.mark.parametrize("error, message", [
+    ("company: Value is too long (maximum is 4 characters)", "Value is too long (maximum is 4 characters)"),
+    ("Company: Value is too long (maximum is 4 characters)", "Value is too long (maximum is 4 characters)"),
+    ("The value of 'company' is too long", "The value of 'company' is too long"),
+], ids=["named-by-key", "named-by-label", "quoted-in-the-message"])
+def test_a_value_kit_refuses_is_left_out_and_the_contact_and_its_other_values_go_in(kit, key_client, error,
+                                                                                    message):
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr", "company": "Acme Corp"}},
+           **refused(error))
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr"}},
+           **single_reply(201, "a@example.com", {"last_name": "Lamarr", "company": None}))
+    stage = SingleUpserts(key_client)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", row=5, last_name="Lamarr", company="Acme Corp"))
+    assert (outcome.status, outcome.subscriber_id, outcome.values_written) == (Status.CREATED, 1, 1)
+    assert [r.message for r in outcome.rejections()] == [f"field not written: Company: {message}"]
+    assert outcome.unwritten == {COMPANY}
+
+
+def test_a_422_naming_no_field_sends_the_contact_again_without_values(kit, key_client):
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr", "company": "Acme"}},
+           **refused("Fields could not be saved"))
+    expect(kit, {"email_address": "a@example.com"}, **single_reply(200, "a@example.com", {}, created=OLD))
+    stage = SingleUpserts(key_client, started=NOW)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", last_name="Lamarr", company="Acme"))
+    assert (outcome.status, outcome.values_written) == (Status.UPDATED, 0)
+    assert outcome.problems == [("field not written", "Last name: Fields could not be saved"),
+                                ("field not written", "Company: Fields could not be saved")]
+    assert outcome.unwritten == {LAST_NAME, COMPANY}
+
+
+def test_refusals_one_value_at_a_time_each_leave_that_value_out(kit, key_client):
+    fields = {"last_name": "L" * 20, "company": "C" * 20, "postal_code": "02134"}
+    expect(kit, {"email_address": "a@example.com", "fields": fields}, **refused("last_name: Value is too long"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"company": "C" * 20, "postal_code": "02134"}},
+           **refused("company: Value is too long"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"postal_code": "02134"}},
+           **single_reply(201, "a@example.com", {"postal_code": "02134"}))
+    stage = SingleUpserts(key_client)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", **fields))
+    assert outcome.values_written == 1 and outcome.status is Status.CREATED
+    assert [d for _, d in outcome.problems] == ["Last name: Value is too long", "Company: Value is too long"]
+
+
+def test_before_the_reading_is_proven_labels_are_tried_then_the_refused_value_left_out(kit, key_client):
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr", "company": "Acme Corp"}},
+           **refused("company: Value is too long (maximum is 4 characters)"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"Last name": "Lamarr", "Company": "Acme Corp"}},
+           **refused("Custom field key 'Last name' does not exist", "Custom field key 'Company' does not exist"))
+    expect(kit, {"email_address": "a@example.com", "fields": {"last_name": "Lamarr"}},
+           **single_reply(201, "a@example.com", {"last_name": "Lamarr", "company": None}))
+    stage = SingleUpserts(key_client)
+    outcome = stage.upsert(contact("a@example.com", last_name="Lamarr", company="Acme Corp"))
+    assert outcome.problems == [("field not written", "Company: Value is too long (maximum is 4 characters)")]
+    assert outcome.values_written == 1 and stage.keyed_by == "key"
+    assert len(kit.calls) == 3
+
+
+def test_an_email_refusal_after_values_were_left_out_rejects_the_contact_with_it(kit, key_client):
+    expect(kit, {"email_address": "a@example.com", "fields": {"company": "Acme Corp"}},
+           **refused("company: Value is too long"))
+    expect(kit, {"email_address": "a@example.com"}, **refused("Email address is on a suppression list"))
+    stage = SingleUpserts(key_client)
+    stage.keyed_by = "key"
+    outcome = stage.upsert(contact("a@example.com", company="Acme Corp"))
+    assert outcome.status is Status.FAILED
+    assert outcome.problems == [("Kit rejected the subscriber", "Email address is on a suppression list")]

@@ -1,0 +1,66 @@
+"""What Kit's bulk endpoints answer, parsed: the items done, the per-item failures, and whether Kit queued it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+# Kit answers a bulk request at once, with per-item failures, only up to 100 items; above that
+# it answers `202 {}` and reports to a callback, so kit-import never sends more than this.
+BULK_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Failure(Generic[T]):
+    """One item Kit refused: the item as Kit echoed it (a refused subscriber comes back
+    without its email) and Kit's messages."""
+
+    item: T
+    messages: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """Kit's messages as one line, or a plain statement that it gave none."""
+        return "; ".join(self.messages) or "no reason given"
+
+
+@dataclass(frozen=True)
+class BulkResult(Generic[T]):
+    """A bulk answer: the items Kit confirmed, those it refused, and `queued` when Kit answered
+    202 (it will process the request later and confirms nothing now)."""
+
+    items: list[T]
+    failures: list[Failure[T]]
+    queued: bool = False
+
+
+def parse_bulk(status: int, body: Any, items_key: str, failure_key: str,
+               parse: Callable[[dict], T]) -> BulkResult[T]:
+    """A bulk answer's `items_key` list and `failures` list (each failure's item under `failure_key`)."""
+    if status == 202:
+        return BulkResult([], [], queued=True)
+    body = body if isinstance(body, dict) else {}
+    failures = [Failure(parse(f.get(failure_key) if isinstance(f.get(failure_key), dict) else {}),
+                        messages(f.get("errors")))
+                for f in dicts(body.get("failures"))]
+    return BulkResult([parse(i) for i in dicts(body.get(items_key))], failures)
+
+
+def dicts(items: Any) -> list[dict]:
+    """The dict entries of a list from Kit's answer (anything else is ignored, not trusted)."""
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def messages(errors: Any) -> tuple[str, ...]:
+    """Kit's `errors` (a list, or now and then one string) as a tuple of strings."""
+    if isinstance(errors, list):
+        return tuple(str(e) for e in errors)
+    return (str(errors),) if errors else ()
+
+
+def integer(value: Any) -> int | None:
+    """An id from Kit's JSON, or None when it is not an integer."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,94 @@
+"""Subscriber endpoints: bulk upsert (OAuth) and upsert one (either credential), with parsed answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from importer.kit.client import KitClient
+from importer.kit.results import BulkResult, integer, parse_bulk
+
+
+@dataclass(frozen=True)
+class NewSubscriber:
+    """A subscriber to create or update, by email; a blank first name is never sent."""
+
+    email: str
+    first_name: str | None = None
+
+    def body(self) -> dict[str, str]:
+        body = {"email_address": self.email}
+        if self.first_name:
+            body["first_name"] = self.first_name
+        return body
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A subscriber as Kit answered it. `fields` is the custom field echo (None when Kit sent none);
+    `email` is None for a refused subscriber, as Kit's bulk failures show them."""
+
+    id: int | None
+    email: str | None
+    first_name: str | None
+    created_at: dt.datetime | None
+    fields: dict[str, Any] | None = None
+
+    @classmethod
+    def parse(cls, data: dict) -> Subscriber:
+        email, first = data.get("email_address"), data.get("first_name")
+        fields = data.get("fields")
+        return cls(integer(data.get("id")), str(email) if email else None, str(first) if first else None,
+                   _timestamp(data.get("created_at")), fields if isinstance(fields, dict) else None)
+
+
+@dataclass(frozen=True)
+class Upserted:
+    """The answer to one upsert: the subscriber, whether Kit created it (201) or queued the
+    write (202; its echo then proves nothing), and Kit's `warnings` (a later API version's
+    answer to an unknown field key), as text."""
+
+    subscriber: Subscriber
+    created: bool
+    queued: bool
+    warnings: list[str]
+
+
+def bulk_upsert_subscribers(client: KitClient, subscribers: Sequence[NewSubscriber]) -> BulkResult[Subscriber]:
+    """POST /v4/bulk/subscribers: create or update up to 100 subscribers by email (OAuth only)."""
+    reply = client.post("/v4/bulk/subscribers", {"subscribers": [s.body() for s in subscribers],
+                                                  "callback_url": None})
+    return parse_bulk(reply.status, reply.body, "subscribers", "subscriber", Subscriber.parse)
+
+
+def upsert_subscriber(client: KitClient, subscriber: NewSubscriber,
+                      fields: Mapping[str, str] | None = None) -> Upserted:
+    """POST /v4/subscribers: create or update one subscriber with custom field values in `fields`
+    (keyed by key or by label: see the API-key stage). A refusal raises KitRequestError."""
+    body: dict[str, Any] = subscriber.body()
+    if fields:
+        body["fields"] = dict(fields)
+    reply = client.post("/v4/subscribers", body)
+    data = reply.body if isinstance(reply.body, dict) else {}
+    sub = data.get("subscriber") if isinstance(data.get("subscriber"), dict) else {}
+    raw = data.get("warnings") or []
+    return Upserted(Subscriber.parse(sub), created=reply.status == 201, queued=reply.status == 202,
+                    warnings=[_text(w) for w in (raw if isinstance(raw, list) else [raw])])
+
+
+def _text(warning: Any) -> str:
+    if isinstance(warning, dict):
+        return str(warning.get("message") or warning)
+    return str(warning)
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    """Kit's ISO 8601 `created_at` (with a Z), as an aware datetime; None if it is not one."""
+    try:
+        when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+

@@ -1,0 +1,271 @@
+"""Contacts -> stages of Kit requests -> one outcome per contact, several requests in flight.
+
+A stage is one kind of request (bulk upserts, bulk values, one upsert per contact...). The
+scheduler knows no Kit endpoint: it fills each stage's batches, runs their `send` on a
+worker pool, hands every answer back to the stage's `settle` in the main thread, feeds the
+stages that need a subscriber id as soon as one is known (a pipeline), and yields each
+contact when no stage has anything left to do for it. A fatal error (401/403) stops new
+requests; what is in flight is settled, every acknowledged contact with work left is told
+why by each unfinished stage, and the error is raised.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from importer.errors import KitError, KitRequestError, KitUnavailableError
+from importer.records import Contact, Outcome, Status
+
+_FINISHED_ON_READING = 100  # contacts finished as they are read (nothing to send) are yielded this many at a time
+Progress = Callable[[int], None]
+Journal = Callable[[list[Outcome]], None]
+
+
+class Stage:
+    """One kind of Kit request. Subclasses say what a contact needs sent (`items`), how many
+    items go in one request (`size`), whether the items need the subscriber id first
+    (`needs_id`), how to send a batch (`send`, in a worker thread: one kit/ call, no shared
+    state written) and how an answer becomes outcomes (`settle`, in the main thread).
+
+    A stage without `needs_id` gives ids: it settles a contact's `subscriber_id` and status.
+    """
+
+    size: int = 1
+    needs_id: bool = False
+
+    def items(self, outcome: Outcome) -> list[Any]:
+        """What this stage sends for a contact (nothing by default)."""
+        return []
+
+    def send(self, batch: list[Any]) -> Any:
+        """Send one request for `batch`; a KitRequestError or KitUnavailableError it raises is
+        handed to `settle` as the answer, a KitFatalError stops the run."""
+        raise NotImplementedError
+
+    def settle(self, batch: list[Any], answer: Any) -> None:
+        """Record the answer (a result, or the per-request error) in the batch's outcomes."""
+        raise NotImplementedError
+
+    def abandon(self, outcome: Outcome, why: str) -> None:
+        """The run stopped before this stage finished `outcome`: record what was not done."""
+
+
+class _Entry:
+    """A contact on its way through the stages: its outcome and its items still unsettled, per stage."""
+
+    __slots__ = ("outcome", "pending", "acknowledged")
+
+    def __init__(self, outcome: Outcome, stages: int) -> None:
+        self.outcome = outcome
+        self.pending = [0] * stages
+        self.acknowledged = False  # every id-giving stage has settled it
+
+
+class Scheduler:
+    """Runs stages over a stream of contacts with at most `concurrency` requests in flight.
+
+    Stages are tried last first, so that work whose ids are known goes before more contacts
+    are read; a batch goes when full, or partial when nothing upstream can add to it.
+    """
+
+    def __init__(self, stages: Sequence[Stage], *, concurrency: int = 1) -> None:
+        self.stages = list(stages)
+        self.concurrency = concurrency
+
+    def submit(self, contacts: Iterable[Contact], progress: Progress | None = None,
+               journal: Journal | None = None) -> Iterator[list[Outcome]]:
+        """Send every contact through the stages; yield the outcomes each answer finishes.
+
+        `journal` hears of contacts that an id-giving stage acknowledged and that have work
+        still to come (the state file keeps their ids before their values are written). A
+        contact with a known `subscriber_id` that no id-giving stage takes goes straight to
+        the stages that need it.
+        """
+        run = _Run(self.stages, iter(contacts))
+        with _Workers(self.concurrency) as workers:
+            while True:
+                while workers.can_start and (ready := run.next_batch()) is not None:
+                    index, entries, batch = ready
+                    workers.start((index, entries, batch), self.stages[index].send, batch)
+                if done := run.take_done():
+                    yield self._tell(done, progress)
+                    continue  # contacts finished on reading: there may be more to start
+                if not workers:
+                    break  # nothing in flight and nothing ready: every contact is through
+                for (index, entries, batch), answer in workers.finished():
+                    self.stages[index].settle(batch, answer)
+                    acknowledged = run.settled(index, entries)
+                    if journal and acknowledged:
+                        journal(acknowledged)
+                    if done := run.take_done():
+                        yield self._tell(done, progress)
+        if workers.fatal is not None:
+            if stopped := run.abandon(str(workers.fatal)):
+                yield stopped
+            raise workers.fatal
+
+    @staticmethod
+    def _tell(done: list[Outcome], progress: Progress | None) -> list[Outcome]:
+        if progress:
+            progress(len(done))
+        return done
+
+
+class _Run:
+    """One submit's bookkeeping, touched only by the main thread: the queue of each stage, the
+    batches in flight per stage, and the contacts not yet finished."""
+
+    def __init__(self, stages: list[Stage], contacts: Iterator[Contact]) -> None:
+        self.stages = stages
+        self.contacts = contacts
+        self.exhausted = False
+        self.queues: list[deque[tuple[_Entry, Any]]] = [deque() for _ in stages]
+        self.in_flight = [0] * len(stages)
+        self.open: dict[_Entry, None] = {}  # unfinished entries, in arrival order
+        self.done: list[Outcome] = []
+        self.givers = [i for i, s in enumerate(stages) if not s.needs_id]
+        self.takers = [i for i, s in enumerate(stages) if s.needs_id]
+
+    def next_batch(self) -> tuple[int, list[_Entry], list[Any]] | None:
+        """The next batch to send (reading more contacts as needed), or None for now."""
+        while True:
+            for index in reversed(range(len(self.stages))):
+                queue, size = self.queues[index], self.stages[index].size
+                if len(queue) >= size or (queue and self._upstream_done(index)):
+                    pairs = [queue.popleft() for _ in range(min(size, len(queue)))]
+                    self.in_flight[index] += 1
+                    return index, [e for e, _ in pairs], [item for _, item in pairs]
+            if self.exhausted or len(self.done) >= _FINISHED_ON_READING:
+                return None  # wait for answers, or yield what reading finished first
+            self._read()
+
+    def _upstream_done(self, index: int) -> bool:
+        """Whether nothing more can join this stage's queue: every contact is read and, for a
+        stage that needs ids, every id-giving stage is idle."""
+        if not self.exhausted:
+            return False
+        return not self.stages[index].needs_id or \
+            all(not self.queues[i] and not self.in_flight[i] for i in self.givers)
+
+    def _read(self) -> None:
+        """Read one contact into the stages that take it, or learn that there are no more."""
+        contact = next(self.contacts, None)
+        if contact is None:
+            self.exhausted = True
+            return
+        entry = _Entry(Outcome(contact, Status.FAILED), len(self.stages))
+        self.open[entry] = None
+        for index in self.givers:
+            self._enqueue(entry, index)
+        if not any(entry.pending):  # no stage gives it an id: Kit has it already
+            if contact.subscriber_id is not None:
+                entry.outcome.status, entry.outcome.subscriber_id = Status.UPDATED, contact.subscriber_id
+            self._acknowledge(entry)
+
+    def _enqueue(self, entry: _Entry, index: int) -> None:
+        items = self.stages[index].items(entry.outcome)
+        entry.pending[index] += len(items)
+        self.queues[index].extend((entry, item) for item in items)
+
+    def _acknowledge(self, entry: _Entry) -> bool:
+        """Every id-giving stage is done with the entry: feed the stages that need its id.
+        True if some did take work."""
+        entry.acknowledged = True
+        outcome = entry.outcome
+        if outcome.status is not Status.FAILED and outcome.subscriber_id is not None:
+            for index in self.takers:
+                self._enqueue(entry, index)
+        self._finish_if_done(entry)
+        return entry in self.open
+
+    def settled(self, index: int, entries: list[_Entry]) -> list[Outcome]:
+        """Count a batch of stage `index` as settled; return the outcomes it acknowledged that
+        still have work to come."""
+        self.in_flight[index] -= 1
+        acknowledged = []
+        for entry, settled in Counter(entries).items():
+            entry.pending[index] -= settled
+            if not entry.acknowledged and not any(entry.pending[i] for i in self.givers):
+                if self._acknowledge(entry):
+                    acknowledged.append(entry.outcome)
+            else:
+                self._finish_if_done(entry)
+        return acknowledged
+
+    def _finish_if_done(self, entry: _Entry) -> None:
+        if entry.acknowledged and not any(entry.pending) and entry in self.open:
+            del self.open[entry]
+            self.done.append(entry.outcome)
+
+    def take_done(self) -> list[Outcome]:
+        done, self.done = self.done, []
+        return done
+
+    def abandon(self, why: str) -> list[Outcome]:
+        """The run stopped: each stage with work left for an acknowledged contact says so; those
+        outcomes are returned. Contacts no id-giving stage settled are not: they were not sent."""
+        stopped = []
+        for entry in self.open:
+            if entry.acknowledged:
+                for index, left in enumerate(entry.pending):
+                    if left:
+                        self.stages[index].abandon(entry.outcome, why)
+                stopped.append(entry.outcome)
+        return stopped
+
+
+class _Workers:
+    """At most `size` requests in flight on a thread pool; completed ones come back in any order.
+
+    A per-request failure (KitRequestError, KitUnavailableError) becomes the task's answer; a
+    fatal one (401/403) is kept, not raised, so the caller can stop handing out work, settle
+    what is still in flight, and then raise it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self.fatal: KitError | None = None
+        self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="kit-request")
+        self._running: dict[Future, Any] = {}
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        # On Ctrl-C, requests already sent finish (bounded by their timeout); none start.
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+
+    @property
+    def can_start(self) -> bool:
+        return self.fatal is None and len(self._running) < self.size
+
+    def start(self, tag: Any, send: Callable[[Any], Any], batch: Any) -> None:
+        self._running[self._pool.submit(_answer, send, batch)] = tag
+
+    def finished(self) -> Iterator[tuple[Any, Any]]:
+        """Wait for at least one task; yield (tag, answer) for each that did not fail fatally."""
+        if not self._running:
+            return
+        done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+        for future in done:
+            tag = self._running.pop(future)
+            try:
+                answer = future.result()
+            except KitError as e:
+                self.fatal = self.fatal or e
+                continue
+            yield tag, answer
+
+    def __bool__(self) -> bool:
+        return bool(self._running)
+
+
+def _answer(send: Callable[[Any], Any], batch: Any) -> Any:
+    """Run a stage's send; a failure of this request alone is its answer, for `settle` to attribute."""
+    try:
+        return send(batch)
+    except (KitRequestError, KitUnavailableError) as e:
+        return e
