@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -173,3 +174,48 @@ def test_each_store_is_a_new_account_unless_given_an_id():
 def test_two_sandboxes_have_different_oauth_clients():
     with Sandbox() as one, Sandbox() as two:
         assert one.client_id != two.client_id and one.client_id.startswith("sandbox-client-")
+
+
+def get(sb, path, **query):
+    return requests.get(sb.url + path, params=query, headers={"Authorization": f"Bearer {sb.access_token}"},
+                        timeout=5)
+
+
+def test_the_subscriber_list_filters_includes_tags_counts_and_pages_as_kit_documents_it():
+    clock = [1_700_000_000.0]
+    with Sandbox(KitStore(clock=lambda: clock[0])) as sb:
+        for i in range(5):
+            sb.store.upsert(f"p{i}@example.com", f"P{i}", set_first_name=True)
+            clock[0] += 100
+        vip, _ = sb.store.add_tag("VIP")
+        sb.store.tag(sb.store.find("p1@example.com"), vip.id)
+        sb.store.find("p2@example.com").state = "cancelled"
+        assert len(get(sb, "/v4/subscribers").json()["subscribers"]) == 4  # active only, by default
+        page = get(sb, "/v4/subscribers", status="all", per_page=2, include="tags", include_total_count="true").json()
+        assert page["pagination"]["total_count"] == 5 and page["pagination"]["has_next_page"]
+        assert [s["email_address"] for s in page["subscribers"]] == ["p4@example.com", "p3@example.com"]
+        rest = get(sb, "/v4/subscribers", status="all", per_page=2, include="tags",
+                   after=page["pagination"]["end_cursor"]).json()["subscribers"]
+        assert rest[1]["tags"] == [{"id": vip.id, "name": "VIP"}] and "total_count" not in rest
+        assert "tags" not in get(sb, "/v4/subscribers").json()["subscribers"][0]
+        # p1 was tagged last (at the clock's latest reading): only it changed after p4 was created.
+        since = dt.datetime.fromtimestamp(clock[0] - 150, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        changed = get(sb, "/v4/subscribers", status="all", updated_after=since).json()["subscribers"]
+        assert [s["email_address"] for s in changed] == ["p4@example.com", "p1@example.com"]
+        assert get(sb, "/v4/subscribers", updated_after="2001-01-01").json()["subscribers"]  # a date works too
+        assert get(sb, "/v4/subscribers", status="gone").status_code == 422
+
+
+def test_list_reads_lag_behind_writes_but_a_read_by_id_does_not():
+    clock = [1_700_000_000.0]
+    with Sandbox(KitStore(list_lag=30, clock=lambda: clock[0])) as sb:
+        sb.seed_fields(("Company",))
+        sub, _ = sb.store.upsert("ann@example.com", "Ann", set_first_name=True)
+        assert get(sb, "/v4/subscribers").json()["subscribers"] == []  # created, not listed yet
+        clock[0] += 31
+        post(sb, "/v4/subscribers", {"email_address": "ann@example.com", "first_name": "Annie"}, key=sb.api_key)
+        listed = get(sb, "/v4/subscribers").json()["subscribers"]
+        assert [s["first_name"] for s in listed] == ["Ann"]  # the list still shows the old name
+        assert get(sb, f"/v4/subscribers/{sub.id}").json()["subscriber"]["first_name"] == "Annie"
+        clock[0] += 31
+        assert [s["first_name"] for s in get(sb, "/v4/subscribers").json()["subscribers"]] == ["Annie"]

@@ -8,6 +8,7 @@ routes). Answers follow Kit's reference pages: both credential kinds, 401 for an
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import email.utils
 import hashlib
 import html
@@ -393,14 +394,60 @@ def _paginate(items: list[dict], query: dict[str, str]) -> tuple[list[dict], dic
 
 
 def _list_subscribers(store: KitStore, query: dict[str, str]) -> dict:
+    """GET /v4/subscribers as Kit's documents describe it: `status` (default active, or all),
+    `email_address`, created/updated before/after (a date or a time), `include=tags`,
+    `include_total_count`, and cursor pages of up to 1000; with `list_lag`, a lagging view."""
     status = query.get("status") or "active"
+    if status not in ("active", "inactive", "bounced", "complained", "cancelled", "all"):
+        raise Reply(422, {"errors": [f"Status {status!r} is not valid"]})
     email = (query.get("email_address") or "").strip().casefold()
+    include = {part.strip() for part in (query.get("include") or "").split(",") if part.strip()}
+    created = _window(query, "created")
+    updated = _window(query, "updated")
+    now = store.clock()
     with store.lock:
-        subs = sorted(store.subscribers.values(), key=lambda s: s.id, reverse=True)
-        items = [store.to_json(s) for s in subs
-                 if (status == "all" or s.state == status) and (not email or s.email_address.casefold() == email)]
+        items = []
+        for sub in sorted(store.subscribers.values(), key=lambda s: s.id, reverse=True):
+            shown = store.as_listed(sub, now)
+            if shown is None:
+                continue
+            when_updated = max((t for t, _ in sub.history if t <= now - store.list_lag), default=sub.updated_at)
+            if (status != "all" and shown["state"] != status) or (email and sub.email_address.casefold() != email) \
+                    or not _inside(_seconds(sub.created_at), created) or not _inside(when_updated, updated):
+                continue
+            if "tags" not in include:
+                shown = {k: v for k, v in shown.items() if k != "tags"}
+            items.append(shown)
     page, pagination = _paginate(items, query)
+    if (query.get("include_total_count") or "").lower() == "true":
+        pagination["total_count"] = len(items)
     return {"subscribers": page, "pagination": pagination}
+
+
+def _window(query: dict[str, str], what: str) -> tuple[float | None, float | None]:
+    """A `<what>_after` / `<what>_before` filter as epoch seconds; Kit's pages say a date
+    (yyyy-mm-dd) and show a time in their examples, so both are read."""
+    bounds = []
+    for side in ("after", "before"):
+        text = (query.get(f"{what}_{side}") or "").strip()
+        if not text:
+            bounds.append(None)
+            continue
+        try:
+            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise Reply(422, {"errors": [f"{what}_{side} must be a date (yyyy-mm-dd) or a time"]}) from None
+        bounds.append((when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).timestamp())
+    return bounds[0], bounds[1]
+
+
+def _inside(moment: float, window: tuple[float | None, float | None]) -> bool:
+    after, before = window
+    return (after is None or moment > after) and (before is None or moment < before)
+
+
+def _seconds(iso: str) -> float:
+    return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def _create_subscriber(store: KitStore, body: Any) -> tuple[int, Any]:
@@ -429,7 +476,9 @@ def _create_subscriber(store: KitStore, body: Any) -> tuple[int, Any]:
         raise Reply(403, OVER_LIMIT)
     sub, created = store.upsert(email, body.get("first_name"), set_first_name="first_name" in body)
     with store.lock:
-        sub.values.update(resolved)
+        if any(sub.values.get(fid) != value for fid, value in resolved.items()):
+            sub.values.update(resolved)
+            store.changed(sub)
     status = 202 if len(fields) > 10 else (201 if created else 200)
     reply: dict[str, Any] = {"subscriber": store.to_json(sub)}
     if unknown and store.field_mode == "key-warn":
@@ -493,7 +542,10 @@ def _bulk_values(store: KitStore, body: Any) -> tuple[int, Any]:
                                  "custom_field_value": {"subscriber_id": sid, "subscriber_custom_field_id": fid,
                                                         "value": value}})
                 continue
-            sub.values[target.id] = "" if value is None else str(value)
+            text = "" if value is None else str(value)
+            if sub.values.get(target.id) != text:
+                sub.values[target.id] = text
+                store.changed(sub)
         written.append({"subscriber_id": sid, "subscriber_custom_field_id": fid, "value": sub.values[target.id]})
     if len(items) > SYNC_LIMIT:
         return 202, {}

@@ -39,6 +39,16 @@ class StoredField:
 
 
 @dataclass
+class StoredTag:
+    id: int
+    name: str
+    created_at: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "created_at": self.created_at}
+
+
+@dataclass
 class StoredSubscriber:
     id: int
     email_address: str
@@ -46,6 +56,10 @@ class StoredSubscriber:
     created_at: str
     state: str = "active"
     values: dict[int, str] = field(default_factory=dict)
+    tags: set[int] = field(default_factory=set)
+    updated_at: float = 0.0  # the account's clock at the last change (list filters use it)
+    # (time, what a list read shows) per change, kept only while list reads lag (`list_lag`).
+    history: list[tuple[float, dict]] = field(default_factory=list, repr=False)
 
 
 def key_for(label: str) -> str:
@@ -65,7 +79,8 @@ class KitStore:
 
     def __init__(self, *, field_mode: str = "key-error", account_id: int | None = None,
                  rejected_emails: set[str] | None = None, subscriber_limit: int | None = None,
-                 max_value_length: int | None = None, clock: Callable[[], float] = time.time) -> None:
+                 max_value_length: int | None = None, list_lag: float = 0.0,
+                 clock: Callable[[], float] = time.time) -> None:
         if field_mode not in FIELD_MODES:
             raise ValueError(f"field_mode must be one of {FIELD_MODES}")
         self.field_mode = field_mode
@@ -77,6 +92,12 @@ class KitStore:
         # Kit's pages state no length limit for a custom field value; this switch lets tests see
         # how the client handles a Kit that refuses long values (None: every length is kept).
         self.max_value_length = max_value_length
+        # Kit's list results lag writes by seconds to minutes (eventual consistency): with a lag,
+        # GET /v4/subscribers shows each subscriber as it was `list_lag` seconds ago, and leaves out
+        # those created since; GET /v4/subscribers/{id} is always current.
+        self.list_lag = list_lag
+        self.tags: dict[int, StoredTag] = {}
+        self._next_tag = 1
         self.clock = clock
         self.fields: dict[int, StoredField] = {}
         self.subscribers: dict[int, StoredSubscriber] = {}
@@ -144,20 +165,70 @@ class KitStore:
         with self.lock:
             existing = self.find(email)
             if existing is not None:
-                if set_first_name:
+                if set_first_name and existing.first_name != first_name:
                     existing.first_name = first_name
+                    self.changed(existing)
                 return existing, False
             sub = StoredSubscriber(self._next_subscriber, email, first_name, self.now_iso())
             self.subscribers[sub.id] = sub
             self._by_email[email.casefold()] = sub.id
             self._next_subscriber += 1
+            self.changed(sub)
             return sub, True
 
-    def to_json(self, sub: StoredSubscriber, *, with_fields: bool = True) -> dict:
+    def changed(self, sub: StoredSubscriber) -> None:
+        """Note a change to a subscriber: its update time, and what a lagging list read will show."""
+        with self.lock:
+            sub.updated_at = self.clock()
+            if self.list_lag > 0:
+                sub.history.append((sub.updated_at, self.to_json(sub, tags=True)))
+
+    def as_listed(self, sub: StoredSubscriber, now: float) -> dict | None:
+        """The subscriber as a list read shows it at `now`: `list_lag` seconds behind, None if not listed yet."""
+        if self.list_lag <= 0:
+            return self.to_json(sub, tags=True)
+        seen = [shown for when, shown in sub.history if when <= now - self.list_lag]
+        return seen[-1] if seen else None
+
+    # --- tags ------------------------------------------------------------------------
+
+    def add_tag(self, name: str) -> tuple[StoredTag, bool]:
+        """Create a tag (name trimmed; an existing name, in any case, is returned instead)."""
+        name = name.strip()
+        with self.lock:
+            for existing in self.tags.values():
+                if existing.name.casefold() == name.casefold():
+                    return existing, False
+            tag = StoredTag(self._next_tag, name, self.now_iso())
+            self.tags[tag.id] = tag
+            self._next_tag += 1
+            return tag, True
+
+    def tag(self, sub: StoredSubscriber, tag_id: int) -> bool:
+        """Tag a subscriber; False if it had the tag already."""
+        with self.lock:
+            if tag_id in sub.tags:
+                return False
+            sub.tags.add(tag_id)
+            self.changed(sub)
+            return True
+
+    def untag(self, sub: StoredSubscriber, tag_id: int) -> bool:
+        """Remove a tag from a subscriber; False if it did not have it."""
+        with self.lock:
+            if tag_id not in sub.tags:
+                return False
+            sub.tags.discard(tag_id)
+            self.changed(sub)
+            return True
+
+    def to_json(self, sub: StoredSubscriber, *, with_fields: bool = True, tags: bool = False) -> dict:
         body = {"id": sub.id, "first_name": sub.first_name, "email_address": sub.email_address,
                 "state": sub.state, "created_at": sub.created_at}
         if with_fields:
             body["fields"] = {f.key: sub.values.get(f.id) for f in self.fields.values()}
+        if tags:
+            body["tags"] = [{"id": t, "name": self.tags[t].name} for t in sorted(sub.tags) if t in self.tags]
         return body
 
     def snapshot(self) -> dict[str, dict]:
@@ -167,3 +238,9 @@ class KitStore:
                 "first_name": sub.first_name,
                 "fields": {self.fields[fid].label: v for fid, v in sorted(sub.values.items()) if fid in self.fields},
             } for sub in self.subscribers.values()}
+
+    def tags_of(self, email: str) -> set[str]:
+        """The names of a subscriber's tags (tests compare these)."""
+        with self.lock:
+            sub = self.find(email)
+            return {self.tags[t].name for t in sub.tags if t in self.tags} if sub else set()
