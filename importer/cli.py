@@ -330,7 +330,7 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
 
     It proposes the detected email and first-name columns, maps the columns that match
     the account's custom fields (read with the credential, if one is set), and lists the
-    other columns commented out.
+    other columns commented out. The reading and column options given are written into it.
     """
     if output.exists() and not force:
         raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
