@@ -28,8 +28,8 @@ def timed_run(source: Path, sandbox: Sandbox, state: Path) -> tuple[float, int, 
     before = sum(1 for m, *_ in sandbox.requests if m == "POST")
     start = time.perf_counter()
     report = import_file(Settings(source=source, credential=Credential("oauth", sandbox.access_token),
-                                  base_url=sandbox.url, state_path=state, rate_limit=1_000_000, rate_window=1.0,
-                                  failures_path=state.with_suffix(".failures.csv")))
+                                  base_url=sandbox.url, state=state, rate_limit=1_000_000, rate_window=1.0,
+                                  failures=state.with_suffix(".failures.csv")))
     seconds = time.perf_counter() - start
     return seconds, sum(1 for m, *_ in sandbox.requests if m == "POST") - before, report.unchanged
 

@@ -78,7 +78,7 @@ def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, se
         failures = Path(tmp) / "failures.csv"
         started = time.monotonic()
         report = import_file(Settings(source=source, credential=Credential(kind, secret), base_url=sandbox.url,
-                                      rate_limit=limit, rate_window=window, failures_path=failures))
+                                      rate_limit=limit, rate_window=window, failures=failures))
         elapsed = time.monotonic() - started
         return {
             "run": f"{kind}{' + faults' if faults else ''}",

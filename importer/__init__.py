@@ -3,7 +3,7 @@
 from importer.errors import ImporterError
 from importer.pipeline import import_file
 from importer.report import RunReport
-from importer.config import Settings
+from importer.settings import Settings
 
 __all__ = ["ImporterError", "RunReport", "Settings", "import_file"]
 __version__ = "0.1.0"

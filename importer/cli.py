@@ -7,6 +7,7 @@ traceback only with --verbose.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
 import sys
@@ -14,39 +15,33 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 import click
 from click.core import ParameterSource
 from tqdm import tqdm
 
-from importer.config import (Settings, base_url_from_env, credentials_from_env, load_config, parse_field_spec,
-                             parse_rate_limit, propose_config)
+from importer.config import load_config, propose_config
 from importer.errors import ConfigError, ImporterError
-from importer.kit import Credential, KitClient, RefreshGrant
-from importer.kit.auth import API_KEY, OAUTH
+from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant
 from importer.kit.oauth import authorize
-from importer.loader import LoadOptions, list_sheets, open_source
+from importer.loader import list_sheets, open_source
 from importer.mapping import plan_columns
 from importer.pipeline import import_file
-from importer.report import RunReport
+from importer.report import ExitStatus, RunReport
 from importer.resolver import fetch_fields
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
+from importer.settings import (Declared, Group, Settings, base_url_from_env, credentials_from_env, declarations,
+                               default_of, parse_rate_limit)
 
-EXIT_FAILED = 1
-EXIT_REJECTED = 3
-EXIT_INTERRUPTED = 130
-
-
-_log_file: TextIO | None = None
+log = logging.getLogger("kit_import")
 
 
-def _say(message: str) -> None:
-    tqdm.write(message, file=sys.stderr)
-    if _log_file is not None:
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        _log_file.write("".join(f"{stamp} {line}\n" for line in message.splitlines()))
-        _log_file.flush()
+def _say(message: str, *, stamp_terminal: bool = False) -> None:
+    """Tell the user on stderr and the --log file; `stamp_terminal` puts the time before the terminal line
+    (the file's lines are stamped by its formatter)."""
+    tqdm.write(f"{time.strftime('%H:%M:%S')} {message}" if stamp_terminal else message, file=sys.stderr)
+    log.info(message)
 
 
 def _fail(error: ImporterError) -> None:
@@ -66,10 +61,10 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             if verbose:
                 raise
             _fail(e)
-            sys.exit(EXIT_FAILED)
+            sys.exit(ExitStatus.FAILED)
         except KeyboardInterrupt:
             _say("Interrupted.")
-            sys.exit(EXIT_INTERRUPTED)
+            sys.exit(ExitStatus.INTERRUPTED)
         except BrokenPipeError:
             end_on_broken_pipe()
         except (click.exceptions.Exit, click.ClickException, SystemExit):
@@ -79,15 +74,52 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             _say(f"Error: unexpected {type(e).__name__}: {e}")
             _say("Run again with --verbose for the details, and please report it.")
-            sys.exit(EXIT_FAILED)
+            sys.exit(ExitStatus.FAILED)
 
     return click.option("--verbose", is_flag=True, help="Show a traceback when something fails.")(wrapper)
 
 
+def setting_option(name: str, declared: Declared) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The click option of one declared setting: its flag, type, default and help come from the declaration."""
+    kwargs: dict[str, Any] = {"help": declared.help, "metavar": declared.metavar, "multiple": declared.multiple}
+    if declared.value is bool:
+        kwargs.update(is_flag=True, metavar=None)
+    elif declared.choices:
+        kwargs.update(type=click.Choice(declared.choices), default=str(default_of(name)), show_default=True)
+    elif declared.value is Path:
+        kwargs["type"] = click.Path(path_type=Path, dir_okay=False)
+    elif declared.value is int:
+        kwargs["type"] = click.IntRange(declared.low, declared.high) if declared.low is not None else int
+    elif declared.value is float:
+        kwargs["type"] = click.FloatRange(declared.low, declared.high) if declared.low is not None else float
+    return click.option(declared.flag or "--" + name.replace("_", "-"), name, **kwargs)
+
+
+def setting_options(group: Group) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of one group of settings (reading the file, its columns, the run), as one decorator."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for name, declared in reversed(list(declarations(group))):
+            command = setting_option(name, declared)(command)
+        return command
+
+    return decorate
+
+
+def given_on_command_line(values: dict[str, Any]) -> dict[str, Any]:
+    """The options the user typed, so that a default never overrides a config's value."""
+    ctx = click.get_current_context()
+    return {name: value for name, value in values.items()
+            if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+
+
+SANDBOX_AUTH = {kind.value.replace("_", "-"): kind for kind in CredentialKind}  # --sandbox-auth word -> kind
+
+
 def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--sandbox and --sandbox-auth, shared by the commands that talk to Kit."""
-    command = click.option("--sandbox-auth", type=click.Choice(["oauth", "api-key"]), default="oauth",
-                           show_default=True,
+    command = click.option("--sandbox-auth", type=click.Choice(list(SANDBOX_AUTH)),
+                           default=CredentialKind.OAUTH.value, show_default=True,
                            help="Which kind of credential to rehearse with in the sandbox.")(command)
     return click.option("--sandbox", is_flag=True,
                         help="Use a local Kit emulator (seeded with the sample fields) instead of Kit.")(command)
@@ -104,8 +136,9 @@ def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = 
         return
     with Sandbox() as emulator:
         emulator.seed_fields(SAMPLE_FIELDS)
-        credential = Credential(OAUTH, emulator.access_token, "sandbox") if sandbox_auth == "oauth" else \
-            Credential(API_KEY, emulator.api_key, "sandbox")
+        kind = SANDBOX_AUTH[sandbox_auth]
+        credential = Credential(kind, emulator.access_token if kind is CredentialKind.OAUTH else emulator.api_key,
+                                "sandbox")
         yield credential, None, emulator.url, emulator
 
 
@@ -123,7 +156,7 @@ class BarProgress:
     def phase(self, name: str, total: int | None) -> None:
         self.close()
         if not self.tty:
-            _say(f"{time.strftime('%H:%M:%S')} {name}" + (f": {total:,}" if total is not None else ""))
+            _say(name + (f": {total:,}" if total is not None else ""), stamp_terminal=True)
         self.bar = tqdm(total=total, desc=name, unit=" rows" if total is None else " contacts",
                         disable=None, file=sys.stderr, leave=False, dynamic_ncols=True)
 
@@ -169,51 +202,12 @@ def cli() -> None:
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False)
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A TOML config for a scheduled import (see `kit-import init`); flags override it.")
-@click.option("--sheet", metavar="NAME", help="Workbook sheet to read, by name or number (default: the first).")
-@click.option("--encoding", metavar="NAME", help="Text encoding of a CSV (default: detected).")
-@click.option("--delimiter", metavar="CHAR", help="CSV delimiter: ',' ';' '|' or tab (default: detected).")
-@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
-              help="Row number of the header (default: detected; a title above it is skipped).")
-@click.option("--email-column", metavar="COLUMN", help="Column holding the email (default: detected).")
-@click.option("--first-name-column", metavar="COLUMN",
-              help="Column holding the first name (default: detected; a lone Name column if none), or 'none'.")
-@click.option("--field", "fields", multiple=True, metavar='"COLUMN=Label"',
-              help="Map a column to a Kit custom field by label or key (repeatable). Columns named like an "
-                   "existing field are mapped without it.")
-@click.option("--create-missing-fields", is_flag=True, help="Create --field labels that Kit does not have yet.")
-@click.option("--skip-unsubscribed", is_flag=True,
-              help="Leave out rows whose status column says not subscribed (default: such rows stop the run).")
-@click.option("--ignore-status", is_flag=True,
-              help="The detected status column means something else: import every row as usual.")
-@click.option("--status-column", metavar="COLUMN", help="Column holding the subscription status (default: detected).")
-@click.option("--blanks", type=click.Choice(["skip", "clear"]), default="skip", show_default=True,
-              help="skip: a blank cell leaves Kit's value alone; clear: a blank cell clears it.")
-@click.option("--failures", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
-              help="Where to write rejected rows (default: ./<source name>.failures.csv).")
-@click.option("--report", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
-              help="Also write the run's figures as JSON here.")
-@click.option("--log", "log_path", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
-              help="Also append this run's timestamped log lines and summary to this file.")
-@click.option("--dry-run", is_flag=True, help="Read, map, validate and plan with read-only requests; write nothing.")
-@click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
-              help="SQLite state of what Kit has: send only new and changed contacts, resume after a crash, "
-                   "and never overlap another run on the same state (default with --config: beside it).")
-@click.option("--full", is_flag=True, help="Send everything, ignoring what the state says Kit has.")
-@click.option("--wait", is_flag=True, help="If another run holds the state, wait for it instead of exiting 1.")
-@click.option("--max-changes", type=click.FloatRange(0, 100), metavar="PERCENT",
-              help="Write nothing (exit 1) if more than this share of contacts would change: a broken export.")
-@click.option("--max-rejects", type=click.FloatRange(0, 100), metavar="PERCENT",
-              help="Write nothing (exit 1) if more than this share of rows would be rejected.")
-@click.option("--rate-limit", metavar="N[/SECONDS]",
-              help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: "
-                   "Kit's 600 a minute for OAuth, 120 for an API key, less 3%).")
-@click.option("--concurrency", type=click.IntRange(1, 256), metavar="N",
-              help="Requests in flight at once (default: enough to use the rate limit fully when Kit takes "
-                   "1.5 s to answer: 18 for OAuth, 4 for an API key).")
+@setting_options(Group.READ)
+@setting_options(Group.COLUMNS)
+@setting_options(Group.RUN)
 @sandbox_options
 @friendly_errors
-def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str, log_path: Path | None,
-        **flags: Any) -> None:
+def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str, **flags: Any) -> None:
     """Import SOURCE into Kit, or the source named in --config.
 
     SOURCE is a text export, .csv, .tsv or .txt (encoding and delimiter detected), or an
@@ -238,9 +232,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
       3    the run finished, but some rows were rejected: see the failures CSV
       130  interrupted (Ctrl-C)
     """
-    ctx = click.get_current_context()
-    given = {name: value for name, value in flags.items()
-             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+    given = given_on_command_line(flags)
     early = EarlyReport(given.get("report"), source)
     with early:
         config = load_config(config_path) if config_path else {}
@@ -250,22 +242,20 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             config["source"] = source
         if "source" not in config:
             raise click.UsageError("Name a SOURCE file, or a --config that names one.")
-        log_path = log_path or config.get("log")
-        state = given.get("state_path") or config.get("state")
-        token_file = token_file_for(names, config_path, state)
-        with run_log(log_path), kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant,
-                                                                                        base_url, emulator):
-            settings = settings_from({**config, **given}, credential, base_url)
-            settings.refresh = grant
+        token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
+        with run_log(given.get("log") or config.get("log")), \
+                kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, emulator):
+            settings = Settings.from_options(config, **given, credential=credential, base_url=base_url,
+                                             refresh=grant)
             progress = BarProgress()
             if emulator is not None:
                 _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
                      "it stops when this run ends.")
-                if settings.state_path is not None:
+                if settings.state is not None:
                     # The state would describe an emulator that no longer exists after this run.
                     _say("Sandbox: the state file is not used, since this emulator starts empty each run; "
                          "rehearse nightly runs against `kit-import sandbox` in another shell instead.")
-                    settings.state_path = None
+                    settings.state = None
             early.handed_over = True  # from here the library writes the report, whatever happens
             try:
                 result = import_file(settings, progress=progress)
@@ -320,63 +310,52 @@ def token_file_for(names: dict[str, str], config_path: Path | None, state: Path 
     return Path("kit-import.tokens.json")
 
 
+class StampedLines(logging.Formatter):
+    """`2024-05-01 03:15:02 message`, every line of a multi-line message stamped alike."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = self.formatTime(record, "%Y-%m-%d %H:%M:%S")
+        return "\n".join(f"{stamp} {line}" for line in record.getMessage().splitlines())
+
+
 @contextmanager
 def run_log(path: Path | None) -> Iterator[None]:
-    """While a run lasts, also append what it says (timestamped) to `path`."""
-    global _log_file
+    """While a run lasts, also append what it says (timestamped) to `path`, through the `kit_import` logger."""
     if path is None:
         yield
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _log_file = path.open("a", encoding="utf-8")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
     except OSError as e:
         raise ImporterError(f"The log file {path} cannot be written: {e.strerror}.", "Check --log.") from None
+    handler.setFormatter(StampedLines())
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
     try:
         yield
     finally:
-        _log_file.close()
-        _log_file = None
-
-
-def settings_from(options: dict[str, Any], credential: Credential, base_url: str) -> Settings:
-    """Settings from a config file's values with the command line's on top."""
-    fields = options.get("fields") or ()
-    specs = [parse_field_spec(f) for f in fields] if not isinstance(fields, dict) else \
-        [(column.strip(), label.strip()) for column, label in fields.items()]
-    sheet = options.get("sheet")
-    settings = Settings(
-        source=options["source"], credential=credential, base_url=base_url,
-        load=LoadOptions(sheet=None if sheet is None else str(sheet), encoding=options.get("encoding"),
-                         delimiter=options.get("delimiter"), header_row=options.get("header_row")),
-        email_column=options.get("email_column"), first_name_column=options.get("first_name_column"),
-        fields=specs, create_missing_fields=bool(options.get("create_missing_fields")),
-        blanks=options.get("blanks") or "skip", failures_path=options.get("failures"),
-        report_path=options.get("report"), dry_run=bool(options.get("dry_run")),
-        concurrency=options.get("concurrency"), state_path=options.get("state_path") or options.get("state"),
-        full=bool(options.get("full")), wait=bool(options.get("wait")),
-        max_changes=options.get("max_changes"), max_rejects=options.get("max_rejects"),
-        status_column=options.get("status_column"), skip_unsubscribed=bool(options.get("skip_unsubscribed")),
-        ignore_status=bool(options.get("ignore_status")))
-    if options.get("rate_limit"):
-        settings.rate_limit, settings.rate_window = parse_rate_limit(str(options["rate_limit"]))
-    return settings
+        log.removeHandler(handler)
+        log.setLevel(level)
+        handler.close()
 
 
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("nightly.toml"),
               show_default=True, help="Where to write the config.")
-@click.option("--sheet", metavar="NAME", help="Workbook sheet to read, by name or number (default: the first).")
+@setting_options(Group.READ)
+@setting_options(Group.COLUMNS)
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @sandbox_options
 @friendly_errors
-def init(source: Path, output: Path, sheet: str | None, force: bool, sandbox: bool, sandbox_auth: str) -> None:
+def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: str, **options: Any) -> None:
     """Inspect SOURCE and write a commented TOML config for a scheduled import.
 
     It proposes the detected email and first-name columns, maps the columns that match
     the account's custom fields (read with the credential, if one is set), and lists the
-    other columns commented out.
+    other columns commented out. The reading and column options given are written into it.
 
     Examples:
 
@@ -387,7 +366,8 @@ def init(source: Path, output: Path, sheet: str | None, force: bool, sandbox: bo
     """
     if output.exists() and not force:
         raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
-    opened = open_source(source, LoadOptions(sheet=sheet))
+    given = Settings.from_options(given_on_command_line(options), source=source)
+    opened = open_source(source, given.load)
     for note in opened.notes:
         _say(f"Note: {note}")
     kit_fields, known = [], False
@@ -397,9 +377,11 @@ def init(source: Path, output: Path, sheet: str | None, force: bool, sandbox: bo
             kit_fields, known = fetch_fields(KitClient(credential, base_url, grant=grant)), True
     except ConfigError:
         _say("No Kit credential set: columns are listed but not matched to Kit's custom fields.")
-    plan = plan_columns(opened.headers, kit_fields)
-    output.write_text(propose_config(source, plan, opened.describe(), output, sheet=opened.sheet if sheet else None,
-                                     fields_known=known), encoding="utf-8")
+    plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,
+                        first_name_column=given.first_name_column, field_specs=given.fields)
+    output.write_text(propose_config(source, plan, opened.describe(), output,
+                                     sheet=opened.sheet if given.sheet else None, fields_known=known, given=given),
+                      encoding="utf-8")
     click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {len(plan.fields)} columns mapped to "
                f"Kit fields, {len(plan.ignored)} left commented out. Check it, then: "
                f"kit-import run --config {output}")
@@ -626,7 +608,7 @@ def end_on_broken_pipe() -> NoReturn:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # stdout has no file descriptor (a test runner)
         pass
-    sys.exit(EXIT_FAILED)
+    sys.exit(ExitStatus.FAILED)
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""Settings: everything one import needs, built from flags and the environment."""
+"""The TOML config of a scheduled import: read and checked against the declared settings, or proposed.
+
+Its keys are the names of `Settings` fields (see importer/settings.py), plus a [credentials]
+table naming the environment variables that hold the credential.
+"""
 
 from __future__ import annotations
 
@@ -6,127 +10,18 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from importer.errors import ConfigError
-from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
-from importer.kit.client import DEFAULT_BASE_URL
-from importer.loader import LoadOptions
 from importer.mapping import ColumnPlan
+from importer.settings import BlankPolicy, Declared, Settings, declarations
 
-BLANK_POLICIES = ("skip", "clear")
-
-
-@dataclass
-class Settings:
-    """One import's settings. The CLI builds one from flags; a Python caller builds it directly."""
-
-    source: Path
-    credential: Credential | None = None
-    base_url: str = DEFAULT_BASE_URL
-    load: LoadOptions = field(default_factory=LoadOptions)
-    email_column: str | None = None
-    first_name_column: str | None = None
-    fields: list[tuple[str, str]] = field(default_factory=list)
-    create_missing_fields: bool = False
-    blanks: str = "skip"
-    failures_path: Path | None = None
-    report_path: Path | None = None
-    dry_run: bool = False
-    rate_limit: int | None = None
-    rate_window: float = 60.0
-    concurrency: int | None = None
-    state_path: Path | None = None
-    full: bool = False
-    wait: bool = False
-    max_changes: float | None = None
-    max_rejects: float | None = None
-    status_column: str | None = None
-    skip_unsubscribed: bool = False
-    ignore_status: bool = False
-    refresh: RefreshGrant | None = None
-
-    def __post_init__(self) -> None:
-        self.source = Path(self.source)
-        if self.blanks not in BLANK_POLICIES:
-            raise ConfigError(f"Unknown blanks policy {self.blanks!r}.", "Use 'skip' or 'clear'.")
-        if self.ignore_status and (self.skip_unsubscribed or self.status_column):
-            raise ConfigError("--ignore-status cannot go with --skip-unsubscribed or --status-column.",
-                              "Ignore the status column, or use it: not both.")
-
-    @property
-    def failures_file(self) -> Path:
-        """Where the failures CSV goes: the flag's path, or `<source stem>.failures.csv` here."""
-        return self.failures_path or Path(f"{self.source.stem}.failures.csv")
-
-
-def parse_field_spec(spec: str) -> tuple[str, str]:
-    """`COLUMN=Label` -> (column, label); a bare `COLUMN` maps to a field labelled like it."""
-    column, sep, label = spec.partition("=")
-    column, label = column.strip(), label.strip()
-    if not column or (sep and not label):
-        raise ConfigError(f"--field {spec!r} is not COLUMN=Label.",
-                          'Write it as --field "Postal code=Zip" (or just --field "Postal code").')
-    return column, label or column
-
-
-def parse_rate_limit(text: str) -> tuple[int, float]:
-    """`600` (per 60 s) or `600/60` or `100/10s` -> (requests, window seconds)."""
-    count, _, window = text.strip().partition("/")
-    try:
-        requests, seconds = int(count), float(window.rstrip("s") or 60)
-    except ValueError:
-        requests, seconds = 0, 0.0
-    if requests < 1 or seconds <= 0:
-        raise ConfigError(f"--rate-limit {text!r} is not REQUESTS or REQUESTS/SECONDS.",
-                          "For example --rate-limit 120 or --rate-limit 600/60.")
-    return requests, seconds
-
-
-def require_credential(env: Mapping[str, str] | None = None, token_var: str = "KIT_ACCESS_TOKEN",
-                       key_var: str = "KIT_API_KEY") -> Credential:
-    """The credential from the environment, or a ConfigError saying how to provide one."""
-    credential = credential_from_env(os.environ if env is None else env, token_var, key_var)
-    if credential is None:
-        raise ConfigError(f"No Kit credential: set {token_var} (OAuth, fast bulk import) or {key_var}.",
-                          "Or pass --sandbox to rehearse against the local Kit emulator.")
-    return credential
-
-
-def credentials_from_env(names: Mapping[str, str] | None = None, token_file: Path | None = None,
-                         env: Mapping[str, str] | None = None) -> tuple[Credential, RefreshGrant | None]:
-    """The credential to use, and how to refresh it when it is an OAuth token that can be.
-
-    Variable names come from a config's [credentials] table; a saved token file (the pair a
-    refresh last produced) wins over the environment's OAuth pair.
-    """
-    env = os.environ if env is None else env
-    names = names or {}
-    oauth = oauth_from_env(env, names, token_file)
-    if oauth is not None:
-        return oauth
-    return require_credential(env, names.get("access_token_env", "KIT_ACCESS_TOKEN"),
-                              names.get("api_key_env", "KIT_API_KEY")), None
-
-
-def base_url_from_env(env: Mapping[str, str] | None = None) -> str:
-    """KIT_API_URL, or Kit's own API."""
-    return ((os.environ if env is None else env).get("KIT_API_URL") or DEFAULT_BASE_URL).strip()
-
-
-# --- the TOML config of a scheduled import ------------------------------------------------
-
-CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
-    "source": str, "sheet": (str, int), "encoding": str, "delimiter": str, "header_row": int,
-    "email_column": str, "first_name_column": str, "fields": dict, "create_missing_fields": bool,
-    "blanks": str, "failures": str, "report": str, "log": str, "state": str, "max_changes": (int, float),
-    "max_rejects": (int, float), "concurrency": int, "rate_limit": (str, int), "credentials": dict,
-    "status_column": str, "skip_unsubscribed": bool, "ignore_status": bool,
-}
+CONFIG_KEYS: dict[str, Declared] = {name: declared for name, declared in declarations() if declared.config}
 CREDENTIAL_KEYS = ("access_token_env", "api_key_env", "refresh_token_env", "client_id_env",
                    "client_secret_env", "token_file")
+# Settings whose config value is a path: resolved beside the config, with {date} filled in.
+PATH_KEYS = tuple(name for name, declared in CONFIG_KEYS.items() if declared.value is Path and name != "source")
 
 
 def load_config(path: Path, today: str | None = None) -> dict:
@@ -154,26 +49,27 @@ def load_config(path: Path, today: str | None = None) -> dict:
         return ConfigError(f"{where}: {key} {message}.", "Fix that key; see the README's Scheduling section.")
 
     for key, value in raw.items():
+        if key == "credentials":
+            if not isinstance(value, dict):
+                raise fail(key, f"must be a table, not {value!r}")
+            continue
         if key not in CONFIG_KEYS:
-            near = difflib.get_close_matches(key, list(CONFIG_KEYS), n=1)
+            near = difflib.get_close_matches(key, [*CONFIG_KEYS, "credentials"], n=1)
             raise fail(key, "is not a setting kit-import knows" + (f" (did you mean {near[0]}?)" if near else ""))
-        wanted = CONFIG_KEYS[key]
-        if not isinstance(value, wanted) or (isinstance(value, bool) and wanted in (int, (int, float))):
-            names = " or ".join(t.__name__ for t in (wanted if isinstance(wanted, tuple) else (wanted,)))
-            raise fail(key, f"must be a {names.replace('str', 'string').replace('dict', 'table')}, not {value!r}")
+        problem = _problem(CONFIG_KEYS[key], value)
+        if problem:
+            raise fail(key, problem)
     for column, label in (raw.get("fields") or {}).items():
         if not isinstance(label, str) or not label.strip():
             raise fail(column, "in [fields] must map to a Kit field label (a string)")
     for key, value in (raw.get("credentials") or {}).items():
         if key not in CREDENTIAL_KEYS or not isinstance(value, str):
             raise fail(key, f"in [credentials] must be one of {', '.join(CREDENTIAL_KEYS)}, a string")
-    if raw.get("blanks", "skip") not in BLANK_POLICIES:
-        raise fail("blanks", "must be 'skip' or 'clear'")
 
     base = path.resolve().parent
     date = today or dt.date.today().isoformat()
     out = dict(raw)
-    for key in ("failures", "report", "log", "state"):
+    for key in PATH_KEYS:
         if key in out:
             out[key] = base / out[key].replace("{date}", date)
     out.setdefault("state", base / f"{path.stem}.state")
@@ -186,6 +82,30 @@ def load_config(path: Path, today: str | None = None) -> dict:
     return out
 
 
+def _given_lines(given: Settings | None, names: tuple[str, ...]) -> list[str]:
+    """`key = value` TOML lines for the settings among `names` that were given a value."""
+    if given is None:
+        return []
+    values = {name: getattr(given, name) for name in names}
+    return [f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in values.items()
+            if value is not None and value is not False]
+
+
+def _problem(declared: Declared, value: Any) -> str | None:
+    """What is wrong with a config value, from the setting's declaration; None when nothing is."""
+    wanted = declared.toml_types
+    if not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted):
+        names = " or ".join(t.__name__ for t in wanted)
+        return f"must be a {names.replace('str', 'string').replace('dict', 'table')}, not {value!r}"
+    if declared.choices and value not in declared.choices:
+        return "must be " + " or ".join(repr(c) for c in declared.choices)
+    if declared.low is not None and value < declared.low or declared.high is not None and value > declared.high:
+        span = f"from {declared.low:g} to {declared.high:g}" if declared.high is not None else \
+            f"at least {declared.low:g}"
+        return f"must be {span}, not {value!r}"
+    return None
+
+
 def _line_of(text: str, key: str) -> int | None:
     pattern = re.compile(rf"^[ \t]*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})[ \t]*=", re.M)
     match = pattern.search(text)
@@ -193,8 +113,12 @@ def _line_of(text: str, key: str) -> int | None:
 
 
 def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
-                   fields_known: bool) -> str:
-    """A commented TOML config for a scheduled import of `source`, from the columns found in it."""
+                   fields_known: bool, given: Settings | None = None) -> str:
+    """A commented TOML config for a scheduled import of `source`, from the columns found in it.
+
+    The reading and column settings `given` to `init` are written in, so the nightly run reads
+    the file as init did.
+    """
     import datetime as dt
 
     def q(text: str) -> str:
@@ -212,14 +136,17 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
         "# The file to import: a path or a glob (the newest matching file wins), relative to this file.",
         f"source = {q(where)}",
         f"sheet = {q(sheet)}" if sheet else "# sheet = \"Sheet1\"  # workbooks only: by name or number",
+        *_given_lines(given, ("encoding", "delimiter", "header_row")),
         "",
         "# The columns holding the email and the first name (detected).",
         f"email_column = {q(headers[plan.email])}",
         f"first_name_column = {q(headers[plan.first_name])}" if plan.first_name is not None
+        else 'first_name_column = "none"' if given and given.first_name_column
         else "# first_name_column = \"First Name\"  # none detected",
+        *_given_lines(given, ("status_column", "skip_unsubscribed", "ignore_status")),
         "",
         '# Blank cells: "skip" leaves Kit\'s values alone, "clear" empties them in Kit.',
-        'blanks = "skip"',
+        f'blanks = "{BlankPolicy.SKIP}"',
         "",
         "# Where each run writes its rejected rows, its figures and its log; {date} is the run's date.",
         'failures = "kit-import/failures-{date}.csv"',
@@ -239,6 +166,9 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
     if plan.fields:
         lines.append("# Columns that match custom fields in Kit:")
         lines += [f"{q(headers[i])} = {q(f.label)}" for i, f in plan.fields]
+    if plan.missing:
+        lines.append("# Labels Kit does not have yet (a run creates them with create_missing_fields = true):")
+        lines += [f"{q(headers[i])} = {q(label)}" for i, label in plan.missing]
     if plan.ignored:
         lines.append("# Other columns: uncomment to import them (a label Kit lacks needs create_missing_fields = true)."
                      if fields_known else

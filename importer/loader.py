@@ -21,7 +21,6 @@ from pathlib import Path
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.records import Row
 
-CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}

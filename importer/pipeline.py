@@ -20,7 +20,7 @@ from typing import Protocol
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from importer.config import Settings, require_credential
+from importer.settings import BlankPolicy, Settings, require_credential
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError
 from importer.failures import extra_cells_column, write_failures
@@ -72,7 +72,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
 
     With a state file, the run holds its lock throughout (another run on the same state
     waits with `wait`, else is refused) and sends only what Kit does not have yet. The
-    report is written to `settings.report_path` on every exit: an error found before
+    report is written to `settings.report` on every exit: an error found before
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
@@ -88,22 +88,22 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
 
 
 def _write_report(settings: Settings, report: RunReport) -> None:
-    if not settings.report_path:
+    if not settings.report:
         return
     try:
-        report.write_json(settings.report_path)
+        report.write_json(settings.report)
     except OSError as e:
-        report.notes.append(f"the report could not be written to {settings.report_path}: {e.strerror}")
+        report.notes.append(f"the report could not be written to {settings.report}: {e.strerror}")
 
 
 def _locked(report: RunReport, settings: Settings, client: KitClient | None, progress: Progress) -> None:
-    if settings.state_path is None:
+    if settings.state is None:
         return _import(report, settings, client, progress)
-    lock = FileLock(str(settings.state_path) + ".lock")
+    lock = FileLock(str(settings.state) + ".lock")
     try:
         lock.acquire(timeout=-1 if settings.wait else 0)
     except LockTimeout:
-        raise ConfigError(f"Another kit-import run is using the state file {settings.state_path}.",
+        raise ConfigError(f"Another kit-import run is using the state file {settings.state}.",
                           "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
     try:
         _import(report, settings, client, progress)
@@ -140,7 +140,7 @@ def _import_source(report: RunReport, source: Source, settings: Settings, client
     report.credential = _describe_credential(client)
     report.rate_limit_per_minute = round(client.limiter.requests_per_second * 60)
     errors: dict[int, list[str]] = defaultdict(list)
-    state = StateStore(settings.state_path) if settings.state_path else None
+    state = StateStore(settings.state) if settings.state else None
     try:
         if state is not None:
             account = get_account(client)
@@ -268,7 +268,7 @@ def _read(source: Source, plan: ColumnPlan, settings: Settings, report: RunRepor
     If reading stops (an undecodable byte, Ctrl-C), no row has been accounted for: the
     figures and rejections gathered so far are dropped before the error goes on.
     """
-    merger = ContactMerger([f for _, f in plan.fields], clear_blanks=settings.blanks == "clear")
+    merger = ContactMerger([f for _, f in plan.fields], clear_blanks=settings.blanks is BlankPolicy.CLEAR)
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
     try:

@@ -7,8 +7,20 @@ import math
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
+
+
+class ExitStatus(IntEnum):
+    """The exit statuses of kit-import, as the README's table lists them."""
+
+    OK = 0  # every row imported, or nothing to import
+    FAILED = 1  # the run failed or stopped: bad settings, unreadable input, a brake, a refused credential
+    USAGE = 2  # bad usage: an unknown option, a missing argument (click exits with it)
+    REJECTED = 3  # the run finished but some rows are in the failures CSV
+    INTERRUPTED = 130  # Ctrl-C
+    TERMINATED = 143  # SIGTERM (issue 10 stops a run on it)
 
 
 @dataclass
@@ -75,13 +87,14 @@ class RunReport:
         return self.rows_read == self.rows_imported + self.rows_rejected + self.rows_skipped
 
     @property
-    def exit_status(self) -> int:
-        """0 all rows imported, 1 the run stopped or failed, 3 finished with rows in the failures CSV, 130 Ctrl-C."""
+    def exit_status(self) -> ExitStatus:
+        """OK all rows imported, FAILED the run stopped or failed, REJECTED finished with rows in the
+        failures CSV, INTERRUPTED Ctrl-C."""
         if self.interrupted:
-            return 130
+            return ExitStatus.INTERRUPTED
         if self.stopped or self.error:
-            return 1
-        return 3 if self.rows_rejected else 0
+            return ExitStatus.FAILED
+        return ExitStatus.REJECTED if self.rows_rejected else ExitStatus.OK
 
     def failed(self, error: Exception) -> None:
         """Record the error that ended the run before anything was sent (`hint` says how to fix it)."""
@@ -99,7 +112,7 @@ class RunReport:
         data["requests"] = dict(sorted(self.requests.items()))
         data["requests_sent"] = self.requests_sent
         data["imported"] = self.imported
-        data["exit_status"] = self.exit_status
+        data["exit_status"] = int(self.exit_status)
         data["elapsed_seconds"] = round(self.elapsed_seconds, 3)
         return data
 

@@ -328,7 +328,7 @@ def test_an_interrupted_run_writes_its_report_with_130(sandbox, tmp_path):
             raise KeyboardInterrupt
 
     settings = Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token), base_url=sandbox.url,
-                        report_path=tmp_path / "r.json", failures_path=tmp_path / "f.csv")
+                        report=tmp_path / "r.json", failures=tmp_path / "f.csv")
     with pytest.raises(KeyboardInterrupt):
         import_file(settings, progress=Interrupt())
     report = json.loads((tmp_path / "r.json").read_text())
@@ -446,7 +446,7 @@ def test_fields_command_lists_the_accounts_fields(sandbox):
 
 def test_library_call_returns_the_report(sandbox, tmp_path):
     report = import_file(Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token),
-                                  base_url=sandbox.url, failures_path=tmp_path / "f.csv"))
+                                  base_url=sandbox.url, failures=tmp_path / "f.csv"))
     assert (report.created, report.rows_rejected, report.exit_status) == (56, 5, 3)
     assert report.failures_path == str(tmp_path / "f.csv")
     assert import_file(Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token),

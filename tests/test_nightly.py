@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -342,3 +344,44 @@ def test_a_sandbox_rehearsal_does_not_use_the_state_file(tmp_path):
     result = invoke(["run", source, "--sandbox", "--state", "s.db"], cwd=tmp_path)
     assert result.exit_code == 0 and "the state file is not used" in result.output
     assert not (tmp_path / "s.db").exists()
+
+
+def test_init_takes_the_reading_and_column_options_and_the_config_runs_with_them(sandbox, tmp_path):
+    source = write(tmp_path / "export.csv", "Mailing list export\n"
+                                            "Contact;Given;Zip;Member status\n"
+                                            "a@example.com;Ann;83702;subscribed\n"
+                                            "b@example.com;Bo;00501;unsubscribed\n", encoding="cp1252")
+    made = invoke(["init", source, "-o", "nightly.toml", "--encoding", "cp1252", "--delimiter", ";",
+                   "--header-row", "2", "--email-column", "Contact", "--first-name-column", "Given",
+                   "--field", "Zip=Postal code", "--status-column", "Member status", "--skip-unsubscribed"],
+                  env_for(sandbox), cwd=tmp_path)
+    assert made.exit_code == 0, made.output
+    text = (tmp_path / "nightly.toml").read_text()
+    for line in ('encoding = "cp1252"', 'delimiter = ";"', "header_row = 2", 'email_column = "Contact"',
+                 'first_name_column = "Given"', '"Zip" = "Postal code"', 'status_column = "Member status"',
+                 "skip_unsubscribed = true"):
+        assert line in text.splitlines(), line
+    result = invoke(["run", "--config", "nightly.toml"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.snapshot() == {"a@example.com": {"first_name": "Ann", "fields": {"Postal code": "83702"}}}
+
+
+def test_init_says_to_pass_email_column_and_then_honours_it(sandbox, tmp_path):
+    source = write(tmp_path / "export.csv", "Contact,Name\na@example.com,Ann\n")
+    refused = invoke(["init", source, "-o", "n.toml"], env_for(sandbox), cwd=tmp_path)
+    assert refused.exit_code == 1 and "Name it with --email-column COLUMN." in refused.output
+    made = invoke(["init", source, "-o", "n.toml", "--email-column", "Contact"], env_for(sandbox), cwd=tmp_path)
+    assert made.exit_code == 0, made.output
+    assert 'email_column = "Contact"' in (tmp_path / "n.toml").read_text()
+
+
+def test_the_log_file_stamps_each_line_once(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 3)
+    result = invoke(["run", source, "--log", "logs/run.log"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^\d\d:\d\d:\d\d Reading rows$", result.output, re.M)  # the terminal keeps its own time
+    lines = (tmp_path / "logs" / "run.log").read_text().splitlines()
+    assert lines and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?!\d\d:\d\d:\d\d )", line) for line in lines)
+    assert any(line.endswith(" Reading rows") for line in lines)
+    assert any(line.endswith("3 imported, 0 rejected; no failures file written") for line in lines)
+    assert not logging.getLogger("kit_import").handlers

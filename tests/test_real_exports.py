@@ -211,7 +211,7 @@ def account(sandbox, path) -> dict:
     report_path = path.with_suffix(".report.json")
     report_path.unlink(missing_ok=True)
     settings = Settings(source=path, credential=Credential("oauth", sandbox.access_token), base_url=sandbox.url,
-                        email_column="1", failures_path=path.with_suffix(".failures.csv"), report_path=report_path,
+                        email_column="1", failures=path.with_suffix(".failures.csv"), report=report_path,
                         rate_limit=100_000)
     try:
         import_file(settings)
@@ -268,8 +268,8 @@ ACCOUNTED_FILES = sorted(p for p in [*DATA.iterdir(), *SAMPLES.iterdir()] if p.s
 def test_every_row_of_every_sample_file_is_accounted_for(sandbox, tmp_path, path):
     report_path = tmp_path / "report.json"
     settings = Settings(source=path, credential=Credential("oauth", sandbox.access_token), base_url=sandbox.url,
-                        failures_path=tmp_path / "failures.csv", report_path=report_path,
-                        load=LoadOptions(sheet="Contacts" if path.name == "workbook_types.xlsx" else None))
+                        failures=tmp_path / "failures.csv", report=report_path,
+                        sheet="Contacts" if path.name == "workbook_types.xlsx" else None)
     try:
         import_file(settings)
     except ImporterError:

@@ -7,15 +7,22 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal
 
 from filelock import FileLock
 
 from importer.errors import ConfigError
 
-API_KEY = "api_key"
-OAUTH = "oauth"
+
+class CredentialKind(StrEnum):
+    """The two kinds of Kit credential; each has its own header and rate limit."""
+
+    OAUTH = "oauth"
+    API_KEY = "api_key"
+
+
+API_KEY, OAUTH = CredentialKind.API_KEY, CredentialKind.OAUTH  # short names the client uses
 # Kit's documented limits per credential: requests per rolling 60 seconds.
 RATE_LIMITS = {API_KEY: 120, OAUTH: 600}
 
@@ -24,9 +31,12 @@ RATE_LIMITS = {API_KEY: 120, OAUTH: 600}
 class Credential:
     """A Kit credential. The secret is kept out of repr() so it never reaches a log or traceback."""
 
-    kind: Literal["api_key", "oauth"]
+    kind: CredentialKind
     secret: str = field(repr=False)
     origin: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", CredentialKind(self.kind))  # "oauth" from a Python caller
 
     def headers(self) -> dict[str, str]:
         """The auth header Kit expects for this kind of credential."""

@@ -1,0 +1,266 @@
+"""Settings: every setting of an import declared once, and the parsing of its values.
+
+Each `Settings` field is one setting: its name is the TOML config key and (dashed) the
+command-line option, and its `Declared` metadata says what the CLI and the config need to
+know of it. The CLI's options, the config's keys and their checks are all derived from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import Any
+
+from importer.errors import ConfigError
+from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
+from importer.kit.client import DEFAULT_BASE_URL
+from importer.loader import LoadOptions
+
+
+class BlankPolicy(StrEnum):
+    """What a blank cell does to a value Kit already holds (`ContactMerger` applies it)."""
+
+    SKIP = "skip"
+    CLEAR = "clear"
+
+
+class Group(StrEnum):
+    """Which commands take a setting as an option: `run` takes them all, `init` the first two."""
+
+    READ = "read"  # how to read the file
+    COLUMNS = "columns"  # which column feeds what
+    RUN = "run"  # how the import runs
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What the CLI and the TOML config know of one setting; its name and default are the field's."""
+
+    help: str
+    group: Group | None = Group.RUN  # None: not a command-line option
+    value: type = str  # one value's type: str, int, float, bool (a flag), Path, or an Enum
+    metavar: str | None = None
+    flag: str | None = None  # the option's spelling, when it is not --<name with dashes>
+    multiple: bool = False
+    low: float | None = None
+    high: float | None = None
+    toml: tuple[type, ...] | None = None  # the TOML types accepted, when not derived from `value`
+    config: bool = True  # a key of the TOML config
+    parse: Callable[[Any], Any] | None = None  # an option's or config's value -> the field's
+
+    @property
+    def toml_types(self) -> tuple[type, ...]:
+        """The TOML value types this setting accepts in a config."""
+        if self.toml:
+            return self.toml
+        if self.value is float:
+            return (int, float)
+        if self.value is Path or issubclass(self.value, Enum):
+            return (str,)
+        return (self.value,)
+
+    @property
+    def choices(self) -> list[str] | None:
+        """The words an Enum-valued setting accepts."""
+        return [m.value for m in self.value] if issubclass(self.value, Enum) else None
+
+
+def parse_field_spec(spec: str) -> tuple[str, str]:
+    """`COLUMN=Label` -> (column, label); a bare `COLUMN` maps to a field labelled like it."""
+    column, sep, label = spec.partition("=")
+    column, label = column.strip(), label.strip()
+    if not column or (sep and not label):
+        raise ConfigError(f"--field {spec!r} is not COLUMN=Label.",
+                          'Write it as --field "Postal code=Zip" (or just --field "Postal code").')
+    return column, label or column
+
+
+def parse_fields(value: Any) -> list[tuple[str, str]]:
+    """A config's [fields] table, `--field` texts or (column, label) pairs -> (column, label) pairs."""
+    if isinstance(value, Mapping):
+        return [(str(column).strip(), str(label).strip()) for column, label in value.items()]
+    return [parse_field_spec(v) if isinstance(v, str) else (str(v[0]).strip(), str(v[1]).strip()) for v in value]
+
+
+def parse_rate_limit(text: str) -> tuple[int, float]:
+    """`600` (per 60 s) or `600/60` or `100/10s` -> (requests, window seconds)."""
+    count, _, window = text.strip().partition("/")
+    try:
+        requests, seconds = int(count), float(window.rstrip("s") or 60)
+    except ValueError:
+        requests, seconds = 0, 0.0
+    if requests < 1 or seconds <= 0:
+        raise ConfigError(f"--rate-limit {text!r} is not REQUESTS or REQUESTS/SECONDS.",
+                          "For example --rate-limit 120 or --rate-limit 600/60.")
+    return requests, seconds
+
+
+def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
+    """A Settings field with its declaration; a list default becomes a fresh list per instance."""
+    metadata = {"declared": Declared(help=help, **declared)}
+    if isinstance(default, list):
+        return field(default_factory=list, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass
+class Settings:
+    """One import's settings. The CLI builds one from the config and flags; a Python caller directly."""
+
+    source: Path = setting(dataclasses.MISSING, help="The file to import: a path or a glob (the newest matching file wins).",
+                           group=None, value=Path)
+    credential: Credential | None = None
+    base_url: str = DEFAULT_BASE_URL
+    sheet: str | None = setting(help="Workbook sheet to read, by name or number (default: the first).",
+                                group=Group.READ, metavar="NAME", toml=(str, int), parse=str)
+    encoding: str | None = setting(help="Text encoding of a CSV (default: detected).", group=Group.READ,
+                                   metavar="NAME")
+    delimiter: str | None = setting(help="CSV delimiter: ',' ';' '|' or tab (default: detected).",
+                                    group=Group.READ, metavar="CHAR")
+    header_row: int | None = setting(help="Row number of the header (default: detected; a title above it is "
+                                          "skipped).", group=Group.READ, value=int, low=1, metavar="N")
+    email_column: str | None = setting(help="Column holding the email (default: detected).", group=Group.COLUMNS,
+                                       metavar="COLUMN")
+    first_name_column: str | None = setting(
+        help="Column holding the first name (default: detected; a lone Name column if none), or 'none'.",
+        group=Group.COLUMNS, metavar="COLUMN")
+    fields: list[tuple[str, str]] = setting(
+        [], help="Map a column to a Kit custom field by label or key (repeatable). Columns named like an existing "
+                 "field are mapped without it.",
+        group=Group.COLUMNS, flag="--field", multiple=True, metavar='"COLUMN=Label"', toml=(dict,),
+        parse=parse_fields)
+    create_missing_fields: bool = setting(False, help="Create --field labels that Kit does not have yet.",
+                                          value=bool)
+    skip_unsubscribed: bool = setting(
+        False, help="Leave out rows whose status column says not subscribed (default: such rows stop the run).",
+        group=Group.COLUMNS, value=bool)
+    ignore_status: bool = setting(False, help="The detected status column means something else: import every "
+                                              "row as usual.", group=Group.COLUMNS, value=bool)
+    status_column: str | None = setting(help="Column holding the subscription status (default: detected).",
+                                        group=Group.COLUMNS, metavar="COLUMN")
+    blanks: BlankPolicy = setting(BlankPolicy.SKIP, help="skip: a blank cell leaves Kit's value alone; clear: a "
+                                                         "blank cell clears it.", value=BlankPolicy)
+    failures: Path | None = setting(help="Where to write rejected rows (default: ./<source name>.failures.csv).",
+                                    value=Path, metavar="PATH")
+    report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
+    log: Path | None = setting(help="Also append this run's timestamped log lines and summary to this file.",
+                               value=Path, metavar="PATH")
+    dry_run: bool = setting(False, help="Read, map, validate and plan with read-only requests; write nothing.",
+                            value=bool, config=False)
+    state: Path | None = setting(help="SQLite state of what Kit has: send only new and changed contacts, resume "
+                                      "after a crash, and never overlap another run on the same state (default "
+                                      "with --config: beside it).", value=Path, metavar="PATH")
+    full: bool = setting(False, help="Send everything, ignoring what the state says Kit has.", value=bool,
+                         config=False)
+    wait: bool = setting(False, help="If another run holds the state, wait for it instead of exiting 1.",
+                         value=bool, config=False)
+    max_changes: float | None = setting(help="Write nothing (exit 1) if more than this share of contacts would "
+                                             "change: a broken export.", value=float, low=0, high=100,
+                                        metavar="PERCENT")
+    max_rejects: float | None = setting(help="Write nothing (exit 1) if more than this share of rows would be "
+                                             "rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    rate_limit: int | str | None = setting(
+        help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: Kit's 600 a "
+             "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int))
+    rate_window: float = 60.0  # seconds; a rate_limit text such as "600/60" sets it
+    concurrency: int | None = setting(help="Requests in flight at once (default: enough to use the rate limit "
+                                           "fully when Kit takes 1.5 s to answer: 18 for OAuth, 4 for an API key).",
+                                      value=int, low=1, high=256, metavar="N")
+    refresh: RefreshGrant | None = None
+
+    def __post_init__(self) -> None:
+        for name, declared in declarations():
+            value = getattr(self, name)
+            if value is not None and value != []:
+                setattr(self, name, _coerce(name, declared, value))
+        if isinstance(self.rate_limit, str):
+            self.rate_limit, self.rate_window = parse_rate_limit(self.rate_limit)
+        elif self.rate_limit is not None and self.rate_limit < 1:
+            raise ConfigError(f"rate_limit {self.rate_limit} is below 1 request.", "For example 120 or '600/60'.")
+        if self.ignore_status and (self.skip_unsubscribed or self.status_column):
+            raise ConfigError("--ignore-status cannot go with --skip-unsubscribed or --status-column.",
+                              "Ignore the status column, or use it: not both.")
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any], **given: Any) -> Settings:
+        """Settings from option or config values by name (None means not given); other names are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        merged = {**values, **given}
+        return cls(**{name: value for name, value in merged.items() if name in names and value is not None})
+
+    @property
+    def load(self) -> LoadOptions:
+        """How the loader reads the source."""
+        return LoadOptions(sheet=self.sheet, encoding=self.encoding, delimiter=self.delimiter,
+                           header_row=self.header_row)
+
+    @property
+    def failures_file(self) -> Path:
+        """Where the failures CSV goes: the setting's path, or `<source stem>.failures.csv` here."""
+        return self.failures or Path(f"{self.source.stem}.failures.csv")
+
+
+def declarations(group: Group | None = None) -> Iterator[tuple[str, Declared]]:
+    """Each declared setting's name and declaration, in order; only one group's when given."""
+    for f in dataclasses.fields(Settings):
+        declared = f.metadata.get("declared")
+        if declared is not None and (group is None or declared.group is group):
+            yield f.name, declared
+
+
+def default_of(name: str) -> Any:
+    """A setting's default value."""
+    found = next(f for f in dataclasses.fields(Settings) if f.name == name)
+    return None if found.default is dataclasses.MISSING else found.default
+
+
+def _coerce(name: str, declared: Declared, value: Any) -> Any:
+    """An option's, config's or caller's value as the field holds it."""
+    if declared.parse is not None:
+        return declared.parse(value)
+    if declared.value is Path:
+        return Path(value)
+    if declared.value is float and not isinstance(value, bool):
+        return float(value)
+    if issubclass(declared.value, Enum) and not isinstance(value, declared.value):
+        try:
+            return declared.value(value)
+        except ValueError:
+            words = " or ".join(repr(c) for c in declared.choices or ())
+            raise ConfigError(f"Unknown {name} policy {value!r}.", f"Use {words}.") from None
+    return value
+
+
+def require_credential(env: Mapping[str, str] | None = None, token_var: str = "KIT_ACCESS_TOKEN",
+                       key_var: str = "KIT_API_KEY") -> Credential:
+    """The credential from the environment, or a ConfigError saying how to provide one."""
+    credential = credential_from_env(os.environ if env is None else env, token_var, key_var)
+    if credential is None:
+        raise ConfigError(f"No Kit credential: set {token_var} (OAuth, fast bulk import) or {key_var}.",
+                          "Or pass --sandbox to rehearse against the local Kit emulator.")
+    return credential
+
+
+def credentials_from_env(names: Mapping[str, str] | None = None, token_file: Path | None = None,
+                         env: Mapping[str, str] | None = None) -> tuple[Credential, RefreshGrant | None]:
+    """The credential to use, and how to refresh it when it is an OAuth token that can be.
+
+    Variable names come from a config's [credentials] table; a saved token file (the pair a
+    refresh last produced) wins over the environment's OAuth pair.
+    """
+    env = os.environ if env is None else env
+    names = names or {}
+    oauth = oauth_from_env(env, names, token_file)
+    if oauth is not None:
+        return oauth
+    return require_credential(env, names.get("access_token_env", "KIT_ACCESS_TOKEN"),
+                              names.get("api_key_env", "KIT_API_KEY")), None
+
+
+def base_url_from_env(env: Mapping[str, str] | None = None) -> str:
+    """KIT_API_URL, or Kit's own API."""
+    return ((os.environ if env is None else env).get("KIT_API_URL") or DEFAULT_BASE_URL).strip()

@@ -1,0 +1,59 @@
+"""The README cannot drift from the CLI: every command, option and exit status it names exists,
+and every option of `run` is documented."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+
+from conftest import ROOT
+from importer.cli import cli
+from importer.report import ExitStatus
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+CODE = "\n".join(re.findall(r"`([^`\n]+)`", README) +
+                 [line[2:] for line in README.splitlines() if line.startswith("$ ")])
+
+
+def options_of(command: click.Command) -> set[str]:
+    return {opt for p in command.params if isinstance(p, click.Option) for opt in p.opts + p.secondary_opts}
+
+
+def documented_statuses() -> dict[int, str]:
+    section = README.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    return {int(n): meaning for n, meaning in re.findall(r"^\| (\d+) \| (.+) \|$", section, re.M)}
+
+
+def test_every_command_the_readme_names_exists_and_every_command_is_named():
+    named = set(re.findall(r"\bkit-import ([a-z]+)\b", CODE))
+    assert named, "no `kit-import <command>` found in the README"
+    assert named <= set(cli.commands), f"the README names commands the CLI lacks: {named - set(cli.commands)}"
+    assert set(cli.commands) <= named, f"commands the README never shows: {set(cli.commands) - named}"
+
+
+def test_every_option_the_readme_names_exists():
+    every = set().union(*(options_of(c) for c in cli.commands.values())) | options_of(cli) | {"--help"}
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", README))
+    assert named, "no --option found in the README"
+    assert named <= every, f"the README names options the CLI lacks: {sorted(named - every)}"
+
+
+@pytest.mark.parametrize("command", ["run", "init"])
+def test_every_option_of_the_command_is_in_the_readme(command):
+    missing = {p.opts[-1] for p in cli.commands[command].params
+               if isinstance(p, click.Option) and not p.hidden and not re.search(
+                   rf"(?<![\w-]){re.escape(max(p.opts, key=len))}(?![\w-])", README)}
+    assert not missing, f"options of {command} the README does not mention: {sorted(missing)}"
+
+
+def test_every_exit_status_the_readme_lists_exists_and_the_help_says_them():
+    documented = documented_statuses()
+    assert set(documented) >= {0, 1, 2, 3, 130}
+    assert set(documented) <= {int(s) for s in ExitStatus}
+    # SIGTERM's 143 is declared for issue 10, which documents it when a run stops on it.
+    assert {s for s in ExitStatus if s not in documented} <= {ExitStatus.TERMINATED}
+    help_text = cli.commands["run"].help or ""
+    for status in documented:
+        assert re.search(rf"\b{status}\b", help_text), f"run --help does not mention exit status {status}"

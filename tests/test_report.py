@@ -1,0 +1,66 @@
+"""RunReport: the exit status it gives, its JSON and its summary lines."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from importer.errors import ConfigError
+from importer.report import ExitStatus, RunReport
+
+
+@pytest.mark.parametrize("report, status", [
+    (RunReport(rows_read=3, rows_imported=3, created=3), ExitStatus.OK),
+    (RunReport(), ExitStatus.OK),
+    (RunReport(rows_read=3, rows_imported=2, rows_rejected=1), ExitStatus.REJECTED),
+    (RunReport(rows_read=3, rows_rejected=3, stopped="more than 10% of rows would be rejected"), ExitStatus.FAILED),
+    (RunReport(error="No Kit credential"), ExitStatus.FAILED),
+    (RunReport(rows_rejected=1, interrupted=True, stopped="interrupted (Ctrl-C)"), ExitStatus.INTERRUPTED),
+], ids=["all-imported", "nothing-to-import", "rows-rejected", "stopped", "failed", "interrupted"])
+def test_exit_status(report, status):
+    assert report.exit_status is status
+
+
+def test_exit_statuses_are_the_documented_numbers():
+    assert {s.name: int(s) for s in ExitStatus} == {"OK": 0, "FAILED": 1, "USAGE": 2, "REJECTED": 3,
+                                                     "INTERRUPTED": 130, "TERMINATED": 143}
+
+
+def test_a_failure_before_sending_records_the_error_and_its_hint():
+    report = RunReport()
+    report.failed(ConfigError("No Kit credential.", "Set KIT_API_KEY."))
+    assert (report.error, report.hint, report.exit_status) == ("No Kit credential.", "Set KIT_API_KEY.", 1)
+    interrupted = RunReport()
+    interrupted.failed(KeyboardInterrupt())
+    assert interrupted.interrupted and interrupted.exit_status is ExitStatus.INTERRUPTED
+
+
+def test_json_holds_plain_numbers_and_derived_figures(tmp_path):
+    report = RunReport(rows_read=5, rows_imported=4, rows_rejected=1, created=3, updated=1,
+                       rejected_by_reason=Counter({"invalid email": 1}), requests=Counter({"POST /v4/x": 2}))
+    report.write_json(tmp_path / "out" / "r.json")
+    data = json.loads((tmp_path / "out" / "r.json").read_text())
+    assert data["exit_status"] == 3 and type(data["exit_status"]) is int
+    assert (data["imported"], data["requests_sent"], data["rejected_by_reason"]) == (4, 2, {"invalid email": 1})
+    assert not (tmp_path / "out" / "r.json.partial").exists()
+
+
+def test_rows_are_accounted_for_in_one_line():
+    report = RunReport(rows_read=62, rows_imported=57, rows_rejected=5)
+    assert report.rows_accounted_for
+    assert report.rows_accounting() == "62: 57 imported, 5 rejected"
+    report.rows_read = 63
+    assert not report.rows_accounted_for
+
+
+@pytest.mark.parametrize("report, line", [
+    (RunReport(), "0 data rows: nothing to import"),
+    (RunReport(rows_read=2, created=1, updated=1, failures_path="f.csv", rows_rejected=0),
+     "2 imported, 0 rejected -> f.csv"),
+    (RunReport(rows_read=3, created=2, rows_skipped=1), "2 imported, 0 rejected, 1 skipped (not subscribed); "
+                                                        "no failures file written"),
+], ids=["quiet-night", "failures-file", "skipped"])
+def test_closing_line(report, line):
+    assert report.closing_line() == line
