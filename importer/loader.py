@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from importer.errors import ConfigError, ImporterError, InputError
+from importer.names import resolve
 from importer.records import Row
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
@@ -314,13 +315,8 @@ def _choose_sheet(names: list[str], wanted: str | None) -> str:
         raise InputError("The workbook has no sheets.", "Save it again with at least one sheet.")
     if wanted is None:
         return names[0]
-    for name in names:
-        if name.strip().casefold() == wanted.strip().casefold():
-            return name
-    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(names):
-        return names[int(wanted) - 1]
-    listed = ", ".join(repr(n) for n in names)
-    raise ConfigError(f"The workbook has no sheet {wanted!r}.", f"Choose one of: {listed} (or its number, from 1).")
+    return names[resolve(names, wanted, option="--sheet", kind="sheet", container="workbook",
+                         listing="Choose one of: {} (or its number, from 1).")]
 
 
 def _xlsx_records(ws, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tuple[int, list[str] | str]]:  # noqa: ANN001

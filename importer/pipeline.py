@@ -26,7 +26,9 @@ from importer.errors import ConfigError, ImporterError, KitError
 from importer.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter
 from importer.loader import Source, open_source
-from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
+from importer.contacts import map_rows
+from importer.mapping import ColumnPlan, plan_columns
+from importer.merge import ContactMerger
 from importer.records import Contact, Outcome, Rejection, Status
 from importer.report import RunReport
 from importer.resolver import create_held, fetch_fields, hold_missing

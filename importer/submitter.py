@@ -17,7 +17,7 @@ from typing import Any
 
 from importer.errors import KitError, KitRequestError, KitUnavailableError
 from importer.kit import KitClient
-from importer.mapping import normalize
+from importer.names import normalize
 from importer.records import Contact, CustomField, Outcome, Status
 
 CHUNK = 100
