@@ -20,7 +20,7 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Reject
     """Turn each row into a contact or a rejection, one for one and in file order.
 
     A contact's `fields` hold every mapped cell the row has, stripped, blank ones as "";
-    a cell absent from a short row is left out. What a blank means (sent or not, merged or
+    a cell absent from a short row (or named in `Row.absent`) is left out. What a blank means (sent or not, merged or
     not) is `ContactMerger`'s decision alone. Values are sent as they are, however long:
     if Kit refuses one, only that value fails. From a failures CSV fed back in, formula
     prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
@@ -46,8 +46,10 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Reject
             yield Rejection(row.number, check.reason, check.detail)
             continue
         first_name = cells[first_at].strip() if first_at is not None and first_at < have else ""
-        if have >= width:
+        if have >= width and not row.absent:
             fields = {kit_field: cells[index].strip() for index, kit_field in fields_at}
-        else:  # a short row: the cells it lacks are absent, not blank
-            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at if index < have}
+        else:  # a short row, or a dict without some keys: the cells it lacks are absent, not blank
+            absent = row.absent
+            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at
+                      if index < have and index not in absent}
         yield Contact(check.email, first_name or None, fields, [row.number])

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.names import resolve
@@ -41,6 +42,24 @@ class LoadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
+
+
+class RowSource(Protocol):
+    """What the pipeline reads: a file's `Source`, or a DataFrame or dicts (`importer.memory`)."""
+
+    headers: tuple[str, ...]
+    notes: list[str]
+    sheet: str | None
+    other_sheets: list[str]
+    blank_rows: int
+    short_rows: int
+    long_rows: int
+
+    def rows(self) -> Iterator[Row]: ...
+
+    def describe(self) -> str: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
