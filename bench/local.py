@@ -44,7 +44,9 @@ def make_file(path: Path, rows: int) -> None:
 def kit_import(path: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from importer.loader import open_source
-    from importer.mapping import ContactMerger, map_rows, plan_columns
+    from importer.contacts import map_rows
+    from importer.mapping import plan_columns
+    from importer.merge import ContactMerger
     from importer.records import CustomField, Rejection
     from importer.stages import CHUNK
 

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from importer.errors import ConfigError
-from importer.mapping import check_email, find_column, normalize
+from importer.emails import check_email
+from importer.mapping import find_column
+from importer.names import normalize
 from importer.records import KitState, Row
 
 ACTIVE, CANCELLED, BOUNCED = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED
 COMPLAINED, INACTIVE = KitState.COMPLAINED, KitState.INACTIVE
 
-# The words exports use for a subscriber's standing, normalised (see mapping.normalize: no case,
+# The words exports use for a subscriber's standing, normalised (see names.normalize: no case,
 # spaces or punctuation), and the Kit state each means. Only `active` is consent: pending
 # (double opt-in not confirmed yet), transactional and non-subscribed people never agreed to
 # marketing email, so they read as Kit's `inactive` and never as `active`.

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from importer.files import atomic_write
 from importer.records import Row
 
 FAILURE_COLUMNS = ("row", "error")
@@ -88,10 +88,8 @@ def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
     keep = carried_columns(headers)
     width = len(headers)
     carried_extra = extra_cells_column(headers)  # a failures CSV fed back in keeps its extra cells
-    tmp = path.with_name(path.name + ".partial")
     written = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
         out.writerow([neutralize(headers[i]) for i in keep] + ([EXTRA_COLUMN] if extra_column else [])
                      + list(FAILURE_COLUMNS))
@@ -110,5 +108,4 @@ def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
                 raise ValueError(f"row {row.number} has cells beyond the header: write with extra_column=True")
             out.writerow(line + [str(row.number), neutralize("; ".join(messages))])
             written += 1
-    os.replace(tmp, path)
     return written

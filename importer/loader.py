@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 from importer.errors import ConfigError, ImporterError, InputError
+from importer.names import resolve
 from importer.records import Row
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -39,6 +41,24 @@ class LoadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
+
+
+class RowSource(Protocol):
+    """What the pipeline reads: a file's `Source`, or a DataFrame or dicts (`importer.memory`)."""
+
+    headers: tuple[str, ...]
+    notes: list[str]
+    sheet: str | None
+    other_sheets: list[str]
+    blank_rows: int
+    short_rows: int
+    long_rows: int
+
+    def rows(self) -> Iterator[Row]: ...
+
+    def describe(self) -> str: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -333,13 +353,8 @@ def _choose_sheet(names: list[str], wanted: str | None) -> str:
         raise InputError("The workbook has no sheets.", "Save it again with at least one sheet.")
     if wanted is None:
         return names[0]
-    for name in names:
-        if name.strip().casefold() == wanted.strip().casefold():
-            return name
-    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(names):
-        return names[int(wanted) - 1]
-    listed = ", ".join(repr(n) for n in names)
-    raise ConfigError(f"The workbook has no sheet {wanted!r}.", f"Choose one of: {listed} (or its number, from 1).")
+    return names[resolve(names, wanted, option="--sheet", kind="sheet", container="workbook",
+                         listing="Choose one of: {} (or its number, from 1).")]
 
 
 def _xlsx_records(ws, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tuple[int, list[str] | str]]:  # noqa: ANN001

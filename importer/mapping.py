@@ -1,4 +1,4 @@
-"""Rows -> contacts or rejections: find the columns, validate emails, merge duplicates.
+"""Column planning: which column of a file feeds the email, the first name and each Kit field.
 
 Column names are compared case-, space- and punctuation-insensitively, so "E-mail",
 "email_address" and " Email Address " all match; the email and first-name columns are
@@ -8,17 +8,13 @@ found from the headers that common exports use unless the user names them.
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
-
 from importer.errors import ConfigError
-from importer.failures import carried_columns, extra_cells_column, is_failures_csv, restore, split_extra
-from importer.loader import longer_row_problem
-from importer.records import Contact, CustomField, Rejection, Row
+from importer.failures import carried_columns, is_failures_csv
+from importer.names import normalize, resolve
+from importer.records import CustomField
 
 # Normalised header names (see `normalize`) of the email and first-name columns in the
 # exports people bring: Mailchimp, Kit, Substack, HubSpot, Google Contacts, Outlook, and
@@ -45,12 +41,6 @@ METADATA_HEADERS = frozenset((
     "groupmembership", "email1type", "phone1type",  # Google Contacts
     "ipaddress", "signupdate", "signupip", "unsubscribedat", "bouncedat",
 ))
-
-def normalize(name: str) -> str:
-    """Fold a header or label for matching: no case, accents, spaces or punctuation."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return re.sub(r"[\W_]+", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
 
 @dataclass
 class ColumnPlan:
@@ -81,18 +71,8 @@ class ColumnPlan:
 
 def find_column(headers: Sequence[str], wanted: str, flag: str) -> int:
     """Find a column by its name (loosely matched) or its 1-based number; say which exist if none."""
-    target = normalize(wanted)
-    for i, name in enumerate(headers):
-        if name == wanted:
-            return i
-    for i, name in enumerate(headers):
-        if normalize(name) == target and target:
-            return i
-    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(headers):
-        return int(wanted) - 1
-    listed = ", ".join(repr(h) for h in headers)
-    raise ConfigError(f"{flag} names a column {wanted!r} that the file does not have.",
-                      f"Columns in the file: {listed}.")
+    return resolve(headers, wanted, option=flag, kind="column", container="file",
+                   listing="Columns in the file: {}.")
 
 
 def match_field(label: str, kit_fields: Iterable[CustomField]) -> CustomField | None:
@@ -199,239 +179,3 @@ def _find_known(headers: Sequence[str], usable: Sequence[int], known: Sequence[s
             if name == alias:
                 return i
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class EmailCheck:
-    """The result of checking one email cell: a normalized address, or why it was refused."""
-
-    email: str | None
-    reason: str = ""
-    detail: str = ""
-
-
-_ANGLE = re.compile(r"<([^<>]*)>\s*$")
-
-
-# The shape of nearly every real address: an ASCII dot-atom local part. For those, only the
-# domain needs email-validator's full rules, and a file has few distinct domains.
-_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
-_SPACE = re.compile(r"\s")
-_DOMAINS: dict[str, tuple[str | None, str]] = {}
-
-
-def check_email(raw: str) -> EmailCheck:
-    """Trim and normalise what can be fixed, validate the rest with email-validator.
-
-    Fixed: surrounding whitespace, a `mailto:` prefix, `Name <a@b.com>`, Google Contacts'
-    `a@x.com ::: b@y.com` (the first), a unicode domain (sent in its ASCII form).
-    Deliverability (DNS) is not checked: that would be a network request per row and is Kit's
-    job. The verdict is email-validator's; it is only reached faster for plain addresses.
-    """
-    text = raw.strip()
-    if not text:
-        return EmailCheck(None, "missing email")
-    if "<" in text and (m := _ANGLE.search(text)):
-        text = m.group(1).strip()
-    if " ::: " in text:  # Google Contacts joins a contact's several addresses this way: take the first
-        text = text.split(" ::: ", 1)[0].strip()
-    if text[:7].casefold() == "mailto:":
-        text = text[7:].split("?", 1)[0].strip()
-    if len(text) > 320:
-        return EmailCheck(None, "invalid email", "longer than 320 characters")
-    if "@" not in text:
-        return EmailCheck(None, "invalid email", f"{raw.strip()!r} is missing an @")
-    if _SPACE.search(text):
-        return EmailCheck(None, "invalid email", f"{raw.strip()!r} contains spaces")
-    if text.count("@") > 1 and not text.startswith('"'):
-        return EmailCheck(None, "invalid email", f"{raw.strip()!r} has more than one @")
-    local, _, domain = text.rpartition("@")
-    if len(local) <= 64 and _LOCAL.match(local):
-        ascii_domain, error = _check_domain(domain)
-        if ascii_domain is None:
-            return EmailCheck(None, "invalid email", f"{raw.strip()!r}: {_plain_reason(error)}")
-        if len(local) + 1 + len(ascii_domain) <= 254:
-            return EmailCheck(f"{local}@{ascii_domain}")
-    return validated(text, raw)
-
-
-def validated(text: str, raw: str) -> EmailCheck:
-    """email-validator's full verdict on `text` (`raw` is what the user wrote, for the reason)."""
-    try:
-        result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as e:
-        return EmailCheck(None, "invalid email", f"{raw.strip()!r}: {_plain_reason(str(e))}")
-    local, _, _ = result.normalized.rpartition("@")
-    return EmailCheck(f"{local}@{result.ascii_domain}")
-
-
-def _check_domain(domain: str) -> tuple[str | None, str]:
-    """A domain's ASCII form, or email-validator's reason to refuse it; remembered per domain."""
-    known = _DOMAINS.get(domain)
-    if known is None:
-        try:
-            known = (validate_email("a@" + domain, check_deliverability=False).ascii_domain, "")
-        except EmailNotValidError as e:
-            known = (None, str(e))
-        if len(_DOMAINS) >= 100_000:
-            _DOMAINS.clear()
-        _DOMAINS[domain] = known
-    return known
-
-
-# email-validator's wording for the commonest mistakes, said the way a person would say it.
-_PLAIN_REASONS = {
-    "It should have a period": "the domain has no dot",
-    "two periods in a row": "it has two dots in a row",
-    "special-use or reserved name": "the domain is a reserved name that cannot receive email",
-    "There must be something before the @-sign": "nothing before the @",
-    "There must be something after the @-sign": "nothing after the @",
-    "cannot end with a period": "it ends with a dot",
-    "cannot start with a period": "it starts with a dot",
-}
-
-
-def _plain_reason(message: str) -> str:
-    return next((plain for fragment, plain in _PLAIN_REASONS.items() if fragment in message), message)
-
-
-# A mapped cell absent from a short row, as the merger stores it. No cell can hold it: the
-# mapper strips every value, and stripping removes this control character.
-ABSENT = "\x1e"
-
-
-class ContactMerger:
-    """Merges contacts that share an email (case-insensitively), and decides what a blank means.
-
-    The blank-cell policy lives here, and only here:
-    - a blank cell never overwrites: in a merge, a later non-blank cell wins over an earlier
-      one, a blank never does; in Kit, a blank clears the value only with `clear_blanks`
-      (`--blanks clear`), and is otherwise not sent;
-    - an absent cell (missing from a row shorter than its header) is not in the file at all:
-      it is never sent, even with `clear_blanks`, and never overrides an earlier duplicate's
-      value, blank or not;
-    - a blank first name is never sent.
-
-    Holds one record per distinct email, packed into a single string (row, email, first
-    name, then one value per mapped field), because a 1,000,000-row file must fit in a few
-    hundred MB: a dict of strings per contact would take several times that. Contacts are
-    rebuilt on demand, in the order their emails first appeared.
-    """
-
-    _SEP = "\x1f"  # ASCII unit separator; a record whose cells contain it is kept as a tuple
-
-    def __init__(self, fields: Sequence[CustomField] = (), *, clear_blanks: bool = False) -> None:
-        self.fields: list[CustomField] = []
-        self._known: dict[CustomField, int] = {}
-        self._learn(fields)
-        self.clear_blanks = clear_blanks
-        self._records: dict[str, str | tuple[str, ...]] = {}
-        self._more_rows: dict[str, list[int]] = {}
-        self.merged = 0
-        self.rows = 0
-
-    def _learn(self, fields: Iterable[CustomField]) -> None:
-        for kit_field in fields:
-            if kit_field not in self._known:
-                self._known[kit_field] = len(self.fields)
-                self.fields.append(kit_field)
-
-    def add(self, contact: Contact) -> None:
-        """Add a contact, merging it into an earlier one with the same email."""
-        values = contact.fields
-        if not self._known.keys() >= values.keys():
-            self._learn(values)
-        self.rows += len(contact.rows)
-        key = contact.email.casefold()
-        get = values.get
-        parts = [str(contact.rows[0]), contact.email, contact.first_name or "",
-                 *[get(f, ABSENT) for f in self.fields]]
-        earlier = self._records.get(key)
-        if earlier is not None:
-            self.merged += 1
-            self._more_rows.setdefault(key, []).extend(contact.rows)
-            old = self._unpack(earlier)
-            old += [ABSENT] * (len(parts) - len(old))  # fields first met after the earlier row
-            parts = old[:2] + [new if new.strip() or (was == ABSENT and new != ABSENT) else was
-                               for was, new in zip(old[2:], parts[2:])]
-        packed = self._SEP.join(parts)
-        self._records[key] = packed if packed.count(self._SEP) == len(parts) - 1 else tuple(parts)
-
-    def _unpack(self, record: str | tuple[str, ...]) -> list[str]:
-        return list(record) if isinstance(record, tuple) else record.split(self._SEP)
-
-    def _sent(self, value: str) -> bool:
-        return value != ABSENT and (bool(value.strip()) or self.clear_blanks)
-
-    def _contact(self, key: str, record: str | tuple[str, ...]) -> Contact:
-        row, email, first_name, *values = self._unpack(record)
-        fields = {f: v if v.strip() else "" for f, v in zip(self.fields, values) if self._sent(v)}
-        return Contact(email, first_name.strip() or None, fields, [int(row), *self._more_rows.get(key, ())])
-
-    def contacts(self) -> Iterator[Contact]:
-        """The merged contacts, in the order their emails first appeared (built lazily)."""
-        for key, record in self._records.items():
-            yield self._contact(key, record)
-
-    def rebind(self, real: Mapping[CustomField, CustomField]) -> None:
-        """Swap placeholder fields for the fields Kit created (values stay where they are)."""
-        self.fields = [real.get(f, f) for f in self.fields]
-        self._known = {f: i for i, f in enumerate(self.fields)}
-
-    def discard(self, email: str) -> Contact | None:
-        """Take a contact out (a person the run must leave out), returning it if it was there."""
-        key = email.casefold()
-        record = self._records.get(key)
-        if record is None:
-            return None
-        contact = self._contact(key, record)
-        del self._records[key]
-        self._more_rows.pop(key, None)
-        self.merged -= len(contact.rows) - 1
-        self.rows -= len(contact.rows)
-        return contact
-
-    def value_count(self) -> int:
-        """How many custom field values the contacts will send."""
-        sent = self._sent
-        return sum(sum(1 for v in self._unpack(record)[3:] if sent(v)) for record in self._records.values())
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-
-def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Rejection]:
-    """Turn each row into a contact or a rejection, one for one and in file order.
-
-    A contact's `fields` hold every mapped cell the row has, stripped, blank ones as "";
-    a cell absent from a short row is left out. What a blank means (sent or not, merged or
-    not) is `ContactMerger`'s decision alone. Values are sent as they are, however long:
-    if Kit refuses one, only that value fails. From a failures CSV fed back in, formula
-    prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
-    """
-    email_at, first_at, fields_at = plan.email, plan.first_name, plan.fields
-    width = len(plan.headers)
-    extra_at = extra_cells_column(plan.headers) if plan.reimport else None
-    for row in rows:  # the hot loop: one pass per row of the file
-        if row.problem:
-            reason, _, detail = row.problem.partition(": ")
-            yield Rejection(row.number, reason, detail)
-            continue
-        cells = tuple(map(restore, row.cells)) if plan.reimport else row.cells
-        if extra_at is not None and extra_at < len(cells) and cells[extra_at]:
-            extra = split_extra(cells[extra_at])
-            if any(c.strip() for c in extra):
-                reason, _, detail = longer_row_problem(len(extra)).partition(": ")
-                yield Rejection(row.number, reason, detail)
-                continue
-        have = len(cells)
-        check = check_email(cells[email_at] if email_at < have else "")
-        if check.email is None:
-            yield Rejection(row.number, check.reason, check.detail)
-            continue
-        first_name = cells[first_at].strip() if first_at is not None and first_at < have else ""
-        if have >= width:
-            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at}
-        else:  # a short row: the cells it lacks are absent, not blank
-            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at if index < have}
-        yield Contact(check.email, first_name or None, fields, [row.number])

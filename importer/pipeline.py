@@ -1,7 +1,8 @@
 """import_file(settings) -> RunReport: load -> map -> resolve -> submit -> failures CSV.
 
-The library entry point: the CLI is a thin layer over it, and a Python caller or an
-orchestrator gets the same RunReport back. Errors found before anything is written
+The library entry points: the CLI is a thin layer over `import_file`, and a Python caller or
+an orchestrator gets the same RunReport back; `import_rows` does the same for a pandas
+DataFrame or an iterable of dicts. Errors found before anything is written
 (unreadable file, bad settings, a rejected credential) are raised, after the report is
 written; errors met while writing stop the run but still produce the report and the
 failures CSV.
@@ -13,9 +14,9 @@ import math
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
@@ -25,8 +26,11 @@ from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError
 from importer.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account
-from importer.loader import Source, open_source
-from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
+from importer.loader import RowSource, open_source
+from importer.contacts import map_rows
+from importer.mapping import ColumnPlan, plan_columns
+from importer.memory import default_name, open_data
+from importer.merge import ContactMerger
 from importer.records import Contact, Outcome, Rejection, Status
 from importer.report import RunReport
 from importer.resolver import create_held, fetch_fields, hold_missing
@@ -76,9 +80,31 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
+    return _run(settings, lambda: open_source(settings.source, settings.load), client, progress)
+
+
+def import_rows(data: Any, settings: Settings | None = None, *, client: KitClient | None = None,
+                progress: Progress | None = None, **options: Any) -> RunReport:
+    """Import a pandas DataFrame or an iterable of dicts as `import_file` imports a file.
+
+    Give `settings`, or its fields as keyword arguments (`credential=...`, `fields=[...]`).
+    `settings.source` only names the data, for the report and the default failures CSV
+    (`dataframe.failures.csv` or `rows.failures.csv` in the current folder unless
+    `failures` is set). Row numbers in the failures CSV are positions from 0
+    (`df.iloc[row]`), and its columns are the frame's columns or the dicts' keys.
+    """
+    if settings is None:
+        settings = Settings(**{"source": default_name(data), **options})
+    elif options:
+        raise TypeError(f"import_rows takes settings or keyword options, not both: {', '.join(options)}")
+    return _run(settings, lambda: open_data(data), client, progress)
+
+
+def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient | None,
+         progress: Progress | None) -> RunReport:
     report = RunReport(source=str(settings.source), dry_run=settings.dry_run)
     try:
-        _locked(report, settings, client, progress or NoProgress())
+        _locked(report, settings, opener, client, progress or NoProgress())
     except (ImporterError, KeyboardInterrupt) as e:
         report.failed(e)
         _write_report(settings, report)
@@ -96,9 +122,10 @@ def _write_report(settings: Settings, report: RunReport) -> None:
         report.notes.append(f"the report could not be written to {settings.report}: {e.strerror}")
 
 
-def _locked(report: RunReport, settings: Settings, client: KitClient | None, progress: Progress) -> None:
+def _locked(report: RunReport, settings: Settings, opener: Callable[[], RowSource], client: KitClient | None,
+            progress: Progress) -> None:
     if settings.state is None:
-        return _import(report, settings, client, progress)
+        return _import(report, opener, settings, client, progress)
     lock = FileLock(str(settings.state) + ".lock")
     try:
         lock.acquire(timeout=-1 if settings.wait else 0)
@@ -106,23 +133,27 @@ def _locked(report: RunReport, settings: Settings, client: KitClient | None, pro
         raise ConfigError(f"Another kit-import run is using the state file {settings.state}.",
                           "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
     try:
-        _import(report, settings, client, progress)
+        _import(report, opener, settings, client, progress)
     finally:
         lock.release()
 
 
-def _import(report: RunReport, settings: Settings, client: KitClient | None, progress: Progress) -> None:
-    source = open_source(settings.source, settings.load)
+def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settings, client: KitClient | None,
+            progress: Progress) -> None:
+    source = opener()
     try:
         _import_source(report, source, settings, client, progress)
     finally:
         source.close()
 
 
-def _import_source(report: RunReport, source: Source, settings: Settings, client: KitClient | None,
+def _import_source(report: RunReport, source: RowSource, settings: Settings, client: KitClient | None,
                    progress: Progress) -> None:
     clock = time.monotonic()
     report.read_as, report.notes = source.describe(), list(source.notes)
+    if not source.headers:  # no rows and so no columns (an empty list of dicts): nothing to import
+        report.elapsed_seconds = time.monotonic() - clock
+        return
     try:
         guard = _guard(source, _plan(source, settings, []), settings)  # before any request is sent
     except ConfigError as e:
@@ -176,7 +207,7 @@ def _import_source(report: RunReport, source: Source, settings: Settings, client
                                                              extra_column))
 
 
-def _write_failures_somewhere(path: Path, source: Source, errors: dict[int, list[str]], report: RunReport,
+def _write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, list[str]], report: RunReport,
                               extra_column: bool) -> Path:
     """Write the failures CSV where asked or, if that fails, in the temp folder: the rows must not be lost."""
     try:
@@ -243,13 +274,13 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
     return None
 
 
-def _plan(source: Source, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None) -> ColumnPlan:
+def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None) -> ColumnPlan:
     claimed = {c.index: "subscription status" for c in guard.columns} if guard is not None else {}
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed)
 
 
-def _guard(source: Source, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
+def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
     return plan_guard(source.headers, source.rows, plan.email, status_column=settings.status_column,
                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed)
@@ -260,7 +291,7 @@ def _describe_credential(client: KitClient) -> str:
     return f"{client.credential.name}: {how}"
 
 
-def _read(source: Source, plan: ColumnPlan, settings: Settings, report: RunReport,
+def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunReport,
           errors: dict[int, list[str]], progress: Progress, guard: ConsentGuard | None = None) -> ContactMerger:
     """Map every row; rejections go straight to `errors`, contacts are merged by email; the
     guard (if any) tallies who is not subscribed and, when asked, leaves them out.

@@ -14,12 +14,14 @@ class Row:
     cells. Those missing cells are absent, which is not blank: nothing is sent for them, even
     when blanks clear values. `problem` is set by the loader when the row cannot be trusted as
     read (a row longer than its header, say); the mapper then rejects it with that reason
-    instead of guessing.
+    instead of guessing. `absent` lists cells inside the row that the source does not have (a
+    dict without that key): like a short row's missing cells, they are not blank.
     """
 
     number: int
     cells: tuple[str, ...]
     problem: str | None = None
+    absent: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
+
+from importer.files import atomic_write
 
 
 class ExitStatus(IntEnum):
@@ -118,10 +119,8 @@ class RunReport:
 
     def write_json(self, path: Path) -> None:
         """Write the report as JSON, atomically, so a watcher never reads half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        with atomic_write(path, encoding="utf-8") as f:
+            f.write(json.dumps(self.to_dict(), indent=2) + "\n")
 
     def plan_minutes(self) -> float:
         """Minutes the planned requests take at the credential's rate limit."""

@@ -76,23 +76,6 @@ def test_a_429_pauses_the_whole_credential():
     assert len(throttled) == 1
 
 
-def test_429_backoff_doubles_per_strike_ignores_strikes_during_a_pause_and_resets_on_success():
-    now = [0.0]
-    limiter = RateLimiter(100, 60, clock=lambda: now[0], sleep=lambda s: None)
-    first = limiter.throttled(base=2)
-    assert 1 <= first <= 2
-    assert limiter.throttled(base=2) == pytest.approx(first)  # in flight during the pause: same pause
-    now[0] += first
-    assert 2 <= limiter.throttled(base=2) <= 4
-    now[0] += 10
-    for _ in range(10):
-        now[0] += limiter.throttled(base=2)
-    assert 30 <= limiter.throttled(base=2) <= 60  # capped at Kit's 60 s window
-    limiter.relax()
-    now[0] += 100
-    assert 1 <= limiter.throttled(base=2) <= 2
-
-
 def test_a_run_of_429s_gives_up_after_its_own_budget(kit):
     kit.get(f"{BASE}/v4/account", status=429, body="Retry later")
     client = make_client(max_throttled=4)
@@ -144,19 +127,3 @@ def test_credential_from_env_prefers_oauth():
 def test_a_base_url_that_is_not_http_is_a_config_error():
     with pytest.raises(ConfigError, match="KIT_API_URL"):
         make_client().__class__(Credential("oauth", "t"), "api.kit.com")
-
-
-def test_rate_limiter_holds_requests_to_the_rolling_window():
-    now = [0.0]
-    slept = []
-
-    def sleep(seconds):
-        slept.append(seconds)
-        now[0] += seconds
-
-    limiter = RateLimiter(3, 10, clock=lambda: now[0], sleep=sleep)
-    for _ in range(3):
-        limiter.acquire()
-    assert slept == []
-    limiter.acquire()  # the fourth waits until the first leaves the window
-    assert now[0] == pytest.approx(10)

@@ -19,7 +19,9 @@ from importer.errors import ConfigError, ImporterError, InputError
 from importer.failures import write_failures
 from importer.kit import Credential
 from importer.loader import LoadOptions, open_source
-from importer.mapping import ContactMerger, map_rows, plan_columns
+from importer.contacts import map_rows
+from importer.mapping import plan_columns
+from importer.merge import ContactMerger
 from importer.records import CustomField, Rejection
 
 FIELDS = [CustomField(i + 1, key, label) for i, (key, label) in enumerate([

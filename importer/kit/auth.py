@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from importer.errors import ConfigError
+from importer.files import atomic_write
 
 
 class CredentialKind(StrEnum):
@@ -111,13 +111,8 @@ class TokenFile:
         data = {"access_token": access_token, "refresh_token": refresh_token,
                 "expires_at": time.time() + expires_in if expires_in else None}
         with FileLock(str(self.path) + ".lock"):
-            tmp = self.path.with_name(self.path.name + ".partial")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
+            with atomic_write(self.path, encoding="utf-8", permissions=0o600, durable=True) as f:
                 json.dump(data, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
 
 
 def oauth_from_env(env: Mapping[str, str], names: Mapping[str, str] | None = None,

@@ -1,0 +1,55 @@
+"""Rows -> contacts or rejections, one for one and in file order, following a column plan.
+
+Its own module, not part of mapping.py: mapping decides once per file which column feeds
+what; this is the per-row hot loop that applies that decision (email check, absent cells,
+a failures CSV's formula prefixes and extra cells), the stage between loader and merger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from importer.emails import check_email
+from importer.failures import extra_cells_column, restore, split_extra
+from importer.loader import longer_row_problem
+from importer.mapping import ColumnPlan
+from importer.records import Contact, Rejection, Row
+
+
+def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Rejection]:
+    """Turn each row into a contact or a rejection, one for one and in file order.
+
+    A contact's `fields` hold every mapped cell the row has, stripped, blank ones as "";
+    a cell absent from a short row (or named in `Row.absent`) is left out. What a blank means (sent or not, merged or
+    not) is `ContactMerger`'s decision alone. Values are sent as they are, however long:
+    if Kit refuses one, only that value fails. From a failures CSV fed back in, formula
+    prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
+    """
+    email_at, first_at, fields_at = plan.email, plan.first_name, plan.fields
+    width = len(plan.headers)
+    extra_at = extra_cells_column(plan.headers) if plan.reimport else None
+    for row in rows:  # the hot loop: one pass per row of the file
+        if row.problem:
+            reason, _, detail = row.problem.partition(": ")
+            yield Rejection(row.number, reason, detail)
+            continue
+        cells = tuple(map(restore, row.cells)) if plan.reimport else row.cells
+        if extra_at is not None and extra_at < len(cells) and cells[extra_at]:
+            extra = split_extra(cells[extra_at])
+            if any(c.strip() for c in extra):
+                reason, _, detail = longer_row_problem(len(extra)).partition(": ")
+                yield Rejection(row.number, reason, detail)
+                continue
+        have = len(cells)
+        check = check_email(cells[email_at] if email_at < have else "")
+        if check.email is None:
+            yield Rejection(row.number, check.reason, check.detail)
+            continue
+        first_name = cells[first_at].strip() if first_at is not None and first_at < have else ""
+        if have >= width and not row.absent:
+            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at}
+        else:  # a short row, or a dict without some keys: the cells it lacks are absent, not blank
+            absent = row.absent
+            fields = {kit_field: cells[index].strip() for index, kit_field in fields_at
+                      if index < have and index not in absent}
+        yield Contact(check.email, first_name or None, fields, [row.number])

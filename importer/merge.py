@@ -1,0 +1,112 @@
+"""Duplicate emails -> one contact each, and the one place that decides what a blank cell means."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from importer.records import Contact, CustomField
+
+
+# A mapped cell absent from a short row, as the merger stores it. No cell can hold it: the
+# mapper strips every value, and stripping removes this control character.
+ABSENT = "\x1e"
+
+
+class ContactMerger:
+    """Merges contacts that share an email (case-insensitively), and decides what a blank means.
+
+    The blank-cell policy lives here, and only here:
+    - a blank cell never overwrites: in a merge, a later non-blank cell wins over an earlier
+      one, a blank never does; in Kit, a blank clears the value only with `clear_blanks`
+      (`--blanks clear`), and is otherwise not sent;
+    - an absent cell (missing from a row shorter than its header) is not in the file at all:
+      it is never sent, even with `clear_blanks`, and never overrides an earlier duplicate's
+      value, blank or not;
+    - a blank first name is never sent.
+
+    Holds one record per distinct email, packed into a single string (row, email, first
+    name, then one value per mapped field), because a 1,000,000-row file must fit in a few
+    hundred MB: a dict of strings per contact would take several times that. Contacts are
+    rebuilt on demand, in the order their emails first appeared.
+    """
+
+    _SEP = "\x1f"  # ASCII unit separator; a record whose cells contain it is kept as a tuple
+
+    def __init__(self, fields: Sequence[CustomField] = (), *, clear_blanks: bool = False) -> None:
+        self.fields: list[CustomField] = []
+        self._known: dict[CustomField, int] = {}
+        self._learn(fields)
+        self.clear_blanks = clear_blanks
+        self._records: dict[str, str | tuple[str, ...]] = {}
+        self._more_rows: dict[str, list[int]] = {}
+        self.merged = 0
+        self.rows = 0
+
+    def _learn(self, fields: Iterable[CustomField]) -> None:
+        for kit_field in fields:
+            if kit_field not in self._known:
+                self._known[kit_field] = len(self.fields)
+                self.fields.append(kit_field)
+
+    def add(self, contact: Contact) -> None:
+        """Add a contact, merging it into an earlier one with the same email."""
+        values = contact.fields
+        if not self._known.keys() >= values.keys():
+            self._learn(values)
+        self.rows += len(contact.rows)
+        key = contact.email.casefold()
+        get = values.get
+        parts = [str(contact.rows[0]), contact.email, contact.first_name or "",
+                 *[get(f, ABSENT) for f in self.fields]]
+        earlier = self._records.get(key)
+        if earlier is not None:
+            self.merged += 1
+            self._more_rows.setdefault(key, []).extend(contact.rows)
+            old = self._unpack(earlier)
+            old += [ABSENT] * (len(parts) - len(old))  # fields first met after the earlier row
+            parts = old[:2] + [new if new.strip() or (was == ABSENT and new != ABSENT) else was
+                               for was, new in zip(old[2:], parts[2:])]
+        packed = self._SEP.join(parts)
+        self._records[key] = packed if packed.count(self._SEP) == len(parts) - 1 else tuple(parts)
+
+    def _unpack(self, record: str | tuple[str, ...]) -> list[str]:
+        return list(record) if isinstance(record, tuple) else record.split(self._SEP)
+
+    def _sent(self, value: str) -> bool:
+        return value != ABSENT and (bool(value.strip()) or self.clear_blanks)
+
+    def _contact(self, key: str, record: str | tuple[str, ...]) -> Contact:
+        row, email, first_name, *values = self._unpack(record)
+        fields = {f: v if v.strip() else "" for f, v in zip(self.fields, values) if self._sent(v)}
+        return Contact(email, first_name.strip() or None, fields, [int(row), *self._more_rows.get(key, ())])
+
+    def contacts(self) -> Iterator[Contact]:
+        """The merged contacts, in the order their emails first appeared (built lazily)."""
+        for key, record in self._records.items():
+            yield self._contact(key, record)
+
+    def rebind(self, real: Mapping[CustomField, CustomField]) -> None:
+        """Swap placeholder fields for the fields Kit created (values stay where they are)."""
+        self.fields = [real.get(f, f) for f in self.fields]
+        self._known = {f: i for i, f in enumerate(self.fields)}
+
+    def discard(self, email: str) -> Contact | None:
+        """Take a contact out (a person the run must leave out), returning it if it was there."""
+        key = email.casefold()
+        record = self._records.get(key)
+        if record is None:
+            return None
+        contact = self._contact(key, record)
+        del self._records[key]
+        self._more_rows.pop(key, None)
+        self.merged -= len(contact.rows) - 1
+        self.rows -= len(contact.rows)
+        return contact
+
+    def value_count(self) -> int:
+        """How many custom field values the contacts will send."""
+        sent = self._sent
+        return sum(sum(1 for v in self._unpack(record)[3:] if sent(v)) for record in self._records.values())
+
+    def __len__(self) -> int:
+        return len(self._records)
