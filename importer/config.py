@@ -17,6 +17,7 @@ from importer.loader import LoadOptions
 from importer.mapping import ColumnPlan
 
 BLANK_POLICIES = ("skip", "clear")
+FAILURES_SUFFIX = ".failures.csv"
 
 
 @dataclass
@@ -58,8 +59,17 @@ class Settings:
 
     @property
     def failures_file(self) -> Path:
-        """Where the failures CSV goes: the flag's path, or `<source stem>.failures.csv` here."""
-        return self.failures_path or Path(f"{self.source.stem}.failures.csv")
+        """Where the failures CSV goes: the flag's path, else `<source name>.failures.csv` here.
+
+        The whole name, so that contacts.csv and contacts.xlsx keep apart; a failures CSV fed
+        back in writes what still fails back onto itself (it is read in full first, and replaced
+        atomically), instead of growing a `.failures.csv.failures.csv`.
+        """
+        if self.failures_path:
+            return self.failures_path
+        if self.source.name.casefold().endswith(FAILURES_SUFFIX):
+            return self.source
+        return Path(self.source.name + FAILURES_SUFFIX)
 
 
 def parse_field_spec(spec: str) -> tuple[str, str]:
@@ -243,7 +253,7 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
         lines.append("# Other columns: uncomment to import them (a label Kit lacks needs create_missing_fields = true)."
                      if fields_known else
                      "# Columns (Kit's fields were not read: set a credential and run init again to match them):")
-        lines += [f"# {q(h)} = {q(h)}" for h in plan.ignored]
+        lines += [f"# {q(h)} = {q(h)}" for h, _ in plan.ignored]
     lines += [
         "",
         "[credentials]",
