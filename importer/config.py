@@ -173,7 +173,7 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
         lines.append("# Other columns: uncomment to import them (a label Kit lacks needs create_missing_fields = true)."
                      if fields_known else
                      "# Columns (Kit's fields were not read: set a credential and run init again to match them):")
-        lines += [f"# {q(h)} = {q(h)}" for h in plan.ignored]
+        lines += [f"# {q(h)} = {q(h)}" for h, _ in plan.ignored]
     lines += [
         "",
         "[credentials]",

@@ -21,9 +21,10 @@ from typing import Protocol
 
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.names import resolve
+from importer.failures import FAILURE_COLUMNS, is_failures_csv
 from importer.records import Row
+from importer.words import plural
 
-XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 HEADER_SCAN_ROWS = 30
@@ -77,6 +78,8 @@ class Source:
     short_rows: int = 0
     long_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    # A failures CSV fed back in: the column holding each row's number in the original file.
+    original_numbers: int | None = None
     _merged: dict[int, list[tuple[int, int]]] | None = field(default=None, repr=False)
     _workbook: object | None = field(default=None, repr=False)
 
@@ -102,6 +105,12 @@ class Source:
         empty cell there is a real blank cell. A row longer than the header is rejected
         unless every extra cell is blank (trailing delimiters).
         """
+        if self.original_numbers is not None:
+            yield from _renumbered(self._rows(), self.original_numbers)
+            return
+        yield from self._rows()
+
+    def _rows(self) -> Iterator[Row]:
         self.blank_rows = self.short_rows = self.long_rows = 0
         width, header_row, kind = len(self.headers), self.header_row, self.kind
         for number, cells in self._records():  # the hot loop: one pass per row of the file
@@ -172,11 +181,7 @@ def _is_workbook(path: Path) -> bool:
         raise InputError(f"{path} cannot be read: {e.strerror}.", "Check the file's permissions.") from None
     if size == 0:
         raise InputError(f"{path} is empty (0 bytes).", "Export the file again; it has no header and no rows.")
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise InputError(f"{path} is a legacy Excel .xls workbook, which kit-import does not read.",
-                         "Open it in Excel or LibreOffice and save it as .xlsx or .csv.")
-    return suffix in XLSX_SUFFIXES or _looks_like_zip(path)
+    return _sniff(path, size) == "xlsx"
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -194,9 +199,8 @@ def _open_csv(path: Path, options: LoadOptions) -> Source:
     except UnicodeDecodeError:
         raise InputError(f"{path} cannot be decoded as {encoding}.",
                          "Pass the file's encoding with --encoding (for example cp1252).") from None
-    if "\x00" in sample and not encoding.lower().startswith("utf-16"):
-        raise InputError(f"{path} does not look like a text spreadsheet (it holds binary data).",
-                         "Export it as CSV or XLSX.")
+    if "\x00" in sample and not encoding.lower().startswith(("utf-16", "utf-32")):
+        raise InputError(f"{path} is a binary file, not a spreadsheet.", "Export the list as CSV or XLSX.")
     delimiter = options.delimiter or sniff_delimiter(sample, path.suffix.lower())
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
@@ -476,9 +480,81 @@ def _plain_number(value: int | float) -> str:
 
 # --- shared ----------------------------------------------------------------------------
 
-def _looks_like_zip(path: Path) -> bool:
+_SAVE_AS = "Open it in Excel or LibreOffice and save it as .xlsx or .csv."
+# Leading bytes -> what the file is and how to get a spreadsheet from it.
+_MAGIC = (
+    (b"\xd0\xcf\x11\xe0", "a legacy Excel .xls workbook (or another Office 97-2003 file)",
+     _SAVE_AS),
+    (b"%PDF", "a PDF document", "Export the list from the system it came from as CSV or XLSX."),
+    (b"\x89PNG", "a PNG image", "Export the list itself as CSV or XLSX, not a picture of it."),
+    (b"\xff\xd8\xff", "a JPEG image", "Export the list itself as CSV or XLSX, not a picture of it."),
+    (b"GIF8", "a GIF image", "Export the list itself as CSV or XLSX, not a picture of it."),
+    (b"\x1f\x8b", "a gzip-compressed file", "Unpack it first (gunzip), then import the file inside."),
+)
+
+
+def _sniff(path: Path, size: int) -> str:
+    """What the file is by its bytes, whatever its name says: "xlsx", "text", or InputError naming it."""
     with path.open("rb") as f:
-        return f.read(4) == b"PK\x03\x04"
+        head = f.read(SNIFF_CHARS)
+    for magic, what, fix in _MAGIC:
+        if head.startswith(magic):
+            raise InputError(f"{path} is {what}, not a spreadsheet kit-import reads.", fix)
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(path)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"[") and size <= 64 * 1024 * 1024 and _is_json(path):
+        raise InputError(f"{path} is a JSON document, not a spreadsheet.",
+                         "Export the list as CSV or XLSX, or convert the JSON to CSV first.")
+    if text[:5].lower() in (b"<html", b"<!doc", b"<tabl"):
+        raise InputError(f"{path} is an HTML page (some systems save one under a spreadsheet's name), "
+                         "not a spreadsheet.", _SAVE_AS)
+    if b"\x00" in head and not _utf16_or_32(head):
+        raise InputError(f"{path} is a binary file, not a spreadsheet.", "Export the list as CSV or XLSX.")
+    return "text"
+
+
+def _sniff_zip(path: Path) -> str:
+    """An xlsx is a ZIP holding xl/workbook.xml; say what any other ZIP is."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return "xlsx"  # a damaged workbook: openpyxl says so
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "spreadsheet" in mimetype:
+        what = "an OpenDocument spreadsheet (.ods)"
+    elif "word/document.xml" in names:
+        what = "a Word document (.docx)"
+    elif any(n.startswith("ppt/") for n in names):
+        what = "a PowerPoint presentation (.pptx)"
+    else:
+        what = "a ZIP archive"
+    fix = _SAVE_AS if "spreadsheet" in mimetype else \
+        "Unpack it first, then import the spreadsheet inside." if what == "a ZIP archive" else \
+        "Export the list as CSV or XLSX."
+    raise InputError(f"{path} is {what}, not a spreadsheet kit-import reads.", fix)
+
+
+def _is_json(path: Path) -> bool:
+    import json
+
+    try:
+        json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _utf16_or_32(head: bytes) -> bool:
+    """Whether NUL bytes in `head` are UTF-16/32 text (a BOM, or a zero byte in every other byte)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return True
+    return head.count(b"\x00") > len(head) // 4
 
 
 def _first_records(records: Iterator[tuple[int, list[str] | str]]) -> list[tuple[int, list[str]]]:
@@ -509,7 +585,21 @@ def _with_header(source: Source, head: list[tuple[int, list[str]]], header_row: 
         number, cells = _guess_header(filled)
     source.header_row = number
     source.headers = clean_headers(cells, source.notes)
+    if is_failures_csv(source.headers):
+        source.original_numbers = len(source.headers) - len(FAILURE_COLUMNS) + FAILURE_COLUMNS.index("row")
     return source
+
+
+def _renumbered(rows: Iterator[Row], column: int) -> Iterator[Row]:
+    """A failures CSV's rows under the numbers they had in the original file (its `row` column),
+    so that fed back in, what fails again is named as the user first saw it. A row whose
+    `row` cell is not a number (one the user added) keeps its own line number."""
+    for row in rows:
+        cell = row.cells[column].strip() if column < len(row.cells) else ""
+        if cell.isdigit() and int(cell) > 0:
+            yield Row(int(cell), row.cells, row.problem)
+        else:
+            yield row
 
 
 def _guess_header(filled: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
@@ -577,4 +667,4 @@ def longer_row_problem(extra: int) -> str:
 
 
 def _cells(n: int) -> str:
-    return f"{n} cell" if n == 1 else f"{n} cells"
+    return plural(n, "cell")

@@ -8,13 +8,15 @@ found from the headers that common exports use unless the user names them.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from importer.errors import ConfigError
 from importer.failures import carried_columns, is_failures_csv
 from importer.names import normalize, resolve
-from importer.records import CustomField
+from importer.emails import check_email
+from importer.records import CustomField, Row
 
 # Normalised header names (see `normalize`) of the email and first-name columns in the
 # exports people bring: Mailchimp, Kit, Substack, HubSpot, Google Contacts, Outlook, and
@@ -41,6 +43,27 @@ METADATA_HEADERS = frozenset((
     "groupmembership", "email1type", "phone1type",  # Google Contacts
     "ipaddress", "signupdate", "signupip", "unsubscribedat", "bouncedat",
 ))
+# Headers people write for the same thing, grouped: a column whose header is in a group maps to
+# an existing Kit field whose label or key is in the same group ("Zip" to "Postal code").
+SYNONYMS = tuple(frozenset(group.split()) for group in (
+    "postalcode postcode zip zipcode zippostalcode plz postleitzahl codepostal cp cap codigopostal postcodezip",
+    "lastname surname familyname nachname lname nom apellido apellidos achternaam cognome",
+    "company companyname organization organisation org employer firma unternehmen entreprise societe empresa",
+    "phone phonenumber telephone tel telefon mobile mobilephone cell cellphone phone1value telefono",
+    "city town ort stadt ville ciudad citta",
+    "country countryregion land pays pais",
+    "website url homepage web site websiteurl webseite",
+    "birthday birthdate dateofbirth dob geburtstag geburtsdatum",
+    "address streetaddress street address1 addressline1 strasse adresse",
+    "jobtitle position role titel",
+    "gender sex geschlecht",
+))
+# A mostly-email column found by its cells when no header names it: this share of its
+# non-blank cells among the first `CONTENT_SAMPLE` non-blank rows must be valid addresses.
+CONTENT_SAMPLE = 50
+CONTENT_SHARE = 0.8
+# How many rows below the header are searched for the real header when the one found is a title.
+HEADER_LOOKAHEAD = 10
 
 @dataclass
 class ColumnPlan:
@@ -51,20 +74,23 @@ class ColumnPlan:
     first_name: int | None
     fields: list[tuple[int, CustomField]] = field(default_factory=list)
     missing: list[tuple[int, str]] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
     reimport: bool = False
     lone_name: bool = False
     claimed: dict[int, str] = field(default_factory=dict)
+    synonyms: set[int] = field(default_factory=set)
+    email_by_content: str = ""
 
     def describe(self) -> list[str]:
         """Lines saying how each column is used, for the summary and --dry-run."""
-        lines = [f"{self.headers[self.email]} -> email"]
+        lines = [f"{self.headers[self.email]} -> email" +
+                 (f" ({self.email_by_content})" if self.email_by_content else "")]
         if self.first_name is not None:
             lines.append(f"{self.headers[self.first_name]} -> first name" +
                          (" (no first-name column)" if self.lone_name else ""))
         lines += [f"{self.headers[i]} -> {what}" for i, what in sorted(self.claimed.items())]
-        lines += [f"{self.headers[i]} -> {f.label} ({f.key})" if f.id >= 0 else
-                  f"{self.headers[i]} -> {f.label} (to be created)" for i, f in self.fields]
+        lines += [f"{self.headers[i]} -> {f.label} ({f.key})" + (", a synonym" if i in self.synonyms else "")
+                  if f.id >= 0 else f"{self.headers[i]} -> {f.label} (to be created)" for i, f in self.fields]
         lines += [f"{self.headers[i]} -> {label} (to be created)" for i, label in self.missing]
         return lines
 
@@ -88,6 +114,15 @@ def match_field(label: str, kit_fields: Iterable[CustomField]) -> CustomField | 
     return None
 
 
+def match_synonym(header: str, kit_fields: Iterable[CustomField]) -> CustomField | None:
+    """The Kit field whose label or key means what `header` means (Zip: Postal code), if one exists."""
+    name = normalize(header)
+    group = next((g for g in SYNONYMS if name in g), None)
+    if group is None:
+        return None
+    return next((f for f in kit_fields if normalize(f.label) in group or normalize(f.key) in group), None)
+
+
 def closest_labels(label: str, kit_fields: Iterable[CustomField], n: int = 3) -> list[str]:
     """Existing labels that look like `label`, for "did you mean" hints."""
     labels = {normalize(f.label): f.label for f in kit_fields}
@@ -96,8 +131,13 @@ def closest_labels(label: str, kit_fields: Iterable[CustomField], n: int = 3) ->
 
 def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                  email_column: str | None = None, first_name_column: str | None = None,
-                 field_specs: Sequence[tuple[str, str]] = (), claimed: Mapping[int, str] | None = None) -> ColumnPlan:
+                 field_specs: Sequence[tuple[str, str]] = (), claimed: Mapping[int, str] | None = None,
+                 samples: Sequence[Row] = ()) -> ColumnPlan:
     """Decide what each column feeds; explicit choices first, then known export headers.
+
+    With no header naming the email, `samples` (the first data rows) decide it: a row below
+    headed like an email column means the header row is wrong, and a column of mostly
+    email addresses is the email column. Every ignored column comes with its reason.
 
     A `--field` whose label has no Kit field lands in `missing`: the resolver creates it or
     stops the run, before anything is written. `claimed` columns are read by another part of
@@ -106,14 +146,13 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     """
     headers = tuple(headers)
     usable = carried_columns(headers)
+    by_content = ""
     if email_column:
         email = find_column(headers, email_column, "--email-column")
     else:
         email = _find_known(headers, usable, EMAIL_HEADERS, exclude=())
         if email is None:
-            listed = ", ".join(repr(h) for h in headers)
-            raise ConfigError(f"No email column found among the file's columns: {listed}.",
-                              "Name it with --email-column COLUMN.")
+            email, by_content = _email_by_content(headers, usable, samples)
     claimed = {i: what for i, what in (claimed or {}).items() if i != email}
     lone_name = False
     if first_name_column and first_name_column.strip().casefold() == "none":
@@ -127,7 +166,8 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                 email, *claimed, *(find_column(headers, column, "--field") for column, _ in field_specs)})
             lone_name = first_name is not None
     plan = ColumnPlan(headers, email, first_name, reimport=is_failures_csv(headers), lone_name=lone_name,
-                      claimed={i: what for i, what in claimed.items() if i != first_name})
+                      claimed={i: what for i, what in claimed.items() if i != first_name},
+                      email_by_content=by_content)
     taken = {email} | ({first_name} if first_name is not None else set())
     used_fields: dict[int, int] = {}
     for column, label in field_specs:
@@ -147,20 +187,82 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                               "Map each Kit field from one column only.")
         used_fields[kit_field.id] = index
         plan.fields.append((index, kit_field))
+    synonyms: list[tuple[int, CustomField]] = []
     for index in usable:
         if index in taken or index in plan.claimed:
             continue
-        if normalize(headers[index]) in METADATA_HEADERS:
-            plan.ignored.append(headers[index])
-            continue
-        kit_field = match_field(headers[index], kit_fields)
-        if kit_field is not None and kit_field.id not in used_fields:
+        header = headers[index]
+        kit_field = match_field(header, kit_fields)
+        if normalize(header) in METADATA_HEADERS:
+            plan.ignored.append((header, _metadata_reason(header, kit_field)))
+        elif kit_field is not None and kit_field.id not in used_fields:
             used_fields[kit_field.id] = index
             plan.fields.append((index, kit_field))
+        elif kit_field is not None:
+            plan.ignored.append((header, f"Kit field {kit_field.label} is fed by "
+                                         f"{headers[used_fields[kit_field.id]]}"))
+        elif (synonym := match_synonym(header, kit_fields)) is not None:
+            synonyms.append((index, synonym))
+        elif (twin := match_field(_DUPLICATE.sub("", header), kit_fields)) is not None and twin.id in used_fields:
+            plan.ignored.append((header, f"a second column named like Kit field {twin.label}, which is fed by "
+                                         f"{headers[used_fields[twin.id]]}"))
         else:
-            plan.ignored.append(headers[index])
+            plan.ignored.append((header, f"no Kit field matches: map it with --field \"{header}=Label\""))
+    for index, kit_field in synonyms:  # a column named exactly like a field wins over a synonym
+        if kit_field.id in used_fields:
+            plan.ignored.append((headers[index], f"Kit field {kit_field.label} is fed by "
+                                                 f"{headers[used_fields[kit_field.id]]}"))
+            continue
+        used_fields[kit_field.id] = index
+        plan.fields.append((index, kit_field))
+        plan.synonyms.add(index)
     plan.fields.sort(key=lambda pair: pair[0])
+    order = {h: i for i, h in enumerate(headers)}
+    plan.ignored.sort(key=lambda pair: order.get(pair[0], 0))
     return plan
+
+
+_DUPLICATE = re.compile(r"\s*\(\d+\)$")  # how the loader renames a repeated header: "Company (2)"
+
+
+def _metadata_reason(header: str, kit_field: CustomField | None) -> str:
+    """Why an export's metadata column is held back, naming the Kit field it is named like."""
+    if kit_field is None:
+        return f"export metadata: map it with --field \"{header}=Label\""
+    return (f"export metadata, though named like the Kit field {kit_field.label}: "
+            f"map it with --field \"{header}={kit_field.label}\"")
+
+
+def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Sequence[Row]) -> tuple[int, str]:
+    """The email column found from the cells when no header names it, and how it was found.
+
+    A sample row headed like an email column means the header row is a title: the hint
+    says which --header-row to pass. Otherwise the column whose non-blank cells are mostly
+    valid addresses is taken; failing both, the run stops, listing the columns.
+    """
+    rows = [r for r in samples if r.problem is None][:CONTENT_SAMPLE]
+    for row in samples[:HEADER_LOOKAHEAD]:  # the real header is wider than a title: a "ragged" row
+        if any(normalize(c) in EMAIL_HEADERS for c in row.cells):
+            named = next(c.strip() for c in row.cells if normalize(c) in EMAIL_HEADERS)
+            raise ConfigError(f"No email column found among the columns read as the header: "
+                              f"{', '.join(repr(h) for h in headers)}. Row {row.number} holds {named!r}: "
+                              "the row read as the header looks like a title.",
+                              f"Pass --header-row {row.number} to read the header from row {row.number}.")
+    best, best_share, best_counts = None, 0.0, (0, 0)
+    for index in usable:
+        cells = [r.cells[index] for r in rows if index < len(r.cells) and r.cells[index].strip()]
+        if not cells:
+            continue
+        good = sum(1 for c in cells if "@" in c and check_email(c).email is not None)
+        share = good / len(cells)
+        if share >= CONTENT_SHARE and share > best_share:
+            best, best_share, best_counts = index, share, (good, len(cells))
+    if best is None:
+        listed = ", ".join(repr(h) for h in headers)
+        raise ConfigError(f"No email column found among the file's columns: {listed}.",
+                          "Name it with --email-column COLUMN.")
+    good, total = best_counts
+    return best, f"no header says email; {good} of {total} cells sampled are email addresses"
 
 
 def _lone_name(headers: Sequence[str], usable: Sequence[int], kit_fields: Sequence[CustomField],

@@ -10,6 +10,7 @@ failures CSV.
 
 from __future__ import annotations
 
+import itertools
 import math
 import tempfile
 import time
@@ -28,10 +29,11 @@ from importer.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account
 from importer.loader import RowSource, open_source
 from importer.contacts import map_rows
-from importer.mapping import ColumnPlan, plan_columns
+from importer.estimate import estimate_seconds
+from importer.mapping import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.memory import default_name, open_data
 from importer.merge import ContactMerger
-from importer.records import Contact, Outcome, Rejection, Status
+from importer.records import Contact, Outcome, Rejection, Row, Status
 from importer.report import RunReport
 from importer.resolver import create_held, fetch_fields, hold_missing
 from importer.state import StateStore
@@ -154,8 +156,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
     if not source.headers:  # no rows and so no columns (an empty list of dicts): nothing to import
         report.elapsed_seconds = time.monotonic() - clock
         return
+    samples = _samples(source)
     try:
-        guard = _guard(source, _plan(source, settings, []), settings)  # before any request is sent
+        guard = _guard(source, _plan(source, settings, [], samples=samples), settings)  # before any request
     except ConfigError as e:
         if source.other_sheets and not settings.load.sheet:
             others = ", ".join(repr(n) for n in source.other_sheets)
@@ -165,6 +168,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         # A quiet night's export (header only): a finished run that needs nothing from Kit.
         report.blank_rows = source.blank_rows
         report.elapsed_seconds = time.monotonic() - clock
+        _remove_stale_failures(settings, report)
         return
     client = client or build_client(settings)
     client.on_retry = client.on_retry or progress.log
@@ -177,12 +181,15 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             account = get_account(client)
             state.bind_account(account.id, account.name)
         kit_fields = fetch_fields(client)
-        plan = _plan(source, settings, kit_fields, guard)
+        plan = _plan(source, settings, kit_fields, guard, samples)
         # Nothing is written until every check that can stop the run has passed: fields to
         # create are placeholders until then.
         report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields)
         report.columns = plan.describe()
-        report.columns_ignored = list(plan.ignored)
+        report.columns_ignored = [header for header, _ in plan.ignored]
+        report.ignored_because = dict(plan.ignored)
+        if plan.email_by_content:
+            report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
         work = Work(contacts, None if settings.full else state)
         report.unchanged = report.contacts - work.count
@@ -194,6 +201,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         elif settings.dry_run:
             report.rows_imported += work.rows
             report.planned_requests = _planned_requests(client, report, work, len(report.fields_created))
+            report.contacts_to_send = work.count
+            report.planned_seconds = _planned_seconds(client, work, len(report.fields_created), settings.concurrency)
         else:
             contacts.rebind(create_held(client, plan))
             _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan))
@@ -201,10 +210,37 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         _finish(report, client, clock)
         if state is not None:
             state.close()
-    if errors:
+    if errors and settings.dry_run and _is_source(settings.failures_file, source.path):
+        report.notes.append(f"a dry run leaves {source.path} as it is: the failures file of a real run "
+                            "would replace it with the rows that fail")
+    elif errors:
         extra_column = source.long_rows > 0 or extra_cells_column(source.headers) is not None
         report.failures_path = str(_write_failures_somewhere(settings.failures_file, source, errors, report,
                                                              extra_column))
+    elif not (settings.dry_run and _is_source(settings.failures_file, source.path)):
+        _remove_stale_failures(settings, report)
+
+
+def _is_source(path: Path, source: Path) -> bool:
+    """Whether `path` is the very file being read (a failures CSV fed back in writes back onto itself)."""
+    try:
+        return path.resolve() == source.resolve() or (path.exists() and path.samefile(source))
+    except OSError:
+        return False
+
+
+def _remove_stale_failures(settings: Settings, report: RunReport) -> None:
+    """Remove a failures CSV an earlier run left where this run's would go: a stale file must not look current."""
+    path = settings.failures_file
+    if not path.is_file():
+        return
+    try:
+        path.unlink()
+    except OSError as e:
+        report.notes.append(f"the earlier failures file {path} could not be removed ({e.strerror}): "
+                            "it is not from this run, which rejected no row")
+        return
+    report.failures_removed = str(path)
 
 
 def _write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, list[str]], report: RunReport,
@@ -274,10 +310,17 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
     return None
 
 
-def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None) -> ColumnPlan:
+def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None,
+          samples: list[Row] | None = None) -> ColumnPlan:
     claimed = {c.index: "subscription status" for c in guard.columns} if guard is not None else {}
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
-                        first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed)
+                        first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
+                        samples=samples or ())
+
+
+def _samples(source: RowSource) -> list[Row]:
+    """The first data rows, for finding the email column by its cells when no header names it."""
+    return list(itertools.islice(source.rows(), CONTENT_SAMPLE))
 
 
 def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
@@ -430,6 +473,18 @@ def _planned_requests(client: KitClient, report: RunReport, work: Work, creation
     else:
         writes = work.count
     return reads + creations + writes
+
+
+def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None) -> float:
+    """How long a real run of this plan takes: the requests at Kit's latency, concurrency and rate limit."""
+    limiter = client.limiter
+    if client.credential.can_bulk:
+        writes = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK)]
+    else:
+        writes = [work.count]
+    return estimate_seconds(reads=client.stats.total, creations=creations, writes=writes,
+                            concurrency=concurrency or default_concurrency(client),
+                            limit=limiter.limit, window=limiter.window + limiter.pad)
 
 
 def _finish(report: RunReport, client: KitClient, clock: float) -> None:

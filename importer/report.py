@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.files import atomic_write
+from importer.words import plural
 
 
 class ExitStatus(IntEnum):
@@ -54,15 +55,19 @@ class RunReport:
     skipped_because: str = ""
     columns: list[str] = field(default_factory=list)
     columns_ignored: list[str] = field(default_factory=list)
+    ignored_because: dict[str, str] = field(default_factory=dict)  # column -> why it is not imported
     fields_created: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     requests: Counter = field(default_factory=Counter)
     retries: int = 0
     throttled: int = 0
     planned_requests: int = 0
+    planned_seconds: float = 0.0
+    contacts_to_send: int = 0
     rate_limit_per_minute: int = 0
     elapsed_seconds: float = 0.0
     failures_path: str | None = None
+    failures_removed: str | None = None  # an earlier run's failures CSV, removed since no row failed this time
     stopped: str | None = None
     interrupted: bool = False
     error: str | None = None
@@ -123,61 +128,66 @@ class RunReport:
             f.write(json.dumps(self.to_dict(), indent=2) + "\n")
 
     def plan_minutes(self) -> float:
-        """Minutes the planned requests take at the credential's rate limit."""
-        if not self.rate_limit_per_minute:
-            return 0.0
-        return self.planned_requests / self.rate_limit_per_minute
+        """Minutes the planned requests take: the estimate at Kit's latency, concurrency and rate limit."""
+        return self.planned_seconds / 60
 
     def summary(self) -> str:
-        """The human summary printed at the end of a run."""
-        lines = [f"Source:            {self.source} ({self.read_as})"]
+        """The human summary printed at the end of a run, its values aligned under one column."""
+        lines = [_line("Source", f"{self.source} ({self.read_as})")]
         if self.credential:
-            lines.append(f"Credential:        {self.credential}")
+            lines.append(_line("Credential", self.credential))
         lines += [
-            f"Rows read:         {self.rows_accounting()}" +
-            (f" (+{self.blank_rows:,} blank, skipped)" if self.blank_rows else ""),
-            *([f"Short rows:        {_rows(self.rows_short)} shorter than the header: missing cells read as blank"]
+            _line("Rows read", self.rows_accounting() +
+                  (f" (+{self.blank_rows:,} blank, skipped)" if self.blank_rows else "")),
+            *([_line("Short rows", f"{_rows(self.rows_short)} shorter than the header: missing cells read as blank")]
               if self.rows_short else []),
-            f"Contacts:          {self.contacts:,}" + (f" ({_rows(self.duplicates_merged)} merged as duplicates)"
-                                                        if self.duplicates_merged else ""),
+            _line("Contacts", f"{self.contacts:,}" + (f" ({_rows(self.duplicates_merged)} merged as duplicates)"
+                                                      if self.duplicates_merged else "")),
         ]
         if self.dry_run:
             lines += [
-                *([f"Unchanged:         {self.unchanged:,}"] if self.unchanged else []),
-                f"Values to write:   {self.values_to_write:,}",
-                f"Requests needed:   {self.planned_requests:,} (~{_duration(self.plan_minutes() * 60)} at "
-                f"{self.rate_limit_per_minute} requests/minute)",
+                *([_line("Unchanged", f"{self.unchanged:,} (Kit has them already: nothing would be sent)")]
+                  if self.unchanged else []),
+                _line("Contacts to send", f"{self.contacts_to_send:,}"),
+                _line("Values to write", f"{self.values_to_write:,}"),
+                _line("Requests needed", f"{self.planned_requests:,} (~{_duration(self.planned_seconds)} at Kit's "
+                      f"usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
             ]
         else:
             lines += [
-                f"Created:           {self.created:,}",
-                f"Updated:           {self.updated:,}",
-                *([f"Unchanged:         {self.unchanged:,} (Kit has them already: nothing sent)"]
+                _line("Created", f"{self.created:,}"),
+                _line("Updated", f"{self.updated:,}"),
+                *([_line("Unchanged", f"{self.unchanged:,} (Kit has them already: nothing sent)")]
                   if self.unchanged else []),
-                f"Values written:    {self.values_written:,}" +
-                (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
-                (f" ({self.values_failed:,} failed)" if self.values_failed else ""),
+                _line("Values written", f"{self.values_written:,}" +
+                      (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
+                      (f" ({self.values_failed:,} failed)" if self.values_failed else "")),
             ]
-        lines.append(f"Rejected rows:     {self.rows_rejected:,}")
+        lines.append(_line("Rejected rows", f"{self.rows_rejected:,}"))
         for reason, count in self.rejected_by_reason.most_common():
             lines.append(f"  {reason}: {count:,}")
         if self.rows_skipped:
-            lines.append(f"Skipped rows:      {self.rows_skipped:,} ({self.skipped_because})")
+            lines.append(_line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
         if self.fields_created:
-            verb = "to create" if self.dry_run else "created"
-            lines.append(f"Fields {verb}:    {', '.join(self.fields_created)}")
+            lines.append(_line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
         if self.columns:
-            lines.append(f"Columns:           {'; '.join(self.columns)}")
-        lines.append(f"Columns ignored:   {', '.join(self.columns_ignored) if self.columns_ignored else 'none'}")
+            lines.append(_line("Columns", "; ".join(self.columns)))
+        ignored = [f"{h}: {self.ignored_because[h]}" if self.ignored_because.get(h) else h
+                   for h in self.columns_ignored] or ["none"]
+        lines.append(_line("Columns ignored", ignored[0]))
+        lines += [_line("", more) for more in ignored[1:]]
         for note in self.notes:
-            lines.append(f"Note:              {note}")
+            lines.append(_line("Note", note))
         sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
-        lines.append(f"Requests sent:     {self.requests_sent:,} ({sent})")
+        lines.append(_line("Requests sent", f"{self.requests_sent:,} ({sent})"))
         if self.retries:
-            lines.append(f"Retries:           {self.retries:,} ({self.throttled:,} after 429 rate limiting)")
-        lines.append(f"Elapsed:           {_duration(self.elapsed_seconds)}")
+            lines.append(_line("Retries", f"{self.retries:,} ({self.throttled:,} after 429 rate limiting)"))
+        lines.append(_line("Elapsed", _duration(self.elapsed_seconds)))
+        if self.failures_removed:
+            lines.append(_line("Failures file", f"removed the earlier failures file {self.failures_removed}: "
+                                                "no row failed this time"))
         if self.stopped:
-            lines.append(f"Stopped:           {self.stopped}")
+            lines.append(_line("Stopped", self.stopped))
         return "\n".join(lines)
 
     def rows_accounting(self) -> str:
@@ -190,21 +200,33 @@ class RunReport:
 
     def closing_line(self) -> str:
         """The one-line verdict: what was imported, what was refused and where to find it."""
+        removed = (f"; removed the earlier failures file {self.failures_removed}: no row failed this time"
+                   if self.failures_removed else "")
         if not self.rows_read and not self.stopped:
-            return "0 data rows: nothing to import"
+            return "0 data rows: nothing to import" + removed
         if self.dry_run:
-            return (f"Dry run: {self.contacts:,} contacts and {self.values_to_write:,} values would be sent; "
-                    f"{self.rows_rejected:,} rows would be rejected. Nothing was written to Kit.")
+            unchanged = f" ({self.unchanged:,} unchanged)" if self.unchanged else ""
+            return (f"Dry run: {plural(self.contacts_to_send, 'contact')} and {plural(self.values_to_write, 'value')} "
+                    f"would be sent{unchanged}; {plural(self.rows_rejected, 'row')} would be rejected. "
+                    "Nothing was written to Kit.")
         line = f"{self.imported:,} imported, {self.rows_rejected:,} rejected"
         if self.rows_skipped:
             line += f", {self.rows_skipped:,} skipped (not subscribed)"
         if self.failures_path:
             return f"{line} -> {self.failures_path}"
-        return f"{line}; no failures file written"
+        return f"{line}{removed or '; no failures file written'}"
+
+
+LABEL_WIDTH = 19
+
+
+def _line(label: str, text: str) -> str:
+    """One summary line, `Label:` padded so that every value starts in the same column."""
+    return (f"{label}:" if label else "").ljust(LABEL_WIDTH) + text
 
 
 def _rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+    return plural(n, "row")
 
 
 def _duration(seconds: float) -> str:

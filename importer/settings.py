@@ -36,6 +36,9 @@ class Group(StrEnum):
     RUN = "run"  # how the import runs
 
 
+FAILURES_SUFFIX = ".failures.csv"
+
+
 @dataclass(frozen=True)
 class Declared:
     """What the CLI and the TOML config know of one setting; its name and default are the field's."""
@@ -200,8 +203,17 @@ class Settings:
 
     @property
     def failures_file(self) -> Path:
-        """Where the failures CSV goes: the setting's path, or `<source stem>.failures.csv` here."""
-        return self.failures or Path(f"{self.source.stem}.failures.csv")
+        """Where the failures CSV goes: the setting's path, else `<source name>.failures.csv` here.
+
+        The whole name, so that contacts.csv and contacts.xlsx keep apart; a failures CSV fed
+        back in writes what still fails back onto itself (it is read in full first, and replaced
+        atomically), instead of growing a `.failures.csv.failures.csv`.
+        """
+        if self.failures:
+            return self.failures
+        if self.source.name.casefold().endswith(FAILURES_SUFFIX):
+            return self.source
+        return Path(self.source.name + FAILURES_SUFFIX)
 
 
 def declarations(group: Group | None = None) -> Iterator[tuple[str, Declared]]:

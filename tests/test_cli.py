@@ -92,7 +92,7 @@ def test_sample_csv_imports_every_good_row_and_explains_every_bad_one(sandbox, t
     assert state["daniel.okafor@example.com"]["first_name"] == "Daniel"
     assert state["nina.alvarez@example.com"]["first_name"] is None
 
-    rows = failures_of(tmp_path / "subscribers.failures.csv")
+    rows = failures_of(tmp_path / "subscribers.csv.failures.csv")
     assert rows[0] == ["Email Address", "First Name", "Last Name", "Company", "Postal code", "Joined", "row", "error"]
     assert [(r[6], r[0], r[7]) for r in rows[1:]] == SAMPLE_REJECTIONS
     assert rows[5][3] == "'@risk"
@@ -113,7 +113,7 @@ def test_sample_xlsx_leaves_the_same_state_as_the_csv(sandbox, tmp_path):
     result = invoke(["run", SAMPLE_XLSX], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 3, result.output
     assert sandbox.store.snapshot() == expected_state()
-    rows = failures_of(tmp_path / "subscribers.failures.csv")
+    rows = failures_of(tmp_path / "subscribers.xlsx.failures.csv")
     assert [(r[6], r[0], r[7]) for r in rows[1:]] == SAMPLE_REJECTIONS
 
 
@@ -125,7 +125,7 @@ def test_a_second_run_updates_and_the_fixed_failures_csv_imports(sandbox, tmp_pa
     report = json.loads((tmp_path / "r.json").read_text())
     assert again.exit_code == 3 and (report["created"], report["updated"]) == (0, 56)
 
-    failures = tmp_path / "subscribers.failures.csv"
+    failures = tmp_path / "subscribers.csv.failures.csv"
     same = invoke(["run", failures, "--failures", "second.csv"], env, cwd=tmp_path)
     assert same.exit_code == 3
     assert [(r[0], r[7]) for r in failures_of(tmp_path / "second.csv")[1:]] == \
@@ -153,7 +153,7 @@ def test_a_clean_file_exits_0_and_writes_no_failures_file(sandbox, tmp_path):
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "1 imported, 0 rejected; no failures file written" in result.output
-    assert not (tmp_path / "ok.failures.csv").exists()
+    assert not (tmp_path / "ok.csv.failures.csv").exists()
 
 
 def test_blanks_clear_empties_values_in_kit(sandbox, tmp_path):
@@ -185,7 +185,7 @@ def test_a_403_stops_the_run_and_every_unsent_row_is_kept(sandbox, tmp_path, sto
     assert result.exit_code == 1
     assert "Error: the import stopped: Kit refused the request (HTTP 403" in result.output
     assert len(sandbox.store.subscribers) == 20
-    rows = failures_of(tmp_path / "subscribers.failures.csv")[1:]
+    rows = failures_of(tmp_path / "subscribers.csv.failures.csv")[1:]
     not_sent = [r for r in rows if r[7].startswith("not sent: the run stopped")]
     imported = set(sandbox.store.snapshot())
     assert len(not_sent) == 56 - 20 and len(rows) == 56 - 20 + 5
@@ -373,23 +373,23 @@ def test_long_rows_keep_their_extra_cells_and_the_failures_csv_feeds_back(sandbo
     result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 3, result.output
     assert set(sandbox.store.snapshot()) == {"a@example.com"}
-    with (tmp_path / "long.failures.csv").open(encoding="utf-8-sig", newline="") as f:
+    with (tmp_path / "long.csv.failures.csv").open(encoding="utf-8-sig", newline="") as f:
         lines = list(csv.DictReader(f))
     assert [list(line) for line in lines] == [["Email", "First Name", "Company", "extra cells", "row", "error"]] * 2
     assert [(r["Email"], r["Company"], r["extra cells"], r["row"], r["error"]) for r in lines] == [
         ("b@example.com", "Beta", '"x, y",=z', "3", "ragged row: 2 cells more than the header"),
         ("bad-email", "", "", "4", "invalid email: 'bad-email' is missing an @")]
-    again = invoke(["run", "long.failures.csv", "--failures", "again.csv"], env_for(sandbox), cwd=tmp_path)
+    again = invoke(["run", "long.csv.failures.csv", "--failures", "again.csv"], env_for(sandbox), cwd=tmp_path)
     assert again.exit_code == 3
-    assert failures_of(tmp_path / "again.csv") == failures_of(tmp_path / "long.failures.csv")[:1] + [
-        ["b@example.com", "Bo", "Beta", '"x, y",=z', "2", "ragged row: 2 cells more than the header"],
-        ["bad-email", "Cy", "", "", "3", "invalid email: 'bad-email' is missing an @"]]
+    assert failures_of(tmp_path / "again.csv") == failures_of(tmp_path / "long.csv.failures.csv")[:1] + [
+        ["b@example.com", "Bo", "Beta", '"x, y",=z', "3", "ragged row: 2 cells more than the header"],
+        ["bad-email", "Cy", "", "", "4", "invalid email: 'bad-email' is missing an @"]]  # the original rows
 
 
 def test_no_extra_cells_column_when_no_row_needs_it(sandbox, tmp_path):
     source = write(tmp_path / "s.csv", "Email,First Name\nnope,Ann,,\n")
     assert invoke(["run", source], env_for(sandbox), cwd=tmp_path).exit_code == 3
-    assert failures_of(tmp_path / "s.failures.csv") == [["Email", "First Name", "row", "error"],
+    assert failures_of(tmp_path / "s.csv.failures.csv") == [["Email", "First Name", "row", "error"],
                                                         ["nope", "Ann", "2", "invalid email: 'nope' is missing an @"]]
 
 
@@ -414,7 +414,7 @@ def test_a_value_kit_refuses_fails_alone_under_the_users_column(sandbox, tmp_pat
     state = sandbox.store.snapshot()
     assert state["long@example.com"]["fields"] == {"Last name": "Long"}  # the contact and its other value
     assert state["short@example.com"]["fields"] == {"Last name": "Short", "Company": "Hi"}
-    [header, line] = failures_of(tmp_path / "bios.failures.csv")
+    [header, line] = failures_of(tmp_path / "bios.csv.failures.csv")
     assert header == ["Email", "Last Name", "Bio", "row", "error"]
     assert line == ["long@example.com", "Long", BIO, "2",
                     "field not written: Bio (Company): Value is too long (maximum is 100,000 characters)"]
@@ -428,7 +428,7 @@ def test_a_value_kit_refuses_fails_alone_with_an_api_key(sandbox, tmp_path, stor
                     cwd=tmp_path)
     assert result.exit_code == 3, result.output
     assert sandbox.store.snapshot()["long@example.com"]["fields"] == {"Last name": "Long"}
-    [_, line] = failures_of(tmp_path / "bios.failures.csv")
+    [_, line] = failures_of(tmp_path / "bios.csv.failures.csv")
     assert line[-1] == "field not written: Bio (Company): Value is too long (maximum is 100,000 characters)"
 
 
@@ -444,13 +444,14 @@ def test_fields_command_lists_the_accounts_fields(sandbox):
                                               "       3  postal_code  Postal code"]
 
 
-def test_library_call_returns_the_report(sandbox, tmp_path):
+def test_library_call_returns_the_report(sandbox, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the dry run's failures CSV goes to the current directory
     report = import_file(Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token),
                                   base_url=sandbox.url, failures=tmp_path / "f.csv"))
     assert (report.created, report.rows_rejected, report.exit_status) == (56, 5, 3)
     assert report.failures_path == str(tmp_path / "f.csv")
     assert import_file(Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token),
-                                base_url=sandbox.url, dry_run=True)).failures_path == "subscribers.failures.csv"
+                                base_url=sandbox.url, dry_run=True)).failures_path == "subscribers.csv.failures.csv"
 
 
 def test_quick_start_command_runs_in_a_real_process(tmp_path):
@@ -460,7 +461,7 @@ def test_quick_start_command_runs_in_a_real_process(tmp_path):
     assert done.returncode == 3, done.stderr
     assert "56 imported, 5 rejected -> " in done.stderr
     assert "Sandbox now holds 56 subscribers." in done.stderr
-    assert (tmp_path / "subscribers.failures.csv").is_file()
+    assert (tmp_path / "subscribers.csv.failures.csv").is_file()
     assert str(ROOT) not in done.stdout
 
 
@@ -527,7 +528,7 @@ def test_a_refused_value_fails_alone_and_the_contact_is_imported(sandbox, tmp_pa
                                                           "Postal code": "10001"}},
         "cy@example.com": {"first_name": "Cy", "fields": {"Postal code": "02139"}}}
     too_long = "Value is too long (maximum is 12 characters)"
-    rows = failures_of(tmp_path / "long.failures.csv")
+    rows = failures_of(tmp_path / "long.csv.failures.csv")
     assert [(r[0], r[5], r[6]) for r in rows[1:]] == [
         ("ann@example.com", "2", f"field not written: Company: {too_long}"),
         ("cy@example.com", "4", f"field not written: Last name: {too_long}; "

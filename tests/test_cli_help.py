@@ -149,7 +149,8 @@ def test_sheets_lists_a_workbook_and_refuses_a_legacy_xls(tmp_path, book):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     result = invoke(["sheets", "old.xls"], cwd=tmp_path)
     assert (result.exit_code, result.output) == (
-        1, "Error: old.xls is a legacy Excel .xls workbook, which kit-import does not read.\n"
+        1, "Error: old.xls is a legacy Excel .xls workbook (or another Office 97-2003 file), not a spreadsheet "
+           "kit-import reads.\n"
            "Open it in Excel or LibreOffice and save it as .xlsx or .csv.\n")
 
 

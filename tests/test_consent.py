@@ -162,7 +162,7 @@ def test_skip_unsubscribed_leaves_exactly_those_rows_out(sandbox, tmp_path, shap
     assert report["rows_read"] == report["rows_imported"] + report["rows_rejected"] + report["rows_skipped"]
     assert f"Skipped rows:      {out} (not subscribed ({said}), left out by --skip-unsubscribed)" in result.output
     assert f"{len(stay)} imported, 0 rejected, {out} skipped (not subscribed)" in result.output
-    assert not (tmp_path / f"{shape}.failures.csv").exists()  # skipped rows are not errors
+    assert not (tmp_path / f"{shape}.csv.failures.csv").exists()  # skipped rows are not errors
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))

@@ -63,7 +63,7 @@ def test_a_python_caller_builds_settings_directly():
     assert settings.credential.kind is CredentialKind.OAUTH
     assert settings.fields == [("Zip", "Postal code")]
     assert settings.failures_file == Path("out/f.csv")
-    assert Settings(source="a/contacts.csv").failures_file == Path("contacts.failures.csv")
+    assert Settings(source="a/contacts.csv").failures_file == Path("contacts.csv.failures.csv")
 
 
 @pytest.mark.parametrize("values, expected", [
