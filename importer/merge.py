@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from importer.records import Contact, CustomField
+from importer.records import Contact, CustomField, KitState
 
 
 # A mapped cell absent from a short row, as the merger stores it. No cell can hold it: the
@@ -22,15 +22,20 @@ class ContactMerger:
     - an absent cell (missing from a row shorter than its header) is not in the file at all:
       it is never sent, even with `clear_blanks`, and never overrides an earlier duplicate's
       value, blank or not;
-    - a blank first name is never sent.
+    - a blank first name is never sent;
+    - tags add up: a contact gets every tag any of its rows names (one per name, ignoring case);
+    - a state the file gives is kept, and one that is not `active` wins over `active`: a person
+      who unsubscribed in any row is never made active by another row.
 
     Holds one record per distinct email, packed into a single string (row, email, first
-    name, then one value per mapped field), because a 1,000,000-row file must fit in a few
+    name, state, tags, then one value per mapped field), because a 1,000,000-row file must fit in a few
     hundred MB: a dict of strings per contact would take several times that. Contacts are
     rebuilt on demand, in the order their emails first appeared.
     """
 
     _SEP = "\x1f"  # ASCII unit separator; a record whose cells contain it is kept as a tuple
+    _TAG_SEP = "\x1d"  # between the tag names of one record (stripped names never hold it)
+    _VALUES = 5  # where the values start in a record
 
     def __init__(self, fields: Sequence[CustomField] = (), *, clear_blanks: bool = False) -> None:
         self.fields: list[CustomField] = []
@@ -56,16 +61,19 @@ class ContactMerger:
         self.rows += len(contact.rows)
         key = contact.email.casefold()
         get = values.get
-        parts = [str(contact.rows[0]), contact.email, contact.first_name or "",
-                 *[get(f, ABSENT) for f in self.fields]]
+        parts = [str(contact.rows[0]), contact.email, contact.first_name or "", contact.state or "",
+                 self._TAG_SEP.join(contact.tags), *[get(f, ABSENT) for f in self.fields]]
         earlier = self._records.get(key)
         if earlier is not None:
             self.merged += 1
             self._more_rows.setdefault(key, []).extend(contact.rows)
             old = self._unpack(earlier)
             old += [ABSENT] * (len(parts) - len(old))  # fields first met after the earlier row
-            parts = old[:2] + [new if new.strip() or (was == ABSENT and new != ABSENT) else was
-                               for was, new in zip(old[2:], parts[2:])]
+            state = _stricter(old[3], parts[3])
+            tags = self._TAG_SEP.join(_union(old[4], parts[4], self._TAG_SEP))
+            parts = old[:2] + [parts[2] if parts[2].strip() else old[2], state, tags] + [
+                new if new.strip() or (was == ABSENT and new != ABSENT) else was
+                for was, new in zip(old[self._VALUES:], parts[self._VALUES:])]
         packed = self._SEP.join(parts)
         self._records[key] = packed if packed.count(self._SEP) == len(parts) - 1 else tuple(parts)
 
@@ -76,9 +84,11 @@ class ContactMerger:
         return value != ABSENT and (bool(value.strip()) or self.clear_blanks)
 
     def _contact(self, key: str, record: str | tuple[str, ...]) -> Contact:
-        row, email, first_name, *values = self._unpack(record)
+        row, email, first_name, state, tags, *values = self._unpack(record)
         fields = {f: v if v.strip() else "" for f, v in zip(self.fields, values) if self._sent(v)}
-        return Contact(email, first_name.strip() or None, fields, [int(row), *self._more_rows.get(key, ())])
+        return Contact(email, first_name.strip() or None, fields, [int(row), *self._more_rows.get(key, ())],
+                       tags=tuple(tags.split(self._TAG_SEP)) if tags else (),
+                       state=KitState(state) if state else None)
 
     def contacts(self) -> Iterator[Contact]:
         """The merged contacts, in the order their emails first appeared (built lazily)."""
@@ -106,7 +116,25 @@ class ContactMerger:
     def value_count(self) -> int:
         """How many custom field values the contacts will send."""
         sent = self._sent
-        return sum(sum(1 for v in self._unpack(record)[3:] if sent(v)) for record in self._records.values())
+        return sum(sum(1 for v in self._unpack(record)[self._VALUES:] if sent(v)) for record in self._records.values())
 
     def __len__(self) -> int:
         return len(self._records)
+
+
+def _stricter(was: str, new: str) -> str:
+    """The state two rows of one person give together: a state that is not active wins over
+    active (nobody who left is made active again), else the later row's; blank says nothing."""
+    if not new:
+        return was
+    if not was or new != KitState.ACTIVE:
+        return new
+    return was
+
+
+def _union(was: str, new: str, sep: str) -> list[str]:
+    """Tag names of two rows, each once (ignoring case), the earlier spelling and order first."""
+    names: dict[str, str] = {}
+    for name in (was.split(sep) if was else []) + (new.split(sep) if new else []):
+        names.setdefault(name.casefold(), name)
+    return list(names.values())

@@ -36,6 +36,16 @@ class CustomField:
         return self.id
 
 
+class KitState(StrEnum):
+    """A subscriber's state in Kit; only `active` subscribers receive broadcasts."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    INACTIVE = "inactive"
+
+
 @dataclass(slots=True)
 class Contact:
     """One subscriber to upsert, merged from one or more rows that share an email.
@@ -51,6 +61,8 @@ class Contact:
     fields: dict[CustomField, str]
     rows: list[int]
     subscriber_id: int | None = None  # set when Kit has the subscriber already and only values change
+    tags: tuple[str, ...] = ()  # tag names to add, trimmed, one per name ignoring case, in file order
+    state: KitState | None = None  # the state the file gives (None: the file says nothing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +77,6 @@ class Rejection:
     def message(self) -> str:
         """The text of the failures CSV's `error` column."""
         return f"{self.reason}: {self.detail}" if self.detail else self.reason
-
-
-class KitState(StrEnum):
-    """A subscriber's state in Kit; only `active` subscribers receive broadcasts."""
-
-    ACTIVE = "active"
-    CANCELLED = "cancelled"
-    BOUNCED = "bounced"
-    COMPLAINED = "complained"
-    INACTIVE = "inactive"
 
 
 class Status(StrEnum):

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import COMPANY, LAST_NAME
 from importer.merge import ContactMerger
-from importer.records import Contact
+from importer.records import Contact, KitState
 
 
 @pytest.mark.parametrize("clear", [False, True], ids=["blanks-skip", "blanks-clear"])
@@ -34,3 +34,26 @@ def test_duplicates_merge_case_insensitively_and_later_non_blank_cells_win():
     [ann, b] = list(merger.contacts())
     assert ann == Contact("Ann@example.com", "Ann", {COMPANY: "Beta", LAST_NAME: "Lee"}, [2, 7])
     assert b.email == "b@example.com"
+
+
+def test_tags_add_up_across_duplicate_rows_once_per_name_ignoring_case():
+    merger = ContactMerger()
+    merger.add(Contact("ann@example.com", "Ann", {}, [2], tags=("VIP", "Spring 2024")))
+    merger.add(Contact("ANN@example.com", None, {}, [5], tags=("vip", "Webinar")))
+    (ann,) = merger.contacts()
+    assert ann.tags == ("VIP", "Spring 2024", "Webinar") and ann.first_name == "Ann" and ann.rows == [2, 5]
+
+
+@pytest.mark.parametrize("first, second, merged", [
+    (KitState.CANCELLED, KitState.ACTIVE, KitState.CANCELLED),  # nobody who left is made active by another row
+    (KitState.ACTIVE, KitState.BOUNCED, KitState.BOUNCED),
+    (KitState.CANCELLED, KitState.BOUNCED, KitState.BOUNCED),
+    (KitState.COMPLAINED, None, KitState.COMPLAINED),  # a row that says nothing changes nothing
+    (None, KitState.ACTIVE, KitState.ACTIVE),
+    (None, None, None),
+])
+def test_a_state_that_is_not_active_wins_over_active(first, second, merged):
+    merger = ContactMerger()
+    merger.add(Contact("bo@example.com", None, {}, [2], state=first))
+    merger.add(Contact("bo@example.com", None, {}, [3], state=second))
+    assert next(merger.contacts()).state == merged
