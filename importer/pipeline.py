@@ -22,12 +22,12 @@ from filelock import Timeout as LockTimeout
 
 from importer.config import Settings, require_credential
 from importer.consent import ConsentGuard, plan_guard
-from importer.errors import ConfigError, ImporterError, KitError
+from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account
 from importer.loader import Source, open_source
 from importer.mapping import ColumnPlan, ContactMerger, map_rows, plan_columns
-from importer.records import Contact, Outcome, Rejection, Status
+from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT, Contact, Outcome, Rejection, Status
 from importer.report import RunReport
 from importer.resolver import create_held, fetch_fields, hold_missing
 from importer.state import StateStore
@@ -307,6 +307,8 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:
     if rejection.row not in errors:
         report.rows_rejected += 1
+        report.rows_not_sent += rejection.reason == REASON_NOT_SENT
+        report.rows_not_confirmed += rejection.reason == REASON_NOT_CONFIRMED
     if rejection.message not in errors[rejection.row]:
         errors[rejection.row].append(rejection.message)
         report.rejected_by_reason[rejection.reason] += 1
@@ -315,27 +317,48 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: StateStore | None,
             columns: dict[str, str]) -> None:
-    """Send the work; each acknowledged answer is journaled in the state store, if any; if the
-    run stops, every contact not settled is rejected as not sent."""
+    """Send the work; each acknowledged answer is journaled in the state store, if any. If the
+    run stops, every contact not settled is rejected: not confirmed if its request was sent
+    and never answered (Kit may have applied it), else not sent."""
     workers = concurrency or default_concurrency(client)
     submitter = Scheduler(stages_for(client), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
+
+    def record(batch: list[Outcome]) -> None:
+        if state is not None:
+            state.settled(batch)
+        for outcome in batch:
+            if outcome.contact.email not in settled:
+                _tally(outcome, report, errors, columns)
+                settled.add(outcome.contact.email)
+
     try:
         for batch in submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
                                       journal=state.upserted if state is not None else None):
-            if state is not None:
-                state.settled(batch)
-            for outcome in batch:
-                settled.add(outcome.contact.email)
-                _tally(outcome, report, errors, columns)
+            try:
+                record(batch)
+            except KeyboardInterrupt as interrupt:
+                record(batch)  # finish the batch the interrupt cut short, then wind down
+                submitter.stop(interrupt)
     except (KitError, KeyboardInterrupt) as e:
         # A KitError here is fatal (401/403): per-request failures were already turned into row
         # failures by the submitter, and outcomes in flight were settled before it was raised.
-        why = "interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt) else str(e)
+        why = _why_stopped(e)
         report.stopped = why
         report.interrupted = isinstance(e, KeyboardInterrupt)
-        _not_sent((c for c in work if c.email not in settled), f"the run stopped: {why}", report, errors)
+        report.terminated = isinstance(e, Terminated)
+        unanswered = {contact.email for contact in submitter.in_flight()}
+        left = [c for c in work if c.email not in settled]
+        _not_confirmed((c for c in left if c.email in unanswered), f"the run stopped: {why}", report, errors)
+        _not_sent((c for c in left if c.email not in unanswered), f"the run stopped: {why}", report, errors)
+
+
+def _why_stopped(error: BaseException) -> str:
+    """What stopped a run, for the report and the failures CSV."""
+    if isinstance(error, KeyboardInterrupt):
+        return str(error) or "interrupted (Ctrl-C)"
+    return str(error)
 
 
 def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
@@ -353,6 +376,8 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         report.updated += 1
     elif outcome.status is Status.NOT_SENT:
         report.not_sent += 1
+    elif outcome.status is Status.NOT_CONFIRMED:
+        report.not_confirmed += 1
     else:
         report.failed_contacts += 1
     report.values_written += outcome.values_written
@@ -387,7 +412,15 @@ def _name_column(detail: str, columns: dict[str, str]) -> str:
 def _not_sent(contacts: Iterable[Contact], why: str, report: RunReport, errors: dict[int, list[str]]) -> None:
     for contact in contacts:
         outcome = Outcome(contact, Status.NOT_SENT)
-        outcome.problems.append(("not sent", why))
+        outcome.problems.append((REASON_NOT_SENT, why))
+        _tally(outcome, report, errors)
+
+
+def _not_confirmed(contacts: Iterable[Contact], why: str, report: RunReport,
+                   errors: dict[int, list[str]]) -> None:
+    for contact in contacts:
+        outcome = Outcome(contact, Status.NOT_CONFIRMED)
+        outcome.problems.append((REASON_NOT_CONFIRMED, why))
         _tally(outcome, report, errors)
 
 

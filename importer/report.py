@@ -10,6 +10,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from importer.errors import Terminated
+from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
+
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
+EXIT_TERMINATED = 143  # SIGTERM: 128 + SIGTERM, as shells and systemd report it
+
 
 @dataclass
 class RunReport:
@@ -31,11 +37,14 @@ class RunReport:
     unchanged: int = 0
     failed_contacts: int = 0
     not_sent: int = 0
+    not_confirmed: int = 0  # contacts sent in a request that was never answered: the run stopped first
     values_to_write: int = 0
     values_written: int = 0
     values_unconfirmed: int = 0
     values_failed: int = 0
-    rows_rejected: int = 0
+    rows_rejected: int = 0  # every row in the failures CSV, rows_not_sent and rows_not_confirmed included
+    rows_not_sent: int = 0  # the run stopped before sending them
+    rows_not_confirmed: int = 0  # sent, no answer before the run stopped: Kit may have applied them
     rejected_by_reason: Counter = field(default_factory=Counter)
     rows_skipped: int = 0  # left out on purpose (--skip-unsubscribed): not errors, not in the failures CSV
     skipped_because: str = ""
@@ -52,6 +61,7 @@ class RunReport:
     failures_path: str | None = None
     stopped: str | None = None
     interrupted: bool = False
+    terminated: bool = False  # the interrupt was SIGTERM
     error: str | None = None
     hint: str | None = None
 
@@ -76,9 +86,10 @@ class RunReport:
 
     @property
     def exit_status(self) -> int:
-        """0 all rows imported, 1 the run stopped or failed, 3 finished with rows in the failures CSV, 130 Ctrl-C."""
+        """0 all rows imported, 1 the run stopped or failed, 3 finished with rows in the failures CSV,
+        130 Ctrl-C, 143 SIGTERM."""
         if self.interrupted:
-            return 130
+            return EXIT_TERMINATED if self.terminated else EXIT_INTERRUPTED
         if self.stopped or self.error:
             return 1
         return 3 if self.rows_rejected else 0
@@ -87,7 +98,8 @@ class RunReport:
         """Record the error that ended the run before anything was sent (`hint` says how to fix it)."""
         if isinstance(error, KeyboardInterrupt):
             self.interrupted = True
-            self.stopped = self.error = "interrupted (Ctrl-C)"
+            self.terminated = isinstance(error, Terminated)
+            self.stopped = self.error = str(error) or "interrupted (Ctrl-C)"
             return
         self.error = str(error)
         self.hint = getattr(error, "hint", "") or None
@@ -146,9 +158,15 @@ class RunReport:
                 (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
                 (f" ({self.values_failed:,} failed)" if self.values_failed else ""),
             ]
-        lines.append(f"Rejected rows:     {self.rows_rejected:,}")
+        lines.append(f"Rejected rows:     {self.rows_refused:,}")
         for reason, count in self.rejected_by_reason.most_common():
-            lines.append(f"  {reason}: {count:,}")
+            if reason not in UNFINISHED:
+                lines.append(f"  {reason}: {count:,}")
+        if self.rows_not_sent:
+            lines.append(f"Not sent rows:     {self.rows_not_sent:,} (the run stopped before sending them)")
+        if self.rows_not_confirmed:
+            lines.append(f"Not confirmed:     {_rows(self.rows_not_confirmed)} sent, no answer before the run "
+                         "stopped: they may have been applied")
         if self.rows_skipped:
             lines.append(f"Skipped rows:      {self.rows_skipped:,} ({self.skipped_because})")
         if self.fields_created:
@@ -168,10 +186,20 @@ class RunReport:
             lines.append(f"Stopped:           {self.stopped}")
         return "\n".join(lines)
 
+    @property
+    def rows_refused(self) -> int:
+        """Rows rejected for what they hold or for Kit's answer: not those a stopped run left unfinished."""
+        return self.rows_rejected - self.rows_not_sent - self.rows_not_confirmed
+
+    def _unfinished(self) -> list[str]:
+        """`18,324 not sent`, `40 not confirmed (may have been applied)`: rows a stopped run left."""
+        return [f"{n:,} {what}" for n, what in ((self.rows_not_sent, REASON_NOT_SENT),
+                                                 (self.rows_not_confirmed, REASON_NOT_CONFIRMED)) if n]
+
     def rows_accounting(self) -> str:
         """Every row read in one line: `62: 57 imported, 5 rejected`."""
         verb = "to import" if self.dry_run else "imported"
-        parts = [f"{self.rows_imported:,} {verb}", f"{self.rows_rejected:,} rejected"]
+        parts = [f"{self.rows_imported:,} {verb}", f"{self.rows_refused:,} rejected", *self._unfinished()]
         if self.rows_skipped:
             parts.append(f"{self.rows_skipped:,} skipped")
         return f"{self.rows_read:,}: {', '.join(parts)}"
@@ -183,12 +211,15 @@ class RunReport:
         if self.dry_run:
             return (f"Dry run: {self.contacts:,} contacts and {self.values_to_write:,} values would be sent; "
                     f"{self.rows_rejected:,} rows would be rejected. Nothing was written to Kit.")
-        line = f"{self.imported:,} imported, {self.rows_rejected:,} rejected"
+        line = ", ".join([f"{self.imported:,} imported", f"{self.rows_refused:,} rejected", *self._unfinished()])
         if self.rows_skipped:
             line += f", {self.rows_skipped:,} skipped (not subscribed)"
         if self.failures_path:
             return f"{line} -> {self.failures_path}"
         return f"{line}; no failures file written"
+
+
+UNFINISHED = (REASON_NOT_SENT, REASON_NOT_CONFIRMED)  # reasons counted apart from rejections
 
 
 def _rows(n: int) -> str:
