@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,31 +24,34 @@ from tqdm import tqdm
 
 from importer.config import (Settings, base_url_from_env, credentials_from_env, load_config, parse_field_spec,
                              parse_rate_limit, propose_config)
-from importer.errors import ConfigError, ImporterError
+from importer.errors import ConfigError, ImporterError, Terminated
 from importer.kit import Credential, KitClient, RefreshGrant
 from importer.kit.auth import API_KEY, OAUTH
 from importer.kit.oauth import authorize
 from importer.loader import LoadOptions, list_sheets, open_source
 from importer.mapping import plan_columns
 from importer.pipeline import import_file
-from importer.report import RunReport
+from importer.report import EXIT_INTERRUPTED, EXIT_TERMINATED, RunReport
 from importer.resolver import fetch_fields
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
 
 EXIT_FAILED = 1
 EXIT_REJECTED = 3
-EXIT_INTERRUPTED = 130
 
 
 _log_file: TextIO | None = None
+_say_lock = threading.Lock()  # progress lines may come from a timer thread
 
 
-def _say(message: str) -> None:
-    tqdm.write(message, file=sys.stderr)
-    if _log_file is not None:
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        _log_file.write("".join(f"{stamp} {line}\n" for line in message.splitlines()))
-        _log_file.flush()
+def _say(message: str, screen: bool = True) -> None:
+    """Print a line on stderr (unless `screen` is False) and append it, timestamped, to the --log file."""
+    with _say_lock:
+        if screen:
+            tqdm.write(message, file=sys.stderr)
+        if _log_file is not None:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            _log_file.write("".join(f"{stamp} {line}\n" for line in message.splitlines()))
+            _log_file.flush()
 
 
 def _fail(error: ImporterError) -> None:
@@ -61,27 +66,38 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
-        except ImporterError as e:
-            if verbose:
-                raise
-            _fail(e)
-            sys.exit(EXIT_FAILED)
-        except KeyboardInterrupt:
-            _say("Interrupted.")
-            sys.exit(EXIT_INTERRUPTED)
-        except BrokenPipeError:
-            end_on_broken_pipe()
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as e:  # a bug or an environment fault: still one sentence, not a traceback
-            if verbose:
-                raise
-            _say(f"Error: unexpected {type(e).__name__}: {e}")
-            _say("Run again with --verbose for the details, and please report it.")
-            sys.exit(EXIT_FAILED)
+            return _guarded(command, verbose, *args, **kwargs)
+        finally:
+            _close_log()  # after the error is written to it
 
     return click.option("--verbose", is_flag=True, help="Show a traceback when something fails.")(wrapper)
+
+
+def _guarded(command: Callable[..., Any], verbose: bool, *args: Any, **kwargs: Any) -> Any:
+    """Run a command; say what ended it, on stderr and in the --log file."""
+    try:
+        return command(*args, **kwargs)
+    except ImporterError as e:
+        if verbose:
+            raise
+        _fail(e)
+        sys.exit(EXIT_FAILED)
+    except Terminated:
+        _say("Terminated (SIGTERM).")
+        sys.exit(EXIT_TERMINATED)
+    except KeyboardInterrupt:
+        _say("Interrupted.")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        end_on_broken_pipe()
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except Exception as e:  # a bug or an environment fault: still one sentence, not a traceback
+        if verbose:
+            raise
+        _say(f"Error: unexpected {type(e).__name__}: {e}")
+        _say("Run again with --verbose for the details, and please report it.")
+        sys.exit(EXIT_FAILED)
 
 
 def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,14 +127,24 @@ def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = 
 
 class BarProgress:
     """Progress bars on a terminal (tqdm hides them elsewhere): rows or contacts done and the
-    current request rate; plain timestamped lines when not a terminal."""
+    current request rate. Without a terminal, timestamped lines instead: the phase, then for
+    the import at each 10% and at least every `every` seconds, contacts done, requests sent,
+    rate and time left. Those lines also go to the --log file (on a terminal, only there)."""
 
     RATE_WINDOW = 10.0  # seconds of history behind the request rate shown
+    EVERY = 30.0  # seconds at most between two progress lines when nobody watches a bar
 
-    def __init__(self) -> None:
+    def __init__(self, every: float = EVERY) -> None:
         self.bar: tqdm | None = None
         self.tty = sys.stderr.isatty()
+        self.every = every
         self._sent: list[tuple[float, int]] = []
+        self._name, self._total, self._done, self._requests = "", 0, 0, 0
+        self._started = self._last_line = 0.0
+        self._tenths = 0
+        self._lock = threading.Lock()
+        self._quiet = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def phase(self, name: str, total: int | None) -> None:
         self.close()
@@ -126,25 +152,80 @@ class BarProgress:
             _say(f"{time.strftime('%H:%M:%S')} {name}" + (f": {total:,}" if total is not None else ""))
         self.bar = tqdm(total=total, desc=name, unit=" rows" if total is None else " contacts",
                         disable=None, file=sys.stderr, leave=False, dynamic_ncols=True)
+        self._sent = []
+        if total:  # the import itself: worth a line now and then
+            self._name, self._total, self._done, self._tenths = name, total, 0, 0
+            self._started = self._last_line = time.monotonic()
+            self._quiet = threading.Event()
+            self._ticker = threading.Thread(target=self._tick, name="progress-lines", daemon=True)
+            self._ticker.start()
 
     def advance(self, n: int = 1, requests: int | None = None) -> None:
+        now = time.monotonic()
+        if requests is not None:
+            self._sent = [(t, r) for t, r in self._sent if now - t <= self.RATE_WINDOW] + [(now, requests)]
+        if self._ticker is not None:
+            with self._lock:
+                self._done += n
+                self._requests = requests if requests is not None else self._requests
+                tenths = 10 * self._done // self._total
+                due, self._tenths = tenths > self._tenths, max(tenths, self._tenths)
+            if due:
+                self._line()
         if self.bar is None or self.bar.disable:
             return
         self.bar.update(n)
-        if requests is not None:
-            now = time.monotonic()
-            self._sent = [(t, r) for t, r in self._sent if now - t <= self.RATE_WINDOW] + [(now, requests)]
-            (t0, r0) = self._sent[0]
-            if now > t0:
-                self.bar.set_postfix_str(f"{(requests - r0) / (now - t0):.1f} req/s", refresh=False)
+        if rate := self.rate():
+            self.bar.set_postfix_str(f"{rate:.1f} req/s", refresh=False)
+
+    def rate(self) -> float | None:
+        """Requests per second over the last RATE_WINDOW seconds, once two counts are known."""
+        if len(self._sent) < 2 or self._sent[-1][0] <= self._sent[0][0]:
+            return None
+        (t0, r0), (t1, r1) = self._sent[0], self._sent[-1]
+        return (r1 - r0) / (t1 - t0)
+
+    def progress_line(self) -> str:
+        """`03:16:40 Importing contacts: 4,000 of 10,000 (40%), 212 requests, 9.8 req/s, about 10 min left`."""
+        with self._lock:
+            done, total, requests = self._done, self._total, self._requests
+        elapsed = time.monotonic() - self._started
+        rate = self.rate()
+        left = f"about {_duration(elapsed * (total - done) / done)} left" if done and done < total else \
+            ("done" if done >= total else "time left not known yet")
+        return (f"{time.strftime('%H:%M:%S')} {self._name}: {done:,} of {total:,} ({100 * done // total}%), "
+                f"{requests:,} requests, " + (f"{rate:.1f} req/s" if rate is not None else "rate not known yet") +
+                f", {left}")
+
+    def _line(self) -> None:
+        self._last_line = time.monotonic()
+        _say(self.progress_line(), screen=not self.tty)
+
+    def _tick(self) -> None:
+        """A line at least every `every` seconds, even while every request is waiting on Kit."""
+        quiet = self._quiet
+        while not quiet.wait(max(0.0, self._last_line + self.every - time.monotonic())):
+            if time.monotonic() - self._last_line >= self.every:
+                self._line()
 
     def log(self, message: str) -> None:
         _say(message)
 
     def close(self) -> None:
+        self._quiet.set()
+        self._ticker = None
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def _duration(seconds: float) -> str:
+    """`45 s`, `12 min`, `2 h 5 min`: time left, to the precision that matters."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{int(seconds // 3600)} h {round(seconds % 3600 / 60)} min"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -237,12 +318,15 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
       2    bad usage: an unknown option, a missing argument
       3    the run finished, but some rows were rejected: see the failures CSV
       130  interrupted (Ctrl-C)
+      143  terminated (SIGTERM): stopped as by Ctrl-C
     """
     ctx = click.get_current_context()
     given = {name: value for name, value in flags.items()
              if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
     early = EarlyReport(given.get("report"), source)
-    with early:
+    with early, terminate_as_interrupt():
+        if log_path:
+            _open_log(log_path)  # first, so that even a broken config is in the log
         config = load_config(config_path) if config_path else {}
         early.learn(config)
         names = config.get("credentials") or {}
@@ -250,11 +334,11 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             config["source"] = source
         if "source" not in config:
             raise click.UsageError("Name a SOURCE file, or a --config that names one.")
-        log_path = log_path or config.get("log")
+        if not log_path and config.get("log"):
+            _open_log(Path(config["log"]))
         state = given.get("state_path") or config.get("state")
         token_file = token_file_for(names, config_path, state)
-        with run_log(log_path), kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant,
-                                                                                        base_url, emulator):
+        with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, emulator):
             settings = settings_from({**config, **given}, credential, base_url)
             settings.refresh = grant
             progress = BarProgress()
@@ -320,23 +404,48 @@ def token_file_for(names: dict[str, str], config_path: Path | None, state: Path 
     return Path("kit-import.tokens.json")
 
 
-@contextmanager
-def run_log(path: Path | None) -> Iterator[None]:
-    """While a run lasts, also append what it says (timestamped) to `path`."""
+def _open_log(path: Path) -> None:
+    """From now until the command ends, also append what it says (timestamped) to `path`."""
     global _log_file
-    if path is None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = path.open("a", encoding="utf-8")
+    except OSError as e:
+        raise ImporterError(f"The log file {path} cannot be written: {e.strerror}.", "Check --log.") from None
+    _close_log()
+    _log_file = log
+
+
+def _close_log() -> None:
+    global _log_file
+    if _log_file is not None:
+        _log_file.close()
+        _log_file = None
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a run lasts, SIGTERM (`timeout`, `systemctl stop`, a container's end) stops it as Ctrl-C
+    does: requests in flight settle, then the summary, report, failures CSV and log are written."""
+
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        # Only the first: `timeout` signals the process and then its group, and systemd may repeat
+        # itself; a second one must not cut short the wind-down the first started.
+        if not stopping.is_set():
+            stopping.set()
+            raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a test runner, an embedding app): leave signals alone
         yield
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _log_file = path.open("a", encoding="utf-8")
-    except OSError as e:
-        raise ImporterError(f"The log file {path} cannot be written: {e.strerror}.", "Check --log.") from None
-    try:
         yield
     finally:
-        _log_file.close()
-        _log_file = None
+        signal.signal(signal.SIGTERM, previous)
 
 
 def settings_from(options: dict[str, Any], credential: Credential, base_url: str) -> Settings:

@@ -9,6 +9,7 @@ failures CSV.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import tempfile
 import time
@@ -99,16 +100,39 @@ def _write_report(settings: Settings, report: RunReport) -> None:
 def _locked(report: RunReport, settings: Settings, client: KitClient | None, progress: Progress) -> None:
     if settings.state_path is None:
         return _import(report, settings, client, progress)
-    lock = FileLock(str(settings.state_path) + ".lock")
+    state_path = Path(settings.state_path)
+    lock = FileLock(str(state_path) + ".lock")
+    holder = state_path.with_name(state_path.name + ".lock.holder")  # when the holder started, for a waiter
     try:
-        lock.acquire(timeout=-1 if settings.wait else 0)
+        lock.acquire(timeout=0)
     except LockTimeout:
-        raise ConfigError(f"Another kit-import run is using the state file {settings.state_path}.",
-                          "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
+        if not settings.wait:
+            raise ConfigError(f"Another kit-import run is using the state file {settings.state_path}.",
+                              "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
+        progress.log(f"Another run holds {state_path.name} since {_holder_since(holder)}; waiting.")
+        waited = time.monotonic()
+        lock.acquire(timeout=-1)
+        progress.log(f"Got {state_path.name} at {time.strftime('%H:%M:%S')} after waiting "
+                     f"{time.monotonic() - waited:.0f} s; starting.")
     try:
+        try:
+            holder.write_text(f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n", encoding="utf-8")
+        except OSError:
+            pass  # only a waiter's message needs it
         _import(report, settings, client, progress)
     finally:
+        holder.unlink(missing_ok=True)
         lock.release()
+
+
+def _holder_since(holder: Path) -> str:
+    """When the run holding the lock started (`03:15:02`, or with its date if not today), as it wrote it."""
+    try:
+        started = holder.read_text(encoding="utf-8").strip()
+    except OSError:
+        return "a time it did not record"
+    day, _, clock = started.partition(" ")
+    return clock if day == time.strftime("%Y-%m-%d") else started
 
 
 def _import(report: RunReport, settings: Settings, client: KitClient | None, progress: Progress) -> None:
@@ -333,14 +357,24 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
                 _tally(outcome, report, errors, columns)
                 settled.add(outcome.contact.email)
 
+    batches = submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
+                               journal=state.upserted if state is not None else None)
     try:
-        for batch in submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
-                                      journal=state.upserted if state is not None else None):
-            try:
-                record(batch)
-            except KeyboardInterrupt as interrupt:
-                record(batch)  # finish the batch the interrupt cut short, then wind down
-                submitter.stop(interrupt)
+        try:
+            for batch in batches:
+                try:
+                    record(batch)
+                except KeyboardInterrupt as interrupt:
+                    record(batch)  # finish the batch the interrupt cut short, then wind down
+                    submitter.stop(interrupt)
+        except KeyboardInterrupt as interrupt:
+            # Raised by the scheduler after winding down (then `batches` is spent), or between two
+            # batches, outside it: then it winds down now, settling what answers in its grace.
+            submitter.stop(interrupt)
+            with contextlib.suppress(KeyboardInterrupt):
+                for batch in batches:
+                    record(batch)
+            raise interrupt from None
     except (KitError, KeyboardInterrupt) as e:
         # A KitError here is fatal (401/403): per-request failures were already turned into row
         # failures by the submitter, and outcomes in flight were settled before it was raised.
