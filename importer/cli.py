@@ -503,7 +503,10 @@ def init(source: Path, output: Path, sheet: str | None, force: bool, sandbox: bo
     try:
         with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
                                                                                              base_url, _):
-            kit_fields, known = fetch_fields(KitClient(credential, base_url, grant=grant)), True
+            try:
+                kit_fields, known = fetch_fields(KitClient(credential, base_url, grant=grant)), True
+            except ConfigError as e:  # a wrong KIT_API_URL: not the missing credential below
+                raise ImporterError(str(e), e.hint) from None
     except ConfigError:
         _say("No Kit credential set: columns are listed but not matched to Kit's custom fields.")
     plan = plan_columns(opened.headers, kit_fields)

@@ -611,3 +611,11 @@ def test_without_a_terminal_a_progress_line_comes_at_least_every_interval(capsys
                         r"about \d+ s left", lines[-1])
     time.sleep(0.2)
     assert "Importing contacts" not in capsys.readouterr().err  # closed: the timer is gone
+
+
+def test_init_names_a_wrong_kit_api_url_instead_of_a_missing_credential(tmp_path):
+    url = f"http://127.0.0.1:{closed_port()}"
+    result = invoke(["init", SAMPLE_CSV, "-o", tmp_path / "n.toml"], {"KIT_API_URL": url, "KIT_ACCESS_TOKEN": "t"})
+    assert result.exit_code == 1
+    assert f"Error: Cannot reach Kit at {url} (connection refused): check KIT_API_URL." in result.output
+    assert "No Kit credential set" not in result.output
