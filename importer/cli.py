@@ -10,7 +10,9 @@ import functools
 import logging
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +24,7 @@ from click.core import ParameterSource
 from tqdm import tqdm
 
 from importer.config import load_config, propose_config
-from importer.errors import ConfigError, ImporterError
+from importer.errors import ConfigError, ImporterError, Terminated
 from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant
 from importer.kit.oauth import authorize
 from importer.loader import list_sheets, open_source
@@ -35,13 +37,17 @@ from importer.settings import (Declared, Group, Settings, base_url_from_env, cre
                                default_of, parse_rate_limit)
 
 log = logging.getLogger("kit_import")
+_say_lock = threading.Lock()  # progress lines may come from a timer thread
+_log_handler: logging.Handler | None = None
 
 
-def _say(message: str, *, stamp_terminal: bool = False) -> None:
-    """Tell the user on stderr and the --log file; `stamp_terminal` puts the time before the terminal line
-    (the file's lines are stamped by its formatter)."""
-    tqdm.write(f"{time.strftime('%H:%M:%S')} {message}" if stamp_terminal else message, file=sys.stderr)
-    log.info(message)
+def _say(message: str, *, screen: bool = True, stamp_terminal: bool = False) -> None:
+    """Tell the user on stderr (unless `screen` is False) and the --log file; `stamp_terminal` puts
+    the time before the terminal line (the file's lines are stamped by its formatter)."""
+    with _say_lock:
+        if screen:
+            tqdm.write(f"{time.strftime('%H:%M:%S')} {message}" if stamp_terminal else message, file=sys.stderr)
+        log.info(message)
 
 
 def _fail(error: ImporterError) -> None:
@@ -56,25 +62,9 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
-        except ImporterError as e:
-            if verbose:
-                raise
-            _fail(e)
-            sys.exit(ExitStatus.FAILED)
-        except KeyboardInterrupt:
-            _say("Interrupted.")
-            sys.exit(ExitStatus.INTERRUPTED)
-        except BrokenPipeError:
-            end_on_broken_pipe()
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as e:  # a bug or an environment fault: still one sentence, not a traceback
-            if verbose:
-                raise
-            _say(f"Error: unexpected {type(e).__name__}: {e}")
-            _say("Run again with --verbose for the details, and please report it.")
-            sys.exit(ExitStatus.FAILED)
+            return _guarded(command, verbose, *args, **kwargs)
+        finally:
+            _close_log()  # after the error is written to it
 
     return click.option("--verbose", is_flag=True, help="Show a traceback when something fails.")(wrapper)
 
@@ -116,6 +106,33 @@ def given_on_command_line(values: dict[str, Any]) -> dict[str, Any]:
 SANDBOX_AUTH = {kind.value.replace("_", "-"): kind for kind in CredentialKind}  # --sandbox-auth word -> kind
 
 
+def _guarded(command: Callable[..., Any], verbose: bool, *args: Any, **kwargs: Any) -> Any:
+    """Run a command; say what ended it, on stderr and in the --log file."""
+    try:
+        return command(*args, **kwargs)
+    except ImporterError as e:
+        if verbose:
+            raise
+        _fail(e)
+        sys.exit(ExitStatus.FAILED)
+    except Terminated:
+        _say("Terminated (SIGTERM).")
+        sys.exit(ExitStatus.TERMINATED)
+    except KeyboardInterrupt:
+        _say("Interrupted.")
+        sys.exit(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        end_on_broken_pipe()
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except Exception as e:  # a bug or an environment fault: still one sentence, not a traceback
+        if verbose:
+            raise
+        _say(f"Error: unexpected {type(e).__name__}: {e}")
+        _say("Run again with --verbose for the details, and please report it.")
+        sys.exit(ExitStatus.FAILED)
+
+
 def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--sandbox and --sandbox-auth, shared by the commands that talk to Kit."""
     command = click.option("--sandbox-auth", type=click.Choice(list(SANDBOX_AUTH)),
@@ -144,14 +161,24 @@ def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = 
 
 class BarProgress:
     """Progress bars on a terminal (tqdm hides them elsewhere): rows or contacts done and the
-    current request rate; plain timestamped lines when not a terminal."""
+    current request rate. Without a terminal, timestamped lines instead: the phase, then for
+    the import at each 10% and at least every `every` seconds, contacts done, requests sent,
+    rate and time left. Those lines also go to the --log file (on a terminal, only there)."""
 
     RATE_WINDOW = 10.0  # seconds of history behind the request rate shown
+    EVERY = 30.0  # seconds at most between two progress lines when nobody watches a bar
 
-    def __init__(self) -> None:
+    def __init__(self, every: float = EVERY) -> None:
         self.bar: tqdm | None = None
         self.tty = sys.stderr.isatty()
+        self.every = every
         self._sent: list[tuple[float, int]] = []
+        self._name, self._total, self._done, self._requests = "", 0, 0, 0
+        self._started = self._last_line = 0.0
+        self._tenths = 0
+        self._lock = threading.Lock()
+        self._quiet = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def phase(self, name: str, total: int | None) -> None:
         self.close()
@@ -159,25 +186,80 @@ class BarProgress:
             _say(name + (f": {total:,}" if total is not None else ""), stamp_terminal=True)
         self.bar = tqdm(total=total, desc=name, unit=" rows" if total is None else " contacts",
                         disable=None, file=sys.stderr, leave=False, dynamic_ncols=True)
+        self._sent = []
+        if total:  # the import itself: worth a line now and then
+            self._name, self._total, self._done, self._tenths = name, total, 0, 0
+            self._started = self._last_line = time.monotonic()
+            self._quiet = threading.Event()
+            self._ticker = threading.Thread(target=self._tick, name="progress-lines", daemon=True)
+            self._ticker.start()
 
     def advance(self, n: int = 1, requests: int | None = None) -> None:
+        now = time.monotonic()
+        if requests is not None:
+            self._sent = [(t, r) for t, r in self._sent if now - t <= self.RATE_WINDOW] + [(now, requests)]
+        if self._ticker is not None:
+            with self._lock:
+                self._done += n
+                self._requests = requests if requests is not None else self._requests
+                tenths = 10 * self._done // self._total
+                due, self._tenths = tenths > self._tenths, max(tenths, self._tenths)
+            if due:
+                self._line()
         if self.bar is None or self.bar.disable:
             return
         self.bar.update(n)
-        if requests is not None:
-            now = time.monotonic()
-            self._sent = [(t, r) for t, r in self._sent if now - t <= self.RATE_WINDOW] + [(now, requests)]
-            (t0, r0) = self._sent[0]
-            if now > t0:
-                self.bar.set_postfix_str(f"{(requests - r0) / (now - t0):.1f} req/s", refresh=False)
+        if rate := self.rate():
+            self.bar.set_postfix_str(f"{rate:.1f} req/s", refresh=False)
+
+    def rate(self) -> float | None:
+        """Requests per second over the last RATE_WINDOW seconds, once two counts are known."""
+        if len(self._sent) < 2 or self._sent[-1][0] <= self._sent[0][0]:
+            return None
+        (t0, r0), (t1, r1) = self._sent[0], self._sent[-1]
+        return (r1 - r0) / (t1 - t0)
+
+    def progress_line(self) -> str:
+        """`Importing contacts: 4,000 of 10,000 (40%), 212 requests, 9.8 req/s, about 10 min left`."""
+        with self._lock:
+            done, total, requests = self._done, self._total, self._requests
+        elapsed = time.monotonic() - self._started
+        rate = self.rate()
+        left = f"about {_duration(elapsed * (total - done) / done)} left" if done and done < total else \
+            ("done" if done >= total else "time left not known yet")
+        return (f"{self._name}: {done:,} of {total:,} ({100 * done // total}%), "
+                f"{requests:,} requests, " + (f"{rate:.1f} req/s" if rate is not None else "rate not known yet") +
+                f", {left}")
+
+    def _line(self) -> None:
+        self._last_line = time.monotonic()
+        _say(self.progress_line(), screen=not self.tty, stamp_terminal=True)
+
+    def _tick(self) -> None:
+        """A line at least every `every` seconds, even while every request is waiting on Kit."""
+        quiet = self._quiet
+        while not quiet.wait(max(0.0, self._last_line + self.every - time.monotonic())):
+            if time.monotonic() - self._last_line >= self.every:
+                self._line()
 
     def log(self, message: str) -> None:
         _say(message)
 
     def close(self) -> None:
+        self._quiet.set()
+        self._ticker = None
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def _duration(seconds: float) -> str:
+    """`45 s`, `12 min`, `2 h 5 min`: time left, to the precision that matters."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{int(seconds // 3600)} h {round(seconds % 3600 / 60)} min"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -231,10 +313,14 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
       2    bad usage: an unknown option, a missing argument
       3    the run finished, but some rows were rejected: see the failures CSV
       130  interrupted (Ctrl-C)
+      143  terminated (SIGTERM): stopped as by Ctrl-C
     """
     given = given_on_command_line(flags)
+    log_path = given.get("log")
     early = EarlyReport(given.get("report"), source)
-    with early:
+    with early, terminate_as_interrupt():
+        if log_path:
+            _open_log(log_path)  # first, so that even a broken config is in the log
         config = load_config(config_path) if config_path else {}
         early.learn(config)
         names = config.get("credentials") or {}
@@ -242,9 +328,10 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             config["source"] = source
         if "source" not in config:
             raise click.UsageError("Name a SOURCE file, or a --config that names one.")
+        if not log_path and config.get("log"):
+            _open_log(Path(config["log"]))
         token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
-        with run_log(given.get("log") or config.get("log")), \
-                kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, emulator):
+        with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, emulator):
             settings = Settings.from_options(config, **given, credential=credential, base_url=base_url,
                                              refresh=grant)
             progress = BarProgress()
@@ -318,27 +405,53 @@ class StampedLines(logging.Formatter):
         return "\n".join(f"{stamp} {line}" for line in record.getMessage().splitlines())
 
 
-@contextmanager
-def run_log(path: Path | None) -> Iterator[None]:
-    """While a run lasts, also append what it says (timestamped) to `path`, through the `kit_import` logger."""
-    if path is None:
-        yield
-        return
+def _open_log(path: Path) -> None:
+    """From now until the command ends, also append what it says (timestamped) to `path`,
+    through the `kit_import` logger."""
+    global _log_handler
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError as e:
         raise ImporterError(f"The log file {path} cannot be written: {e.strerror}.", "Check --log.") from None
     handler.setFormatter(StampedLines())
-    level = log.level
+    _close_log()
+    _log_handler = handler
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+
+
+def _close_log() -> None:
+    """Stop writing to the --log file (after the command's last word, errors included)."""
+    global _log_handler
+    if _log_handler is not None:
+        log.removeHandler(_log_handler)
+        _log_handler.close()
+        _log_handler = None
+        log.setLevel(logging.NOTSET)
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a run lasts, SIGTERM (`timeout`, `systemctl stop`, a container's end) stops it as Ctrl-C
+    does: requests in flight settle, then the summary, report, failures CSV and log are written."""
+
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        # Only the first: `timeout` signals the process and then its group, and systemd may repeat
+        # itself; a second one must not cut short the wind-down the first started.
+        if not stopping.is_set():
+            stopping.set()
+            raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a test runner, an embedding app): leave signals alone
+        yield
+        return
     try:
         yield
     finally:
-        log.removeHandler(handler)
-        log.setLevel(level)
-        handler.close()
+        signal.signal(signal.SIGTERM, previous)
 
 
 @cli.command()
@@ -374,7 +487,10 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     try:
         with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
                                                                                              base_url, _):
-            kit_fields, known = fetch_fields(KitClient(credential, base_url, grant=grant)), True
+            try:
+                kit_fields, known = fetch_fields(KitClient(credential, base_url, grant=grant)), True
+            except ConfigError as e:  # a wrong KIT_API_URL: not the missing credential below
+                raise ImporterError(str(e), e.hint) from None
     except ConfigError:
         _say("No Kit credential set: columns are listed but not matched to Kit's custom fields.")
     plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,

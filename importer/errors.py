@@ -5,6 +5,9 @@
 - KitUnavailableError: Kit kept failing after every retry; stop the run (exit 1).
 - KitRequestError: Kit refused one request (a 4xx that retrying cannot fix); the rows in
   that request are rejected and the run goes on.
+
+Terminated (SIGTERM) is not an error: it takes Ctrl-C's path (a KeyboardInterrupt), so a
+stopped service winds down like an interrupted terminal run.
 """
 
 from __future__ import annotations
@@ -46,3 +49,10 @@ class KitUnavailableError(KitError):
 
 class KitRequestError(KitError):
     """A 4xx for one request (422, 400, 404...): the rows in it fail, the run goes on."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`timeout`, `systemctl stop`, a container shutdown): stop as Ctrl-C does, exit 143."""
+
+    def __init__(self, message: str = "terminated (SIGTERM)") -> None:
+        super().__init__(message)

@@ -10,6 +10,7 @@ failures CSV.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import tempfile
@@ -24,7 +25,7 @@ from filelock import Timeout as LockTimeout
 
 from importer.settings import BlankPolicy, Settings, require_credential
 from importer.consent import ConsentGuard, plan_guard
-from importer.errors import ConfigError, ImporterError, KitError
+from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account
 from importer.loader import RowSource, open_source
@@ -33,7 +34,7 @@ from importer.estimate import estimate_seconds
 from importer.mapping import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.memory import default_name, open_data
 from importer.merge import ContactMerger
-from importer.records import Contact, Outcome, Rejection, Row, Status
+from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT, Contact, Outcome, Rejection, Row, Status
 from importer.report import RunReport
 from importer.resolver import create_held, fetch_fields, hold_missing
 from importer.state import StateStore
@@ -128,16 +129,39 @@ def _locked(report: RunReport, settings: Settings, opener: Callable[[], RowSourc
             progress: Progress) -> None:
     if settings.state is None:
         return _import(report, opener, settings, client, progress)
-    lock = FileLock(str(settings.state) + ".lock")
+    state_path = Path(settings.state)
+    lock = FileLock(str(state_path) + ".lock")
+    holder = state_path.with_name(state_path.name + ".lock.holder")  # when the holder started, for a waiter
     try:
-        lock.acquire(timeout=-1 if settings.wait else 0)
+        lock.acquire(timeout=0)
     except LockTimeout:
-        raise ConfigError(f"Another kit-import run is using the state file {settings.state}.",
-                          "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
+        if not settings.wait:
+            raise ConfigError(f"Another kit-import run is using the state file {settings.state}.",
+                              "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
+        progress.log(f"Another run holds {state_path.name} since {_holder_since(holder)}; waiting.")
+        waited = time.monotonic()
+        lock.acquire(timeout=-1)
+        progress.log(f"Got {state_path.name} at {time.strftime('%H:%M:%S')} after waiting "
+                     f"{time.monotonic() - waited:.0f} s; starting.")
     try:
+        try:
+            holder.write_text(f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n", encoding="utf-8")
+        except OSError:
+            pass  # only a waiter's message needs it
         _import(report, opener, settings, client, progress)
     finally:
+        holder.unlink(missing_ok=True)
         lock.release()
+
+
+def _holder_since(holder: Path) -> str:
+    """When the run holding the lock started (`03:15:02`, or with its date if not today), as it wrote it."""
+    try:
+        started = holder.read_text(encoding="utf-8").strip()
+    except OSError:
+        return "a time it did not record"
+    day, _, clock = started.partition(" ")
+    return clock if day == time.strftime("%Y-%m-%d") else started
 
 
 def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settings, client: KitClient | None,
@@ -381,6 +405,8 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:
     if rejection.row not in errors:
         report.rows_rejected += 1
+        report.rows_not_sent += rejection.reason == REASON_NOT_SENT
+        report.rows_not_confirmed += rejection.reason == REASON_NOT_CONFIRMED
     if rejection.message not in errors[rejection.row]:
         errors[rejection.row].append(rejection.message)
         report.rejected_by_reason[rejection.reason] += 1
@@ -389,27 +415,58 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: StateStore | None,
             columns: dict[str, str]) -> None:
-    """Send the work; each acknowledged answer is journaled in the state store, if any; if the
-    run stops, every contact not settled is rejected as not sent."""
+    """Send the work; each acknowledged answer is journaled in the state store, if any. If the
+    run stops, every contact not settled is rejected: not confirmed if its request was sent
+    and never answered (Kit may have applied it), else not sent."""
     workers = concurrency or default_concurrency(client)
     submitter = Scheduler(stages_for(client), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
-    try:
-        for batch in submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
-                                      journal=state.upserted if state is not None else None):
-            if state is not None:
-                state.settled(batch)
-            for outcome in batch:
-                settled.add(outcome.contact.email)
+
+    def record(batch: list[Outcome]) -> None:
+        if state is not None:
+            state.settled(batch)
+        for outcome in batch:
+            if outcome.contact.email not in settled:
                 _tally(outcome, report, errors, columns)
+                settled.add(outcome.contact.email)
+
+    batches = submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
+                               journal=state.upserted if state is not None else None)
+    try:
+        try:
+            for batch in batches:
+                try:
+                    record(batch)
+                except KeyboardInterrupt as interrupt:
+                    record(batch)  # finish the batch the interrupt cut short, then wind down
+                    submitter.stop(interrupt)
+        except KeyboardInterrupt as interrupt:
+            # Raised by the scheduler after winding down (then `batches` is spent), or between two
+            # batches, outside it: then it winds down now, settling what answers in its grace.
+            submitter.stop(interrupt)
+            with contextlib.suppress(KeyboardInterrupt):
+                for batch in batches:
+                    record(batch)
+            raise interrupt from None
     except (KitError, KeyboardInterrupt) as e:
         # A KitError here is fatal (401/403): per-request failures were already turned into row
         # failures by the submitter, and outcomes in flight were settled before it was raised.
-        why = "interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt) else str(e)
+        why = _why_stopped(e)
         report.stopped = why
         report.interrupted = isinstance(e, KeyboardInterrupt)
-        _not_sent((c for c in work if c.email not in settled), f"the run stopped: {why}", report, errors)
+        report.terminated = isinstance(e, Terminated)
+        unanswered = {contact.email for contact in submitter.in_flight()}
+        left = [c for c in work if c.email not in settled]
+        _not_confirmed((c for c in left if c.email in unanswered), f"the run stopped: {why}", report, errors)
+        _not_sent((c for c in left if c.email not in unanswered), f"the run stopped: {why}", report, errors)
+
+
+def _why_stopped(error: BaseException) -> str:
+    """What stopped a run, for the report and the failures CSV."""
+    if isinstance(error, KeyboardInterrupt):
+        return str(error) or "interrupted (Ctrl-C)"
+    return str(error)
 
 
 def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
@@ -427,6 +484,8 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         report.updated += 1
     elif outcome.status is Status.NOT_SENT:
         report.not_sent += 1
+    elif outcome.status is Status.NOT_CONFIRMED:
+        report.not_confirmed += 1
     else:
         report.failed_contacts += 1
     report.values_written += outcome.values_written
@@ -461,7 +520,15 @@ def _name_column(detail: str, columns: dict[str, str]) -> str:
 def _not_sent(contacts: Iterable[Contact], why: str, report: RunReport, errors: dict[int, list[str]]) -> None:
     for contact in contacts:
         outcome = Outcome(contact, Status.NOT_SENT)
-        outcome.problems.append(("not sent", why))
+        outcome.problems.append((REASON_NOT_SENT, why))
+        _tally(outcome, report, errors)
+
+
+def _not_confirmed(contacts: Iterable[Contact], why: str, report: RunReport,
+                   errors: dict[int, list[str]]) -> None:
+    for contact in contacts:
+        outcome = Outcome(contact, Status.NOT_CONFIRMED)
+        outcome.problems.append((REASON_NOT_CONFIRMED, why))
         _tally(outcome, report, errors)
 
 

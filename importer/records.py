@@ -86,6 +86,12 @@ class Status(StrEnum):
     UPDATED = "updated"
     FAILED = "failed"
     NOT_SENT = "not sent"
+    NOT_CONFIRMED = "not confirmed"  # sent, but the run stopped before Kit's answer came
+
+
+# The reasons of rows a stopped run did not finish: counted apart from rejected rows.
+REASON_NOT_SENT = "not sent"
+REASON_NOT_CONFIRMED = "not confirmed (may have been applied)"  # sent; no answer before the run stopped
 
 
 @dataclass(slots=True)

@@ -10,7 +10,9 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from importer.errors import Terminated
 from importer.files import atomic_write
+from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
 from importer.words import plural
 
 
@@ -45,11 +47,14 @@ class RunReport:
     unchanged: int = 0
     failed_contacts: int = 0
     not_sent: int = 0
+    not_confirmed: int = 0  # contacts sent in a request that was never answered: the run stopped first
     values_to_write: int = 0
     values_written: int = 0
     values_unconfirmed: int = 0
     values_failed: int = 0
-    rows_rejected: int = 0
+    rows_rejected: int = 0  # every row in the failures CSV, rows_not_sent and rows_not_confirmed included
+    rows_not_sent: int = 0  # the run stopped before sending them
+    rows_not_confirmed: int = 0  # sent, no answer before the run stopped: Kit may have applied them
     rejected_by_reason: Counter = field(default_factory=Counter)
     rows_skipped: int = 0  # left out on purpose (--skip-unsubscribed): not errors, not in the failures CSV
     skipped_because: str = ""
@@ -70,6 +75,7 @@ class RunReport:
     failures_removed: str | None = None  # an earlier run's failures CSV, removed since no row failed this time
     stopped: str | None = None
     interrupted: bool = False
+    terminated: bool = False  # the interrupt was SIGTERM
     error: str | None = None
     hint: str | None = None
 
@@ -95,9 +101,9 @@ class RunReport:
     @property
     def exit_status(self) -> ExitStatus:
         """OK all rows imported, FAILED the run stopped or failed, REJECTED finished with rows in the
-        failures CSV, INTERRUPTED Ctrl-C."""
+        failures CSV, INTERRUPTED Ctrl-C, TERMINATED SIGTERM."""
         if self.interrupted:
-            return ExitStatus.INTERRUPTED
+            return ExitStatus.TERMINATED if self.terminated else ExitStatus.INTERRUPTED
         if self.stopped or self.error:
             return ExitStatus.FAILED
         return ExitStatus.REJECTED if self.rows_rejected else ExitStatus.OK
@@ -106,7 +112,8 @@ class RunReport:
         """Record the error that ended the run before anything was sent (`hint` says how to fix it)."""
         if isinstance(error, KeyboardInterrupt):
             self.interrupted = True
-            self.stopped = self.error = "interrupted (Ctrl-C)"
+            self.terminated = isinstance(error, Terminated)
+            self.stopped = self.error = str(error) or "interrupted (Ctrl-C)"
             return
         self.error = str(error)
         self.hint = getattr(error, "hint", "") or None
@@ -163,9 +170,15 @@ class RunReport:
                       (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
                       (f" ({self.values_failed:,} failed)" if self.values_failed else "")),
             ]
-        lines.append(_line("Rejected rows", f"{self.rows_rejected:,}"))
+        lines.append(_line("Rejected rows", f"{self.rows_refused:,}"))
         for reason, count in self.rejected_by_reason.most_common():
-            lines.append(f"  {reason}: {count:,}")
+            if reason not in UNFINISHED:
+                lines.append(f"  {reason}: {count:,}")
+        if self.rows_not_sent:
+            lines.append(_line("Not sent rows", f"{self.rows_not_sent:,} (the run stopped before sending them)"))
+        if self.rows_not_confirmed:
+            lines.append(_line("Not confirmed", f"{_rows(self.rows_not_confirmed)} sent, no answer before the run "
+                                                "stopped: they may have been applied"))
         if self.rows_skipped:
             lines.append(_line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
         if self.fields_created:
@@ -190,10 +203,20 @@ class RunReport:
             lines.append(_line("Stopped", self.stopped))
         return "\n".join(lines)
 
+    @property
+    def rows_refused(self) -> int:
+        """Rows rejected for what they hold or for Kit's answer: not those a stopped run left unfinished."""
+        return self.rows_rejected - self.rows_not_sent - self.rows_not_confirmed
+
+    def _unfinished(self) -> list[str]:
+        """`18,324 not sent`, `40 not confirmed (may have been applied)`: rows a stopped run left."""
+        return [f"{n:,} {what}" for n, what in ((self.rows_not_sent, REASON_NOT_SENT),
+                                                 (self.rows_not_confirmed, REASON_NOT_CONFIRMED)) if n]
+
     def rows_accounting(self) -> str:
         """Every row read in one line: `62: 57 imported, 5 rejected`."""
         verb = "to import" if self.dry_run else "imported"
-        parts = [f"{self.rows_imported:,} {verb}", f"{self.rows_rejected:,} rejected"]
+        parts = [f"{self.rows_imported:,} {verb}", f"{self.rows_refused:,} rejected", *self._unfinished()]
         if self.rows_skipped:
             parts.append(f"{self.rows_skipped:,} skipped")
         return f"{self.rows_read:,}: {', '.join(parts)}"
@@ -209,7 +232,7 @@ class RunReport:
             return (f"Dry run: {plural(self.contacts_to_send, 'contact')} and {plural(self.values_to_write, 'value')} "
                     f"would be sent{unchanged}; {plural(self.rows_rejected, 'row')} would be rejected. "
                     "Nothing was written to Kit.")
-        line = f"{self.imported:,} imported, {self.rows_rejected:,} rejected"
+        line = ", ".join([f"{self.imported:,} imported", f"{self.rows_refused:,} rejected", *self._unfinished()])
         if self.rows_skipped:
             line += f", {self.rows_skipped:,} skipped (not subscribed)"
         if self.failures_path:
@@ -223,6 +246,9 @@ LABEL_WIDTH = 19
 def _line(label: str, text: str) -> str:
     """One summary line, `Label:` padded so that every value starts in the same column."""
     return (f"{label}:" if label else "").ljust(LABEL_WIDTH) + text
+
+
+UNFINISHED = (REASON_NOT_SENT, REASON_NOT_CONFIRMED)  # reasons counted apart from rejections
 
 
 def _rows(n: int) -> str:

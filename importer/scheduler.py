@@ -6,19 +6,26 @@ worker pool, hands every answer back to the stage's `settle` in the main thread,
 stages that need a subscriber id as soon as one is known (a pipeline), and yields each
 contact when no stage has anything left to do for it. A fatal error (401/403) stops new
 requests; what is in flight is settled, every acknowledged contact with work left is told
-why by each unfinished stage, and the error is raised.
+why by each unfinished stage, and the error is raised. An interrupt (Ctrl-C, SIGTERM) does
+the same, except that requests still unanswered after `stop_grace` seconds are abandoned:
+their contacts are `in_flight()`, sent but not confirmed.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+import queue
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from importer.errors import KitError, KitRequestError, KitUnavailableError
 from importer.records import Contact, Outcome, Status
 
+STOP_GRACE = 5.0  # seconds an interrupted run waits for answers to requests already sent
 _FINISHED_ON_READING = 100  # contacts finished as they are read (nothing to send) are yielded this many at a time
 Progress = Callable[[int], None]
 Journal = Callable[[list[Outcome]], None]
@@ -56,12 +63,13 @@ class Stage:
 class _Entry:
     """A contact on its way through the stages: its outcome and its items still unsettled, per stage."""
 
-    __slots__ = ("outcome", "pending", "acknowledged")
+    __slots__ = ("outcome", "pending", "acknowledged", "flying")
 
     def __init__(self, outcome: Outcome, stages: int) -> None:
         self.outcome = outcome
         self.pending = [0] * stages
         self.acknowledged = False  # every id-giving stage has settled it
+        self.flying = 0  # batches holding it that were sent and are not settled yet
 
 
 class Scheduler:
@@ -71,9 +79,22 @@ class Scheduler:
     are read; a batch goes when full, or partial when nothing upstream can add to it.
     """
 
-    def __init__(self, stages: Sequence[Stage], *, concurrency: int = 1) -> None:
+    def __init__(self, stages: Sequence[Stage], *, concurrency: int = 1, stop_grace: float | None = None) -> None:
         self.stages = list(stages)
         self.concurrency = concurrency
+        self.stop_grace = stop_grace_default() if stop_grace is None else stop_grace
+        self._run: _Run | None = None
+        self._stop: KeyboardInterrupt | None = None
+
+    def stop(self, interrupt: KeyboardInterrupt) -> None:
+        """Ask a running submit to wind down, for an interrupt that reached its caller instead of it."""
+        self._stop = interrupt
+
+    def in_flight(self) -> list[Contact]:
+        """Contacts sent in a request whose answer was never settled: the run stopped first."""
+        if self._run is None:
+            return []
+        return [entry.outcome.contact for entry in self._run.open if entry.flying]
 
     def submit(self, contacts: Iterable[Contact], progress: Progress | None = None,
                journal: Journal | None = None) -> Iterator[list[Outcome]]:
@@ -82,36 +103,72 @@ class Scheduler:
         `journal` hears of contacts that an id-giving stage acknowledged and that have work
         still to come (the state file keeps their ids before their values are written). A
         contact with a known `subscriber_id` that no id-giving stage takes goes straight to
-        the stages that need it.
+        the stages that need it. An interrupt starts nothing more, settles the answers that
+        come within `stop_grace`, yields what they finish, and is raised again.
         """
-        run = _Run(self.stages, iter(contacts))
+        run = self._run = _Run(self.stages, iter(contacts))
+        self._stop = None
         with _Workers(self.concurrency) as workers:
-            while True:
-                while workers.can_start and (ready := run.next_batch()) is not None:
-                    index, entries, batch = ready
-                    workers.start((index, entries, batch), self.stages[index].send, batch)
-                if done := run.take_done():
-                    yield self._tell(done, progress)
-                    continue  # contacts finished on reading: there may be more to start
-                if not workers:
-                    break  # nothing in flight and nothing ready: every contact is through
-                for (index, entries, batch), answer in workers.finished():
-                    self.stages[index].settle(batch, answer)
-                    acknowledged = run.settled(index, entries)
-                    if journal and acknowledged:
-                        journal(acknowledged)
+            try:
+                while True:
+                    if self._stop is not None:
+                        raise self._stop
+                    while workers.can_start and (ready := run.next_batch()) is not None:
+                        index, entries, batch = ready
+                        workers.start((index, entries, batch), self.stages[index].send, batch)
                     if done := run.take_done():
                         yield self._tell(done, progress)
+                        continue  # contacts finished on reading: there may be more to start
+                    if not workers:
+                        break  # nothing in flight and nothing ready: every contact is through
+                    yield from self._settle(run, workers, None, progress, journal)
+            except KeyboardInterrupt as interrupt:
+                yield from self._wind_down(run, workers, progress, journal)
+                if stopped := run.abandon(str(interrupt) or "interrupted", skip_flying=True):
+                    yield stopped
+                raise
         if workers.fatal is not None:
             if stopped := run.abandon(str(workers.fatal)):
                 yield stopped
             raise workers.fatal
+
+    def _settle(self, run: _Run, workers: _Workers, timeout: float | None, progress: Progress | None,
+                journal: Journal | None) -> Iterator[list[Outcome]]:
+        """Hand each answer to its stage; yield the outcomes it finishes."""
+        for (index, entries, batch), answer in workers.finished(timeout):
+            self.stages[index].settle(batch, answer)
+            acknowledged = run.settled(index, entries)
+            if journal and acknowledged:
+                journal(acknowledged)
+            if done := run.take_done():
+                yield self._tell(done, progress)
+        for _, entries, _ in workers.refused:  # answered, with a refusal that stops the run
+            for entry in set(entries):
+                entry.flying -= 1
+        workers.refused.clear()
+
+    def _wind_down(self, run: _Run, workers: _Workers, progress: Progress | None,
+                   journal: Journal | None) -> Iterator[list[Outcome]]:
+        """After an interrupt: start nothing, settle the answers that come within the grace
+        period, then abandon the requests still out (their contacts stay `in_flight`)."""
+        deadline = time.monotonic() + self.stop_grace
+        while workers and (left := deadline - time.monotonic()) > 0:
+            yield from self._settle(run, workers, left, progress, journal)
+        workers.abandon()
 
     @staticmethod
     def _tell(done: list[Outcome], progress: Progress | None) -> list[Outcome]:
         if progress:
             progress(len(done))
         return done
+
+
+def stop_grace_default() -> float:
+    """STOP_GRACE, or KIT_IMPORT_STOP_GRACE seconds: tests shorten it to rehearse answers that never come."""
+    try:
+        return max(0.0, float(os.environ.get("KIT_IMPORT_STOP_GRACE", STOP_GRACE)))
+    except ValueError:
+        return STOP_GRACE
 
 
 class _Run:
@@ -137,7 +194,10 @@ class _Run:
                 if len(queue) >= size or (queue and self._upstream_done(index)):
                     pairs = [queue.popleft() for _ in range(min(size, len(queue)))]
                     self.in_flight[index] += 1
-                    return index, [e for e, _ in pairs], [item for _, item in pairs]
+                    entries = [e for e, _ in pairs]
+                    for entry in set(entries):
+                        entry.flying += 1
+                    return index, entries, [item for _, item in pairs]
             if self.exhausted or len(self.done) >= _FINISHED_ON_READING:
                 return None  # wait for answers, or yield what reading finished first
             self._read()
@@ -187,6 +247,7 @@ class _Run:
         self.in_flight[index] -= 1
         acknowledged = []
         for entry, settled in Counter(entries).items():
+            entry.flying -= 1
             entry.pending[index] -= settled
             if not entry.acknowledged and not any(entry.pending[i] for i in self.givers):
                 if self._acknowledge(entry):
@@ -204,60 +265,90 @@ class _Run:
         done, self.done = self.done, []
         return done
 
-    def abandon(self, why: str) -> list[Outcome]:
+    def abandon(self, why: str, skip_flying: bool = False) -> list[Outcome]:
         """The run stopped: each stage with work left for an acknowledged contact says so; those
-        outcomes are returned. Contacts no id-giving stage settled are not: they were not sent."""
+        outcomes are returned. Contacts no id-giving stage settled are not: they were not sent.
+        With `skip_flying`, neither are contacts in a request still unanswered."""
         stopped = []
-        for entry in self.open:
-            if entry.acknowledged:
+        for entry in list(self.open):
+            if entry.acknowledged and not (skip_flying and entry.flying):
                 for index, left in enumerate(entry.pending):
                     if left:
                         self.stages[index].abandon(entry.outcome, why)
                 stopped.append(entry.outcome)
+                del self.open[entry]
         return stopped
 
 
 class _Workers:
-    """At most `size` requests in flight on a thread pool; completed ones come back in any order.
+    """At most `size` requests in flight, each on its own daemon thread; completed ones come
+    back in any order.
 
     A per-request failure (KitRequestError, KitUnavailableError) becomes the task's answer; a
     fatal one (401/403) is kept, not raised, so the caller can stop handing out work, settle
-    what is still in flight, and then raise it.
+    what is still in flight, and then raise it. Daemon threads let a stopped run abandon
+    requests still waiting for an answer instead of waiting out their timeout at exit.
     """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self.fatal: KitError | None = None
-        self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="kit-request")
-        self._running: dict[Future, Any] = {}
+        self.refused: list[Any] = []  # tags of the tasks that failed fatally
+        self._running: dict[int, Any] = {}
+        self._answers: queue.SimpleQueue[tuple[int, bool, Any]] = queue.SimpleQueue()
+        self._keys = itertools.count()
 
     def __enter__(self) -> _Workers:
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        # On Ctrl-C, requests already sent finish (bounded by their timeout); none start.
-        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+        # A bug raised in the main thread: requests already sent finish on their own threads.
+        self._running.clear()
 
     @property
     def can_start(self) -> bool:
         return self.fatal is None and len(self._running) < self.size
 
     def start(self, tag: Any, send: Callable[[Any], Any], batch: Any) -> None:
-        self._running[self._pool.submit(_answer, send, batch)] = tag
+        key = next(self._keys)
+        self._running[key] = tag
+        threading.Thread(target=self._work, args=(key, send, batch), name="kit-request", daemon=True).start()
 
-    def finished(self) -> Iterator[tuple[Any, Any]]:
-        """Wait for at least one task; yield (tag, answer) for each that did not fail fatally."""
+    def _work(self, key: int, send: Callable[[Any], Any], batch: Any) -> None:
+        try:
+            self._answers.put((key, True, _answer(send, batch)))
+        except BaseException as e:  # a fatal KitError, or a bug: the main thread decides
+            self._answers.put((key, False, e))
+
+    def finished(self, timeout: float | None = None) -> Iterator[tuple[Any, Any]]:
+        """Wait (up to `timeout`) for at least one task; yield (tag, answer) for each that did
+        not fail fatally. A bug in a task is raised here."""
         if not self._running:
             return
-        done, _ = wait(self._running, return_when=FIRST_COMPLETED)
-        for future in done:
-            tag = self._running.pop(future)
+        try:
+            answers = [self._answers.get(timeout=timeout)]
+        except queue.Empty:
+            return
+        while True:
             try:
-                answer = future.result()
-            except KitError as e:
-                self.fatal = self.fatal or e
-                continue
-            yield tag, answer
+                answers.append(self._answers.get_nowait())
+            except queue.Empty:
+                break
+        for key, ok, answer in answers:
+            tag = self._running.pop(key, None)
+            if tag is None:
+                continue  # abandoned
+            if ok:
+                yield tag, answer
+            elif isinstance(answer, KitError):
+                self.fatal = self.fatal or answer
+                self.refused.append(tag)
+            else:
+                raise answer
+
+    def abandon(self) -> None:
+        """Stop waiting for the requests still out; their answers, if any come, are dropped."""
+        self._running.clear()
 
     def __bool__(self) -> bool:
         return bool(self._running)

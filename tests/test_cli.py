@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -535,3 +538,85 @@ def test_a_refused_value_fails_alone_and_the_contact_is_imported(sandbox, tmp_pa
                                 f"field not written: Company: {too_long}")]
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["values_written"], report["values_failed"], report["created"]) == (6, 3, 3)
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: bound, then closed."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_wrong_kit_api_url_fails_at_once_naming_it(tmp_path):
+    url = f"http://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    result = invoke(["run", SAMPLE_CSV, "--report", "r.json"], {"KIT_API_URL": url, "KIT_ACCESS_TOKEN": "t"},
+                    cwd=tmp_path)
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-2:] == [
+        f"Error: Cannot reach Kit at {url} (connection refused): check KIT_API_URL.",
+        "Leave KIT_API_URL unset to use https://api.kit.com, or set it to the address `kit-import sandbox` printed."]
+    assert json.loads((tmp_path / "r.json").read_text())["exit_status"] == 1
+
+
+def test_a_base_url_ending_in_v4_is_named_as_not_the_root(tmp_path):
+    import responses
+    with responses.RequestsMock() as server:  # a server that is not Kit's root: no contract to check
+        server.get("https://api.kit.com/v4/v4/custom_fields", status=404,
+                   body="<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>" + "x" * 9000)
+        result = invoke(["run", SAMPLE_CSV], {"KIT_API_URL": "https://api.kit.com/v4", "KIT_ACCESS_TOKEN": "t"},
+                        cwd=tmp_path)
+    assert result.exit_code == 1
+    assert ("Error: https://api.kit.com/v4 answered 404 Not Found for /v4/custom_fields: KIT_API_URL should be the "
+            "API's root, like https://api.kit.com (no /v4).") in result.output
+    assert "xxxx" not in result.output
+
+
+@pytest.mark.parametrize("behaviour", [Behaviour(latency=(1, 1))], ids=["1s-answers"])
+def test_ctrl_c_calls_rows_in_unanswered_requests_not_confirmed(sandbox, tmp_path, monkeypatch, behaviour):
+    """Ctrl-C while 2 requests are out: their rows are not confirmed (Kit may have applied them), the rest not sent."""
+    monkeypatch.setenv("KIT_IMPORT_STOP_GRACE", "0.2")
+
+    class CtrlC(NoProgress):
+        def phase(self, name, total):
+            if total:  # the import starts: two requests go out, then Ctrl-C
+                threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()  # a real Ctrl-C
+
+    settings = Settings(source=generated(tmp_path / "list.csv", 10), base_url=sandbox.url, concurrency=2,
+                        credential=Credential("api_key", sandbox.api_key), report=tmp_path / "r.json",
+                        failures=tmp_path / "f.csv")
+    report = import_file(settings, progress=CtrlC())
+    assert (report.exit_status, report.rows_not_confirmed, report.rows_not_sent, report.rows_rejected) == (130, 2, 8, 10)
+    assert report.closing_line() == ("0 imported, 0 rejected, 8 not sent, 2 not confirmed (may have been applied) "
+                                     f"-> {tmp_path / 'f.csv'}")
+    assert "Rows read:         10: 0 imported, 0 rejected, 8 not sent, 2 not confirmed" in report.summary()
+    assert "Rejected rows:     0\n" in report.summary()
+    errors = [r[-1] for r in failures_of(tmp_path / "f.csv")[1:]]
+    assert errors.count("not confirmed (may have been applied): the run stopped: interrupted (Ctrl-C)") == 2
+    assert errors.count("not sent: the run stopped: interrupted (Ctrl-C)") == 8
+
+
+def test_without_a_terminal_a_progress_line_comes_at_least_every_interval(capsys):
+    """Even while no answer comes (every request waiting on Kit), a line says where the run is."""
+    from importer.cli import BarProgress
+    progress = BarProgress(every=0.1)
+    progress.phase("Importing contacts", 1000)
+    progress.advance(50, requests=3)
+    time.sleep(0.35)
+    progress.close()
+    lines = [line for line in capsys.readouterr().err.splitlines() if "Importing contacts: " in line]
+    assert len(lines) >= 3
+    assert re.fullmatch(r"\d\d:\d\d:\d\d Importing contacts: 50 of 1,000 \(5%\), 3 requests, rate not known yet, "
+                        r"about \d+ s left", lines[-1])
+    time.sleep(0.2)
+    assert "Importing contacts" not in capsys.readouterr().err  # closed: the timer is gone
+
+
+def test_init_names_a_wrong_kit_api_url_instead_of_a_missing_credential(tmp_path):
+    url = f"http://127.0.0.1:{closed_port()}"
+    result = invoke(["init", SAMPLE_CSV, "-o", tmp_path / "n.toml"], {"KIT_API_URL": url, "KIT_ACCESS_TOKEN": "t"})
+    assert result.exit_code == 1
+    assert f"Error: Cannot reach Kit at {url} (connection refused): check KIT_API_URL." in result.output
+    assert "No Kit credential set" not in result.output

@@ -73,7 +73,7 @@ def test_run_help_lists_every_format_read_and_every_exit_status():
     for suffix in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"):
         assert suffix in text
     statuses = re.findall(r"^\s+(\d+)\s{2,}\S", text.split("Exit status:", 1)[1].split("Options:")[0], re.M)
-    assert statuses == ["0", "1", "2", "3", "130"]
+    assert statuses == ["0", "1", "2", "3", "130", "143"]
 
 
 def test_examples_keep_their_line_breaks():

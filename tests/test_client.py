@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 import requests
 import responses
 
 from conftest import BASE, make_client
 from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
-from importer.kit import Credential, RateLimiter, credential_from_env
+from importer.kit import Credential, KitClient, RateLimiter, credential_from_env
 
 
 def page(items, cursor, has_next):
@@ -100,8 +103,10 @@ def test_retries_are_bounded(kit):
     (404, "Not Found", KitRequestError),
 ], ids=["401-fatal", "403-fatal", "422-row-error", "404-row-error"])
 def test_errors_are_typed_by_what_happens_next(kit, status, message, error):
+    kit.get(f"{BASE}/v4/account", json={"account": {}})  # Kit has answered once: the address is right
     kit.post(f"{BASE}/v4/subscribers", status=status, json={"errors": [message]})
     client = make_client("api_key", "k")
+    client.get("/v4/account")
     with pytest.raises(error) as caught:
         client.post("/v4/subscribers", {"email_address": "a@example.com"})
     assert caught.value.errors == [message]
@@ -127,3 +132,69 @@ def test_credential_from_env_prefers_oauth():
 def test_a_base_url_that_is_not_http_is_a_config_error():
     with pytest.raises(ConfigError, match="KIT_API_URL"):
         make_client().__class__(Credential("oauth", "t"), "api.kit.com")
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: bound, then closed."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_refused_connection_on_the_first_request_names_the_url_at_once():
+    url = f"http://127.0.0.1:{closed_port()}"
+    client = KitClient(Credential("oauth", "t"), url)
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        client.get("/v4/account")
+    assert time.monotonic() - started < 5
+    assert str(caught.value) == f"Cannot reach Kit at {url} (connection refused): check KIT_API_URL."
+    assert client.stats.retries == 0
+
+
+@pytest.mark.parametrize("error, why", [
+    (requests.ConnectionError("HTTPSConnectionPool(host='kit.test', port=443): Max retries exceeded (Caused by "
+                              "NameResolutionError(\"Failed to resolve 'kit.test' ([Errno -2] Name or service not "
+                              "known)\"))"), "unknown host"),
+    (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
+                                  "certificate (_ssl.c:1006)"), "TLS failed: certificate verify failed: self-signed "
+                                                                 "certificate"),
+], ids=["unknown-host", "tls"])
+def test_a_wrong_address_fails_on_the_first_request_without_retries(kit, error, why):
+    kit.get(f"{BASE}/v4/account", body=error)
+    with pytest.raises(ConfigError) as caught:
+        make_client().get("/v4/account")
+    assert str(caught.value) == f"Cannot reach Kit at {BASE} ({why}): check KIT_API_URL."
+
+
+def test_after_the_first_answer_a_lost_connection_is_retried(kit):
+    kit.get(f"{BASE}/v4/account", json={"account": {}})
+    kit.get(f"{BASE}/v4/custom_fields", body=requests.ConnectionError("Connection refused"))
+    kit.get(f"{BASE}/v4/custom_fields", json=page([], None, False))
+    client = make_client()
+    client.get("/v4/account")
+    assert client.get("/v4/custom_fields")["custom_fields"] == []
+    assert client.stats.retries == 1
+
+
+def test_a_404_on_the_first_request_says_the_base_url_is_not_the_root():
+    client = KitClient(Credential("oauth", "t"), BASE + "/v4")
+    with responses.RequestsMock() as server, pytest.raises(ConfigError) as caught:  # not Kit: no contract check
+        server.get(f"{BASE}/v4/v4/account", status=404, body="<html><head><title>404 Not Found</title></head>"
+                                                           "<body><h1>Not Found</h1>" + "x" * 5000 + "</body></html>")
+        client.get("/v4/account")
+    assert str(caught.value) == (f"{BASE}/v4 answered 404 Not Found for /v4/account: KIT_API_URL should be the "
+                                 "API's root, like https://api.kit.com (no /v4).")
+
+
+def test_an_html_error_page_is_summarised_in_a_line(kit):
+    page_html = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{}</style></head><body>"
+                 + "<p>nginx</p>" * 2000 + "</body></html>")
+    kit.get(f"{BASE}/v4/account", json={"account": {}})
+    kit.post(f"{BASE}/v4/subscribers", status=400, body=page_html)
+    client = make_client()
+    client.get("/v4/account")
+    with pytest.raises(KitRequestError) as caught:
+        client.post("/v4/subscribers", {"email_address": "a@example.com"})
+    assert caught.value.errors == ["an HTML page: 502 Bad Gateway"]
+    assert len(str(caught.value)) < 200

@@ -385,3 +385,99 @@ def test_the_log_file_stamps_each_line_once(sandbox, tmp_path):
     assert any(line.endswith(" Reading rows") for line in lines)
     assert any(line.endswith("3 imported, 0 rejected; no failures file written") for line in lines)
     assert not logging.getLogger("kit_import").handlers
+
+
+def test_wait_says_it_is_waiting_for_the_holder_and_when_it_got_the_lock(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 5)
+    today = time.strftime("%Y-%m-%d")
+    (tmp_path / "s.db.lock.holder").write_text(f"{today} 03:15:02\n")  # as the holding run wrote it
+    holder = hold_lock(tmp_path / "s.db", 1.0)
+    waited = invoke(["run", source, "--state", "s.db", "--wait", "--log", "run.log"], env_for(sandbox), cwd=tmp_path)
+    holder.wait()
+    assert waited.exit_code == 0, waited.output
+    assert "Another run holds s.db since 03:15:02; waiting." in waited.output
+    assert re.search(r"Got s\.db at \d\d:\d\d:\d\d after waiting \d+ s; starting\.", waited.output)
+    log = (tmp_path / "run.log").read_text()
+    assert "Another run holds s.db since 03:15:02; waiting." in log and "; starting." in log
+    assert not (tmp_path / "s.db.lock.holder").exists()  # the run removed its own record when it ended
+
+
+def test_a_refused_credential_with_a_config_reaches_the_log_and_the_report(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 5)
+    config = write(tmp_path / "nightly.toml", f'source = "{source.name}"\nreport = "r.json"\nlog = "run.log"\n')
+    env = {"KIT_API_URL": sandbox.url, "KIT_ACCESS_TOKEN": "revoked-token"}
+    result = invoke(["run", "--config", config], env, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "Error: Kit rejected the OAuth access token (KIT_ACCESS_TOKEN) (HTTP 401" in result.output
+    log = (tmp_path / "run.log").read_text()
+    assert "Error: Kit rejected the OAuth access token (KIT_ACCESS_TOKEN) (HTTP 401" in log
+    assert "revoked-token" not in log
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["exit_status"] == 1 and report["error"].startswith("Kit rejected the OAuth access token")
+
+
+def test_a_broken_config_reaches_the_log_given_by_flag(tmp_path):
+    config = write(tmp_path / "nightly.toml", "source = [unclosed\n")
+    result = invoke(["run", "--config", config, "--log", "run.log"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "Error: " in (tmp_path / "run.log").read_text()
+
+
+def test_without_a_terminal_progress_lines_reach_the_log_at_each_tenth(sandbox, tmp_path):
+    source = generated(tmp_path / "list.csv", 50)
+    result = invoke(["run", source, "--log", "run.log"], env_for(sandbox, "api_key"), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    line = re.compile(r"^\S+ (\d\d:\d\d:\d\d) Importing contacts: (\d+) of 50 \((\d+)%\), (\d+) requests, "
+                      r"(\d+\.\d req/s|rate not known yet), (about \d+ (s|min) left|done)$", re.M)
+    found = line.findall((tmp_path / "run.log").read_text())
+    assert [int(p) for _, _, p, *_ in found] == list(range(10, 101, 10))
+    assert [int(done) for _, done, *_ in found] == [5 * k for k in range(1, 11)]
+    assert int(found[-1][3]) >= 50  # one request per contact with an API key, after the field list
+    assert found[-1][5] == "done"
+
+
+def start_sandbox(*args: str) -> tuple[subprocess.Popen, dict[str, str]]:
+    """`kit-import sandbox` in its own process; the environment it prints for a run."""
+    server = subprocess.Popen([sys.executable, "-m", "importer", "sandbox", *args], stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    env = {}
+    for _ in range(3):
+        text = server.stdout.readline()
+        env.update(re.findall(r"(KIT_\w+)=(\S+)", text))
+    return server, env
+
+
+def test_sigterm_ends_a_run_like_ctrl_c_with_everything_written_and_143(tmp_path):
+    source = generated(tmp_path / "list.csv", 40)
+    server, printed = start_sandbox("--latency", "1")
+    env = {**os.environ, "KIT_API_URL": printed["KIT_API_URL"], "KIT_API_KEY": printed["KIT_API_KEY"],
+           "KIT_ACCESS_TOKEN": "", "KIT_IMPORT_STOP_GRACE": "0.1", "PYTHONUNBUFFERED": "1"}
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "importer", "run", str(source), "--report", "r.json",
+                                "--log", "run.log", "--concurrency", "4"], cwd=tmp_path, env=env,
+                               stderr=subprocess.PIPE, text=True)
+        seen = []
+        for text in run.stderr:  # wait until a tenth is confirmed, with 4 more requests in flight
+            seen.append(text)
+            if "Importing contacts: " in text and "(10%)" in text:
+                break
+        time.sleep(0.3)
+        started = time.monotonic()
+        run.send_signal(signal.SIGTERM)
+        rest = run.stderr.read()
+        assert run.wait(10) == 143, "".join(seen) + rest
+        assert time.monotonic() - started < 5
+    finally:
+        server.terminate()
+        server.wait()
+    assert "Stopped:           terminated (SIGTERM)" in rest
+    assert re.search(r"\d+ imported, 0 rejected, \d+ not sent, 4 not confirmed \(may have been applied\) -> ", rest)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["exit_status"], report["terminated"], report["rows_not_confirmed"]) == (143, True, 4)
+    assert report["rows_read"] == report["rows_imported"] + report["rows_rejected"] == 40
+    assert report["rows_rejected"] == report["rows_not_sent"] + 4
+    with (tmp_path / "list.csv.failures.csv").open(newline="") as f:
+        errors = [row["error"] for row in csv.DictReader(f)]
+    assert errors.count("not confirmed (may have been applied): the run stopped: terminated (SIGTERM)") == 4
+    assert errors.count("not sent: the run stopped: terminated (SIGTERM)") == report["rows_not_sent"] > 0
+    assert "Stopped:           terminated (SIGTERM)" in (tmp_path / "run.log").read_text()

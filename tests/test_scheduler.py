@@ -158,3 +158,55 @@ def test_the_real_stages_take_a_toy_stage_that_needs_ids(kit, oauth_client):
     _, out = run([*stages_for(oauth_client), tags], contacts(3, {LAST_NAME: "L", COMPANY: "C"}))
     assert tags.batches == [[(500, "vip"), (501, "vip"), (502, "vip")]]
     assert [(o.values_written, o.problems) for o in out] == [(2, [])] * 3
+
+
+class SlowIds(Ids):
+    """Ids whose requests for the emails in `stuck` wait until `release` is set (an answer that never comes)."""
+
+    def __init__(self, stuck=(), size=1):
+        super().__init__(size=size)
+        self.stuck, self.release, self.started = set(stuck), threading.Event(), threading.Event()
+
+    def send(self, batch):
+        if any(o.contact.email in self.stuck for o in batch):
+            self.started.set()
+            self.release.wait(10)
+        return super().send(batch)
+
+
+def test_an_interrupt_settles_quick_answers_and_leaves_the_unanswered_in_flight():
+    ids = SlowIds(stuck={"p1@example.com"})
+    scheduler = Scheduler([ids], concurrency=2, stop_grace=0.3)
+    batches = scheduler.submit(contacts(10))
+    first = next(batches)  # p0 answered at once; p1 is stuck in flight
+    assert [o.contact.email for o in first] == ["p0@example.com"]
+    assert ids.started.wait(2)
+    scheduler.stop(KeyboardInterrupt())
+    rest = []
+    with pytest.raises(KeyboardInterrupt):
+        for batch in batches:
+            rest += batch
+    try:
+        answered = {o.contact.email for o in rest}
+        assert "p1@example.com" not in answered
+        assert [c.email for c in scheduler.in_flight()] == ["p1@example.com"]
+        sent = {e for batch in ids.sent for e in batch}
+        assert len(sent) < 10  # nothing new started after the stop
+    finally:
+        ids.release.set()
+
+
+def test_answers_within_the_grace_period_are_settled_not_left_unconfirmed():
+    ids = SlowIds(stuck={"p1@example.com"})
+    scheduler = Scheduler([ids], concurrency=2, stop_grace=5)
+    batches = scheduler.submit(contacts(4))
+    next(batches)
+    assert ids.started.wait(2)
+    scheduler.stop(KeyboardInterrupt())
+    threading.Timer(0.2, ids.release.set).start()
+    settled = []
+    with pytest.raises(KeyboardInterrupt):
+        for batch in batches:
+            settled += batch
+    assert "p1@example.com" in {o.contact.email for o in settled if o.status is Status.CREATED}
+    assert scheduler.in_flight() == []

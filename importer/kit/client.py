@@ -4,14 +4,17 @@ The only place that reads a status code. The endpoint modules beside it (account
 subscribers, oauth) build the paths and parse the answers; nothing outside `kit/` does
 either. Retries cover 429, 413, 5xx, timeouts and dropped connections; 401/403 stop the run;
 any other 4xx is raised as KitRequestError for the caller to attribute to the rows in that
-request.
+request. Until the server has answered once, a refused connection, an unknown host, a TLS
+failure or a 404 means the address is wrong, not that Kit is busy: a ConfigError at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -89,6 +92,7 @@ class KitClient:
         self.max_throttled = max_throttled
         self.grant = grant if credential.kind == OAUTH else None
         self.on_retry: Callable[[str], None] | None = None  # told of each wait, e.g. to log it
+        self.answered = False  # the server has answered once: its address is right
         self._refresh_lock = threading.Lock()
         self._session = session or requests.Session()
         # One pooled connection per worker thread, so concurrent requests reuse connections
@@ -138,12 +142,17 @@ class KitClient:
             try:
                 reply = self._session.request(method, self.base_url + path, params=params, json=json,
                                               timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as e:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.InvalidURL) as e:
+                if not self.answered and (wrong := _unreachable(self.base_url, e)) is not None:
+                    raise wrong from None
                 failures += 1
                 reason = "timed out" if isinstance(e, requests.Timeout) else "connection failed"
                 self._retry_or_raise(failures, self.max_attempts, f"{endpoint}: {reason}")
                 continue
             status = reply.status_code
+            if not self.answered and status == 404:
+                raise _wrong_root(self.base_url, path, reply)
+            self.answered = True
             if self.server_time is None:
                 self.server_time = _date(reply)
             if 200 <= status < 300:
@@ -237,13 +246,59 @@ def _json(reply: requests.Response) -> Any:
         return {}
 
 
+def _unreachable(base_url: str, error: Exception) -> ConfigError | None:
+    """If the first request's failure says the address is wrong (refused, unknown host, TLS, not a
+    URL), the error naming it and the setting to fix; None for failures worth retrying."""
+    text = str(error)
+    if isinstance(error, requests.Timeout):
+        return None
+    if isinstance(error, requests.exceptions.SSLError):
+        why = "TLS failed: " + _tls_reason(text)
+    elif isinstance(error, requests.exceptions.InvalidURL):
+        why = "not a valid address"
+    elif re.search(r"Name or service not known|nodename nor servname|getaddrinfo failed|Temporary failure in name "
+                   r"resolution|No address associated", text):
+        why = "unknown host"
+    elif "refused" in text.lower():
+        why = "connection refused"
+    else:
+        return None  # a dropped or reset connection: Kit may be busy
+    return ConfigError(f"Cannot reach Kit at {base_url} ({why}): check KIT_API_URL.",
+                       f"Leave KIT_API_URL unset to use {DEFAULT_BASE_URL}, or set it to the address "
+                       "`kit-import sandbox` printed.")
+
+
+def _tls_reason(text: str) -> str:
+    found = re.search(r"\[SSL: [A-Z_]+\] ([^(')\]]+)", text)
+    return (found.group(1) if found else "the certificate or protocol was not accepted").strip()
+
+
+def _wrong_root(base_url: str, path: str, reply: requests.Response) -> ConfigError:
+    """A 404 on the very first request: the base URL is not the API's root."""
+    return ConfigError(f"{base_url} answered 404 Not Found for {path}: KIT_API_URL should be the API's root, "
+                       f"like {DEFAULT_BASE_URL} (no /v4).",
+                       f"Set KIT_API_URL to the root (now {base_url}), or leave it unset for {DEFAULT_BASE_URL}.")
+
+
+def _summary(text: str, limit: int = 100) -> str:
+    """An HTML error page in one line: its <title>, else its first text, trimmed; other text trimmed."""
+    if re.search(r"<\s*(!doctype|html|head|body|title)\b", text[:1000], re.IGNORECASE):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        text = title.group(1) if title and title.group(1).strip() else \
+            re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", text, flags=re.IGNORECASE | re.DOTALL)
+        text = "an HTML page: " + " ".join(html.unescape(text).split())
+    else:
+        text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _errors(reply: requests.Response) -> list[str]:
-    """Kit's `{"errors": [...]}`, or the plain text of a 429's `Retry later`."""
+    """Kit's `{"errors": [...]}`, or the plain text of a 429's `Retry later`; a page summarised in a line."""
     try:
         body = reply.json()
     except ValueError:
         text = reply.text.strip()
-        return [text[:300]] if text else [reply.reason or f"HTTP {reply.status_code}"]
+        return [_summary(text)] if text else [reply.reason or f"HTTP {reply.status_code}"]
     if isinstance(body, dict):
         errors = body.get("errors") or body.get("error") or body.get("message")
         if isinstance(errors, list):
