@@ -1,7 +1,7 @@
 """The `kit-import` command line: options -> Settings -> library call; progress and summary.
 
-Every user-facing error is `Error: <what>` and a line on how to fix it, exit status 1; a
-traceback only with --verbose.
+Every user-facing error is `Error: <what>` and a line on how to fix it, exit status 1 (2 for a
+bad option value, refused by click before anything runs); a traceback only with --verbose.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     Exit status:
       0    every row imported
       1    the run failed: bad settings, an unreadable file, Kit refused or kept failing
-      2    bad usage: an unknown option, a missing argument
+      2    bad usage: an unknown option, a missing argument, a bad option value
       3    the run finished, but some rows were rejected: see the failures CSV
       130  interrupted (Ctrl-C)
     """

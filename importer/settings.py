@@ -99,7 +99,7 @@ def parse_field_spec(spec: str) -> tuple[str, str]:
     column, sep, label = spec.partition("=")
     column, label = column.strip(), label.strip()
     if not column or (sep and not label):
-        raise Invalid(f"must be COLUMN=Label, not {spec!r}", ("Postal code", "Zip"), ("Postal code", "Postal code"))
+        raise Invalid(f"must be COLUMN=Label, not {spec!r}", ("Zip", "Postal code"))
     return column, label or column
 
 
