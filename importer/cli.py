@@ -1,7 +1,7 @@
 """The `kit-import` command line: options -> Settings -> library call; progress and summary.
 
-Every user-facing error is `Error: <what>` and a line on how to fix it, exit status 1; a
-traceback only with --verbose.
+Every user-facing error is `Error: <what>` and a line on how to fix it, exit status 1 (2 for a
+bad option value, refused by click before anything runs); a traceback only with --verbose.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from importer.pipeline import import_file
 from importer.report import ExitStatus, RunReport
 from importer.resolver import fetch_fields
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
-from importer.settings import (Declared, Group, Settings, base_url_from_env, credentials_from_env, declarations,
-                               default_of, parse_rate_limit)
+from importer.origins import FLAG, Origins
+from importer.settings import (Declared, Group, Invalid, Settings, base_url_from_env, check_value,
+                               credentials_from_env, declarations, default_of, parse_rate_limit)
 
 log = logging.getLogger("kit_import")
 _say_lock = threading.Lock()  # progress lines may come from a timer thread
@@ -82,7 +83,22 @@ def setting_option(name: str, declared: Declared) -> Callable[[Callable[..., Any
         kwargs["type"] = click.IntRange(declared.low, declared.high) if declared.low is not None else int
     elif declared.value is float:
         kwargs["type"] = click.FloatRange(declared.low, declared.high) if declared.low is not None else float
+    if declared.parse is not None:
+        kwargs["callback"] = functools.partial(check_flag, name, declared)
     return click.option(declared.flag or "--" + name.replace("_", "-"), name, **kwargs)
+
+
+FLAG_ORIGINS = Origins(frame=FLAG, flags={name: d.flag for name, d in declarations() if d.flag})
+
+
+def check_flag(name: str, declared: Declared, ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Check a flag's value by its declaration before anything runs: a bad one is a usage error (exit 2)."""
+    for one in (value if declared.multiple else () if value is None else (value,)):
+        try:
+            check_value(declared, [one] if declared.multiple else one)
+        except Invalid as e:
+            raise click.BadParameter(f"{e.problem}. {e.hint(name, FLAG_ORIGINS)}".strip(), ctx, param) from None
+    return value
 
 
 def setting_options(group: Group) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -310,7 +326,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     Exit status:
       0    every row imported
       1    the run failed: bad settings, an unreadable file, Kit refused or kept failing
-      2    bad usage: an unknown option, a missing argument
+      2    bad usage: an unknown option, a missing argument, a bad option value
       3    the run finished, but some rows were rejected: see the failures CSV
       130  interrupted (Ctrl-C)
       143  terminated (SIGTERM): stopped as by Ctrl-C
@@ -332,7 +348,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             _open_log(Path(config["log"]))
         token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
         with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, emulator):
-            settings = Settings.from_options(config, **given, credential=credential, base_url=base_url,
+            settings = Settings.from_options(config, given, credential=credential, base_url=base_url,
                                              refresh=grant)
             progress = BarProgress()
             if emulator is not None:
@@ -479,7 +495,7 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     """
     if output.exists() and not force:
         raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
-    given = Settings.from_options(given_on_command_line(options), source=source)
+    given = Settings.from_options({}, given_on_command_line(options), source=source)
     opened = open_source(source, given.load)
     for note in opened.notes:
         _say(f"Note: {note}")
@@ -494,7 +510,7 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     except ConfigError:
         _say("No Kit credential set: columns are listed but not matched to Kit's custom fields.")
     plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,
-                        first_name_column=given.first_name_column, field_specs=given.fields)
+                        first_name_column=given.first_name_column, field_specs=given.fields, origins=given.origins)
     output.write_text(propose_config(source, plan, opened.describe(), output,
                                      sheet=opened.sheet if given.sheet else None, fields_known=known, given=given),
                       encoding="utf-8")
@@ -647,7 +663,7 @@ def parse_sandbox_rate_limit(ctx: click.Context | None, param: click.Parameter |
         return None
     try:
         return parse_rate_limit(value)
-    except ConfigError:
+    except Invalid:
         raise click.BadParameter(f"{value!r} is not REQUESTS or REQUESTS/SECONDS with at least 1 request in "
                                  "more than 0 seconds; give e.g. 600 or 600/60.",
                                  ctx, param) from None

@@ -15,7 +15,8 @@ from typing import Any
 
 from importer.errors import ConfigError
 from importer.mapping import ColumnPlan
-from importer.settings import BlankPolicy, Declared, Settings, declarations
+from importer.origins import from_config
+from importer.settings import BlankPolicy, Declared, Invalid, Settings, check_value, declarations
 
 CONFIG_KEYS: dict[str, Declared] = {name: declared for name, declared in declarations() if declared.config}
 CREDENTIAL_KEYS = ("access_token_env", "api_key_env", "refresh_token_env", "client_id_env",
@@ -27,7 +28,9 @@ PATH_KEYS = tuple(name for name, declared in CONFIG_KEYS.items() if declared.val
 def load_config(path: Path, today: str | None = None) -> dict:
     """Read a scheduled import's TOML config; paths resolved beside it, `{date}` filled in.
 
-    An error names the key and its line, so a broken nightly job says where to look.
+    An error names the key, the file and its line, so a broken nightly job says where to
+    look; its values are checked by the same declarations as the flags'. The result's
+    "origins" say where each key is, for the words of errors found later.
     """
     import datetime as dt
     import glob
@@ -43,10 +46,10 @@ def load_config(path: Path, today: str | None = None) -> dict:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: {e}.", "Fix the TOML syntax on that line.") from None
 
-    def fail(key: str, message: str) -> ConfigError:
+    def fail(key: str, message: str, hint: str = "") -> ConfigError:
         line = _line_of(text, key)
-        where = f"{path} line {line}" if line else str(path)
-        return ConfigError(f"{where}: {key} {message}.", "Fix that key; see the README's Scheduling section.")
+        return ConfigError(f"{key} in {path}" + (f" (line {line})" if line else "") + f" {message}.",
+                           hint or "Fix that key; see the README's Scheduling section.")
 
     for key, value in raw.items():
         if key == "credentials":
@@ -59,6 +62,10 @@ def load_config(path: Path, today: str | None = None) -> dict:
         problem = _problem(CONFIG_KEYS[key], value)
         if problem:
             raise fail(key, problem)
+        try:
+            check_value(CONFIG_KEYS[key], value)
+        except Invalid as e:
+            raise fail(key, e.problem, e.hint(key, from_config({key: None}, str(path)))) from None
     for column, label in (raw.get("fields") or {}).items():
         if not isinstance(label, str) or not label.strip():
             raise fail(column, "in [fields] must map to a Kit field label (a string)")
@@ -69,6 +76,7 @@ def load_config(path: Path, today: str | None = None) -> dict:
     base = path.resolve().parent
     date = today or dt.date.today().isoformat()
     out = dict(raw)
+    out["origins"] = from_config({key: _line_of(text, key) for key in raw if key in CONFIG_KEYS}, str(path))
     for key in PATH_KEYS:
         if key in out:
             out[key] = base / out[key].replace("{date}", date)
@@ -91,23 +99,28 @@ def _given_lines(given: Settings | None, names: tuple[str, ...]) -> list[str]:
             if value is not None and value is not False]
 
 
+TOML_WORDS = {str: "text", int: "whole number", float: "number", bool: "true or false", dict: "table"}
+
+
 def _problem(declared: Declared, value: Any) -> str | None:
-    """What is wrong with a config value, from the setting's declaration; None when nothing is."""
+    """What is wrong with a config value's TOML type; None when nothing is (`check_value` checks the rest)."""
     wanted = declared.toml_types
     if not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted):
-        names = " or ".join(t.__name__ for t in wanted)
-        return f"must be a {names.replace('str', 'string').replace('dict', 'table')}, not {value!r}"
-    if declared.choices and value not in declared.choices:
-        return "must be " + " or ".join(repr(c) for c in declared.choices)
-    if declared.low is not None and value < declared.low or declared.high is not None and value > declared.high:
-        span = f"from {declared.low:g} to {declared.high:g}" if declared.high is not None else \
-            f"at least {declared.low:g}"
-        return f"must be {span}, not {value!r}"
+        words = [TOML_WORDS[t] for t in wanted if not (t is int and float in wanted)]
+        article = "" if words[0].startswith("true") else "an " if words[0][0] in "aeiou" else "a "
+        return f"must be {article}{' or '.join(words)}, not {_toml_repr(value)}"
     return None
 
 
+def _toml_repr(value: Any) -> str:
+    """A value as the user wrote it in TOML (true, not True)."""
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+
+
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^[ \t]*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})[ \t]*=", re.M)
+    """The line of `key = ...` (or of the table `[key]`) in a TOML text."""
+    name = rf"(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})"
+    pattern = re.compile(rf"^[ \t]*({name}[ \t]*=|\[[ \t]*{name}[ \t]*\])", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 

@@ -19,6 +19,7 @@ from importer.errors import ConfigError
 from importer.emails import check_email
 from importer.mapping import find_column
 from importer.names import normalize
+from importer.origins import Origins
 from importer.records import KitState, Row
 
 ACTIVE, CANCELLED, BOUNCED = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED
@@ -174,9 +175,9 @@ def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *
     return [c for c in candidates if seen[c.index][True] or not seen[c.index]["unknown"]]
 
 
-def named_status_column(headers: Sequence[str], wanted: str) -> StatusColumn:
-    """The column --status-column names, read by its header's kind or else as status words."""
-    index = find_column(headers, wanted, "--status-column")
+def named_status_column(headers: Sequence[str], wanted: str, option: str = "status_column") -> StatusColumn:
+    """The column the status_column setting names, read by its header's kind or else as status words."""
+    index = find_column(headers, wanted, option)
     kind = column_kind(headers[index]) or (Kind.WORDS, ACTIVE)
     return StatusColumn(index, headers[index], *kind)
 
@@ -205,6 +206,7 @@ class ConsentGuard:
     columns: list[StatusColumn]
     email: int
     skip: bool = False
+    origins: Origins = field(default_factory=Origins, repr=False)  # for the words of the verdict
     not_subscribed: Counter = field(default_factory=Counter)  # (header, what the cell said) -> rows
     unknown: Counter = field(default_factory=Counter)         # (header, unknown word) -> rows
     skipped_rows: int = 0
@@ -269,19 +271,22 @@ class ConsentGuard:
         if self.skip or not self.rows_out:
             return None
         rows = f"{self.rows_out:,} row{'s' if self.rows_out != 1 else ''}"
-        return (f"{rows} marked not subscribed ({self.tally()}); nothing was written. Leave them out with "
-                f"--skip-unsubscribed, or pass --ignore-status if that column means something else")
+        return (f"{rows} marked not subscribed ({self.tally()}); nothing was written. Leave them out "
+                f"({self.origins.advise('skip_unsubscribed', True)}), or {self.origins.advise('ignore_status', True)} "
+                "if that column means something else")
 
 
 def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email: int, *,
-               status_column: str | None = None, ignore: bool = False, skip: bool = False) -> ConsentGuard | None:
+               status_column: str | None = None, ignore: bool = False, skip: bool = False,
+               origins: Origins = Origins()) -> ConsentGuard | None:
     """The guard for a file, or None when it has no status column (or the user said to ignore it)."""
     if ignore:
         return None
     if status_column:
-        columns = [named_status_column(headers, status_column)]
+        columns = [named_status_column(headers, status_column, origins.named("status_column"))]
         if columns[0].index == email:
-            raise ConfigError("--status-column names the email column.", "Name the column holding the status.")
+            raise ConfigError(f"{origins.named('status_column')} names the email column.",
+                              "Name the column holding the status.")
     else:
         columns = find_status_columns(headers, sample(rows()), exclude={email})
-    return ConsentGuard(columns, email, skip=skip) if columns else None
+    return ConsentGuard(columns, email, skip=skip, origins=origins) if columns else None

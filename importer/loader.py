@@ -21,6 +21,7 @@ from typing import Protocol
 
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.names import resolve
+from importer.origins import PYTHON, Origins
 from importer.failures import FAILURE_COLUMNS, is_failures_csv
 from importer.records import Row
 from importer.words import plural
@@ -42,6 +43,7 @@ class LoadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
+    origins: Origins = field(default=Origins(frame=PYTHON), compare=False, repr=False)  # for the words of errors
 
 
 class RowSource(Protocol):
@@ -80,6 +82,7 @@ class Source:
     notes: list[str] = field(default_factory=list)
     # A failures CSV fed back in: the column holding each row's number in the original file.
     original_numbers: int | None = None
+    origins: Origins = field(default=Origins(frame=PYTHON), repr=False)  # for the words of errors
     _merged: dict[int, list[tuple[int, int]]] | None = field(default=None, repr=False)
     _workbook: object | None = field(default=None, repr=False)
 
@@ -137,7 +140,7 @@ class Source:
                 self._merged = _merged_ranges(self._workbook[self.sheet])
             return _xlsx_records(self._workbook[self.sheet], self._merged)
         assert self.encoding and self.delimiter
-        return _csv_records(self.path, self.encoding, self.delimiter)
+        return _csv_records(self.path, self.encoding, self.delimiter, self.origins)
 
 
 def open_source(path: str | Path, options: LoadOptions = LoadOptions()) -> Source:
@@ -191,26 +194,26 @@ def _open_csv(path: Path, options: LoadOptions) -> Source:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise ConfigError(f"Unknown encoding {encoding!r}.",
+        raise ConfigError(f"{options.origins.named('encoding')} must be an encoding Python knows, not {encoding!r}.",
                           "Use a name Python knows, such as utf-8, cp1252 or utf-16.") from None
     try:
         with path.open(encoding=encoding, newline="") as f:
             sample = f.read(SNIFF_CHARS)
     except UnicodeDecodeError:
-        raise InputError(f"{path} cannot be decoded as {encoding}.",
-                         "Pass the file's encoding with --encoding (for example cp1252).") from None
+        raise InputError(f"{path} cannot be decoded as {encoding}.", _encoding_hint(options.origins)) from None
     if "\x00" in sample and not encoding.lower().startswith(("utf-16", "utf-32")):
         raise InputError(f"{path} is a binary file, not a spreadsheet.", "Export the list as CSV or XLSX.")
     delimiter = options.delimiter or sniff_delimiter(sample, path.suffix.lower())
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if len(delimiter) != 1:
-        raise ConfigError(f"The delimiter must be one character, not {delimiter!r}.",
-                          "Use --delimiter ',' or ';' or tab.")
-    head = _first_records(_csv_records(path, encoding, delimiter))
-    source = Source(path, "csv", (), 0, encoding=encoding, delimiter=delimiter)
+        raise ConfigError(f"{options.origins.named('delimiter')} must be one character (or tab), not {delimiter!r}.",
+                          f"For example {options.origins.spelled('delimiter', ';')} or "
+                          f"{options.origins.spelled('delimiter', 'tab')}.")
+    head = _first_records(_csv_records(path, encoding, delimiter, options.origins))
+    source = Source(path, "csv", (), 0, encoding=encoding, delimiter=delimiter, origins=options.origins)
     if options.sheet is not None:
-        source.notes.append("--sheet does not apply to a CSV file: ignored")
+        source.notes.append(f"{options.origins.named('sheet')} does not apply to a CSV file: ignored")
     return _with_header(source, head, options.header_row)
 
 
@@ -305,7 +308,13 @@ def sniff_delimiter(sample: str, suffix: str = "") -> str:
     return best
 
 
-def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
+def _encoding_hint(origins: Origins) -> str:
+    """How to name the file's encoding, where the other settings come from."""
+    return f"Name the file's encoding: {origins.advise('encoding', 'cp1252')}, for example."
+
+
+def _csv_records(path: Path, encoding: str, delimiter: str,
+                 origins: Origins = Origins()) -> Iterator[tuple[int, list[str] | str]]:
     """Yield (spreadsheet row number, cells) per CSV record; a record csv cannot parse yields a reason."""
     try:
         with path.open(encoding=encoding, newline="") as f:
@@ -323,7 +332,7 @@ def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[in
                 yield number, cells
     except UnicodeDecodeError as e:
         raise InputError(f"{path} cannot be decoded as {encoding} (byte {e.start} of a block is invalid).",
-                         "Pass the file's encoding with --encoding (for example cp1252).") from None
+                         _encoding_hint(origins)) from None
 
 
 # --- XLSX ------------------------------------------------------------------------------
@@ -342,22 +351,23 @@ def _open_xlsx(path: Path, options: LoadOptions) -> Source:
     wb = _load_workbook(path)
     names = list(wb.sheetnames)
     try:
-        sheet = _choose_sheet(names, options.sheet)
+        sheet = _choose_sheet(names, options.sheet, options.origins.named("sheet"))
     except ImporterError:
         wb.close()
         raise
-    source = Source(path, "xlsx", (), 0, sheet=sheet, other_sheets=[n for n in names if n != sheet], _workbook=wb)
-    source.notes += [f"--{name} does not apply to a workbook: ignored"
+    source = Source(path, "xlsx", (), 0, sheet=sheet, other_sheets=[n for n in names if n != sheet], _workbook=wb,
+                    origins=options.origins)
+    source.notes += [f"{options.origins.named(name)} does not apply to a workbook: ignored"
                      for name, given in (("encoding", options.encoding), ("delimiter", options.delimiter)) if given]
     return _with_header(source, _first_records(source._records()), options.header_row)
 
 
-def _choose_sheet(names: list[str], wanted: str | None) -> str:
+def _choose_sheet(names: list[str], wanted: str | None, option: str = "sheet") -> str:
     if not names:
         raise InputError("The workbook has no sheets.", "Save it again with at least one sheet.")
     if wanted is None:
         return names[0]
-    return names[resolve(names, wanted, option="--sheet", kind="sheet", container="workbook",
+    return names[resolve(names, wanted, option=option, kind="sheet", container="workbook",
                          listing="Choose one of: {} (or its number, from 1).")]
 
 
@@ -578,8 +588,10 @@ def _with_header(source: Source, head: list[tuple[int, list[str]]], header_row: 
     if header_row is not None:
         match = [(n, c) for n, c in head if n == header_row]
         if not match or not any(x.strip() for x in match[0][1]):
-            raise ConfigError(f"Row {header_row} of {source.path} is blank or missing, so it cannot be the header.",
-                              "Pass the row number that holds the column names to --header-row.")
+            raise ConfigError(f"Row {header_row} of {source.path} is blank or missing, so it cannot be the header "
+                              f"({source.origins.named('header_row')}).",
+                              f"Give {source.origins.named('header_row')} the number of the row that holds the "
+                              "column names.")
         number, cells = match[0]
     else:
         number, cells = _guess_header(filled)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importer.errors import ConfigError
 from importer.failures import carried_columns, is_failures_csv
 from importer.names import normalize, resolve
+from importer.origins import Origins, capitalized
 from importer.emails import check_email
 from importer.records import CustomField, Row
 
@@ -132,7 +133,7 @@ def closest_labels(label: str, kit_fields: Iterable[CustomField], n: int = 3) ->
 def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                  email_column: str | None = None, first_name_column: str | None = None,
                  field_specs: Sequence[tuple[str, str]] = (), claimed: Mapping[int, str] | None = None,
-                 samples: Sequence[Row] = ()) -> ColumnPlan:
+                 samples: Sequence[Row] = (), origins: Origins = Origins()) -> ColumnPlan:
     """Decide what each column feeds; explicit choices first, then known export headers.
 
     With no header naming the email, `samples` (the first data rows) decide it: a row below
@@ -142,28 +143,29 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     A `--field` whose label has no Kit field lands in `missing`: the resolver creates it or
     stops the run, before anything is written. `claimed` columns are read by another part of
     the run (a status column, say): described as `what` and never mapped to a field.
-    `first_name_column="none"` means no first name at all.
+    `first_name_column="none"` means no first name at all. Errors and hints name each
+    setting as `origins` says it was given.
     """
     headers = tuple(headers)
     usable = carried_columns(headers)
     by_content = ""
     if email_column:
-        email = find_column(headers, email_column, "--email-column")
+        email = find_column(headers, email_column, origins.named("email_column"))
     else:
         email = _find_known(headers, usable, EMAIL_HEADERS, exclude=())
         if email is None:
-            email, by_content = _email_by_content(headers, usable, samples)
+            email, by_content = _email_by_content(headers, usable, samples, origins)
     claimed = {i: what for i, what in (claimed or {}).items() if i != email}
     lone_name = False
     if first_name_column and first_name_column.strip().casefold() == "none":
         first_name: int | None = None
     elif first_name_column:
-        first_name = find_column(headers, first_name_column, "--first-name-column")
+        first_name = find_column(headers, first_name_column, origins.named("first_name_column"))
     else:
         first_name = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
         if first_name is None:
             first_name = _lone_name(headers, usable, kit_fields, exclude={
-                email, *claimed, *(find_column(headers, column, "--field") for column, _ in field_specs)})
+                email, *claimed, *(find_column(headers, column, origins.named("fields")) for column, _ in field_specs)})
             lone_name = first_name is not None
     plan = ColumnPlan(headers, email, first_name, reimport=is_failures_csv(headers), lone_name=lone_name,
                       claimed={i: what for i, what in claimed.items() if i != first_name},
@@ -171,9 +173,9 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     taken = {email} | ({first_name} if first_name is not None else set())
     used_fields: dict[int, int] = {}
     for column, label in field_specs:
-        index = find_column(headers, column, "--field")
+        index = find_column(headers, column, origins.named("fields"))
         if index in taken:
-            raise ConfigError(f"--field maps column {headers[index]!r}, which is already used as "
+            raise ConfigError(f"{origins.named('fields')} maps column {headers[index]!r}, which is already used as "
                               f"{'the email' if index == email else 'the first-name'} column.",
                               "Map a different column, or choose another email/first-name column.")
         taken.add(index)
@@ -194,7 +196,7 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
         header = headers[index]
         kit_field = match_field(header, kit_fields)
         if normalize(header) in METADATA_HEADERS:
-            plan.ignored.append((header, _metadata_reason(header, kit_field)))
+            plan.ignored.append((header, _metadata_reason(header, kit_field, origins)))
         elif kit_field is not None and kit_field.id not in used_fields:
             used_fields[kit_field.id] = index
             plan.fields.append((index, kit_field))
@@ -207,7 +209,7 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
             plan.ignored.append((header, f"a second column named like Kit field {twin.label}, which is fed by "
                                          f"{headers[used_fields[twin.id]]}"))
         else:
-            plan.ignored.append((header, f"no Kit field matches: map it with --field \"{header}=Label\""))
+            plan.ignored.append((header, f"no Kit field matches: map it with {origins.spelled('fields', (header, 'Label'))}"))
     for index, kit_field in synonyms:  # a column named exactly like a field wins over a synonym
         if kit_field.id in used_fields:
             plan.ignored.append((headers[index], f"Kit field {kit_field.label} is fed by "
@@ -225,15 +227,16 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
 _DUPLICATE = re.compile(r"\s*\(\d+\)$")  # how the loader renames a repeated header: "Company (2)"
 
 
-def _metadata_reason(header: str, kit_field: CustomField | None) -> str:
+def _metadata_reason(header: str, kit_field: CustomField | None, origins: Origins) -> str:
     """Why an export's metadata column is held back, naming the Kit field it is named like."""
     if kit_field is None:
-        return f"export metadata: map it with --field \"{header}=Label\""
+        return f"export metadata: map it with {origins.spelled('fields', (header, 'Label'))}"
     return (f"export metadata, though named like the Kit field {kit_field.label}: "
-            f"map it with --field \"{header}={kit_field.label}\"")
+            f"map it with {origins.spelled('fields', (header, kit_field.label))}")
 
 
-def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Sequence[Row]) -> tuple[int, str]:
+def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Sequence[Row],
+                      origins: Origins) -> tuple[int, str]:
     """The email column found from the cells when no header names it, and how it was found.
 
     A sample row headed like an email column means the header row is a title: the hint
@@ -247,7 +250,8 @@ def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Se
             raise ConfigError(f"No email column found among the columns read as the header: "
                               f"{', '.join(repr(h) for h in headers)}. Row {row.number} holds {named!r}: "
                               "the row read as the header looks like a title.",
-                              f"Pass --header-row {row.number} to read the header from row {row.number}.")
+                              f"{capitalized(origins.advise('header_row', row.number))} to read the header from "
+                              f"row {row.number}.")
     best, best_share, best_counts = None, 0.0, (0, 0)
     for index in usable:
         cells = [r.cells[index] for r in rows if index < len(r.cells) and r.cells[index].strip()]
@@ -260,7 +264,7 @@ def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Se
     if best is None:
         listed = ", ".join(repr(h) for h in headers)
         raise ConfigError(f"No email column found among the file's columns: {listed}.",
-                          "Name it with --email-column COLUMN.")
+                          f"Name it with {origins.written('email_column', 'COLUMN')}.")
     good, total = best_counts
     return best, f"no header says email; {good} of {total} cells sampled are email addresses"
 

@@ -41,5 +41,5 @@ def resolve(names: Sequence[str], wanted: str, *, option: str, kind: str, contai
     if wanted.strip().isdigit() and 1 <= int(wanted) <= len(names):
         return int(wanted) - 1
     listed = ", ".join(repr(n) for n in names)
-    raise ConfigError(f"{option} names a {kind} {wanted!r}, but the {container} has no {kind} {wanted!r}.",
+    raise ConfigError(f"{option} names a {kind} {wanted!r} that the {container} does not have.",
                       listing.format(listed))

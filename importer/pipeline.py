@@ -24,6 +24,7 @@ from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
 from importer.settings import BlankPolicy, Settings, require_credential
+from importer.origins import capitalized
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.failures import extra_cells_column, write_failures
@@ -137,7 +138,8 @@ def _locked(report: RunReport, settings: Settings, opener: Callable[[], RowSourc
     except LockTimeout:
         if not settings.wait:
             raise ConfigError(f"Another kit-import run is using the state file {settings.state}.",
-                              "Pass --wait to wait for it to finish, or check for a run that is stuck.") from None
+                              f"{capitalized(settings.origins.advise('wait', True))} to wait for it to finish, "
+                              "or check for a run that is stuck.") from None
         progress.log(f"Another run holds {state_path.name} since {_holder_since(holder)}; waiting.")
         waited = time.monotonic()
         lock.acquire(timeout=-1)
@@ -186,7 +188,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
     except ConfigError as e:
         if source.other_sheets and not settings.load.sheet:
             others = ", ".join(repr(n) for n in source.other_sheets)
-            e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with --sheet."
+            e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with {settings.named('sheet')}."
         raise
     if next(iter(source.rows()), None) is None:
         # A quiet night's export (header only): a finished run that needs nothing from Kit.
@@ -208,7 +210,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         plan = _plan(source, settings, kit_fields, guard, samples)
         # Nothing is written until every check that can stop the run has passed: fields to
         # create are placeholders until then.
-        report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields)
+        report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields,
+                                             origins=settings.origins)
         report.columns = plan.describe()
         report.columns_ignored = [header for header, _ in plan.ignored]
         report.ignored_because = dict(plan.ignored)
@@ -318,19 +321,20 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
         share = 100 * report.rows_rejected / report.rows_read
         if share > settings.max_rejects:
             return (f"the brake stopped the run before writing: {share:.1f}% of rows would be rejected, "
-                    f"over --max-rejects {settings.max_rejects:g}%")
+                    f"over the {settings.max_rejects:g}% that {settings.named('max_rejects')} allows")
     if settings.max_changes is not None and report.contacts:
         # What changes is known only against a state file that has seen a run before.
         if state is None or settings.full:
-            report.notes.append("--max-changes needs a state file (and no --full): not applied")
+            report.notes.append(f"{settings.named('max_changes')} needs a state file (and no {settings.named('full')}): "
+                                "not applied")
             return None
         if not len(state):
-            report.notes.append("first run on this state file: --max-changes applies from the next run")
+            report.notes.append(f"first run on this state file: {settings.named('max_changes')} applies from the next run")
             return None
         share = 100 * work.count / report.contacts
         if share > settings.max_changes:
             return (f"the brake stopped the run before writing: {share:.1f}% of contacts would change, "
-                    f"over --max-changes {settings.max_changes:g}%")
+                    f"over the {settings.max_changes:g}% that {settings.named('max_changes')} allows")
     return None
 
 
@@ -339,7 +343,7 @@ def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: Consen
     claimed = {c.index: "subscription status" for c in guard.columns} if guard is not None else {}
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
-                        samples=samples or ())
+                        samples=samples or (), origins=settings.origins)
 
 
 def _samples(source: RowSource) -> list[Row]:
@@ -350,7 +354,7 @@ def _samples(source: RowSource) -> list[Row]:
 def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
     return plan_guard(source.headers, source.rows, plan.email, status_column=settings.status_column,
-                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed)
+                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins)
 
 
 def _describe_credential(client: KitClient) -> str:
@@ -399,7 +403,7 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
         if (contact := merger.discard(email)) is not None:
             report.rows_skipped += len(contact.rows)
     if report.rows_skipped:
-        report.skipped_because = f"not subscribed ({guard.tally()}), left out by --skip-unsubscribed"
+        report.skipped_because = f"not subscribed ({guard.tally()}), left out by {guard.origins.named('skip_unsubscribed')}"
 
 
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from importer.errors import ConfigError
 from importer.kit import KitClient, create_custom_field, list_custom_fields
 from importer.mapping import ColumnPlan, closest_labels
+from importer.origins import Origins
 from importer.records import CustomField
 
 
 fetch_fields = list_custom_fields  # every custom field of the account, read once per run
 
 
-def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create: bool) -> list[str]:
+def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create: bool,
+                 origins: Origins = Origins()) -> list[str]:
     """Settle the plan's columns whose label has no Kit field, without a request; returns their labels.
 
     Without `create`, stop, naming the column and the closest existing labels. With it, each
@@ -28,8 +30,9 @@ def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create:
             near = closest_labels(label, kit_fields)
             hint = f" (closest: {', '.join(repr(n) for n in near)})" if near else ""
             lines.append(f"column {plan.headers[index]!r} -> {label!r}{hint}")
-        raise ConfigError(f"Kit has no custom field for {'; '.join(lines)}.",
-                          "Fix the label in --field, or pass --create-missing-fields to create it.")
+        raise ConfigError(f"Kit has no custom field for {'; '.join(lines)}, named in {origins.named('fields')}.",
+                          f"Fix the label in {origins.named('fields')}, or "
+                          f"{origins.advise('create_missing_fields', True)} to create it.")
     labels = [label for _, label in plan.missing]
     plan.fields += [(index, CustomField(-n, "", label)) for n, (index, label) in enumerate(plan.missing, start=1)]
     plan.fields.sort(key=lambda pair: pair[0])

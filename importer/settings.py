@@ -7,7 +7,9 @@ know of it. The CLI's options, the config's keys and their checks are all derive
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.loader import LoadOptions
+from importer.origins import FLAG, Origins
 
 
 class BlankPolicy(StrEnum):
@@ -72,13 +75,31 @@ class Declared:
         return [m.value for m in self.value] if issubclass(self.value, Enum) else None
 
 
+class Invalid(ValueError):
+    """A setting's value is wrong: `problem` says how ("must be one character, not ';;'"), `examples`
+    are good values; the caller words it for where the value came from (see `worded`)."""
+
+    def __init__(self, problem: str, *examples: Any) -> None:
+        super().__init__(problem)
+        self.problem, self.examples = problem, examples
+
+    def hint(self, name: str, origins: Origins) -> str:
+        """"For example ..." with the good values spelled as the origin writes them."""
+        return "For example " + " or ".join(origins.spelled(name, x) for x in self.examples) + "." \
+            if self.examples else ""
+
+
+def worded(name: str, error: Invalid, origins: Origins) -> ConfigError:
+    """A bad value's ConfigError, naming the setting where it came from."""
+    return ConfigError(f"{origins.named(name)} {error.problem}.", error.hint(name, origins))
+
+
 def parse_field_spec(spec: str) -> tuple[str, str]:
     """`COLUMN=Label` -> (column, label); a bare `COLUMN` maps to a field labelled like it."""
     column, sep, label = spec.partition("=")
     column, label = column.strip(), label.strip()
     if not column or (sep and not label):
-        raise ConfigError(f"--field {spec!r} is not COLUMN=Label.",
-                          'Write it as --field "Postal code=Zip" (or just --field "Postal code").')
+        raise Invalid(f"must be COLUMN=Label, not {spec!r}", ("Zip", "Postal code"))
     return column, label or column
 
 
@@ -96,10 +117,50 @@ def parse_rate_limit(text: str) -> tuple[int, float]:
         requests, seconds = int(count), float(window.rstrip("s") or 60)
     except ValueError:
         requests, seconds = 0, 0.0
-    if requests < 1 or seconds <= 0:
-        raise ConfigError(f"--rate-limit {text!r} is not REQUESTS or REQUESTS/SECONDS.",
-                          "For example --rate-limit 120 or --rate-limit 600/60.")
+    if requests < 1 or not 0 < seconds < math.inf:
+        raise Invalid(f"must be REQUESTS or REQUESTS/SECONDS, at least 1 request in more than 0 seconds, "
+                      f"not {text!r}", "120", "600/60")
     return requests, seconds
+
+
+def check_rate_limit(value: int | str) -> int | str:
+    """A rate limit as given (a count, or text for `parse_rate_limit`), once it is known to be good."""
+    if isinstance(value, str):
+        parse_rate_limit(value)
+    elif value < 1:
+        raise Invalid(f"must be at least 1 request, not {value!r}", "120", "600/60")
+    return value
+
+
+def check_delimiter(text: str) -> str:
+    """One character; `\\t` or `tab` is a tab."""
+    if text in ("\\t", "tab", "TAB"):
+        return "\t"
+    if len(text) != 1:
+        raise Invalid(f"must be one character (or tab), not {text!r}", ";", "tab")
+    return text
+
+
+def check_encoding(name: str) -> str:
+    """An encoding Python knows, by any of its names."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise Invalid(f"must be an encoding Python knows, not {name!r}", "utf-8", "cp1252") from None
+    return name
+
+
+def check_value(declared: Declared, value: Any) -> Any:
+    """A value checked (and parsed) by its declaration: choices, range, parser; Invalid says what is wrong."""
+    if declared.choices and not isinstance(value, declared.value) and value not in declared.choices:
+        raise Invalid(" or ".join(repr(c) for c in declared.choices).join(("must be ", f", not {value!r}")),
+                      *declared.choices)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+            declared.low is not None and value < declared.low or declared.high is not None and value > declared.high):
+        span = f"from {declared.low:g} to {declared.high:g}" if declared.high is not None else \
+            f"at least {declared.low:g}"
+        raise Invalid(f"must be {span}, not {value!r}")
+    return declared.parse(value) if declared.parse is not None else value
 
 
 def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
@@ -121,9 +182,9 @@ class Settings:
     sheet: str | None = setting(help="Workbook sheet to read, by name or number (default: the first).",
                                 group=Group.READ, metavar="NAME", toml=(str, int), parse=str)
     encoding: str | None = setting(help="Text encoding of a CSV (default: detected).", group=Group.READ,
-                                   metavar="NAME")
+                                   metavar="NAME", parse=check_encoding)
     delimiter: str | None = setting(help="CSV delimiter: ',' ';' '|' or tab (default: detected).",
-                                    group=Group.READ, metavar="CHAR")
+                                    group=Group.READ, metavar="CHAR", parse=check_delimiter)
     header_row: int | None = setting(help="Row number of the header (default: detected; a title above it is "
                                           "skipped).", group=Group.READ, value=int, low=1, metavar="N")
     email_column: str | None = setting(help="Column holding the email (default: detected).", group=Group.COLUMNS,
@@ -168,38 +229,67 @@ class Settings:
                                              "rejected.", value=float, low=0, high=100, metavar="PERCENT")
     rate_limit: int | str | None = setting(
         help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: Kit's 600 a "
-             "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int))
+             "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int),
+        parse=check_rate_limit)
     rate_window: float = 60.0  # seconds; a rate_limit text such as "600/60" sets it
     concurrency: int | None = setting(help="Requests in flight at once (default: enough to use the rate limit "
                                            "fully when Kit takes 1.5 s to answer: 18 for OAuth, 4 for an API key).",
                                       value=int, low=1, high=256, metavar="N")
     refresh: RefreshGrant | None = None
+    origins: Origins = field(default_factory=Origins)  # where each value came from, for the words of errors
 
     def __post_init__(self) -> None:
         for name, declared in declarations():
             value = getattr(self, name)
             if value is not None and value != []:
-                setattr(self, name, _coerce(name, declared, value))
+                setattr(self, name, self._coerce(name, declared, value))
         if isinstance(self.rate_limit, str):
             self.rate_limit, self.rate_window = parse_rate_limit(self.rate_limit)
-        elif self.rate_limit is not None and self.rate_limit < 1:
-            raise ConfigError(f"rate_limit {self.rate_limit} is below 1 request.", "For example 120 or '600/60'.")
         if self.ignore_status and (self.skip_unsubscribed or self.status_column):
-            raise ConfigError("--ignore-status cannot go with --skip-unsubscribed or --status-column.",
-                              "Ignore the status column, or use it: not both.")
+            raise ConfigError(f"{self.named('ignore_status')} cannot go with {self.named('skip_unsubscribed')} or "
+                              f"{self.named('status_column')}.", "Ignore the status column, or use it: not both.")
+
+    def _coerce(self, name: str, declared: Declared, value: Any) -> Any:
+        """A flag's, config's or caller's value as the field holds it; a bad one is a ConfigError naming it."""
+        try:
+            value = check_value(declared, value)
+        except Invalid as e:
+            raise worded(name, e, self.origins) from None
+        if declared.value is Path:
+            return Path(value)
+        if declared.value is float and not isinstance(value, bool):
+            return float(value)
+        if issubclass(declared.value, Enum):
+            return declared.value(value)
+        return value
+
+    def named(self, name: str) -> str:
+        """The setting `name` in the words of where it came from: `--sheet`, `sheet in nightly.toml (line 4)`."""
+        return self.origins.named(name)
 
     @classmethod
-    def from_options(cls, values: Mapping[str, Any], **given: Any) -> Settings:
-        """Settings from option or config values by name (None means not given); other names are ignored."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        merged = {**values, **given}
-        return cls(**{name: value for name, value in merged.items() if name in names and value is not None})
+    def from_options(cls, values: Mapping[str, Any], flags: Mapping[str, Any] | None = None,
+                     **given: Any) -> Settings:
+        """Settings from a config's values and the flags typed (flags win), and other fields `given`.
+
+        None means not given; names that are not fields are ignored. The origins say which
+        value came from a flag and which from the config's line (`load_config`'s "origins").
+        """
+        flags = {name: value for name, value in (flags or {}).items() if value is not None}
+        config: Origins = values.get("origins") or Origins(frame=FLAG)
+        origins = Origins({**config.given, **dict.fromkeys(flags, FLAG)}, config.frame,
+                          flags={name: d.flag for name, d in declarations() if d.flag},
+                          flag_only=frozenset(name for name, d in declarations() if not d.config))
+        names = {f.name for f in dataclasses.fields(cls)} - {"origins"}
+        merged = {**values, **flags, **given}
+        return cls(**{name: value for name, value in merged.items() if name in names and value is not None},
+                   origins=origins)
 
     @property
     def load(self) -> LoadOptions:
         """How the loader reads the source."""
         return LoadOptions(sheet=self.sheet, encoding=self.encoding, delimiter=self.delimiter,
-                           header_row=self.header_row)
+                           header_row=self.header_row, origins=self.origins)
 
     @property
     def failures_file(self) -> Path:
@@ -228,23 +318,6 @@ def default_of(name: str) -> Any:
     """A setting's default value."""
     found = next(f for f in dataclasses.fields(Settings) if f.name == name)
     return None if found.default is dataclasses.MISSING else found.default
-
-
-def _coerce(name: str, declared: Declared, value: Any) -> Any:
-    """An option's, config's or caller's value as the field holds it."""
-    if declared.parse is not None:
-        return declared.parse(value)
-    if declared.value is Path:
-        return Path(value)
-    if declared.value is float and not isinstance(value, bool):
-        return float(value)
-    if issubclass(declared.value, Enum) and not isinstance(value, declared.value):
-        try:
-            return declared.value(value)
-        except ValueError:
-            words = " or ".join(repr(c) for c in declared.choices or ())
-            raise ConfigError(f"Unknown {name} policy {value!r}.", f"Use {words}.") from None
-    return value
 
 
 def require_credential(env: Mapping[str, str] | None = None, token_var: str = "KIT_ACCESS_TOKEN",

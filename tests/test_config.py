@@ -17,31 +17,48 @@ from importer.records import CustomField
 from importer.settings import BlankPolicy, Settings
 
 
-def config_error(tmp_path: Path, text: str) -> str:
+def config_error(tmp_path: Path, text: str) -> ConfigError:
     write(tmp_path / "x.csv", "Email\n")
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path / "nightly.toml", 'source = "x.csv"\n' + text))
-    return str(caught.value)
+    return caught.value
 
 
 @pytest.mark.parametrize("text, message", [
-    ('max_changes = "lots"\n', "line 2: max_changes must be a int or float, not 'lots'"),
-    ("header_row = true\n", "line 2: header_row must be a int, not True"),
-    ("skip_unsubscribed = 1\n", "line 2: skip_unsubscribed must be a bool, not 1"),
-    ("\nfields = 3\n", "line 3: fields must be a table, not 3"),
-    ('blanks = "wipe"\n', "line 2: blanks must be 'skip' or 'clear'"),
-    ("max_rejects = 150\n", "line 2: max_rejects must be from 0 to 100, not 150"),
-    ("concurrency = 0\n", "line 2: concurrency must be from 1 to 256, not 0"),
-    ("header_row = 0\n", "line 2: header_row must be at least 1, not 0"),
-    ("state_path = 'x'\n", "line 2: state_path is not a setting kit-import knows (did you mean state?)"),
-    ("dry_run = true\n", "line 2: dry_run is not a setting kit-import knows"),
-    ('[fields]\n"Zip" = 5\n', "line 3: Zip in [fields] must map to a Kit field label"),
-    ('[credentials]\napi_key = "X"\n', "line 3: api_key in [credentials] must be one of access_token_env"),
-    ('credentials = "X"\n', "line 2: credentials must be a table"),
+    ('max_changes = "lots"\n', "max_changes in {} (line 2) must be a number, not 'lots'."),
+    ("header_row = true\n", "header_row in {} (line 2) must be a whole number, not true."),
+    ("skip_unsubscribed = 1\n", "skip_unsubscribed in {} (line 2) must be true or false, not 1."),
+    ("\nfields = 3\n", "fields in {} (line 3) must be a table, not 3."),
+    ('blanks = "wipe"\n', "blanks in {} (line 2) must be 'skip' or 'clear', not 'wipe'."),
+    ("max_rejects = 150\n", "max_rejects in {} (line 2) must be from 0 to 100, not 150."),
+    ("concurrency = 0\n", "concurrency in {} (line 2) must be from 1 to 256, not 0."),
+    ("header_row = 0\n", "header_row in {} (line 2) must be at least 1, not 0."),
+    ("delimiter = ';;'\n", "delimiter in {} (line 2) must be one character (or tab), not ';;'."),
+    ("encoding = 'klingon'\n", "encoding in {} (line 2) must be an encoding Python knows, not 'klingon'."),
+    ("rate_limit = 'fast'\n", "rate_limit in {} (line 2) must be REQUESTS or REQUESTS/SECONDS, at least 1 request "
+                              "in more than 0 seconds, not 'fast'."),
+    ("rate_limit = 0\n", "rate_limit in {} (line 2) must be at least 1 request, not 0."),
+    ("state_path = 'x'\n", "state_path in {} (line 2) is not a setting kit-import knows (did you mean state?)."),
+    ("dry_run = true\n", "dry_run in {} (line 2) is not a setting kit-import knows."),
+    ('[fields]\n"Zip" = 5\n', "Zip in {} (line 3) in [fields] must map to a Kit field label (a string)."),
+    ('[credentials]\napi_key = "X"\n', "api_key in {} (line 3) in [credentials] must be one of access_token_env"),
+    ('credentials = "X"\n', "credentials in {} (line 2) must be a table"),
 ], ids=["float-type", "bool-for-int", "int-for-bool", "table", "choice", "percent-range", "int-range", "at-least",
-        "did-you-mean", "flag-only-setting", "field-label", "credential-key", "credentials-table"])
-def test_a_bad_key_names_itself_and_its_line(tmp_path, text, message):
-    assert message in config_error(tmp_path, text)
+        "delimiter", "encoding", "rate-text", "rate-zero", "did-you-mean", "flag-only-setting", "field-label",
+        "credential-key", "credentials-table"])
+def test_a_bad_key_names_itself_the_file_and_its_line(tmp_path, text, message):
+    assert str(config_error(tmp_path, text)).startswith(message.format(tmp_path / "nightly.toml"))
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("delimiter = ';;'\n", "For example delimiter = \";\" or delimiter = \"tab\"."),
+    ("encoding = 'klingon'\n", "For example encoding = \"utf-8\" or encoding = \"cp1252\"."),
+    ("rate_limit = 'fast'\n", "For example rate_limit = \"120\" or rate_limit = \"600/60\"."),
+    ('blanks = "wipe"\n', "For example blanks = \"skip\" or blanks = \"clear\"."),
+    ("header_row = 0\n", "Fix that key; see the README's Scheduling section."),
+], ids=["delimiter", "encoding", "rate-limit", "blanks", "no-examples"])
+def test_a_bad_config_value_is_hinted_in_the_config_s_own_words(tmp_path, text, hint):
+    assert config_error(tmp_path, text).hint == hint
 
 
 def test_paths_are_resolved_beside_the_config_with_the_date(tmp_path):

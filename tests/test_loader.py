@@ -157,7 +157,7 @@ def test_xlsx_sheet_by_name_or_number_and_row_numbers(tmp_path):
         assert source.headers == ("Email", "Zip", "Joined")
         assert rows == [(2, ("a@example.com", "00501", "2024-02-17"), None),
                         (4, ("b@example.com", "90210", ""), None)]
-    with pytest.raises(ConfigError, match="no sheet 'Leads'") as caught:
+    with pytest.raises(ConfigError, match="sheet names a sheet 'Leads' that the workbook does not have") as caught:
         open_source(tmp_path / "w.xlsx", LoadOptions(sheet="Leads"))
     assert caught.value.hint == "Choose one of: 'Notes', 'People' (or its number, from 1)."
 
@@ -224,11 +224,11 @@ def test_list_sheets_refuses_a_text_file_and_a_missing_one(tmp_path):
 def test_options_for_the_other_kind_of_file_become_notes(tmp_path):
     path = write(tmp_path / "people.csv", "Email,Email\na@example.com,b@example.com\n")
     assert open_source(path, LoadOptions(sheet="2")).notes == [
-        "--sheet does not apply to a CSV file: ignored", "duplicate column 'Email' renamed to 'Email (2)'"]
+        "sheet does not apply to a CSV file: ignored", "duplicate column 'Email' renamed to 'Email (2)'"]
     assert open_source(path, LoadOptions(encoding="utf-8", delimiter=",")).notes == [
         "duplicate column 'Email' renamed to 'Email (2)'"]
     wb = openpyxl.Workbook()
     wb.active.append(["Email"])
     wb.save(tmp_path / "w.xlsx")
     assert open_source(tmp_path / "w.xlsx", LoadOptions(sheet="1", encoding="cp1252", delimiter=";")).notes == [
-        "--encoding does not apply to a workbook: ignored", "--delimiter does not apply to a workbook: ignored"]
+        "encoding does not apply to a workbook: ignored", "delimiter does not apply to a workbook: ignored"]

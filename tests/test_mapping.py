@@ -27,13 +27,13 @@ def test_email_and_first_name_columns_are_found_in_common_exports(headers, email
 def test_no_email_column_lists_the_columns():
     with pytest.raises(ConfigError, match="No email column found") as caught:
         plan_columns(["Name", "Phone"], [])
-    assert "--email-column" in caught.value.hint
+    assert caught.value.hint == "Name it with email_column='COLUMN'."  # a Python caller's words
 
 
 def test_columns_matching_kit_fields_by_label_or_key_are_mapped_and_the_rest_ignored():
     plan = plan_columns(["Email", "LAST NAME", "company", "postal_code", "MEMBER_RATING"], KIT_FIELDS)
     assert plan.fields == [(1, LAST_NAME), (2, COMPANY), (3, POSTAL)]
-    assert plan.ignored == [("MEMBER_RATING", 'export metadata: map it with --field "MEMBER_RATING=Label"')]
+    assert plan.ignored == [("MEMBER_RATING", "export metadata: map it with fields=[('MEMBER_RATING', 'Label')]")]
 
 
 def test_explicit_field_mappings_win_and_unknown_labels_are_missing():
@@ -41,7 +41,7 @@ def test_explicit_field_mappings_win_and_unknown_labels_are_missing():
                         field_specs=[("zip", "Postal Code"), ("Org", "Organisation")])
     assert plan.fields == [(2, POSTAL)]
     assert plan.missing == [(3, "Organisation")]
-    assert plan.ignored == [("Notes", 'no Kit field matches: map it with --field "Notes=Label"')]
+    assert plan.ignored == [("Notes", "no Kit field matches: map it with fields=[('Notes', 'Label')]")]
 
 
 @pytest.mark.parametrize("header, kit_field", [
@@ -64,8 +64,8 @@ def test_metadata_named_like_a_kit_field_says_it_is_held_back():
     status = CustomField(9, "status", "Status")
     plan = plan_columns(["Email", "Status", "Signup Date"], [status], claimed={})
     assert plan.ignored == [
-        ("Status", 'export metadata, though named like the Kit field Status: map it with --field "Status=Status"'),
-        ("Signup Date", 'export metadata: map it with --field "Signup Date=Label"'),
+        ("Status", "export metadata, though named like the Kit field Status: map it with fields=[('Status', 'Status')]"),
+        ("Signup Date", "export metadata: map it with fields=[('Signup Date', 'Label')]"),
     ]
 
 
@@ -90,11 +90,11 @@ def test_a_title_row_read_as_the_header_suggests_the_real_header_row():
     samples = rows_of(("", ""), ("Email", "Name"), ("ann@example.com", "Ann"), start=2)
     with pytest.raises(ConfigError, match="Row 3 holds 'Email'") as caught:
         plan_columns(["Subscribers", "May 2024"], [], samples=samples)
-    assert caught.value.hint == "Pass --header-row 3 to read the header from row 3."
+    assert caught.value.hint == "Pass header_row=3 to read the header from row 3."
 
 
 def test_an_unknown_column_name_lists_the_valid_ones():
-    with pytest.raises(ConfigError, match="--field names a column 'Zipcode'") as caught:
+    with pytest.raises(ConfigError, match="fields names a column 'Zipcode' that the file does not have") as caught:
         plan_columns(["Email", "Zip"], KIT_FIELDS, field_specs=[("Zipcode", "Postal code")])
     assert caught.value.hint == "Columns in the file: 'Email', 'Zip'."
 

@@ -32,7 +32,7 @@ def test_an_exact_name_wins_over_a_number_and_a_loose_match():
 def test_an_unknown_name_or_number_names_the_option_and_lists_the_valid_ones(wanted):
     with pytest.raises(ConfigError) as caught:
         pick(wanted)
-    assert str(caught.value) == f"--sheet names a sheet {wanted!r}, but the workbook has no sheet {wanted!r}."
+    assert str(caught.value) == f"--sheet names a sheet {wanted!r} that the workbook does not have."
     assert caught.value.hint == "Choose one of: 'Notes', 'People', 'people (old)'."
 
 

@@ -145,7 +145,7 @@ def test_the_brake_stops_a_file_that_would_blank_half_the_list(sandbox, tmp_path
     sandbox.requests.clear()
     braked = invoke(args + ["--report", "r.json"], env, cwd=tmp_path)
     assert braked.exit_code == 1
-    assert "the brake stopped the run before writing: 50.0% of contacts would change, over --max-changes 20%" \
+    assert "the brake stopped the run before writing: 50.0% of contacts would change, over the 20% that --max-changes allows" \
         in braked.output
     assert writes(sandbox) == []
     assert sandbox.store.snapshot()["p0@example.com"]["fields"]["Company"] == "C0"
@@ -233,14 +233,20 @@ max_changes = 90
 
 
 @pytest.mark.parametrize("text, message", [
-    ('source = "x.csv"\nmax_changes = "lots"\n', "nightly.toml line 2: max_changes must be a int or float, not 'lots'"),
-    ('source = "x.csv"\n\nblank = "skip"\n', "nightly.toml line 3: blank is not a setting kit-import knows (did you mean blanks?)"),
+    ('source = "x.csv"\nmax_changes = "lots"\n', "Error: max_changes in nightly.toml (line 2) must be a number, "
+                                                  "not 'lots'.\n"),
+    ('source = "x.csv"\n\nblank = "skip"\n', "Error: blank in nightly.toml (line 3) is not a setting kit-import knows "
+                                             "(did you mean blanks?).\n"),
+    ('source = "x.csv"\ndelimiter = ";;"\n', "Error: delimiter in nightly.toml (line 2) must be one character (or "
+                                             "tab), not ';;'.\nFor example delimiter = \";\" or delimiter = \"tab\".\n"),
+    ('source = "x.csv"\nencoding = "klingon"\n', "Error: encoding in nightly.toml (line 2) must be an encoding "
+                                                 "Python knows, not 'klingon'.\n"),
     ('source = "x.csv"\nsheet = [\n', "Fix the TOML syntax"),
-    ('source = "nothing-*.csv"\n', "source matches no file"),
-], ids=["wrong-type", "unknown-key", "bad-toml", "glob-matches-nothing"])
-def test_a_config_error_names_the_key_and_the_line(tmp_path, text, message):
-    config = write(tmp_path / "nightly.toml", text)
-    result = invoke(["run", "--config", config], {"KIT_API_KEY": "k"}, cwd=tmp_path)
+    ('source = "nothing-*.csv"\n', "Error: source in nightly.toml (line 1) matches no file"),
+], ids=["wrong-type", "unknown-key", "delimiter", "encoding", "bad-toml", "glob-matches-nothing"])
+def test_a_config_error_names_the_key_the_file_and_the_line(tmp_path, text, message):
+    write(tmp_path / "nightly.toml", text)
+    result = invoke(["run", "--config", "nightly.toml"], {"KIT_API_KEY": "k"}, cwd=tmp_path)
     assert result.exit_code == 1
     assert message in result.output
 

@@ -95,12 +95,14 @@ def test_load_options_are_the_reading_settings():
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"blanks": "wipe"}, "Unknown blanks policy 'wipe'."),
-    ({"rate_limit": "fast"}, "--rate-limit 'fast' is not REQUESTS or REQUESTS/SECONDS."),
-    ({"rate_limit": 0}, "rate_limit 0 is below 1 request."),
-    ({"fields": ["=Zip"]}, "--field '=Zip' is not COLUMN=Label."),
-    ({"ignore_status": True, "skip_unsubscribed": True}, "--ignore-status cannot go with --skip-unsubscribed"),
-], ids=["blanks", "rate-text", "rate-zero", "field-spec", "status-both-ways"])
+    ({"blanks": "wipe"}, "blanks must be 'skip' or 'clear', not 'wipe'."),
+    ({"rate_limit": "fast"}, "rate_limit must be REQUESTS or REQUESTS/SECONDS"),
+    ({"rate_limit": 0}, "rate_limit must be at least 1 request, not 0."),
+    ({"fields": ["=Zip"]}, "fields must be COLUMN=Label, not '=Zip'."),
+    ({"delimiter": ";;"}, "delimiter must be one character (or tab), not ';;'."),
+    ({"encoding": "klingon"}, "encoding must be an encoding Python knows, not 'klingon'."),
+    ({"ignore_status": True, "skip_unsubscribed": True}, "ignore_status cannot go with skip_unsubscribed"),
+], ids=["blanks", "rate-text", "rate-zero", "field-spec", "delimiter", "encoding", "status-both-ways"])
 def test_bad_values_are_config_errors_that_say_what_to_do(values, message):
     with pytest.raises(ConfigError) as caught:
         Settings(source="x.csv", **values)
@@ -111,7 +113,7 @@ def test_bad_values_are_config_errors_that_say_what_to_do(values, message):
 def test_the_blanks_hint_lists_the_declared_policies():
     with pytest.raises(ConfigError) as caught:
         Settings(source="x.csv", blanks="wipe")
-    assert caught.value.hint == "Use 'skip' or 'clear'."
+    assert caught.value.hint == "For example blanks='skip' or blanks='clear'."
 
 
 @pytest.mark.parametrize("text, expected", [("600", (600, 60.0)), ("600/60", (600, 60.0)), ("100/10s", (100, 10.0))])
