@@ -21,11 +21,9 @@ def split_tags(cell: str) -> tuple[str, ...]:
         return ()
     if '"' not in cell:
         return unique(cell.split(","))
-    try:
-        parts = next(csv.reader([cell.strip()], skipinitialspace=True), [])
-    except csv.Error:  # a line break inside: read it as plain commas
-        parts = cell.replace('"', "").split(",")
-    return unique(parts)
+    if cell.count('"') % 2:  # an unbalanced quote protects nothing: plain commas
+        return unique(cell.replace('"', "").split(","))
+    return unique(next(csv.reader([cell.strip()], skipinitialspace=True), []))
 
 
 def unique(names: Iterable[str]) -> tuple[str, ...]:

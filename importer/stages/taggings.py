@@ -64,40 +64,74 @@ class BulkTaggings(_Taggings):
         return bulk_tag_subscribers(self.client, [Tagging(tag.id, o.subscriber_id) for o, tag in batch])
 
     def settle(self, batch: list[TagItem], answer: BulkResult[Tagging] | KitRequestError | KitUnavailableError) -> None:
-        for (outcome, tag), error in zip(batch, _results(batch, answer)):
-            _tell(outcome, tag, error)
+        results = _results(batch, answer)
+        for index, ((outcome, tag), result) in enumerate(zip(batch, results)):
+            if isinstance(result, _Unsure):
+                if result.group[0] == index:  # one problem for the group: Kit did not say which of them
+                    names = " or ".join(batch[i][1].name for i in result.group)
+                    outcome.problems.append((NOT_APPLIED, f"{names}: {result.text} (Kit did not say which)"))
+            else:
+                _tell(outcome, tag, result)
+
+
+class _Unsure:
+    """One refusal that Kit gave without the tag, for a subscriber with several taggings it cannot be told between."""
+
+    def __init__(self, group: list[int], text: str) -> None:
+        self.group, self.text = group, text
 
 
 def _results(batch: list[TagItem], answer: BulkResult[Tagging] | KitRequestError | KitUnavailableError
-             ) -> list[str | None]:
+             ) -> list[str | None | _Unsure]:
     """Per tagging: None when Kit confirmed it, else why not.
 
     Kit names a refused tagging by tag and subscriber, with the part it does not know as null;
     it confirms a tagging by listing the subscriber, once per tagging, without the tag. So
-    failures are matched first (exactly, then by the part they name, preferring a subscriber
-    Kit did not list), and a tagging is confirmed while its subscriber has listings left.
+    failures are matched exactly first, then by the part they name: a failure without the
+    subscriber goes to a subscriber Kit did not list; one without the tag goes to a tag that
+    no other subscriber of the request was confirmed with, and when several of the subscriber's
+    tags still fit, the refusal is told of them together (`_Unsure`), none counted as applied.
+    A tagging is confirmed while its subscriber has listings left.
     """
     if isinstance(answer, (KitRequestError, KitUnavailableError)):
         return [_refusal(answer)] * len(batch)
     if answer.queued:
         return ["Kit queued the request instead of answering it; nothing was confirmed"] * len(batch)
-    results: list[str | None] = [None] * len(batch)
+    results: list[str | None | _Unsure] = [None] * len(batch)
     pending = dict.fromkeys(range(len(batch)))
     listed = Counter(t.subscriber_id for t in answer.items)
     key = [(tag.id, o.subscriber_id) for o, tag in batch]
+    per_subscriber = Counter(sub for _, sub in key)
+    # A tag is known good when a subscriber with it was listed once per tagging it has here.
+    good = {tag for tag, sub in key if listed[sub] >= per_subscriber[sub]}
+    bad: set[int] = set()  # tags a failure was pinned on: a tag Kit lacks fails for everyone
     failures = sorted(answer.failures, key=lambda f: (f.item.tag_id is None) + (f.item.subscriber_id is None))
-    for failure in failures:
-        tag_id, sub_id = failure.item.tag_id, failure.item.subscriber_id
-        fits = [i for i in pending if (tag_id is None or key[i][0] == tag_id)
-                and (sub_id is None or key[i][1] == sub_id)]
-        if not fits:
-            continue
-        unlisted = [i for i in fits if not listed[key[i][1]]]
-        chosen = (unlisted or fits)[0]
-        del pending[chosen]
-        results[chosen] = failure.text
+    for attempt in ("sure", "last"):
+        for failure in list(failures):
+            tag_id, sub_id = failure.item.tag_id, failure.item.subscriber_id
+            fits = [i for i in pending if (tag_id is None or key[i][0] == tag_id)
+                    and (sub_id is None or key[i][1] == sub_id)]
+            if sub_id is None:
+                fits = [i for i in fits if not listed[key[i][1]]] or fits
+            elif tag_id is None:
+                fits = [i for i in fits if key[i][0] in bad] or [i for i in fits if key[i][0] not in good] or fits
+            if len(fits) > 1 and tag_id is None and sub_id is not None and attempt == "sure":
+                continue  # perhaps a later failure pins the tag down
+            failures.remove(failure)
+            if not fits:
+                continue
+            if len(fits) > 1 and tag_id is None and sub_id is not None:
+                unsure = _Unsure(fits, failure.text)
+                for i in fits:
+                    del pending[i]
+                    results[i] = unsure
+                listed[sub_id] -= len(fits) - 1  # the others of the group were listed
+                continue
+            del pending[fits[0]]
+            results[fits[0]] = failure.text
+            bad.add(key[fits[0]][0])
     for i in pending:
-        if listed[key[i][1]]:
+        if listed[key[i][1]] > 0:
             listed[key[i][1]] -= 1
         else:
             results[i] = "Kit did not confirm the tagging"
