@@ -5,7 +5,7 @@ share of the limit, 429s received, retries, and rows lost (a contact neither in 
 with every value nor in the failures CSV). Kit's limits are scaled down in time (the window
 shortened) so that each run takes about a minute; latency is not scaled.
 
-    python bench/throughput.py                      # OAuth, API key, OAuth with faults
+    python bench/throughput.py                      # OAuth, API key, OAuth with faults, OAuth with 2 tags
     python bench/throughput.py --kind api-key --contacts 2000
 """
 
@@ -28,15 +28,16 @@ from importer.kit.auth import RATE_LIMITS  # noqa: E402
 from importer.sandbox import Behaviour, KitStore, Sandbox  # noqa: E402
 
 FIELDS = ("Last name", "Company", "Postal code", "City", "Tier")
+TAGS = 2  # tags per contact in the run with tags: one of 10 from a Tags column, and one --tag for all
 
 
-def make_source(path: Path, contacts: int) -> Path:
+def make_source(path: Path, contacts: int, tags: bool = False) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["Email", "First Name", *FIELDS])
+        out.writerow(["Email", "First Name", *FIELDS, *(["Tags"] if tags else [])])
         for i in range(contacts):
             out.writerow([f"person{i}@example.com", f"P{i}", f"L{i}", f"Company {i % 97}", f"{i % 100000:05d}",
-                          f"City {i % 13}", ("free", "pro")[i % 2]])
+                          f"City {i % 13}", ("free", "pro")[i % 2], *([f"Segment {i % 10}"] if tags else [])])
     return path
 
 
@@ -56,6 +57,16 @@ def rows_lost(store: KitStore, contacts: int, failures: Path) -> int:
     return lost
 
 
+def untagged(store: KitStore, contacts: int, failures: Path) -> int:
+    """Contacts without both their tags that the failures CSV does not list either."""
+    failed: set[str] = set()
+    if failures.exists():
+        with failures.open(encoding="utf-8-sig", newline="") as f:
+            failed = {row["Email"].lower() for row in csv.DictReader(f)}
+    return sum(1 for i in range(contacts) if f"person{i}@example.com" not in failed
+               and store.tags_of(f"person{i}@example.com") != {f"Segment {i % 10}", "Imported 2026-11"})
+
+
 def scaled_limit(kit_limit: int, requests: int, run_seconds: float = 60.0, windows: int = 10) -> tuple[int, float]:
     """Kit's limit (per 60 s) scaled in time: the rate is Kit's, or faster where Kit's would make
     the run longer than `run_seconds`; the window is a tenth of the run, so that the run spans
@@ -65,23 +76,28 @@ def scaled_limit(kit_limit: int, requests: int, run_seconds: float = 60.0, windo
     return round(rate * window), window
 
 
-def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, seed: int) -> dict:
-    minimum = 1 + (math.ceil(contacts / 100) + math.ceil(contacts * len(FIELDS) / 100) if kind == "oauth"
-                   else contacts)
+def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, seed: int, tags: bool = False) -> dict:
+    """One import; the minimum is the reads (fields, and tags when tagging), the tag creations
+    (11 tags, one bulk request) and ceil(upserts/100) + ceil(values/100) + ceil(taggings/100)."""
+    reads, creations = (2, 1) if tags else (1, 0)
+    taggings = contacts * TAGS if tags else 0
+    minimum = reads + creations + (math.ceil(contacts / 100) + math.ceil(contacts * len(FIELDS) / 100) +
+                                   math.ceil(taggings / 100) if kind == "oauth" else contacts + taggings)
     limit, window = scaled_limit(RATE_LIMITS["oauth" if kind == "oauth" else "api_key"], minimum)
     behaviour = Behaviour(latency=latency, rate_limit=(limit, window), seed=seed,
                           errors=0.05 if faults else 0.0, drops=0.02 if faults else 0.0)
     with tempfile.TemporaryDirectory() as tmp, Sandbox(KitStore(), behaviour=behaviour) as sandbox:
         sandbox.seed_fields(FIELDS)
-        source = make_source(Path(tmp) / "contacts.csv", contacts)
+        source = make_source(Path(tmp) / "contacts.csv", contacts, tags)
         secret = sandbox.access_token if kind == "oauth" else sandbox.api_key
         failures = Path(tmp) / "failures.csv"
         started = time.monotonic()
         report = import_file(Settings(source=source, credential=Credential(kind, secret), base_url=sandbox.url,
-                                      rate_limit=limit, rate_window=window, failures=failures))
+                                      rate_limit=limit, rate_window=window, failures=failures,
+                                      tags=["Imported 2026-11"] if tags else []))
         elapsed = time.monotonic() - started
         return {
-            "run": f"{kind}{' + faults' if faults else ''}",
+            "run": f"{kind}{' + faults' if faults else ''}{f' + {TAGS} tags' if tags else ''}",
             "contacts": contacts,
             "requests": report.requests_sent,
             "minimum": minimum,
@@ -90,7 +106,8 @@ def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, se
             "throttled": report.throttled,
             "retries": report.retries,
             "faults": dict(sandbox.behaviour.counts),
-            "lost": rows_lost(sandbox.store, contacts, failures),
+            "lost": rows_lost(sandbox.store, contacts, failures) + (untagged(sandbox.store, contacts, failures)
+                                                                     if tags else 0),
             "elapsed": elapsed,
             "limit": f"{limit}/{window:g}s",
         }
@@ -99,22 +116,24 @@ def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, se
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--kind", choices=["oauth", "api-key", "faults", "all"], default="all")
+    parser.add_argument("--kind", choices=["oauth", "api-key", "faults", "tags", "all"], default="all")
     parser.add_argument("--latency", default="0.3-1.5", help="seconds, MIN-MAX")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     lo, _, hi = args.latency.partition("-")
     latency = (float(lo), float(hi or lo))
-    plan = {"oauth": [("oauth", False)], "api-key": [("api_key", False)], "faults": [("oauth", True)],
-            "all": [("oauth", False), ("api_key", False), ("oauth", True)]}[args.kind]
+    plan = {"oauth": [("oauth", False, False)], "api-key": [("api_key", False, False)],
+            "faults": [("oauth", True, False)], "tags": [("oauth", False, True)],
+            "all": [("oauth", False, False), ("api_key", False, False), ("oauth", True, False),
+                    ("oauth", False, True)]}[args.kind]
     print(f"{args.contacts:,} contacts x {len(FIELDS)} fields, latency {lo}-{hi or lo} s; Kit's limits scaled in "
           f"time: Kit's rate (or faster, so a run takes about a minute) over a 6 s window")
-    print(f"{'run':<15} {'limit':>12} {'requests':>9} {'minimum':>8} {'x min':>6} {'rate/limit':>10} "
+    print(f"{'run':<18} {'limit':>12} {'requests':>9} {'minimum':>8} {'x min':>6} {'rate/limit':>10} "
           f"{'429s':>5} {'retries':>7} {'lost':>5} {'elapsed':>8}  faults injected")
-    for kind, faults in plan:
-        r = run(kind, args.contacts, latency, faults, args.seed)
+    for kind, faults, tags in plan:
+        r = run(kind, args.contacts, latency, faults, args.seed, tags)
         injected = ", ".join(f"{k} {v}" for k, v in r["faults"].items() if v and k != "429") or "none"
-        print(f"{r['run']:<15} {r['limit']:>12} {r['requests']:>9,} {r['minimum']:>8,} {r['ratio']:>6.3f} "
+        print(f"{r['run']:<18} {r['limit']:>12} {r['requests']:>9,} {r['minimum']:>8,} {r['ratio']:>6.3f} "
               f"{r['rate']:>10.3f} {r['throttled']:>5} {r['retries']:>7} {r['lost']:>5} {r['elapsed']:>7.1f}s  "
               f"{injected}", flush=True)
 

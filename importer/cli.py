@@ -510,7 +510,8 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     except ConfigError:
         _say("No Kit credential set: columns are listed but not matched to Kit's custom fields.")
     plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,
-                        first_name_column=given.first_name_column, field_specs=given.fields, origins=given.origins)
+                        first_name_column=given.first_name_column, field_specs=given.fields, origins=given.origins,
+                        tags_column=given.tags_column)
     output.write_text(propose_config(source, plan, opened.describe(), output,
                                      sheet=opened.sheet if given.sheet else None, fields_known=known, given=given),
                       encoding="utf-8")

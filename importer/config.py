@@ -158,6 +158,13 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
         else "# first_name_column = \"First Name\"  # none detected",
         *_given_lines(given, ("status_column", "skip_unsubscribed", "ignore_status")),
         "",
+        "# Tags: each row's from a column (split on commas), and tags for every subscriber. Tags Kit",
+        "# lacks are created; tags are only ever added, never removed.",
+        f"tags_column = {q(headers[plan.tags])}" if plan.tags is not None
+        else '# tags_column = "Tags"  # none detected',
+        f"tags = {json.dumps(given.tags, ensure_ascii=False)}" if given and given.tags
+        else '# tags = ["Imported with kit-import"]',
+        "",
         '# Blank cells: "skip" leaves Kit\'s values alone, "clear" empties them in Kit.',
         f'blanks = "{BlankPolicy.SKIP}"',
         "",

@@ -14,6 +14,7 @@ from importer.failures import extra_cells_column, restore, split_extra
 from importer.loader import longer_row_problem
 from importer.mapping import ColumnPlan
 from importer.records import Contact, Rejection, Row
+from importer.tags import split_tags
 
 
 def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Rejection]:
@@ -24,8 +25,9 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Reject
     not) is `ContactMerger`'s decision alone. Values are sent as they are, however long:
     if Kit refuses one, only that value fails. From a failures CSV fed back in, formula
     prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
+    The tags column's cell (if any) becomes the contact's tag names (see `importer.tags`).
     """
-    email_at, first_at, fields_at = plan.email, plan.first_name, plan.fields
+    email_at, first_at, fields_at, tags_at = plan.email, plan.first_name, plan.fields, plan.tags
     width = len(plan.headers)
     extra_at = extra_cells_column(plan.headers) if plan.reimport else None
     for row in rows:  # the hot loop: one pass per row of the file
@@ -52,4 +54,5 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Reject
             absent = row.absent
             fields = {kit_field: cells[index].strip() for index, kit_field in fields_at
                       if index < have and index not in absent}
-        yield Contact(check.email, first_name or None, fields, [row.number])
+        tags = split_tags(cells[tags_at]) if tags_at is not None and tags_at < have else ()
+        yield Contact(check.email, first_name or None, fields, [row.number], tags=tags)

@@ -65,6 +65,8 @@ CONTENT_SAMPLE = 50
 CONTENT_SHARE = 0.8
 # How many rows below the header are searched for the real header when the one found is a title.
 HEADER_LOOKAHEAD = 10
+# A column headed like this holds each row's tags (Kit's own importer and Mailchimp's TAGS).
+TAGS_HEADERS = frozenset(("tags",))
 
 @dataclass
 class ColumnPlan:
@@ -81,6 +83,7 @@ class ColumnPlan:
     claimed: dict[int, str] = field(default_factory=dict)
     synonyms: set[int] = field(default_factory=set)
     email_by_content: str = ""
+    tags: int | None = None  # the column holding each row's tag names
 
     def describe(self) -> list[str]:
         """Lines saying how each column is used, for the summary and --dry-run."""
@@ -90,6 +93,8 @@ class ColumnPlan:
             lines.append(f"{self.headers[self.first_name]} -> first name" +
                          (" (no first-name column)" if self.lone_name else ""))
         lines += [f"{self.headers[i]} -> {what}" for i, what in sorted(self.claimed.items())]
+        if self.tags is not None:
+            lines.append(f"{self.headers[self.tags]} -> tags")
         lines += [f"{self.headers[i]} -> {f.label} ({f.key})" + (", a synonym" if i in self.synonyms else "")
                   if f.id >= 0 else f"{self.headers[i]} -> {f.label} (to be created)" for i, f in self.fields]
         lines += [f"{self.headers[i]} -> {label} (to be created)" for i, label in self.missing]
@@ -133,7 +138,8 @@ def closest_labels(label: str, kit_fields: Iterable[CustomField], n: int = 3) ->
 def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                  email_column: str | None = None, first_name_column: str | None = None,
                  field_specs: Sequence[tuple[str, str]] = (), claimed: Mapping[int, str] | None = None,
-                 samples: Sequence[Row] = (), origins: Origins = Origins()) -> ColumnPlan:
+                 samples: Sequence[Row] = (), origins: Origins = Origins(),
+                 tags_column: str | None = None) -> ColumnPlan:
     """Decide what each column feeds; explicit choices first, then known export headers.
 
     With no header naming the email, `samples` (the first data rows) decide it: a row below
@@ -143,7 +149,8 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     A `--field` whose label has no Kit field lands in `missing`: the resolver creates it or
     stops the run, before anything is written. `claimed` columns are read by another part of
     the run (a status column, say): described as `what` and never mapped to a field.
-    `first_name_column="none"` means no first name at all. Errors and hints name each
+    `first_name_column="none"` means no first name at all. The tags column is `tags_column`,
+    else a column headed `Tags` unless a `--field` maps it. Errors and hints name each
     setting as `origins` says it was given.
     """
     headers = tuple(headers)
@@ -189,6 +196,9 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                               "Map each Kit field from one column only.")
         used_fields[kit_field.id] = index
         plan.fields.append((index, kit_field))
+    plan.tags = _tags_column(headers, usable, tags_column, taken | set(plan.claimed))
+    if plan.tags is not None:
+        taken.add(plan.tags)
     synonyms: list[tuple[int, CustomField]] = []
     for index in usable:
         if index in taken or index in plan.claimed:
@@ -222,6 +232,19 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     order = {h: i for i, h in enumerate(headers)}
     plan.ignored.sort(key=lambda pair: order.get(pair[0], 0))
     return plan
+
+
+def _tags_column(headers: tuple[str, ...], usable: Sequence[int], tags_column: str | None,
+                 taken: set[int]) -> int | None:
+    """The column of per-row tags: the one named, else the first headed `Tags` that nothing else uses."""
+    if tags_column:
+        index = find_column(headers, tags_column, "--tags-column")
+        if index in taken:
+            raise ConfigError(f"--tags-column names column {headers[index]!r}, which is already used "
+                              "(as the email, the first name, a --field or the status).",
+                              "Name another column, or drop the other use of this one.")
+        return index
+    return next((i for i in usable if i not in taken and normalize(headers[i]) in TAGS_HEADERS), None)
 
 
 _DUPLICATE = re.compile(r"\s*\(\d+\)$")  # how the loader renames a repeated header: "Company (2)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -28,7 +29,7 @@ from importer.origins import capitalized
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.failures import extra_cells_column, write_failures
-from importer.kit import KitClient, RateLimiter, get_account
+from importer.kit import KitClient, RateLimiter, Tag, get_account
 from importer.loader import RowSource, open_source
 from importer.contacts import map_rows
 from importer.estimate import estimate_seconds
@@ -41,6 +42,8 @@ from importer.resolver import create_held, fetch_fields, hold_missing
 from importer.state import StateStore
 from importer.scheduler import Scheduler
 from importer.stages import CHUNK, stages_for
+from importer.stages.taggings import NOT_APPLIED
+from importer.tags import TagBook, unique
 
 
 class Progress(Protocol):
@@ -218,7 +221,11 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        work = Work(contacts, None if settings.full else state)
+        work = Work(contacts, None if settings.full else state, extra_tags=tuple(settings.tags),
+                    tagged=plan.tags is not None or bool(settings.tags))
+        # Kit's tags are read only when the run applies some; missing ones are created after the checks.
+        book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
+        report.tags_created = list(book.missing) if book is not None else []
         report.unchanged = report.contacts - work.count
         report.rows_imported = contacts.rows - work.rows  # Kit has these already
         report.values_to_write = work.values
@@ -227,12 +234,17 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             _not_sent(work, report.stopped, report, errors)
         elif settings.dry_run:
             report.rows_imported += work.rows
-            report.planned_requests = _planned_requests(client, report, work, len(report.fields_created))
+            creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
+            report.planned_requests = _planned_requests(client, report, work, creations)
             report.contacts_to_send = work.count
-            report.planned_seconds = _planned_seconds(client, work, len(report.fields_created), settings.concurrency)
+            report.taggings_to_send = work.taggings
+            report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency)
         else:
             contacts.rebind(create_held(client, plan))
-            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan))
+            if book is not None:
+                report.tags_created = book.create_missing(client)
+            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan),
+                    book.tags if book is not None else None)
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -289,12 +301,20 @@ class Work:
 
     Iterable more than once (it is rebuilt from the merged contacts and the state), so the
     brake can count it before anything is written and a stopped run can list what was not sent.
+    `extra_tags` (--tag) are added to every contact's own tags as it is handed out; `tagged`
+    says whether any contact may carry tags, so that `tag_names` (every tag name to apply, one
+    per name ignoring case) and `taggings` need a pass over the contacts.
     """
 
-    def __init__(self, contacts: ContactMerger, state: StateStore | None) -> None:
+    def __init__(self, contacts: ContactMerger, state: StateStore | None, *, extra_tags: tuple[str, ...] = (),
+                 tagged: bool = False) -> None:
         self.contacts = contacts
         self.state = state
-        if state is None:  # everything goes: the merger knows the figures without a pass
+        self.extra_tags = unique(extra_tags)
+        self.taggings = 0
+        self.tags_only = 0  # contacts Kit has whose only change is tags: no upsert needed
+        self.tag_names: dict[str, str] = {}  # folded name -> the first spelling met
+        if state is None and not tagged and not self.extra_tags:  # the merger knows the figures without a pass
             self.count = self.upserts = len(contacts)
             self.values = contacts.value_count()
             self.rows = contacts.rows
@@ -305,13 +325,18 @@ class Work:
             self.values += len(contact.fields)
             self.upserts += contact.subscriber_id is None
             self.rows += len(contact.rows)
+            self.taggings += len(contact.tags)
+            self.tags_only += contact.subscriber_id is not None and not contact.fields and contact.first_name is None
+            for name in contact.tags:
+                self.tag_names.setdefault(name.casefold(), name)
 
     def __iter__(self) -> Iterator[Contact]:
-        if self.state is None:
-            yield from self.contacts.contacts()
-            return
         for contact in self.contacts.contacts():
-            if (change := self.state.changes(contact)) is not None:
+            if self.extra_tags:
+                contact.tags = unique(contact.tags + self.extra_tags)
+            if self.state is None:
+                yield contact
+            elif (change := self.state.changes(contact)) is not None:
                 yield change
 
 
@@ -343,7 +368,7 @@ def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: Consen
     claimed = {c.index: "subscription status" for c in guard.columns} if guard is not None else {}
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
-                        samples=samples or (), origins=settings.origins)
+                        samples=samples or (), origins=settings.origins, tags_column=settings.tags_column)
 
 
 def _samples(source: RowSource) -> list[Row]:
@@ -418,12 +443,12 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: StateStore | None,
-            columns: dict[str, str]) -> None:
+            columns: dict[str, str], tags: dict[str, Tag] | None = None) -> None:
     """Send the work; each acknowledged answer is journaled in the state store, if any. If the
     run stops, every contact not settled is rejected: not confirmed if its request was sent
     and never answered (Kit may have applied it), else not sent."""
     workers = concurrency or default_concurrency(client)
-    submitter = Scheduler(stages_for(client), concurrency=workers)
+    submitter = Scheduler(stages_for(client, tags=tags), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
 
@@ -495,6 +520,8 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_written += outcome.values_written
     report.values_unconfirmed += outcome.values_unconfirmed
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
+    report.taggings += len(outcome.tagged)
+    report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
     for rejection in outcome.rejections():
@@ -538,28 +565,35 @@ def _not_confirmed(contacts: Iterable[Contact], why: str, report: RunReport,
 
 def _planned_requests(client: KitClient, report: RunReport, work: Work, creations: int) -> int:
     """Requests a real run needs: what the dry run already read, field creations, then the writes."""
-    reads = client.stats.total
+    return client.stats.total + creations + sum(_writes(client, work))
+
+
+def _writes(client: KitClient, work: Work) -> list[int]:
+    """The write requests of each stage: upserts, values, taggings (OAuth); upserts, taggings (API key)."""
     if client.credential.can_bulk:
-        writes = math.ceil(work.upserts / CHUNK) + math.ceil(work.values / CHUNK)
-    else:
-        writes = work.count
-    return reads + creations + writes
+        return [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK), math.ceil(work.taggings / CHUNK)]
+    return [work.count - work.tags_only, work.taggings]
+
+
+def _tag_creations(client: KitClient, missing: int) -> int:
+    """Requests that create `missing` tags: 100 a request with OAuth, one each with an API key."""
+    return math.ceil(missing / CHUNK) if client.credential.can_bulk else missing
 
 
 def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None) -> float:
     """How long a real run of this plan takes: the requests at Kit's latency, concurrency and rate limit."""
     limiter = client.limiter
-    if client.credential.can_bulk:
-        writes = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK)]
-    else:
-        writes = [work.count]
-    return estimate_seconds(reads=client.stats.total, creations=creations, writes=writes,
+    return estimate_seconds(reads=client.stats.total, creations=creations, writes=_writes(client, work),
                             concurrency=concurrency or default_concurrency(client),
                             limit=limiter.limit, window=limiter.window + limiter.pad)
 
 
+_ID_IN_PATH = re.compile(r"/\d+(?=/|$)")  # POST /v4/tags/12/subscribers counts as POST /v4/tags/{id}/subscribers
+
+
 def _finish(report: RunReport, client: KitClient, clock: float) -> None:
-    report.requests.update(client.stats.by_endpoint)
+    for endpoint, count in client.stats.by_endpoint.items():
+        report.requests[_ID_IN_PATH.sub("/{id}", endpoint)] += count
     report.retries = client.stats.retries
     report.throttled = client.stats.throttled
     report.elapsed_seconds = time.monotonic() - clock

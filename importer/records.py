@@ -109,6 +109,7 @@ class Outcome:
     values_unconfirmed: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
     unwritten: set[CustomField] = field(default_factory=set)
+    tagged: list[str] = field(default_factory=list)  # tag names Kit confirmed on the subscriber (new or had it)
 
     def fail(self, reason: str, detail: str = "") -> None:
         """Record a problem that stopped the contact itself."""

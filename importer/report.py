@@ -52,6 +52,10 @@ class RunReport:
     values_written: int = 0
     values_unconfirmed: int = 0
     values_failed: int = 0
+    tags_created: list[str] = field(default_factory=list)  # in a dry run: the tags a real run would create
+    taggings: int = 0  # tags Kit confirmed on subscribers (new, or one they had)
+    taggings_failed: int = 0
+    taggings_to_send: int = 0  # a dry run's
     rows_rejected: int = 0  # every row in the failures CSV, rows_not_sent and rows_not_confirmed included
     rows_not_sent: int = 0  # the run stopped before sending them
     rows_not_confirmed: int = 0  # sent, no answer before the run stopped: Kit may have applied them
@@ -157,6 +161,7 @@ class RunReport:
                   if self.unchanged else []),
                 _line("Contacts to send", f"{self.contacts_to_send:,}"),
                 _line("Values to write", f"{self.values_to_write:,}"),
+                *([_line("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []),
                 _line("Requests needed", f"{self.planned_requests:,} (~{_duration(self.planned_seconds)} at Kit's "
                       f"usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
             ]
@@ -169,6 +174,9 @@ class RunReport:
                 _line("Values written", f"{self.values_written:,}" +
                       (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
                       (f" ({self.values_failed:,} failed)" if self.values_failed else "")),
+                *([_line("Taggings", f"{self.taggings:,}" +
+                         (f" ({self.taggings_failed:,} failed)" if self.taggings_failed else ""))]
+                  if self.taggings or self.taggings_failed else []),
             ]
         lines.append(_line("Rejected rows", f"{self.rows_refused:,}"))
         for reason, count in self.rejected_by_reason.most_common():
@@ -183,6 +191,8 @@ class RunReport:
             lines.append(_line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
         if self.fields_created:
             lines.append(_line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
+        if self.tags_created:
+            lines.append(_line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
         if self.columns:
             lines.append(_line("Columns", "; ".join(self.columns)))
         ignored = [f"{h}: {self.ignored_because[h]}" if self.ignored_because.get(h) else h

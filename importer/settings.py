@@ -163,6 +163,18 @@ def check_value(declared: Declared, value: Any) -> Any:
     return declared.parse(value) if declared.parse is not None else value
 
 
+def parse_tags(value: Any) -> list[str]:
+    """`--tag` texts or a config's list of names -> tag names, trimmed, each once ignoring case."""
+    from importer.tags import unique
+
+    names = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(n, str) for n in names):
+        raise Invalid(f"must be tag names (text), not {value!r}", "Imported 2026-11")
+    if any(not n.strip() for n in names):
+        raise Invalid("must not be a blank name", "Imported 2026-11")
+    return list(unique(names))
+
+
 def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
     """A Settings field with its declaration; a list default becomes a fresh list per instance."""
     metadata = {"declared": Declared(help=help, **declared)}
@@ -197,6 +209,13 @@ class Settings:
                  "field are mapped without it.",
         group=Group.COLUMNS, flag="--field", multiple=True, metavar='"COLUMN=Label"', toml=(dict,),
         parse=parse_fields)
+    tags_column: str | None = setting(
+        help="Column holding each row's tags, split on commas (default: a column headed Tags, unless --field maps "
+             "it).", group=Group.COLUMNS, metavar="COLUMN")
+    tags: list[str] = setting(
+        [], help="Tag every imported subscriber with NAME (repeatable). Tags Kit lacks are created; tags are only "
+                 "ever added, never removed.", flag="--tag", multiple=True, metavar="NAME", toml=(list,),
+        parse=parse_tags)
     create_missing_fields: bool = setting(False, help="Create --field labels that Kit does not have yet.",
                                           value=bool)
     skip_unsubscribed: bool = setting(

@@ -2,7 +2,7 @@
 
 SQLite through the stdlib, one file per import (beside its config by default). Per email
 it keeps the subscriber id and a hash of the first name and of each field value Kit
-confirmed; raw emails and values are not stored, only SHA-256 digests of
+confirmed, and of each tag name Kit confirmed on it; raw emails, values and tags are not stored, only SHA-256 digests of
 them, so the file holds no readable personal data. Every acknowledged response is
 journaled in its own transaction: a run killed at any point (SIGKILL included) and started
 again re-sends only what was in flight. The file is tied to one Kit account.
@@ -14,7 +14,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importer.errors import ConfigError
@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS contacts (
     first_name TEXT,                 -- digest of the first name last confirmed, NULL if never sent
     fields TEXT NOT NULL DEFAULT '{}' -- {field id: digest of the value last confirmed}
 );
+CREATE TABLE IF NOT EXISTS taggings (
+    email TEXT NOT NULL,             -- digest of the lowercased email
+    tag TEXT NOT NULL,               -- digest of the lowercased tag name
+    PRIMARY KEY (email, tag)
+) WITHOUT ROWID;
 """
 
 
@@ -92,14 +97,23 @@ class StateStore:
         `subscriber_id` set, so the bulk path can write its changed values without an upsert.
         """
         known = self.known(contact.email)
+        tags = self._untagged(contact)
         if known is None or known.subscriber_id is None:
-            return contact
+            return replace(contact, tags=tags)
         name_changed = contact.first_name is not None and digest(contact.first_name) != known.first_name
         changed = {f: v for f, v in contact.fields.items() if known.fields.get(str(f.id)) != digest(v)}
-        if not name_changed and not changed:
+        if not name_changed and not changed and not tags:
             return None
-        return Contact(contact.email, contact.first_name if name_changed else None, changed, contact.rows,
-                       subscriber_id=None if name_changed else known.subscriber_id)
+        return replace(contact, first_name=contact.first_name if name_changed else None, fields=changed,
+                       subscriber_id=None if name_changed else known.subscriber_id, tags=tags)
+
+    def _untagged(self, contact: Contact) -> tuple[str, ...]:
+        """The contact's tags that Kit has not confirmed on it yet."""
+        if not contact.tags:
+            return ()
+        done = {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
+                                                   (digest(contact.email.casefold()),))}
+        return tuple(t for t in contact.tags if digest(t.casefold()) not in done)
 
     # --- journal -------------------------------------------------------------------------
 
@@ -111,7 +125,7 @@ class StateStore:
                     self._merge(outcome.contact, outcome.subscriber_id, {})
 
     def settled(self, outcomes: Iterable[Outcome]) -> None:
-        """Journal the values Kit confirmed for settled contacts, in one transaction."""
+        """Journal the values and taggings Kit confirmed for settled contacts, in one transaction."""
         with self.db:
             for outcome in outcomes:
                 if outcome.subscriber_id is None:
@@ -119,6 +133,9 @@ class StateStore:
                 written = {str(f.id): digest(v) for f, v in outcome.contact.fields.items()
                            if f not in outcome.unwritten}
                 self._merge(outcome.contact, outcome.subscriber_id, written)
+                key = digest(outcome.contact.email.casefold())
+                self.db.executemany("INSERT OR IGNORE INTO taggings VALUES (?, ?)",
+                                    [(key, digest(name.casefold())) for name in outcome.tagged])
 
     def _merge(self, contact: Contact, subscriber_id: int, fields: dict[str, str]) -> None:
         key = digest(contact.email.casefold())

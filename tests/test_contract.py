@@ -16,6 +16,10 @@ GOOD = {
     ("POST", "/v4/subscribers"): {"email_address": "a@example.com", "first_name": "Ann",
                                   "fields": {"last_name": "Lamarr"}},
     ("POST", "/v4/custom_fields"): {"label": "Interests"},
+    ("POST", "/v4/tags"): {"name": "Imported 2026-11"},
+    ("POST", "/v4/bulk/tags"): {"tags": [{"name": "VIP"}, {"name": "Spring 2024"}], "callback_url": None},
+    ("POST", "/v4/bulk/tags/subscribers"): {"taggings": [{"tag_id": 5, "subscriber_id": 1}], "callback_url": None},
+    ("POST", "/v4/tags/5/subscribers"): {"email_address": "a@example.com"},
 }
 
 BAD = [
@@ -34,6 +38,9 @@ BAD = [
     ("POST", "/v4/subscribers", {"first_name": "Ann"}, "'email_address' is a required property"),
     ("POST", "/v4/subscribers", {"email_address": "a@example.com", "state": "gone"}, "'gone' is not one of"),
     ("POST", "/v4/custom_fields", {}, "'label' is a required property"),
+    ("POST", "/v4/bulk/tags/subscribers", {"taggings": [{"tag_id": 5}]}, "'subscriber_id' is a required property"),
+    ("POST", "/v4/bulk/tags", {"tags": [{"title": "VIP"}]}, "'name' is a required property"),
+    ("POST", "/v4/tags/5/subscribers", {}, "'email_address' is a required property"),
 ]
 
 

@@ -65,8 +65,7 @@ CASES = {
          ("bo.chen@example.com", "Bo", {"Last name": "Chen", "Phone Number": "+1 555 0101"}, [3])],
         [(4, "invalid email: 'not-an-email' is missing an @")],
         ["Address", "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE",
-         "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES",
-         "TAGS"]),
+         "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES"]),
     "kit_subscribers_export.csv": Read(
         "UTF-8, comma-separated, header on row 1",
         [("dana@example.com", "Dana", {"Last name": "Scully", "Company": "FBI"}, [2]),
@@ -160,6 +159,14 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_each_export_gives_exactly_its_contacts_and_rejections(name):
     assert read(name) == CASES[name]
+
+
+def test_mailchimps_tags_column_gives_each_contact_its_tags():
+    source = open_source(DATA / "mailchimp_members.csv", LoadOptions())
+    plan = plan_columns(source.headers, FIELDS)
+    assert "TAGS -> tags" in plan.describe()
+    tags = {c.email: c.tags for c in map_rows(source.rows(), plan) if not isinstance(c, Rejection)}
+    assert tags == {"ann.lee@example.com": (), "bo.chen@example.com": ("VIP",)}
 
 
 def test_workbook_cells_read_as_shown_with_merged_hidden_and_formula_cells():

@@ -219,3 +219,29 @@ def test_list_reads_lag_behind_writes_but_a_read_by_id_does_not():
         assert get(sb, f"/v4/subscribers/{sub.id}").json()["subscriber"]["first_name"] == "Annie"
         clock[0] += 31
         assert [s["first_name"] for s in get(sb, "/v4/subscribers").json()["subscribers"]] == ["Annie"]
+
+
+def test_tag_endpoints_answer_as_kits_document_says():
+    with Sandbox() as sb:
+        sub, _ = sb.store.upsert("a@example.com", None, set_first_name=False)
+        assert post(sb, "/v4/bulk/tags", {"tags": [{"name": "VIP"}]}, key=sb.api_key).status_code == 401
+        assert post(sb, "/v4/bulk/tags/subscribers", {"taggings": [{"tag_id": 1, "subscriber_id": 1}]},
+                    key=sb.api_key).status_code == 401
+        made = post(sb, "/v4/bulk/tags", {"tags": [{"name": "VIP"}, {"name": "vip"}], "callback_url": None}).json()
+        assert [t["name"] for t in made["tags"]] == ["VIP", "VIP"] and made["failures"] == []
+        assert post(sb, "/v4/tags", {"name": "News"}, key=sb.api_key).status_code == 201
+        assert post(sb, "/v4/tags", {"name": "news"}, key=sb.api_key).json()["tag"]["name"] == "News"
+        assert post(sb, "/v4/tags", {"name": " "}, key=sb.api_key).status_code == 422
+        tagged = post(sb, "/v4/bulk/tags/subscribers", {"taggings": [
+            {"tag_id": 1, "subscriber_id": sub.id}, {"tag_id": 1, "subscriber_id": 99},
+            {"tag_id": 77, "subscriber_id": sub.id}], "callback_url": None}).json()
+        assert [s["id"] for s in tagged["subscribers"]] == [sub.id]
+        assert [f["tagging"] for f in tagged["failures"]] == [{"tag_id": 1, "subscriber_id": None},
+                                                               {"tag_id": None, "subscriber_id": sub.id}]
+        assert post(sb, "/v4/tags/2/subscribers", {"email_address": "A@example.com"}, key=sb.api_key).status_code == 201
+        assert post(sb, "/v4/tags/2/subscribers", {"email_address": "a@example.com"}, key=sb.api_key).status_code == 200
+        assert post(sb, "/v4/tags/2/subscribers", {"email_address": "b@example.com"}, key=sb.api_key).status_code == 404
+        assert post(sb, "/v4/tags/9/subscribers", {"email_address": "a@example.com"}, key=sb.api_key).status_code == 404
+        assert sb.store.tags_of("a@example.com") == {"VIP", "News"}
+        many = post(sb, "/v4/bulk/tags/subscribers", {"taggings": [{"tag_id": 1, "subscriber_id": sub.id}] * 101})
+        assert (many.status_code, many.json()) == (202, {})

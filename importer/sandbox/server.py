@@ -358,6 +358,8 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
         if method == "GET" and sub is not None:
             return 200, {"subscriber": store.to_json(sub)}
         raise Reply(404, {"errors": ["Not Found"]})
+    if path.startswith("/v4/tags") or path.startswith("/v4/bulk/tags"):
+        return _tags_route(store, method, path, query, body)
     if method == "POST" and path == "/v4/bulk/subscribers":
         return _bulk_subscribers(sb, body)
     if method == "POST" and path == "/v4/bulk/custom_fields/subscribers":
@@ -550,3 +552,70 @@ def _bulk_values(store: KitStore, body: Any) -> tuple[int, Any]:
     if len(items) > SYNC_LIMIT:
         return 202, {}
     return 200, {"custom_field_values": written, "failures": failures}
+
+
+def _tags_route(store: KitStore, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+    """The tag endpoints, as Kit's document describes them: list and create tags (one, or up to 100
+    in bulk), and tag subscribers (in bulk by id, or one by email). A tag is matched by name in any
+    case; tagging a subscriber who has the tag is a success (200), not an error."""
+    if path == "/v4/tags" and method == "GET":
+        with store.lock:
+            items = [t.to_json() for t in sorted(store.tags.values(), key=lambda t: t.id)]
+        page, pagination = _paginate(items, query)
+        return 200, {"tags": page, "pagination": pagination}
+    if path == "/v4/tags" and method == "POST":
+        name = body.get("name") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise Reply(422, {"errors": ["Name can't be blank"]})
+        tag, created = store.add_tag(name)
+        return (201 if created else 200), {"tag": tag.to_json()}
+    if path == "/v4/bulk/tags" and method == "POST":
+        items = _items(body, "tags", "No tags included for processing")
+        made, failures = [], []
+        for item in items:
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str) or not name.strip():
+                failures.append({"tag": {"name": name}, "errors": ["Name can't be blank"]})
+                continue
+            made.append(store.add_tag(name)[0].to_json())
+        if len(items) > SYNC_LIMIT:
+            return 202, {}
+        return 200, {"tags": made, "failures": failures}
+    if path == "/v4/bulk/tags/subscribers" and method == "POST":
+        return _bulk_taggings(store, body)
+    if (m := re.fullmatch(r"/v4/tags/(\d+)/subscribers", path)) and method == "POST":
+        tag_id = int(m.group(1))
+        email = body.get("email_address") if isinstance(body, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            raise Reply(422, {"errors": ["Either subscriber id or email address is required to tag subscriber"]})
+        sub = store.find(email)
+        if tag_id not in store.tags or sub is None or store.tag_refused(tag_id):
+            raise Reply(404, {"errors": ["Not Found"]})
+        new = store.tag(sub, tag_id)
+        return (201 if new else 200), {"subscriber": {**store.to_json(sub), "tagged_at": store.now_iso()}}
+    raise Reply(404, {"errors": ["Not Found"]})
+
+
+def _bulk_taggings(store: KitStore, body: Any) -> tuple[int, Any]:
+    """POST /v4/bulk/tags/subscribers: one listed subscriber per tagging made; a refused tagging
+    comes back with the part Kit does not know as null, as Kit's example shows."""
+    items = _items(body, "taggings", "No taggings included for processing")
+    tagged, failures = [], []
+    for item in items:
+        item = item if isinstance(item, dict) else {}
+        tag_id, sid = item.get("tag_id"), item.get("subscriber_id")
+        with store.lock:
+            sub = store.subscribers.get(sid) if isinstance(sid, int) else None
+            known = isinstance(tag_id, int) and tag_id in store.tags and not store.tag_refused(tag_id)
+            if sub is None:
+                failures.append({"errors": ["Subscriber does not exist"],
+                                 "tagging": {"tag_id": tag_id, "subscriber_id": None}})
+                continue
+            if not known:
+                failures.append({"errors": ["Tag does not exist"], "tagging": {"tag_id": None, "subscriber_id": sid}})
+                continue
+            store.tag(sub, tag_id)
+            tagged.append({**store.to_json(sub, with_fields=False), "tagged_at": store.now_iso()})
+    if len(items) > SYNC_LIMIT:
+        return 202, {}
+    return 200, {"subscribers": [{k: v for k, v in t.items() if k != "state"} for t in tagged], "failures": failures}

@@ -98,6 +98,9 @@ class KitStore:
         self.list_lag = list_lag
         self.tags: dict[int, StoredTag] = {}
         self._next_tag = 1
+        # Tag names (any case) whose taggings Kit refuses, as it does a tag deleted while a run uses
+        # it: tests see how the client reports a refused tagging.
+        self.refused_tags: set[str] = set()
         self.clock = clock
         self.fields: dict[int, StoredField] = {}
         self.subscribers: dict[int, StoredSubscriber] = {}
@@ -212,6 +215,11 @@ class KitStore:
             sub.tags.add(tag_id)
             self.changed(sub)
             return True
+
+    def tag_refused(self, tag_id: int) -> bool:
+        """Whether taggings of this tag are refused (see `refused_tags`)."""
+        tag = self.tags.get(tag_id)
+        return tag is not None and tag.name.casefold() in {n.casefold() for n in self.refused_tags}
 
     def untag(self, sub: StoredSubscriber, tag_id: int) -> bool:
         """Remove a tag from a subscriber; False if it did not have it."""

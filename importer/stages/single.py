@@ -85,6 +85,9 @@ class SingleUpserts(Stage):
         self._reading.set(way)
 
     def items(self, outcome: Outcome) -> list[Outcome]:
+        contact = outcome.contact
+        if contact.subscriber_id is not None and not contact.fields and contact.first_name is None:
+            return []  # Kit has it (the state says so) and only needs what later stages send: its tags
         return [outcome]
 
     def send(self, batch: list[Outcome]) -> Sent:

@@ -1,0 +1,81 @@
+"""Tag names: from a cell or --tag to clean names, and from names to Kit's tags (created when missing).
+
+A cell holds names split by commas; Mailchimp exports its TAGS column as a quoted list
+(`"VIP","Spring 2024"`), whose quotes protect a comma inside a name. Names are trimmed, and
+one name is kept per spelling ignoring case (the first spelling met). Kit's tags are matched
+by name ignoring case too, and Kit's spelling is the one used for an existing tag.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+
+from importer.kit import BULK_LIMIT, KitClient, Tag, bulk_create_tags, create_tag, list_tags
+
+
+def split_tags(cell: str) -> tuple[str, ...]:
+    """The tag names in one cell: split on commas (quotes keep a comma inside a name), trimmed,
+    blanks dropped, one per name ignoring case."""
+    if not cell or not cell.strip():
+        return ()
+    if '"' not in cell:
+        return unique(cell.split(","))
+    if cell.count('"') % 2:  # an unbalanced quote protects nothing: plain commas
+        return unique(cell.replace('"', "").split(","))
+    return unique(next(csv.reader([cell.strip()], skipinitialspace=True), []))
+
+
+def unique(names: Iterable[str]) -> tuple[str, ...]:
+    """Names trimmed (inner runs of spaces kept), blanks dropped, each once ignoring case, in first-seen order."""
+    kept: dict[str, str] = {}
+    for name in names:
+        name = name.strip()
+        if name:
+            kept.setdefault(name.casefold(), name)
+    return tuple(kept.values())
+
+
+class TagBook:
+    """The tags this run applies: each name (ignoring case) to Kit's tag, or to a placeholder
+    until it is created. Creation waits for `create_missing`, after every check that could stop
+    the run has passed, so a stopped run creates nothing."""
+
+    def __init__(self, kit_tags: Iterable[Tag], wanted: Iterable[str]) -> None:
+        known = {t.name.casefold(): t for t in kit_tags}
+        self.tags: dict[str, Tag] = {}
+        self.missing: list[str] = []
+        for name in unique(wanted):
+            key = name.casefold()
+            if key in known:
+                self.tags[key] = known[key]
+            else:
+                self.missing.append(name)
+
+    @classmethod
+    def read(cls, client: KitClient, wanted: Sequence[str]) -> TagBook:
+        """Kit's tags, read once (only when the run applies any)."""
+        return cls(list_tags(client) if wanted else [], wanted)
+
+    def __getitem__(self, name: str) -> Tag:
+        return self.tags[name.casefold()]
+
+    def spelling(self, name: str) -> str:
+        """The name as Kit spells it (an existing tag), or as the file first spelt it."""
+        tag = self.tags.get(name.casefold())
+        return tag.name if tag is not None else name
+
+    def create_missing(self, client: KitClient) -> list[str]:
+        """Create the tags Kit lacks: 100 a request with OAuth (`POST /v4/bulk/tags`), else one by
+        one (`POST /v4/tags`); returns their names as Kit spells them."""
+        made: dict[str, Tag] = {}
+        if client.credential.can_bulk:
+            for start in range(0, len(self.missing), BULK_LIMIT):
+                result = bulk_create_tags(client, self.missing[start:start + BULK_LIMIT])
+                made.update((t.name.casefold(), t) for t in result.items)
+        for name in self.missing:
+            # Whatever a bulk answer did not confirm (queued, or refused) is created on its own.
+            made[name.casefold()] = made.get(name.casefold()) or create_tag(client, name)
+        self.tags.update(made)
+        created, self.missing = [made[n.casefold()].name for n in self.missing], []
+        return created
