@@ -1,7 +1,7 @@
 """The Kit v4 API: the only part of kit-import that knows Kit's paths, status codes and JSON.
 
 client.py is the transport (session, rate limit, retries, typed errors); each endpoint used
-is one typed function in account.py, fields.py, subscribers.py or oauth.py, returning parsed
+is one typed function in account.py, fields.py, forms.py, subscribers.py or oauth.py, returning parsed
 results (results.py), never a raw body.
 """
 
@@ -9,12 +9,15 @@ from importer.kit.account import Account, get_account
 from importer.kit.auth import Credential, CredentialKind, RefreshGrant, TokenFile, credential_from_env, oauth_from_env
 from importer.kit.client import KitClient, RequestStats, Response
 from importer.kit.fields import FieldValue, bulk_set_values, create_custom_field, list_custom_fields
+from importer.kit.forms import Form, FormAddition, add_to_form, bulk_add_to_form, list_forms
 from importer.kit.oauth import TokenPair, exchange_token
 from importer.kit.ratelimit import RateLimiter
 from importer.kit.results import BULK_LIMIT, BulkResult, Failure
-from importer.kit.subscribers import NewSubscriber, Subscriber, Upserted, bulk_upsert_subscribers, upsert_subscriber
+from importer.kit.subscribers import (NewSubscriber, Subscriber, Upserted, bulk_upsert_subscribers,
+                                      unsubscribe_subscriber, upsert_subscriber)
 
-__all__ = ["Account", "BULK_LIMIT", "BulkResult", "Credential", "CredentialKind", "Failure", "FieldValue", "KitClient", "NewSubscriber",
+__all__ = ["Account", "BULK_LIMIT", "BulkResult", "Credential", "CredentialKind", "Failure", "FieldValue", "Form", "FormAddition", "KitClient", "NewSubscriber",
            "RateLimiter", "RefreshGrant", "RequestStats", "Response", "Subscriber", "TokenFile", "TokenPair",
-           "Upserted", "bulk_set_values", "bulk_upsert_subscribers", "create_custom_field", "credential_from_env",
-           "exchange_token", "get_account", "list_custom_fields", "oauth_from_env", "upsert_subscriber"]
+           "Upserted", "add_to_form", "bulk_add_to_form", "bulk_set_values", "bulk_upsert_subscribers", "create_custom_field", "credential_from_env",
+           "exchange_token", "get_account", "list_custom_fields", "list_forms", "oauth_from_env", "unsubscribe_subscriber",
+           "upsert_subscriber"]
