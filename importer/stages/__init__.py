@@ -1,25 +1,37 @@
 """The stages kit-import runs on the scheduler, and which ones a credential gets.
 
 With an OAuth token: bulk upserts, then bulk values as soon as the upserts give ids. With
-an API key (no bulk access): one upsert per contact, its values in the same request.
+an API key (no bulk access): one upsert per contact, its values in the same request. After
+the upserts, when asked: form additions (bulk, or one by email) and unsubscribes (one each).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from importer.kit import KitClient
+from importer.kit import Form, KitClient
+from importer.records import KitState
 from importer.scheduler import Stage
 from importer.stages.base import CHUNK
+from importer.stages.forms import BulkFormAdditions, SingleFormAdditions
 from importer.stages.single import SingleUpserts
 from importer.stages.upserts import BulkUpserts
+from importer.stages.unsubscribes import Unsubscribes
 from importer.stages.values import BulkValues
 
-__all__ = ["CHUNK", "BulkUpserts", "BulkValues", "SingleUpserts", "stages_for"]
+__all__ = ["CHUNK", "BulkFormAdditions", "BulkUpserts", "BulkValues", "SingleFormAdditions", "SingleUpserts",
+           "Unsubscribes", "stages_for"]
 
 
-def stages_for(client: KitClient, *, started: dt.datetime | None = None) -> list[Stage]:
-    """The stages this client's credential can run, in order."""
-    if client.credential.can_bulk:
-        return [BulkUpserts(client, started=started), BulkValues(client)]
-    return [SingleUpserts(client, started=started)]
+def stages_for(client: KitClient, *, started: dt.datetime | None = None, new_state: KitState | None = None,
+               form: Form | None = None, referrer: str | None = None, unsubscribe: bool = False) -> list[Stage]:
+    """The stages this client's credential can run, in order: new subscribers are created in
+    `new_state` when their row gives none; `form` and `unsubscribe` add their stages."""
+    bulk = client.credential.can_bulk
+    stages: list[Stage] = [BulkUpserts(client, started=started, new_state=new_state), BulkValues(client)] if bulk \
+        else [SingleUpserts(client, started=started, new_state=new_state)]
+    if form is not None:
+        stages.append((BulkFormAdditions if bulk else SingleFormAdditions)(client, form, referrer))
+    if unsubscribe:
+        stages.append(Unsubscribes(client))
+    return stages
