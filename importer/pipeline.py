@@ -33,9 +33,9 @@ from importer.estimate import estimate_seconds
 from importer.mapping import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.memory import default_name, open_data
 from importer.merge import ContactMerger
-from importer.records import Contact, Outcome, Rejection, Row, Status
+from importer.records import Contact, KitState, Outcome, Rejection, Row, Status
 from importer.report import RunReport
-from importer.resolver import create_held, fetch_fields, hold_missing
+from importer.resolver import create_held, fetch_fields, hold_missing, resolve_form
 from importer.state import StateStore
 from importer.scheduler import Scheduler
 from importer.stages import CHUNK, stages_for
@@ -181,6 +181,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             account = get_account(client)
             state.bind_account(account.id, account.name)
         kit_fields = fetch_fields(client)
+        form = resolve_form(client, settings.form) if settings.form else None
+        report.form = f"{form.name} (id {form.id})" if form is not None else None
         plan = _plan(source, settings, kit_fields, guard, samples)
         # Nothing is written until every check that can stop the run has passed: fields to
         # create are placeholders until then.
@@ -191,21 +193,29 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        work = Work(contacts, None if settings.full else state)
+        work = Work(contacts, None if settings.full else state, form_id=form.id if form else None,
+                    unsubscribe=settings.unsubscribe)
         report.unchanged = report.contacts - work.count
         report.rows_imported = contacts.rows - work.rows  # Kit has these already
         report.values_to_write = work.values
-        report.stopped = (guard.verdict() if guard is not None else None) or _brake(settings, report, work, state)
+        if guard is not None:
+            report.state_words = {state.value: guard.words(state) for state in guard.said}
+        report.stopped = _brake(settings, report, work, state)
         if report.stopped:
             _not_sent(work, report.stopped, report, errors)
         elif settings.dry_run:
             report.rows_imported += work.rows
+            report.planned_form_additions = work.form_candidates if form is not None else 0
+            report.planned_unsubscribes = work.unsubscribe_candidates if settings.unsubscribe else 0
             report.planned_requests = _planned_requests(client, report, work, len(report.fields_created))
             report.contacts_to_send = work.count
-            report.planned_seconds = _planned_seconds(client, work, len(report.fields_created), settings.concurrency)
+            report.planned_seconds = _planned_seconds(client, work, len(report.fields_created), settings.concurrency,
+                                                      report)
         else:
             contacts.rebind(create_held(client, plan))
-            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan))
+            stages = stages_for(client, new_state=settings.subscriber_state, form=form, referrer=settings.referrer,
+                                unsubscribe=settings.unsubscribe)
+            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan), stages)
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -264,10 +274,14 @@ class Work:
     brake can count it before anything is written and a stopped run can list what was not sent.
     """
 
-    def __init__(self, contacts: ContactMerger, state: StateStore | None) -> None:
+    def __init__(self, contacts: ContactMerger, state: StateStore | None, *, form_id: int | None = None,
+                 unsubscribe: bool = False) -> None:
         self.contacts = contacts
         self.state = state
-        if state is None:  # everything goes: the merger knows the figures without a pass
+        self.form_id, self.unsubscribe = form_id, unsubscribe
+        # At most this many form additions and unsubscribes: Kit's answers decide (active in Kit or not).
+        self.form_candidates = self.unsubscribe_candidates = 0
+        if state is None and form_id is None and not unsubscribe:  # the merger knows the figures without a pass
             self.count = self.upserts = len(contacts)
             self.values = contacts.value_count()
             self.rows = contacts.rows
@@ -278,13 +292,17 @@ class Work:
             self.values += len(contact.fields)
             self.upserts += contact.subscriber_id is None
             self.rows += len(contact.rows)
+            active = contact.state in (None, KitState.ACTIVE)
+            unknown = "left" not in contact.confirmed  # Kit may hold them active: only its answer says
+            self.form_candidates += active and unknown and "form" not in contact.confirmed
+            self.unsubscribe_candidates += not active and unknown
 
     def __iter__(self) -> Iterator[Contact]:
         if self.state is None:
             yield from self.contacts.contacts()
             return
         for contact in self.contacts.contacts():
-            if (change := self.state.changes(contact)) is not None:
+            if (change := self.state.changes(contact, form_id=self.form_id, unsubscribe=self.unsubscribe)) is not None:
                 yield change
 
 
@@ -325,7 +343,7 @@ def _samples(source: RowSource) -> list[Row]:
 
 def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
-    return plan_guard(source.headers, source.rows, plan.email, status_column=settings.status_column,
+    return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed)
 
 
@@ -346,7 +364,7 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
     try:
-        for item in map_rows(rows, plan):
+        for item in map_rows(rows, plan, guard.state if guard is not None else None):
             report.rows_read += 1
             if isinstance(item, Rejection):
                 _reject(item, report, errors)
@@ -388,11 +406,11 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: StateStore | None,
-            columns: dict[str, str]) -> None:
-    """Send the work; each acknowledged answer is journaled in the state store, if any; if the
-    run stops, every contact not settled is rejected as not sent."""
+            columns: dict[str, str], stages: list | None = None) -> None:
+    """Send the work through the stages; each acknowledged answer is journaled in the state
+    store, if any; if the run stops, every contact not settled is rejected as not sent."""
     workers = concurrency or default_concurrency(client)
-    submitter = Scheduler(stages_for(client), concurrency=workers)
+    submitter = Scheduler(stages if stages is not None else stages_for(client), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
     try:
@@ -432,12 +450,25 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_written += outcome.values_written
     report.values_unconfirmed += outcome.values_unconfirmed
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
+    _tally_state(outcome, report)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
     for rejection in outcome.rejections():
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _tally_state(outcome: Outcome, report: RunReport) -> None:
+    """Count the states new subscribers were created in, unsubscribes, form additions, and the
+    people the file says left whom Kit holds active and this run left alone."""
+    if outcome.status is Status.CREATED and outcome.kit_state not in (None, KitState.ACTIVE):
+        report.states_set[outcome.kit_state.value] += 1
+    report.unsubscribed += outcome.unsubscribed
+    report.form_additions += outcome.added_to_form is not None
+    if outcome.state_conflict:
+        report.state_conflicts += 1
+        report.state_conflict_emails.append(outcome.contact.email)
 
 
 def _column_names(plan: ColumnPlan) -> dict[str, str]:
@@ -469,19 +500,24 @@ def _planned_requests(client: KitClient, report: RunReport, work: Work, creation
     """Requests a real run needs: what the dry run already read, field creations, then the writes."""
     reads = client.stats.total
     if client.credential.can_bulk:
-        writes = math.ceil(work.upserts / CHUNK) + math.ceil(work.values / CHUNK)
+        writes = math.ceil(work.upserts / CHUNK) + math.ceil(work.values / CHUNK) + \
+            math.ceil(report.planned_form_additions / CHUNK)
     else:
-        writes = work.count
-    return reads + creations + writes
+        writes = work.count + report.planned_form_additions
+    return reads + creations + writes + report.planned_unsubscribes
 
 
-def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None) -> float:
+def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None,
+                     report: RunReport | None = None) -> float:
     """How long a real run of this plan takes: the requests at Kit's latency, concurrency and rate limit."""
     limiter = client.limiter
+    forms = report.planned_form_additions if report is not None else 0
+    unsubscribes = report.planned_unsubscribes if report is not None else 0
     if client.credential.can_bulk:
-        writes = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK)]
+        writes = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK), math.ceil(forms / CHUNK),
+                  unsubscribes]
     else:
-        writes = [work.count]
+        writes = [work.count, forms, unsubscribes]
     return estimate_seconds(reads=client.stats.total, creations=creations, writes=writes,
                             concurrency=concurrency or default_concurrency(client),
                             limit=limiter.limit, window=limiter.window + limiter.pad)

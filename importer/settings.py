@@ -19,6 +19,7 @@ from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.loader import LoadOptions
+from importer.records import KitState
 
 
 class BlankPolicy(StrEnum):
@@ -139,14 +140,28 @@ class Settings:
     create_missing_fields: bool = setting(False, help="Create --field labels that Kit does not have yet.",
                                           value=bool)
     skip_unsubscribed: bool = setting(
-        False, help="Leave out rows whose status column says not subscribed (default: such rows stop the run).",
-        group=Group.COLUMNS, value=bool)
-    ignore_status: bool = setting(False, help="The detected status column means something else: import every "
-                                              "row as usual.", group=Group.COLUMNS, value=bool)
-    status_column: str | None = setting(help="Column holding the subscription status (default: detected).",
-                                        group=Group.COLUMNS, metavar="COLUMN")
+        False, help="Leave out rows whose status says not subscribed (default: new ones are created in that state, "
+                    "e.g. unsubscribed as cancelled).", group=Group.COLUMNS, value=bool)
+    ignore_status: bool = setting(False, help="The detected status column means something else: create new "
+                                              "subscribers active (or --subscriber-state), leave existing ones as "
+                                              "Kit has them.", group=Group.COLUMNS, value=bool)
+    state_column: str | None = setting(help="Column holding each row's subscription status, read as a Kit state "
+                                            "(default: detected).", group=Group.COLUMNS, metavar="COLUMN")
+    status_column: str | None = setting(help="The earlier name of --state-column.", group=Group.COLUMNS,
+                                        metavar="COLUMN")
     blanks: BlankPolicy = setting(BlankPolicy.SKIP, help="skip: a blank cell leaves Kit's value alone; clear: a "
                                                          "blank cell clears it.", value=BlankPolicy)
+    subscriber_state: KitState = setting(
+        KitState.ACTIVE, help="The state new subscribers are created in when their row gives none. Kit never "
+                              "changes an existing subscriber's state on import.", value=KitState)
+    unsubscribe: bool = setting(False, help="Unsubscribe existing subscribers whom the file says left but Kit "
+                                            "holds active (default: leave them, and list them in the report).",
+                                value=bool)
+    form: str | None = setting(
+        help="Add every imported active subscriber to this Kit form (name or id). Warning: adding subscribers to "
+             "a double opt-in form makes Kit send each new one the form's incentive email.",
+        metavar="NAME|ID", toml=(str, int), parse=str)
+    referrer: str | None = setting(help="The referrer URL recorded with each --form addition.", metavar="URL")
     failures: Path | None = setting(help="Where to write rejected rows (default: ./<source name>.failures.csv).",
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
@@ -184,9 +199,14 @@ class Settings:
             self.rate_limit, self.rate_window = parse_rate_limit(self.rate_limit)
         elif self.rate_limit is not None and self.rate_limit < 1:
             raise ConfigError(f"rate_limit {self.rate_limit} is below 1 request.", "For example 120 or '600/60'.")
-        if self.ignore_status and (self.skip_unsubscribed or self.status_column):
-            raise ConfigError("--ignore-status cannot go with --skip-unsubscribed or --status-column.",
+        if self.ignore_status and (self.skip_unsubscribed or self.status_column or self.state_column):
+            raise ConfigError("--ignore-status cannot go with --skip-unsubscribed or --state-column.",
                               "Ignore the status column, or use it: not both.")
+        if self.state_column and self.status_column and self.state_column != self.status_column:
+            raise ConfigError("--state-column and --status-column name different columns.",
+                              "--status-column is the earlier name of --state-column: give one of them.")
+        if self.referrer and not self.form:
+            raise ConfigError("--referrer goes with --form.", "Name the form the subscribers are added to.")
 
     @classmethod
     def from_options(cls, values: Mapping[str, Any], **given: Any) -> Settings:
@@ -194,6 +214,11 @@ class Settings:
         names = {f.name for f in dataclasses.fields(cls)}
         merged = {**values, **given}
         return cls(**{name: value for name, value in merged.items() if name in names and value is not None})
+
+    @property
+    def states_from(self) -> str | None:
+        """The column the user named for the subscription status, under either name."""
+        return self.state_column or self.status_column
 
     @property
     def load(self) -> LoadOptions:

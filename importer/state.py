@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from importer.errors import ConfigError
-from importer.records import Contact, Outcome, Status
+from importer.records import Contact, KitState, Outcome, Status
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS contacts (
     first_name TEXT,                 -- digest of the first name last confirmed, NULL if never sent
     fields TEXT NOT NULL DEFAULT '{}' -- {field id: digest of the value last confirmed}
 );
+CREATE TABLE IF NOT EXISTS states (email TEXT PRIMARY KEY, state TEXT NOT NULL);  -- digests: the file's last state
+CREATE TABLE IF NOT EXISTS form_additions (email TEXT NOT NULL, form_id INTEGER NOT NULL,
+                                           PRIMARY KEY (email, form_id));  -- additions Kit confirmed
+CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered them not active (or unsubscribed them)
 """
 
 
@@ -85,21 +89,45 @@ class StateStore:
                               (digest(email.casefold()),)).fetchone()
         return None if row is None else Known(row[0], row[1], json.loads(row[2]))
 
-    def changes(self, contact: Contact) -> Contact | None:
+    def changes(self, contact: Contact, *, form_id: int | None = None, unsubscribe: bool = False) -> Contact | None:
         """The part of `contact` Kit does not have yet, or None if Kit has it all.
 
         A contact Kit already has (with its id known) and whose first name is unchanged gets
         `subscriber_id` set, so the bulk path can write its changed values without an upsert.
+        One whose state in the file changed, or that still needs the form addition or the
+        unsubscribe asked for, is upserted, since only the upsert's answer says which state Kit
+        holds; what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
         """
         known = self.known(contact.email)
         if known is None or known.subscriber_id is None:
             return contact
+        key = digest(contact.email.casefold())
+        confirmed = self._confirmed(key, form_id)
+        active = contact.state in (None, KitState.ACTIVE)
+        pending = "left" not in confirmed and ((form_id is not None and active and "form" not in confirmed) or
+                                               (unsubscribe and not active))
         name_changed = contact.first_name is not None and digest(contact.first_name) != known.first_name
         changed = {f: v for f, v in contact.fields.items() if known.fields.get(str(f.id)) != digest(v)}
-        if not name_changed and not changed:
+        state_changed = contact.state is not None and self._state(key) != digest(contact.state)
+        if not name_changed and not changed and not state_changed and not pending:
             return None
+        upsert = name_changed or state_changed or pending
         return Contact(contact.email, contact.first_name if name_changed else None, changed, contact.rows,
-                       subscriber_id=None if name_changed else known.subscriber_id)
+                       subscriber_id=None if upsert else known.subscriber_id, tags=contact.tags,
+                       state=contact.state, confirmed=confirmed)
+
+    def _confirmed(self, key: str, form_id: int | None) -> frozenset[str]:
+        done = set()
+        if form_id is not None and self.db.execute("SELECT 1 FROM form_additions WHERE email = ? AND form_id = ?",
+                                                   (key, form_id)).fetchone():
+            done.add("form")
+        if self.db.execute("SELECT 1 FROM not_active WHERE email = ?", (key,)).fetchone():
+            done.add("left")
+        return frozenset(done)
+
+    def _state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT state FROM states WHERE email = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     # --- journal -------------------------------------------------------------------------
 
@@ -119,6 +147,19 @@ class StateStore:
                 written = {str(f.id): digest(v) for f, v in outcome.contact.fields.items()
                            if f not in outcome.unwritten}
                 self._merge(outcome.contact, outcome.subscriber_id, written)
+                self._journal_consent(outcome)
+
+    def _journal_consent(self, outcome: Outcome) -> None:
+        """Keep the form addition Kit confirmed, that Kit holds the person as not active (so no later
+        run adds them to a form or unsubscribes them), and the file's state once the contact went
+        through without a problem (so a refused unsubscribe is tried again)."""
+        key = digest(outcome.contact.email.casefold())
+        if outcome.added_to_form is not None:
+            self.db.execute("INSERT OR IGNORE INTO form_additions VALUES (?, ?)", (key, outcome.added_to_form))
+        if outcome.kit_state not in (None, KitState.ACTIVE):
+            self.db.execute("INSERT OR IGNORE INTO not_active VALUES (?)", (key,))
+        if outcome.contact.state is not None and not outcome.problems and outcome.kit_state is not None:
+            self.db.execute("INSERT OR REPLACE INTO states VALUES (?, ?)", (key, digest(outcome.contact.state)))
 
     def _merge(self, contact: Contact, subscriber_id: int, fields: dict[str, str]) -> None:
         key = digest(contact.email.casefold())
