@@ -24,6 +24,7 @@ from click.core import ParameterSource
 from tqdm import tqdm
 
 from importer.config import load_config, propose_config
+from importer.consent import find_status_columns, sample
 from importer.errors import ConfigError, ImporterError, Terminated
 from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant
 from importer.kit.oauth import authorize
@@ -359,6 +360,8 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
                     _say("Sandbox: the state file is not used, since this emulator starts empty each run; "
                          "rehearse nightly runs against `kit-import sandbox` in another shell instead.")
                     settings.state = None
+            if settings.form:
+                _say(f"Note: {FORM_WARNING}")
             early.handed_over = True  # from here the library writes the report, whatever happens
             try:
                 result = import_file(settings, progress=progress)
@@ -371,6 +374,11 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             if result.stopped and not result.interrupted:
                 _say(f"Error: the import stopped: {result.stopped}")
     sys.exit(result.exit_status)
+
+
+FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit send each new one the form's "
+                "incentive email (once per subscriber and form, Kit's page says). Only subscribers active in "
+                "Kit and in the file are added.")
 
 
 class EarlyReport:
@@ -512,8 +520,10 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,
                         first_name_column=given.first_name_column, field_specs=given.fields, origins=given.origins,
                         tags_column=given.tags_column)
+    statuses = find_status_columns(opened.headers, sample(opened.rows()), exclude={plan.email})
     output.write_text(propose_config(source, plan, opened.describe(), output,
-                                     sheet=opened.sheet if given.sheet else None, fields_known=known, given=given),
+                                     sheet=opened.sheet if given.sheet else None, fields_known=known, given=given,
+                                     state_columns=[c.header for c in statuses]),
                       encoding="utf-8")
     click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {len(plan.fields)} columns mapped to "
                f"Kit fields, {len(plan.ignored)} left commented out. Check it, then: "

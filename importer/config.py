@@ -10,6 +10,7 @@ import difflib
 import json
 import os
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,18 @@ def _given_lines(given: Settings | None, names: tuple[str, ...]) -> list[str]:
 
 
 TOML_WORDS = {str: "text", int: "whole number", float: "number", bool: "true or false", dict: "table"}
+def _state_lines(given: Settings | None, detected: Sequence[str], q: Callable[[str], str]) -> list[str]:
+    """The config's lines on the subscription status: what init was given, else the detected column."""
+    lines = _given_lines(given, ("state_column", "status_column", "skip_unsubscribed", "ignore_status"))
+    if given is not None and (given.states_from or given.ignore_status):
+        return lines
+    if len(detected) == 1:
+        return ["# The subscription status of each row (detected): people who left are created in Kit as",
+                "# cancelled, bounced... (see the README's table); skip_unsubscribed = true leaves them out.",
+                f"state_column = {q(detected[0])}", *lines]
+    if detected:
+        return [f"# Status columns detected, read together: {', '.join(q(h) for h in detected)}.", *lines]
+    return ['# state_column = "Status"  # none detected: a column holding each row\'s subscription status', *lines]
 
 
 def _problem(declared: Declared, value: Any) -> str | None:
@@ -126,11 +139,11 @@ def _line_of(text: str, key: str) -> int | None:
 
 
 def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
-                   fields_known: bool, given: Settings | None = None) -> str:
+                   fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = ()) -> str:
     """A commented TOML config for a scheduled import of `source`, from the columns found in it.
 
     The reading and column settings `given` to `init` are written in, so the nightly run reads
-    the file as init did.
+    the file as init did. `state_columns` are the status columns detected in it.
     """
     import datetime as dt
 
@@ -156,7 +169,14 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
         f"first_name_column = {q(headers[plan.first_name])}" if plan.first_name is not None
         else 'first_name_column = "none"' if given and given.first_name_column
         else "# first_name_column = \"First Name\"  # none detected",
-        *_given_lines(given, ("status_column", "skip_unsubscribed", "ignore_status")),
+        *_state_lines(given, state_columns, q),
+        "",
+        "# Subscriber state and forms. Kit never re-activates anyone on import, and neither does kit-import.",
+        '# subscriber_state = "active"  # the state new subscribers are created in when their row gives none',
+        "# unsubscribe = true  # unsubscribe people the file says left but Kit holds active (default: report them)",
+        '# form = "Newsletter"  # add imported active subscribers to this form (name or id); a double opt-in',
+        "#                      # form makes Kit send each new one its incentive email",
+        '# referrer = "https://example.com/signup"  # recorded with each form addition',
         "",
         "# Tags: each row's from a column (split on commas), and tags for every subscriber. Tags Kit",
         "# lacks are created; tags are only ever added, never removed.",

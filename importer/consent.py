@@ -4,7 +4,8 @@ An export that holds unsubscribed, cleaned or bounced people must never turn the
 active subscribers. The detector finds the column (a word column such as Mailchimp's or
 Kit's `Status`/`state`, a true/false column such as Substack's `email_disabled`, or a
 timestamp column such as Mailchimp's `UNSUB_TIME` whose non-blank cell is the status); the
-classifier reads one cell as a Kit state; `ConsentGuard` screens the rows of a run.
+classifier reads one cell as a Kit state; `ConsentGuard` gives each row of a run its state
+(people who left are created in Kit as cancelled, bounced...), or leaves them out.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ WORDS: dict[str, KitState] = {
     **dict.fromkeys(("inactive", "pending", "unconfirmed", "awaitingconfirmation", "transactional",
                      "nonsubscribed", "notsubscribed", "neversubscribed", "archived", "disabled"), INACTIVE),
 }
+# The words an unknown-state rejection lists, one or two per Kit state (the README has them all).
+ACCEPTED_WORDS = ("subscribed or active; unsubscribed or cancelled; cleaned or bounced; complained; "
+                  "pending, transactional or inactive")
 TRUE = frozenset(("true", "yes", "y", "t", "1", "x"))
 FALSE = frozenset(("false", "no", "n", "f", "0"))
 
@@ -93,11 +97,20 @@ class Kind(StrEnum):
 
 
 class UnknownStatus(ValueError):
-    """A cell of a status column that names no status kit-import knows."""
+    """A cell of a status column that names no status kit-import knows (`column`: where, once known)."""
 
-    def __init__(self, word: str) -> None:
+    def __init__(self, word: str, column: StatusColumn | None = None) -> None:
         super().__init__(f"unknown status {word!r}")
         self.word = word
+        self.column = column
+
+    @property
+    def detail(self) -> str:
+        """The failures CSV's reason detail: the column, the word, and the words accepted there."""
+        where = f"{self.column.header}: " if self.column else ""
+        kind = self.column.kind if self.column else Kind.WORDS
+        accepted = ACCEPTED_WORDS if kind is Kind.WORDS else "true or false (yes/no, 1/0), or a date"
+        return f"{where}{self.word!r} is not a state kit-import knows; accepted: {accepted}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +188,9 @@ def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *
     return [c for c in candidates if seen[c.index][True] or not seen[c.index]["unknown"]]
 
 
-def named_status_column(headers: Sequence[str], wanted: str, option: str = "status_column") -> StatusColumn:
-    """The column the status_column setting names, read by its header's kind or else as status words."""
+def named_status_column(headers: Sequence[str], wanted: str, option: str = "state_column") -> StatusColumn:
+    """The column the state_column setting (or its earlier name, status_column) names, read by its header's
+    kind or else as status words."""
     index = find_column(headers, wanted, option)
     kind = column_kind(headers[index]) or (Kind.WORDS, ACTIVE)
     return StatusColumn(index, headers[index], *kind)
@@ -195,11 +209,13 @@ def sample(rows: Iterable[Row], size: int = SAMPLE_ROWS) -> Iterator[tuple[str, 
 
 @dataclass
 class ConsentGuard:
-    """Screens a run's rows: counts who is not subscribed and, when asked, leaves them out.
+    """Reads each row's state from the status columns, tallies who is not subscribed and, when
+    asked, leaves them out.
 
-    A row is not subscribed when any status column reads as anything but `active` or blank,
-    an unknown word included: nobody becomes active unless the file says so or says nothing.
-    With `skip`, those rows are dropped before mapping (never rejected) and their emails
+    A row's state is the first state its columns give that is not `active`, else `active`,
+    else None (the file says nothing): nobody becomes active unless every column agrees. A
+    word no column knows raises UnknownStatus (the mapper rejects that row). With `skip`, the
+    rows not subscribed are dropped before mapping (never rejected) and their emails
     remembered, so that another row of the same person cannot bring them in.
     """
 
@@ -208,39 +224,49 @@ class ConsentGuard:
     skip: bool = False
     origins: Origins = field(default_factory=Origins, repr=False)  # for the words of the verdict
     not_subscribed: Counter = field(default_factory=Counter)  # (header, what the cell said) -> rows
-    unknown: Counter = field(default_factory=Counter)         # (header, unknown word) -> rows
+    said: dict[KitState, Counter] = field(default_factory=dict)  # state -> what the cells said -> rows
     skipped_rows: int = 0
     left_out: set[str] = field(default_factory=set)           # casefolded emails of skipped rows
     _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
 
     def screen(self, rows: Iterable[Row]) -> Iterator[Row]:
-        """Pass the rows on, tallying each one's standing; with `skip`, drop the ones not subscribed."""
+        """Pass the rows on; with `skip`, drop the ones not subscribed (a row with an unknown word
+        goes on, for the mapper to reject with its reason)."""
         for row in rows:
-            if row.problem or not self._out(row.cells):
+            if not self.skip or row.problem:
                 yield row
-            elif self.skip:
-                self.skipped_rows += 1
-                cell = row.cells[self.email] if self.email < len(row.cells) else ""
-                if (email := check_email(cell).email) is not None:
-                    self.left_out.add(email.casefold())
-            else:
+                continue
+            try:
+                out = self.state(row.cells) not in (None, ACTIVE)
+            except UnknownStatus:
+                out = False
+            if not out:
                 yield row
+                continue
+            self.skipped_rows += 1
+            cell = row.cells[self.email] if self.email < len(row.cells) else ""
+            if (email := check_email(cell).email) is not None:
+                self.left_out.add(email.casefold())
 
-    def _out(self, cells: Sequence[str]) -> bool:
-        """Whether this row's person is not (clearly) subscribed; tallied once, by the first column saying so."""
+    def state(self, cells: Sequence[str]) -> KitState | None:
+        """This row's state, tallied once by the first column saying it is not active;
+        UnknownStatus (naming its column) for a cell no column can read."""
+        found = None
         for column in self.columns:
             cell = cells[column.index] if column.index < len(cells) else ""
             state = self._memo.get((column.index, cell), _UNSEEN)
             if state is _UNSEEN:
                 state = self._read(column, cell)
             if isinstance(state, UnknownStatus):
-                self.unknown[(column.header, state.word)] += 1
-                return True
+                raise UnknownStatus(state.word, column)
             if state is not None and state is not ACTIVE:
-                said = "has a time" if column.kind is Kind.SET_WHEN_OUT else cell.strip().casefold()
-                self.not_subscribed[(column.header, said)] += 1
-                return True
-        return False
+                self.not_subscribed[(column.header, _said(column, cell))] += 1
+                word = cell.strip().casefold() if column.kind is Kind.WORDS else \
+                    f"{column.header} set" if column.kind is Kind.SET_WHEN_OUT else f"{column.header} {cell.strip()}"
+                self.said.setdefault(state, Counter())[word] += 1
+                return state
+            found = found or state
+        return found
 
     def _read(self, column: StatusColumn, cell: str) -> KitState | UnknownStatus | None:
         """Read a cell, remembering the answer: a status column holds few distinct words (times excepted)."""
@@ -254,26 +280,27 @@ class ConsentGuard:
 
     @property
     def rows_out(self) -> int:
-        """Rows marked not subscribed (unknown words included)."""
-        return sum(self.not_subscribed.values()) + sum(self.unknown.values())
+        """Rows marked not subscribed."""
+        return sum(self.not_subscribed.values())
 
     def tally(self) -> str:
-        """What the status columns said, e.g. "'Status': unsubscribed 2, cleaned 1; unknown words: 'maybe' 1"."""
+        """What the status columns said, e.g. "'Status': unsubscribed 2, cleaned 1"."""
         parts = []
-        for header in dict.fromkeys(h for h, _ in [*self.not_subscribed, *self.unknown]):
+        for header in dict.fromkeys(h for h, _ in self.not_subscribed):
             said = [f"{what} {n:,}" for (h, what), n in self.not_subscribed.most_common() if h == header]
-            said += [f"unknown word {word!r} {n:,}" for (h, word), n in self.unknown.most_common() if h == header]
             parts.append(f"{header!r}: {', '.join(said)}")
         return "; ".join(parts)
 
-    def verdict(self) -> str | None:
-        """Why the run must stop before writing (rows marked not subscribed, not skipped), or None."""
-        if self.skip or not self.rows_out:
-            return None
-        rows = f"{self.rows_out:,} row{'s' if self.rows_out != 1 else ''}"
-        return (f"{rows} marked not subscribed ({self.tally()}); nothing was written. Leave them out "
-                f"({self.origins.advise('skip_unsubscribed', True)}), or {self.origins.advise('ignore_status', True)} "
-                "if that column means something else")
+    def words(self, state: KitState) -> str:
+        """What the file said for the rows of this state, most common first: "unsubscribed, opted out"."""
+        return ", ".join(word for word, _ in self.said.get(state, Counter()).most_common())
+
+
+def _said(column: StatusColumn, cell: str) -> str:
+    """What a cell said, for the summary: the word, or the flag or time column that was set."""
+    if column.kind is Kind.SET_WHEN_OUT:
+        return "has a time"
+    return cell.strip().casefold()
 
 
 def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email: int, *,
@@ -285,7 +312,8 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     if status_column:
         columns = [named_status_column(headers, status_column, origins.named("status_column"))]
         if columns[0].index == email:
-            raise ConfigError(f"{origins.named('status_column')} names the email column.",
+            named = origins.named("status_column" if "status_column" in origins.given else "state_column")
+            raise ConfigError(f"{named} names the email column.",
                               "Name the column holding the status.")
     else:
         columns = find_status_columns(headers, sample(rows()), exclude={email})

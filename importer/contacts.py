@@ -7,17 +7,20 @@ a failures CSV's formula prefixes and extra cells), the stage between loader and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from importer.consent import UnknownStatus
 from importer.emails import check_email
 from importer.failures import extra_cells_column, restore, split_extra
 from importer.loader import longer_row_problem
 from importer.mapping import ColumnPlan
-from importer.records import Contact, Rejection, Row
+from importer.records import Contact, KitState, Rejection, Row
 from importer.tags import split_tags
 
+StateOf = Callable[[Sequence[str]], KitState | None]
 
-def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Rejection]:
+
+def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = None) -> Iterator[Contact | Rejection]:
     """Turn each row into a contact or a rejection, one for one and in file order.
 
     A contact's `fields` hold every mapped cell the row has, stripped, blank ones as "";
@@ -26,6 +29,8 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Reject
     if Kit refuses one, only that value fails. From a failures CSV fed back in, formula
     prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
     The tags column's cell (if any) becomes the contact's tag names (see `importer.tags`).
+    `state_of` reads the row's state from its status columns (ConsentGuard.state); a word it
+    does not know rejects the row, naming the word and the words accepted.
     """
     email_at, first_at, fields_at, tags_at = plan.email, plan.first_name, plan.fields, plan.tags
     width = len(plan.headers)
@@ -54,5 +59,12 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan) -> Iterator[Contact | Reject
             absent = row.absent
             fields = {kit_field: cells[index].strip() for index, kit_field in fields_at
                       if index < have and index not in absent}
+        state = None
+        if state_of is not None:
+            try:
+                state = state_of(cells)
+            except UnknownStatus as e:
+                yield Rejection(row.number, "unknown state", e.detail)
+                continue
         tags = split_tags(cells[tags_at]) if tags_at is not None and tags_at < have else ()
-        yield Contact(check.email, first_name or None, fields, [row.number], tags=tags)
+        yield Contact(check.email, first_name or None, fields, [row.number], tags=tags, state=state)

@@ -29,16 +29,16 @@ from importer.origins import capitalized
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.failures import extra_cells_column, write_failures
-from importer.kit import KitClient, RateLimiter, Tag, get_account
+from importer.kit import KitClient, RateLimiter, get_account
 from importer.loader import RowSource, open_source
 from importer.contacts import map_rows
 from importer.estimate import estimate_seconds
 from importer.mapping import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.memory import default_name, open_data
 from importer.merge import ContactMerger
-from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT, Contact, Outcome, Rejection, Row, Status
+from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT, Contact, KitState, Outcome, Rejection, Row, Status
 from importer.report import RunReport
-from importer.resolver import create_held, fetch_fields, hold_missing
+from importer.resolver import create_held, fetch_fields, hold_missing, resolve_form
 from importer.state import StateStore
 from importer.scheduler import Scheduler
 from importer.stages import CHUNK, stages_for
@@ -210,6 +210,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             account = get_account(client)
             state.bind_account(account.id, account.name)
         kit_fields = fetch_fields(client)
+        form = resolve_form(client, settings.form) if settings.form else None
+        report.form = f"{form.name} (id {form.id})" if form is not None else None
         plan = _plan(source, settings, kit_fields, guard, samples)
         # Nothing is written until every check that can stop the run has passed: fields to
         # create are placeholders until then.
@@ -222,29 +224,36 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
         work = Work(contacts, None if settings.full else state, extra_tags=tuple(settings.tags),
-                    tagged=plan.tags is not None or bool(settings.tags))
+                    tagged=plan.tags is not None or bool(settings.tags), form_id=form.id if form else None,
+                    unsubscribe=settings.unsubscribe)
         # Kit's tags are read only when the run applies some; missing ones are created after the checks.
         book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
         report.tags_created = list(book.missing) if book is not None else []
         report.unchanged = report.contacts - work.count
         report.rows_imported = contacts.rows - work.rows  # Kit has these already
         report.values_to_write = work.values
-        report.stopped = (guard.verdict() if guard is not None else None) or _brake(settings, report, work, state)
+        if guard is not None:
+            report.state_words = {state.value: guard.words(state) for state in guard.said}
+        report.stopped = _brake(settings, report, work, state)
         if report.stopped:
             _not_sent(work, report.stopped, report, errors)
         elif settings.dry_run:
             report.rows_imported += work.rows
             creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
+            report.planned_form_additions = work.form_candidates if form is not None else 0
+            report.planned_unsubscribes = work.unsubscribe_candidates if settings.unsubscribe else 0
             report.planned_requests = _planned_requests(client, report, work, creations)
             report.contacts_to_send = work.count
             report.taggings_to_send = work.taggings
-            report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency)
+            report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
         else:
             contacts.rebind(create_held(client, plan))
             if book is not None:
                 report.tags_created = book.create_missing(client)
-            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan),
-                    book.tags if book is not None else None)
+            stages = stages_for(client, new_state=settings.subscriber_state,
+                                tags=book.tags if book is not None else None, form=form, referrer=settings.referrer,
+                                unsubscribe=settings.unsubscribe)
+            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan), stages)
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -307,14 +316,18 @@ class Work:
     """
 
     def __init__(self, contacts: ContactMerger, state: StateStore | None, *, extra_tags: tuple[str, ...] = (),
-                 tagged: bool = False) -> None:
+                 tagged: bool = False, form_id: int | None = None, unsubscribe: bool = False) -> None:
         self.contacts = contacts
         self.state = state
         self.extra_tags = unique(extra_tags)
         self.taggings = 0
         self.tags_only = 0  # contacts Kit has whose only change is tags: no upsert needed
         self.tag_names: dict[str, str] = {}  # folded name -> the first spelling met
-        if state is None and not tagged and not self.extra_tags:  # the merger knows the figures without a pass
+        self.form_id, self.unsubscribe = form_id, unsubscribe
+        # At most this many form additions and unsubscribes: Kit's answers decide (active in Kit or not).
+        self.form_candidates = self.unsubscribe_candidates = 0
+        if state is None and not tagged and not self.extra_tags and form_id is None and not unsubscribe:
+            # the merger knows the figures without a pass
             self.count = self.upserts = len(contacts)
             self.values = contacts.value_count()
             self.rows = contacts.rows
@@ -329,6 +342,10 @@ class Work:
             self.tags_only += contact.subscriber_id is not None and not contact.fields and contact.first_name is None
             for name in contact.tags:
                 self.tag_names.setdefault(name.casefold(), name)
+            active = contact.state in (None, KitState.ACTIVE)
+            unknown = "left" not in contact.confirmed  # Kit may hold them active: only its answer says
+            self.form_candidates += active and unknown and "form" not in contact.confirmed
+            self.unsubscribe_candidates += not active and unknown
 
     def __iter__(self) -> Iterator[Contact]:
         for contact in self.contacts.contacts():
@@ -336,7 +353,8 @@ class Work:
                 contact.tags = unique(contact.tags + self.extra_tags)
             if self.state is None:
                 yield contact
-            elif (change := self.state.changes(contact)) is not None:
+            elif (change := self.state.changes(contact, form_id=self.form_id,
+                                                unsubscribe=self.unsubscribe)) is not None:
                 yield change
 
 
@@ -378,7 +396,7 @@ def _samples(source: RowSource) -> list[Row]:
 
 def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
-    return plan_guard(source.headers, source.rows, plan.email, status_column=settings.status_column,
+    return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins)
 
 
@@ -399,7 +417,7 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
     try:
-        for item in map_rows(rows, plan):
+        for item in map_rows(rows, plan, guard.state if guard is not None else None):
             report.rows_read += 1
             if isinstance(item, Rejection):
                 _reject(item, report, errors)
@@ -443,12 +461,12 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: StateStore | None,
-            columns: dict[str, str], tags: dict[str, Tag] | None = None) -> None:
-    """Send the work; each acknowledged answer is journaled in the state store, if any. If the
-    run stops, every contact not settled is rejected: not confirmed if its request was sent
-    and never answered (Kit may have applied it), else not sent."""
+            columns: dict[str, str], stages: list | None = None) -> None:
+    """Send the work through the stages; each acknowledged answer is journaled in the state store,
+    if any. If the run stops, every contact not settled is rejected: not confirmed if its request
+    was sent and never answered (Kit may have applied it), else not sent."""
     workers = concurrency or default_concurrency(client)
-    submitter = Scheduler(stages_for(client, tags=tags), concurrency=workers)
+    submitter = Scheduler(stages if stages is not None else stages_for(client), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
 
@@ -522,12 +540,25 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
     report.taggings += len(outcome.tagged)
     report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
+    _tally_state(outcome, report)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
     for rejection in outcome.rejections():
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _tally_state(outcome: Outcome, report: RunReport) -> None:
+    """Count the states new subscribers were created in, unsubscribes, form additions, and the
+    people the file says left whom Kit holds active and this run left alone."""
+    if outcome.status is Status.CREATED and outcome.kit_state not in (None, KitState.ACTIVE):
+        report.states_set[outcome.kit_state.value] += 1
+    report.unsubscribed += outcome.unsubscribed
+    report.form_additions += outcome.added_to_form is not None
+    if outcome.state_conflict:
+        report.state_conflicts += 1
+        report.state_conflict_emails.append(outcome.contact.email)
 
 
 def _column_names(plan: ColumnPlan) -> dict[str, str]:
@@ -565,14 +596,18 @@ def _not_confirmed(contacts: Iterable[Contact], why: str, report: RunReport,
 
 def _planned_requests(client: KitClient, report: RunReport, work: Work, creations: int) -> int:
     """Requests a real run needs: what the dry run already read, field creations, then the writes."""
-    return client.stats.total + creations + sum(_writes(client, work))
+    return client.stats.total + creations + sum(_writes(client, work, report))
 
 
-def _writes(client: KitClient, work: Work) -> list[int]:
-    """The write requests of each stage: upserts, values, taggings (OAuth); upserts, taggings (API key)."""
+def _writes(client: KitClient, work: Work, report: RunReport | None = None) -> list[int]:
+    """The write requests of each stage: upserts, values, taggings, form additions (OAuth, 100 a request),
+    unsubscribes (one each); with an API key one request per upsert, tagging and form addition."""
+    forms = report.planned_form_additions if report is not None else 0
+    unsubscribes = report.planned_unsubscribes if report is not None else 0
     if client.credential.can_bulk:
-        return [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK), math.ceil(work.taggings / CHUNK)]
-    return [work.count - work.tags_only, work.taggings]
+        return [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK), math.ceil(work.taggings / CHUNK),
+                math.ceil(forms / CHUNK), unsubscribes]
+    return [work.count - work.tags_only, work.taggings, forms, unsubscribes]
 
 
 def _tag_creations(client: KitClient, missing: int) -> int:
@@ -580,10 +615,11 @@ def _tag_creations(client: KitClient, missing: int) -> int:
     return math.ceil(missing / CHUNK) if client.credential.can_bulk else missing
 
 
-def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None) -> float:
+def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None,
+                     report: RunReport | None = None) -> float:
     """How long a real run of this plan takes: the requests at Kit's latency, concurrency and rate limit."""
     limiter = client.limiter
-    return estimate_seconds(reads=client.stats.total, creations=creations, writes=_writes(client, work),
+    return estimate_seconds(reads=client.stats.total, creations=creations, writes=_writes(client, work, report),
                             concurrency=concurrency or default_concurrency(client),
                             limit=limiter.limit, window=limiter.window + limiter.pad)
 

@@ -66,6 +66,15 @@ class RunReport:
     columns_ignored: list[str] = field(default_factory=list)
     ignored_because: dict[str, str] = field(default_factory=dict)  # column -> why it is not imported
     fields_created: list[str] = field(default_factory=list)
+    states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
+    state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
+    unsubscribed: int = 0  # existing subscribers this run unsubscribed (--unsubscribe)
+    state_conflicts: int = 0  # unsubscribed in the file but active in Kit, left alone
+    state_conflict_emails: list[str] = field(default_factory=list)
+    form: str | None = None  # the --form, as "name (id N)"
+    form_additions: int = 0
+    planned_form_additions: int = 0  # a dry run's upper bound: Kit's answers decide who is active
+    planned_unsubscribes: int = 0
     notes: list[str] = field(default_factory=list)
     requests: Counter = field(default_factory=Counter)
     retries: int = 0
@@ -126,6 +135,7 @@ class RunReport:
         """The report as plain JSON-ready data."""
         data = asdict(self)
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
+        data["states_set"] = dict(self.states_set.most_common())
         data["requests"] = dict(sorted(self.requests.items()))
         data["requests_sent"] = self.requests_sent
         data["imported"] = self.imported
@@ -162,6 +172,10 @@ class RunReport:
                 _line("Contacts to send", f"{self.contacts_to_send:,}"),
                 _line("Values to write", f"{self.values_to_write:,}"),
                 *([_line("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []),
+                *([_line("Form additions", f"up to {self.planned_form_additions:,} (to {self.form}; active "
+                                           "subscribers only)")] if self.form else []),
+                *([_line("Unsubscribes", f"up to {self.planned_unsubscribes:,} (those Kit holds active)")]
+                  if self.planned_unsubscribes else []),
                 _line("Requests needed", f"{self.planned_requests:,} (~{_duration(self.planned_seconds)} at Kit's "
                       f"usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
             ]
@@ -177,6 +191,7 @@ class RunReport:
                 *([_line("Taggings", f"{self.taggings:,}" +
                          (f" ({self.taggings_failed:,} failed)" if self.taggings_failed else ""))]
                   if self.taggings or self.taggings_failed else []),
+                *self._state_lines(),
             ]
         lines.append(_line("Rejected rows", f"{self.rows_refused:,}"))
         for reason, count in self.rejected_by_reason.most_common():
@@ -222,6 +237,31 @@ class RunReport:
         """`18,324 not sent`, `40 not confirmed (may have been applied)`: rows a stopped run left."""
         return [f"{n:,} {what}" for n, what in ((self.rows_not_sent, REASON_NOT_SENT),
                                                  (self.rows_not_confirmed, REASON_NOT_CONFIRMED)) if n]
+    def _state_lines(self) -> list[str]:
+        """What the run did to subscribers' states and forms: each line only when it has something to say."""
+        lines = []
+        if self.states_set:
+            parts = []
+            order = ("cancelled", "bounced", "complained", "inactive")  # ties in a steady order
+            ranked = sorted(self.states_set.items(), key=lambda sc: (-sc[1], order.index(sc[0]) if sc[0] in order
+                                                                      else len(order)))
+            for n, (state, count) in enumerate(ranked):
+                said = self.state_words.get(state)
+                parts.append(("created as " if n == 0 else "as ") + f"{state}" +
+                             (f" ({said}{' in the file' if n == 0 else ''})" if said else ""))
+                parts[-1] = f"{count:,} {parts[-1]}"
+            lines.append(_line("States set", ", ".join(parts)))
+        if self.unsubscribed:
+            lines.append(_line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit, "
+                                               "unsubscribed as the file says (--unsubscribe)"))
+        if self.state_conflicts:
+            are = "is" if self.state_conflicts == 1 else "are"
+            lines.append(_line("Left active", f"{plural(self.state_conflicts, 'subscriber')} {are} unsubscribed in "
+                                              "the file but active in Kit (listed in the report; --unsubscribe "
+                                              "unsubscribes them)"))
+        if self.form:
+            lines.append(_line("Form additions", f"{self.form_additions:,} to {self.form}"))
+        return lines
 
     def rows_accounting(self) -> str:
         """Every row read in one line: `62: 57 imported, 5 rejected`."""

@@ -22,6 +22,7 @@ from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_fr
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.loader import LoadOptions
 from importer.origins import FLAG, Origins
+from importer.records import KitState
 
 
 class BlankPolicy(StrEnum):
@@ -219,14 +220,28 @@ class Settings:
     create_missing_fields: bool = setting(False, help="Create --field labels that Kit does not have yet.",
                                           value=bool)
     skip_unsubscribed: bool = setting(
-        False, help="Leave out rows whose status column says not subscribed (default: such rows stop the run).",
-        group=Group.COLUMNS, value=bool)
-    ignore_status: bool = setting(False, help="The detected status column means something else: import every "
-                                              "row as usual.", group=Group.COLUMNS, value=bool)
-    status_column: str | None = setting(help="Column holding the subscription status (default: detected).",
-                                        group=Group.COLUMNS, metavar="COLUMN")
+        False, help="Leave out rows whose status says not subscribed (default: new ones are created in that state, "
+                    "e.g. unsubscribed as cancelled).", group=Group.COLUMNS, value=bool)
+    ignore_status: bool = setting(False, help="The detected status column means something else: create new "
+                                              "subscribers active (or --subscriber-state), leave existing ones as "
+                                              "Kit has them.", group=Group.COLUMNS, value=bool)
+    state_column: str | None = setting(help="Column holding each row's subscription status, read as a Kit state "
+                                            "(default: detected).", group=Group.COLUMNS, metavar="COLUMN")
+    status_column: str | None = setting(help="The earlier name of --state-column.", group=Group.COLUMNS,
+                                        metavar="COLUMN")
     blanks: BlankPolicy = setting(BlankPolicy.SKIP, help="skip: a blank cell leaves Kit's value alone; clear: a "
                                                          "blank cell clears it.", value=BlankPolicy)
+    subscriber_state: KitState = setting(
+        KitState.ACTIVE, help="The state new subscribers are created in when their row gives none. Kit never "
+                              "changes an existing subscriber's state on import.", value=KitState)
+    unsubscribe: bool = setting(False, help="Unsubscribe existing subscribers whom the file says left but Kit "
+                                            "holds active (default: leave them, and list them in the report).",
+                                value=bool)
+    form: str | None = setting(
+        help="Add every imported active subscriber to this Kit form (name or id). Warning: adding subscribers to "
+             "a double opt-in form makes Kit send each new one the form's incentive email.",
+        metavar="NAME|ID", toml=(str, int), parse=str)
+    referrer: str | None = setting(help="The referrer URL recorded with each --form addition.", metavar="URL")
     failures: Path | None = setting(help="Where to write rejected rows (default: ./<source name>.failures.csv).",
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
@@ -264,9 +279,17 @@ class Settings:
                 setattr(self, name, self._coerce(name, declared, value))
         if isinstance(self.rate_limit, str):
             self.rate_limit, self.rate_window = parse_rate_limit(self.rate_limit)
-        if self.ignore_status and (self.skip_unsubscribed or self.status_column):
+        elif self.rate_limit is not None and self.rate_limit < 1:
+            raise ConfigError(f"rate_limit {self.rate_limit} is below 1 request.", "For example 120 or '600/60'.")
+        if self.ignore_status and (self.skip_unsubscribed or self.status_column or self.state_column):
             raise ConfigError(f"{self.named('ignore_status')} cannot go with {self.named('skip_unsubscribed')} or "
-                              f"{self.named('status_column')}.", "Ignore the status column, or use it: not both.")
+                              f"{self.named('state_column')}.", "Ignore the status column, or use it: not both.")
+        if self.state_column and self.status_column and self.state_column != self.status_column:
+            raise ConfigError(f"{self.named('state_column')} and {self.named('status_column')} name different "
+                              "columns.", "status_column is the earlier name of state_column: give one of them.")
+        if self.referrer and not self.form:
+            raise ConfigError(f"{self.named('referrer')} goes with {self.named('form')}.",
+                              "Name the form the subscribers are added to.")
 
     def _coerce(self, name: str, declared: Declared, value: Any) -> Any:
         """A flag's, config's or caller's value as the field holds it; a bad one is a ConfigError naming it."""
@@ -303,6 +326,11 @@ class Settings:
         merged = {**values, **flags, **given}
         return cls(**{name: value for name, value in merged.items() if name in names and value is not None},
                    origins=origins)
+
+    @property
+    def states_from(self) -> str | None:
+        """The column the user named for the subscription status, under either name."""
+        return self.state_column or self.status_column
 
     @property
     def load(self) -> LoadOptions:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importer.errors import ConfigError
-from importer.records import Contact, Outcome, Status
+from importer.records import Contact, KitState, Outcome, Status
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS taggings (
     tag TEXT NOT NULL,               -- digest of the lowercased tag name
     PRIMARY KEY (email, tag)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS states (email TEXT PRIMARY KEY, state TEXT NOT NULL);  -- digests: the file's last state
+CREATE TABLE IF NOT EXISTS form_additions (email TEXT NOT NULL, form_id INTEGER NOT NULL,
+                                           PRIMARY KEY (email, form_id));  -- additions Kit confirmed
+CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered them not active (or unsubscribed them)
 """
 
 
@@ -90,22 +94,32 @@ class StateStore:
                               (digest(email.casefold()),)).fetchone()
         return None if row is None else Known(row[0], row[1], json.loads(row[2]))
 
-    def changes(self, contact: Contact) -> Contact | None:
+    def changes(self, contact: Contact, *, form_id: int | None = None, unsubscribe: bool = False) -> Contact | None:
         """The part of `contact` Kit does not have yet, or None if Kit has it all.
 
         A contact Kit already has (with its id known) and whose first name is unchanged gets
         `subscriber_id` set, so the bulk path can write its changed values without an upsert.
+        One whose state in the file changed, or that still needs the form addition or the
+        unsubscribe asked for, is upserted, since only the upsert's answer says which state Kit
+        holds; what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
         """
         known = self.known(contact.email)
         tags = self._untagged(contact)
         if known is None or known.subscriber_id is None:
             return replace(contact, tags=tags)
+        key = digest(contact.email.casefold())
+        confirmed = self._confirmed(key, form_id)
+        active = contact.state in (None, KitState.ACTIVE)
+        pending = "left" not in confirmed and ((form_id is not None and active and "form" not in confirmed) or
+                                               (unsubscribe and not active))
         name_changed = contact.first_name is not None and digest(contact.first_name) != known.first_name
         changed = {f: v for f, v in contact.fields.items() if known.fields.get(str(f.id)) != digest(v)}
-        if not name_changed and not changed and not tags:
+        state_changed = contact.state is not None and self._state(key) != digest(contact.state)
+        if not name_changed and not changed and not state_changed and not pending and not tags:
             return None
+        upsert = name_changed or state_changed or pending
         return replace(contact, first_name=contact.first_name if name_changed else None, fields=changed,
-                       subscriber_id=None if name_changed else known.subscriber_id, tags=tags)
+                       subscriber_id=None if upsert else known.subscriber_id, tags=tags, confirmed=confirmed)
 
     def _untagged(self, contact: Contact) -> tuple[str, ...]:
         """The contact's tags that Kit has not confirmed on it yet."""
@@ -114,6 +128,19 @@ class StateStore:
         done = {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
                                                    (digest(contact.email.casefold()),))}
         return tuple(t for t in contact.tags if digest(t.casefold()) not in done)
+
+    def _confirmed(self, key: str, form_id: int | None) -> frozenset[str]:
+        done = set()
+        if form_id is not None and self.db.execute("SELECT 1 FROM form_additions WHERE email = ? AND form_id = ?",
+                                                   (key, form_id)).fetchone():
+            done.add("form")
+        if self.db.execute("SELECT 1 FROM not_active WHERE email = ?", (key,)).fetchone():
+            done.add("left")
+        return frozenset(done)
+
+    def _state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT state FROM states WHERE email = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     # --- journal -------------------------------------------------------------------------
 
@@ -136,6 +163,19 @@ class StateStore:
                 key = digest(outcome.contact.email.casefold())
                 self.db.executemany("INSERT OR IGNORE INTO taggings VALUES (?, ?)",
                                     [(key, digest(name.casefold())) for name in outcome.tagged])
+                self._journal_consent(outcome)
+
+    def _journal_consent(self, outcome: Outcome) -> None:
+        """Keep the form addition Kit confirmed, that Kit holds the person as not active (so no later
+        run adds them to a form or unsubscribes them), and the file's state once the contact went
+        through without a problem (so a refused unsubscribe is tried again)."""
+        key = digest(outcome.contact.email.casefold())
+        if outcome.added_to_form is not None:
+            self.db.execute("INSERT OR IGNORE INTO form_additions VALUES (?, ?)", (key, outcome.added_to_form))
+        if outcome.kit_state not in (None, KitState.ACTIVE):
+            self.db.execute("INSERT OR IGNORE INTO not_active VALUES (?)", (key,))
+        if outcome.contact.state is not None and not outcome.problems and outcome.kit_state is not None:
+            self.db.execute("INSERT OR REPLACE INTO states VALUES (?, ?)", (key, digest(outcome.contact.state)))
 
     def _merge(self, contact: Contact, subscriber_id: int, fields: dict[str, str]) -> None:
         key = digest(contact.email.casefold())

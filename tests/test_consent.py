@@ -1,6 +1,7 @@
 """Consent: status columns found in real export shapes, each cell read as a Kit state, and
-the guard end to end: a file with unsubscribed people stops before anything is written,
---skip-unsubscribed leaves exactly them out, --ignore-status imports them."""
+the guard end to end: a file with unsubscribed people creates them in their state (cancelled,
+bounced...), --skip-unsubscribed leaves exactly them out, --ignore-status imports them as new
+active subscribers, and an unknown word rejects its row."""
 
 from __future__ import annotations
 
@@ -106,13 +107,23 @@ def test_the_guard_counts_by_column_and_word_and_skips_the_same_person_everywher
     guard = ConsentGuard([StatusColumn(1, "Status", Kind.WORDS)], email=0, skip=True)
     rows = [Row(2, ("a@example.com", "subscribed")), Row(3, ("B@example.com", "unsubscribed")),
             Row(4, ("c@example.com", "maybe")), Row(5, ("d@example.com", "")), Row(6, ("x", "bad"), "ragged row")]
-    assert [r.number for r in guard.screen(rows)] == [2, 5, 6]  # a ragged row is the mapper's to reject
-    assert guard.skipped_rows == 2 and guard.left_out == {"b@example.com", "c@example.com"}
-    assert guard.tally() == "'Status': unsubscribed 1, unknown word 'maybe' 1"
-    assert guard.verdict() is None
-    stop = ConsentGuard(guard.columns, email=0)
-    list(stop.screen(rows))
-    assert stop.verdict().startswith("2 rows marked not subscribed ('Status': unsubscribed 1, unknown word 'maybe' 1)")
+    # a ragged row, and a row with an unknown word, are the mapper's to reject
+    assert [r.number for r in guard.screen(rows)] == [2, 4, 5, 6]
+    assert guard.skipped_rows == 1 and guard.left_out == {"b@example.com"}
+    assert guard.tally() == "'Status': unsubscribed 1"
+
+
+def test_the_guard_gives_each_row_its_state_and_names_an_unknown_word():
+    guard = ConsentGuard([StatusColumn(1, "Status", Kind.WORDS), StatusColumn(2, "UNSUB_TIME", Kind.SET_WHEN_OUT)],
+                         email=0)
+    assert guard.state(("a@example.com", "subscribed", "")) is KitState.ACTIVE
+    assert guard.state(("a@example.com", "", "")) is None
+    assert guard.state(("a@example.com", "subscribed", "2024-01-01")) is KitState.CANCELLED  # any column leaving wins
+    assert guard.state(("a@example.com", "cleaned", "")) is KitState.BOUNCED
+    with pytest.raises(UnknownStatus) as caught:
+        guard.state(("a@example.com", "VIP", ""))
+    assert caught.value.detail.startswith("Status: 'VIP' is not a state kit-import knows; accepted: subscribed")
+    assert guard.words(KitState.CANCELLED) == "UNSUB_TIME set" and guard.words(KitState.BOUNCED) == "cleaned"
 
 
 # --- end to end -------------------------------------------------------------------------
@@ -136,16 +147,24 @@ SHAPES = {  # file, rows not subscribed, what the summary says of them, emails t
 }
 
 
+STATES = {  # the state each person of a shape is created in (issue 11: the guard became this mapping)
+    "mailchimp": {"ann@example.com": "active", "una@example.com": "cancelled"},
+    "kit": {"dana@example.com": "active", "fox@example.com": "cancelled", "walt@example.com": "bounced",
+            "spam@example.com": "complained", "new@example.com": "active"},
+    "crm": {"grace@example.com": "active", "alan@example.com": "cancelled", "ada@example.com": "active"},
+}
+
+
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_a_file_with_unsubscribed_people_stops_before_anything_is_written(sandbox, tmp_path, shape):
+def test_a_file_with_unsubscribed_people_creates_them_in_their_state(sandbox, tmp_path, shape):
     text, out, said, _ = SHAPES[shape]
     source = write(tmp_path / f"{shape}.csv", text)
     result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
-    assert result.exit_code == 1, result.output
-    assert writes(sandbox) == [] and sandbox.store.subscribers == {}
-    assert f"Error: the import stopped: {out} row{'s' if out > 1 else ''} marked not subscribed ({said})" \
-        in result.output
-    assert "--skip-unsubscribed" in result.output and "--ignore-status" in result.output
+    assert result.exit_code == 0, result.output
+    assert {e: sandbox.store.state_of(e) for e in STATES[shape]} == STATES[shape]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert sum(report["states_set"].values()) == out
+    assert "States set:        " in result.output and "created as " in result.output
     assert "-> subscription status" in result.output
 
 
@@ -172,6 +191,7 @@ def test_ignore_status_imports_everyone(sandbox, tmp_path, shape):
     result = invoke(["run", source, "--ignore-status"], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert len(sandbox.store.snapshot()) == len(stay) + out
+    assert {sub.state for sub in sandbox.store.subscribers.values()} == {"active"}
 
 
 def test_a_skipped_person_is_not_brought_in_by_another_row(sandbox, tmp_path):
@@ -186,12 +206,15 @@ def test_a_skipped_person_is_not_brought_in_by_another_row(sandbox, tmp_path):
     assert report["rows_imported"] == 1
 
 
-def test_unknown_words_stop_the_run_and_are_named(sandbox, tmp_path):
+def test_an_unknown_word_rejects_its_row_naming_the_word_and_the_accepted_ones(sandbox, tmp_path):
     source = write(tmp_path / "w.csv", "Email,Status\nann@example.com,subscribed\nbo@example.com,VIP\n")
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
-    assert result.exit_code == 1
-    assert "1 row marked not subscribed ('Status': unknown word 'VIP' 1)" in result.output
-    assert writes(sandbox) == []
+    assert result.exit_code == 3, result.output
+    assert set(sandbox.store.snapshot()) == {"ann@example.com"}
+    failed = list(csv.DictReader((tmp_path / "w.csv.failures.csv").open(encoding="utf-8")))
+    assert [(f["row"], f["error"]) for f in failed] == [
+        ("3", "unknown state: Status: 'VIP' is not a state kit-import knows; accepted: subscribed or active; "
+              "unsubscribed or cancelled; cleaned or bounced; complained; pending, transactional or inactive")]
 
 
 def test_status_column_names_the_column_when_detection_cannot(sandbox, tmp_path):
@@ -204,12 +227,10 @@ def test_status_column_names_the_column_when_detection_cannot(sandbox, tmp_path)
     assert set(sandbox.store.snapshot()) == {"ann@example.com"}
 
 
-@pytest.mark.parametrize("stop", [["--max-rejects", "10"], []], ids=["brake", "status-guard"])
-def test_a_stopped_run_creates_no_field(sandbox, tmp_path, stop):
+def test_a_stopped_run_creates_no_field(sandbox, tmp_path):
     source = write(tmp_path / "f.csv", "Email,Likes,Status\nann@example.com,Cats,subscribed\n"
-                                       "bad-email,Dogs,subscribed\nbo@example.com,Owls," +
-                                       ("subscribed" if stop else "unsubscribed") + "\n")
-    result = invoke(["run", source, "--field", "Likes=Interests", "--create-missing-fields", *stop],
+                                       "bad-email,Dogs,subscribed\nbo@example.com,Owls,subscribed\n")
+    result = invoke(["run", source, "--field", "Likes=Interests", "--create-missing-fields", "--max-rejects", "10"],
                     env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 1, result.output
     assert writes(sandbox) == []

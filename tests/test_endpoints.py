@@ -10,9 +10,11 @@ from responses import matchers
 
 from conftest import BASE
 from importer.errors import KitFatalError, KitRequestError, KitUnavailableError
-from importer.kit import (Account, FieldValue, NewSubscriber, Subscriber, bulk_set_values, bulk_upsert_subscribers,
-                          create_custom_field, exchange_token, get_account, list_custom_fields, upsert_subscriber)
-from importer.records import CustomField
+from importer.kit import (Account, FieldValue, Form, FormAddition, NewSubscriber, Subscriber, add_to_form,
+                          bulk_add_to_form, bulk_set_values, bulk_upsert_subscribers, create_custom_field,
+                          exchange_token, get_account, list_custom_fields, list_forms, unsubscribe_subscriber,
+                          upsert_subscriber)
+from importer.records import CustomField, KitState
 
 CREATED = "2023-02-17T11:43:55Z"
 WHEN = dt.datetime(2023, 2, 17, 11, 43, 55, tzinfo=dt.timezone.utc)
@@ -27,7 +29,7 @@ def test_bulk_upsert_parses_subscribers_and_failures_that_lost_their_email(kit, 
               "failures": [{"subscriber": {"first_name": None, "email_address": None, "state": "active",
                                            "created_at": None}, "errors": ["Email address is invalid"]}]})
     result = bulk_upsert_subscribers(oauth_client, [NewSubscriber("a@example.com", "Ann"), NewSubscriber("bad@x", "")])
-    assert result.items == [Subscriber(7, "a@example.com", "Ann", WHEN)]
+    assert result.items == [Subscriber(7, "a@example.com", "Ann", WHEN, state=KitState.ACTIVE)]
     assert [(f.item.email, f.text) for f in result.failures] == [(None, "Email address is invalid")]
     assert not result.queued
 
@@ -63,7 +65,7 @@ def test_upsert_one_says_created_or_queued_and_keeps_the_echo_and_warnings(kit, 
               "warnings": [{"message": "Custom field key 'x' does not exist"}, "plain"]})
     answer = upsert_subscriber(key_client, NewSubscriber("a@example.com"), {"company": "Acme"})
     assert (answer.created, answer.queued) == (created, queued)
-    assert answer.subscriber == Subscriber(3, "a@example.com", None, WHEN, {"company": "Acme"})
+    assert answer.subscriber == Subscriber(3, "a@example.com", None, WHEN, {"company": "Acme"}, KitState.ACTIVE)
     assert answer.warnings == ["Custom field key 'x' does not exist", "plain"]
 
 
@@ -125,3 +127,75 @@ def test_a_failed_token_exchange_is_typed_and_says_what_to_do(reply, error, mess
         with pytest.raises(error) as caught:
             exchange_token(BASE, REFRESH)
     assert message in str(caught.value) and caught.value.hint
+
+
+# --- states, unsubscribes and forms (issue 11) ---------------------------------------------
+
+@pytest.mark.parametrize("state, sent", [(None, None), (KitState.ACTIVE, None), (KitState.CANCELLED, "cancelled"),
+                                         (KitState.BOUNCED, "bounced")])
+def test_a_new_subscribers_state_is_sent_but_never_active(kit, oauth_client, key_client, state, sent):
+    expected = {"email_address": "a@example.com", **({"state": sent} if sent else {})}
+    kit.post(f"{BASE}/v4/bulk/subscribers", match=[matchers.json_params_matcher(
+        {"subscribers": [expected], "callback_url": None})], json={"subscribers": [], "failures": []})
+    kit.post(f"{BASE}/v4/subscribers", match=[matchers.json_params_matcher(expected)], status=201,
+             json={"subscriber": {"id": 3, "first_name": None, "email_address": "a@example.com",
+                                  "state": sent or "active", "created_at": CREATED, "fields": {}}})
+    bulk_upsert_subscribers(oauth_client, [NewSubscriber("a@example.com", None, state)])
+    answer = upsert_subscriber(key_client, NewSubscriber("a@example.com", None, state))
+    assert answer.subscriber.state is (state or KitState.ACTIVE)
+
+
+def test_a_state_kit_import_does_not_know_is_none(kit, oauth_client):
+    kit.post(f"{BASE}/v4/bulk/subscribers", json={"subscribers": [
+        {"id": 7, "first_name": None, "email_address": "a@example.com", "state": "paused", "created_at": CREATED}],
+        "failures": []})
+    assert bulk_upsert_subscribers(oauth_client, [NewSubscriber("a@example.com")]).items[0].state is None
+
+
+def test_unsubscribe_posts_to_the_subscriber_and_a_404_is_a_request_error(kit, key_client):
+    kit.post(f"{BASE}/v4/subscribers/7/unsubscribe", status=204)
+    kit.post(f"{BASE}/v4/subscribers/8/unsubscribe", status=404, json={"errors": ["Not Found"]})
+    unsubscribe_subscriber(key_client, 7)
+    with pytest.raises(KitRequestError, match="POST /v4/subscribers/{id}/unsubscribe"):
+        unsubscribe_subscriber(key_client, 8)
+    assert key_client.stats.by_endpoint == {"POST /v4/subscribers/{id}/unsubscribe": 2}
+
+
+def test_list_forms_reads_every_page(kit, key_client):
+    page = {"has_previous_page": False, "start_cursor": "a", "per_page": 1000}
+    form = {"created_at": CREATED, "type": "embed", "format": None, "embed_js": "", "embed_url": "",
+            "archived": False, "uid": "u"}
+    kit.get(f"{BASE}/v4/forms", match=[matchers.query_param_matcher({"per_page": "1000"})],
+            json={"forms": [{"id": 51, "name": "Sign up", **form}],
+                  "pagination": {**page, "has_next_page": True, "end_cursor": "b"}})
+    kit.get(f"{BASE}/v4/forms", match=[matchers.query_param_matcher({"per_page": "1000", "after": "b"})],
+            json={"forms": [{"id": 50, "name": "Lead gen", **form, "type": "hosted"}],
+                  "pagination": {**page, "has_next_page": False, "end_cursor": "c"}})
+    assert list_forms(key_client) == [Form(51, "Sign up", "embed"), Form(50, "Lead gen", "hosted")]
+
+
+def test_bulk_add_to_form_parses_additions_and_failures_with_a_null_side(kit, oauth_client):
+    kit.post(f"{BASE}/v4/bulk/forms/subscribers", match=[matchers.json_params_matcher(
+        {"additions": [{"form_id": 5, "subscriber_id": 1, "referrer": "https://example.com/a"},
+                       {"form_id": 5, "subscriber_id": 2}], "callback_url": None})],
+        json={"subscribers": [{"id": 1, "first_name": "Ann", "email_address": "a@example.com", "created_at": CREATED,
+                               "added_at": CREATED, "referrer": "https://example.com/a",
+                               "referrer_utm_parameters": {}}],
+              "failures": [{"errors": ["Subscriber does not exist"],
+                            "subscription": {"form_id": 5, "subscriber_id": None, "referrer": ""}}]})
+    result = bulk_add_to_form(oauth_client, [FormAddition(5, 1, "https://example.com/a"), FormAddition(5, 2)])
+    assert [a.subscriber_id for a in result.items] == [1]
+    assert [(f.item.form_id, f.item.subscriber_id, f.text) for f in result.failures] == \
+        [(5, None, "Subscriber does not exist")]
+
+
+def test_add_to_form_by_email_with_a_referrer(kit, key_client):
+    kit.post(f"{BASE}/v4/forms/5/subscribers", match=[matchers.json_params_matcher(
+        {"email_address": "a@example.com", "referrer": "https://example.com/a"})], status=201,
+        json={"subscriber": {"id": 1, "first_name": None, "email_address": "a@example.com", "state": "active",
+                             "created_at": CREATED, "added_at": CREATED, "fields": {}, "referrer": "",
+                             "referrer_utm_parameters": {}}})
+    kit.post(f"{BASE}/v4/forms/6/subscribers", status=404, json={"errors": ["Not Found"]})
+    assert add_to_form(key_client, 5, "a@example.com", "https://example.com/a").id == 1
+    with pytest.raises(KitRequestError):
+        add_to_form(key_client, 6, "a@example.com")

@@ -132,7 +132,7 @@ class KitClient:
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                 json: dict[str, Any] | None = None) -> Response:
         """Send one request, retrying what can be retried; raise a typed error otherwise."""
-        endpoint = f"{method} {path}"
+        endpoint = f"{method} {_ID.sub('/{id}', path)}"  # counted per endpoint, not per subscriber
         failures = throttles = 0
         refreshed = False
         while True:
@@ -226,6 +226,9 @@ class KitClient:
     def _tell(self, message: str) -> None:
         if self.on_retry is not None:
             self.on_retry(message)
+
+
+_ID = re.compile(r"/\d+(?=/|$)")  # an id in a path: /v4/subscribers/42/unsubscribe
 
 
 def _date(reply: requests.Response) -> dt.datetime | None:

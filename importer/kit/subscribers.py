@@ -1,4 +1,4 @@
-"""Subscriber endpoints: bulk upsert (OAuth) and upsert one (either credential), with parsed answers."""
+"""Subscriber endpoints: bulk upsert (OAuth), upsert one and unsubscribe one (either credential), parsed."""
 
 from __future__ import annotations
 
@@ -9,19 +9,28 @@ from typing import Any
 
 from importer.kit.client import KitClient
 from importer.kit.results import BulkResult, integer, parse_bulk
+from importer.records import KitState
 
 
 @dataclass(frozen=True)
 class NewSubscriber:
-    """A subscriber to create or update, by email; a blank first name is never sent."""
+    """A subscriber to create or update, by email; a blank first name is never sent.
+
+    `state` is the state Kit creates a new subscriber in (Kit ignores it for one it has).
+    `active` is never sent: it is Kit's default anyway, and no request of kit-import may
+    read as making someone active.
+    """
 
     email: str
     first_name: str | None = None
+    state: KitState | None = None
 
     def body(self) -> dict[str, str]:
         body = {"email_address": self.email}
         if self.first_name:
             body["first_name"] = self.first_name
+        if self.state is not None and self.state is not KitState.ACTIVE:
+            body["state"] = self.state.value
         return body
 
 
@@ -35,13 +44,15 @@ class Subscriber:
     first_name: str | None
     created_at: dt.datetime | None
     fields: dict[str, Any] | None = None
+    state: KitState | None = None  # None when Kit gave no state, or one kit-import does not know
 
     @classmethod
     def parse(cls, data: dict) -> Subscriber:
         email, first = data.get("email_address"), data.get("first_name")
         fields = data.get("fields")
         return cls(integer(data.get("id")), str(email) if email else None, str(first) if first else None,
-                   _timestamp(data.get("created_at")), fields if isinstance(fields, dict) else None)
+                   _timestamp(data.get("created_at")), fields if isinstance(fields, dict) else None,
+                   _state(data.get("state")))
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,19 @@ def upsert_subscriber(client: KitClient, subscriber: NewSubscriber,
     raw = data.get("warnings") or []
     return Upserted(Subscriber.parse(sub), created=reply.status == 201, queued=reply.status == 202,
                     warnings=[_text(w) for w in (raw if isinstance(raw, list) else [raw])])
+
+
+def unsubscribe_subscriber(client: KitClient, subscriber_id: int) -> None:
+    """POST /v4/subscribers/{id}/unsubscribe: make an existing subscriber `cancelled` (Kit answers 204).
+    A refusal (404: no such subscriber) raises KitRequestError."""
+    client.post(f"/v4/subscribers/{subscriber_id}/unsubscribe", {})
+
+
+def _state(value: Any) -> KitState | None:
+    try:
+        return KitState(value)
+    except ValueError:
+        return None
 
 
 def _text(warning: Any) -> str:

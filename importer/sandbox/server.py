@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from importer.sandbox.store import KitStore, StoredSubscriber
+from importer.sandbox.store import STATES, KitStore, StoredSubscriber
 
 __all__ = ["AuthorizePageError", "Behaviour", "Reply", "SAMPLE_FIELDS", "Sandbox"]
 
@@ -318,7 +318,7 @@ class _Handler(BaseHTTPRequestHandler):
         raise Reply(401, UNAUTHORIZED)
 
     def _send(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode()
+        data = b"" if status == 204 else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -353,6 +353,21 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
             return 200, _list_subscribers(store, query)
         if method == "POST":
             return _create_subscriber(store, body)
+    if method == "POST" and (m := re.fullmatch(r"/v4/subscribers/(\d+)/unsubscribe", path)):
+        sub = store.subscribers.get(int(m.group(1)))
+        if sub is None:
+            raise Reply(404, {"errors": ["Not Found"]})
+        store.unsubscribe(sub)
+        return 204, None
+    if method == "GET" and path == "/v4/forms":
+        with store.lock:
+            forms = [f.to_json() for f in sorted(store.forms.values(), key=lambda f: f.id, reverse=True)]
+        page, pagination = _paginate(forms, query)
+        return 200, {"forms": page, "pagination": pagination}
+    if method == "POST" and (m := re.fullmatch(r"/v4/forms/(\d+)/subscribers", path)):
+        return _add_to_form(store, int(m.group(1)), body)
+    if method == "POST" and path == "/v4/bulk/forms/subscribers":
+        return _bulk_forms(store, body)
     if m := re.fullmatch(r"/v4/subscribers/(\d+)", path):
         sub = store.subscribers.get(int(m.group(1)))
         if method == "GET" and sub is not None:
@@ -474,9 +489,12 @@ def _create_subscriber(store: KitStore, body: Any) -> tuple[int, Any]:
                 if (why := store.value_too_long(None if value is None else str(value)))]
     if too_long:
         raise Reply(422, {"errors": too_long})
+    state = body.get("state")
+    if state is not None and state not in STATES:
+        raise Reply(422, {"errors": [f"State {state!r} is not valid"]})
     if store.would_exceed_limit([email]):
         raise Reply(403, OVER_LIMIT)
-    sub, created = store.upsert(email, body.get("first_name"), set_first_name="first_name" in body)
+    sub, created = store.upsert(email, body.get("first_name"), set_first_name="first_name" in body, state=state)
     with store.lock:
         if any(sub.values.get(fid) != value for fid, value in resolved.items()):
             sub.values.update(resolved)
@@ -512,7 +530,13 @@ def _bulk_subscribers(sb: Sandbox, body: Any) -> tuple[int, Any]:
                                             "state": "active", "created_at": None},
                              "errors": ["Email address is invalid"]})
             continue
-        sub, _ = store.upsert(email, item.get("first_name"), set_first_name="first_name" in item)
+        state = item.get("state")
+        if state is not None and state not in STATES:
+            failures.append({"subscriber": {"first_name": item.get("first_name"), "email_address": email,
+                                            "state": "active", "created_at": None},
+                             "errors": [f"State {state!r} is not valid"]})
+            continue
+        sub, _ = store.upsert(email, item.get("first_name"), set_first_name="first_name" in item, state=state)
         done.append(sub)
     if len(items) > SYNC_LIMIT:
         return 202, {}
@@ -619,3 +643,45 @@ def _bulk_taggings(store: KitStore, body: Any) -> tuple[int, Any]:
     if len(items) > SYNC_LIMIT:
         return 202, {}
     return 200, {"subscribers": [{k: v for k, v in t.items() if k != "state"} for t in tagged], "failures": failures}
+def _add_to_form(store: KitStore, form_id: int, body: Any) -> tuple[int, Any]:
+    """POST /v4/forms/{form_id}/subscribers: an existing subscriber, by email; 201 added, 200 there already."""
+    email = body.get("email_address") if isinstance(body, dict) else None
+    if not isinstance(email, str) or not email.strip():
+        raise Reply(422, {"errors": ["Either subscriber id or email address is required to add subscriber to form"]})
+    form = store.forms.get(form_id)
+    sub = store.find(email)
+    if form is None or sub is None:
+        raise Reply(404, {"errors": ["Not Found"]})
+    referrer = body.get("referrer") if isinstance(body.get("referrer"), str) else None
+    added = store.add_to_form(form, sub, referrer)
+    return (201 if added else 200), {"subscriber": _form_member(store, sub, form.members.get(sub.id))}
+
+
+def _form_member(store: KitStore, sub: StoredSubscriber, referrer: str | None) -> dict:
+    return {**store.to_json(sub), "added_at": store.now_iso(), "referrer": referrer or "",
+            "referrer_utm_parameters": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}}
+
+
+def _bulk_forms(store: KitStore, body: Any) -> tuple[int, Any]:
+    """POST /v4/bulk/forms/subscribers: per-item failures name the side that does not exist as null."""
+    items = _items(body, "additions", "No additions included for processing")
+    added, failures = [], []
+    for item in items:
+        item = item if isinstance(item, dict) else {}
+        fid, sid, referrer = item.get("form_id"), item.get("subscriber_id"), item.get("referrer")
+        referrer = referrer if isinstance(referrer, str) else None
+        with store.lock:
+            form = store.forms.get(fid) if isinstance(fid, int) else None
+            sub = store.subscribers.get(sid) if isinstance(sid, int) else None
+            if sub is None or form is None:
+                failures.append({"errors": ["Subscriber does not exist" if sub is None else "Form does not exist"],
+                                 "subscription": {"form_id": fid if form is not None else None,
+                                                  "subscriber_id": sid if sub is not None else None,
+                                                  "referrer": referrer or ""}})
+                continue
+            store.add_to_form(form, sub, referrer)
+            entry = _form_member(store, sub, form.members.get(sub.id))
+        added.append({k: v for k, v in entry.items() if k not in ("state", "fields")})
+    if len(items) > SYNC_LIMIT:
+        return 202, {}
+    return 200, {"subscribers": added, "failures": failures}

@@ -49,6 +49,24 @@ class StoredTag:
 
 
 @dataclass
+class StoredForm:
+    id: int
+    name: str
+    double_opt_in: bool = False  # adding a subscriber sends the form's incentive email
+    created_at: str = "2023-02-17T11:43:55Z"
+    members: dict[int, str | None] = field(default_factory=dict)  # subscriber id -> referrer
+
+    def to_json(self) -> dict:
+        uid = f"{self.id:010x}"
+        return {"id": self.id, "name": self.name, "created_at": self.created_at, "type": "embed", "format": None,
+                "embed_js": f"https://sandbox.kit.test/{uid}/index.js", "embed_url": f"https://sandbox.kit.test/{uid}",
+                "archived": False, "uid": uid}
+
+
+STATES = ("active", "cancelled", "bounced", "complained", "inactive")
+
+
+@dataclass
 class StoredSubscriber:
     id: int
     email_address: str
@@ -101,6 +119,10 @@ class KitStore:
         # Tag names (any case) whose taggings Kit refuses, as it does a tag deleted while a run uses
         # it: tests see how the client reports a refused tagging.
         self.refused_tags: set[str] = set()
+        self.forms: dict[int, StoredForm] = {}
+        self._next_form = 1
+        # (form id, email) of every incentive email a double opt-in form addition made Kit send
+        self.incentive_emails: list[tuple[int, str]] = []
         self.clock = clock
         self.fields: dict[int, StoredField] = {}
         self.subscribers: dict[int, StoredSubscriber] = {}
@@ -162,8 +184,10 @@ class KitStore:
             new = {e.strip().casefold() for e in emails} - set(self._by_email)
             return len(self.subscribers) + len(new) > self.subscriber_limit
 
-    def upsert(self, email: str, first_name: str | None, *, set_first_name: bool) -> tuple[StoredSubscriber, bool]:
-        """Create the subscriber, or update the first name of the one with this email."""
+    def upsert(self, email: str, first_name: str | None, *, set_first_name: bool,
+               state: str | None = None) -> tuple[StoredSubscriber, bool]:
+        """Create the subscriber (in `state`, default active), or update the first name of the one
+        with this email: as Kit's upsert does, an existing subscriber's state is left alone."""
         email = email.strip()
         with self.lock:
             existing = self.find(email)
@@ -172,7 +196,7 @@ class KitStore:
                     existing.first_name = first_name
                     self.changed(existing)
                 return existing, False
-            sub = StoredSubscriber(self._next_subscriber, email, first_name, self.now_iso())
+            sub = StoredSubscriber(self._next_subscriber, email, first_name, self.now_iso(), state or "active")
             self.subscribers[sub.id] = sub
             self._by_email[email.casefold()] = sub.id
             self._next_subscriber += 1
@@ -229,6 +253,47 @@ class KitStore:
             sub.tags.discard(tag_id)
             self.changed(sub)
             return True
+
+    def unsubscribe(self, sub: StoredSubscriber) -> None:
+        """Make a subscriber cancelled (POST /v4/subscribers/{id}/unsubscribe)."""
+        with self.lock:
+            if sub.state != "cancelled":
+                sub.state = "cancelled"
+                self.changed(sub)
+
+    # --- forms -----------------------------------------------------------------------
+
+    def add_form(self, name: str, *, double_opt_in: bool = False) -> StoredForm:
+        """Create a form (tests seed them; Kit's API cannot create one)."""
+        with self.lock:
+            form = StoredForm(self._next_form, name, double_opt_in, self.now_iso())
+            self.forms[form.id] = form
+            self._next_form += 1
+            return form
+
+    def add_to_form(self, form: StoredForm, sub: StoredSubscriber, referrer: str | None) -> bool:
+        """Add a subscriber to a form; False if it was there already. A double opt-in form sends its
+        incentive email to each subscriber once, as Kit's page says. Kit's documents do not say what
+        the addition does to a subscriber who is not active: the emulator leaves the state alone, and
+        kit-import never sends such an addition."""
+        with self.lock:
+            if sub.id in form.members:
+                return False
+            form.members[sub.id] = referrer
+            if form.double_opt_in:
+                self.incentive_emails.append((form.id, sub.email_address))
+            return True
+
+    def form_members(self, form_id: int) -> set[str]:
+        """The lowercased emails of a form's subscribers (tests compare these)."""
+        with self.lock:
+            form = self.forms[form_id]
+            return {self.subscribers[s].email_address.casefold() for s in form.members if s in self.subscribers}
+
+    def state_of(self, email: str) -> str | None:
+        """A subscriber's state (tests compare these)."""
+        sub = self.find(email)
+        return sub.state if sub else None
 
     def to_json(self, sub: StoredSubscriber, *, with_fields: bool = True, tags: bool = False) -> dict:
         body = {"id": sub.id, "first_name": sub.first_name, "email_address": sub.email_address,

@@ -2,7 +2,8 @@
 
 With an OAuth token: bulk upserts, then bulk values as soon as the upserts give ids. With
 an API key (no bulk access): one upsert per contact, its values in the same request. Then,
-for a run that applies tags, the taggings: 100 a request with OAuth, one by email with an API key.
+when asked: the taggings (100 a request with OAuth, one by email with an API key), form
+additions (bulk, or one by email) and unsubscribes (one each).
 """
 
 from __future__ import annotations
@@ -10,21 +11,34 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from importer.kit import KitClient, Tag
+from importer.kit import Form, KitClient, Tag
+from importer.records import KitState
 from importer.scheduler import Stage
 from importer.stages.base import CHUNK
+from importer.stages.forms import BulkFormAdditions, SingleFormAdditions
 from importer.stages.single import SingleUpserts
 from importer.stages.taggings import BulkTaggings, SingleTaggings
 from importer.stages.upserts import BulkUpserts
+from importer.stages.unsubscribes import Unsubscribes
 from importer.stages.values import BulkValues
 
-__all__ = ["CHUNK", "BulkTaggings", "BulkUpserts", "BulkValues", "SingleTaggings", "SingleUpserts", "stages_for"]
+__all__ = ["CHUNK", "BulkFormAdditions", "BulkTaggings", "BulkUpserts", "BulkValues", "SingleFormAdditions",
+           "SingleTaggings", "SingleUpserts", "Unsubscribes", "stages_for"]
 
 
-def stages_for(client: KitClient, *, started: dt.datetime | None = None,
-               tags: Mapping[str, Tag] | None = None) -> list[Stage]:
-    """The stages this client's credential can run, in order; taggings when `tags` (folded name ->
-    Kit's tag) is given."""
-    if client.credential.can_bulk:
-        return [BulkUpserts(client, started=started), BulkValues(client)] + ([BulkTaggings(client, tags)] if tags else [])
-    return [SingleUpserts(client, started=started)] + ([SingleTaggings(client, tags)] if tags else [])
+def stages_for(client: KitClient, *, started: dt.datetime | None = None, new_state: KitState | None = None,
+               tags: Mapping[str, Tag] | None = None, form: Form | None = None, referrer: str | None = None,
+               unsubscribe: bool = False) -> list[Stage]:
+    """The stages this client's credential can run, in order: new subscribers are created in
+    `new_state` when their row gives none; taggings when `tags` (folded name -> Kit's tag) is
+    given; `form` and `unsubscribe` add their stages."""
+    bulk = client.credential.can_bulk
+    stages: list[Stage] = [BulkUpserts(client, started=started, new_state=new_state), BulkValues(client)] if bulk \
+        else [SingleUpserts(client, started=started, new_state=new_state)]
+    if tags:
+        stages.append((BulkTaggings if bulk else SingleTaggings)(client, tags))
+    if form is not None:
+        stages.append((BulkFormAdditions if bulk else SingleFormAdditions)(client, form, referrer))
+    if unsubscribe:
+        stages.append(Unsubscribes(client))
+    return stages

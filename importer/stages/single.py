@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, NewSubscriber, Upserted, upsert_subscriber
 from importer.mapping import normalize
-from importer.records import Contact, CustomField, Outcome, Status
+from importer.records import Contact, CustomField, KitState, Outcome, Status
 from importer.scheduler import Stage
 from importer.stages.base import created_since, refuse, run_start
 
@@ -70,9 +70,11 @@ class SingleUpserts(Stage):
 
     size = 1
 
-    def __init__(self, client: KitClient, *, started: dt.datetime | None = None) -> None:
+    def __init__(self, client: KitClient, *, started: dt.datetime | None = None,
+                 new_state: KitState | None = None) -> None:
         self.client = client
         self.created_after = run_start(client, started)
+        self.new_state = new_state  # the state a new subscriber is created in when its row gives none
         self._reading = _Reading()
 
     @property
@@ -176,7 +178,8 @@ class SingleUpserts(Stage):
 
     def _post(self, contact: Contact, values: Values, keyed_by: str) -> Upserted:
         fields = {(f.key if keyed_by == "key" else f.label): v for f, v in values.items()}
-        return upsert_subscriber(self.client, NewSubscriber(contact.email, contact.first_name), fields)
+        subscriber = NewSubscriber(contact.email, contact.first_name, contact.state or self.new_state)
+        return upsert_subscriber(self.client, subscriber, fields)
 
 
 def _about_email(error: KitRequestError) -> bool:
@@ -236,6 +239,7 @@ def _kept(sent: Values, upserted: Upserted) -> tuple[list[CustomField], list[Cus
 def _settle(outcome: Outcome, sent: Sent, created_after: dt.datetime) -> None:
     sub = sent.upserted.subscriber
     outcome.subscriber_id = sub.id
+    outcome.kit_state = sub.state
     new = sent.upserted.created or sent.upserted.queued or created_since(sub.created_at, created_after)
     outcome.status = Status.CREATED if new else Status.UPDATED
     for kit_field, message in sent.refused.items():

@@ -6,7 +6,7 @@ import datetime as dt
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, KitClient, NewSubscriber, Subscriber, bulk_upsert_subscribers
-from importer.records import Outcome, Status
+from importer.records import KitState, Outcome, Status
 from importer.scheduler import Stage
 from importer.stages.base import CHUNK, created_since, refuse, run_start
 
@@ -14,19 +14,25 @@ Answer = BulkResult[Subscriber] | KitRequestError | KitUnavailableError
 
 
 class BulkUpserts(Stage):
-    """Creates or updates contacts Kit does not know yet, matching Kit's answer back by email."""
+    """Creates or updates contacts Kit does not know yet, matching Kit's answer back by email.
+
+    A new subscriber is created in the state its row gives, else in `new_state` (--subscriber-state);
+    Kit leaves an existing subscriber's state alone, and answers it, for the stages after this one."""
 
     size = CHUNK
 
-    def __init__(self, client: KitClient, *, started: dt.datetime | None = None) -> None:
+    def __init__(self, client: KitClient, *, started: dt.datetime | None = None,
+                 new_state: KitState | None = None) -> None:
         self.client = client
         self.created_after = run_start(client, started)
+        self.new_state = new_state
 
     def items(self, outcome: Outcome) -> list[Outcome]:
         return [outcome] if outcome.contact.subscriber_id is None else []
 
     def send(self, batch: list[Outcome]) -> BulkResult[Subscriber]:
-        return bulk_upsert_subscribers(self.client, [NewSubscriber(o.contact.email, o.contact.first_name)
+        return bulk_upsert_subscribers(self.client, [NewSubscriber(o.contact.email, o.contact.first_name,
+                                                                   o.contact.state or self.new_state)
                                                      for o in batch])
 
     def settle(self, batch: list[Outcome], answer: Answer) -> None:
@@ -46,6 +52,7 @@ class BulkUpserts(Stage):
                 continue
             del pending[outcome.contact.email.casefold()]
             outcome.subscriber_id = sub.id
+            outcome.kit_state = sub.state
             outcome.status = Status.CREATED if created_since(sub.created_at, self.created_after) else Status.UPDATED
         unnamed = []
         for failure in answer.failures:
