@@ -353,6 +353,8 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
             return 200, _list_subscribers(store, query)
         if method == "POST":
             return _create_subscriber(store, body)
+    if method == "GET" and (m := re.fullmatch(r"/v4/subscribers/(\d+)/tags", path)):
+        return _subscriber_tags(store, int(m.group(1)), query)
     if m := re.fullmatch(r"/v4/subscribers/(\d+)", path):
         sub = store.subscribers.get(int(m.group(1)))
         if method == "GET" and sub is not None:
@@ -363,6 +365,19 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
     if method == "POST" and path == "/v4/bulk/custom_fields/subscribers":
         return _bulk_values(store, body)
     raise Reply(404, {"errors": ["Not Found"]})
+
+
+def _subscriber_tags(store: KitStore, subscriber_id: int, query: dict[str, str]) -> tuple[int, Any]:
+    """GET /v4/subscribers/{id}/tags: current, like a read by id (the store keeps no tagging time:
+    `tagged_at` is the tag's creation time)."""
+    with store.lock:
+        sub = store.subscribers.get(subscriber_id)
+        if sub is None:
+            raise Reply(404, {"errors": ["Not Found"]})
+        items = [{"id": t, "name": store.tags[t].name, "tagged_at": store.tags[t].created_at}
+                 for t in sorted(sub.tags) if t in store.tags]
+    page, pagination = _paginate(items, query)
+    return 200, {"tags": page, "pagination": pagination}
 
 
 def _cursor(position: int) -> str:
