@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,8 +150,14 @@ def get_subscriber_tags(client: KitClient, subscriber_id: int) -> tuple[HeldTag,
 
 def parse_tags(items: Any) -> tuple[HeldTag, ...]:
     """Kit's tag objects (`id`, `name`; either may be null) as HeldTags; nameless ones are dropped."""
-    return tuple(HeldTag(integer(t.get("id")), str(t["name"]).strip()) for t in dicts(items)
+    return tuple(_tag(integer(t.get("id")), str(t["name"]).strip()) for t in dicts(items)
                  if t.get("name") not in (None, ""))
+
+
+@lru_cache(maxsize=4096)
+def _tag(tag_id: int | None, name: str) -> HeldTag:
+    """One HeldTag per tag, shared by every subscriber that has it (an account has few tags)."""
+    return HeldTag(tag_id, name)
 
 
 def iso_time(when: dt.datetime) -> str:
