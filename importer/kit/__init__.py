@@ -1,8 +1,8 @@
 """The Kit v4 API: the only part of kit-import that knows Kit's paths, status codes and JSON.
 
 client.py is the transport (session, rate limit, retries, typed errors); each endpoint used
-is one typed function in account.py, fields.py, forms.py, subscribers.py, tags.py or oauth.py, returning parsed
-results (results.py), never a raw body.
+is one typed function in account.py, fields.py, forms.py, subscribers.py, reads.py, tags.py or
+oauth.py, returning parsed results (results.py), never a raw body.
 """
 
 from importer.kit.account import Account, get_account
@@ -13,6 +13,8 @@ from importer.kit.forms import Form, FormAddition, add_to_form, bulk_add_to_form
 from importer.kit.oauth import TokenPair, exchange_token
 from importer.kit.ratelimit import RateLimiter
 from importer.kit.results import BULK_LIMIT, BulkResult, Failure
+from importer.kit.reads import (HeldSubscriber, HeldTag, SubscriberPage, get_subscriber, get_subscriber_tags,
+                                 iter_pages, iter_subscribers, list_subscribers)
 from importer.kit.tags import (Tag, Tagged, Tagging, bulk_create_tags, bulk_tag_subscribers, create_tag, list_tags,
                                tag_subscriber)
 from importer.kit.subscribers import (NewSubscriber, Subscriber, Upserted, bulk_upsert_subscribers,
@@ -25,3 +27,5 @@ __all__ = ["Account", "BULK_LIMIT", "BulkResult", "Credential", "CredentialKind"
            "create_custom_field", "create_tag", "credential_from_env", "exchange_token", "get_account",
            "list_custom_fields", "list_forms", "list_tags", "oauth_from_env", "tag_subscriber",
            "unsubscribe_subscriber", "upsert_subscriber"]
+__all__ += ["HeldSubscriber", "HeldTag", "SubscriberPage", "get_subscriber", "get_subscriber_tags", "iter_pages",
+            "iter_subscribers", "list_subscribers"]
