@@ -242,6 +242,8 @@ class BarProgress:
             done, total, requests = self._done, self._total, self._requests
         elapsed = time.monotonic() - self._started
         rate = self.rate()
+        if not rate and requests and elapsed > 0:  # no recent change to measure: the run's average so far
+            rate = requests / elapsed
         left = f"about {_duration(elapsed * (total - done) / done)} left" if done and done < total else \
             ("done" if done >= total else "time left not known yet")
         return (f"{self._name}: {done:,} of {total:,} ({100 * done // total}%), "
