@@ -242,7 +242,7 @@ class BarProgress:
             done, total, requests = self._done, self._total, self._requests
         elapsed = time.monotonic() - self._started
         rate = self.rate()
-        if not rate and requests and elapsed > 0:  # no recent change to measure: the run's average so far
+        if not rate and done >= total and requests and elapsed > 0:  # a short run: its average at the end
             rate = requests / elapsed
         left = f"about {_duration(elapsed * (total - done) / done)} left" if done and done < total else \
             ("done" if done >= total else "time left not known yet")
