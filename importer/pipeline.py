@@ -25,6 +25,7 @@ from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
 from importer.settings import BlankPolicy, Settings, require_credential
+from importer.account import Account
 from importer.origins import capitalized
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
@@ -44,6 +45,7 @@ from importer.scheduler import Scheduler
 from importer.stages import CHUNK, stages_for
 from importer.stages.taggings import NOT_APPLIED
 from importer.tags import TagBook, unique
+from importer.undo import save_undo
 
 
 class Progress(Protocol):
@@ -248,6 +250,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
         else:
             contacts.rebind(create_held(client, plan))
+            _before_writing(client, settings, work, report)
             if book is not None:
                 report.tags_created = book.create_missing(client)
             stages = stages_for(client, new_state=settings.subscriber_state,
@@ -356,6 +359,18 @@ class Work:
             elif (change := self.state.changes(contact, form_id=self.form_id,
                                                 unsubscribe=self.unsubscribe)) is not None:
                 yield change
+
+
+def _before_writing(client: KitClient, settings: Settings, work: Work, report: RunReport,
+                    account: Account | None = None) -> None:
+    """The one step just before the first subscriber is written: save the undo file of what the run
+    will change (after every check that can stop it, and after creating the fields it maps, which
+    hold no value to restore). `account` is what the run read of Kit, if it did."""
+    if settings.no_undo or not work.count:
+        return
+    saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
+                      tags=bool(work.tag_names))
+    report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 
 def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore | None) -> str | None:
