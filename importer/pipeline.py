@@ -648,3 +648,21 @@ def _finish(report: RunReport, client: KitClient, clock: float) -> None:
     report.retries = client.stats.retries
     report.throttled = client.stats.throttled
     report.elapsed_seconds = time.monotonic() - clock
+
+
+def file_contacts(source: RowSource, settings: Settings, client: KitClient, report: RunReport,
+                  progress: Progress | None = None) -> Work | None:
+    """The file's contacts as a run reads, maps and merges them, with the --tag tags, and none left
+    out by a state file: what `verify` compares with Kit. None when the source has no columns.
+    Rejected rows are counted in `report` (a run would not have imported them)."""
+    report.read_as, report.notes = source.describe(), list(source.notes)
+    if not source.headers:
+        return None
+    samples = _samples(source)
+    guard = _guard(source, _plan(source, settings, [], samples=samples), settings)
+    kit_fields = fetch_fields(client)
+    plan = _plan(source, settings, kit_fields, guard, samples)
+    hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
+    report.columns = plan.describe()
+    contacts = _read(source, plan, settings, report, defaultdict(list), progress or NoProgress(), guard)
+    return Work(contacts, None, extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags))
