@@ -296,8 +296,6 @@ def cli() -> None:
         kit-import run contacts.csv --dry-run
         kit-import run contacts.csv
         kit-import init contacts.csv
-        kit-import verify contacts.csv
-        kit-import undo contacts.csv.undo.csv
     """
 
 
