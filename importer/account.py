@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from importer.kit.auth import OAUTH, Credential, CredentialKind
 from importer.kit.client import KitClient
-from importer.kit.reads import PAGE_MAX, HeldSubscriber, SubscriberPage, iter_pages, list_subscribers
+from importer.kit.reads import (PAGE_MAX, HeldSubscriber, SubscriberPage, find_subscriber, iter_pages,
+                                list_subscribers)
 from importer.kit.results import BULK_LIMIT
 from importer.words import plural
 
@@ -99,3 +100,25 @@ def read_pays(total: int, blind_writes: int) -> ReadDecision:
     return ReadDecision(pays, f"the account holds {plural(total, 'subscriber')}: reading it "
                               f"({plural(reads, 'request')}) costs {than} the {plural(blind_writes, 'write')} "
                               "it could save")
+
+
+def read_for(client: KitClient, count: int, emails: Callable[[], Iterable[str]], *,
+             include_tags: bool) -> tuple[Account, str]:
+    """What Kit holds for `count` emails, at the cheaper of two reads: the whole account (one request
+    per 1,000 subscribers), or one list request per email (`email_address=`). The first page, which
+    asks Kit's total, decides; a sentence says which read was made and why (for a summary)."""
+    first = count_subscribers(client, include_tags=include_tags)
+    total = first.total_count
+    if total is None or read_cost(total) <= count:
+        account = read_account(client, include_tags=include_tags, first=first)
+        return account, f"read the whole account ({plural(len(account), 'subscriber')}, " \
+                        f"{plural(account.requests, 'request')})"
+    account = Account(total=total, requests=1, include_tags=include_tags,
+                      started_at=dt.datetime.now(dt.timezone.utc))
+    for email in emails():
+        account.requests += 1
+        held = find_subscriber(client, email, include_tags=include_tags)
+        if held is not None:
+            account.subscribers[held.email.casefold()] = held
+    return account, (f"looked up {plural(count, 'subscriber')} by email, one request each: cheaper than "
+                     f"reading the account's {plural(total, 'subscriber')} ({plural(read_cost(total), 'request')})")

@@ -31,6 +31,8 @@ from importer.kit.oauth import authorize
 from importer.loader import list_sheets, open_source
 from importer.mapping import plan_columns
 from importer.pipeline import import_file
+from importer.undo import read_undo, undo, write_undo_failures
+from importer.verify import verify
 from importer.report import ExitStatus, RunReport
 from importer.resolver import fetch_fields
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
@@ -375,6 +377,110 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             _say(result.closing_line())
             if result.stopped and not result.interrupted:
                 _say(f"Error: the import stopped: {result.stopped}")
+            status = result.exit_status
+            if settings.verify and not settings.dry_run and not result.stopped:
+                _say("Verifying: reading back what Kit holds")
+                checked = verify(settings)
+                _say(checked.summary())
+                _say(checked.closing_line())
+                status = status or checked.exit_status
+    sys.exit(status)
+
+
+@cli.command("verify")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False)
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="The TOML config of the import to check; flags override it.")
+@setting_options(Group.READ)
+@setting_options(Group.COLUMNS)
+@setting_options(Group.RUN)
+@sandbox_options
+@friendly_errors
+def verify_command(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str,
+                   **flags: Any) -> None:
+    """Check that Kit holds what SOURCE says: every contact, first name, value, tag and state.
+
+    It takes the options of `run`, so the command line that imported a file checks it; the
+    options that only steer writing (--dry-run, --state, --max-changes, --form, ...) are
+    ignored. Every difference the subscriber list shows is confirmed by reading the subscriber
+    by id, since Kit's list lags writes; a subscriber not listed is looked up again for at
+    most --settle seconds. The differences go to a CSV (--differences, default
+    <source name>.verify.csv).
+
+    Examples:
+
+    \b
+        kit-import verify contacts.csv
+        kit-import verify contacts.xlsx --sheet Leads --field "Zip=Postal code" --tag "Imported 2026-11"
+        kit-import verify --config nightly.toml --settle 120
+
+    \b
+    Exit status:
+      0    Kit holds what the file says
+      1    the check could not run: bad settings, an unreadable file, Kit refused or kept failing
+      3    Kit differs from the file: see the differences CSV
+    """
+    given = given_on_command_line(flags)
+    config = load_config(config_path) if config_path else {}
+    names = config.get("credentials") or {}
+    if source is not None:
+        config["source"] = source
+    if "source" not in config:
+        raise click.UsageError("Name a SOURCE file, or a --config that names one.")
+    token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
+    with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, _):
+        settings = Settings.from_options(config, given, credential=credential, base_url=base_url, refresh=grant)
+        result = verify(settings)
+    _say(result.summary())
+    _say(result.closing_line())
+    sys.exit(result.exit_status)
+
+
+@cli.command("undo")
+@click.argument("undo_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--unsubscribe-created", is_flag=True,
+              help="Also unsubscribe the subscribers the run created (Kit's API cannot delete them).")
+@click.option("--dry-run", is_flag=True, help="Say what would be restored, removed and listed; send nothing.")
+@click.option("--failures", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
+              help="Where to write the undo lines Kit refused (default: <undo file>.failures.csv).")
+@sandbox_options
+@friendly_errors
+def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, failures: Path | None, sandbox: bool,
+                 sandbox_auth: str) -> None:
+    """Take back the run that saved UNDO_FILE (its <source name>.undo.csv, or its --undo PATH).
+
+    It restores the first names and custom field values the run changed to Kit's values
+    before it (clearing those that were blank), removes the tags the run added, and lists the
+    subscribers it created, which Kit's API cannot delete: --unsubscribe-created unsubscribes
+    them. An unsubscribe the run made is not reversed: kit-import never makes anyone active.
+
+    Examples:
+
+    \b
+        kit-import undo contacts.csv.undo.csv --dry-run
+        kit-import undo contacts.csv.undo.csv
+        kit-import undo contacts.csv.undo.csv --unsubscribe-created
+
+    \b
+    Exit status:
+      0    everything in the file was undone
+      1    the undo could not run: an unreadable undo file, Kit refused the credential
+      3    Kit refused some lines: see the failures CSV
+    """
+    lines = read_undo(undo_file)
+    if dry_run:
+        result = undo(lines, None, path=str(undo_file), dry_run=True, unsubscribe_created=unsubscribe_created)
+    else:
+        with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
+                                                                                             base_url, _):
+            client = KitClient(credential, base_url, grant=grant)
+            result = undo(lines, client, path=str(undo_file), unsubscribe_created=unsubscribe_created)
+    if result.failed:
+        target = failures or undo_file.with_name(undo_file.name + ".failures.csv")
+        write_undo_failures(target, result.failed)
+        result.failures_path = str(target)
+    _say(result.summary())
+    _say(result.closing_line())
     sys.exit(result.exit_status)
 
 

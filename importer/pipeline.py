@@ -25,6 +25,7 @@ from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
 from importer.settings import BlankPolicy, Settings, require_credential
+from importer.account import Account
 from importer.origins import capitalized
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
@@ -44,6 +45,7 @@ from importer.scheduler import Scheduler
 from importer.stages import CHUNK, stages_for
 from importer.stages.taggings import NOT_APPLIED
 from importer.tags import TagBook, unique
+from importer.undo import save_undo
 
 
 class Progress(Protocol):
@@ -248,6 +250,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
         else:
             contacts.rebind(create_held(client, plan))
+            _before_writing(client, settings, work, report)
             if book is not None:
                 report.tags_created = book.create_missing(client)
             stages = stages_for(client, new_state=settings.subscriber_state,
@@ -356,6 +359,18 @@ class Work:
             elif (change := self.state.changes(contact, form_id=self.form_id,
                                                 unsubscribe=self.unsubscribe)) is not None:
                 yield change
+
+
+def _before_writing(client: KitClient, settings: Settings, work: Work, report: RunReport,
+                    account: Account | None = None) -> None:
+    """The one step just before the first subscriber is written: save the undo file of what the run
+    will change (after every check that can stop it, and after creating the fields it maps, which
+    hold no value to restore). `account` is what the run read of Kit, if it did."""
+    if settings.no_undo or not work.count:
+        return
+    saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
+                      tags=bool(work.tag_names))
+    report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 
 def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore | None) -> str | None:
@@ -633,3 +648,21 @@ def _finish(report: RunReport, client: KitClient, clock: float) -> None:
     report.retries = client.stats.retries
     report.throttled = client.stats.throttled
     report.elapsed_seconds = time.monotonic() - clock
+
+
+def file_contacts(source: RowSource, settings: Settings, client: KitClient, report: RunReport,
+                  progress: Progress | None = None) -> Work | None:
+    """The file's contacts as a run reads, maps and merges them, with the --tag tags, and none left
+    out by a state file: what `verify` compares with Kit. None when the source has no columns.
+    Rejected rows are counted in `report` (a run would not have imported them)."""
+    report.read_as, report.notes = source.describe(), list(source.notes)
+    if not source.headers:
+        return None
+    samples = _samples(source)
+    guard = _guard(source, _plan(source, settings, [], samples=samples), settings)
+    kit_fields = fetch_fields(client)
+    plan = _plan(source, settings, kit_fields, guard, samples)
+    hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
+    report.columns = plan.describe()
+    contacts = _read(source, plan, settings, report, defaultdict(list), progress or NoProgress(), guard)
+    return Work(contacts, None, extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags))

@@ -85,6 +85,8 @@ class RunReport:
     rate_limit_per_minute: int = 0
     elapsed_seconds: float = 0.0
     failures_path: str | None = None
+    undo_file: str | None = None  # the undo file saved before the first write
+    undo_holds: str = ""  # what it holds and how Kit's values were read
     failures_removed: str | None = None  # an earlier run's failures CSV, removed since no row failed this time
     stopped: str | None = None
     interrupted: bool = False
@@ -216,6 +218,8 @@ class RunReport:
         lines += [_line("", more) for more in ignored[1:]]
         for note in self.notes:
             lines.append(_line("Note", note))
+        if self.undo_file:
+            lines.append(_line("Undo file", f"{self.undo_file}: {self.undo_holds}"))
         sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
         lines.append(_line("Requests sent", f"{self.requests_sent:,} ({sent})"))
         if self.retries:

@@ -41,6 +41,8 @@ class Group(StrEnum):
 
 
 FAILURES_SUFFIX = ".failures.csv"
+UNDO_SUFFIX = ".undo.csv"
+VERIFY_SUFFIX = ".verify.csv"
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,18 @@ class Settings:
     failures: Path | None = setting(help="Where to write rejected rows (default: ./<source name>.failures.csv).",
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
+    undo: Path | None = setting(help="Where to save the undo file, before anything is written: Kit's value of "
+                                     "everything the run changes (default: ./<source name>.undo.csv).",
+                                value=Path, metavar="PATH")
+    no_undo: bool = setting(False, help="Save no undo file (a run that did not read the account then reads no "
+                                        "subscriber for one).", value=bool)
+    verify: bool = setting(False, help="After the import, read back what Kit holds and report every difference "
+                                       "from the file (exit 3 if any), as `kit-import verify` does.", value=bool)
+    differences: Path | None = setting(help="Where verify writes the differences CSV (default: ./<source "
+                                            "name>.verify.csv).", value=Path, metavar="PATH")
+    settle: float = setting(60.0, help="Seconds verify may wait for Kit's subscriber list, which lags writes, "
+                                       "before it calls a subscriber missing.", value=float, low=0, high=3600,
+                            metavar="SECONDS")
     log: Path | None = setting(help="Also append this run's timestamped log lines and summary to this file.",
                                value=Path, metavar="PATH")
     dry_run: bool = setting(False, help="Read, map, validate and plan with read-only requests; write nothing.",
@@ -351,6 +365,17 @@ class Settings:
         if self.source.name.casefold().endswith(FAILURES_SUFFIX):
             return self.source
         return Path(self.source.name + FAILURES_SUFFIX)
+
+    @property
+    def undo_file(self) -> Path:
+        """Where the undo file goes: the setting's path, else `<source name>.undo.csv` here (the
+        failures CSV's rule: the whole name)."""
+        return self.undo or Path(self.source.name + UNDO_SUFFIX)
+
+    @property
+    def differences_file(self) -> Path:
+        """Where verify writes its differences: the setting's path, else `<source name>.verify.csv` here."""
+        return self.differences or Path(self.source.name + VERIFY_SUFFIX)
 
 
 def declarations(group: Group | None = None) -> Iterator[tuple[str, Declared]]:

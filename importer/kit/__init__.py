@@ -13,10 +13,10 @@ from importer.kit.forms import Form, FormAddition, add_to_form, bulk_add_to_form
 from importer.kit.oauth import TokenPair, exchange_token
 from importer.kit.ratelimit import RateLimiter
 from importer.kit.results import BULK_LIMIT, BulkResult, Failure
-from importer.kit.reads import (HeldSubscriber, HeldTag, SubscriberPage, get_subscriber, get_subscriber_tags,
+from importer.kit.reads import (HeldSubscriber, HeldTag, SubscriberPage, find_subscriber, get_subscriber, get_subscriber_tags,
                                  iter_pages, iter_subscribers, list_subscribers)
-from importer.kit.tags import (Tag, Tagged, Tagging, bulk_create_tags, bulk_tag_subscribers, create_tag, list_tags,
-                               tag_subscriber)
+from importer.kit.tags import (Tag, Tagged, Tagging, bulk_create_tags, bulk_tag_subscribers, bulk_untag_subscribers,
+                               create_tag, list_tags, tag_subscriber, untag_subscriber)
 from importer.kit.subscribers import (NewSubscriber, Subscriber, Upserted, bulk_upsert_subscribers,
                                       unsubscribe_subscriber, upsert_subscriber)
 
@@ -29,3 +29,5 @@ __all__ = ["Account", "BULK_LIMIT", "BulkResult", "Credential", "CredentialKind"
            "unsubscribe_subscriber", "upsert_subscriber"]
 __all__ += ["HeldSubscriber", "HeldTag", "SubscriberPage", "get_subscriber", "get_subscriber_tags", "iter_pages",
             "iter_subscribers", "list_subscribers"]
+__all__ += ["bulk_untag_subscribers", "untag_subscriber"]
+__all__ += ["find_subscriber"]

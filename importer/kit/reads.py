@@ -76,9 +76,13 @@ class SubscriberPage:
 
 def list_subscribers(client: KitClient, *, after: str | None = None, status: str = "all",
                      include_tags: bool = False, updated_after: dt.datetime | None = None,
-                     per_page: int = PAGE_MAX, total_count: bool = False) -> SubscriberPage:
-    """GET /v4/subscribers: one page of subscribers (every state by default), 1,000 at most."""
+                     per_page: int = PAGE_MAX, total_count: bool = False,
+                     email: str | None = None) -> SubscriberPage:
+    """GET /v4/subscribers: one page of subscribers (every state by default), 1,000 at most; with
+    `email`, only the subscriber with that address (the list's filter: it lags like the list)."""
     params: dict[str, Any] = {"status": status, "per_page": max(1, min(per_page, PAGE_MAX))}
+    if email:
+        params["email_address"] = email
     if after:
         params["after"] = after
     if include_tags:
@@ -191,3 +195,11 @@ def _state(value: Any) -> KitState | None:
         return KitState(value)
     except ValueError:
         return None
+
+
+def find_subscriber(client: KitClient, email: str, *, include_tags: bool = False) -> HeldSubscriber | None:
+    """GET /v4/subscribers?email_address=: the subscriber with this email in any state, or None.
+    One request; like the list, it lags writes (a subscriber created moments ago may be missing)."""
+    wanted = email.strip().casefold()
+    page = list_subscribers(client, email=email.strip(), include_tags=include_tags, per_page=1)
+    return next((s for s in page.subscribers if s.email.casefold() == wanted), None)

@@ -18,17 +18,21 @@ class NewSubscriber:
 
     `state` is the state Kit creates a new subscriber in (Kit ignores it for one it has).
     `active` is never sent: it is Kit's default anyway, and no request of kit-import may
-    read as making someone active.
+    read as making someone active. `clear_first_name` sends a null first name: only `undo`
+    does, to give back a subscriber the blank first name Kit held before a run.
     """
 
     email: str
     first_name: str | None = None
     state: KitState | None = None
+    clear_first_name: bool = False
 
-    def body(self) -> dict[str, str]:
-        body = {"email_address": self.email}
+    def body(self) -> dict[str, str | None]:
+        body: dict[str, str | None] = {"email_address": self.email}
         if self.first_name:
             body["first_name"] = self.first_name
+        elif self.clear_first_name:
+            body["first_name"] = None
         if self.state is not None and self.state is not KitState.ACTIVE:
             body["state"] = self.state.value
         return body

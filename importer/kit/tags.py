@@ -101,3 +101,38 @@ def _tag(data: object) -> Tag | None:
     if not isinstance(data, dict) or integer(data.get("id")) is None:
         return None
     return Tag(data["id"], str(data.get("name") or ""))
+
+
+def bulk_untag_subscribers(client: KitClient, taggings: Sequence[Tagging]) -> BulkResult[Tagging]:
+    """DELETE /v4/bulk/tags/subscribers: remove up to 100 taggings, across subscribers (OAuth only).
+
+    Kit's OpenAPI document gives this operation no request body, but its 422 ("`taggings` is
+    empty or not an array") names the body POST takes, which is what is sent. Kit answers only
+    `failures`; a removal it did not list there is taken as done (the items are the taggings sent).
+    """
+    body = {"taggings": [{"tag_id": t.tag_id, "subscriber_id": t.subscriber_id} for t in taggings],
+            "callback_url": None}
+    reply = client.request("DELETE", "/v4/bulk/tags/subscribers", json=body)
+    if reply.status == 202:
+        return BulkResult([], [], queued=True)
+    data = reply.body if isinstance(reply.body, dict) else {}
+    failures = []
+    for f in dicts(data.get("failures")):
+        item = f.get("tagging") if isinstance(f.get("tagging"), dict) else {}
+        failures.append(Failure(Tagging(integer(item.get("tag_id")), integer(item.get("subscriber_id"))),
+                                messages(f.get("errors"))))
+    done = [t for t in taggings if not any(_names(f.item, t) for f in failures)]
+    return BulkResult(done, failures)
+
+
+def untag_subscriber(client: KitClient, tag_id: int, subscriber_id: int) -> None:
+    """DELETE /v4/tags/{tag_id}/subscribers/{id}: remove one tag from one subscriber (either
+    credential; Kit answers 204). A refusal (404: no such tag or subscriber) raises KitRequestError."""
+    client.request("DELETE", f"/v4/tags/{tag_id}/subscribers/{subscriber_id}")
+
+
+def _names(echo: Tagging, sent: Tagging) -> bool:
+    """Whether Kit's echo of a refused tagging (the part it does not know as null) is this tagging."""
+    if echo.tag_id is None and echo.subscriber_id is None:
+        return False
+    return echo.tag_id in (None, sent.tag_id) and echo.subscriber_id in (None, sent.subscriber_id)

@@ -234,6 +234,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
     def _dispatch(self, method: str) -> None:
         sb = self.sandbox
         url = urlparse(self.path)
@@ -375,6 +378,8 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
         if method == "GET" and sub is not None:
             return 200, {"subscriber": store.to_json(sub)}
         raise Reply(404, {"errors": ["Not Found"]})
+    if method == "DELETE" and (path.startswith("/v4/tags/") or path == "/v4/bulk/tags/subscribers"):
+        return _untag_route(store, path, body)
     if path.startswith("/v4/tags") or path.startswith("/v4/bulk/tags"):
         return _tags_route(store, method, path, query, body)
     if method == "POST" and path == "/v4/bulk/subscribers":
@@ -640,6 +645,45 @@ def _tags_route(store: KitStore, method: str, path: str, query: dict[str, str], 
         new = store.tag(sub, tag_id)
         return (201 if new else 200), {"subscriber": {**store.to_json(sub), "tagged_at": store.now_iso()}}
     raise Reply(404, {"errors": ["Not Found"]})
+
+
+def _untag_route(store: KitStore, path: str, body: Any) -> tuple[int, Any]:
+    """Removing tags, as Kit's document describes it: DELETE /v4/tags/{tag_id}/subscribers/{id} (204;
+    404 for a tag or subscriber Kit does not have), DELETE /v4/tags/{tag_id}/subscribers by email, and
+    DELETE /v4/bulk/tags/subscribers (the POST's `taggings` body; only `failures` in the answer). A
+    subscriber without the tag is not an error: the removal is already true."""
+    if path == "/v4/bulk/tags/subscribers":
+        items = _items(body, "taggings", "No taggings included for processing")
+        failures = []
+        for item in items:
+            item = item if isinstance(item, dict) else {}
+            tag_id, sid = item.get("tag_id"), item.get("subscriber_id")
+            with store.lock:
+                sub = store.subscribers.get(sid) if isinstance(sid, int) else None
+                known = isinstance(tag_id, int) and tag_id in store.tags
+                if sub is None or not known:
+                    failures.append({"errors": ["Subscriber does not exist" if sub is None else "Tag does not exist"],
+                                     "tagging": {"tag_id": tag_id if known else None,
+                                                 "subscriber_id": sid if sub is not None else None}})
+                    continue
+                store.untag(sub, tag_id)
+        if len(items) > SYNC_LIMIT:
+            return 202, {}
+        return 200, {"failures": failures}
+    if m := re.fullmatch(r"/v4/tags/(\d+)/subscribers/(\d+)", path):
+        tag_id, sub = int(m.group(1)), store.subscribers.get(int(m.group(2)))
+    elif m := re.fullmatch(r"/v4/tags/(\d+)/subscribers", path):
+        email = body.get("email_address") if isinstance(body, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            raise Reply(422, {"errors": ["Either subscriber id or email address is required to remove tag from "
+                                         "subscriber"]})
+        tag_id, sub = int(m.group(1)), store.find(email)
+    else:
+        raise Reply(404, {"errors": ["Not Found"]})
+    if sub is None or tag_id not in store.tags:
+        raise Reply(404, {"errors": ["Not Found"]})
+    store.untag(sub, tag_id)
+    return 204, None
 
 
 def _bulk_taggings(store: KitStore, body: Any) -> tuple[int, Any]:

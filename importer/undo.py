@@ -1,0 +1,361 @@
+"""The undo file: what a run is about to change in Kit, with Kit's value before it; and putting it back.
+
+A run saves it just before its first write (`save_undo`): one line per first name and custom
+field value it will change (with Kit's value before the run, blank when Kit had none), per tag it
+will add, per subscriber it will create, and per state it will change. `undo` restores the
+values and first names (clearing those that were blank), removes the added tags, lists the
+created subscribers (Kit's API cannot delete a subscriber) and, when asked, unsubscribes them.
+A state change (an unsubscribe the run sent) is listed but never reversed: kit-import never
+makes anyone active. Cells are formula-safe like the failures CSV, and the file is replaced whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from importer.account import Account, read_for
+from importer.compare import FIRST_NAME, STATE, TAG, Comparison, compare
+from importer.errors import ConfigError, KitRequestError
+from importer.failures import neutralize, restore
+from importer.files import atomic_write
+from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
+                          bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
+                          list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
+from importer.records import Contact, KitState
+from importer.words import plural
+
+COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
+FIELD, CREATED = "field", "created subscriber"
+KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE)
+
+
+
+@dataclass(frozen=True, slots=True)
+class UndoLine:
+    """One thing a run changes: `what` is "first name", "field" (`key` and `label` name it), "tag"
+    (`key` is its name), "created subscriber" or "state"; `kit_value` is Kit's value before the
+    run (None: Kit had none, so undo clears it)."""
+
+    email: str
+    subscriber_id: int | None
+    what: str
+    key: str = ""
+    label: str = ""
+    kit_value: str | None = None
+
+    def cells(self) -> list[str]:
+        return [neutralize(c) for c in (self.email, "" if self.subscriber_id is None else str(self.subscriber_id),
+                                        self.what, self.key, self.label, self.kit_value or "")]
+
+    def describe(self) -> str:
+        """`ann@example.com: Company` as a summary or failures line names it."""
+        name = {FIELD: self.label or self.key, TAG: f"tag {self.key}"}.get(self.what, self.what)
+        return f"{self.email}: {name}"
+
+
+def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
+    """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
+    tags go with it); for one Kit holds, each first name, value, tag and state the run changes."""
+    held, email = comparison.held, comparison.contact.email
+    if held is None:
+        yield UndoLine(email, None, CREATED)
+        return
+    for change in comparison.changes:
+        if not change.sent:
+            continue
+        if change.field is not None:
+            yield UndoLine(email, held.id, FIELD, change.field.key, change.field.label, change.kit_value)
+        elif change.what in (FIRST_NAME, STATE):
+            yield UndoLine(email, held.id, change.what, kit_value=change.kit_value)
+        elif change.what == TAG:
+            yield UndoLine(email, held.id, TAG, change.file_value or "")
+
+
+@dataclass
+class UndoSaved:
+    """What `save_undo` wrote: the path, lines per kind, and how Kit's values were read."""
+
+    path: Path
+    lines: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    how: str = ""
+
+    def describe(self) -> str:
+        """`3 values, 1 first name, 2 tags, 4 created subscribers; Kit's values before the run: ...`"""
+        counts = ", ".join(plural(n, word) for word, n in (("value", self.lines[FIELD]),
+                                                           ("first name", self.lines[FIRST_NAME]),
+                                                           ("tag", self.lines[TAG]),
+                                                           ("created subscriber", self.lines[CREATED]),
+                                                           ("state", self.lines[STATE])) if n)
+        return (f"{counts or 'nothing to undo'}; Kit's values before the run: {self.how}; "
+                f"`kit-import undo {self.path}` takes this run back")
+
+
+def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
+              account: Account | None = None, *, tags: bool = False) -> UndoSaved:
+    """Write the undo file of the contacts a run is about to send, before it sends any.
+
+    `account` is what the run read of Kit, if it did; without it (or without tags when the run
+    adds some), Kit's values are read here at the cheaper of a whole-account read and one lookup
+    per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
+    """
+    saved = UndoSaved(path)
+    if account is None or (tags and not account.include_tags):
+        account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags)
+        saved.how = how
+    else:
+        saved.how = "the run's own read of the account"
+    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(COLUMNS)
+        for contact in contacts():
+            for line in lines_for(compare(contact, account.get(contact.email))):
+                out.writerow(line.cells())
+                saved.lines[line.what] += 1
+    return saved
+
+
+def read_undo(path: Path) -> list[UndoLine]:
+    """The lines of an undo file (or of its failures CSV, whose `error` column is ignored)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = [h.strip().casefold() for h in next(reader, [])]
+            if tuple(header[:len(COLUMNS)]) != COLUMNS:
+                raise ConfigError(f"{path} is not an undo file: its header is not {', '.join(COLUMNS)}.",
+                                  "Give the <source name>.undo.csv a run saved, or its --undo PATH.")
+            lines = []
+            for number, cells in enumerate(reader, start=2):
+                if not any(c.strip() for c in cells):
+                    continue
+                lines.append(_line(path, number, [restore(c) for c in cells[:len(COLUMNS)]]))
+            return lines
+    except FileNotFoundError:
+        raise ConfigError(f"{path} does not exist.", "Give the undo file a run saved before it wrote.") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ConfigError(f"{path} cannot be read: {e}.", "Give the undo file a run saved before it wrote.") from None
+
+
+def _line(path: Path, number: int, cells: list[str]) -> UndoLine:
+    cells += [""] * (len(COLUMNS) - len(cells))
+    email, sid, what, key, label, before = (c.strip() if i < 5 else c for i, c in enumerate(cells))
+    if what not in KINDS or not email or (what not in (CREATED,) and not sid.isdigit()) \
+            or (what in (FIELD, TAG) and not key):
+        raise ConfigError(f"{path} line {number} is not an undo line: {', '.join(cells)!r}.",
+                          "The undo file is written by kit-import; restore it from the run's own copy.")
+    return UndoLine(email, int(sid) if sid.isdigit() else None, what, key, label, before if before != "" else None)
+
+
+@dataclass
+class UndoReport:
+    """What `undo` did (or, dry run, would do): lines restored per kind, created subscribers (and
+    those unsubscribed), lines Kit refused with why, requests, time."""
+
+    path: str
+    dry_run: bool = False
+    restored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    cleared: int = 0  # values and first names restored to blank
+    created: list[str] = field(default_factory=list)
+    unsubscribed: int = 0
+    states_kept: list[UndoLine] = field(default_factory=list)
+    failed: list[tuple[UndoLine, str]] = field(default_factory=list)
+    failures_path: str | None = None
+    requests: int = 0
+    elapsed_seconds: float = 0.0
+
+    @property
+    def exit_status(self) -> int:
+        """0 every line undone, 3 some lines refused (in the failures CSV)."""
+        return 3 if self.failed else 0
+
+    def summary(self, listed: int = 20) -> str:
+        """The lines the command prints."""
+        would = "would be " if self.dry_run else ""
+        out = [f"Undo file:         {self.path}",
+               f"Values {would}restored:".ljust(19) + f"{self.restored[FIELD]:,} ({self.cleared:,} of them, with first "
+               "names, cleared: Kit had none)",
+               f"First names {would}restored:".ljust(19) + f"{self.restored[FIRST_NAME]:,}",
+               f"Tags {would}removed:".ljust(19) + f"{self.restored[TAG]:,}",
+               f"Created by the run: {len(self.created):,} (Kit's API cannot delete a subscriber" +
+               (f"; {self.unsubscribed:,} {would}unsubscribed)" if self.unsubscribed else
+                "; --unsubscribe-created unsubscribes them)" if self.created else ")")]
+        out += [f"  {email}" for email in self.created[:listed]]
+        if len(self.created) > listed:
+            out.append(f"  ... and {len(self.created) - listed:,} more (the undo file lists them all)")
+        if self.states_kept:
+            out.append(f"States not restored: {len(self.states_kept):,} unsubscribed by the run stay unsubscribed: "
+                       "kit-import never makes anyone active")
+        if self.failed:
+            out.append(f"Refused by Kit:    {len(self.failed):,}")
+            out += [f"  {line.describe()}: {why}" for line, why in self.failed[:listed]]
+        out.append(f"Requests sent:     {self.requests:,}")
+        out.append(f"Elapsed:           {self.elapsed_seconds:.1f} s")
+        return "\n".join(out)
+
+    def closing_line(self) -> str:
+        if self.dry_run:
+            return "Dry run: nothing was written to Kit."
+        done = sum(n for what, n in self.restored.items() if what in (FIELD, FIRST_NAME, TAG))
+        refused = f", {len(self.failed):,} refused -> {self.failures_path}" if self.failed else ""
+        return f"{done:,} changes undone{refused}"
+
+
+def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry_run: bool = False,
+         unsubscribe_created: bool = False) -> UndoReport:
+    """Take back a run from its undo lines: restore values and first names, remove the tags it added,
+    list (and, when asked, unsubscribe) the subscribers it created. Nothing is sent in a dry run."""
+    clock = time.monotonic()
+    report = UndoReport(path, dry_run=dry_run)
+    by_what: dict[str, list[UndoLine]] = defaultdict(list)
+    for line in lines:
+        by_what[line.what].append(line)
+    report.created = [line.email for line in by_what[CREATED]]
+    report.states_kept = by_what[STATE]
+    report.cleared = sum(1 for line in by_what[FIELD] + by_what[FIRST_NAME] if line.kit_value is None)
+    if dry_run or client is None:
+        for what in (FIELD, FIRST_NAME, TAG):
+            report.restored[what] = len(by_what[what])
+        report.unsubscribed = len(report.created) if unsubscribe_created else 0
+        report.elapsed_seconds = time.monotonic() - clock
+        return report
+    _restore_values(client, by_what[FIELD], by_what[FIRST_NAME], report)
+    _remove_tags(client, by_what[TAG], report)
+    if unsubscribe_created:
+        _unsubscribe(client, by_what[CREATED], report)
+    report.requests = client.stats.total
+    report.elapsed_seconds = time.monotonic() - clock
+    return report
+
+
+def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]]) -> None:
+    """The lines Kit refused, as an undo file with an `error` column: fix the cause, then undo it again."""
+    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow((*COLUMNS, "error"))
+        for line, why in failed:
+            out.writerow(line.cells() + [neutralize(why)])
+
+
+def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoLine], report: UndoReport) -> None:
+    if not values and not names:
+        return
+    fields = {f.key: f for f in list_custom_fields(client)} if values else {}
+    known = []
+    for line in values:
+        if line.key in fields:
+            known.append(line)
+        else:
+            report.failed.append((line, f"Kit has no custom field with the key {line.key!r} any more"))
+    if client.credential.can_bulk:
+        _bulk_names(client, names, report)
+        for batch in _chunks(known):
+            sent = [FieldValue(line.subscriber_id, fields[line.key].id, line.kit_value or "") for line in batch]
+            try:
+                result = bulk_set_values(client, sent)
+            except KitRequestError as e:
+                report.failed += [(line, str(e)) for line in batch]
+                continue
+            done = {(v.subscriber_id, v.field_id) for v in result.items}
+            why = {(f.item.subscriber_id, f.item.field_id): "; ".join(f.messages) for f in result.failures}
+            for line, value in zip(batch, sent):
+                _settle(report, line, result.queued or (value.subscriber_id, value.field_id) in done,
+                        why.get((value.subscriber_id, value.field_id), "Kit did not confirm it"))
+        return
+    # An API key: one upsert per subscriber carries its first name and values (keyed by field key).
+    per_email: dict[str, list[UndoLine]] = defaultdict(list)
+    for line in names + known:
+        per_email[line.email].append(line)
+    for email, mine in per_email.items():
+        name = next((line for line in mine if line.what == FIRST_NAME), None)
+        subscriber = NewSubscriber(email, name.kit_value if name else None,
+                                   clear_first_name=name is not None and name.kit_value is None)
+        try:
+            upsert_subscriber(client, subscriber, {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
+        except KitRequestError as e:
+            report.failed += [(line, str(e)) for line in mine]
+            continue
+        for line in mine:
+            report.restored[line.what] += 1
+
+
+def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) -> None:
+    for batch in _chunks(names):
+        try:
+            result = bulk_upsert_subscribers(client, [NewSubscriber(line.email, line.kit_value,
+                                                                    clear_first_name=line.kit_value is None)
+                                                      for line in batch])
+        except KitRequestError as e:
+            report.failed += [(line, str(e)) for line in batch]
+            continue
+        done = {s.email.casefold() for s in result.items if s.email}
+        why = {f.item.email.casefold(): "; ".join(f.messages) for f in result.failures if f.item.email}
+        for line in batch:
+            key = line.email.casefold()
+            _settle(report, line, result.queued or key in done, why.get(key, "Kit did not confirm it"))
+
+
+def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -> None:
+    if not lines:
+        return
+    tags = {t.name.casefold(): t for t in list_tags(client)}
+    known = []
+    for line in lines:
+        if line.key.casefold() in tags:
+            known.append(line)
+        else:
+            report.failed.append((line, f"Kit has no tag named {line.key!r} any more"))
+    if client.credential.can_bulk:
+        for batch in _chunks(known):
+            sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
+            try:
+                result = bulk_untag_subscribers(client, sent)
+            except KitRequestError as e:
+                report.failed += [(line, str(e)) for line in batch]
+                continue
+            done = set(result.items)
+            why = {(f.item.tag_id, f.item.subscriber_id): "; ".join(f.messages) for f in result.failures}
+            for line, tagging in zip(batch, sent):
+                reason = next((w for (t, s), w in why.items() if t in (None, tagging.tag_id)
+                               and s in (None, tagging.subscriber_id)), "Kit did not confirm it")
+                _settle(report, line, result.queued or tagging in done, reason)
+        return
+    for line in known:
+        try:
+            untag_subscriber(client, tags[line.key.casefold()].id, line.subscriber_id)
+        except KitRequestError as e:
+            report.failed.append((line, str(e)))
+            continue
+        report.restored[TAG] += 1
+
+
+def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport) -> None:
+    """Unsubscribe the subscribers the run created, found by email (the undo file has no id for them)."""
+    for line in created:
+        held = find_subscriber(client, line.email)
+        if held is None:
+            report.failed.append((line, "not in Kit's subscriber list yet (it lags writes by up to minutes): "
+                                        "run undo again later"))
+            continue
+        if held.state is KitState.ACTIVE:
+            try:
+                unsubscribe_subscriber(client, held.id)
+            except KitRequestError as e:
+                report.failed.append((line, str(e)))
+                continue
+        report.unsubscribed += 1
+
+
+def _settle(report: UndoReport, line: UndoLine, done: bool, why: str) -> None:
+    if done:
+        report.restored[line.what] += 1
+    else:
+        report.failed.append((line, why))
+
+
+def _chunks(items: list[UndoLine]) -> Iterator[list[UndoLine]]:
+    for start in range(0, len(items), BULK_LIMIT):
+        yield items[start:start + BULK_LIMIT]

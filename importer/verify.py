@@ -1,0 +1,273 @@
+"""verify(settings) -> VerifyReport: does Kit hold what the file says? Every contact, value, tag and state.
+
+The file is read, mapped and merged as a run does it; Kit is read at the cheaper of a whole
+account read and one lookup per contact (`account.read_for`), with tags when the file has some.
+Kit's list lags writes by seconds to minutes, so nothing the list shows is called a difference
+before it is read again where Kit is consistent: `GET /v4/subscribers/{id}` (and
+`/v4/subscribers/{id}/tags` when a tag differs). A subscriber the list does not show is looked up
+by email, and again with growing pauses for at most `settings.settle` seconds before it is called
+missing. At most `CONFIRM_LIMIT` contacts are confirmed one by one; past that, verify waits once
+(within the same bound) and reads Kit again, then confirms what still differs up to the limit,
+and reports the rest as differences it could not confirm.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from importer.account import read_for
+from importer.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
+from importer.failures import neutralize
+from importer.files import atomic_write
+from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
+from importer.kit.reads import HeldSubscriber
+from importer.loader import open_source
+from importer.pipeline import build_client, file_contacts
+from importer.report import RunReport
+from importer.settings import Settings
+from importer.words import plural
+
+CONFIRM_LIMIT = 1000  # contacts confirmed one by one (1 or 2 requests each) in one verification
+COLUMNS = ("email", "what", "kit_value", "file_value", "difference", "confirmed")
+MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One item Kit holds otherwise than the file says; `confirmed` says how it was checked."""
+
+    change: Change
+    confirmed: str
+
+    @property
+    def kind(self) -> str:
+        return MISSING if self.change.what == SUBSCRIBER else str(self.change.kind)
+
+    @property
+    def counts(self) -> bool:
+        """Whether it makes Kit differ from the file: a state Kit holds as not active where the file
+        says active is reported, but kit-import never re-activates anyone, so it does not fail verify."""
+        return self.change.kind is not Kind.DIFFERS
+
+    def describe(self) -> str:
+        """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`."""
+        c = self.change
+        if c.what == SUBSCRIBER:
+            return f"{c.email}: not in Kit"
+        if c.what == TAG:
+            return f"{c.email}: tag {c.file_value!r} missing"
+        kit = "nothing" if c.kit_value is None else repr(c.kit_value)
+        says = "a blank" if c.file_value is None else repr(c.file_value)
+        never = " (kit-import never re-activates anyone)" if not self.counts else ""
+        return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{never}"
+
+
+@dataclass
+class VerifyReport:
+    """What verify found: contacts checked and differing, each difference, what it cost."""
+
+    source: str = ""
+    contacts: int = 0
+    rows_rejected: int = 0
+    read_how: str = ""
+    differences: list[Difference] = field(default_factory=list)
+    differing_contacts: int = 0
+    confirmed_by_id: int = 0
+    lag_cleared: int = 0  # differences the list showed that a consistent read did not
+    waited_seconds: float = 0.0
+    unconfirmed: int = 0
+    differences_path: str | None = None
+    differences_removed: str | None = None
+    requests: Counter = field(default_factory=Counter)
+    elapsed_seconds: float = 0.0
+
+    @property
+    def failing(self) -> list[Difference]:
+        return [d for d in self.differences if d.counts]
+
+    @property
+    def exit_status(self) -> int:
+        """0 when Kit holds what the file says, 3 otherwise."""
+        return 3 if self.failing else 0
+
+    def summary(self, listed: int = 20) -> str:
+        """The lines `kit-import verify` prints."""
+        kinds = Counter(_bucket(d) for d in self.failing)
+        lines = [_line("Source", self.source),
+                 _line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
+                                                                    "in the file, not checked)" if self.rows_rejected
+                                                                   else "")),
+                 _line("Kit read", self.read_how),
+                 _line("Matching", f"{self.contacts - self.differing_contacts:,}"),
+                 _line("Differing", f"{self.differing_contacts:,}" + (": " + ", ".join(
+                     plural(n, what) for what, n in kinds.items()) if kinds else ""))]
+        lines += [f"  {d.describe()}" for d in self.differences[:listed]]
+        if len(self.differences) > listed:
+            lines.append(f"  ... and {len(self.differences) - listed:,} more in {self.differences_path}")
+        lines.append(_line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
+                                        f"list lags writes ({self.lag_cleared:,} matching after all)"
+                           + (f"; waited {self.waited_seconds:.0f} s for the list" if self.waited_seconds else "")
+                           + (f"; {plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} "
+                              "not confirmed" if self.unconfirmed else "")))
+        sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
+        lines.append(_line("Requests sent", f"{sum(self.requests.values()):,} ({sent})"))
+        lines.append(_line("Elapsed", f"{self.elapsed_seconds:.1f} s"))
+        return "\n".join(lines)
+
+    def closing_line(self) -> str:
+        if not self.failing:
+            return f"Kit matches the file: {plural(self.contacts, 'contact')} checked"
+        return (f"Kit differs from the file: {plural(len(self.failing), 'difference')} in "
+                f"{plural(self.differing_contacts, 'contact')} -> {self.differences_path}")
+
+
+def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callable[[float], None] = time.sleep,
+           clock: Callable[[], float] = time.monotonic) -> VerifyReport:
+    """Read the file as a run would, read what Kit holds, and report every difference (confirmed)."""
+    started = time.monotonic()
+    report = VerifyReport(source=str(settings.source))
+    client = client or build_client(settings)
+    before = Counter(client.stats.by_endpoint)
+    source = open_source(settings.source, settings.load)
+    try:
+        run = RunReport()
+        work = file_contacts(source, settings, client, run)
+    finally:
+        source.close()
+    report.rows_rejected = run.rows_rejected
+    if work is not None and work.count:
+        report.contacts = work.count
+        tags = bool(work.tag_names)
+        account, report.read_how = read_for(client, work.count, lambda: (c.email for c in work), include_tags=tags)
+        candidates = [cmp for c in work if _differs(cmp := compare(c, account.get(c.email)))]
+        if len(candidates) > CONFIRM_LIMIT:
+            candidates = _read_again(client, candidates, settings.settle, sleep, report, tags)
+        _confirm(client, candidates, report, settle=settings.settle, sleep=sleep, clock=clock, tags=tags)
+    _write(settings.differences_file, report)
+    report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
+    report.elapsed_seconds = time.monotonic() - started
+    return report
+
+
+def differences_of(comparison: Comparison) -> list[Change]:
+    """The changes that make Kit differ from the file: a missing subscriber is one (its values with it)."""
+    if comparison.held is None:
+        return [comparison.changes[0]]
+    return [c for c in comparison.changes if c.kind is not Kind.EQUAL]
+
+
+def _differs(comparison: Comparison) -> bool:
+    return bool(differences_of(comparison))
+
+
+def _read_again(client: KitClient, candidates: list[Comparison], settle: float, sleep: Callable[[float], None],
+                report: VerifyReport, tags: bool) -> list[Comparison]:
+    """Too many differences to confirm one by one: wait once (within `settle`) and read Kit again."""
+    pause = min(settle, 30.0)
+    if pause:
+        sleep(pause)
+        report.waited_seconds += pause
+    account, _ = read_for(client, len(candidates), lambda: (c.contact.email for c in candidates), include_tags=tags)
+    again = [compare(c.contact, account.get(c.contact.email)) for c in candidates]
+    report.lag_cleared += sum(1 for c in again if not _differs(c))
+    return [c for c in again if _differs(c)]
+
+
+def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyReport, *, settle: float,
+             sleep: Callable[[float], None], clock: Callable[[], float], tags: bool) -> None:
+    """Read each candidate again where Kit is consistent; wait, within `settle`, for those not found."""
+    deadline = clock() + settle
+    missing: list[Comparison] = []
+    for number, cmp in enumerate(candidates):
+        if number >= CONFIRM_LIMIT:
+            _report(report, cmp, f"not confirmed: over the bound of {CONFIRM_LIMIT:,} confirmations")
+            report.unconfirmed += 1
+            continue
+        fresh = _current(client, cmp, tags)
+        if fresh is None:
+            missing.append(cmp)
+            continue
+        _settle(report, compare(cmp.contact, fresh), "by id")
+    pause = 1.0
+    while missing and clock() < deadline:
+        wait = min(pause, max(0.0, deadline - clock()))
+        sleep(wait)
+        report.waited_seconds += wait
+        pause *= 2
+        still = []
+        for cmp in missing:
+            fresh = _current(client, cmp, tags)
+            if fresh is None:
+                still.append(cmp)
+            else:
+                _settle(report, compare(cmp.contact, fresh), "by id, after waiting for Kit's list")
+        missing = still
+    for cmp in missing:
+        _report(report, compare(cmp.contact, None),
+                f"not found by email after waiting {report.waited_seconds:.0f} s for Kit's list")
+
+
+def _current(client: KitClient, cmp: Comparison, tags: bool) -> HeldSubscriber | None:
+    """The subscriber as Kit holds it now (by id: consistent), with its tags when the file has some;
+    None when Kit's list does not show one for the email yet."""
+    held = cmp.held
+    if held is None:
+        held = find_subscriber(client, cmp.contact.email, include_tags=False)
+        if held is None:
+            return None
+    fresh = get_subscriber(client, held.id)
+    if fresh is None:
+        return None
+    if tags and cmp.contact.tags:
+        fresh = dataclasses.replace(fresh, tags=get_subscriber_tags(client, held.id) or ())
+    return fresh
+
+
+def _settle(report: VerifyReport, cmp: Comparison, how: str) -> None:
+    report.confirmed_by_id += 1
+    if _differs(cmp):
+        _report(report, cmp, f"confirmed {how}")
+    else:
+        report.lag_cleared += 1
+
+
+def _report(report: VerifyReport, cmp: Comparison, confirmed: str) -> None:
+    found = [Difference(c, confirmed) for c in differences_of(cmp)]
+    report.differences += found
+    report.differing_contacts += any(d.counts for d in found)
+
+
+def _write(path: Path, report: VerifyReport) -> None:
+    """The differences CSV (formula-safe, replaced whole); an earlier one is removed when Kit matches."""
+    if not report.differences:
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            report.differences_removed = str(path)
+        return
+    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(COLUMNS)
+        for d in report.differences:
+            c = d.change
+            what = "subscriber" if c.what == SUBSCRIBER else c.what
+            out.writerow([neutralize(x) for x in (c.email, what, c.kit_value or "", c.file_value or "", d.kind,
+                                                  d.confirmed)])
+    report.differences_path = str(path)
+
+
+def _bucket(d: Difference) -> str:
+    c = d.change
+    if c.what == SUBSCRIBER:
+        return "missing subscriber"
+    return {"first name": "first name", TAG: "tag", "state": "state"}.get(c.what, "value")
+
+
+def _line(label: str, value: str) -> str:
+    return f"{label + ':':<19}{value}"
+
