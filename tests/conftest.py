@@ -32,6 +32,13 @@ POSTAL = CustomField(3, "postal_code", "Postal code")
 KIT_FIELDS = [LAST_NAME, COMPANY, POSTAL]
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own empty folder, so the files a run writes beside it by default
+    (failures CSV, undo file, differences) never land in the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def kit() -> Iterator[responses.RequestsMock]:
     """HTTP mocks that fail if a registered call never happens, and check every request
