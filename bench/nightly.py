@@ -29,7 +29,7 @@ def timed_run(source: Path, sandbox: Sandbox, state: Path) -> tuple[float, int, 
     start = time.perf_counter()
     report = import_file(Settings(source=source, credential=Credential("oauth", sandbox.access_token),
                                   base_url=sandbox.url, state=state, rate_limit=1_000_000, rate_window=1.0,
-                                  failures=state.with_suffix(".failures.csv")))
+                                  failures=state.with_suffix(".failures.csv"), undo=state.with_suffix(".undo.csv")))
     seconds = time.perf_counter() - start
     return seconds, sum(1 for m, *_ in sandbox.requests if m == "POST") - before, report.unchanged
 

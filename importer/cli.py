@@ -315,14 +315,15 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
 
     SOURCE is a text export, .csv, .tsv or .txt (encoding and delimiter detected), or an
     Excel workbook, .xlsx or .xlsm (the first sheet, or --sheet). Subscribers are upserted
-    by email with their first names, then custom field values are written. Rows that cannot
+    by email with their first names, then custom field values are written; when reading
+    what Kit holds costs fewer requests than it saves (--compare), only what differs is sent. Rows that cannot
     be imported go to a failures CSV with their row number and the reason; fix them and run
     the same command on that file.
 
     Examples:
 
     \b
-        kit-import run contacts.csv --dry-run
+        kit-import run contacts.csv --dry-run --diff changes.csv
         kit-import run contacts.xlsx --sheet Leads --field "Zip=Postal code"
         kit-import run contacts.failures.csv
         kit-import run --config nightly.toml

@@ -29,9 +29,12 @@ def estimate_seconds(*, reads: int, creations: int, writes: Sequence[int], concu
     if not total:
         return sequential
     stages = sum(1 for n in writes if n)
-    # The window's budget is shared with the reads and creations sent before the writes.
-    budget = max(1, limit - reads - creations)
-    full = (total - 1) // budget if total > budget else 0
-    per_window = max(window, budget * latency / concurrency) if full else 0.0
-    rest = total - full * budget
+    # The first window's budget is shared with the reads and creations sent in the window before
+    # the writes (one after the other, so at most a window's worth of answers: a long read of
+    # Kit's subscribers has rolled out of the window by the time the writes start).
+    recent = min(reads + creations, math.ceil(window / latency))
+    first = max(1, limit - recent)
+    full = 1 + (total - first - 1) // limit if total > first else 0
+    per_window = max(window, limit * latency / concurrency) if full else 0.0
+    rest = total - first - (full - 1) * limit if full else total
     return sequential + full * per_window + math.ceil(rest / concurrency) * latency + (stages - 1) * latency

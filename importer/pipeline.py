@@ -11,6 +11,7 @@ failures CSV.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import math
 import re
@@ -24,8 +25,12 @@ from typing import Any, Protocol
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from importer.settings import BlankPolicy, Settings, require_credential
-from importer.account import Account
+from importer.settings import BlankPolicy, CompareMode, Settings, require_credential
+from importer.account import Account, count_subscribers, read_account, read_pays, write_cost
+from importer.compare import Comparison
+from importer.differ import Differ
+from importer.diffcsv import write_diff
+from importer.plan import Plan
 from importer.origins import capitalized
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
@@ -46,6 +51,11 @@ from importer.stages import CHUNK, stages_for
 from importer.stages.taggings import NOT_APPLIED
 from importer.tags import TagBook, unique
 from importer.undo import save_undo
+from importer.words import plural
+
+# Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
+# long before the last read began, so that nothing written just before it is missed.
+LIST_LAG_MARGIN = dt.timedelta(minutes=10)
 
 
 class Progress(Protocol):
@@ -225,9 +235,21 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        work = Work(contacts, None if settings.full else state, extra_tags=tuple(settings.tags),
-                    tagged=plan.tags is not None or bool(settings.tags), form_id=form.id if form else None,
-                    unsubscribe=settings.unsubscribe)
+        shape = dict(extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags),
+                     form_id=form.id if form else None, unsubscribe=settings.unsubscribe)
+        work = Work(contacts, None if settings.full else state, **shape)
+        kit_plan: Plan | None = None
+        differ = _read_kit(client, settings, report, work if state is None else Work(contacts, None, **shape),
+                           state, progress, form.id if form else None)
+        if differ is not None:
+            kit_plan = Plan()
+            work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
+            _report_plan(report, kit_plan, settings)
+            if state is not None and not settings.dry_run:
+                state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
+                            differ.account.started_at)
+                state.remember_states(kit_plan.states_seen)
+        _write_diff(settings, report, work, differ)
         # Kit's tags are read only when the run applies some; missing ones are created after the checks.
         book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
         report.tags_created = list(book.missing) if book is not None else []
@@ -236,7 +258,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         report.values_to_write = work.values
         if guard is not None:
             report.state_words = {state.value: guard.words(state) for state in guard.said}
-        report.stopped = _brake(settings, report, work, state)
+        report.stopped = _brake(settings, report, work, state, kit_plan)
         if report.stopped:
             _not_sent(work, report.stopped, report, errors)
         elif settings.dry_run:
@@ -245,18 +267,22 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             report.planned_form_additions = work.form_candidates if form is not None else 0
             report.planned_unsubscribes = work.unsubscribe_candidates if settings.unsubscribe else 0
             report.planned_requests = _planned_requests(client, report, work, creations)
+            report.planned_reads = client.stats.total
             report.contacts_to_send = work.count
             report.taggings_to_send = work.taggings
             report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
         else:
             contacts.rebind(create_held(client, plan))
-            _before_writing(client, settings, work, report)
+            # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
+            _before_writing(client, settings, work, report,
+                            differ.account if differ is not None and not differ.refreshed else None)
             if book is not None:
                 report.tags_created = book.create_missing(client)
             stages = stages_for(client, new_state=settings.subscriber_state,
                                 tags=book.tags if book is not None else None, form=form, referrer=settings.referrer,
                                 unsubscribe=settings.unsubscribe)
-            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan), stages)
+            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan), stages,
+                    kit_plan)
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -270,6 +296,90 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                                                              extra_column))
     elif not (settings.dry_run and _is_source(settings.failures_file, source.path)):
         _remove_stale_failures(settings, report)
+
+
+def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: StateStore | None,
+              progress: Progress, form_id: int | None) -> Differ | None:
+    """Read what Kit holds when it pays (or --compare always), and say in the report how or why not.
+
+    With a state file that holds an earlier read, only the subscribers updated since it (less
+    Kit's list lag) are read, and the cache stands for the rest. Otherwise the first page asks
+    Kit's total: an account read in that one page (an empty one, say) is read; a bigger one only
+    when reading it costs fewer requests than the `blind` run's writes, which it could save.
+    """
+    mode = settings.compare
+    if mode is CompareMode.NEVER:
+        report.kit_read = f"not read ({settings.named('compare')} never): the whole file is sent"
+        return None
+    if settings.full and mode is CompareMode.AUTO:
+        report.kit_read = f"not read: {settings.named('full')} sends the whole file"
+        return None
+    options = dict(state=state, form_id=form_id, unsubscribe=settings.unsubscribe)
+    include_tags = bool(blind.tag_names)
+    since = state.read_at() if state is not None and not settings.full else None
+    if since is not None:
+        account = read_account(client, include_tags=include_tags, updated_after=since - LIST_LAG_MARGIN,
+                               progress=_reading(progress))
+        report.kit_read = (f"{plural(len(account), 'subscriber')} updated since the state file's read of "
+                           f"{since:%Y-%m-%d %H:%M} UTC (less {LIST_LAG_MARGIN.seconds // 60} minutes for Kit's list "
+                           f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
+        return Differ(account, refreshed=True, **options)
+    writes = write_cost(blind.count, blind.values, blind.taggings, client.credential)
+    if mode is CompareMode.AUTO and writes <= 1:
+        report.kit_read = "not read: the file needs one write at most, which no read can save"
+        return None
+    first = count_subscribers(client, include_tags=include_tags)
+    total = first.total_count if first.total_count is not None else len(first.subscribers)
+    decision = read_pays(total, writes)
+    if mode is CompareMode.AUTO and first.next_cursor is not None and first.total_count is not None \
+            and not decision.pays:
+        report.kit_read = f"not read: {decision.why}"
+        return None
+    account = read_account(client, include_tags=include_tags, first=first, progress=_reading(progress))
+    why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
+        if first.next_cursor is None else decision.why
+    report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
+    return Differ(account, **options)
+
+
+def _reading(progress: Progress) -> Callable[[int, int | None], None]:
+    """A read_account progress callback that moves the run's progress along."""
+    shown = [0]
+    progress.phase("Reading Kit", None)
+
+    def advance(read: int, total: int | None) -> None:
+        progress.advance(read - shown[0])
+        shown[0] = read
+
+    return advance
+
+
+def _report_plan(report: RunReport, plan: Plan, settings: Settings) -> None:
+    """The plan's figures in the report: per column, new and existing subscribers, tags, drift."""
+    report.plan_columns = plan.columns()
+    report.new_subscribers = len(plan.created)
+    report.existing_subscribers = plan.existing
+    report.tags_to_add = dict(plan.tags.most_common())
+    report.drift_corrected = plan.drift
+    if not settings.unsubscribe:
+        report.state_conflicts += len(plan.left_active)
+        report.state_conflict_emails += plan.left_active
+
+
+def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None) -> None:
+    """Write the --diff CSV before anything is written, or say why there is none."""
+    if settings.diff is None:
+        return
+    if differ is None:
+        report.notes.append(f"{settings.named('diff')} needs a read of Kit, and Kit was {report.kit_read}: "
+                            "no diff written")
+        return
+    try:
+        report.diff_changes = write_diff(settings.diff, work.comparisons())
+    except OSError as e:
+        raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",
+                          f"Choose another {settings.named('diff')} path.") from None
+    report.diff_path = str(settings.diff)
 
 
 def _is_source(path: Path, source: Path) -> bool:
@@ -319,9 +429,11 @@ class Work:
     """
 
     def __init__(self, contacts: ContactMerger, state: StateStore | None, *, extra_tags: tuple[str, ...] = (),
-                 tagged: bool = False, form_id: int | None = None, unsubscribe: bool = False) -> None:
+                 tagged: bool = False, form_id: int | None = None, unsubscribe: bool = False,
+                 differ: Differ | None = None, plan: Plan | None = None) -> None:
         self.contacts = contacts
         self.state = state
+        self.differ, self._plan = differ, plan
         self.extra_tags = unique(extra_tags)
         self.taggings = 0
         self.tags_only = 0  # contacts Kit has whose only change is tags: no upsert needed
@@ -329,7 +441,8 @@ class Work:
         self.form_id, self.unsubscribe = form_id, unsubscribe
         # At most this many form additions and unsubscribes: Kit's answers decide (active in Kit or not).
         self.form_candidates = self.unsubscribe_candidates = 0
-        if state is None and not tagged and not self.extra_tags and form_id is None and not unsubscribe:
+        if state is None and differ is None and not tagged and not self.extra_tags and form_id is None \
+                and not unsubscribe:
             # the merger knows the figures without a pass
             self.count = self.upserts = len(contacts)
             self.values = contacts.value_count()
@@ -349,12 +462,29 @@ class Work:
             unknown = "left" not in contact.confirmed  # Kit may hold them active: only its answer says
             self.form_candidates += active and unknown and "form" not in contact.confirmed
             self.unsubscribe_candidates += not active and unknown
+        self._plan = None  # planned in the first pass only
 
-    def __iter__(self) -> Iterator[Contact]:
+    def comparisons(self) -> Iterator[Comparison]:
+        """Each contact compared with Kit (a Work with a differ only)."""
+        assert self.differ is not None
+        for contact in self._contacts():
+            yield self.differ.compare(contact)[0]
+
+    def _contacts(self) -> Iterator[Contact]:
         for contact in self.contacts.contacts():
             if self.extra_tags:
                 contact.tags = unique(contact.tags + self.extra_tags)
-            if self.state is None:
+            yield contact
+
+    def __iter__(self) -> Iterator[Contact]:
+        for contact in self._contacts():
+            if self.differ is not None:
+                comparison, drift = self.differ.compare(contact)
+                if self._plan is not None:
+                    self._plan.add(comparison, drift)
+                if comparison.difference is not None:
+                    yield comparison.difference
+            elif self.state is None:
                 yield contact
             elif (change := self.state.changes(contact, form_id=self.form_id,
                                                 unsubscribe=self.unsubscribe)) is not None:
@@ -373,18 +503,31 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
     report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 
-def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore | None) -> str | None:
-    """Why this run must not write anything (a broken export, most likely), or None."""
+def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore | None,
+           kit_plan: Plan | None = None) -> str | None:
+    """Why this run must not write anything (a broken export, most likely), or None. What
+    changes is known against Kit's own data when the run read it, else against a state file."""
     if settings.max_rejects is not None and report.rows_read:
         share = 100 * report.rows_rejected / report.rows_read
         if share > settings.max_rejects:
             return (f"the brake stopped the run before writing: {share:.1f}% of rows would be rejected, "
                     f"over the {settings.max_rejects:g}% that {settings.named('max_rejects')} allows")
     if settings.max_changes is not None and report.contacts:
-        # What changes is known only against a state file that has seen a run before.
+        if kit_plan is not None:
+            # Against Kit's own data: the share of the subscribers it holds that this run would change.
+            if not kit_plan.existing:
+                report.notes.append(f"Kit holds none of this file's contacts yet: {settings.named('max_changes')} "
+                                    "applies from the next run")
+                return None
+            share = 100 * kit_plan.changed_existing / kit_plan.existing
+            if share > settings.max_changes:
+                return (f"the brake stopped the run before writing: {share:.1f}% of the subscribers Kit holds "
+                        f"would change, over the {settings.max_changes:g}% that "
+                        f"{settings.named('max_changes')} allows")
+            return None
         if state is None or settings.full:
-            report.notes.append(f"{settings.named('max_changes')} needs a state file (and no {settings.named('full')}): "
-                                "not applied")
+            report.notes.append(f"{settings.named('max_changes')} needs a read of Kit or a state file (and no "
+                                f"{settings.named('full')}): not applied")
             return None
         if not len(state):
             report.notes.append(f"first run on this state file: {settings.named('max_changes')} applies from the next run")
@@ -476,7 +619,7 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: StateStore | None,
-            columns: dict[str, str], stages: list | None = None) -> None:
+            columns: dict[str, str], stages: list | None = None, kit_plan: Plan | None = None) -> None:
     """Send the work through the stages; each acknowledged answer is journaled in the state store,
     if any. If the run stops, every contact not settled is rejected: not confirmed if its request
     was sent and never answered (Kit may have applied it), else not sent."""
@@ -484,11 +627,15 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
     submitter = Scheduler(stages if stages is not None else stages_for(client), concurrency=workers)
     progress.phase("Importing contacts", work.count)
     settled: set[str] = set()
+    # Created or updated is what Kit held when the run read it, not a guess from created_at.
+    created = {email.casefold() for email in kit_plan.created} if kit_plan is not None else None
 
     def record(batch: list[Outcome]) -> None:
         if state is not None:
             state.settled(batch)
         for outcome in batch:
+            if created is not None and outcome.status in (Status.CREATED, Status.UPDATED):
+                outcome.status = Status.CREATED if outcome.contact.email.casefold() in created else Status.UPDATED
             if outcome.contact.email not in settled:
                 _tally(outcome, report, errors, columns)
                 settled.add(outcome.contact.email)

@@ -75,11 +75,20 @@ class RunReport:
     form_additions: int = 0
     planned_form_additions: int = 0  # a dry run's upper bound: Kit's answers decide who is active
     planned_unsubscribes: int = 0
+    kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
+    plan_columns: dict[str, dict[str, int]] = field(default_factory=dict)  # item -> {new, changed, equal, cleared}
+    new_subscribers: int = 0  # contacts Kit did not hold (after a read of Kit)
+    existing_subscribers: int = 0  # contacts Kit held
+    tags_to_add: dict[str, int] = field(default_factory=dict)  # tag name -> subscribers it is added to
+    drift_corrected: int = 0  # values and first names changed in Kit since the state's read, sent again
+    diff_path: str | None = None  # the --diff CSV
+    diff_changes: int = 0  # its lines
     notes: list[str] = field(default_factory=list)
     requests: Counter = field(default_factory=Counter)
     retries: int = 0
     throttled: int = 0
     planned_requests: int = 0
+    planned_reads: int = 0  # of planned_requests: the reads a dry run already sent (fields, tags, Kit's subscribers)
     planned_seconds: float = 0.0
     contacts_to_send: int = 0
     rate_limit_per_minute: int = 0
@@ -167,8 +176,11 @@ class RunReport:
             _line("Contacts", f"{self.contacts:,}" + (f" ({_rows(self.duplicates_merged)} merged as duplicates)"
                                                       if self.duplicates_merged else "")),
         ]
+        if self.kit_read:
+            lines.append(_line("Kit read", self.kit_read))
         if self.dry_run:
             lines += [
+                *self._plan_lines(),
                 *([_line("Unchanged", f"{self.unchanged:,} (Kit has them already: nothing would be sent)")]
                   if self.unchanged else []),
                 _line("Contacts to send", f"{self.contacts_to_send:,}"),
@@ -178,8 +190,9 @@ class RunReport:
                                            "subscribers only)")] if self.form else []),
                 *([_line("Unsubscribes", f"up to {self.planned_unsubscribes:,} (those Kit holds active)")]
                   if self.planned_unsubscribes else []),
-                _line("Requests needed", f"{self.planned_requests:,} (~{_duration(self.planned_seconds)} at Kit's "
-                      f"usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
+                _line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
+                      f"{plural(self.planned_requests - self.planned_reads, 'write')}: ~{_duration(self.planned_seconds)} "
+                      f"at Kit's usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
             ]
         else:
             lines += [
@@ -193,8 +206,12 @@ class RunReport:
                 *([_line("Taggings", f"{self.taggings:,}" +
                          (f" ({self.taggings_failed:,} failed)" if self.taggings_failed else ""))]
                   if self.taggings or self.taggings_failed else []),
+                *([_line("Drift corrected", f"{plural(self.drift_corrected, 'value')} changed in Kit since the "
+                                            "last run, set again to the file's")] if self.drift_corrected else []),
                 *self._state_lines(),
             ]
+        if self.diff_path:
+            lines.append(_line("Diff", f"{plural(self.diff_changes, 'change')} -> {self.diff_path}"))
         lines.append(_line("Rejected rows", f"{self.rows_refused:,}"))
         for reason, count in self.rejected_by_reason.most_common():
             if reason not in UNFINISHED:
@@ -241,6 +258,27 @@ class RunReport:
         """`18,324 not sent`, `40 not confirmed (may have been applied)`: rows a stopped run left."""
         return [f"{n:,} {what}" for n, what in ((self.rows_not_sent, REASON_NOT_SENT),
                                                  (self.rows_not_confirmed, REASON_NOT_CONFIRMED)) if n]
+    def _plan_lines(self) -> list[str]:
+        """A dry run's plan against what Kit holds: subscribers, then each column's values, then tags."""
+        if not self.kit_read or self.kit_read.startswith("not read"):
+            return []
+        lines = [_line("Subscribers", f"{self.new_subscribers:,} new, {self.existing_subscribers:,} existing")]
+        for what, kinds in self.plan_columns.items():
+            if what in ("tag", "state"):
+                continue
+            parts = [f"{kinds.get('new', 0):,} new", f"{kinds.get('changed', 0):,} changed",
+                     f"{kinds.get('equal', 0):,} equal to Kit's"]
+            if kinds.get("cleared"):
+                parts.append(f"{kinds['cleared']:,} cleared")
+            lines.append(f"  {what}: {', '.join(parts)}")
+        if self.tags_to_add:
+            tags = ", ".join(f"{name} {n:,}" for name, n in self.tags_to_add.items())
+            lines.append(_line("Tags to add", f"{sum(self.tags_to_add.values()):,} ({tags})"))
+        if self.drift_corrected:
+            lines.append(_line("Drift", f"{plural(self.drift_corrected, 'value')} changed in Kit since the last "
+                                        "run would be set again to the file's"))
+        return lines
+
     def _state_lines(self) -> list[str]:
         """What the run did to subscribers' states and forms: each line only when it has something to say."""
         lines = []

@@ -32,6 +32,14 @@ class BlankPolicy(StrEnum):
     CLEAR = "clear"
 
 
+class CompareMode(StrEnum):
+    """Whether a run reads what Kit holds to send only the difference (`importer/account.py` decides for auto)."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 class Group(StrEnum):
     """Which commands take a setting as an option: `run` takes them all, `init` the first two."""
 
@@ -266,8 +274,15 @@ class Settings:
     state: Path | None = setting(help="SQLite state of what Kit has: send only new and changed contacts, resume "
                                       "after a crash, and never overlap another run on the same state (default "
                                       "with --config: beside it).", value=Path, metavar="PATH")
-    full: bool = setting(False, help="Send everything, ignoring what the state says Kit has.", value=bool,
-                         config=False)
+    full: bool = setting(False, help="Send everything, ignoring what the state says Kit has (and, unless "
+                                     "--compare always, without reading Kit).", value=bool, config=False)
+    compare: CompareMode = setting(
+        CompareMode.AUTO, help="Read what Kit holds and send only the difference: auto when the read costs fewer "
+                               "requests than the writes it could save, always, or never (send the whole file).",
+        value=CompareMode)
+    diff: Path | None = setting(help="Write every change the run makes (or, with --dry-run, would make) to this CSV: "
+                                     "email, what, Kit's value, the file's value. Needs a read of Kit.",
+                                value=Path, metavar="PATH")
     wait: bool = setting(False, help="If another run holds the state, wait for it instead of exiting 1.",
                          value=bool, config=False)
     max_changes: float | None = setting(help="Write nothing (exit 1) if more than this share of contacts would "

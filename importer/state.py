@@ -6,10 +6,16 @@ confirmed, and of each tag name Kit confirmed on it; raw emails, values and tags
 them, so the file holds no readable personal data. Every acknowledged response is
 journaled in its own transaction: a run killed at any point (SIGKILL included) and started
 again re-sends only what was in flight. The file is tied to one Kit account.
+
+It is also a cache of what a read of Kit saw (`cache`, `read_at`): after a run has read the
+account, every subscriber it saw is stored the same way (digests of Kit's first name, values
+and tags), with the time of the read, so the next run reads only the subscribers updated since
+then and takes the others from here: drift made in Kit's web app is seen, not believed away.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import sqlite3
@@ -18,7 +24,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importer.errors import ConfigError
-from importer.records import Contact, KitState, Outcome, Status
+from importer.kit.reads import HeldSubscriber
+from importer.records import Contact, CustomField, KitState, Outcome, Status
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -86,6 +93,53 @@ class StateStore:
             raise ConfigError(f"The state file {self.path} belongs to another Kit account (id {row[0]}, "
                               f"this credential's is {account_id}).",
                               "Use a separate --state file per account, or check the credential.")
+
+    # --- a cache of what Kit holds -------------------------------------------------------
+
+    def read_at(self) -> dt.datetime | None:
+        """When the read this cache holds began (UTC), or None: no run has read Kit into it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'read_at'").fetchone()
+        if row is None:
+            return None
+        try:
+            return dt.datetime.fromisoformat(row[0])
+        except ValueError:
+            return None
+
+    def cache(self, subscribers: Iterable[HeldSubscriber], fields: dict[str, CustomField],
+              read_at: dt.datetime | None) -> None:
+        """Store what a read saw of these subscribers, replacing what the file said of them, and
+        the read's time (the next run's `updated_after`); `fields` maps Kit's field keys to fields."""
+        with self.db:
+            for sub in subscribers:
+                key = digest(sub.email.casefold())
+                values = {str(fields[k].id): digest(v.strip()) for k, v in sub.fields.items()
+                          if k in fields and v is not None and v.strip()}
+                first = digest(sub.first_name.strip()) if sub.first_name and sub.first_name.strip() else None
+                self.db.execute("INSERT OR REPLACE INTO contacts VALUES (?, ?, ?, ?)",
+                                (key, sub.id, first, json.dumps(values, separators=(",", ":"))))
+                if sub.tags is not None:
+                    self.db.execute("DELETE FROM taggings WHERE email = ?", (key,))
+                    self.db.executemany("INSERT OR IGNORE INTO taggings VALUES (?, ?)",
+                                        [(key, digest(t.name.casefold())) for t in sub.tags])
+                if sub.state is not None and sub.state is not KitState.ACTIVE:
+                    self.db.execute("INSERT OR IGNORE INTO not_active VALUES (?)", (key,))
+                elif sub.state is KitState.ACTIVE:
+                    self.db.execute("DELETE FROM not_active WHERE email = ?", (key,))
+            if read_at is not None:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('read_at', ?)", (read_at.isoformat(),))
+
+    def remember_states(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Keep the file's state of contacts a read showed need nothing, so no later run upserts
+        them only to learn the state Kit holds."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO states VALUES (?, ?)",
+                                [(digest(email.casefold()), digest(state)) for email, state in pairs])
+
+    def tagged(self, email: str) -> set[str]:
+        """Digests of the tag names Kit holds (or was confirmed to hold) on this email."""
+        return {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
+                                                  (digest(email.casefold()),))}
 
     # --- what changed --------------------------------------------------------------------
 

@@ -108,7 +108,7 @@ def test_sample_csv_imports_every_good_row_and_explains_every_bad_one(sandbox, t
     assert report["columns_ignored"] == ["Joined"]
     writes = {"oauth": {"POST /v4/bulk/subscribers": 1, "POST /v4/bulk/custom_fields/subscribers": 2},
               "api_key": {"POST /v4/subscribers": 56}}[kind]
-    # The undo file's read of what Kit held before the run: one page of an empty account.
+    # the fields, then the account's first page: Kit holds none, so every contact is created
     assert report["requests"] == {"GET /v4/custom_fields": 1, "GET /v4/subscribers": 1, **writes}
     assert "56 imported, 5 rejected -> " in result.output
 
@@ -121,13 +121,14 @@ def test_sample_xlsx_leaves_the_same_state_as_the_csv(sandbox, tmp_path):
     assert [(r[6], r[0], r[7]) for r in rows[1:]] == SAMPLE_REJECTIONS
 
 
-def test_a_second_run_updates_and_the_fixed_failures_csv_imports(sandbox, tmp_path):
+def test_a_second_run_sends_nothing_kit_holds_and_the_fixed_failures_csv_imports(sandbox, tmp_path):
     env = env_for(sandbox)
     invoke(["run", SAMPLE_CSV], env, cwd=tmp_path)
     sandbox.store.clock = lambda: time.time() + 60  # the next run starts a minute later, by Kit's clock
     again = invoke(["run", SAMPLE_CSV, "--report", "r.json"], env, cwd=tmp_path)
     report = json.loads((tmp_path / "r.json").read_text())
-    assert again.exit_code == 3 and (report["created"], report["updated"]) == (0, 56)
+    assert again.exit_code == 3 and (report["created"], report["updated"], report["unchanged"]) == (0, 0, 56)
+    assert [m for m, _, _, _ in sandbox.requests].count("POST") == 3  # the first run's: the second wrote nothing
 
     failures = tmp_path / "subscribers.csv.failures.csv"
     same = invoke(["run", failures, "--failures", "second.csv"], env, cwd=tmp_path)
@@ -147,8 +148,8 @@ def test_dry_run_reads_and_plans_but_writes_nothing(sandbox, tmp_path):
     result = invoke(["run", SAMPLE_CSV, "--dry-run"], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 3, result.output
     assert sandbox.store.subscribers == {}
-    assert {(m, p) for m, p, _, _ in sandbox.requests} == {("GET", "/v4/custom_fields")}
-    assert "Requests needed:   4 " in result.output
+    assert {(m, p) for m, p, _, _ in sandbox.requests} == {("GET", "/v4/custom_fields"), ("GET", "/v4/subscribers")}
+    assert "Requests needed:   5 " in result.output
     assert "Nothing was written to Kit." in result.output
 
 
@@ -221,7 +222,7 @@ def test_faults_and_the_rate_limit_lose_no_row_and_apply_nothing_twice(sandbox, 
     report = json.loads((tmp_path / "r.json").read_text())
     faults = sandbox.behaviour.counts
     assert faults["5xx"] + faults["drop"] > 0 and report["retries"] >= faults["5xx"] + faults["drop"]
-    minimum = 2 + (count // 100 + 3 * count // 100 if kind == "oauth" else count)  # fields, the undo file's read
+    minimum = 2 + (count // 100 + 3 * count // 100 if kind == "oauth" else count)  # reads: fields, subscribers
     assert report["requests_sent"] == minimum + report["retries"]
     assert (report["created"], report["updated"], report["rows_rejected"]) == (count, 0, 0)
 

@@ -145,7 +145,7 @@ def test_the_brake_stops_a_file_that_would_blank_half_the_list(sandbox, tmp_path
     sandbox.requests.clear()
     braked = invoke(args + ["--report", "r.json"], env, cwd=tmp_path)
     assert braked.exit_code == 1
-    assert "the brake stopped the run before writing: 50.0% of contacts would change, over the 20% that --max-changes allows" \
+    assert "the brake stopped the run before writing: 50.0% of the subscribers Kit holds would change, over the 20% that --max-changes allows" \
         in braked.output
     assert writes(sandbox) == []
     assert sandbox.store.snapshot()["p0@example.com"]["fields"]["Company"] == "C0"
@@ -338,11 +338,15 @@ def test_auth_authorizes_with_pkce_on_a_loopback_redirect_and_saves_the_pair(san
     assert len(sandbox.store.subscribers) == 3
 
 
-def test_the_change_brake_needs_a_state_that_has_seen_a_run(sandbox, tmp_path):
+def test_the_change_brake_needs_kit_to_hold_some_contacts_or_a_state_that_has_seen_a_run(sandbox, tmp_path):
     source = generated(tmp_path / "list.csv", 10)
     result = invoke(["run", source, "--max-changes", "5"], env_for(sandbox), cwd=tmp_path)
-    assert result.exit_code == 0 and "--max-changes needs a state file (and no --full): not applied" in result.output
+    assert result.exit_code == 0
+    assert "Kit holds none of this file's contacts yet: --max-changes applies from the next run" in result.output
     assert len(sandbox.store.subscribers) == 10
+    blind = invoke(["run", source, "--max-changes", "5", "--compare", "never"], env_for(sandbox), cwd=tmp_path)
+    assert blind.exit_code == 0
+    assert "--max-changes needs a read of Kit or a state file (and no --full): not applied" in blind.output
 
 
 def test_a_sandbox_rehearsal_does_not_use_the_state_file(tmp_path):

@@ -1,0 +1,131 @@
+"""A file contact -> what the run sends it, against what Kit holds: a read, or the state's cache of one.
+
+After a whole read, every contact is compared with Kit's subscriber (compare.py). After a
+refresh (only the subscribers updated since the state's last read), those are compared the
+same way and every other contact is compared with the state's digests of what Kit held, which
+sends the same difference (`StateStore.changes`) but cannot show Kit's earlier value.
+
+The run's own options are applied on top of the comparison: a state difference is sent only
+with --unsubscribe (as an upsert, whose answer says the state Kit holds), and with --form a
+subscriber Kit holds active is upserted so that the form stage can add them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from importer.account import Account
+from importer.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
+from importer.records import Contact, CustomField, KitState
+from importer.state import StateStore, digest
+
+BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
+
+
+class Differ:
+    """Compares each contact with what Kit holds; `refreshed` says the account is only the
+    subscribers updated since the state's read (the state's cache stands for the rest)."""
+
+    def __init__(self, account: Account, *, refreshed: bool = False, state: StateStore | None = None,
+                 form_id: int | None = None, unsubscribe: bool = False) -> None:
+        self.account = account
+        self.refreshed = refreshed and state is not None
+        self.state = state
+        self.form_id, self.unsubscribe = form_id, unsubscribe
+
+    def is_new(self, email: str) -> bool:
+        """Whether Kit held no subscriber with this email when the run read it."""
+        if self.account.get(email) is not None:
+            return False
+        if not self.refreshed:
+            return True
+        known = self.state.known(email)
+        return known is None or known.subscriber_id is None
+
+    def compare(self, contact: Contact) -> tuple[Comparison, int]:
+        """The contact against Kit, with the options applied; and how many of its changes are drift
+        (the state said Kit held the file's value, Kit holds another)."""
+        held = self.account.get(contact.email)
+        if held is None and self.refreshed and not self.is_new(contact.email):
+            return self._from_cache(contact), 0
+        comparison = compare(contact, held)
+        drift = self._drift(comparison) if held is not None and self.state is not None else 0
+        return self._with_options(comparison), drift
+
+    def difference(self, contact: Contact) -> Contact | None:
+        """What the run sends for this contact (None: nothing)."""
+        return self.compare(contact)[0].difference
+
+    def _with_options(self, comparison: Comparison) -> Comparison:
+        held, difference = comparison.held, comparison.difference
+        if held is None:
+            return comparison
+        if difference is not None and difference.state is not None:
+            if self.unsubscribe:
+                difference = replace(difference, subscriber_id=None, confirmed=self._confirmed(held.email))
+            else:
+                difference = replace(difference, state=None)
+                if difference.first_name is None and not difference.fields and not difference.tags:
+                    difference = None
+        if self.form_id is not None and held.state is KitState.ACTIVE and \
+                comparison.contact.state in (None, KitState.ACTIVE):
+            confirmed = self._confirmed(held.email)
+            if "form" not in confirmed:
+                base = difference or Contact(comparison.contact.email, None, {}, comparison.contact.rows,
+                                             state=comparison.contact.state)
+                difference = replace(base, subscriber_id=None, confirmed=confirmed)
+        if difference is comparison.difference:
+            return comparison
+        return Comparison(comparison.contact, held, comparison.changes, difference)
+
+    def _confirmed(self, email: str) -> frozenset[str]:
+        if self.state is None:
+            return frozenset()
+        return self.state._confirmed(digest(email.casefold()), self.form_id)
+
+    def _drift(self, comparison: Comparison) -> int:
+        """Changes whose file value the state says Kit held: Kit's value moved since (its web app, say)."""
+        known = self.state.known(comparison.contact.email)
+        if known is None:
+            return 0
+        drift = 0
+        for change in comparison.changes:
+            if change.kind not in (Kind.CHANGED, Kind.CLEARED):
+                continue
+            said = digest(change.file_value or "")
+            if change.what == FIRST_NAME:
+                drift += known.first_name == said
+            elif change.field is not None:
+                drift += known.fields.get(str(change.field.id)) == said
+        return drift
+
+    def _from_cache(self, contact: Contact) -> Comparison:
+        """The contact against the state's digests of what Kit held: the same difference
+        `StateStore.changes` sends; Kit's earlier values are not kept, so they are None."""
+        assert self.state is not None
+        known = self.state.known(contact.email)
+        assert known is not None
+        email = contact.email
+        changes = [Change(email, SUBSCRIBER, Kind.EQUAL, None, email)]
+        if not blank(contact.first_name):
+            name = digest(stored(contact.first_name))
+            kind = Kind.NEW if known.first_name is None else Kind.EQUAL if known.first_name == name \
+                else Kind.CHANGED
+            changes.append(Change(email, FIRST_NAME, kind, None, stored(contact.first_name)))
+        for kit_field, value in contact.fields.items():
+            changes.extend(_cached_value(email, kit_field, value, known.fields.get(str(kit_field.id))))
+        tagged = self.state.tagged(email)
+        for tag in contact.tags:
+            kind = Kind.EQUAL if digest(tag.casefold()) in tagged else Kind.NEW
+            changes.append(Change(email, TAG, kind, tag if kind is Kind.EQUAL else None, tag))
+        difference = self.state.changes(contact, form_id=self.form_id, unsubscribe=self.unsubscribe)
+        return Comparison(contact, None, tuple(changes), difference)
+
+
+def _cached_value(email: str, kit_field: CustomField, value: str, held: str | None) -> list[Change]:
+    """One value's change against the digest of Kit's (None or the blank digest: Kit holds none)."""
+    kit_blank = held is None or held == BLANK_DIGEST
+    if blank(value):
+        return [] if kit_blank else [Change(email, kit_field.label, Kind.CLEARED, None, None, kit_field)]
+    kind = Kind.NEW if kit_blank else Kind.EQUAL if held == digest(value) else Kind.CHANGED
+    return [Change(email, kit_field.label, kind, None, stored(value), kit_field)]
