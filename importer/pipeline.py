@@ -237,52 +237,59 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         contacts = _read(source, plan, settings, report, errors, progress, guard)
         shape = dict(extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags),
                      form_id=form.id if form else None, unsubscribe=settings.unsubscribe)
-        work = Work(contacts, None if settings.full else state, **shape)
+        work: Work | None = None
         kit_plan: Plan | None = None
-        differ = _read_kit(client, settings, report, work if state is None else Work(contacts, None, **shape),
-                           state, progress, form.id if form else None)
-        if differ is not None:
-            kit_plan = Plan()
-            work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
-            _report_plan(report, kit_plan, settings)
-            if state is not None and not settings.dry_run:
-                state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
-                            differ.account.started_at)
-                state.remember_states(kit_plan.states_seen)
-        _write_diff(settings, report, work, differ)
-        # Kit's tags are read only when the run applies some; missing ones are created after the checks.
-        book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
-        report.tags_created = list(book.missing) if book is not None else []
-        report.unchanged = report.contacts - work.count
-        report.rows_imported = contacts.rows - work.rows  # Kit has these already
-        report.values_to_write = work.values
-        if guard is not None:
-            report.state_words = {state.value: guard.words(state) for state in guard.said}
-        report.stopped = _brake(settings, report, work, state, kit_plan)
-        if report.stopped:
-            _not_sent(work, report.stopped, report, errors)
-        elif settings.dry_run:
-            report.rows_imported += work.rows
-            creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
-            report.planned_form_additions = work.form_candidates if form is not None else 0
-            report.planned_unsubscribes = work.unsubscribe_candidates if settings.unsubscribe else 0
-            report.planned_requests = _planned_requests(client, report, work, creations)
-            report.planned_reads = client.stats.total
-            report.contacts_to_send = work.count
-            report.taggings_to_send = work.taggings
-            report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
+        sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
+        try:
+            work = Work(contacts, None if settings.full else state, **shape)
+            differ = _read_kit(client, settings, report, work if state is None else Work(contacts, None, **shape),
+                               state, progress, form.id if form else None)
+            if differ is not None:
+                kit_plan = Plan()
+                work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
+                _report_plan(report, kit_plan, settings)
+                if state is not None and not settings.dry_run:
+                    state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
+                                differ.account.started_at)
+                    state.remember_states(kit_plan.states_seen)
+            _write_diff(settings, report, work, differ)
+            # Kit's tags are read only when the run applies some; missing ones are created after the checks.
+            book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
+            report.tags_created = list(book.missing) if book is not None else []
+            report.unchanged = report.contacts - work.count
+            report.rows_imported = contacts.rows - work.rows  # Kit has these already
+            report.values_to_write = work.values
+            if guard is not None:
+                report.state_words = {state.value: guard.words(state) for state in guard.said}
+            report.stopped = _brake(settings, report, work, state, kit_plan)
+            if report.stopped:
+                _not_sent(work, report.stopped, report, errors)
+            elif settings.dry_run:
+                report.rows_imported += work.rows
+                creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
+                report.planned_form_additions = work.form_candidates if form is not None else 0
+                report.planned_unsubscribes = work.unsubscribe_candidates if settings.unsubscribe else 0
+                report.planned_requests = _planned_requests(client, report, work, creations)
+                report.planned_reads = client.stats.total
+                report.contacts_to_send = work.count
+                report.taggings_to_send = work.taggings
+                report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
+            else:
+                contacts.rebind(create_held(client, plan))
+                # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
+                _before_writing(client, settings, work, report,
+                                differ.account if differ is not None and not differ.refreshed else None)
+                if book is not None:
+                    report.tags_created = book.create_missing(client)
+                sending = work, stages_for(client, new_state=settings.subscriber_state,
+                                           tags=book.tags if book is not None else None, form=form,
+                                           referrer=settings.referrer, unsubscribe=settings.unsubscribe)
+        except KeyboardInterrupt as interrupt:
+            _interrupted_before_sending(interrupt, contacts, work, report, errors)
         else:
-            contacts.rebind(create_held(client, plan))
-            # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
-            _before_writing(client, settings, work, report,
-                            differ.account if differ is not None and not differ.refreshed else None)
-            if book is not None:
-                report.tags_created = book.create_missing(client)
-            stages = stages_for(client, new_state=settings.subscriber_state,
-                                tags=book.tags if book is not None else None, form=form, referrer=settings.referrer,
-                                unsubscribe=settings.unsubscribe)
-            _submit(client, work, report, errors, progress, settings.concurrency, state, _column_names(plan), stages,
-                    kit_plan)
+            if sending is not None:
+                _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
+                        _column_names(plan), sending[1], kit_plan)
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -669,6 +676,22 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
         left = [c for c in work if c.email not in settled]
         _not_confirmed((c for c in left if c.email in unanswered), f"the run stopped: {why}", report, errors)
         _not_sent((c for c in left if c.email not in unanswered), f"the run stopped: {why}", report, errors)
+
+
+def _interrupted_before_sending(interrupt: KeyboardInterrupt, contacts: ContactMerger, work: Work | None,
+                                report: RunReport, errors: dict[int, list[str]]) -> None:
+    """Ctrl-C (or SIGTERM) after the rows were read but before the first contact was sent (while
+    Kit is read, say): stop as a run stopped while sending does, with every contact not sent in
+    the failures CSV, so that every row read is still accounted for. Without a `work` yet, every
+    contact is pending; with one, those it leaves out are Kit's already."""
+    why = _why_stopped(interrupt)
+    report.stopped, report.interrupted = why, True
+    report.terminated = isinstance(interrupt, Terminated)
+    pending = list(work) if work is not None else list(contacts.contacts())
+    report.unchanged = report.contacts - len(pending)
+    report.rows_imported = contacts.rows - sum(len(c.rows) for c in pending)
+    # A brake may have listed some already when the interrupt came: each contact goes in once.
+    _not_sent((c for c in pending if c.rows[0] not in errors), f"the run stopped: {why}", report, errors)
 
 
 def _why_stopped(error: BaseException) -> str:

@@ -341,6 +341,56 @@ def test_an_interrupted_run_writes_its_report_with_130(sandbox, tmp_path):
     assert report["rows_read"] == report["rows_imported"] + report["rows_rejected"] == 0  # nothing accounted yet
 
 
+def test_ctrl_c_while_kit_is_read_writes_the_summary_report_and_not_sent_rows(sandbox, tmp_path):
+    """Interrupted after the rows were read but before sending (here: reading Kit): every row is accounted for."""
+    class CtrlCOnRead(NoProgress):
+        def phase(self, name, total):
+            if name == "Reading Kit":
+                raise KeyboardInterrupt
+
+    source = write(tmp_path / "people.csv", "Email,First Name\na@example.com,Ann\nnope,Bo\nb@example.com,Bea\n"
+                                            "A@example.com,\n")
+    settings = Settings(source=source, credential=Credential("oauth", sandbox.access_token), base_url=sandbox.url,
+                        compare="always", report=tmp_path / "r.json", failures=tmp_path / "f.csv")
+    report = import_file(settings, progress=CtrlCOnRead())
+    assert (report.exit_status, report.stopped, report.rows_not_sent) == (130, "interrupted (Ctrl-C)", 3)
+    saved = json.loads((tmp_path / "r.json").read_text())
+    assert (saved["rows_read"], saved["rows_imported"], saved["rows_rejected"], saved["rows_skipped"]) == (4, 0, 4, 0)
+    assert saved["rows_read"] == saved["rows_imported"] + saved["rows_rejected"] + saved["rows_skipped"]
+    assert [(r[2], r[3]) for r in failures_of(tmp_path / "f.csv")[1:]] == [
+        ("2", "not sent: the run stopped: interrupted (Ctrl-C)"), ("3", "invalid email: 'nope' is missing an @"),
+        ("4", "not sent: the run stopped: interrupted (Ctrl-C)"), ("5", "not sent: the run stopped: interrupted (Ctrl-C)")]
+    assert sandbox.store.snapshot() == {}
+
+
+def test_sigterm_before_sending_ends_with_143_and_leaves_kits_contacts_out_of_the_failures(sandbox, tmp_path,
+                                                                                       monkeypatch):
+    """Stopped while Kit's tags are read, after Kit's subscribers were: those Kit holds as the file says are
+    not in the failures CSV; the others are, as not sent; the summary is printed and the exit status is 143."""
+    from importer import pipeline
+    from importer.errors import Terminated
+
+    env = env_for(sandbox)
+    assert invoke(["run", write(tmp_path / "old.csv", "Email,First Name\na@example.com,Ann\n")], env,
+                  cwd=tmp_path).exit_code == 0
+
+    def terminated(*args, **kwargs):
+        raise Terminated()
+
+    monkeypatch.setattr(pipeline.TagBook, "read", terminated)
+    source = write(tmp_path / "new.csv", "Email,First Name,Tags\na@example.com,Ann,\nb@example.com,Bea,VIP\n")
+    result = invoke(["run", source, "--compare", "always", "--tags-column", "Tags", "--report", "r.json"], env,
+                    cwd=tmp_path)
+    assert result.exit_code == 143
+    assert "Stopped:           terminated (SIGTERM)" in result.output
+    assert "0 imported, 0 rejected, 1 not sent -> new.csv.failures.csv" in result.output
+    saved = json.loads((tmp_path / "r.json").read_text())
+    assert (saved["rows_read"], saved["rows_imported"], saved["rows_rejected"], saved["terminated"]) == (2, 1, 1, True)
+    assert [(r[0], r[-1]) for r in failures_of(tmp_path / "new.csv.failures.csv")[1:]] == [
+        ("b@example.com", "not sent: the run stopped: terminated (SIGTERM)")]
+    assert set(sandbox.store.snapshot()) == {"a@example.com"}
+
+
 def test_short_rows_import_and_their_missing_cells_clear_nothing(sandbox, tmp_path):
     full = write(tmp_path / "full.csv", "Email,First Name,Last Name,Company,Postal code\n"
                                         "a@example.com,Ann,Lee,Acme,02134\nb@example.com,Bo,Chen,Beta,00501\n")
