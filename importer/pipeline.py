@@ -276,6 +276,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
             else:
                 contacts.rebind(create_held(client, plan))
+                report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
                 _before_writing(client, settings, work, report,
                                 differ.account if differ is not None and not differ.refreshed else None)

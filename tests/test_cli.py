@@ -182,6 +182,9 @@ def test_field_flags_map_and_create_fields(sandbox, tmp_path):
                 env, cwd=tmp_path)
     assert ok.exit_code == 0, ok.output
     assert sandbox.store.snapshot()["ann@example.com"]["fields"] == {"Postal code": "02134", "Interests": "Cats"}
+    # The plan is described as it stands once the field exists: created, no longer "to be created".
+    assert "Fields created:    Interests\n" in ok.output
+    assert "Likes -> Interests (interests)" in ok.output and "to be created" not in ok.output
 
 
 @pytest.mark.parametrize("store", [KitStore(subscriber_limit=20)], ids=["plan-limit-20"])
