@@ -316,11 +316,13 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
     when reading it costs fewer requests than the `blind` run's writes, which it could save.
     """
     mode = settings.compare
-    if mode is CompareMode.NEVER:
-        report.kit_read = f"not read ({settings.named('compare')} never): the whole file is sent"
+    if mode is CompareMode.NEVER:  # a dry run sends nothing: it says what a real run would
+        is_sent = "would be sent" if settings.dry_run else "is sent"
+        report.kit_read = f"not read ({settings.named('compare')} never): the whole file {is_sent}"
         return None
     if settings.full and mode is CompareMode.AUTO:
-        report.kit_read = f"not read: {settings.named('full')} sends the whole file"
+        sends = "would send" if settings.dry_run else "sends"
+        report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
     options = dict(state=state, form_id=form_id, unsubscribe=settings.unsubscribe)
     include_tags = bool(blind.tag_names)
@@ -379,7 +381,7 @@ def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Diffe
     if settings.diff is None:
         return
     if differ is None:
-        report.notes.append(f"{settings.named('diff')} needs a read of Kit, and Kit was {report.kit_read}: "
+        report.notes.append(f"{settings.named('diff')} needs a read of Kit, and Kit was {report.kit_read}; "
                             "no diff written")
         return
     try:

@@ -238,3 +238,8 @@ def test_compare_never_sends_the_whole_file_without_reading(sandbox, tmp_path):
     report = report_of(tmp_path)
     assert report["created"] + report["updated"] == 5 and report["values_written"] == 15
     assert "--diff needs a read of Kit" in result.output and not (tmp_path / "d.csv").exists()
+    dry = invoke(["run", source, "--compare", "never", "--dry-run", "--diff", "d.csv"], env, cwd=tmp_path)
+    assert ("Note:              --diff needs a read of Kit, and Kit was not read (--compare never): the whole file "
+            "would be sent; no diff written\n") in dry.output
+    full = invoke(["run", source, "--full", "--dry-run"], env, cwd=tmp_path)
+    assert "Kit read:          not read: --full would send the whole file\n" in full.output
