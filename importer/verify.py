@@ -55,8 +55,9 @@ class Difference:
         says active is reported, but kit-import never re-activates anyone, so it does not fail verify."""
         return self.change.kind is not Kind.DIFFERS
 
-    def describe(self) -> str:
-        """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`."""
+    def describe(self, why: bool = True) -> str:
+        """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`; `why` adds why a state
+        difference that does not count is not sent (left out where a heading says it already)."""
         c = self.change
         if c.what == SUBSCRIBER:
             return f"{c.email}: not in Kit"
@@ -64,7 +65,7 @@ class Difference:
             return f"{c.email}: tag {c.file_value!r} missing"
         kit = "nothing" if c.kit_value is None else repr(c.kit_value)
         says = "a blank" if c.file_value is None else repr(c.file_value)
-        never = " (kit-import never re-activates anyone)" if not self.counts else ""
+        never = " (kit-import never re-activates anyone)" if why and not self.counts else ""
         return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{never}"
 
 
@@ -77,9 +78,11 @@ class VerifyReport:
     rows_rejected: int = 0
     read_how: str = ""
     differences: list[Difference] = field(default_factory=list)
-    differing_contacts: int = 0
+    differing_contacts: int = 0  # contacts with a difference that counts
+    kept_contacts: int = 0  # contacts whose only differences are states Kit keeps (never re-activated)
     confirmed_by_id: int = 0
-    lag_cleared: int = 0  # differences the list showed that a consistent read did not
+    lag_cleared: int = 0  # of those read again by id, contacts with no difference left
+    list_cleared: int = 0  # contacts with no difference left when the list was read again
     waited_seconds: float = 0.0
     unconfirmed: int = 0
     differences_path: str | None = None
@@ -92,6 +95,11 @@ class VerifyReport:
         return [d for d in self.differences if d.counts]
 
     @property
+    def matching(self) -> int:
+        """Contacts Kit holds as the file says: neither differing nor with a state Kit keeps."""
+        return self.contacts - self.differing_contacts - self.kept_contacts
+
+    @property
     def exit_status(self) -> int:
         """0 when Kit holds what the file says, 3 otherwise."""
         return 3 if self.failing else 0
@@ -99,20 +107,28 @@ class VerifyReport:
     def summary(self, listed: int = 20) -> str:
         """The lines `kit-import verify` prints."""
         kinds = Counter(_bucket(d) for d in self.failing)
+        differing = {d.change.email for d in self.failing}
+        listed_differing = [d for d in self.differences if d.change.email in differing]
+        kept = [d for d in self.differences if d.change.email not in differing]
         lines = [_line("Source", self.source),
                  _line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
                                                                     "in the file, not checked)" if self.rows_rejected
                                                                    else "")),
                  _line("Kit read", self.read_how),
-                 _line("Matching", f"{self.contacts - self.differing_contacts:,}"),
+                 _line("Matching", f"{self.matching:,}"),
                  _line("Differing", f"{self.differing_contacts:,}" + (": " + ", ".join(
                      plural(n, what) for what, n in kinds.items()) if kinds else ""))]
-        lines += [f"  {d.describe()}" for d in self.differences[:listed]]
-        if len(self.differences) > listed:
-            lines.append(f"  ... and {len(self.differences) - listed:,} more in {self.differences_path}")
+        lines += self._listing(listed_differing, listed)
+        if self.kept_contacts:
+            lines.append(_line("Not re-activated", f"{plural(self.kept_contacts, 'contact')} not active in Kit whom "
+                                                   "the file gives another state: listed, not a difference, since "
+                                                   "kit-import never re-activates anyone"))
+            lines += self._listing(kept, listed, why=False)
         lines.append(_line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
                                         f"list lags writes ({self.lag_cleared:,} matching after all)"
                            + (f"; waited {self.waited_seconds:.0f} s for the list" if self.waited_seconds else "")
+                           + (f" and read it again ({self.list_cleared:,} matching after all)"
+                              if self.list_cleared else "")
                            + (f"; {plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} "
                               "not confirmed" if self.unconfirmed else "")))
         sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
@@ -120,9 +136,19 @@ class VerifyReport:
         lines.append(_line("Elapsed", f"{self.elapsed_seconds:.1f} s"))
         return "\n".join(lines)
 
+    def _listing(self, differences: list[Difference], listed: int, why: bool = True) -> list[str]:
+        """The first `listed` differences, one a line, and how many more the CSV holds."""
+        lines = [f"  {d.describe(why)}" for d in differences[:listed]]
+        if len(differences) > listed:
+            lines.append(f"  ... and {len(differences) - listed:,} more in {self.differences_path}")
+        return lines
+
     def closing_line(self) -> str:
+        """The one-line verdict: whether Kit holds what the file says, and where the differences are."""
         if not self.failing:
-            return f"Kit matches the file: {plural(self.contacts, 'contact')} checked"
+            kept = (f"; {self.kept_contacts:,} not re-activated, listed in {self.differences_path}"
+                    if self.kept_contacts else "")
+            return f"Kit matches the file: {plural(self.contacts, 'contact')} checked{kept}"
         return (f"Kit differs from the file: {plural(len(self.failing), 'difference')} in "
                 f"{plural(self.differing_contacts, 'contact')} -> {self.differences_path}")
 
@@ -175,7 +201,7 @@ def _read_again(client: KitClient, candidates: list[Comparison], settle: float, 
         report.waited_seconds += pause
     account, _ = read_for(client, len(candidates), lambda: (c.contact.email for c in candidates), include_tags=tags)
     again = [compare(c.contact, account.get(c.contact.email)) for c in candidates]
-    report.lag_cleared += sum(1 for c in again if not _differs(c))
+    report.list_cleared += sum(1 for c in again if not _differs(c))
     return [c for c in again if _differs(c)]
 
 
@@ -240,7 +266,9 @@ def _settle(report: VerifyReport, cmp: Comparison, how: str) -> None:
 def _report(report: VerifyReport, cmp: Comparison, confirmed: str) -> None:
     found = [Difference(c, confirmed) for c in differences_of(cmp)]
     report.differences += found
-    report.differing_contacts += any(d.counts for d in found)
+    counts = any(d.counts for d in found)
+    report.differing_contacts += counts
+    report.kept_contacts += bool(found) and not counts
 
 
 def _write(path: Path, report: VerifyReport) -> None:

@@ -57,6 +57,29 @@ def test_verify_passes_after_an_import_and_names_a_value_changed_behind_the_tool
     assert "ann@example.com: state: Kit holds 'cancelled', the file says 'active' (kit-import never" in changed.output
 
 
+def test_a_state_kit_keeps_is_listed_apart_and_the_figures_add_up(sandbox, store, tmp_path):
+    """Bob left in Kit; the file says active: kit-import never re-activates, so he is neither matching nor
+    differing but under his own label, and no confirmation is called 'matching after all' for him."""
+    env = env_for(sandbox)
+    write(tmp_path / "people.csv", "Email,First Name,Status\nann@example.com,Ann,subscribed\n"
+                                   "bob@example.com,Bob,subscribed\ncy@example.com,Cy,\ndee@example.com,Dee,\n")
+    assert invoke(["run", "people.csv"], env, cwd=tmp_path).exit_code == 0
+    store.find("bob@example.com").state = "cancelled"
+    result = invoke(["verify", "people.csv", "--settle", "0"], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Matching:"))
+    assert lines[start:start + 5] == [
+        "Matching:          3",
+        "Differing:         0",
+        "Not re-activated:  1 contact not active in Kit whom the file gives another state: listed, not a "
+        "difference, since kit-import never re-activates anyone",
+        "  bob@example.com: state: Kit holds 'cancelled', the file says 'active'",
+        "Confirmed:         1 contact read again by id, since Kit's list lags writes (0 matching after all)"]
+    assert lines[-1] == ("Kit matches the file: 4 contacts checked; 1 not re-activated, listed in "
+                         "people.csv.verify.csv")
+
+
 def test_a_subscriber_missing_from_kit_and_a_formula_in_the_csv(sandbox, store, tmp_path):
     env = env_for(sandbox)
     write(tmp_path / "people.csv", FILE)
