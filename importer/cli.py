@@ -37,6 +37,7 @@ from importer.report import ExitStatus, RunReport
 from importer.resolver import fetch_fields
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
 from importer.origins import FLAG, Origins
+from importer.words import plural
 from importer.settings import (Declared, Group, Invalid, Settings, base_url_from_env, check_value,
                                credentials_from_env, declarations, default_of, parse_rate_limit)
 
@@ -325,7 +326,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     \b
         kit-import run contacts.csv --dry-run --diff changes.csv
         kit-import run contacts.xlsx --sheet Leads --field "Zip=Postal code"
-        kit-import run contacts.failures.csv
+        kit-import run contacts.csv.failures.csv
         kit-import run --config nightly.toml
 
     \b
@@ -374,7 +375,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
                 progress.close()
             _say(result.summary())
             if emulator is not None:
-                _say(f"Sandbox now holds {len(emulator.store.subscribers):,} subscribers.")
+                _say(f"Sandbox now holds {plural(len(emulator.store.subscribers), 'subscriber')}.")
             _say(result.closing_line())
             if result.stopped and not result.interrupted:
                 _say(f"Error: the import stopped: {result.stopped}")
@@ -634,7 +635,7 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
                                      sheet=opened.sheet if given.sheet else None, fields_known=known, given=given,
                                      state_columns=[c.header for c in statuses]),
                       encoding="utf-8")
-    click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {len(plan.fields)} columns mapped to "
+    click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {plural(len(plan.fields), 'column')} mapped to "
                f"Kit fields, {len(plan.ignored)} left commented out. Check it, then: "
                f"kit-import run --config {output}")
 
@@ -844,7 +845,7 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
     try:
         emulator.server.serve_forever()
     except KeyboardInterrupt:
-        click.echo(f"\nStopped; it held {len(emulator.store.subscribers):,} subscribers.")
+        click.echo(f"\nStopped; it held {plural(len(emulator.store.subscribers), 'subscriber')}.")
     finally:
         emulator.server.server_close()
 

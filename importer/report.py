@@ -37,7 +37,7 @@ class RunReport:
     dry_run: bool = False
     rows_read: int = 0
     rows_imported: int = 0
-    rows_skipped: int = 0
+    rows_skipped: int = 0  # left out on purpose (--skip-unsubscribed): not errors, not in the failures CSV
     rows_short: int = 0
     blank_rows: int = 0
     contacts: int = 0
@@ -60,7 +60,6 @@ class RunReport:
     rows_not_sent: int = 0  # the run stopped before sending them
     rows_not_confirmed: int = 0  # sent, no answer before the run stopped: Kit may have applied them
     rejected_by_reason: Counter = field(default_factory=Counter)
-    rows_skipped: int = 0  # left out on purpose (--skip-unsubscribed): not errors, not in the failures CSV
     skipped_because: str = ""
     columns: list[str] = field(default_factory=list)
     columns_ignored: list[str] = field(default_factory=list)

@@ -502,6 +502,37 @@ def test_fields_command_lists_the_accounts_fields(sandbox):
                                               "       3  postal_code  Postal code"]
 
 
+def test_one_subscriber_is_counted_in_the_singular(tmp_path, monkeypatch):
+    """`Sandbox now holds 1 subscriber.` after a run, `it held 1 subscriber.` when the sandbox stops."""
+    source = write(tmp_path / "one.csv", "Email\na@example.com\n")
+    done = invoke(["run", source, "--sandbox"], cwd=tmp_path)
+    assert done.exit_code == 0, done.output
+    assert "Sandbox now holds 1 subscriber.\n" in done.output
+
+    from importer import cli as cli_module
+    from importer.sandbox import server
+
+    def one_subscriber(**options):
+        store = KitStore(**options)
+        store.upsert("a@example.com", None, set_first_name=False)
+        return store
+
+    def ctrl_c(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "KitStore", one_subscriber)
+    monkeypatch.setattr(server._Server, "serve_forever", ctrl_c)
+    stopped = invoke(["sandbox"])
+    assert stopped.output.endswith("\nStopped; it held 1 subscriber.\n"), stopped.output
+
+
+def test_init_counts_one_mapped_column_in_the_singular(sandbox, tmp_path):
+    source = write(tmp_path / "export.csv", "Email,Company,Phone\na@example.com,Acme,555\n")
+    made = invoke(["init", source, "-o", "n.toml"], env_for(sandbox), cwd=tmp_path)
+    assert made.exit_code == 0, made.output
+    assert "email <- 'Email', 1 column mapped to Kit fields, 1 left commented out." in made.output
+
+
 def test_library_call_returns_the_report(sandbox, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the dry run's failures CSV goes to the current directory
     report = import_file(Settings(source=SAMPLE_CSV, credential=Credential("oauth", sandbox.access_token),

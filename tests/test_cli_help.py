@@ -76,6 +76,12 @@ def test_run_help_lists_every_format_read_and_every_exit_status():
     assert statuses == ["0", "1", "2", "3", "130", "143"]
 
 
+def test_the_run_help_reruns_the_failures_csv_by_its_real_name():
+    """A failures CSV is named after the whole source name: contacts.csv -> contacts.csv.failures.csv."""
+    text = invoke(["run", "--help"]).output
+    assert "kit-import run contacts.csv.failures.csv" in text and "run contacts.failures.csv" not in text
+
+
 def test_examples_keep_their_line_breaks():
     assert "\n      kit-import sheets contacts.xlsx\n      kit-import run contacts.xlsx --sheet 2\n" in \
         invoke(["sheets", "--help"]).output

@@ -23,6 +23,19 @@ def test_exit_status(report, status):
     assert report.exit_status is status
 
 
+def test_every_report_field_is_declared_once():
+    """A field declared twice keeps the first place but the last default and comment: one must go."""
+    import ast
+    import inspect
+
+    from importer import report as module
+
+    body = next(node for node in ast.parse(inspect.getsource(module)).body
+                if isinstance(node, ast.ClassDef) and node.name == "RunReport").body
+    names = [node.target.id for node in body if isinstance(node, ast.AnnAssign)]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 def test_exit_statuses_are_the_documented_numbers():
     assert {s.name: int(s) for s in ExitStatus} == {"OK": 0, "FAILED": 1, "USAGE": 2, "REJECTED": 3,
                                                      "INTERRUPTED": 130, "TERMINATED": 143}
