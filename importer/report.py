@@ -304,10 +304,22 @@ class RunReport:
             lines.append(_line("Form additions", f"{self.form_additions:,} to {self.form}"))
         return lines
 
+    @property
+    def wrote(self) -> bool:
+        """Whether any contact reached Kit: imported, refused, or sent and never answered."""
+        return bool(self.imported or self.failed_contacts or self.rows_not_confirmed)
+
     def rows_accounting(self) -> str:
-        """Every row read in one line: `62: 57 imported, 5 rejected`."""
-        verb = "to import" if self.dry_run else "imported"
-        parts = [f"{self.rows_imported:,} {verb}", f"{self.rows_refused:,} rejected", *self._unfinished()]
+        """Every row read in one line: `62: 57 imported, 5 rejected`.
+
+        A run stopped before its first write imported nothing: the rows it counts in
+        `rows_imported` are those Kit held as the file says already, so they are called unchanged.
+        """
+        if self.stopped and not self.wrote:
+            done = [f"{self.rows_imported:,} unchanged"] if self.rows_imported else []
+        else:
+            done = [f"{self.rows_imported:,} {'to import' if self.dry_run else 'imported'}"]
+        parts = [*done, f"{self.rows_refused:,} rejected", *self._unfinished()]
         if self.rows_skipped:
             parts.append(f"{self.rows_skipped:,} skipped")
         return f"{self.rows_read:,}: {', '.join(parts)}"

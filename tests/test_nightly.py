@@ -159,6 +159,7 @@ def test_the_reject_brake(sandbox, tmp_path):
     assert writes(sandbox) == []
     report = report_of(tmp_path / "r.json")  # the row held back is in the failures CSV: every row accounted for
     assert (report["rows_read"], report["rows_imported"], report["rows_rejected"]) == (3, 0, 3)
+    assert "Rows read:         3: 2 rejected, 1 not sent\n" in result.output  # nothing written: none "imported"
     with (tmp_path / "bad.csv.failures.csv").open(encoding="utf-8-sig", newline="") as f:
         held = [r for r in csv.DictReader(f) if r["error"].startswith("not sent: the brake stopped the run")]
     assert [r["Email"] for r in held] == ["good@example.com"]
