@@ -541,7 +541,7 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
 
 def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None,
           samples: list[Row] | None = None) -> ColumnPlan:
-    claimed = {c.index: "subscription status" for c in guard.columns} if guard is not None else {}
+    claimed = {c.index: c.role for c in guard.columns} if guard is not None else {}
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
                         samples=samples or (), origins=settings.origins, tags_column=settings.tags_column)
@@ -555,7 +555,8 @@ def _samples(source: RowSource) -> list[Row]:
 def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
     return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
-                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins)
+                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
+                      claimed=(plan.first_name, plan.tags, *(i for i, _ in [*plan.fields, *plan.missing])))
 
 
 def _describe_credential(client: KitClient) -> str:
