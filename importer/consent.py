@@ -400,19 +400,21 @@ def _said(column: StatusColumn, cell: str) -> str:
 
 def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email: int, *,
                status_column: str | None = None, ignore: bool = False, skip: bool = False,
-               origins: Origins = Origins(), claimed: Iterable[int | None] = ()) -> ConsentGuard | None:
+               origins: Origins = Origins(), claimed: Iterable[int | None] = (),
+               setting: str = "state_column") -> ConsentGuard | None:
     """The guard for a file, or None when it has no status column (or the user said to ignore it).
 
-    `claimed` columns feed something else (first name, tags, mapped fields): never taken by their cells.
+    `status_column` is the value of the setting named `setting` (state_column, or its earlier
+    name status_column), which errors name as the user gave it. `claimed` columns feed
+    something else (first name, tags, mapped fields): never taken by their cells.
     """
     if ignore:
         return None
     if status_column:
-        columns = [named_status_column(headers, status_column, origins.named("status_column"), sample(rows()))]
+        named = origins.named(setting)
+        columns = [named_status_column(headers, status_column, named, sample(rows()))]
         if columns[0].index == email:
-            named = origins.named("status_column" if "status_column" in origins.given else "state_column")
-            raise ConfigError(f"{named} names the email column.",
-                              "Name the column holding the status.")
+            raise ConfigError(f"{named} names the email column.", "Name the column holding the status.")
     else:
         columns = find_status_columns(headers, sample(rows()), exclude={email}, claimed=claimed)
     return ConsentGuard(columns, email, skip=skip, origins=origins) if columns else None

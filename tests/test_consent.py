@@ -12,7 +12,9 @@ import json
 import pytest
 
 from conftest import write
+from importer import Settings, import_file
 from importer.consent import ConsentGuard, Kind, StatusColumn, UnknownStatus, find_status_columns
+from importer.errors import ConfigError
 from importer.records import KitState, Row
 from test_cli import env_for, invoke
 
@@ -370,3 +372,32 @@ def test_two_name_columns_or_a_first_name_column_leave_the_name_alone(sandbox, t
     first = write(tmp_path / "f.csv", "Email,Name,First Name\nbo@example.com,Bo Chen,Bo\n")
     result = invoke(["run", first], env_for(sandbox), cwd=tmp_path)
     assert "First Name -> first name" in result.output and "(no first-name column)" not in result.output
+
+
+# --- the status column named ------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, config, named", [
+    (["--state-column", "Nope"], None, "--state-column"),
+    (["--status-column", "Nope"], None, "--status-column"),
+    ([], 'source = "s.csv"\n\nstate_column = "Nope"\n', "state_column in n.toml (line 3)"),
+    ([], 'source = "s.csv"\nstatus_column = "Nope"\n', "status_column in n.toml (line 2)"),
+    (["--state-column", "Nope"], 'source = "s.csv"\nstatus_column = "Nope"\n', "--state-column"),
+], ids=["state-flag", "status-flag", "state-config", "status-config", "flag-over-config"])
+def test_a_missing_status_column_is_named_as_the_user_gave_it(sandbox, tmp_path, args, config, named):
+    write(tmp_path / "s.csv", "email,Status\nann@example.com,subscribed\n")
+    if config:
+        write(tmp_path / "n.toml", config)
+    result = invoke(["run", *(["--config", "n.toml"] if config else ["s.csv"]), *args], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"Error: {named} names a column 'Nope' that the file does not have." in result.output
+    assert "Columns in the file: 'email', 'Status'." in result.output
+
+
+@pytest.mark.parametrize("setting", ["state_column", "status_column"])
+def test_a_status_column_naming_the_email_is_named_as_given(tmp_path, setting):
+    write(tmp_path / "s.csv", "email,Status\nann@example.com,subscribed\n")
+    with pytest.raises(ConfigError, match=f"^{setting} names the email column"):
+        import_file(Settings(source=tmp_path / "s.csv", dry_run=True, **{setting: "email"}))
+    with pytest.raises(ConfigError, match=f"^{setting} names a column 'Nope'"):
+        import_file(Settings(source=tmp_path / "s.csv", dry_run=True, **{setting: "Nope"}))
