@@ -599,14 +599,20 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
 
 
 def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) -> None:
-    """Count the rows --skip-unsubscribed left out, with every other row of the same people."""
+    """Count the rows --skip-unsubscribed left out, with every other row of the same people, and say
+    why in parts that add up: "not subscribed (...), left out by ..., and 1 other row of the same person"."""
     report.rows_read += guard.skipped_rows
     report.rows_skipped += guard.skipped_rows
+    others = people = 0
     for email in guard.left_out:
         if (contact := merger.discard(email)) is not None:
-            report.rows_skipped += len(contact.rows)
+            others += len(contact.rows)
+            people += 1
+    report.rows_skipped += others
     if report.rows_skipped:
         report.skipped_because = f"not subscribed ({guard.tally()}), left out by {guard.origins.named('skip_unsubscribed')}"
+        if others:
+            report.skipped_because += f", and {plural(others, 'other row')} of the same {'person' if people == 1 else 'people'}"
 
 
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:

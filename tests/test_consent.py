@@ -292,6 +292,26 @@ def test_a_skipped_person_is_not_brought_in_by_another_row(sandbox, tmp_path):
     assert report["rows_imported"] == 1
 
 
+@pytest.mark.parametrize("extra, said", [
+    ("", "and 1 other row of the same person"),
+    ("dee@example.com,Dee,subscribed\nDEE@example.com,Dee,unsubscribed\ndee@example.com,Dee,\n",
+     "and 3 other rows of the same people"),
+], ids=["one-person", "two-people"])
+def test_the_skipped_rows_line_adds_up_with_the_other_rows_of_the_same_people(sandbox, tmp_path, extra, said):
+    source = write(tmp_path / "d.csv", "Email,First Name,Status\nann@example.com,Ann,subscribed\n"
+                                       "bo@example.com,Bo,unsubscribed\ncy@example.com,Cy,cleaned\n"
+                                       "ANN@example.com,Ann,unsubscribed\neve@example.com,Eve,subscribed\n" + extra)
+    result = invoke(["run", source, "--skip-unsubscribed", "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(sandbox.store.snapshot()) == {"eve@example.com"}
+    out = 4 if not extra else 7
+    unsubscribed = 2 if not extra else 3
+    line = (f"Skipped rows:      {out} (not subscribed ('Status': unsubscribed {unsubscribed}, cleaned 1), "
+            f"left out by --skip-unsubscribed, {said})")
+    assert line in result.output.splitlines()
+    assert json.loads((tmp_path / "r.json").read_text())["rows_skipped"] == out
+
+
 def test_an_unknown_word_rejects_its_row_naming_the_word_and_the_accepted_ones(sandbox, tmp_path):
     source = write(tmp_path / "w.csv", "Email,Status\nann@example.com,subscribed\nbo@example.com,VIP\n")
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
