@@ -3,10 +3,10 @@
 An export that holds unsubscribed, cleaned or bounced people must never turn them into
 active subscribers. The detector finds the column (a word column such as Mailchimp's or
 Kit's `Status`/`state`, a true/false column such as Substack's `email_disabled`, or a
-timestamp column such as Mailchimp's `UNSUB_TIME` whose non-blank cell is the status), by its
-header, or by its cells when no header rule knows it (a `Subscribed` column of subscribed and
-unsubscribed); the classifier reads one cell as a Kit state; `ConsentGuard` gives each row of a run its state
-(people who left are created in Kit as cancelled, bounced...), or leaves them out.
+timestamp column such as Mailchimp's `UNSUB_TIME` whose non-blank cell is the status) by its
+header, or by its cells when no header rule takes it (a `Subscribed` column of subscribed and
+unsubscribed); the classifier reads one cell as a Kit state; `ConsentGuard` gives each row of
+a run its state (people who left are created in Kit as cancelled, bounced...), or leaves them out.
 """
 
 from __future__ import annotations
@@ -287,8 +287,8 @@ def named_status_column(headers: Sequence[str], wanted: str, option: str = "stat
     if kind := column_kind(headers[index]):
         return StatusColumn(index, headers[index], *kind)
     said = Counter(cell for cells in rows if index < len(cells) and (cell := cells[index].strip()))
-    return _by_cells(index, headers[index], said, needs_out=False) or StatusColumn(index, headers[index], Kind.WORDS,
-                                                                                   ACTIVE)
+    by_cells = _by_cells(index, headers[index], said, needs_out=False)
+    return by_cells or StatusColumn(index, headers[index], Kind.WORDS, ACTIVE)
 
 
 def sample(rows: Iterable[Row], size: int = SAMPLE_ROWS) -> Iterator[tuple[str, ...]]:

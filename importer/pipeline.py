@@ -610,9 +610,11 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
             people += 1
     report.rows_skipped += others
     if report.rows_skipped:
-        report.skipped_because = f"not subscribed ({guard.tally()}), left out by {guard.origins.named('skip_unsubscribed')}"
+        flag = guard.origins.named("skip_unsubscribed")
+        report.skipped_because = f"not subscribed ({guard.tally()}), left out by {flag}"
         if others:
-            report.skipped_because += f", and {plural(others, 'other row')} of the same {'person' if people == 1 else 'people'}"
+            same = "person" if people == 1 else "people"
+            report.skipped_because += f", and {plural(others, 'other row')} of the same {same}"
 
 
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:

@@ -148,7 +148,7 @@ def test_a_column_found_by_its_cells_reads_the_same_once_init_names_it(sandbox, 
     assert 'state_column = "Newsletter"' in (tmp_path / "n.toml").read_text()
     result = invoke(["run", "--config", "n.toml"], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert (sandbox.store.state_of("q1@example.com"), sandbox.store.state_of("q2@example.com")) == ("active", "inactive")
+    assert [sandbox.store.state_of(e) for e in ("q1@example.com", "q2@example.com")] == ["active", "inactive"]
     assert "Newsletter -> subscription status (its cells are true/false, true means in)" in result.output
 
 
