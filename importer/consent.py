@@ -3,9 +3,10 @@
 An export that holds unsubscribed, cleaned or bounced people must never turn them into
 active subscribers. The detector finds the column (a word column such as Mailchimp's or
 Kit's `Status`/`state`, a true/false column such as Substack's `email_disabled`, or a
-timestamp column such as Mailchimp's `UNSUB_TIME` whose non-blank cell is the status); the
-classifier reads one cell as a Kit state; `ConsentGuard` gives each row of a run its state
-(people who left are created in Kit as cancelled, bounced...), or leaves them out.
+timestamp column such as Mailchimp's `UNSUB_TIME` whose non-blank cell is the status) by its
+header, or by its cells when no header rule takes it (a `Subscribed` column of subscribed and
+unsubscribed); the classifier reads one cell as a Kit state; `ConsentGuard` gives each row of
+a run its state (people who left are created in Kit as cancelled, bounced...), or leaves them out.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from enum import StrEnum
 
 from importer.errors import ConfigError
 from importer.emails import check_email
-from importer.mapping import find_column
+from importer.mapping import METADATA_HEADERS, find_column
 from importer.names import normalize
 from importer.origins import Origins
 from importer.records import KitState, Row
@@ -82,6 +83,22 @@ _OUT_PREFIXES = ("optedoutofemail", "unsubscribedfrom")
 # HubSpot's billing designation, a CRM's sales stage. Never detected (--status-column can still name one).
 NOT_CONSENT = frozenset(("activesubscription", "marketingcontactstatus", "leadstatus", "subscriptiontype",
                          "paymentstatus", "orderstatus", "accountstatus"))
+# A column no header rule knows is a status column by its cells: (nearly) all of them status
+# words, or true/false under a header with one of these parts (the state "true" means), and
+# at least one cell saying the person is not subscribed.
+OUT_PARTS: dict[str, KitState] = {
+    **dict.fromkeys(("unsub", "optout", "optedout", "donot", "suppress", "blocklist", "blacklist"), CANCELLED),
+    **dict.fromkeys(("bounce", "undeliverable"), BOUNCED),
+    **dict.fromkeys(("complain", "spam"), COMPLAINED),
+}
+IN_PARTS = ("subscri", "consent", "newsletter", "optin", "optedin", "member", "marketing", "mailinglist",
+            "permission", "emailable", "contactable")
+# Header parts of a business's own statuses (an order's, a plan's, an account's): their words
+# (active, cancelled, confirmed) are not consent, so such columns are never taken by their cells.
+BUSINESS_PARTS = ("order", "payment", "billing", "invoice", "plan", "lead", "deal", "account", "booking",
+                  "ticket", "shipping", "delivery", "trial", "paid", "premium", "product", "source", "customer")
+UNKNOWN_SHARE = 50  # at most one cell in this many sampled may be no status word
+_MAX_DISTINCT = 64  # a status column holds few distinct words; one with more is no status column
 _TIME = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # a date: 2024-01-31, 31/01/2024, 1.31.24
 SAMPLE_ROWS = 1000
 _UNSEEN = object()
@@ -125,6 +142,15 @@ class StatusColumn:
     header: str
     kind: Kind
     meaning: KitState = CANCELLED
+    by_cells: bool = False  # found by its cells, not its header
+
+    @property
+    def role(self) -> str:
+        """What the column plan says the column feeds, and why when its header alone did not say."""
+        if not self.by_cells:
+            return "subscription status"
+        why = "status words" if self.kind is Kind.WORDS else f"true/false, {self.kind.value}"
+        return f"subscription status (its cells are {why})"
 
     def read(self, cell: str) -> KitState | None:
         """The Kit state this cell says; None when blank (no status given); UnknownStatus otherwise."""
@@ -164,18 +190,24 @@ def column_kind(header: str) -> tuple[Kind, KitState] | None:
 
 
 def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
-                        exclude: Iterable[int] = ()) -> list[StatusColumn]:
+                        exclude: Iterable[int] = (), claimed: Iterable[int | None] = ()) -> list[StatusColumn]:
     """The status columns among `headers`, checked against some of their values (`rows`).
 
     A column qualifies by its header, and then by its values: a word column needs at least
     one cell that is a status word (a "Status" holding "Customer" and "Lead" is a CRM's, not
     consent); a flag column needs its cells to read as true/false or dates. A column whose
-    sampled cells are all blank qualifies on its header alone.
+    sampled cells are all blank qualifies on its header alone. A column no header rule takes
+    (an unknown header, or a `Subscribed` of words where true/false was expected), and not
+    `claimed` by another part of the run (first name, tags, a mapped field), qualifies by its
+    cells alone (see `_by_cells`). `exclude` columns (the email) are never status columns.
     """
     skip = set(exclude)
     candidates = [StatusColumn(i, h, *kind) for i, h in enumerate(headers)
                   if i not in skip and (kind := column_kind(h)) is not None]
-    if not candidates:
+    taken = skip | set(claimed)
+    others: dict[int, Counter] = {i: Counter() for i, h in enumerate(headers)
+                                  if i not in taken and _may_hold_status(h)}
+    if not candidates and not others:
         return []
     seen: dict[int, Counter] = {c.index: Counter() for c in candidates}
     for cells in rows:
@@ -185,15 +217,78 @@ def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *
                 seen[column.index][column.read(cell) is not None] += 1
             except UnknownStatus:
                 seen[column.index]["unknown"] += 1
-    return [c for c in candidates if seen[c.index][True] or not seen[c.index]["unknown"]]
+        for index, said in list(others.items()):
+            if index < len(cells) and (cell := cells[index].strip()):
+                said[cell] += 1
+                if len(said) > _MAX_DISTINCT:
+                    del others[index]
+    found = [c for c in candidates if seen[c.index][True] or not seen[c.index]["unknown"]]
+    by_header = {c.index for c in found}
+    found += [c for i, said in others.items()
+              if i not in by_header and (c := _by_cells(i, headers[i], said)) is not None]
+    return sorted(found, key=lambda c: c.index)
 
 
-def named_status_column(headers: Sequence[str], wanted: str, option: str = "state_column") -> StatusColumn:
+def _may_hold_status(header: str) -> bool:
+    """Whether a column may be a status column by its cells: not a business's status, nor an exporter's
+    own record keeping (Mailchimp's MEMBER_RATING of 1 to 5 is no true/false)."""
+    name = normalize(header)
+    return (name not in NOT_CONSENT and name not in METADATA_HEADERS
+            and not any(part in name for part in BUSINESS_PARTS))
+
+
+def _by_cells(index: int, header: str, said: Counter, *, needs_out: bool = True) -> StatusColumn | None:
+    """The status column its sampled cells (`said`: cell -> rows) make of a column, or None.
+
+    Its non-blank cells must be (nearly) all status words, or true/false under a header that
+    speaks of subscribing, consent or opting out, and (`needs_out`) at least one of them must
+    say the person is not subscribed: a column of only "active" says nothing a default would not.
+    """
+    total = sum(said.values())
+    if not total:
+        return None
+    for kind, meaning in _kinds_by_header(header):
+        column = StatusColumn(index, header, kind, meaning, by_cells=True)
+        states: Counter = Counter()
+        for cell, n in said.items():
+            states[_read_plainly(column, cell)] += n
+        if states["unknown"] * UNKNOWN_SHARE <= total and (
+                not needs_out or any(s not in ("unknown", ACTIVE) for s in states)):
+            return column
+    return None
+
+
+def _kinds_by_header(header: str) -> list[tuple[Kind, KitState]]:
+    """How a column under this header may state a status: words always, true/false if the header speaks of consent."""
+    name = normalize(header)
+    kinds = [(Kind.WORDS, ACTIVE)]
+    if out := next((state for part, state in OUT_PARTS.items() if part in name), None):
+        kinds.append((Kind.OUT_WHEN_TRUE, out))
+    elif any(part in name for part in IN_PARTS):
+        kinds.append((Kind.IN_WHEN_TRUE, INACTIVE))
+    return kinds
+
+
+def _read_plainly(column: StatusColumn, cell: str) -> KitState | str:
+    """A cell as the column reads it, or "unknown"; a date is no true/false when judging a column by its cells."""
+    if column.kind is not Kind.WORDS and normalize(cell) not in TRUE | FALSE:
+        return "unknown"
+    try:
+        return column.read(cell) or "unknown"
+    except UnknownStatus:
+        return "unknown"
+
+
+def named_status_column(headers: Sequence[str], wanted: str, option: str = "state_column",
+                        rows: Iterable[Sequence[str]] = ()) -> StatusColumn:
     """The column the state_column setting (or its earlier name, status_column) names, read by its header's
-    kind or else as status words."""
+    kind, else as its sampled cells (`rows`) read best (a `Newsletter` of yes and no), else as status words."""
     index = find_column(headers, wanted, option)
-    kind = column_kind(headers[index]) or (Kind.WORDS, ACTIVE)
-    return StatusColumn(index, headers[index], *kind)
+    if kind := column_kind(headers[index]):
+        return StatusColumn(index, headers[index], *kind)
+    said = Counter(cell for cells in rows if index < len(cells) and (cell := cells[index].strip()))
+    by_cells = _by_cells(index, headers[index], said, needs_out=False)
+    return by_cells or StatusColumn(index, headers[index], Kind.WORDS, ACTIVE)
 
 
 def sample(rows: Iterable[Row], size: int = SAMPLE_ROWS) -> Iterator[tuple[str, ...]]:
@@ -305,16 +400,21 @@ def _said(column: StatusColumn, cell: str) -> str:
 
 def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email: int, *,
                status_column: str | None = None, ignore: bool = False, skip: bool = False,
-               origins: Origins = Origins()) -> ConsentGuard | None:
-    """The guard for a file, or None when it has no status column (or the user said to ignore it)."""
+               origins: Origins = Origins(), claimed: Iterable[int | None] = (),
+               setting: str = "state_column") -> ConsentGuard | None:
+    """The guard for a file, or None when it has no status column (or the user said to ignore it).
+
+    `status_column` is the value of the setting named `setting` (state_column, or its earlier
+    name status_column), which errors name as the user gave it. `claimed` columns feed
+    something else (first name, tags, mapped fields): never taken by their cells.
+    """
     if ignore:
         return None
     if status_column:
-        columns = [named_status_column(headers, status_column, origins.named("status_column"))]
+        named = origins.named(setting)
+        columns = [named_status_column(headers, status_column, named, sample(rows()))]
         if columns[0].index == email:
-            named = origins.named("status_column" if "status_column" in origins.given else "state_column")
-            raise ConfigError(f"{named} names the email column.",
-                              "Name the column holding the status.")
+            raise ConfigError(f"{named} names the email column.", "Name the column holding the status.")
     else:
-        columns = find_status_columns(headers, sample(rows()), exclude={email})
+        columns = find_status_columns(headers, sample(rows()), exclude={email}, claimed=claimed)
     return ConsentGuard(columns, email, skip=skip, origins=origins) if columns else None

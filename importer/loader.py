@@ -238,24 +238,25 @@ def detect_encoding(path: Path) -> str:
 
 
 def _legacy_encoding(path: Path) -> str:
-    """A file that is not Unicode: Excel's cp1252 unless charset-normalizer makes a strong case.
+    """A file that is not Unicode: Excel's cp1252 unless the bytes make a strong case for another.
 
-    On a small or mostly-ASCII sample, charset-normalizer can take a few accented bytes for
-    a CJK multi-byte encoding (johab, say), which would swallow delimiters; a multi-byte
-    guess is only believed when non-ASCII bytes are plentiful or cp1252 cannot read the file.
+    On a small or mostly-ASCII sample, charset-normalizer's guess is noise: a few accented
+    letters come out as cp775 (Jürgen as J\u0081rgen) or as a CJK multi-byte encoding (johab,
+    swallowing delimiters). So when cp1252 reads the file and non-ASCII bytes are few, cp1252
+    wins over any guess; another encoding is believed only on plenty of non-ASCII bytes, or
+    when cp1252 cannot read the file.
     """
     from charset_normalizer import from_bytes
 
     with path.open("rb") as f:
         sample = f.read(1024 * 1024)
+    cp1252_reads = _decodes(path, "cp1252")
+    non_ascii = len(sample.translate(None, bytes(range(0x80))))
+    if cp1252_reads and non_ascii < max(64, len(sample) // 10):
+        return "cp1252"
     guess = from_bytes(sample).best()
     name = guess.encoding if guess else "cp1252"
-    cp1252_reads = _decodes(path, "cp1252")
     if name in ("ascii", "utf_8", "cp1250", "cp1252", "latin_1", "iso8859_15") and cp1252_reads:
-        return "cp1252"
-    non_ascii = sum(1 for b in sample if b > 0x7F)
-    multi_byte = len(sample.decode(name, errors="replace")) < len(sample) if guess else False
-    if multi_byte and cp1252_reads and non_ascii < max(64, len(sample) // 10):
         return "cp1252"
     if _decodes(path, name):
         return name

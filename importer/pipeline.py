@@ -551,7 +551,7 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
 
 def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None,
           samples: list[Row] | None = None) -> ColumnPlan:
-    claimed = {c.index: "subscription status" for c in guard.columns} if guard is not None else {}
+    claimed = {c.index: c.role for c in guard.columns} if guard is not None else {}
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
                         samples=samples or (), origins=settings.origins, tags_column=settings.tags_column)
@@ -565,7 +565,9 @@ def _samples(source: RowSource) -> list[Row]:
 def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
     return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
-                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins)
+                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
+                      claimed=(plan.first_name, plan.tags, *(i for i, _ in [*plan.fields, *plan.missing])),
+                      setting="state_column" if settings.state_column else "status_column")
 
 
 def _describe_credential(client: KitClient) -> str:
@@ -607,14 +609,22 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
 
 
 def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) -> None:
-    """Count the rows --skip-unsubscribed left out, with every other row of the same people."""
+    """Count the rows --skip-unsubscribed left out, with every other row of the same people, and say
+    why in parts that add up: "not subscribed (...), left out by ..., and 1 other row of the same person"."""
     report.rows_read += guard.skipped_rows
     report.rows_skipped += guard.skipped_rows
+    others = people = 0
     for email in guard.left_out:
         if (contact := merger.discard(email)) is not None:
-            report.rows_skipped += len(contact.rows)
+            others += len(contact.rows)
+            people += 1
+    report.rows_skipped += others
     if report.rows_skipped:
-        report.skipped_because = f"not subscribed ({guard.tally()}), left out by {guard.origins.named('skip_unsubscribed')}"
+        flag = guard.origins.named("skip_unsubscribed")
+        report.skipped_because = f"not subscribed ({guard.tally()}), left out by {flag}"
+        if others:
+            same = "person" if people == 1 else "people"
+            report.skipped_because += f", and {plural(others, 'other row')} of the same {same}"
 
 
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:

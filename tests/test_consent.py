@@ -12,7 +12,9 @@ import json
 import pytest
 
 from conftest import write
+from importer import Settings, import_file
 from importer.consent import ConsentGuard, Kind, StatusColumn, UnknownStatus, find_status_columns
+from importer.errors import ConfigError
 from importer.records import KitState, Row
 from test_cli import env_for, invoke
 
@@ -75,6 +77,90 @@ def found(text: str) -> list[tuple[str, Kind, KitState]]:
         "shopify", "crm-status-not-consent", "mixed-words"])
 def test_status_columns_are_found_by_header_and_values(text, columns):
     assert found(text) == columns
+
+
+BY_CELLS = "subscription status (its cells are status words)"
+
+
+@pytest.mark.parametrize("text, columns", [
+    ("email,Subscribed\nq1@example.com,unsubscribed\nq2@example.com,subscribed\n",
+     [("Subscribed", Kind.WORDS, KitState.ACTIVE, BY_CELLS)]),
+    *[(f"email,{header}\nq1@example.com,Active\nq2@example.com,Unsubscribed\nq3@example.com,\n",
+       [(header, Kind.WORDS, KitState.ACTIVE, BY_CELLS)])
+      for header in ("Email Subscription", "Newsletter", "Consent", "Membership")],
+    ("email,Newsletter\nq1@example.com,yes\nq2@example.com,no\n",
+     [("Newsletter", Kind.IN_WHEN_TRUE, KitState.INACTIVE, "subscription status (its cells are true/false, "
+                                                             "true means in)")]),
+    ("email,Newsletter opt-out\nq1@example.com,TRUE\nq2@example.com,FALSE\n",
+     [("Newsletter opt-out", Kind.OUT_WHEN_TRUE, KitState.CANCELLED, "subscription status (its cells are "
+                                                                     "true/false, true means out)")]),
+    ("email,Status\nq1@example.com,unsubscribed\n", [("Status", Kind.WORDS, KitState.ACTIVE, "subscription status")]),
+], ids=["subscribed", "email-subscription", "newsletter", "consent", "membership", "newsletter-yes-no",
+        "opt-out-true-false", "by-header"])
+def test_a_status_column_no_header_rule_knows_is_found_by_its_cells(text, columns):
+    assert [(c.header, c.kind, c.meaning, c.role) for c in find_status_columns(
+        headers_of(text), rows_of(text), exclude={0})] == columns
+
+
+@pytest.mark.parametrize("text", [
+    "email,Plan\na@example.com,Free\nb@example.com,Pro\n",
+    "email,Plan\na@example.com,Active\nb@example.com,Cancelled\n",  # a paid plan's state, not consent
+    "email,Source\na@example.com,Import\nb@example.com,Form\nc@example.com,API\n",
+    "email,Source\na@example.com,confirmed\nb@example.com,removed\n",
+    SUBSTACK.replace(",email_disabled", ",notes").replace("false,false", "false,").replace("true,true", "true,"),
+    "email,active_subscription\na@example.com,active\nb@example.com,cancelled\n",
+    "email,Newsletter\na@example.com,active\nb@example.com,subscribed\n",  # nobody out: nothing to say
+    "email,Newsletter\na@example.com,yes\nb@example.com,yes\n",
+    "email,VIP\na@example.com,true\nb@example.com,false\n",  # true/false, but not about email
+    "email,Interests\n" + "".join(f"p{i}@example.com,{'unsubscribed' if i < 10 else 'Cats'}\n" for i in range(20)),
+    "email,MEMBER_RATING\na@example.com,1\nb@example.com,0\n",
+], ids=["plan-free-pro", "plan-active-cancelled", "source", "source-of-status-words", "substack",
+        "active-subscription", "all-active", "all-yes", "true-false-not-consent", "mostly-other-words",
+        "mailchimp-rating"])
+def test_ordinary_columns_are_not_taken_for_status_columns_by_their_cells(text):
+    assert found(text) == []
+
+
+def test_columns_another_part_of_the_run_reads_are_not_taken_by_their_cells():
+    text = "email,First Name,Labels,Interests\na@example.com,Cleaned,unsubscribed,removed\n"
+    assert [c.header for c in find_status_columns(headers_of(text), rows_of(text), exclude={0})] == \
+        ["First Name", "Labels", "Interests"]
+    assert find_status_columns(headers_of(text), rows_of(text), exclude={0}, claimed=(1, 2, 3, None)) == []
+
+
+@pytest.mark.parametrize("header", ["Subscribed", "Email Subscription", "Newsletter", "Consent", "Membership"])
+def test_unsubscribed_people_under_any_status_header_are_not_created_active(sandbox, tmp_path, header):
+    source = write(tmp_path / "s.csv", f"email,{header}\nq1@example.com,unsubscribed\nq2@example.com,subscribed\n"
+                                       "q3@example.com,Cleaned\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert {e: sandbox.store.state_of(e) for e in ("q1@example.com", "q2@example.com", "q3@example.com")} == {
+        "q1@example.com": "cancelled", "q2@example.com": "active", "q3@example.com": "bounced"}
+    assert f"{header} -> subscription status (its cells are status words)" in result.output
+    skipped = invoke(["run", source, "--skip-unsubscribed", "--dry-run"], env_for(sandbox), cwd=tmp_path)
+    assert "Skipped rows:      2 (not subscribed" in skipped.output, skipped.output
+
+
+def test_a_column_found_by_its_cells_reads_the_same_once_init_names_it(sandbox, tmp_path):
+    write(tmp_path / "n.csv", "email,Newsletter\nq1@example.com,yes\nq2@example.com,no\n")
+    made = invoke(["init", "n.csv", "-o", "n.toml"], env_for(sandbox), cwd=tmp_path)
+    assert made.exit_code == 0, made.output
+    assert 'state_column = "Newsletter"' in (tmp_path / "n.toml").read_text()
+    result = invoke(["run", "--config", "n.toml"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [sandbox.store.state_of(e) for e in ("q1@example.com", "q2@example.com")] == ["active", "inactive"]
+    assert "Newsletter -> subscription status (its cells are true/false, true means in)" in result.output
+
+
+def test_a_mapped_field_or_the_tags_column_is_never_taken_for_a_status_column(sandbox, tmp_path):
+    source = write(tmp_path / "s.csv", "email,Tags,Notes\nq1@example.com,unsubscribed,removed\n"
+                                       "q2@example.com,active,active\n")
+    result = invoke(["run", source, "--field", "Notes=Company"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("q1@example.com") == "active"
+    assert sandbox.store.snapshot()["q1@example.com"]["fields"] == {"Company": "removed"}
+    assert sandbox.store.tags_of("q1@example.com") == {"unsubscribed"}
+    assert "subscription status" not in result.output
 
 
 @pytest.mark.parametrize("kind, meaning, cells", [
@@ -206,6 +292,26 @@ def test_a_skipped_person_is_not_brought_in_by_another_row(sandbox, tmp_path):
     assert report["rows_imported"] == 1
 
 
+@pytest.mark.parametrize("extra, said", [
+    ("", "and 1 other row of the same person"),
+    ("dee@example.com,Dee,subscribed\nDEE@example.com,Dee,unsubscribed\ndee@example.com,Dee,\n",
+     "and 3 other rows of the same people"),
+], ids=["one-person", "two-people"])
+def test_the_skipped_rows_line_adds_up_with_the_other_rows_of_the_same_people(sandbox, tmp_path, extra, said):
+    source = write(tmp_path / "d.csv", "Email,First Name,Status\nann@example.com,Ann,subscribed\n"
+                                       "bo@example.com,Bo,unsubscribed\ncy@example.com,Cy,cleaned\n"
+                                       "ANN@example.com,Ann,unsubscribed\neve@example.com,Eve,subscribed\n" + extra)
+    result = invoke(["run", source, "--skip-unsubscribed", "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(sandbox.store.snapshot()) == {"eve@example.com"}
+    out = 4 if not extra else 7
+    unsubscribed = 2 if not extra else 3
+    line = (f"Skipped rows:      {out} (not subscribed ('Status': unsubscribed {unsubscribed}, cleaned 1), "
+            f"left out by --skip-unsubscribed, {said})")
+    assert line in result.output.splitlines()
+    assert json.loads((tmp_path / "r.json").read_text())["rows_skipped"] == out
+
+
 def test_an_unknown_word_rejects_its_row_naming_the_word_and_the_accepted_ones(sandbox, tmp_path):
     source = write(tmp_path / "w.csv", "Email,Status\nann@example.com,subscribed\nbo@example.com,VIP\n")
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
@@ -218,10 +324,12 @@ def test_an_unknown_word_rejects_its_row_naming_the_word_and_the_accepted_ones(s
 
 
 def test_status_column_names_the_column_when_detection_cannot(sandbox, tmp_path):
-    source = write(tmp_path / "s.csv", "Email,Newsletter\nann@example.com,subscribed\nbo@example.com,unsubscribed\n")
-    assert invoke(["run", source], env_for(sandbox), cwd=tmp_path).exit_code == 0  # not a status header
+    # An account's words are a business's, not consent: never detected (a `Newsletter` would be, by its cells).
+    source = write(tmp_path / "s.csv", "Email,Account\nann@example.com,subscribed\nbo@example.com,unsubscribed\n")
+    assert invoke(["run", source], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    assert sandbox.store.state_of("bo@example.com") == "active"
     sandbox.store.subscribers.clear()
-    result = invoke(["run", source, "--status-column", "Newsletter", "--skip-unsubscribed"], env_for(sandbox),
+    result = invoke(["run", source, "--status-column", "Account", "--skip-unsubscribed"], env_for(sandbox),
                     cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert set(sandbox.store.snapshot()) == {"ann@example.com"}
@@ -284,3 +392,32 @@ def test_two_name_columns_or_a_first_name_column_leave_the_name_alone(sandbox, t
     first = write(tmp_path / "f.csv", "Email,Name,First Name\nbo@example.com,Bo Chen,Bo\n")
     result = invoke(["run", first], env_for(sandbox), cwd=tmp_path)
     assert "First Name -> first name" in result.output and "(no first-name column)" not in result.output
+
+
+# --- the status column named ------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, config, named", [
+    (["--state-column", "Nope"], None, "--state-column"),
+    (["--status-column", "Nope"], None, "--status-column"),
+    ([], 'source = "s.csv"\n\nstate_column = "Nope"\n', "state_column in n.toml (line 3)"),
+    ([], 'source = "s.csv"\nstatus_column = "Nope"\n', "status_column in n.toml (line 2)"),
+    (["--state-column", "Nope"], 'source = "s.csv"\nstatus_column = "Nope"\n', "--state-column"),
+], ids=["state-flag", "status-flag", "state-config", "status-config", "flag-over-config"])
+def test_a_missing_status_column_is_named_as_the_user_gave_it(sandbox, tmp_path, args, config, named):
+    write(tmp_path / "s.csv", "email,Status\nann@example.com,subscribed\n")
+    if config:
+        write(tmp_path / "n.toml", config)
+    result = invoke(["run", *(["--config", "n.toml"] if config else ["s.csv"]), *args], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert f"Error: {named} names a column 'Nope' that the file does not have." in result.output
+    assert "Columns in the file: 'email', 'Status'." in result.output
+
+
+@pytest.mark.parametrize("setting", ["state_column", "status_column"])
+def test_a_status_column_naming_the_email_is_named_as_given(tmp_path, setting):
+    write(tmp_path / "s.csv", "email,Status\nann@example.com,subscribed\n")
+    with pytest.raises(ConfigError, match=f"^{setting} names the email column"):
+        import_file(Settings(source=tmp_path / "s.csv", dry_run=True, **{setting: "email"}))
+    with pytest.raises(ConfigError, match=f"^{setting} names a column 'Nope'"):
+        import_file(Settings(source=tmp_path / "s.csv", dry_run=True, **{setting: "Nope"}))

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import SAMPLES, write
+from conftest import EXAMPLES, SAMPLES, write
 from importer.errors import ConfigError, InputError
 from importer.loader import LoadOptions, list_sheets, open_source, render_cell
+from test_cli import env_for, invoke
 
 
 def rows_of(path, **options):
@@ -186,6 +190,53 @@ def test_a_few_accents_are_not_mistaken_for_a_multi_byte_encoding(tmp_path):
     path.write_bytes(b'Email;First Name;Company\r\n\xe9;"\n"\r\n')
     source, rows = rows_of(path)
     assert source.encoding == "cp1252" and rows[0][1] == ("é", "\n")
+
+
+CP1252_EXPORTS = {  # Excel on Windows in Western Europe: a few accented letters among ASCII
+    "german": ("Email;Vorname;Firma\r\nmüller@example.com;Jürgen;Café € GmbH\r\nzoe@example.com;Zoë;Naïve\r\n",
+               ("müller@example.com", "Jürgen", "Café € GmbH")),
+    "german-single-row": ("juergen@example.com;Jürgen;Müller\r\n", ("juergen@example.com", "Jürgen", "Müller")),
+    "german-one-data-row": ("Email;Vorname;Nachname\r\njuergen@example.com;Jürgen;Müller\r\n",
+                            ("juergen@example.com", "Jürgen", "Müller")),
+    "french": ("Email;Prénom;Ville\r\nrene@example.fr;René;Besançon\r\nchloe@example.fr;Chloé;Orléans\r\n",
+               ("rene@example.fr", "René", "Besançon")),
+    "nordic": ("Email,Fornavn,By\r\noyvind@example.no,Øyvind,Tromsø\r\nasa@example.se,Åsa,Göteborg\r\n"
+               "soren@example.dk,Søren,Århus\r\n", ("oyvind@example.no", "Øyvind", "Tromsø")),
+}
+
+
+@pytest.mark.parametrize("name", list(CP1252_EXPORTS))
+def test_a_small_cp1252_export_reads_as_cp1252_whatever_charset_normalizer_guesses(tmp_path, name):
+    # charset-normalizer calls the german ones cp775 (a Baltic DOS code page): Jürgen became Jrgen.
+    text, first = CP1252_EXPORTS[name]
+    source, rows = rows_of(write(tmp_path / f"{name}.csv", text, "cp1252"))
+    assert source.encoding == "cp1252"
+    lines = [line for line in text.splitlines() if line]
+    cells = [tuple(line.split(source.delimiter)) for line in lines]
+    assert [source.headers, *(r[1] for r in rows)] == cells and first in cells
+
+
+def test_a_cp1252_export_reaches_kit_as_written(sandbox, tmp_path):
+    source = write(tmp_path / "de.csv", CP1252_EXPORTS["german"][0], "cp1252")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.snapshot() == {
+        "müller@example.com": {"first_name": "Jürgen", "fields": {"Company": "Café € GmbH"}},
+        "zoe@example.com": {"first_name": "Zoë", "fields": {"Company": "Naïve"}}}
+    assert "de.csv (cp1252, semicolon-separated, header on row 1)" in result.output
+
+
+LATIN_1_LETTERS = "".join(chr(c) for c in range(0xC0, 0x100) if chr(c) not in "×÷")
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.text(alphabet=string.ascii_letters + " " + LATIN_1_LETTERS, min_size=1, max_size=40).filter(str.strip))
+def test_any_latin_1_letters_written_as_cp1252_read_back_identical(tmp_path_factory, name):
+    path = tmp_path_factory.mktemp("latin") / "n.csv"
+    write(path, f"Email;Name\r\nzoe@example.com;{name}\r\n", "cp1252")
+    source, rows = rows_of(path)
+    assert rows[0][1] == ("zoe@example.com", name)
+    assert source.encoding == ("utf-8" if name.isascii() else "cp1252")
 
 
 @pytest.mark.parametrize("encoding, expected", [("shift_jis", "cp932"), ("gbk", "gb18030")],
