@@ -35,7 +35,7 @@ from importer.undo import read_undo, undo, write_undo_failures
 from importer.verify import verify
 from importer.report import ExitStatus, RunReport
 from importer.resolver import fetch_fields
-from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
+from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, SAMPLE_FORMS, Behaviour, KitStore, Sandbox
 from importer.origins import FLAG, Origins
 from importer.settings import (Declared, Group, Invalid, Settings, base_url_from_env, check_value,
                                credentials_from_env, declarations, default_of, parse_rate_limit)
@@ -123,6 +123,8 @@ def given_on_command_line(values: dict[str, Any]) -> dict[str, Any]:
 
 
 SANDBOX_AUTH = {kind.value.replace("_", "-"): kind for kind in CredentialKind}  # --sandbox-auth word -> kind
+SEEDED = (f"fields {', '.join(SAMPLE_FIELDS)} and the single opt-in form{'s' if len(SAMPLE_FORMS) > 1 else ''} "
+          f"{', '.join(SAMPLE_FORMS)}")  # what every sandbox starts with
 
 
 def _guarded(command: Callable[..., Any], verbose: bool, *args: Any, **kwargs: Any) -> Any:
@@ -158,7 +160,8 @@ def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
                            default=CredentialKind.OAUTH.value, show_default=True,
                            help="Which kind of credential to rehearse with in the sandbox.")(command)
     return click.option("--sandbox", is_flag=True,
-                        help="Use a local Kit emulator (seeded with the sample fields) instead of Kit.")(command)
+                        help="Use a local Kit emulator (seeded with the sample fields and form) instead of "
+                             "Kit.")(command)
 
 
 @contextmanager
@@ -172,6 +175,7 @@ def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = 
         return
     with Sandbox() as emulator:
         emulator.seed_fields(SAMPLE_FIELDS)
+        emulator.seed_forms(SAMPLE_FORMS)
         kind = SANDBOX_AUTH[sandbox_auth]
         credential = Credential(kind, emulator.access_token if kind is CredentialKind.OAUTH else emulator.api_key,
                                 "sandbox")
@@ -358,8 +362,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
                                              refresh=grant)
             progress = BarProgress()
             if emulator is not None:
-                _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
-                     "it stops when this run ends.")
+                _say(f"Sandbox: a local Kit emulator at {emulator.url}, {SEEDED}; it stops when this run ends.")
                 if settings.state is not None:
                     # The state would describe an emulator that no longer exists after this run.
                     _say("Sandbox: the state file is not used, since this emulator starts empty each run; "
@@ -817,8 +820,8 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
     """Serve the local Kit emulator on 127.0.0.1 until Ctrl-C.
 
     Each start is a new, empty account with the sample fields (Last name, Company, Postal
-    code) and no subscribers; it accepts the credentials and the OAuth client id it prints
-    and keeps its state in memory only.
+    code), a single opt-in form (Newsletter) and no subscribers; it accepts the credentials
+    and the OAuth client id it prints and keeps its state in memory only.
 
     Examples:
 
@@ -835,8 +838,9 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
     except OSError as e:
         raise ImporterError(f"Cannot serve on 127.0.0.1:{port}: {e.strerror}.", "Choose another --port.") from None
     emulator.seed_fields(SAMPLE_FIELDS)
-    click.echo(f"Kit sandbox serving on {emulator.url}: account {store.account_id}, fields "
-               f"{', '.join(SAMPLE_FIELDS)} (Ctrl-C stops it). In another shell:")
+    emulator.seed_forms(SAMPLE_FORMS)
+    click.echo(f"Kit sandbox serving on {emulator.url}: account {store.account_id}, {SEEDED} (Ctrl-C stops it). "
+               "In another shell:")
     click.echo(f"  export KIT_API_URL={emulator.url}")
     click.echo(f"  export KIT_ACCESS_TOKEN={emulator.access_token}   # or: KIT_API_KEY={emulator.api_key}")
     click.echo(f"OAuth client id: {emulator.client_id}; to rehearse the one-time authorization:")
