@@ -361,8 +361,13 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             settings = Settings.from_options(config, given, credential=credential, base_url=base_url,
                                              refresh=grant)
             progress = BarProgress()
+            sandbox_undo_skipped = False
             if emulator is not None:
                 _say(f"Sandbox: a local Kit emulator at {emulator.url}, {SEEDED}; it stops when this run ends.")
+                if "undo" not in given and not settings.no_undo:
+                    # Its undo file could take back nothing once the emulator is gone, and would replace
+                    # the real run's at the same path.
+                    settings.no_undo = sandbox_undo_skipped = True
                 if settings.state is not None:
                     # The state would describe an emulator that no longer exists after this run.
                     _say("Sandbox: the state file is not used, since this emulator starts empty each run; "
@@ -375,6 +380,8 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
                 result = import_file(settings, progress=progress)
             finally:
                 progress.close()
+            if sandbox_undo_skipped and not settings.dry_run:
+                result.notes.append(SANDBOX_NO_UNDO)
             _say(result.summary())
             if emulator is not None:
                 _say(f"Sandbox now holds {len(emulator.store.subscribers):,} subscribers.")
@@ -487,6 +494,9 @@ def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, fail
     _say(result.closing_line())
     sys.exit(result.exit_status)
 
+
+SANDBOX_NO_UNDO = ("no undo file saved: the sandbox is gone after this run, so one could take nothing back "
+                   "(--undo PATH saves one anyway)")
 
 FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit send each new one the form's "
                 "incentive email (once per subscriber and form, Kit's page says). Only subscribers active in "
