@@ -499,7 +499,7 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
     if settings.no_undo or not work.count:
         return
     saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=bool(work.tag_names))
+                      tags=bool(work.tag_names), unsubscribe=settings.unsubscribe)
     report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 

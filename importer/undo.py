@@ -2,11 +2,11 @@
 
 A run saves it just before its first write (`save_undo`): one line per first name and custom
 field value it will change (with Kit's value before the run, blank when Kit had none), per tag it
-will add, per subscriber it will create, and per state it will change. `undo` restores the
-values and first names (clearing those that were blank), removes the added tags, lists the
-created subscribers (Kit's API cannot delete a subscriber) and, when asked, unsubscribes them.
-A state change (an unsubscribe the run sent) is listed but never reversed: kit-import never
-makes anyone active. Cells are formula-safe like the failures CSV, and the file is replaced whole.
+will add, per subscriber it will create, and per unsubscribe it will send (--unsubscribe). `undo`
+restores the values and first names (clearing those that were blank), removes the added tags,
+lists the created subscribers (Kit's API cannot delete a subscriber) and, when asked,
+unsubscribes them. An unsubscribe is listed but never reversed: kit-import never makes anyone
+active. Cells are formula-safe like the failures CSV, and the file is replaced whole.
 """
 
 from __future__ import annotations
@@ -58,9 +58,11 @@ class UndoLine:
         return f"{self.email}: {name}"
 
 
-def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
+def lines_for(comparison: Comparison, *, unsubscribe: bool = False) -> Iterator[UndoLine]:
     """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
-    tags go with it); for one Kit holds, each first name, value, tag and state the run changes."""
+    tags go with it); for one Kit holds, each first name, value and tag the run changes, and its
+    state only when the run sends the unsubscribe (`unsubscribe`: --unsubscribe, and Kit holds
+    them active), since without it a file's "unsubscribed" changes nothing in Kit."""
     held, email = comparison.held, comparison.contact.email
     if held is None:
         yield UndoLine(email, None, CREATED)
@@ -70,7 +72,7 @@ def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
             continue
         if change.field is not None:
             yield UndoLine(email, held.id, FIELD, change.field.key, change.field.label, change.kit_value)
-        elif change.what in (FIRST_NAME, STATE):
+        elif change.what == FIRST_NAME or (change.what == STATE and unsubscribe):
             yield UndoLine(email, held.id, change.what, kit_value=change.kit_value)
         elif change.what == TAG:
             yield UndoLine(email, held.id, TAG, change.file_value or "")
@@ -96,7 +98,7 @@ class UndoSaved:
 
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
-              account: Account | None = None, *, tags: bool = False) -> UndoSaved:
+              account: Account | None = None, *, tags: bool = False, unsubscribe: bool = False) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any.
 
     `account` is what the run read of Kit, if it did; without it (or without tags when the run
@@ -113,7 +115,7 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
         out = csv.writer(f)
         out.writerow(COLUMNS)
         for contact in contacts():
-            for line in lines_for(compare(contact, account.get(contact.email))):
+            for line in lines_for(compare(contact, account.get(contact.email)), unsubscribe=unsubscribe):
                 out.writerow(line.cells())
                 saved.lines[line.what] += 1
     return saved

@@ -156,3 +156,29 @@ def test_bulk_untag_sends_the_taggings_and_reads_failures(kit):
 def test_untag_one_subscriber_with_an_api_key(kit):
     kit.add(responses.DELETE, f"{BASE}/v4/tags/5/subscribers/9", status=204)
     untag_subscriber(make_client("api_key"), 5, 9)
+
+
+STATUS_FILE = "Email,First Name,Status\nst2@example.com,St,unsubscribed\n"
+
+
+@pytest.mark.parametrize("compare", ["auto", "never"])
+def test_without_unsubscribe_the_undo_file_records_no_state_a_file_says_changed(sandbox, store, tmp_path, compare):
+    """Kit holds st2 active, the file says unsubscribed: without --unsubscribe nothing is sent, so nothing to list."""
+    store.upsert("st2@example.com", "Old", set_first_name=True)
+    env = env_for(sandbox)
+    write(tmp_path / "st.csv", STATUS_FILE)
+    result = invoke(["run", "st.csv", "--state-column", "Status", "--compare", compare], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert store.state_of("st2@example.com") == "active"
+    assert [r[2] for r in rows(tmp_path / "st.csv.undo.csv")[1:]] == ["first name"]
+    undone = invoke(["undo", "st.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
+    assert "unsubscribed" not in undone.output.replace("--unsubscribe-created", "")
+
+    again = invoke(["run", "st.csv", "--state-column", "Status", "--compare", compare, "--unsubscribe"], env,
+                   cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert store.state_of("st2@example.com") == "cancelled"
+    state_lines = [r for r in rows(tmp_path / "st.csv.undo.csv")[1:] if r[2] == "state"]
+    assert state_lines == [["st2@example.com", str(store.find("st2@example.com").id), "state", "", "", "active"]]
+    undone = invoke(["undo", "st.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
+    assert "States not restored: 1 unsubscribed by the run stay unsubscribed" in undone.output
