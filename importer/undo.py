@@ -29,6 +29,7 @@ from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagg
 from importer.records import Contact, KitState
 from importer.words import plural
 
+LABEL_WIDTH = 25  # "First names to restore:" and two spaces; a run's summary needs 19
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE)
@@ -160,7 +161,7 @@ class UndoReport:
     path: str
     dry_run: bool = False
     restored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    cleared: int = 0  # values and first names restored to blank
+    cleared: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))  # restored to blank
     created: list[str] = field(default_factory=list)
     unsubscribed: int = 0
     states_kept: list[UndoLine] = field(default_factory=list)
@@ -175,27 +176,35 @@ class UndoReport:
         return 3 if self.failed else 0
 
     def summary(self, listed: int = 20) -> str:
-        """The lines the command prints."""
-        would = "would be " if self.dry_run else ""
-        out = [f"Undo file:         {self.path}",
-               f"Values {would}restored:".ljust(19) + f"{self.restored[FIELD]:,} ({self.cleared:,} of them, with first "
-               "names, cleared: Kit had none)",
-               f"First names {would}restored:".ljust(19) + f"{self.restored[FIRST_NAME]:,}",
-               f"Tags {would}removed:".ljust(19) + f"{self.restored[TAG]:,}",
-               f"Created by the run: {len(self.created):,} (Kit's API cannot delete a subscriber" +
-               (f"; {self.unsubscribed:,} {would}unsubscribed)" if self.unsubscribed else
-                "; --unsubscribe-created unsubscribes them)" if self.created else ")")]
-        out += [f"  {email}" for email in self.created[:listed]]
-        if len(self.created) > listed:
-            out.append(f"  ... and {len(self.created) - listed:,} more (the undo file lists them all)")
+        """The lines the command prints, aligned as a run's summary is; a line with nothing to say is left out."""
+        dry = self.dry_run
+        out = [_labelled("Undo file", self.path)]
+        for what, done, to_do in ((FIELD, "Values restored", "Values to restore"),
+                                  (FIRST_NAME, "First names restored", "First names to restore")):
+            if self.restored[what]:
+                cleared = self.cleared[what]
+                why = f" ({cleared:,} {'to clear' if dry else 'cleared'}: Kit had none before the run)" \
+                    if cleared else ""
+                out.append(_labelled(to_do if dry else done, f"{self.restored[what]:,}{why}"))
+        if self.restored[TAG]:
+            out.append(_labelled("Tags to remove" if dry else "Tags removed", f"{self.restored[TAG]:,}"))
+        if self.created:
+            then = (f"{self.unsubscribed:,} {'to unsubscribe' if dry else 'unsubscribed'}" if self.unsubscribed
+                    else "--unsubscribe-created unsubscribes them")
+            out.append(_labelled("Created by the run",
+                                 f"{len(self.created):,} (Kit's API cannot delete a subscriber; {then})"))
+            out += [f"  {email}" for email in self.created[:listed]]
+            if len(self.created) > listed:
+                out.append(f"  ... and {len(self.created) - listed:,} more (the undo file lists them all)")
         if self.states_kept:
-            out.append(f"States not restored: {len(self.states_kept):,} unsubscribed by the run stay unsubscribed: "
-                       "kit-import never makes anyone active")
+            out.append(_labelled("Still unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
+                                                       "kit-import never makes anyone active)"))
         if self.failed:
-            out.append(f"Refused by Kit:    {len(self.failed):,}")
+            out.append(_labelled("Refused by Kit", f"{len(self.failed):,}"))
             out += [f"  {line.describe()}: {why}" for line, why in self.failed[:listed]]
-        out.append(f"Requests sent:     {self.requests:,}")
-        out.append(f"Elapsed:           {self.elapsed_seconds:.1f} s")
+        if not dry:  # a dry run sends nothing and takes no time
+            out.append(_labelled("Requests sent", f"{self.requests:,}"))
+            out.append(_labelled("Elapsed", f"{self.elapsed_seconds:.1f} s"))
         return "\n".join(out)
 
     def closing_line(self) -> str:
@@ -217,10 +226,9 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
         by_what[line.what].append(line)
     report.created = [line.email for line in by_what[CREATED]]
     report.states_kept = by_what[STATE]
-    report.cleared = sum(1 for line in by_what[FIELD] + by_what[FIRST_NAME] if line.kit_value is None)
     if dry_run or client is None:
-        for what in (FIELD, FIRST_NAME, TAG):
-            report.restored[what] = len(by_what[what])
+        for line in by_what[FIELD] + by_what[FIRST_NAME] + by_what[TAG]:
+            _done(report, line)
         report.unsubscribed = len(report.created) if unsubscribe_created else 0
         report.elapsed_seconds = time.monotonic() - clock
         return report
@@ -281,7 +289,7 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
             report.failed += [(line, str(e)) for line in mine]
             continue
         for line in mine:
-            report.restored[line.what] += 1
+            _done(report, line)
 
 
 def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) -> None:
@@ -331,7 +339,7 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
         except KitRequestError as e:
             report.failed.append((line, str(e)))
             continue
-        report.restored[TAG] += 1
+        _done(report, line)
 
 
 def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport) -> None:
@@ -353,9 +361,21 @@ def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport)
 
 def _settle(report: UndoReport, line: UndoLine, done: bool, why: str) -> None:
     if done:
-        report.restored[line.what] += 1
+        _done(report, line)
     else:
         report.failed.append((line, why))
+
+
+def _done(report: UndoReport, line: UndoLine) -> None:
+    """Count a line restored (or, dry run, to restore), and whether that clears a value Kit did not have."""
+    report.restored[line.what] += 1
+    if line.what != TAG and line.kit_value is None:
+        report.cleared[line.what] += 1
+
+
+def _labelled(label: str, text: str) -> str:
+    """One summary line as the run's summary writes it (report.py), `Label:` padded wider for undo's longer labels."""
+    return f"{label}:".ljust(LABEL_WIDTH) + text
 
 
 def _chunks(items: list[UndoLine]) -> Iterator[list[UndoLine]]:
