@@ -6,7 +6,10 @@ will add, per subscriber it will create, and per unsubscribe it will send (--uns
 restores the values and first names (clearing those that were blank), removes the added tags,
 lists the created subscribers (Kit's API cannot delete a subscriber) and, when asked,
 unsubscribes them. An unsubscribe is listed but never reversed: kit-import never makes anyone
-active. Cells are formula-safe like the failures CSV, and the file is replaced whole.
+active. Cells are formula-safe like the failures CSV, and the file is replaced whole, except
+after a run that did not finish: its file carries a `<undo file>.incomplete` marker until the
+run ends, and the next run at that path keeps its lines (Kit's values before *it* are the older
+truth) and adds its own for what they do not cover.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ LABEL_WIDTH = 25  # "First names to restore:" and two spaces; a run's summary ne
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE)
-
+INCOMPLETE_SUFFIX = ".incomplete"  # beside an undo file whose run has not finished writing
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +84,12 @@ def lines_for(comparison: Comparison, *, unsubscribe: bool = False) -> Iterator[
 
 @dataclass
 class UndoSaved:
-    """What `save_undo` wrote: the path, lines per kind, and how Kit's values were read."""
+    """What `save_undo` wrote: the path, lines per kind (the whole file's), how many of them were
+    kept from an interrupted run before this one, and how Kit's values were read."""
 
     path: Path
     lines: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    kept: int = 0
     how: str = ""
 
     def describe(self) -> str:
@@ -94,32 +99,78 @@ class UndoSaved:
                                                            ("tag", self.lines[TAG]),
                                                            ("created subscriber", self.lines[CREATED]),
                                                            ("state", self.lines[STATE])) if n)
-        return (f"{counts or 'nothing to undo'}; Kit's values before the run: {self.how}; "
+        kept = f"; kept {plural(self.kept, 'line')} of the interrupted run before it" if self.kept else ""
+        return (f"{counts or 'nothing to undo'}{kept}; Kit's values before the run: {self.how}; "
                 f"`kit-import undo {self.path}` takes this run back")
+
+
+def incomplete_marker(path: Path) -> Path:
+    """`<undo file>.incomplete`: present while the run that saved the undo file has not finished writing."""
+    return path.with_name(path.name + INCOMPLETE_SUFFIX)
 
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
               account: Account | None = None, *, tags: bool = False, unsubscribe: bool = False) -> UndoSaved:
-    """Write the undo file of the contacts a run is about to send, before it sends any.
+    """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
+    incomplete until the run calls `finish_undo`.
 
     `account` is what the run read of Kit, if it did; without it (or without tags when the run
     adds some), Kit's values are read here at the cheaper of a whole-account read and one lookup
     per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
+    If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
+    kept first and this run adds only lines for what they do not cover: what the interrupted run
+    wrote must still be taken back, from Kit's values before it.
     """
     saved = UndoSaved(path)
+    earlier = interrupted_lines(path)
     if account is None or (tags and not account.include_tags):
         account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags)
         saved.how = how
     else:
         saved.how = "the run's own read of the account"
-    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
+    covered = {_covers(line) for line in earlier}
+    created = {line.email.casefold() for line in earlier if line.what == CREATED}
+    with atomic_write(path, encoding="utf-8-sig", newline="", durable=True) as f:
         out = csv.writer(f)
         out.writerow(COLUMNS)
+        for line in earlier:
+            out.writerow(line.cells())
+            saved.lines[line.what] += 1
         for contact in contacts():
             for line in lines_for(compare(contact, account.get(contact.email)), unsubscribe=unsubscribe):
+                # A subscriber the interrupted run created had nothing before it: its line covers the rest.
+                if _covers(line) in covered or line.email.casefold() in created:
+                    continue
                 out.writerow(line.cells())
                 saved.lines[line.what] += 1
+    saved.kept = len(earlier)
+    # Written after the undo file (both before any write to Kit): a marker never points at an older file.
+    with atomic_write(incomplete_marker(path), encoding="utf-8", durable=True) as f:
+        f.write(f"The run that saved {path.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} has not finished "
+                "writing: the next run saving an undo file here keeps its lines.\n")
     return saved
+
+
+def interrupted_lines(path: Path) -> list[UndoLine]:
+    """The lines of the undo file at `path` if it belongs to a run that did not finish, else none."""
+    if not incomplete_marker(path).exists() or not path.exists():
+        return []
+    try:
+        return read_undo(path)
+    except ConfigError as e:
+        raise ConfigError(f"{path} is the undo file of a run that did not finish, and it cannot be kept: {e}",
+                          f"Move {path} and {incomplete_marker(path).name} aside (or take that run back with "
+                          "`kit-import undo` first), then run again.") from None
+
+
+def finish_undo(path: Path) -> None:
+    """The run that saved the undo file at `path` ended without being stopped mid-write: unmark it."""
+    incomplete_marker(path).unlink(missing_ok=True)
+
+
+def _covers(line: UndoLine) -> tuple[str, str, str]:
+    """What a line is about: the same email, kind and key (tags ignoring case, as Kit matches them)."""
+    return line.email.casefold(), line.what, line.key.casefold()
 
 
 def read_undo(path: Path) -> list[UndoLine]:
