@@ -35,7 +35,7 @@ from importer.undo import read_undo, undo, write_undo_failures
 from importer.verify import verify
 from importer.report import ExitStatus, RunReport
 from importer.resolver import fetch_fields
-from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, Behaviour, KitStore, Sandbox
+from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, SAMPLE_FORMS, Behaviour, KitStore, Sandbox
 from importer.origins import FLAG, Origins
 from importer.words import plural
 from importer.settings import (Declared, Group, Invalid, Settings, base_url_from_env, check_value,
@@ -124,6 +124,8 @@ def given_on_command_line(values: dict[str, Any]) -> dict[str, Any]:
 
 
 SANDBOX_AUTH = {kind.value.replace("_", "-"): kind for kind in CredentialKind}  # --sandbox-auth word -> kind
+SEEDED = (f"fields {', '.join(SAMPLE_FIELDS)} and the single opt-in form{'s' if len(SAMPLE_FORMS) > 1 else ''} "
+          f"{', '.join(SAMPLE_FORMS)}")  # what every sandbox starts with
 
 
 def _guarded(command: Callable[..., Any], verbose: bool, *args: Any, **kwargs: Any) -> Any:
@@ -159,7 +161,8 @@ def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
                            default=CredentialKind.OAUTH.value, show_default=True,
                            help="Which kind of credential to rehearse with in the sandbox.")(command)
     return click.option("--sandbox", is_flag=True,
-                        help="Use a local Kit emulator (seeded with the sample fields) instead of Kit.")(command)
+                        help="Use a local Kit emulator (seeded with the sample fields and form) instead of "
+                             "Kit.")(command)
 
 
 @contextmanager
@@ -173,6 +176,7 @@ def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = 
         return
     with Sandbox() as emulator:
         emulator.seed_fields(SAMPLE_FIELDS)
+        emulator.seed_forms(SAMPLE_FORMS)
         kind = SANDBOX_AUTH[sandbox_auth]
         credential = Credential(kind, emulator.access_token if kind is CredentialKind.OAUTH else emulator.api_key,
                                 "sandbox")
@@ -358,9 +362,13 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             settings = Settings.from_options(config, given, credential=credential, base_url=base_url,
                                              refresh=grant)
             progress = BarProgress()
+            sandbox_undo_skipped = False
             if emulator is not None:
-                _say(f"Sandbox: a local Kit emulator at {emulator.url}, fields {', '.join(SAMPLE_FIELDS)}; "
-                     "it stops when this run ends.")
+                _say(f"Sandbox: a local Kit emulator at {emulator.url}, {SEEDED}; it stops when this run ends.")
+                if "undo" not in given and not settings.no_undo:
+                    # Its undo file could take back nothing once the emulator is gone, and would replace
+                    # the real run's at the same path.
+                    settings.no_undo = sandbox_undo_skipped = True
                 if settings.state is not None:
                     # The state would describe an emulator that no longer exists after this run.
                     _say("Sandbox: the state file is not used, since this emulator starts empty each run; "
@@ -373,6 +381,8 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
                 result = import_file(settings, progress=progress)
             finally:
                 progress.close()
+            if sandbox_undo_skipped and not settings.dry_run:
+                result.notes.append(SANDBOX_NO_UNDO)
             _say(result.summary())
             if emulator is not None:
                 _say(f"Sandbox now holds {plural(len(emulator.store.subscribers), 'subscriber')}.")
@@ -485,6 +495,9 @@ def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, fail
     _say(result.closing_line())
     sys.exit(result.exit_status)
 
+
+SANDBOX_NO_UNDO = ("no undo file saved: the sandbox is gone after this run, so one could take nothing back "
+                   "(--undo PATH saves one anyway)")
 
 FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit send each new one the form's "
                 "incentive email (once per subscriber and form, Kit's page says). Only subscribers active in "
@@ -818,8 +831,8 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
     """Serve the local Kit emulator on 127.0.0.1 until Ctrl-C.
 
     Each start is a new, empty account with the sample fields (Last name, Company, Postal
-    code) and no subscribers; it accepts the credentials and the OAuth client id it prints
-    and keeps its state in memory only.
+    code), a single opt-in form (Newsletter) and no subscribers; it accepts the credentials
+    and the OAuth client id it prints and keeps its state in memory only.
 
     Examples:
 
@@ -836,8 +849,9 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
     except OSError as e:
         raise ImporterError(f"Cannot serve on 127.0.0.1:{port}: {e.strerror}.", "Choose another --port.") from None
     emulator.seed_fields(SAMPLE_FIELDS)
-    click.echo(f"Kit sandbox serving on {emulator.url}: account {store.account_id}, fields "
-               f"{', '.join(SAMPLE_FIELDS)} (Ctrl-C stops it). In another shell:")
+    emulator.seed_forms(SAMPLE_FORMS)
+    click.echo(f"Kit sandbox serving on {emulator.url}: account {store.account_id}, {SEEDED} (Ctrl-C stops it). "
+               "In another shell:")
     click.echo(f"  export KIT_API_URL={emulator.url}")
     click.echo(f"  export KIT_ACCESS_TOKEN={emulator.access_token}   # or: KIT_API_KEY={emulator.api_key}")
     click.echo(f"OAuth client id: {emulator.client_id}; to rehearse the one-time authorization:")

@@ -50,7 +50,7 @@ from importer.scheduler import Scheduler
 from importer.stages import CHUNK, stages_for
 from importer.stages.taggings import NOT_APPLIED
 from importer.tags import TagBook, unique
-from importer.undo import save_undo
+from importer.undo import finish_undo, save_undo
 from importer.words import plural
 
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
@@ -291,6 +291,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             if sending is not None:
                 _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
                         _column_names(plan), sending[1], kit_plan)
+                if report.undo_file and not report.stopped:
+                    finish_undo(settings.undo_file)  # an interrupted run leaves its undo file marked for the next
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -505,11 +507,12 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
                     account: Account | None = None) -> None:
     """The one step just before the first subscriber is written: save the undo file of what the run
     will change (after every check that can stop it, and after creating the fields it maps, which
-    hold no value to restore). `account` is what the run read of Kit, if it did."""
+    hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
+    marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
     if settings.no_undo or not work.count:
         return
     saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=bool(work.tag_names))
+                      tags=bool(work.tag_names), unsubscribe=settings.unsubscribe)
     report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 

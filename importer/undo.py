@@ -2,11 +2,14 @@
 
 A run saves it just before its first write (`save_undo`): one line per first name and custom
 field value it will change (with Kit's value before the run, blank when Kit had none), per tag it
-will add, per subscriber it will create, and per state it will change. `undo` restores the
-values and first names (clearing those that were blank), removes the added tags, lists the
-created subscribers (Kit's API cannot delete a subscriber) and, when asked, unsubscribes them.
-A state change (an unsubscribe the run sent) is listed but never reversed: kit-import never
-makes anyone active. Cells are formula-safe like the failures CSV, and the file is replaced whole.
+will add, per subscriber it will create, and per unsubscribe it will send (--unsubscribe). `undo`
+restores the values and first names (clearing those that were blank), removes the added tags,
+lists the created subscribers (Kit's API cannot delete a subscriber) and, when asked,
+unsubscribes them. An unsubscribe is listed but never reversed: kit-import never makes anyone
+active. Cells are formula-safe like the failures CSV, and the file is replaced whole, except
+after a run that did not finish: its file carries a `<undo file>.incomplete` marker until the
+run ends, and the next run at that path keeps its lines (Kit's values before *it* are the older
+truth) and adds its own for what they do not cover.
 """
 
 from __future__ import annotations
@@ -29,10 +32,11 @@ from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagg
 from importer.records import Contact, KitState
 from importer.words import plural
 
+LABEL_WIDTH = 25  # "First names to restore:" and two spaces; a run's summary needs 19
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE)
-
+INCOMPLETE_SUFFIX = ".incomplete"  # beside an undo file whose run has not finished writing
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +62,11 @@ class UndoLine:
         return f"{self.email}: {name}"
 
 
-def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
+def lines_for(comparison: Comparison, *, unsubscribe: bool = False) -> Iterator[UndoLine]:
     """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
-    tags go with it); for one Kit holds, each first name, value, tag and state the run changes."""
+    tags go with it); for one Kit holds, each first name, value and tag the run changes, and its
+    state only when the run sends the unsubscribe (`unsubscribe`: --unsubscribe, and Kit holds
+    them active), since without it a file's "unsubscribed" changes nothing in Kit."""
     held, email = comparison.held, comparison.contact.email
     if held is None:
         yield UndoLine(email, None, CREATED)
@@ -70,7 +76,7 @@ def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
             continue
         if change.field is not None:
             yield UndoLine(email, held.id, FIELD, change.field.key, change.field.label, change.kit_value)
-        elif change.what in (FIRST_NAME, STATE):
+        elif change.what == FIRST_NAME or (change.what == STATE and unsubscribe):
             yield UndoLine(email, held.id, change.what, kit_value=change.kit_value)
         elif change.what == TAG:
             yield UndoLine(email, held.id, TAG, change.file_value or "")
@@ -78,10 +84,12 @@ def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
 
 @dataclass
 class UndoSaved:
-    """What `save_undo` wrote: the path, lines per kind, and how Kit's values were read."""
+    """What `save_undo` wrote: the path, lines per kind (the whole file's), how many of them were
+    kept from an interrupted run before this one, and how Kit's values were read."""
 
     path: Path
     lines: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    kept: int = 0
     how: str = ""
 
     def describe(self) -> str:
@@ -91,32 +99,78 @@ class UndoSaved:
                                                            ("tag", self.lines[TAG]),
                                                            ("created subscriber", self.lines[CREATED]),
                                                            ("state", self.lines[STATE])) if n)
-        return (f"{counts or 'nothing to undo'}; Kit's values before the run: {self.how}; "
+        kept = f"; kept {plural(self.kept, 'line')} of the interrupted run before it" if self.kept else ""
+        return (f"{counts or 'nothing to undo'}{kept}; Kit's values before the run: {self.how}; "
                 f"`kit-import undo {self.path}` takes this run back")
 
 
+def incomplete_marker(path: Path) -> Path:
+    """`<undo file>.incomplete`: present while the run that saved the undo file has not finished writing."""
+    return path.with_name(path.name + INCOMPLETE_SUFFIX)
+
+
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
-              account: Account | None = None, *, tags: bool = False) -> UndoSaved:
-    """Write the undo file of the contacts a run is about to send, before it sends any.
+              account: Account | None = None, *, tags: bool = False, unsubscribe: bool = False) -> UndoSaved:
+    """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
+    incomplete until the run calls `finish_undo`.
 
     `account` is what the run read of Kit, if it did; without it (or without tags when the run
     adds some), Kit's values are read here at the cheaper of a whole-account read and one lookup
     per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
+    If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
+    kept first and this run adds only lines for what they do not cover: what the interrupted run
+    wrote must still be taken back, from Kit's values before it.
     """
     saved = UndoSaved(path)
+    earlier = interrupted_lines(path)
     if account is None or (tags and not account.include_tags):
         account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags)
         saved.how = how
     else:
         saved.how = "the run's own read of the account"
-    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
+    covered = {_covers(line) for line in earlier}
+    created = {line.email.casefold() for line in earlier if line.what == CREATED}
+    with atomic_write(path, encoding="utf-8-sig", newline="", durable=True) as f:
         out = csv.writer(f)
         out.writerow(COLUMNS)
+        for line in earlier:
+            out.writerow(line.cells())
+            saved.lines[line.what] += 1
         for contact in contacts():
-            for line in lines_for(compare(contact, account.get(contact.email))):
+            for line in lines_for(compare(contact, account.get(contact.email)), unsubscribe=unsubscribe):
+                # A subscriber the interrupted run created had nothing before it: its line covers the rest.
+                if _covers(line) in covered or line.email.casefold() in created:
+                    continue
                 out.writerow(line.cells())
                 saved.lines[line.what] += 1
+    saved.kept = len(earlier)
+    # Written after the undo file (both before any write to Kit): a marker never points at an older file.
+    with atomic_write(incomplete_marker(path), encoding="utf-8", durable=True) as f:
+        f.write(f"The run that saved {path.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} has not finished "
+                "writing: the next run saving an undo file here keeps its lines.\n")
     return saved
+
+
+def interrupted_lines(path: Path) -> list[UndoLine]:
+    """The lines of the undo file at `path` if it belongs to a run that did not finish, else none."""
+    if not incomplete_marker(path).exists() or not path.exists():
+        return []
+    try:
+        return read_undo(path)
+    except ConfigError as e:
+        raise ConfigError(f"{path} is the undo file of a run that did not finish, and it cannot be kept: {e}",
+                          f"Move {path} and {incomplete_marker(path).name} aside (or take that run back with "
+                          "`kit-import undo` first), then run again.") from None
+
+
+def finish_undo(path: Path) -> None:
+    """The run that saved the undo file at `path` ended without being stopped mid-write: unmark it."""
+    incomplete_marker(path).unlink(missing_ok=True)
+
+
+def _covers(line: UndoLine) -> tuple[str, str, str]:
+    """What a line is about: the same email, kind and key (tags ignoring case, as Kit matches them)."""
+    return line.email.casefold(), line.what, line.key.casefold()
 
 
 def read_undo(path: Path) -> list[UndoLine]:
@@ -158,7 +212,7 @@ class UndoReport:
     path: str
     dry_run: bool = False
     restored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    cleared: int = 0  # values and first names restored to blank
+    cleared: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))  # restored to blank
     created: list[str] = field(default_factory=list)
     unsubscribed: int = 0
     states_kept: list[UndoLine] = field(default_factory=list)
@@ -173,27 +227,35 @@ class UndoReport:
         return 3 if self.failed else 0
 
     def summary(self, listed: int = 20) -> str:
-        """The lines the command prints."""
-        would = "would be " if self.dry_run else ""
-        out = [f"Undo file:         {self.path}",
-               f"Values {would}restored:".ljust(19) + f"{self.restored[FIELD]:,} ({self.cleared:,} of them, with first "
-               "names, cleared: Kit had none)",
-               f"First names {would}restored:".ljust(19) + f"{self.restored[FIRST_NAME]:,}",
-               f"Tags {would}removed:".ljust(19) + f"{self.restored[TAG]:,}",
-               f"Created by the run: {len(self.created):,} (Kit's API cannot delete a subscriber" +
-               (f"; {self.unsubscribed:,} {would}unsubscribed)" if self.unsubscribed else
-                "; --unsubscribe-created unsubscribes them)" if self.created else ")")]
-        out += [f"  {email}" for email in self.created[:listed]]
-        if len(self.created) > listed:
-            out.append(f"  ... and {len(self.created) - listed:,} more (the undo file lists them all)")
+        """The lines the command prints, aligned as a run's summary is; a line with nothing to say is left out."""
+        dry = self.dry_run
+        out = [_labelled("Undo file", self.path)]
+        for what, done, to_do in ((FIELD, "Values restored", "Values to restore"),
+                                  (FIRST_NAME, "First names restored", "First names to restore")):
+            if self.restored[what]:
+                cleared = self.cleared[what]
+                why = f" ({cleared:,} {'to clear' if dry else 'cleared'}: Kit had none before the run)" \
+                    if cleared else ""
+                out.append(_labelled(to_do if dry else done, f"{self.restored[what]:,}{why}"))
+        if self.restored[TAG]:
+            out.append(_labelled("Tags to remove" if dry else "Tags removed", f"{self.restored[TAG]:,}"))
+        if self.created:
+            then = (f"{self.unsubscribed:,} {'to unsubscribe' if dry else 'unsubscribed'}" if self.unsubscribed
+                    else "--unsubscribe-created unsubscribes them")
+            out.append(_labelled("Created by the run",
+                                 f"{len(self.created):,} (Kit's API cannot delete a subscriber; {then})"))
+            out += [f"  {email}" for email in self.created[:listed]]
+            if len(self.created) > listed:
+                out.append(f"  ... and {len(self.created) - listed:,} more (the undo file lists them all)")
         if self.states_kept:
-            out.append(f"States not restored: {len(self.states_kept):,} unsubscribed by the run stay unsubscribed: "
-                       "kit-import never makes anyone active")
+            out.append(_labelled("Still unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
+                                                       "kit-import never makes anyone active)"))
         if self.failed:
-            out.append(f"Refused by Kit:    {len(self.failed):,}")
+            out.append(_labelled("Refused by Kit", f"{len(self.failed):,}"))
             out += [f"  {line.describe()}: {why}" for line, why in self.failed[:listed]]
-        out.append(f"Requests sent:     {self.requests:,}")
-        out.append(f"Elapsed:           {self.elapsed_seconds:.1f} s")
+        if not dry:  # a dry run sends nothing and takes no time
+            out.append(_labelled("Requests sent", f"{self.requests:,}"))
+            out.append(_labelled("Elapsed", f"{self.elapsed_seconds:.1f} s"))
         return "\n".join(out)
 
     def closing_line(self) -> str:
@@ -215,10 +277,9 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
         by_what[line.what].append(line)
     report.created = [line.email for line in by_what[CREATED]]
     report.states_kept = by_what[STATE]
-    report.cleared = sum(1 for line in by_what[FIELD] + by_what[FIRST_NAME] if line.kit_value is None)
     if dry_run or client is None:
-        for what in (FIELD, FIRST_NAME, TAG):
-            report.restored[what] = len(by_what[what])
+        for line in by_what[FIELD] + by_what[FIRST_NAME] + by_what[TAG]:
+            _done(report, line)
         report.unsubscribed = len(report.created) if unsubscribe_created else 0
         report.elapsed_seconds = time.monotonic() - clock
         return report
@@ -279,7 +340,7 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
             report.failed += [(line, str(e)) for line in mine]
             continue
         for line in mine:
-            report.restored[line.what] += 1
+            _done(report, line)
 
 
 def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) -> None:
@@ -329,7 +390,7 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
         except KitRequestError as e:
             report.failed.append((line, str(e)))
             continue
-        report.restored[TAG] += 1
+        _done(report, line)
 
 
 def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport) -> None:
@@ -351,9 +412,21 @@ def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport)
 
 def _settle(report: UndoReport, line: UndoLine, done: bool, why: str) -> None:
     if done:
-        report.restored[line.what] += 1
+        _done(report, line)
     else:
         report.failed.append((line, why))
+
+
+def _done(report: UndoReport, line: UndoLine) -> None:
+    """Count a line restored (or, dry run, to restore), and whether that clears a value Kit did not have."""
+    report.restored[line.what] += 1
+    if line.what != TAG and line.kit_value is None:
+        report.cleared[line.what] += 1
+
+
+def _labelled(label: str, text: str) -> str:
+    """One summary line as the run's summary writes it (report.py), `Label:` padded wider for undo's longer labels."""
+    return f"{label}:".ljust(LABEL_WIDTH) + text
 
 
 def _chunks(items: list[UndoLine]) -> Iterator[list[UndoLine]]:

@@ -50,7 +50,8 @@ def served():
 
 def test_the_sandbox_command_prints_its_account_credentials_and_oauth_client(served):
     url = re.fullmatch(r"Kit sandbox serving on (http://127\.0\.0\.1:\d+): account 4242, fields Last name, "
-                       r"Company, Postal code \(Ctrl-C stops it\)\. In another shell:", served[0]).group(1)
+                       r"Company, Postal code and the single opt-in form Newsletter \(Ctrl-C stops it\)\. "
+                       r"In another shell:", served[0]).group(1)
     assert served[1] == f"  export KIT_API_URL={url}"
     token, key = re.fullmatch(r"  export KIT_ACCESS_TOKEN=(\S+)   # or: KIT_API_KEY=(\S+)", served[2]).groups()
     client_id = re.fullmatch(r"OAuth client id: (sandbox-client-\w+); to rehearse the one-time authorization:",
@@ -61,6 +62,8 @@ def test_the_sandbox_command_prints_its_account_credentials_and_oauth_client(ser
     assert requests.get(url + "/v4/account", headers={"X-Kit-Api-Key": key}, timeout=5).json()["account"]["id"] == 4242
     fields = requests.get(url + "/v4/custom_fields", headers=bearer, timeout=5).json()["custom_fields"]
     assert tuple(f["label"] for f in fields) == SAMPLE_FIELDS
+    forms = requests.get(url + "/v4/forms", headers=bearer, timeout=5).json()["forms"]
+    assert [(f["name"], f["type"]) for f in forms] == [("Newsletter", "embed")]
 
     # --subscriber-limit 3: the fourth subscriber is refused with Kit's 403, and nothing is applied.
     def bulk(*emails):
@@ -72,12 +75,21 @@ def test_the_sandbox_command_prints_its_account_credentials_and_oauth_client(ser
     assert bulk("a@example.com", "c@example.com").status_code == 200  # an existing one does not count
 
 
-def test_run_sandbox_seeds_the_same_fields(tmp_path):
+def test_run_sandbox_seeds_the_same_fields_and_form(tmp_path):
     result = invoke(["run", generated(tmp_path / "list.csv", 2), "--sandbox"], cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert f"fields {', '.join(SAMPLE_FIELDS)}; it stops when this run ends." in result.output
+    assert (f"fields {', '.join(SAMPLE_FIELDS)} and the single opt-in form Newsletter; it stops when this run "
+            "ends." in result.output)
     listed = invoke(["fields", "--sandbox"]).output.splitlines()[1:]
     assert [line.split(None, 2)[2] for line in listed] == list(SAMPLE_FIELDS)
+
+
+@pytest.mark.parametrize("auth", ["oauth", "api-key"])
+def test_form_can_be_rehearsed_in_the_sandbox(tmp_path, auth):
+    result = invoke(["run", generated(tmp_path / "list.csv", 3), "--sandbox", "--sandbox-auth", auth,
+                     "--form", "Newsletter"], cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Form additions:    3 to Newsletter (id 1)" in result.output
 
 
 USAGE_LATENCY = "give SECONDS or MIN-MAX with 0 <= MIN <= MAX <= 60, e.g. 0.3-1.5."

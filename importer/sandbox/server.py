@@ -26,12 +26,14 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 from importer.sandbox.store import STATES, KitStore, StoredSubscriber
 
-__all__ = ["AuthorizePageError", "Behaviour", "Reply", "SAMPLE_FIELDS", "Sandbox"]
+__all__ = ["AuthorizePageError", "Behaviour", "Reply", "SAMPLE_FIELDS", "SAMPLE_FORMS", "Sandbox"]
 
 SYNC_LIMIT = 100
 # The custom fields every sandbox starts with (`run --sandbox` and `kit-import sandbox` alike):
 # the sample export's columns, so that the README's quick start maps them without --field.
 SAMPLE_FIELDS = ("Last name", "Company", "Postal code")
+# And one single opt-in form, so that --form can be rehearsed (Kit's API cannot create a form).
+SAMPLE_FORMS = ("Newsletter",)
 UNAUTHORIZED = {"errors": ["The access token is invalid"]}
 PAGE = ("<!doctype html><meta charset=utf-8><title>Kit sandbox</title>"
         "<h1 style='font:20px sans-serif'>{}</h1><p style='font:16px sans-serif'>{}</p>")
@@ -131,6 +133,11 @@ class Sandbox:
     def seed_fields(self, labels: tuple[str, ...] = SAMPLE_FIELDS) -> None:
         for label in labels:
             self.store.add_field(label)
+
+    def seed_forms(self, names: tuple[str, ...] = SAMPLE_FORMS) -> None:
+        """Single opt-in forms (no incentive email), as a rehearsal of --form needs one."""
+        for name in names:
+            self.store.add_form(name)
 
     def expire_access_tokens(self) -> None:
         """Every access token issued so far stops working (401), as when they expire."""
