@@ -117,7 +117,8 @@ class Scheduler:
                         index, entries, batch = ready
                         workers.start((index, entries, batch), self.stages[index].send, batch)
                     if done := run.take_done():
-                        yield self._tell(done, progress)
+                        yield done
+                        self._tell(done, progress)
                         continue  # contacts finished on reading: there may be more to start
                     if not workers:
                         break  # nothing in flight and nothing ready: every contact is through
@@ -141,7 +142,8 @@ class Scheduler:
             if journal and acknowledged:
                 journal(acknowledged)
             if done := run.take_done():
-                yield self._tell(done, progress)
+                yield done
+                self._tell(done, progress)
         for _, entries, _ in workers.refused:  # answered, with a refusal that stops the run
             for entry in set(entries):
                 entry.flying -= 1
@@ -157,10 +159,11 @@ class Scheduler:
         workers.abandon()
 
     @staticmethod
-    def _tell(done: list[Outcome], progress: Progress | None) -> list[Outcome]:
+    def _tell(done: list[Outcome], progress: Progress | None) -> None:
+        """Move the progress on, only once the caller has the outcomes: an interrupt that lands in the
+        progress bar must not lose a batch Kit has answered."""
         if progress:
             progress(len(done))
-        return done
 
 
 def stop_grace_default() -> float:

@@ -210,3 +210,19 @@ def test_answers_within_the_grace_period_are_settled_not_left_unconfirmed():
             settled += batch
     assert "p1@example.com" in {o.contact.email for o in settled if o.status is Status.CREATED}
     assert scheduler.in_flight() == []
+
+
+def test_an_interrupt_in_the_progress_callback_loses_no_answered_batch():
+    """Ctrl-C lands while the progress bar moves: the batch Kit answered has been handed over first."""
+    calls = []
+
+    def progress(n):
+        calls.append(n)
+        raise KeyboardInterrupt
+
+    got = []
+    with pytest.raises(KeyboardInterrupt):
+        for batch in Scheduler([Ids(size=2)], concurrency=1, stop_grace=0).submit(contacts(4), progress):
+            got.append(batch)
+    answered = [o for o in got[0] if o.status is Status.CREATED]
+    assert calls == [2] and [o.contact.email for o in answered] == ["p0@example.com", "p1@example.com"]
