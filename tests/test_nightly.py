@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import logging
 import os
 import re
@@ -325,7 +326,10 @@ def test_auth_authorizes_with_pkce_on_a_loopback_redirect_and_saves_the_pair(san
         threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 10}, daemon=True).start()
 
     token_file = tmp_path / "tokens.json"
-    pair = authorize(sandbox.client_id, sandbox.url, token_file, open_url=browser, port=18765, timeout=20)
+    with socket.socket() as probe:  # a free loopback port, so parallel test runs never share one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pair = authorize(sandbox.client_id, sandbox.url, token_file, open_url=browser, port=port, timeout=20)
     saved = json.loads(token_file.read_text())
     assert saved["access_token"] == pair["access_token"] == sandbox.access_token
     assert saved["refresh_token"] == sandbox.refresh_token
