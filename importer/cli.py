@@ -306,15 +306,25 @@ def cli() -> None:
     """
 
 
+def import_options(config_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """SOURCE, --config and every setting of an import: what `run` takes, and `verify` with it, so that
+    the command line that imported a file can check it."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed((
+                click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False),
+                click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+                             metavar="FILE", help=config_help),
+                setting_options(Group.READ), setting_options(Group.COLUMNS), setting_options(Group.RUN),
+                sandbox_options, friendly_errors)):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False)
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-              help="A TOML config for a scheduled import (see `kit-import init`); flags override it.")
-@setting_options(Group.READ)
-@setting_options(Group.COLUMNS)
-@setting_options(Group.RUN)
-@sandbox_options
-@friendly_errors
+@import_options("A TOML config for a scheduled import (see `kit-import init`); flags override it.")
 def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str, **flags: Any) -> None:
     """Import SOURCE into Kit, or the source named in --config.
 
@@ -400,14 +410,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
 
 
 @cli.command("verify")
-@click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False)
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-              help="The TOML config of the import to check; flags override it.")
-@setting_options(Group.READ)
-@setting_options(Group.COLUMNS)
-@setting_options(Group.RUN)
-@sandbox_options
-@friendly_errors
+@import_options("The TOML config of the import to check; flags override it.")
 def verify_command(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str,
                    **flags: Any) -> None:
     """Check that Kit holds what SOURCE says: every contact, first name, value, tag and state.
