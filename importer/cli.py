@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from importer.config import load_config, propose_config
 from importer.consent import find_status_columns, sample
-from importer.errors import ConfigError, ImporterError, Terminated
+from importer.errors import ConfigError, ConflictingSettings, ImporterError, Terminated
 from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant
 from importer.kit.oauth import authorize
 from importer.loader import list_sheets, open_source
@@ -121,6 +121,17 @@ def given_on_command_line(values: dict[str, Any]) -> dict[str, Any]:
     ctx = click.get_current_context()
     return {name: value for name, value in values.items()
             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+
+
+def settings_from(config: dict[str, Any], given: dict[str, Any], **fixed: Any) -> Settings:
+    """Settings from a config's values with the command line's on top. Settings that cannot go
+    together, all typed on the command line, are bad usage (exit 2), as a bad option value is."""
+    try:
+        return Settings.from_options(config, given, **fixed)
+    except ConflictingSettings as e:
+        if e.names and all(name in given for name in e.names):
+            raise click.UsageError(f"{e} {e.hint}") from None
+        raise
 
 
 SANDBOX_AUTH = {kind.value.replace("_", "-"): kind for kind in CredentialKind}  # --sandbox-auth word -> kind
@@ -369,7 +380,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             _open_log(Path(config["log"]))
         token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
         with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, emulator):
-            settings = Settings.from_options(config, given, credential=credential, base_url=base_url,
+            settings = settings_from(config, given, credential=credential, base_url=base_url,
                                              refresh=grant)
             progress = BarProgress()
             sandbox_undo_skipped = False
@@ -444,7 +455,7 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
         raise click.UsageError("Name a SOURCE file, or a --config that names one.")
     token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
     with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, _):
-        settings = Settings.from_options(config, given, credential=credential, base_url=base_url, refresh=grant)
+        settings = settings_from(config, given, credential=credential, base_url=base_url, refresh=grant)
         result = verify(settings)
     _say(result.summary())
     _say(result.closing_line())
@@ -629,7 +640,7 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     """
     if output.exists() and not force:
         raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
-    given = Settings.from_options({}, given_on_command_line(options), source=source)
+    given = settings_from({}, given_on_command_line(options), source=source)
     opened = open_source(source, given.load)
     for note in opened.notes:
         _say(f"Note: {note}")

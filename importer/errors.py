@@ -25,6 +25,15 @@ class ConfigError(ImporterError):
     """Bad settings: a missing credential, an unknown column, a field that does not exist."""
 
 
+class ConflictingSettings(ConfigError):
+    """Settings that cannot go together; `names` are the settings involved (given together on the
+    command line, that is a usage error)."""
+
+    def __init__(self, message: str, hint: str = "", names: tuple[str, ...] = ()) -> None:
+        super().__init__(message, hint)
+        self.names = names
+
+
 class InputError(ImporterError):
     """The source file cannot be read as a spreadsheet."""
 

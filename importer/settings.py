@@ -17,7 +17,7 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
-from importer.errors import ConfigError
+from importer.errors import ConfigError, ConflictingSettings
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.loader import LoadOptions
@@ -311,14 +311,17 @@ class Settings:
         elif self.rate_limit is not None and self.rate_limit < 1:
             raise ConfigError(f"rate_limit {self.rate_limit} is below 1 request.", "For example 120 or '600/60'.")
         if self.ignore_status and (self.skip_unsubscribed or self.status_column or self.state_column):
-            raise ConfigError(f"{self.named('ignore_status')} cannot go with {self.named('skip_unsubscribed')} or "
-                              f"{self.named('state_column')}.", "Ignore the status column, or use it: not both.")
+            used = tuple(n for n in ("skip_unsubscribed", "status_column", "state_column") if getattr(self, n))
+            raise ConflictingSettings(f"{self.named('ignore_status')} cannot go with "
+                                      f"{self.named('skip_unsubscribed')} or {self.named('state_column')}.",
+                                      "Ignore the status column, or use it: not both.", ("ignore_status", *used))
         if self.state_column and self.status_column and self.state_column != self.status_column:
-            raise ConfigError(f"{self.named('state_column')} and {self.named('status_column')} name different "
-                              "columns.", "status_column is the earlier name of state_column: give one of them.")
+            raise ConflictingSettings(f"{self.named('state_column')} and {self.named('status_column')} name "
+                                      "different columns.", "status_column is the earlier name of state_column: "
+                                      "give one of them.", ("state_column", "status_column"))
         if self.referrer and not self.form:
-            raise ConfigError(f"{self.named('referrer')} goes with {self.named('form')}.",
-                              "Name the form the subscribers are added to.")
+            raise ConflictingSettings(f"{self.named('referrer')} goes with {self.named('form')}.",
+                                      "Name the form the subscribers are added to.", ("referrer",))
 
     def _coerce(self, name: str, declared: Declared, value: Any) -> Any:
         """A flag's, config's or caller's value as the field holds it; a bad one is a ConfigError naming it."""
