@@ -657,13 +657,17 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,
                         first_name_column=given.first_name_column, field_specs=given.fields, origins=given.origins,
                         tags_column=given.tags_column)
-    statuses = find_status_columns(opened.headers, sample(opened.rows()), exclude={plan.email})
+    statuses = find_status_columns(opened.headers, sample(opened.rows()), exclude={plan.email},
+                                   claimed=plan.in_use())
     output.write_text(propose_config(source, plan, opened.describe(), output,
                                      sheet=opened.sheet if given.sheet else None, fields_known=known, given=given,
                                      state_columns=[c.header for c in statuses]),
                       encoding="utf-8")
+    status_headers = {c.header for c in statuses}
+    left = sum(1 for header, _ in plan.ignored if header not in status_headers)
     click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {plural(len(plan.fields), 'column')} mapped to "
-               f"Kit fields, {len(plan.ignored)} left commented out. Check it, then: "
+               f"Kit fields, " + (f"{plural(len(status_headers), 'status column')}, " if status_headers else "") +
+               f"{left} left commented out. Check it, then: "
                f"kit-import run --config {output}")
 
 

@@ -209,11 +209,12 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
     if plan.missing:
         lines.append("# Labels Kit does not have yet (a run creates them with create_missing_fields = true):")
         lines += [f"{q(headers[i])} = {q(label)}" for i, label in plan.missing]
-    if plan.ignored:
+    ignored = [(h, why) for h, why in plan.ignored if h not in state_columns]  # a status column is no field
+    if ignored:
         lines.append("# Other columns: uncomment to import them (a label Kit lacks needs create_missing_fields = true)."
                      if fields_known else
                      "# Columns (Kit's fields were not read: set a credential and run init again to match them):")
-        lines += [f"# {q(h)} = {q(h)}" for h, _ in plan.ignored]
+        lines += [f"# {q(h)} = {q(h)}" for h, _ in ignored]
     lines += [
         "",
         "[credentials]",

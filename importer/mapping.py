@@ -85,6 +85,11 @@ class ColumnPlan:
     email_by_content: str = ""
     tags: int | None = None  # the column holding each row's tag names
 
+    def in_use(self) -> tuple[int, ...]:
+        """The columns the run reads for something other than the email: first name, tags, fields."""
+        used = (self.first_name, self.tags, *(i for i, _ in [*self.fields, *self.missing]))
+        return tuple(i for i in used if i is not None)
+
     def describe(self) -> list[str]:
         """Lines saying how each column is used, for the summary and --dry-run."""
         lines = [f"{self.headers[self.email]} -> email" +

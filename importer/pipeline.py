@@ -569,7 +569,7 @@ def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGu
     """The consent guard for this file: who is not subscribed, found from its status column."""
     return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
-                      claimed=(plan.first_name, plan.tags, *(i for i, _ in [*plan.fields, *plan.missing])),
+                      claimed=plan.in_use(),
                       setting="state_column" if settings.state_column else "status_column")
 
 

@@ -421,3 +421,12 @@ def test_a_status_column_naming_the_email_is_named_as_given(tmp_path, setting):
         import_file(Settings(source=tmp_path / "s.csv", dry_run=True, **{setting: "email"}))
     with pytest.raises(ConfigError, match=f"^{setting} names a column 'Nope'"):
         import_file(Settings(source=tmp_path / "s.csv", dry_run=True, **{setting: "Nope"}))
+
+
+def test_init_proposes_a_status_column_once_and_never_as_a_field(tmp_path):
+    write(tmp_path / "st.csv", "Email,First Name,Status\na@example.com,Ann,subscribed\nb@example.com,Bo,unsubscribed\n")
+    made = invoke(["init", "st.csv", "-o", "n.toml"], cwd=tmp_path)
+    assert made.exit_code == 0, made.output
+    text = (tmp_path / "n.toml").read_text()
+    assert 'state_column = "Status"' in text and '# "Status" = "Status"' not in text
+    assert "1 status column, 0 left commented out" in made.output
