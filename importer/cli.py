@@ -842,10 +842,13 @@ def parse_sandbox_rate_limit(ctx: click.Context | None, param: click.Parameter |
 @click.option("--max-value-length", type=click.IntRange(min=1), metavar="N",
               help="Refuse custom field values longer than N characters, as a stricter Kit might "
                    "(default: every length is kept; Kit's pages state no limit).")
+@click.option("--list-lag", type=click.FloatRange(0, 3600), default=0, show_default=True, metavar="SECONDS",
+              help="Make the subscriber list lag writes by this long, as Kit's does (eventual consistency): "
+                   "a list read shows each subscriber as it was SECONDS ago; a read by id is always current.")
 @friendly_errors
 def sandbox_command(port: int, account_id: int | None, field_mode: str, latency: tuple[float, float],
                     rate_limit: tuple[int, float] | None, faults: dict[str, float], seed: int,
-                    subscriber_limit: int | None, max_value_length: int | None) -> None:
+                    subscriber_limit: int | None, max_value_length: int | None, list_lag: float) -> None:
     """Serve the local Kit emulator on 127.0.0.1 until Ctrl-C.
 
     Each start is a new, empty account with the sample fields (Last name, Company, Postal
@@ -858,10 +861,11 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
         kit-import sandbox --port 8080
         kit-import sandbox --latency 0.3-1.5 --rate-limit 600/60
         kit-import sandbox --faults 5xx=0.05,drop=0.02 --seed 1
+        kit-import sandbox --list-lag 30
     """
     behaviour = Behaviour(latency=latency, rate_limit=rate_limit, seed=seed, **faults)
     store = KitStore(field_mode=field_mode, account_id=account_id, subscriber_limit=subscriber_limit,
-                     max_value_length=max_value_length)
+                     max_value_length=max_value_length, list_lag=list_lag)
     try:
         emulator = Sandbox(store, port=port, behaviour=behaviour)
     except OSError as e:

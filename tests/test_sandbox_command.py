@@ -171,3 +171,13 @@ def test_auth_no_browser_authorizes_against_the_sandbox_end_to_end(sandbox, tmp_
     assert (saved["access_token"], saved["refresh_token"]) == (sandbox.access_token, sandbox.refresh_token)
     token_body = next(b for m, p, _, b in sandbox.requests if p == "/v4/oauth/token")
     assert token_body["client_secret"] == "app-secret"
+
+
+def test_the_list_lag_is_a_documented_switch_and_a_bad_one_is_refused():
+    from click.testing import CliRunner
+
+    from importer.cli import cli
+
+    assert "--list-lag" in CliRunner().invoke(cli, ["sandbox", "--help"]).output
+    refused = CliRunner().invoke(cli, ["sandbox", "--list-lag", "-1"])
+    assert refused.exit_code == 2 and "--list-lag" in refused.output
