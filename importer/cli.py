@@ -638,10 +638,11 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
         kit-import init contacts.xlsx --sheet Leads --output leads.toml
         kit-import init contacts.csv --sandbox --force
     """
-    if output.exists() and not force:
-        raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
     given = settings_from({}, given_on_command_line(options), source=source)
-    opened = open_source(source, given.load)
+    opened = open_source(source, given.load)  # first: a missing source is the mistake to name
+    if output.exists() and not force:
+        opened.close()
+        raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
     for note in opened.notes:
         _say(f"Note: {note}")
     kit_fields, known = [], False

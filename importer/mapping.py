@@ -144,7 +144,7 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                  email_column: str | None = None, first_name_column: str | None = None,
                  field_specs: Sequence[tuple[str, str]] = (), claimed: Mapping[int, str] | None = None,
                  samples: Sequence[Row] = (), origins: Origins = Origins(),
-                 tags_column: str | None = None) -> ColumnPlan:
+                 tags_column: str | None = None, pinned: str | None = None) -> ColumnPlan:
     """Decide what each column feeds; explicit choices first, then known export headers.
 
     With no header naming the email, `samples` (the first data rows) decide it: a row below
@@ -152,7 +152,9 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     email addresses is the email column. Every ignored column comes with its reason.
 
     A `--field` whose label has no Kit field lands in `missing`: the resolver creates it or
-    stops the run, before anything is written. `claimed` columns are read by another part of
+    stops the run, before anything is written. With `pinned` (the words for a config's [fields]
+    table), only the columns it lists are mapped: a scheduled run must not start writing a
+    column because Kit gained a field of that name. `claimed` columns are read by another part of
     the run (a status column, say): described as `what` and never mapped to a field.
     `first_name_column="none"` means no first name at all. The tags column is `tags_column`,
     else a column headed `Tags` unless a `--field` maps it. Errors and hints name each
@@ -212,6 +214,9 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
         kit_field = match_field(header, kit_fields)
         if normalize(header) in METADATA_HEADERS:
             plan.ignored.append((header, _metadata_reason(header, kit_field, origins)))
+        elif pinned and (kit_field is not None or match_synonym(header, kit_fields) is not None):
+            plan.ignored.append((header, f"not listed in {pinned}, which says what a scheduled run writes: "
+                                         "add it there to import it"))
         elif kit_field is not None and kit_field.id not in used_fields:
             used_fields[kit_field.id] = index
             plan.fields.append((index, kit_field))

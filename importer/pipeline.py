@@ -248,10 +248,6 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 kit_plan = Plan()
                 work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
                 _report_plan(report, kit_plan, settings)
-                if state is not None and not settings.dry_run:
-                    state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
-                                differ.account.started_at)
-                    state.remember_states(kit_plan.states_seen)
             _write_diff(settings, report, work, differ)
             # Kit's tags are read only when the run applies some; missing ones are created after the checks.
             book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
@@ -263,6 +259,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.state_words = {state.value: guard.words(state) for state in guard.said}
             report.stopped = _brake(settings, report, work, state, kit_plan)
             if report.stopped:
+                report.drift_corrected = 0  # nothing was set back
                 _not_sent(work, report.stopped, report, errors)
             elif settings.dry_run:
                 report.rows_imported += work.rows
@@ -275,6 +272,12 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.taggings_to_send = work.taggings
                 report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
             else:
+                if differ is not None and kit_plan is not None and state is not None:
+                    # Only a run that goes on to write refreshes the cache: a stopped one leaves it as it was,
+                    # so the drift it saw is still drift (and counted) in the run that sets it back.
+                    state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
+                                differ.account.started_at)
+                    state.remember_states(kit_plan.states_seen)
                 contacts.rebind(create_held(client, plan))
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
@@ -297,14 +300,14 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         _finish(report, client, clock)
         if state is not None:
             state.close()
-    if errors and settings.dry_run and _is_source(settings.failures_file, source.path):
+    if errors and settings.dry_run and _is_source(settings.failures_file, getattr(source, 'path', None)):
         report.notes.append(f"a dry run leaves {source.path} as it is: the failures file of a real run "
                             "would replace it with the rows that fail")
     elif errors:
         extra_column = source.long_rows > 0 or extra_cells_column(source.headers) is not None
         report.failures_path = str(_write_failures_somewhere(settings.failures_file, source, errors, report,
                                                              extra_column))
-    elif not (settings.dry_run and _is_source(settings.failures_file, source.path)):
+    elif not (settings.dry_run and _is_source(settings.failures_file, getattr(source, 'path', None))):
         _remove_stale_failures(settings, report)
 
 
@@ -394,8 +397,11 @@ def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Diffe
     report.diff_path = str(settings.diff)
 
 
-def _is_source(path: Path, source: Path) -> bool:
-    """Whether `path` is the very file being read (a failures CSV fed back in writes back onto itself)."""
+def _is_source(path: Path, source: Path | None) -> bool:
+    """Whether `path` is the very file being read (a failures CSV fed back in writes back onto itself);
+    never for data handed over in memory (a DataFrame, dicts), which has no file."""
+    if source is None:
+        return False
     try:
         return path.resolve() == source.resolve() or (path.exists() and path.samefile(source))
     except OSError:
@@ -555,9 +561,12 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore 
 def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: ConsentGuard | None = None,
           samples: list[Row] | None = None) -> ColumnPlan:
     claimed = {c.index: c.role for c in guard.columns} if guard is not None else {}
+    # A config's [fields] table says what a scheduled run writes: nothing is mapped by its name beyond it.
+    from_config = getattr(settings.origins.given.get("fields"), "kind", None) == "config"
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
-                        samples=samples or (), origins=settings.origins, tags_column=settings.tags_column)
+                        samples=samples or (), origins=settings.origins, tags_column=settings.tags_column,
+                        pinned=settings.named("fields") if from_config else None)
 
 
 def _samples(source: RowSource) -> list[Row]:

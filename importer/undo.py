@@ -91,9 +91,13 @@ class UndoSaved:
     lines: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     kept: int = 0
     how: str = ""
+    written: bool = True  # False: the run changes nothing undo can take back, and no file was written
 
     def describe(self) -> str:
         """`3 values, 1 first name, 2 tags, 4 created subscribers; Kit's values before the run: ...`"""
+        if not self.written:
+            return (f"nothing this run changes can be undone (a form addition, say): {self.path} was not written, "
+                    "and an earlier undo file there is left as it was")
         counts = ", ".join(plural(n, word) for word, n in (("value", self.lines[FIELD]),
                                                            ("first name", self.lines[FIRST_NAME]),
                                                            ("tag", self.lines[TAG]),
@@ -130,19 +134,19 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
         saved.how = "the run's own read of the account"
     covered = {_covers(line) for line in earlier}
     created = {line.email.casefold() for line in earlier if line.what == CREATED}
+    # A subscriber the interrupted run created had nothing before it: its line covers the rest.
+    fresh = [line for contact in contacts()
+             for line in lines_for(compare(contact, account.get(contact.email)), unsubscribe=unsubscribe)
+             if _covers(line) not in covered and line.email.casefold() not in created]
+    if not earlier and not fresh:
+        saved.written = False  # keep an earlier run's undo file: this one would take nothing back
+        return saved
     with atomic_write(path, encoding="utf-8-sig", newline="", durable=True) as f:
         out = csv.writer(f)
         out.writerow(COLUMNS)
-        for line in earlier:
+        for line in (*earlier, *fresh):
             out.writerow(line.cells())
             saved.lines[line.what] += 1
-        for contact in contacts():
-            for line in lines_for(compare(contact, account.get(contact.email)), unsubscribe=unsubscribe):
-                # A subscriber the interrupted run created had nothing before it: its line covers the rest.
-                if _covers(line) in covered or line.email.casefold() in created:
-                    continue
-                out.writerow(line.cells())
-                saved.lines[line.what] += 1
     saved.kept = len(earlier)
     # Written after the undo file (both before any write to Kit): a marker never points at an older file.
     with atomic_write(incomplete_marker(path), encoding="utf-8", durable=True) as f:

@@ -245,3 +245,20 @@ def test_compare_never_sends_the_whole_file_without_reading(sandbox, tmp_path):
             "would be sent; no diff written\n") in dry.output
     full = invoke(["run", source, "--full", "--dry-run"], env, cwd=tmp_path)
     assert "Kit read:          not read: --full would send the whole file\n" in full.output
+
+
+def test_a_braked_run_leaves_the_drift_it_saw_for_the_run_that_sets_it_back(sandbox, tmp_path):
+    env = env_for(sandbox)
+    args = ["run", csv_file(tmp_path / "list.csv", people(5)), "--state", "s.db", "--no-undo"]
+    assert invoke(args, env, cwd=tmp_path).exit_code == 0
+    store = sandbox.store
+    sub = store.find("p1@example.com")
+    sub.values[store.field_by_label("Company").id] = "Hacked Inc"
+    store.changed(sub)
+    braked = invoke(args + ["--max-changes", "10", "--report", "r.json"], env, cwd=tmp_path)
+    assert braked.exit_code == 1 and report_of(tmp_path)["drift_corrected"] == 0  # nothing was set back
+    assert "Drift corrected" not in braked.output
+    fixed = invoke(args + ["--report", "r.json"], env, cwd=tmp_path)
+    assert fixed.exit_code == 0, fixed.output
+    assert store.snapshot()["p1@example.com"]["fields"]["Company"] == "C1"
+    assert report_of(tmp_path)["drift_corrected"] == 1

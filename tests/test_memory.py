@@ -138,3 +138,11 @@ def test_an_unreadable_source_is_an_error_with_a_report(tmp_path):
 def test_the_cli_never_imports_pandas():
     code = "import sys, importer.cli, importer; assert 'pandas' not in sys.modules and 'numpy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+def test_a_dry_run_of_rows_in_memory_plans_without_writing(sandbox, tmp_path):
+    report = import_rows([{"Email": "g1@example.com", "Company": "Acme"}, {"Email": "nope"}],
+                         credential=Credential("oauth", sandbox.access_token), base_url=sandbox.url, dry_run=True,
+                         failures=tmp_path / "f.csv")
+    assert report.dry_run and report.contacts == 1 and report.rows_rejected == 1
+    assert not sandbox.store.subscribers

@@ -496,3 +496,14 @@ def test_sigterm_ends_a_run_like_ctrl_c_with_everything_written_and_143(tmp_path
     assert errors.count("not confirmed (may have been applied): the run stopped: terminated (SIGTERM)") == 4
     assert errors.count("not sent: the run stopped: terminated (SIGTERM)") == report["rows_not_sent"] > 0
     assert "Stopped:           terminated (SIGTERM)" in (tmp_path / "run.log").read_text()
+
+
+def test_a_config_s_fields_table_pins_what_a_scheduled_run_writes(sandbox, tmp_path):
+    """A column left out of [fields] is not written once Kit gains a field of its name."""
+    write(tmp_path / "c.csv", "Email,First Name,Company,Joined\nann@example.com,Ann,Acme,2021-01-01\n")
+    write(tmp_path / "nightly.toml", 'source = "c.csv"\n\n[fields]\n"Company" = "Company"\n')
+    sandbox.store.add_field("Joined")  # another import created it since init wrote the config
+    result = invoke(["run", "--config", "nightly.toml"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.snapshot()["ann@example.com"]["fields"] == {"Company": "Acme"}
+    assert "Joined: not listed in [fields] in nightly.toml (line 3)" in result.output

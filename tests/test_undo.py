@@ -223,3 +223,16 @@ def test_without_unsubscribe_the_undo_file_records_no_state_a_file_says_changed(
     undone = invoke(["undo", "st.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
     assert ("Still unsubscribed:      1 (the run unsubscribed them; kit-import never makes anyone active)"
             in undone.output)
+
+
+def test_a_run_with_nothing_to_undo_keeps_the_earlier_undo_file(sandbox, store, tmp_path):
+    store.add_form("Newsletter")
+    env = env_for(sandbox)
+    write(tmp_path / "people.csv", FILE)
+    assert invoke(["run", "people.csv", "--state", "s.db"], env, cwd=tmp_path).exit_code == 0
+    undo_file = tmp_path / "people.csv.undo.csv"
+    first = undo_file.read_bytes()
+    again = invoke(["run", "people.csv", "--state", "s.db", "--form", "Newsletter"], env, cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert "nothing this run changes can be undone" in again.output
+    assert undo_file.read_bytes() == first
