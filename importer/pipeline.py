@@ -42,7 +42,8 @@ from importer.estimate import estimate_seconds
 from importer.mapping import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.memory import default_name, open_data
 from importer.merge import ContactMerger
-from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT, Contact, KitState, Outcome, Rejection, Row, Status
+from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEFORE_SENDING, Contact, KitState, Outcome,
+                              Rejection, Row, Status)
 from importer.report import RunReport
 from importer.resolver import create_held, fetch_fields, hold_missing, resolve_form
 from importer.state import StateStore
@@ -640,13 +641,16 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
 
 
 def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]]) -> None:
+    # A part a stage never sent because the run stopped (a tag after SIGTERM, say) leaves its row
+    # unfinished, not refused: it is counted with the rows not sent.
+    reason = REASON_NOT_SENT if STOPPED_BEFORE_SENDING in rejection.detail else rejection.reason
     if rejection.row not in errors:
         report.rows_rejected += 1
-        report.rows_not_sent += rejection.reason == REASON_NOT_SENT
-        report.rows_not_confirmed += rejection.reason == REASON_NOT_CONFIRMED
+        report.rows_not_sent += reason == REASON_NOT_SENT
+        report.rows_not_confirmed += reason == REASON_NOT_CONFIRMED
     if rejection.message not in errors[rejection.row]:
         errors[rejection.row].append(rejection.message)
-        report.rejected_by_reason[rejection.reason] += 1
+        report.rejected_by_reason[reason] += 1
 
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],

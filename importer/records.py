@@ -92,6 +92,8 @@ class Status(StrEnum):
 
 # The reasons of rows a stopped run did not finish: counted apart from rejected rows.
 REASON_NOT_SENT = "not sent"
+# How a stage words a part it never sent because the run stopped (its row counts as not sent).
+STOPPED_BEFORE_SENDING = "not sent: the run stopped"
 REASON_NOT_CONFIRMED = "not confirmed (may have been applied)"  # sent; no answer before the run stopped
 
 

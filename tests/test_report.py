@@ -94,3 +94,18 @@ def test_a_stopped_run_calls_rows_imported_only_once_it_wrote(report, line):
 ], ids=["quiet-night", "failures-file", "skipped"])
 def test_closing_line(report, line):
     assert report.closing_line() == line
+
+
+def test_a_part_never_sent_because_the_run_stopped_counts_its_row_as_not_sent():
+    """After SIGTERM a contact may be created with its tags never sent: the row is unfinished, not refused."""
+    from collections import defaultdict
+
+    from importer.pipeline import _reject
+    from importer.records import STOPPED_BEFORE_SENDING, Rejection
+
+    report, errors = RunReport(), defaultdict(list)
+    _reject(Rejection(2, "tag not applied", f"VIP: {STOPPED_BEFORE_SENDING}: terminated (SIGTERM)"), report, errors)
+    _reject(Rejection(3, "tag not applied", "VIP: Tag does not exist"), report, errors)
+    assert (report.rows_rejected, report.rows_not_sent, report.rows_refused) == (2, 1, 1)
+    assert dict(report.rejected_by_reason) == {"not sent": 1, "tag not applied": 1}
+    assert errors[2] == [f"tag not applied: VIP: {STOPPED_BEFORE_SENDING}: terminated (SIGTERM)"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, Form, FormAddition, KitClient, Subscriber, add_to_form, bulk_add_to_form
-from importer.records import KitState, Outcome
+from importer.records import KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.scheduler import Stage
 from importer.stages.base import CHUNK
 
@@ -43,7 +43,7 @@ class _FormStage(Stage):
         outcome.problems.append((NOT_ADDED, f"{self.form.name}: {message}"))
 
     def abandon(self, outcome: Outcome, why: str) -> None:
-        self._refused(outcome, f"not sent: the run stopped: {why}")
+        self._refused(outcome, f"{STOPPED_BEFORE_SENDING}: {why}")
 
 
 class BulkFormAdditions(_FormStage):

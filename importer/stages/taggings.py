@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
-from importer.records import Outcome
+from importer.records import Outcome, STOPPED_BEFORE_SENDING
 from importer.scheduler import Stage
 from importer.stages.base import CHUNK
 
@@ -37,8 +37,8 @@ class _Taggings(Stage):
         done = {n.casefold() for n in outcome.tagged}
         for name in outcome.contact.tags:
             if name.casefold() not in done:
-                outcome.problems.append((NOT_APPLIED, f"{self.tags[name.casefold()].name}: not sent: the run "
-                                                      f"stopped: {why}"))
+                outcome.problems.append((NOT_APPLIED, f"{self.tags[name.casefold()].name}: "
+                                                      f"{STOPPED_BEFORE_SENDING}: {why}"))
 
 
 def _tell(outcome: Outcome, tag: Tag, error: str | None) -> None:

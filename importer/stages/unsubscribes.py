@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, unsubscribe_subscriber
-from importer.records import KitState, Outcome
+from importer.records import KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.scheduler import Stage
 
 NOT_UNSUBSCRIBED = "not unsubscribed"
@@ -47,4 +47,4 @@ class Unsubscribes(Stage):
             outcome.kit_state = KitState.CANCELLED
 
     def abandon(self, outcome: Outcome, why: str) -> None:
-        outcome.problems.append((NOT_UNSUBSCRIBED, f"not sent: the run stopped: {why}"))
+        outcome.problems.append((NOT_UNSUBSCRIBED, f"{STOPPED_BEFORE_SENDING}: {why}"))

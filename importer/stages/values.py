@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, FieldValue, KitClient, bulk_set_values
-from importer.records import CustomField, Outcome
+from importer.records import CustomField, Outcome, STOPPED_BEFORE_SENDING
 from importer.scheduler import Stage
 from importer.stages.base import CHUNK
 
@@ -38,7 +38,7 @@ class BulkValues(Stage):
                 outcome.unwritten.add(kit_field)
 
     def abandon(self, outcome: Outcome, why: str) -> None:
-        outcome.problems.append(("field not written", f"not sent: the run stopped: {why}"))
+        outcome.problems.append(("field not written", f"{STOPPED_BEFORE_SENDING}: {why}"))
         outcome.unwritten.update(outcome.contact.fields)
 
 
