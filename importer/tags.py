@@ -66,8 +66,8 @@ class TagBook:
         return tag.name if tag is not None else name
 
     def create_missing(self, client: KitClient) -> list[str]:
-        """Create the tags Kit lacks: 100 a request with OAuth (`POST /v4/bulk/tags`), else one by
-        one (`POST /v4/tags`); returns their names as Kit spells them."""
+        """Create the tags Kit lacks: 100 a request with OAuth (Kit's bulk tag creation), else one
+        by one; returns their names as Kit spells them."""
         made: dict[str, Tag] = {}
         if client.credential.can_bulk:
             for start in range(0, len(self.missing), BULK_LIMIT):

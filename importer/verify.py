@@ -3,8 +3,8 @@
 The file is read, mapped and merged as a run does it; Kit is read at the cheaper of a whole
 account read and one lookup per contact (`account.read_for`), with tags when the file has some.
 Kit's list lags writes by seconds to minutes, so nothing the list shows is called a difference
-before it is read again where Kit is consistent: `GET /v4/subscribers/{id}` (and
-`/v4/subscribers/{id}/tags` when a tag differs). A subscriber the list does not show is looked up
+before it is read again where Kit is consistent: a read of the subscriber by id (and
+of its tags when a tag differs). A subscriber the list does not show is looked up
 by email, and again with growing pauses for at most `settings.settle` seconds before it is called
 missing. At most `CONFIRM_LIMIT` contacts are confirmed one by one; past that, verify waits once
 (within the same bound) and reads Kit again, then confirms what still differs up to the limit,

@@ -1,6 +1,6 @@
 """The form stages: add each imported subscriber who is active, in Kit and in the file, to the run's form.
 
-With OAuth, 100 additions a request by subscriber id (POST /v4/bulk/forms/subscribers); with
+With OAuth, 100 additions a request by subscriber id (Kit's bulk form addition); with
 an API key, one request per subscriber by email. Both need the upsert's answer first: the
 subscriber's id and the state Kit holds. Nobody Kit holds as cancelled, bounced, complained or
 inactive, and nobody the file says left, is ever added: a form addition must never read as

@@ -56,7 +56,7 @@ def _refusal(error: KitRequestError | KitUnavailableError) -> str:
 
 
 class BulkTaggings(_Taggings):
-    """OAuth: `POST /v4/bulk/tags/subscribers`, 100 taggings a request packed across subscribers."""
+    """OAuth: Kit's bulk tagging, 100 taggings a request packed across subscribers."""
 
     size = CHUNK
 
@@ -139,7 +139,7 @@ def _results(batch: list[TagItem], answer: BulkResult[Tagging] | KitRequestError
 
 
 class SingleTaggings(_Taggings):
-    """API key: `POST /v4/tags/{tag_id}/subscribers` by email, one tagging a request."""
+    """API key: Kit's tag-one-subscriber call by email, one tagging a request."""
 
     size = 1
 

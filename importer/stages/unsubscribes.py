@@ -2,7 +2,7 @@
 
 Kit's upsert never changes an existing subscriber's state, so a row saying "unsubscribed" for
 someone Kit holds as active changes nothing by itself. Only when the user asks does this stage
-send POST /v4/subscribers/{id}/unsubscribe, one per subscriber (either credential); it needs
+send Kit's unsubscribe, one request per subscriber (either credential); it needs
 the upsert's answer first (the id and the state Kit holds). It only ever makes people inactive.
 """
 
