@@ -26,7 +26,7 @@ from tqdm import tqdm
 from importer.config import load_config, propose_config
 from importer.consent import find_status_columns, sample
 from importer.errors import ConfigError, ConflictingSettings, ImporterError, Terminated
-from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant
+from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant, list_custom_fields
 from importer.kit.oauth import authorize
 from importer.loader import list_sheets, open_source
 from importer.mapping import plan_columns
@@ -34,7 +34,6 @@ from importer.pipeline import import_file
 from importer.undo import read_undo, undo, write_undo_failures
 from importer.verify import verify
 from importer.report import ExitStatus, RunReport
-from importer.resolver import fetch_fields
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, SAMPLE_FORMS, Behaviour, KitStore, Sandbox
 from importer.origins import FLAG, Origins
 from importer.words import plural
@@ -650,7 +649,7 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
         with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
                                                                                              base_url, _):
             try:
-                kit_fields, known = fetch_fields(KitClient(credential, base_url, grant=grant)), True
+                kit_fields, known = list_custom_fields(KitClient(credential, base_url, grant=grant)), True
             except ConfigError as e:  # a wrong KIT_API_URL: not the missing credential below
                 raise ImporterError(str(e), e.hint) from None
     except ConfigError:
@@ -737,7 +736,7 @@ def fields_command(sandbox: bool, sandbox_auth: str) -> None:
     with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
                                                                                          base_url, _):
         client = KitClient(credential, base_url, grant=grant)
-        found = fetch_fields(client)
+        found = list_custom_fields(client)
     if not found:
         click.echo("The account has no custom fields.")
         return

@@ -373,11 +373,6 @@ class ConsentGuard:
             self._memo[(column.index, cell)] = state
         return state
 
-    @property
-    def rows_out(self) -> int:
-        """Rows marked not subscribed."""
-        return sum(self.not_subscribed.values())
-
     def tally(self) -> str:
         """What the status columns said, e.g. "'Status': unsubscribed 2, cleaned 1"."""
         parts = []

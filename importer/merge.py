@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from importer.records import Contact, CustomField, KitState
+from importer.tags import unique
 
 
 # A mapped cell absent from a short row, as the merger stores it. No cell can hold it: the
@@ -70,7 +71,7 @@ class ContactMerger:
             old = self._unpack(earlier)
             old += [ABSENT] * (len(parts) - len(old))  # fields first met after the earlier row
             state = _stricter(old[3], parts[3])
-            tags = self._TAG_SEP.join(_union(old[4], parts[4], self._TAG_SEP))
+            tags = self._TAG_SEP.join(unique([*old[4].split(self._TAG_SEP), *parts[4].split(self._TAG_SEP)]))
             parts = old[:2] + [parts[2] if parts[2].strip() else old[2], state, tags] + [
                 new if new.strip() or (was == ABSENT and new != ABSENT) else was
                 for was, new in zip(old[self._VALUES:], parts[self._VALUES:])]
@@ -131,10 +132,3 @@ def _stricter(was: str, new: str) -> str:
         return new
     return was
 
-
-def _union(was: str, new: str, sep: str) -> list[str]:
-    """Tag names of two rows, each once (ignoring case), the earlier spelling and order first."""
-    names: dict[str, str] = {}
-    for name in (was.split(sep) if was else []) + (new.split(sep) if new else []):
-        names.setdefault(name.casefold(), name)
-    return list(names.values())

@@ -34,7 +34,7 @@ from importer.origins import capitalized
 from importer.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.failures import extra_cells_column, write_failures
-from importer.kit import KitClient, RateLimiter, get_account
+from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
 from importer.loader import RowSource, open_source
 from importer.contacts import map_rows
 from importer.estimate import estimate_seconds
@@ -44,7 +44,7 @@ from importer.merge import ContactMerger
 from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEFORE_SENDING, Contact, KitState, Outcome,
                               Rejection, Row, Status)
 from importer.report import RunReport
-from importer.resolver import create_held, fetch_fields, hold_missing, resolve_form
+from importer.resolver import create_held, hold_missing, resolve_form
 from importer.state import StateStore
 from importer.scheduler import Scheduler
 from importer.stages import CHUNK, stages_for
@@ -221,7 +221,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if state is not None:
             account = get_account(client)
             state.bind_account(account.id, account.name)
-        kit_fields = fetch_fields(client)
+        kit_fields = list_custom_fields(client)
         form = resolve_form(client, settings.form) if settings.form else None
         report.form = f"{form.name} (id {form.id})" if form is not None else None
         plan = _plan(source, settings, kit_fields, guard, samples)
@@ -241,13 +241,14 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         kit_plan: Plan | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
         try:
-            work = Work(contacts, None if settings.full else state, **shape)
-            differ = _read_kit(client, settings, report, work if state is None else Work(contacts, None, **shape),
-                               state, progress, form.id if form else None)
+            blind = Work(contacts, None, **shape)  # the whole file: what a run sends knowing nothing of Kit
+            differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None)
             if differ is not None:
                 kit_plan = Plan()
                 work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
                 _report_plan(report, kit_plan, settings)
+            else:
+                work = Work(contacts, state, **shape) if state is not None and not settings.full else blind
             _write_diff(settings, report, work, differ)
             # Kit's tags are read only when the run applies some; missing ones are created after the checks.
             book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
@@ -289,6 +290,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                                            tags=book.tags if book is not None else None, form=form,
                                            referrer=settings.referrer, unsubscribe=settings.unsubscribe)
         except KeyboardInterrupt as interrupt:
+            if work is None and state is not None and not settings.full:
+                work = Work(contacts, state, **shape)  # interrupted while Kit was read: the state says what is left
             _interrupted_before_sending(interrupt, contacts, work, report, errors)
         else:
             if sending is not None:
@@ -854,7 +857,7 @@ def file_contacts(source: RowSource, settings: Settings, client: KitClient, repo
         return None
     samples = _samples(source)
     guard = _guard(source, _plan(source, settings, [], samples=samples), settings)
-    kit_fields = fetch_fields(client)
+    kit_fields = list_custom_fields(client)
     plan = _plan(source, settings, kit_fields, guard, samples)
     hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
     report.columns = plan.describe()

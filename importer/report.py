@@ -158,10 +158,6 @@ class RunReport:
         with atomic_write(path, encoding="utf-8") as f:
             f.write(json.dumps(self.to_dict(), indent=2) + "\n")
 
-    def plan_minutes(self) -> float:
-        """Minutes the planned requests take: the estimate at Kit's latency, concurrency and rate limit."""
-        return self.planned_seconds / 60
-
     def summary(self) -> str:
         """The human summary printed at the end of a run, its values aligned under one column."""
         lines = [_line("Source", f"{self.source} ({self.read_as})")]

@@ -6,13 +6,11 @@ import difflib
 from collections.abc import Sequence
 
 from importer.errors import ConfigError
-from importer.kit import Form, KitClient, create_custom_field, list_custom_fields, list_forms
+from importer.kit import Form, KitClient, create_custom_field, list_forms
 from importer.mapping import ColumnPlan, closest_labels
 from importer.origins import Origins
 from importer.records import CustomField
 
-
-fetch_fields = list_custom_fields  # every custom field of the account, read once per run
 
 
 def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create: bool,

@@ -306,10 +306,8 @@ class Settings:
             value = getattr(self, name)
             if value is not None and value != []:
                 setattr(self, name, self._coerce(name, declared, value))
-        if isinstance(self.rate_limit, str):
+        if isinstance(self.rate_limit, str):  # checked by its declaration (check_rate_limit) above
             self.rate_limit, self.rate_window = parse_rate_limit(self.rate_limit)
-        elif self.rate_limit is not None and self.rate_limit < 1:
-            raise ConfigError(f"rate_limit {self.rate_limit} is below 1 request.", "For example 120 or '600/60'.")
         if self.ignore_status and (self.skip_unsubscribed or self.status_column or self.state_column):
             used = tuple(n for n in ("skip_unsubscribed", "status_column", "state_column") if getattr(self, n))
             raise ConflictingSettings(f"{self.named('ignore_status')} cannot go with "

@@ -179,8 +179,7 @@ class StateStore:
         """The contact's tags that Kit has not confirmed on it yet."""
         if not contact.tags:
             return ()
-        done = {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
-                                                   (digest(contact.email.casefold()),))}
+        done = self.tagged(contact.email)
         return tuple(t for t in contact.tags if digest(t.casefold()) not in done)
 
     def _confirmed(self, key: str, form_id: int | None) -> frozenset[str]:

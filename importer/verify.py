@@ -283,8 +283,7 @@ def _write(path: Path, report: VerifyReport) -> None:
         out.writerow(COLUMNS)
         for d in report.differences:
             c = d.change
-            what = "subscriber" if c.what == SUBSCRIBER else c.what
-            out.writerow([neutralize(x) for x in (c.email, what, c.kit_value or "", c.file_value or "", d.kind,
+            out.writerow([neutralize(x) for x in (c.email, c.what, c.kit_value or "", c.file_value or "", d.kind,
                                                   d.confirmed)])
     report.differences_path = str(path)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit.client import KitClient
-from importer.kit.results import dicts, integer
+from importer.kit.results import dicts, integer, state as _state, timestamp
 from importer.records import KitState
 
 PAGE_MAX = 1000  # Kit's largest page of subscribers
@@ -170,17 +170,6 @@ def iso_time(when: dt.datetime) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def timestamp(value: Any) -> dt.datetime | None:
-    """Kit's ISO 8601 time (with a Z) as an aware datetime; None if it is not one."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-
-
 def _text(value: Any) -> str | None:
     """A custom field value as text (Kit stores text; a number or boolean is shown as JSON would)."""
     if value is None or isinstance(value, str):
@@ -188,13 +177,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _state(value: Any) -> KitState | None:
-    try:
-        return KitState(value)
-    except ValueError:
-        return None
 
 
 def find_subscriber(client: KitClient, email: str, *, include_tags: bool = False) -> HeldSubscriber | None:

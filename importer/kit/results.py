@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from importer.records import KitState
 
 T = TypeVar("T")
 
@@ -64,3 +67,22 @@ def messages(errors: Any) -> tuple[str, ...]:
 def integer(value: Any) -> int | None:
     """An id from Kit's JSON, or None when it is not an integer."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def timestamp(value: Any) -> dt.datetime | None:
+    """Kit's ISO 8601 time (with a Z) as an aware datetime; None if it is not one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def state(value: Any) -> KitState | None:
+    """A subscriber's state as Kit answered it; None for one Kit's documents do not name."""
+    try:
+        return KitState(value)
+    except ValueError:
+        return None

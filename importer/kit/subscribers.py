@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from importer.kit.client import KitClient
-from importer.kit.results import BulkResult, integer, parse_bulk
+from importer.kit.results import BulkResult, integer, parse_bulk, state as _state, timestamp as _timestamp
 from importer.records import KitState
 
 
@@ -99,24 +99,7 @@ def unsubscribe_subscriber(client: KitClient, subscriber_id: int) -> None:
     client.post(f"/v4/subscribers/{subscriber_id}/unsubscribe", {})
 
 
-def _state(value: Any) -> KitState | None:
-    try:
-        return KitState(value)
-    except ValueError:
-        return None
-
-
 def _text(warning: Any) -> str:
     if isinstance(warning, dict):
         return str(warning.get("message") or warning)
     return str(warning)
-
-
-def _timestamp(value: Any) -> dt.datetime | None:
-    """Kit's ISO 8601 `created_at` (with a Z), as an aware datetime; None if it is not one."""
-    try:
-        when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-
