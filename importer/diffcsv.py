@@ -7,13 +7,11 @@ the run and the file's value. UTF-8 with BOM, written whole or not at all.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from importer.compare import Comparison, Kind
-from importer.failures import neutralize
-from importer.files import atomic_write
+from importer.failures import write_csv
 
 DIFF_COLUMNS = ("email", "what", "change", "kit_value", "file_value")
 # Kit's earlier value when only a digest of it was kept (a state file's cache, not re-read this run).
@@ -22,19 +20,16 @@ NOT_KEPT = "(not kept: Kit's value unchanged since the state file's read)"
 
 def write_diff(path: Path, comparisons: Iterable[Comparison]) -> int:
     """Write every change of these comparisons that is not equal to Kit's; returns the lines written."""
-    written = 0
-    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(DIFF_COLUMNS)
-        for comparison in comparisons:
-            cached = comparison.held is None and comparison.changes[0].kind is Kind.EQUAL
-            for change in comparison.changes:
-                if change.kind is Kind.EQUAL:
-                    continue
-                kit_value = change.kit_value
-                if kit_value is None and cached and change.kind in (Kind.CHANGED, Kind.CLEARED):
-                    kit_value = NOT_KEPT
-                out.writerow([neutralize(change.email), neutralize(change.what), str(change.kind),
-                              neutralize(kit_value or ""), neutralize(change.file_value or "")])
-                written += 1
-    return written
+    return write_csv(path, DIFF_COLUMNS, _lines(comparisons))
+
+
+def _lines(comparisons: Iterable[Comparison]) -> Iterator[tuple[str, ...]]:
+    for comparison in comparisons:
+        cached = comparison.held is None and comparison.changes[0].kind is Kind.EQUAL
+        for change in comparison.changes:
+            if change.kind is Kind.EQUAL:
+                continue
+            kit_value = change.kit_value
+            if kit_value is None and cached and change.kind in (Kind.CHANGED, Kind.CLEARED):
+                kit_value = NOT_KEPT
+            yield change.email, change.what, str(change.kind), kit_value or "", change.file_value or ""

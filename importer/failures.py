@@ -73,6 +73,19 @@ def is_failures_csv(headers: Sequence[str]) -> bool:
     return len(carried_columns(headers)) < len(headers)
 
 
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Iterable[str]], *, durable: bool = False) -> int:
+    """A CSV a person opens in a spreadsheet app, as every file of rows the tool writes: UTF-8 with a
+    BOM, every cell formula-safe, replaced whole or not at all. Returns the rows written."""
+    written = 0
+    with atomic_write(path, encoding="utf-8-sig", newline="", durable=durable) as f:
+        out = csv.writer(f)
+        out.writerow([neutralize(c) for c in columns])
+        for row in rows:
+            out.writerow([neutralize(c) for c in row])
+            written += 1
+    return written
+
+
 def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
                    errors: Mapping[int, list[str]], *, extra_column: bool = False) -> int:
     """Write the rows whose numbers are in `errors` to `path`; returns how many were written.

@@ -24,7 +24,7 @@ from pathlib import Path
 from importer.account import Account, read_for
 from importer.compare import FIRST_NAME, STATE, TAG, Comparison, compare
 from importer.errors import ConfigError, KitRequestError
-from importer.failures import neutralize, restore
+from importer.failures import neutralize, restore, write_csv
 from importer.files import atomic_write
 from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
@@ -141,12 +141,9 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
         return saved
-    with atomic_write(path, encoding="utf-8-sig", newline="", durable=True) as f:
-        out = csv.writer(f)
-        out.writerow(COLUMNS)
-        for line in (*earlier, *fresh):
-            out.writerow(line.cells())
-            saved.lines[line.what] += 1
+    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True)
+    for line in (*earlier, *fresh):
+        saved.lines[line.what] += 1
     saved.kept = len(earlier)
     # Written after the undo file (both before any write to Kit): a marker never points at an older file.
     with atomic_write(incomplete_marker(path), encoding="utf-8", durable=True) as f:
@@ -298,11 +295,7 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
 
 def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]]) -> None:
     """The lines Kit refused, as an undo file with an `error` column: fix the cause, then undo it again."""
-    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
-        out = csv.writer(f)
-        out.writerow((*COLUMNS, "error"))
-        for line, why in failed:
-            out.writerow(line.cells() + [neutralize(why)])
+    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed))
 
 
 def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoLine], report: UndoReport) -> None:

@@ -13,7 +13,6 @@ and reports the rest as differences it could not confirm.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import time
 from collections import Counter
@@ -23,8 +22,7 @@ from pathlib import Path
 
 from importer.account import read_for
 from importer.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
-from importer.failures import neutralize
-from importer.files import atomic_write
+from importer.failures import write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
 from importer.loader import open_source
@@ -278,13 +276,8 @@ def _write(path: Path, report: VerifyReport) -> None:
             path.unlink(missing_ok=True)
             report.differences_removed = str(path)
         return
-    with atomic_write(path, encoding="utf-8-sig", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(COLUMNS)
-        for d in report.differences:
-            c = d.change
-            out.writerow([neutralize(x) for x in (c.email, c.what, c.kit_value or "", c.file_value or "", d.kind,
-                                                  d.confirmed)])
+    write_csv(path, COLUMNS, ((d.change.email, d.change.what, d.change.kit_value or "", d.change.file_value or "",
+                               d.kind, d.confirmed) for d in report.differences))
     report.differences_path = str(path)
 
 
