@@ -43,12 +43,12 @@ def make_file(path: Path, rows: int) -> None:
 
 def kit_import(path: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from importer.loader import open_source
-    from importer.contacts import map_rows
-    from importer.mapping import plan_columns
-    from importer.merge import ContactMerger
+    from importer.read.files import open_source
+    from importer.read.contacts import map_rows
+    from importer.read.columns import plan_columns
+    from importer.read.merge import ContactMerger
     from importer.records import CustomField, Rejection
-    from importer.stages import CHUNK
+    from importer.send.stages import CHUNK
 
     fields = [CustomField(i, label.lower().replace(" ", "_"), label) for i, label in enumerate(COLUMNS[2:9])]
     start = time.perf_counter()

@@ -16,7 +16,7 @@ import gc
 import time
 import tracemalloc
 
-from importer.account import read_account
+from importer.decide.held import read_account
 from importer.kit import Credential, KitClient, RateLimiter
 from importer.sandbox import SAMPLE_FIELDS, KitStore, Sandbox
 

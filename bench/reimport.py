@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from importer import Settings, import_file  # noqa: E402
-from importer.estimate import estimate_seconds  # noqa: E402
+from importer.decide.estimate import estimate_seconds  # noqa: E402
 from importer.kit import Credential  # noqa: E402
 from importer.kit.auth import RATE_LIMITS  # noqa: E402
 from importer.kit.ratelimit import RateLimiter  # noqa: E402

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from importer.kit import Credential, KitClient, RateLimiter
 from importer.sandbox import KitStore, Sandbox
-from importer.settings import Settings
+from importer.settings.declaration import Settings
 from importer.verify import verify
 
 LABELS = ("Last name", "Company", "Postal code", "City", "Interests")

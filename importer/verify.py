@@ -20,16 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from importer.account import read_for
-from importer.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
-from importer.failures import write_csv
+from importer.decide.held import read_for
+from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
+from importer.outputs.failures import write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
-from importer.loader import open_source
-from importer.pipeline import build_client, file_contacts
-from importer.report import RunReport
-from importer.settings import Settings
-from importer.words import plural
+from importer.read.files import open_source
+from importer.run import build_client, file_contacts
+from importer.outputs.report import RunReport
+from importer.settings.declaration import Settings
+from importer.outputs.words import plural
 
 CONFIRM_LIMIT = 1000  # contacts confirmed one by one (1 or 2 requests each) in one verification
 COLUMNS = ("email", "what", "kit_value", "file_value", "difference", "confirmed")

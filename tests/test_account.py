@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from importer.account import count_subscribers, read_account, read_cost, read_pays, write_cost
-from importer.compare import Kind, compare
+from importer.decide.held import count_subscribers, read_account, read_cost, read_pays, write_cost
+from importer.decide.compare import Kind, compare
 from importer.kit import Credential, KitClient, RateLimiter, get_subscriber, get_subscriber_tags
 from importer.records import Contact, CustomField, KitState
 from importer.sandbox import KitStore

@@ -22,7 +22,7 @@ from importer import Settings, import_file
 from importer.cli import cli
 from importer.errors import KitUnavailableError
 from importer.kit import Credential, KitClient
-from importer.pipeline import NoProgress
+from importer.run import NoProgress
 from importer.sandbox import Behaviour, KitStore
 
 SAMPLE_CSV = SAMPLES / "subscribers.csv"
@@ -370,7 +370,7 @@ def test_sigterm_before_sending_ends_with_143_and_leaves_kits_contacts_out_of_th
                                                                                        monkeypatch):
     """Stopped while Kit's tags are read, after Kit's subscribers were: those Kit holds as the file says are
     not in the failures CSV; the others are, as not sent; the summary is printed and the exit status is 143."""
-    from importer import pipeline
+    from importer import run as pipeline
     from importer.errors import Terminated
 
     env = env_for(sandbox)

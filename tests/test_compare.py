@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from importer.compare import FIRST_NAME, STATE, SUBSCRIBER, TAG, Change, Kind, compare, tally
+from importer.decide.compare import FIRST_NAME, STATE, SUBSCRIBER, TAG, Change, Kind, compare, tally
 from importer.kit import HeldSubscriber, HeldTag
 from importer.records import Contact, CustomField, KitState
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from importer.config import load_config, propose_config
+from importer.settings.config import load_config, propose_config
 from importer.errors import ConfigError
-from importer.mapping import plan_columns
+from importer.read.columns import plan_columns
 from importer.records import CustomField
-from importer.settings import BlankPolicy, Settings
+from importer.settings.declaration import BlankPolicy, Settings
 
 
 def config_error(tmp_path: Path, text: str) -> ConfigError:

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import write
 from importer import Settings, import_file
-from importer.consent import ConsentGuard, Kind, StatusColumn, UnknownStatus, find_status_columns
+from importer.read.consent import ConsentGuard, Kind, StatusColumn, UnknownStatus, find_status_columns
 from importer.errors import ConfigError
 from importer.records import KitState, Row
 from test_cli import env_for, invoke

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from conftest import COMPANY, KIT_FIELDS, LAST_NAME
-from importer.contacts import map_rows
-from importer.mapping import plan_columns
-from importer.merge import ContactMerger
+from importer.read.contacts import map_rows
+from importer.read.columns import plan_columns
+from importer.read.merge import ContactMerger
 from importer.records import Contact, Rejection, Row
 
 

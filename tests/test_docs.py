@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from importer.cli import cli
-from importer.report import ExitStatus
+from importer.outputs.report import ExitStatus
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CODE = "\n".join(re.findall(r"`([^`\n]+)`", README) +

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from importer.emails import check_email, validated
+from importer.read.emails import check_email, validated
 
 
 @pytest.mark.parametrize("raw, email", [

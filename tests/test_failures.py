@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from importer.failures import (carried_columns, extra_cells_column, join_extra, neutralize, restore, split_extra,
+from importer.outputs.failures import (carried_columns, extra_cells_column, join_extra, neutralize, restore, split_extra,
                                write_failures)
 from importer.records import Row
 

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from importer.files import atomic_write
+from importer.outputs.atomic import atomic_write
 
 
 def test_the_new_content_replaces_the_old_only_on_a_clean_exit(tmp_path):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, SAMPLES, write
 from importer.errors import ConfigError, InputError
-from importer.loader import LoadOptions, list_sheets, open_source, render_cell
+from importer.read.files import LoadOptions, list_sheets, open_source, render_cell
 from test_cli import env_for, invoke
 
 
@@ -251,7 +251,7 @@ def test_cjk_exports_are_still_detected(tmp_path, encoding, expected):
 def test_merged_cells_are_found_wherever_a_read_chunk_ends(offset):
     import io
 
-    from importer.loader import _merged_ranges
+    from importer.read.files import _merged_ranges
 
     element = b'<mergeCell ref="B3:B9"/>'
     xml = b"<worksheet>" + b" " * ((1 << 20) - 11 - offset) + element + b'<x:mergeCell ref="A1:D1"/></worksheet>'

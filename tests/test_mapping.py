@@ -6,7 +6,7 @@ import pytest
 
 from conftest import COMPANY, KIT_FIELDS, LAST_NAME, POSTAL
 from importer.errors import ConfigError
-from importer.mapping import plan_columns
+from importer.read.columns import plan_columns
 from importer.records import CustomField, Row
 
 

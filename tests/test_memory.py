@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from importer import ImporterError, Settings, import_rows
 from importer.kit import Credential
-from importer.memory import is_dataframe, open_data, render_value
+from importer.read.frames import is_dataframe, open_data, render_value
 
 pd = pytest.importorskip("pandas")  # in the test extra; the library itself never needs it
 np = pytest.importorskip("numpy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import COMPANY, LAST_NAME
-from importer.merge import ContactMerger
+from importer.read.merge import ContactMerger
 from importer.records import Contact, KitState
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from importer.errors import ConfigError
-from importer.names import normalize, resolve
+from importer.read.names import normalize, resolve
 
 SHEETS = ["Notes", "People", "people (old)"]
 

@@ -7,14 +7,14 @@ import csv
 import datetime as dt
 
 from conftest import COMPANY, LAST_NAME
-from importer.account import Account
-from importer.compare import Kind
-from importer.diffcsv import NOT_KEPT, write_diff
-from importer.differ import Differ
+from importer.decide.held import Account
+from importer.decide.compare import Kind
+from importer.outputs.diff import NOT_KEPT, write_diff
+from importer.decide.difference import Differ
 from importer.kit.reads import HeldSubscriber, HeldTag
-from importer.plan import Plan
+from importer.decide.tally import Plan
 from importer.records import Contact, KitState
-from importer.state import StateStore
+from importer.decide.run_memory import StateStore
 
 FIELDS = {f.key: f for f in (LAST_NAME, COMPANY)}
 

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from conftest import DATA, EXAMPLES, SAMPLES
 from importer import Settings, import_file
 from importer.errors import ConfigError, ImporterError, InputError
-from importer.failures import write_failures
+from importer.outputs.failures import write_failures
 from importer.kit import Credential
-from importer.loader import LoadOptions, open_source
-from importer.contacts import map_rows
-from importer.mapping import plan_columns
-from importer.merge import ContactMerger
+from importer.read.files import LoadOptions, open_source
+from importer.read.contacts import map_rows
+from importer.read.columns import plan_columns
+from importer.read.merge import ContactMerger
 from importer.records import CustomField, Rejection
 
 FIELDS = [CustomField(i + 1, key, label) for i, (key, label) in enumerate([

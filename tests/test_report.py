@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from importer.errors import ConfigError
-from importer.report import ExitStatus, RunReport
+from importer.outputs.report import ExitStatus, RunReport
 
 
 @pytest.mark.parametrize("report, status", [
@@ -28,7 +28,7 @@ def test_every_report_field_is_declared_once():
     import ast
     import inspect
 
-    from importer import report as module
+    from importer.outputs import report as module
 
     body = next(node for node in ast.parse(inspect.getsource(module)).body
                 if isinstance(node, ast.ClassDef) and node.name == "RunReport").body
@@ -100,7 +100,7 @@ def test_a_part_never_sent_because_the_run_stopped_counts_its_row_as_not_sent():
     """After SIGTERM a contact may be created with its tags never sent: the row is unfinished, not refused."""
     from collections import defaultdict
 
-    from importer.pipeline import _reject
+    from importer.run import _reject
     from importer.records import STOPPED_BEFORE_SENDING, Rejection
 
     report, errors = RunReport(), defaultdict(list)

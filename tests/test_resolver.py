@@ -7,10 +7,10 @@ from responses import matchers
 
 from conftest import BASE, KIT_FIELDS
 from importer.errors import ConfigError
-from importer.mapping import plan_columns
+from importer.read.columns import plan_columns
 from importer.records import CustomField
 from importer.kit import list_custom_fields
-from importer.resolver import create_held, hold_missing
+from importer.decide.targets import create_held, hold_missing
 
 
 def test_fields_are_read_from_every_page(kit, oauth_client):

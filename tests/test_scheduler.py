@@ -10,8 +10,8 @@ import pytest
 from conftest import BASE, COMPANY, LAST_NAME
 from importer.errors import KitFatalError, KitRequestError
 from importer.records import Contact, Outcome, Status
-from importer.scheduler import Scheduler, Stage
-from importer.stages import stages_for
+from importer.send.scheduler import Scheduler, Stage
+from importer.send.stages import stages_for
 
 
 def contacts(n, fields=None):

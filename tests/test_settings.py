@@ -8,11 +8,11 @@ import click
 import pytest
 
 from importer.cli import cli
-from importer.config import CONFIG_KEYS
+from importer.settings.config import CONFIG_KEYS
 from importer.errors import ConfigError
 from importer.kit import Credential, CredentialKind
-from importer.loader import LoadOptions
-from importer.settings import BlankPolicy, Group, Settings, declarations, parse_field_spec, parse_rate_limit
+from importer.read.files import LoadOptions
+from importer.settings.declaration import BlankPolicy, Group, Settings, declarations, parse_field_spec, parse_rate_limit
 
 
 def options_of(command: str) -> dict[str, click.Option]:

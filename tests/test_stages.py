@@ -10,8 +10,8 @@ from responses import matchers
 
 from conftest import BASE, COMPANY, LAST_NAME, POSTAL
 from importer.records import Contact, Status
-from importer.scheduler import Scheduler
-from importer.stages import SingleUpserts, stages_for
+from importer.send.scheduler import Scheduler
+from importer.send.stages import SingleUpserts, stages_for
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.timezone.utc)
 NEW = "2026-11-22T12:00:01Z"

@@ -7,7 +7,7 @@ import pytest
 from conftest import COMPANY, LAST_NAME
 from importer.errors import ConfigError
 from importer.records import Contact, Outcome, Status
-from importer.state import StateStore
+from importer.decide.run_memory import StateStore
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from conftest import BASE, write
 from importer.kit import Form
 from importer.records import Contact, KitState, Outcome, Status
-from importer.stages import BulkFormAdditions, Unsubscribes
+from importer.send.stages import BulkFormAdditions, Unsubscribes
 from test_cli import env_for, invoke
 
 KINDS = ["oauth", "api_key"]

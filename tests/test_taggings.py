@@ -11,8 +11,8 @@ from conftest import BASE
 from importer.errors import KitRequestError
 from importer.kit import Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.records import Contact, Outcome, Status
-from importer.scheduler import Scheduler
-from importer.stages import BulkTaggings, SingleTaggings, stages_for
+from importer.send.scheduler import Scheduler
+from importer.send.stages import BulkTaggings, SingleTaggings, stages_for
 
 VIP, NEWS = Tag(5, "VIP"), Tag(6, "Newsletter")
 BOOK = {"vip": VIP, "newsletter": NEWS}

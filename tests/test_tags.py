@@ -8,7 +8,7 @@ import pytest
 
 from conftest import BASE
 from importer.kit import Tag
-from importer.tags import TagBook, split_tags, unique
+from importer.read.tags import TagBook, split_tags, unique
 
 CREATED = "2023-02-17T11:43:55Z"
 

@@ -9,9 +9,9 @@ import pytest
 import responses
 
 from conftest import BASE, make_client, write
-from importer.failures import neutralize
+from importer.outputs.failures import neutralize
 from importer.kit import Tagging, bulk_untag_subscribers, untag_subscriber
-from importer.undo import COLUMNS, UndoLine, read_undo
+from importer.outputs.undo import COLUMNS, UndoLine, read_undo
 from test_cli import env_for, invoke
 
 FILE = ('Email,First Name,Company,Last name,Tags\n'

@@ -8,8 +8,8 @@ import csv
 
 from conftest import write
 from importer.kit import Credential
-from importer.pipeline import NoProgress, import_file
-from importer.settings import Settings
+from importer.run import NoProgress, import_file
+from importer.settings.declaration import Settings
 from test_cli import env_for, invoke
 from test_undo import rows
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import write
 from importer.kit import Credential, KitClient
 from importer.sandbox import KitStore
-from importer.settings import Settings
+from importer.settings.declaration import Settings
 from importer.verify import verify
 from test_cli import env_for, invoke
 

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from conftest import write
-from importer.origins import FLAG, Origin, Origins
+from importer.settings.origins import FLAG, Origin, Origins
 from test_cli import env_for, invoke
 
 BAD_FLAGS = [

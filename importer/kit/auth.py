@@ -12,7 +12,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from importer.errors import ConfigError
-from importer.files import atomic_write
+from importer.outputs.atomic import atomic_write
 
 
 class CredentialKind(StrEnum):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from importer.compare import Comparison, Kind
-from importer.failures import write_csv
+from importer.decide.compare import Comparison, Kind
+from importer.outputs.failures import write_csv
 
 DIFF_COLUMNS = ("email", "what", "change", "kit_value", "file_value")
 # Kit's earlier value when only a digest of it was kept (a state file's cache, not re-read this run).

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.errors import InputError
-from importer.loader import clean_headers, render_cell
+from importer.read.files import clean_headers, render_cell
 from importer.records import Row
 
 

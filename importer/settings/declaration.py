@@ -20,8 +20,8 @@ from typing import Any
 from importer.errors import ConfigError, ConflictingSettings
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
-from importer.loader import LoadOptions
-from importer.origins import FLAG, Origins
+from importer.read.files import LoadOptions
+from importer.settings.origins import FLAG, Origins
 from importer.records import KitState
 
 
@@ -33,7 +33,7 @@ class BlankPolicy(StrEnum):
 
 
 class CompareMode(StrEnum):
-    """Whether a run reads what Kit holds to send only the difference (`importer/account.py` decides for auto)."""
+    """Whether a run reads what Kit holds to send only the difference (`importer/decide/held.py` decides for auto)."""
 
     AUTO = "auto"
     ALWAYS = "always"
@@ -176,7 +176,7 @@ def check_value(declared: Declared, value: Any) -> Any:
 
 def parse_tags(value: Any) -> list[str]:
     """`--tag` texts or a config's list of names -> tag names, trimmed, each once ignoring case."""
-    from importer.tags import unique
+    from importer.read.tags import unique
 
     names = [value] if isinstance(value, str) else list(value)
     if not all(isinstance(n, str) for n in names):

@@ -21,16 +21,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from importer.account import Account, read_for
-from importer.compare import FIRST_NAME, STATE, TAG, Comparison, compare
+from importer.decide.held import Account, read_for
+from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
 from importer.errors import ConfigError, KitRequestError
-from importer.failures import neutralize, restore, write_csv
-from importer.files import atomic_write
+from importer.outputs.failures import neutralize, restore, write_csv
+from importer.outputs.atomic import atomic_write
 from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
                           list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
 from importer.records import Contact, KitState
-from importer.words import plural
+from importer.outputs.words import plural
 
 LABEL_WIDTH = 25  # "First names to restore:" and two spaces; a run's summary needs 19
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")

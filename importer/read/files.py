@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Protocol
 
 from importer.errors import ConfigError, ImporterError, InputError
-from importer.names import resolve
-from importer.origins import PYTHON, Origins
-from importer.failures import FAILURE_COLUMNS, is_failures_csv
+from importer.read.names import resolve
+from importer.settings.origins import PYTHON, Origins
+from importer.outputs.failures import FAILURE_COLUMNS, is_failures_csv
 from importer.records import Row
-from importer.words import plural
+from importer.outputs.words import plural
 
 DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -47,7 +47,7 @@ class LoadOptions:
 
 
 class RowSource(Protocol):
-    """What the pipeline reads: a file's `Source`, or a DataFrame or dicts (`importer.memory`)."""
+    """What the pipeline reads: a file's `Source`, or a DataFrame or dicts (`importer.read.frames`)."""
 
     headers: tuple[str, ...]
     notes: list[str]

@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from importer.files import atomic_write
+from importer.outputs.atomic import atomic_write
 from importer.records import Row
 
 FAILURE_COLUMNS = ("row", "error")

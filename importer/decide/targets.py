@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from importer.errors import ConfigError
 from importer.kit import Form, KitClient, create_custom_field, list_forms
-from importer.mapping import ColumnPlan, closest_labels
-from importer.origins import Origins
+from importer.read.columns import ColumnPlan, closest_labels
+from importer.settings.origins import Origins
 from importer.records import CustomField
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from importer.consent import UnknownStatus
-from importer.emails import check_email
-from importer.failures import extra_cells_column, restore, split_extra
-from importer.loader import longer_row_problem
-from importer.mapping import ColumnPlan
+from importer.read.consent import UnknownStatus
+from importer.read.emails import check_email
+from importer.outputs.failures import extra_cells_column, restore, split_extra
+from importer.read.files import longer_row_problem
+from importer.read.columns import ColumnPlan
 from importer.records import Contact, KitState, Rejection, Row
-from importer.tags import split_tags
+from importer.read.tags import split_tags
 
 StateOf = Callable[[Sequence[str]], KitState | None]
 
@@ -28,7 +28,7 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
     not) is `ContactMerger`'s decision alone. Values are sent as they are, however long:
     if Kit refuses one, only that value fails. From a failures CSV fed back in, formula
     prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
-    The tags column's cell (if any) becomes the contact's tag names (see `importer.tags`).
+    The tags column's cell (if any) becomes the contact's tag names (see `importer.read.tags`).
     `state_of` reads the row's state from its status columns (ConsentGuard.state); a word it
     does not know rejects the row, naming the word and the words accepted.
     """

@@ -7,8 +7,8 @@ import datetime as dt
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, KitClient, NewSubscriber, Subscriber, bulk_upsert_subscribers
 from importer.records import KitState, Outcome, Status
-from importer.scheduler import Stage
-from importer.stages.base import CHUNK, created_since, refuse, run_start
+from importer.send.scheduler import Stage
+from importer.send.stages.base import CHUNK, created_since, refuse, run_start
 
 Answer = BulkResult[Subscriber] | KitRequestError | KitUnavailableError
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, Form, FormAddition, KitClient, Subscriber, add_to_form, bulk_add_to_form
 from importer.records import KitState, Outcome, STOPPED_BEFORE_SENDING
-from importer.scheduler import Stage
-from importer.stages.base import CHUNK
+from importer.send.scheduler import Stage
+from importer.send.stages.base import CHUNK
 
 NOT_ADDED = "not added to form"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, unsubscribe_subscriber
 from importer.records import KitState, Outcome, STOPPED_BEFORE_SENDING
-from importer.scheduler import Stage
+from importer.send.scheduler import Stage
 
 NOT_UNSUBSCRIBED = "not unsubscribed"
 

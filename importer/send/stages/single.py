@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, NewSubscriber, Upserted, upsert_subscriber
-from importer.mapping import normalize
+from importer.read.columns import normalize
 from importer.records import Contact, CustomField, KitState, Outcome, Status
-from importer.scheduler import Stage
-from importer.stages.base import created_since, refuse, run_start
+from importer.send.scheduler import Stage
+from importer.send.stages.base import created_since, refuse, run_start
 
 Values = dict[CustomField, str]
 

@@ -24,34 +24,34 @@ from typing import Any, Protocol
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from importer.settings import BlankPolicy, CompareMode, Settings, require_credential
-from importer.account import Account, count_subscribers, read_account, read_pays, write_cost
-from importer.compare import Comparison
-from importer.differ import Differ
-from importer.diffcsv import write_diff
-from importer.plan import Plan
-from importer.origins import capitalized
-from importer.consent import ConsentGuard, plan_guard
+from importer.settings.declaration import BlankPolicy, CompareMode, Settings, require_credential
+from importer.decide.held import Account, count_subscribers, read_account, read_pays, write_cost
+from importer.decide.compare import Comparison
+from importer.decide.difference import Differ
+from importer.outputs.diff import write_diff
+from importer.decide.tally import Plan
+from importer.settings.origins import capitalized
+from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
-from importer.failures import extra_cells_column, write_failures
+from importer.outputs.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
-from importer.loader import RowSource, open_source
-from importer.contacts import map_rows
-from importer.estimate import estimate_seconds
-from importer.mapping import CONTENT_SAMPLE, ColumnPlan, plan_columns
-from importer.memory import default_name, open_data
-from importer.merge import ContactMerger
+from importer.read.files import RowSource, open_source
+from importer.read.contacts import map_rows
+from importer.decide.estimate import estimate_seconds
+from importer.read.columns import CONTENT_SAMPLE, ColumnPlan, plan_columns
+from importer.read.frames import default_name, open_data
+from importer.read.merge import ContactMerger
 from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEFORE_SENDING, Contact, KitState, Outcome,
                               Rejection, Row, Status)
-from importer.report import RunReport
-from importer.resolver import create_held, hold_missing, resolve_form
-from importer.state import StateStore
-from importer.scheduler import Scheduler
-from importer.stages import CHUNK, stages_for
-from importer.stages.taggings import NOT_APPLIED
-from importer.tags import TagBook, unique
-from importer.undo import finish_undo, save_undo
-from importer.words import plural
+from importer.outputs.report import RunReport
+from importer.decide.targets import create_held, hold_missing, resolve_form
+from importer.decide.run_memory import StateStore
+from importer.send.scheduler import Scheduler
+from importer.send.stages import CHUNK, stages_for
+from importer.send.stages.taggings import NOT_APPLIED
+from importer.read.tags import TagBook, unique
+from importer.outputs.undo import finish_undo, save_undo
+from importer.outputs.words import plural
 
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
 # long before the last read began, so that nothing written just before it is missed.

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from importer.errors import ConfigError
-from importer.emails import check_email
-from importer.mapping import METADATA_HEADERS, find_column
-from importer.names import normalize
-from importer.origins import Origins
+from importer.read.emails import check_email
+from importer.read.columns import METADATA_HEADERS, find_column
+from importer.read.names import normalize
+from importer.settings.origins import Origins
 from importer.records import KitState, Row
 
 ACTIVE, CANCELLED, BOUNCED = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED

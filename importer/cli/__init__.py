@@ -23,21 +23,21 @@ import click
 from click.core import ParameterSource
 from tqdm import tqdm
 
-from importer.config import load_config, propose_config
-from importer.consent import find_status_columns, sample
+from importer.settings.config import load_config, propose_config
+from importer.read.consent import find_status_columns, sample
 from importer.errors import ConfigError, ConflictingSettings, ImporterError, Terminated
 from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant, list_custom_fields
 from importer.kit.oauth import authorize
-from importer.loader import list_sheets, open_source
-from importer.mapping import plan_columns
-from importer.pipeline import import_file
-from importer.undo import read_undo, undo, write_undo_failures
+from importer.read.files import list_sheets, open_source
+from importer.read.columns import plan_columns
+from importer.run import import_file
+from importer.outputs.undo import read_undo, undo, write_undo_failures
 from importer.verify import verify
-from importer.report import ExitStatus, RunReport
+from importer.outputs.report import ExitStatus, RunReport
 from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, SAMPLE_FORMS, Behaviour, KitStore, Sandbox
-from importer.origins import FLAG, Origins
-from importer.words import plural
-from importer.settings import (Declared, Group, Invalid, Settings, base_url_from_env, check_value,
+from importer.settings.origins import FLAG, Origins
+from importer.outputs.words import plural
+from importer.settings.declaration import (Declared, Group, Invalid, Settings, base_url_from_env, check_value,
                                credentials_from_env, declarations, default_of, parse_rate_limit)
 
 log = logging.getLogger("kit_import")

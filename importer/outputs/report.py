@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import Terminated
-from importer.files import atomic_write
+from importer.outputs.atomic import atomic_write
 from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
-from importer.words import plural
+from importer.outputs.words import plural
 
 
 class ExitStatus(IntEnum):

@@ -13,14 +13,14 @@ from collections.abc import Mapping
 
 from importer.kit import Form, KitClient, Tag
 from importer.records import KitState
-from importer.scheduler import Stage
-from importer.stages.base import CHUNK
-from importer.stages.forms import BulkFormAdditions, SingleFormAdditions
-from importer.stages.single import SingleUpserts
-from importer.stages.taggings import BulkTaggings, SingleTaggings
-from importer.stages.upserts import BulkUpserts
-from importer.stages.unsubscribes import Unsubscribes
-from importer.stages.values import BulkValues
+from importer.send.scheduler import Stage
+from importer.send.stages.base import CHUNK
+from importer.send.stages.forms import BulkFormAdditions, SingleFormAdditions
+from importer.send.stages.single import SingleUpserts
+from importer.send.stages.taggings import BulkTaggings, SingleTaggings
+from importer.send.stages.upserts import BulkUpserts
+from importer.send.stages.unsubscribes import Unsubscribes
+from importer.send.stages.values import BulkValues
 
 __all__ = ["CHUNK", "BulkFormAdditions", "BulkTaggings", "BulkUpserts", "BulkValues", "SingleFormAdditions",
            "SingleTaggings", "SingleUpserts", "Unsubscribes", "stages_for"]

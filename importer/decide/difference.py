@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from importer.account import Account
-from importer.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
+from importer.decide.held import Account
+from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
 from importer.records import Contact, CustomField, KitState
-from importer.state import StateStore, digest
+from importer.decide.run_memory import StateStore, digest
 
 BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from importer.compare import FIRST_NAME, STATE, SUBSCRIBER, TAG, Change, Comparison, Kind
+from importer.decide.compare import FIRST_NAME, STATE, SUBSCRIBER, TAG, Change, Comparison, Kind
 
 
 @dataclass

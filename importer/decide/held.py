@@ -18,7 +18,7 @@ from importer.kit.client import KitClient
 from importer.kit.reads import (PAGE_MAX, HeldSubscriber, SubscriberPage, find_subscriber, iter_pages,
                                 list_subscribers)
 from importer.kit.results import BULK_LIMIT
-from importer.words import plural
+from importer.outputs.words import plural
 
 
 @dataclass

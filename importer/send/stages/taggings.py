@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.records import Outcome, STOPPED_BEFORE_SENDING
-from importer.scheduler import Stage
-from importer.stages.base import CHUNK
+from importer.send.scheduler import Stage
+from importer.send.stages.base import CHUNK
 
 TagItem = tuple[Outcome, Tag]
 NOT_APPLIED = "tag not applied"

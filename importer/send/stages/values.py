@@ -5,8 +5,8 @@ from __future__ import annotations
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, FieldValue, KitClient, bulk_set_values
 from importer.records import CustomField, Outcome, STOPPED_BEFORE_SENDING
-from importer.scheduler import Stage
-from importer.stages.base import CHUNK
+from importer.send.scheduler import Stage
+from importer.send.stages.base import CHUNK
 
 ValueItem = tuple[Outcome, CustomField, str]
 Answer = BulkResult[FieldValue] | KitRequestError | KitUnavailableError

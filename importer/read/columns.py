@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from importer.errors import ConfigError
-from importer.failures import carried_columns, is_failures_csv
-from importer.names import normalize, resolve
-from importer.origins import Origins, capitalized
-from importer.emails import check_email
+from importer.outputs.failures import carried_columns, is_failures_csv
+from importer.read.names import normalize, resolve
+from importer.settings.origins import Origins, capitalized
+from importer.read.emails import check_email
 from importer.records import CustomField, Row
 
 # Normalised header names (see `normalize`) of the email and first-name columns in the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from importer.records import Contact, CustomField, KitState
-from importer.tags import unique
+from importer.read.tags import unique
 
 
 # A mapped cell absent from a short row, as the merger stores it. No cell can hold it: the

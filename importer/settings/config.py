@@ -1,6 +1,6 @@
 """The TOML config of a scheduled import: read and checked against the declared settings, or proposed.
 
-Its keys are the names of `Settings` fields (see importer/settings.py), plus a [credentials]
+Its keys are the names of `Settings` fields (see importer/settings/declaration.py), plus a [credentials]
 table naming the environment variables that hold the credential.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import ConfigError
-from importer.mapping import ColumnPlan
-from importer.origins import from_config
-from importer.settings import BlankPolicy, Declared, Invalid, Settings, check_value, declarations
+from importer.read.columns import ColumnPlan
+from importer.settings.origins import from_config
+from importer.settings.declaration import BlankPolicy, Declared, Invalid, Settings, check_value, declarations
 
 CONFIG_KEYS: dict[str, Declared] = {name: declared for name, declared in declarations() if declared.config}
 CREDENTIAL_KEYS = ("access_token_env", "api_key_env", "refresh_token_env", "client_id_env",

@@ -1,0 +1,1 @@
+"""Deciding: what Kit holds, the difference to send, the brakes, the run memory."""

@@ -1,0 +1,1 @@
+"""Outputs: the report, the failures CSV, the diff, the undo file, written atomically."""

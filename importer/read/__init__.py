@@ -1,0 +1,1 @@
+"""Reading: a source (file, URL, DataFrame) -> rows -> planned columns -> contacts."""
