@@ -29,7 +29,7 @@ from importer.decide.held import Account, count_subscribers, read_account, read_
 from importer.decide.compare import Comparison
 from importer.decide.difference import Differ
 from importer.outputs.diff import write_diff
-from importer.decide.tally import Plan
+from importer.decide.tally import Tally
 from importer.settings.origins import capitalized
 from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
@@ -45,7 +45,7 @@ from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEF
                               Rejection, Row, Status)
 from importer.outputs.report import RunReport
 from importer.decide.targets import create_held, hold_missing, resolve_form
-from importer.decide.run_memory import StateStore
+from importer.decide.run_memory import RunMemory
 from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
 from importer.send.stages.taggings import NOT_APPLIED
@@ -216,7 +216,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
     report.credential = _describe_credential(client)
     report.rate_limit_per_minute = round(client.limiter.requests_per_second * 60)
     errors: dict[int, list[str]] = defaultdict(list)
-    state = StateStore(settings.state) if settings.state else None
+    state = RunMemory(settings.state) if settings.state else None
     try:
         if state is not None:
             account = get_account(client)
@@ -238,13 +238,13 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         shape = dict(extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags),
                      form_id=form.id if form else None, unsubscribe=settings.unsubscribe)
         work: Work | None = None
-        kit_plan: Plan | None = None
+        kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
         try:
             blind = Work(contacts, None, **shape)  # the whole file: what a run sends knowing nothing of Kit
             differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None)
             if differ is not None:
-                kit_plan = Plan()
+                kit_plan = Tally()
                 work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
                 _report_plan(report, kit_plan, settings)
             else:
@@ -314,7 +314,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         _remove_stale_failures(settings, report)
 
 
-def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: StateStore | None,
+def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: RunMemory | None,
               progress: Progress, form_id: int | None) -> Differ | None:
     """Read what Kit holds when it pays (or --compare always), and say in the report how or why not.
 
@@ -372,7 +372,7 @@ def _reading(progress: Progress) -> Callable[[int, int | None], None]:
     return advance
 
 
-def _report_plan(report: RunReport, plan: Plan, settings: Settings) -> None:
+def _report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
     """The plan's figures in the report: per column, new and existing subscribers, tags, drift."""
     report.plan_columns = plan.columns()
     report.new_subscribers = len(plan.created)
@@ -449,9 +449,9 @@ class Work:
     per name ignoring case) and `taggings` need a pass over the contacts.
     """
 
-    def __init__(self, contacts: ContactMerger, state: StateStore | None, *, extra_tags: tuple[str, ...] = (),
+    def __init__(self, contacts: ContactMerger, state: RunMemory | None, *, extra_tags: tuple[str, ...] = (),
                  tagged: bool = False, form_id: int | None = None, unsubscribe: bool = False,
-                 differ: Differ | None = None, plan: Plan | None = None) -> None:
+                 differ: Differ | None = None, plan: Tally | None = None) -> None:
         self.contacts = contacts
         self.state = state
         self.differ, self._plan = differ, plan
@@ -525,8 +525,8 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
     report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 
-def _brake(settings: Settings, report: RunReport, work: Work, state: StateStore | None,
-           kit_plan: Plan | None = None) -> str | None:
+def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | None,
+           kit_plan: Tally | None = None) -> str | None:
     """Why this run must not write anything (a broken export, most likely), or None. What
     changes is known against Kit's own data when the run read it, else against a state file."""
     if settings.max_rejects is not None and report.rows_read:
@@ -656,8 +656,8 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
-            progress: Progress, concurrency: int | None, state: StateStore | None,
-            columns: dict[str, str], stages: list | None = None, kit_plan: Plan | None = None) -> None:
+            progress: Progress, concurrency: int | None, state: RunMemory | None,
+            columns: dict[str, str], stages: list | None = None, kit_plan: Tally | None = None) -> None:
     """Send the work through the stages; each acknowledged answer is journaled in the state store,
     if any. If the run stops, every contact not settled is rejected: not confirmed if its request
     was sent and never answered (Kit may have applied it), else not sent."""

@@ -1,4 +1,4 @@
-"""The Differ (a contact against a read or the state's cache), the Plan it fills, the state as a
+"""The Differ (a contact against a read or the state's cache), the Tally it fills, the state as a
 cache of a read, and the --diff CSV: unit tests, no request sent."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from importer.decide.compare import Kind
 from importer.outputs.diff import NOT_KEPT, write_diff
 from importer.decide.difference import Differ
 from importer.kit.reads import HeldSubscriber, HeldTag
-from importer.decide.tally import Plan
+from importer.decide.tally import Tally
 from importer.records import Contact, KitState
-from importer.decide.run_memory import StateStore
+from importer.decide.run_memory import RunMemory
 
 FIELDS = {f.key: f for f in (LAST_NAME, COMPANY)}
 
@@ -36,7 +36,7 @@ def contact(email: str, first: str | None = None, tags: tuple[str, ...] = (), **
 
 def test_a_plan_counts_per_column_and_keeps_only_what_is_sent_to_existing_subscribers():
     differ = Differ(account(held(1, "ann@example.com", "Ann", tags=("VIP",), last_name="Lee", company="Acme")))
-    plan = Plan()
+    plan = Tally()
     for c in (contact("ann@example.com", "Ann", ("vip", "New"), last_name="Lee", company="Beta"),
               contact("bo@example.com", "Bo", last_name="Ray")):
         plan.add(*differ.compare(c))
@@ -51,7 +51,7 @@ def test_a_plan_counts_per_column_and_keeps_only_what_is_sent_to_existing_subscr
 def test_without_unsubscribe_a_state_difference_is_listed_not_sent():
     kit = held(1, "old@example.com", "Old")
     leaving = Contact("old@example.com", "Old", {}, [2], state=KitState.CANCELLED)
-    plan = Plan()
+    plan = Tally()
     plan.add(*Differ(account(kit)).compare(leaving))
     assert plan.changed_contacts == 0 and plan.left_active == ["old@example.com"]
     asked = Differ(account(kit), unsubscribe=True).difference(leaving)
@@ -59,7 +59,7 @@ def test_without_unsubscribe_a_state_difference_is_listed_not_sent():
 
 
 def test_the_state_caches_a_read_and_a_refresh_counts_drift_and_falls_back_on_the_cache(tmp_path):
-    state = StateStore(tmp_path / "s.db")
+    state = RunMemory(tmp_path / "s.db")
     assert state.read_at() is None
     first = account(held(1, "ann@example.com", "Ann", last_name="Lee", company="Acme"),
                     held(2, "bo@example.com", "Bo", tags=("VIP",), last_name="Ray"))
@@ -68,7 +68,7 @@ def test_the_state_caches_a_read_and_a_refresh_counts_drift_and_falls_back_on_th
     # Ann's company was edited in Kit: the refresh sees her only; Bo comes from the cache.
     refresh = account(held(1, "ann@example.com", "Ann", last_name="Lee", company="Edited"))
     differ = Differ(refresh, refreshed=True, state=state)
-    plan = Plan()
+    plan = Tally()
     for c in (contact("ann@example.com", "Ann", last_name="Lee", company="Acme"),
               contact("bo@example.com", "Bo", ("vip",), last_name="Ray", company="New"),
               contact("cy@example.com", "Cy")):

@@ -1,4 +1,4 @@
-"""StateStore: what Kit has per email, bound to one account, journaled per acknowledged answer."""
+"""RunMemory: what Kit has per email, bound to one account, journaled per acknowledged answer."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import pytest
 from conftest import COMPANY, LAST_NAME
 from importer.errors import ConfigError
 from importer.records import Contact, Outcome, Status
-from importer.decide.run_memory import StateStore
+from importer.decide.run_memory import RunMemory
 
 
 @pytest.fixture
 def state(tmp_path):
-    store = StateStore(tmp_path / "nightly.state")
+    store = RunMemory(tmp_path / "nightly.state")
     yield store
     store.close()
 
@@ -21,7 +21,7 @@ def ann(first="Ann", fields=None) -> Contact:
     return Contact("Ann@Example.com", first, fields or {COMPANY: "Acme", LAST_NAME: "Lee"}, [2])
 
 
-def settle(state: StateStore, contact: Contact, subscriber_id: int = 7, unwritten=()) -> None:
+def settle(state: RunMemory, contact: Contact, subscriber_id: int = 7, unwritten=()) -> None:
     outcome = Outcome(contact, Status.CREATED, subscriber_id, unwritten=set(unwritten))
     state.upserted([outcome])
     state.settled([outcome])
@@ -35,7 +35,7 @@ def test_a_state_file_is_bound_to_the_first_account_and_refuses_another(state, t
     assert "separate --state file per account" in caught.value.hint
     state.close()
     with pytest.raises(ConfigError, match="another Kit account"):  # remembered across runs
-        StateStore(tmp_path / "nightly.state").bind_account(2)
+        RunMemory(tmp_path / "nightly.state").bind_account(2)
 
 
 def test_an_unknown_contact_goes_whole_and_a_settled_one_not_at_all(state):
@@ -75,5 +75,5 @@ def test_the_file_keeps_fingerprints_never_emails_or_values(state, tmp_path):
 def test_a_file_that_is_not_a_state_is_refused_with_a_hint(tmp_path):
     (tmp_path / "bad.state").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(ConfigError, match="cannot be used") as caught:
-        StateStore(tmp_path / "bad.state")
+        RunMemory(tmp_path / "bad.state")
     assert "Move it aside" in caught.value.hint

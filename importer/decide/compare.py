@@ -115,7 +115,7 @@ def compare(contact: Contact, held: HeldSubscriber | None) -> Comparison:
         difference = Contact(email, contact.first_name, {f: v for f, v in values.items() if v}, contact.rows,
                              tags=tuple(tags), state=contact.state)
     elif name_changed or values or tags or state is not None:
-        # Like StateStore.changes(): an unchanged first name needs no upsert, so the id goes along.
+        # Like RunMemory.changes(): an unchanged first name needs no upsert, so the id goes along.
         difference = Contact(email, contact.first_name if name_changed else None, values, contact.rows,
                              subscriber_id=None if name_changed else held.id, tags=tuple(tags), state=state)
     else:

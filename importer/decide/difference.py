@@ -3,7 +3,7 @@
 After a whole read, every contact is compared with Kit's subscriber (compare.py). After a
 refresh (only the subscribers updated since the state's last read), those are compared the
 same way and every other contact is compared with the state's digests of what Kit held, which
-sends the same difference (`StateStore.changes`) but cannot show Kit's earlier value.
+sends the same difference (`RunMemory.changes`) but cannot show Kit's earlier value.
 
 The run's own options are applied on top of the comparison: a state difference is sent only
 with --unsubscribe (as an upsert, whose answer says the state Kit holds), and with --form a
@@ -17,7 +17,7 @@ from dataclasses import replace
 from importer.decide.held import Account
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
 from importer.records import Contact, CustomField, KitState
-from importer.decide.run_memory import StateStore, digest
+from importer.decide.run_memory import RunMemory, digest
 
 BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
 
@@ -26,7 +26,7 @@ class Differ:
     """Compares each contact with what Kit holds; `refreshed` says the account is only the
     subscribers updated since the state's read (the state's cache stands for the rest)."""
 
-    def __init__(self, account: Account, *, refreshed: bool = False, state: StateStore | None = None,
+    def __init__(self, account: Account, *, refreshed: bool = False, state: RunMemory | None = None,
                  form_id: int | None = None, unsubscribe: bool = False) -> None:
         self.account = account
         self.refreshed = refreshed and state is not None
@@ -101,7 +101,7 @@ class Differ:
 
     def _from_cache(self, contact: Contact) -> Comparison:
         """The contact against the state's digests of what Kit held: the same difference
-        `StateStore.changes` sends; Kit's earlier values are not kept, so they are None."""
+        `RunMemory.changes` sends; Kit's earlier values are not kept, so they are None."""
         assert self.state is not None
         known = self.state.known(contact.email)
         assert known is not None

@@ -61,7 +61,7 @@ class Known:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-class StateStore:
+class RunMemory:
     """One import's memory of what Kit has. Used from one thread (the pipeline's)."""
 
     def __init__(self, path: Path) -> None:

@@ -1,6 +1,6 @@
 """What a run that read Kit will change: counts per column, the changes to send, who is created.
 
-One `Plan` per run, filled from every contact's `Comparison` (compare.py) before anything is
+One `Tally` per run, filled from every contact's `Comparison` (compare.py) before anything is
 written. It feeds the dry-run plan (new, changed, equal and cleared values per column; new and
 existing subscribers; tags to add), the brake (`changed_contacts`), the drift count and, through
 `changes` and `created`, the undo record written before the first write.
@@ -15,7 +15,7 @@ from importer.decide.compare import FIRST_NAME, STATE, SUBSCRIBER, TAG, Change, 
 
 
 @dataclass
-class Plan:
+class Tally:
     """The difference between the file and what Kit holds, over every contact of the run.
 
     `changes` holds each change the run sends to a subscriber Kit already has, with Kit's value
