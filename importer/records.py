@@ -63,7 +63,9 @@ class Contact:
     subscriber_id: int | None = None  # set when Kit has the subscriber already and only values change
     tags: tuple[str, ...] = ()  # tag names to add, trimmed, one per name ignoring case, in file order
     state: KitState | None = None  # the state the file gives (None: the file says nothing)
-    confirmed: frozenset[str] = frozenset()  # what earlier runs learnt: "form" (added), "left" (Kit holds them not active)
+    # What earlier runs learnt (the run memory): each action Kit confirmed (its key, e.g. "form:12"), and
+    # "left" when Kit holds them not active.
+    confirmed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +116,14 @@ class Outcome:
     unwritten: set[CustomField] = field(default_factory=set)
     tagged: list[str] = field(default_factory=list)  # tag names Kit confirmed on the subscriber (new or had it)
     kit_state: KitState | None = None  # the state Kit answered for the subscriber (None: not known)
-    added_to_form: int | None = None  # the form Kit confirmed adding the subscriber to
-    unsubscribed: bool = False  # Kit confirmed this run's unsubscribe of an active subscriber
+    done: list[str] = field(default_factory=list)  # the keys of the actions Kit confirmed (e.g. "form:12")
 
     @property
     def state_conflict(self) -> bool:
-        """The file says the person left, Kit holds them active, and this run did not unsubscribe them."""
+        """The file says the person left and Kit holds them active: this run did not unsubscribe them (an
+        unsubscribe Kit confirmed leaves `kit_state` cancelled)."""
         said = self.contact.state
-        return said is not None and said is not KitState.ACTIVE and self.kit_state is KitState.ACTIVE \
-            and not self.unsubscribed
+        return said is not None and said is not KitState.ACTIVE and self.kit_state is KitState.ACTIVE
 
     def fail(self, reason: str, detail: str = "") -> None:
         """Record a problem that stopped the contact itself."""

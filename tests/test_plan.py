@@ -15,6 +15,7 @@ from importer.kit.reads import HeldSubscriber, HeldTag
 from importer.decide.tally import Tally
 from importer.records import Contact, KitState
 from importer.decide.run_memory import RunMemory
+from importer.send.actions.unsubscribes import Unsubscribing
 
 FIELDS = {f.key: f for f in (LAST_NAME, COMPANY)}
 
@@ -54,7 +55,7 @@ def test_without_unsubscribe_a_state_difference_is_listed_not_sent():
     plan = Tally()
     plan.add(*Differ(account(kit)).compare(leaving))
     assert plan.changed_contacts == 0 and plan.left_active == ["old@example.com"]
-    asked = Differ(account(kit), unsubscribe=True).difference(leaving)
+    asked = Differ(account(kit), actions=[Unsubscribing()]).difference(leaving)
     assert asked is not None and asked.subscriber_id is None and asked.state is KitState.CANCELLED  # upserted
 
 

@@ -31,6 +31,7 @@ from importer.kit.oauth import authorize
 from importer.read.files import list_sheets, open_source
 from importer.read.columns import plan_columns
 from importer.run import import_file
+from importer.send.actions import notes_for
 from importer.outputs.undo import read_undo, undo, write_undo_failures
 from importer.verify import verify
 from importer.outputs.report import ExitStatus, RunReport
@@ -394,8 +395,8 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
                     _say("Sandbox: the state file is not used, since this emulator starts empty each run; "
                          "rehearse nightly runs against `kit-import sandbox` in another shell instead.")
                     settings.state = None
-            if settings.form:
-                _say(f"Note: {FORM_WARNING}")
+            for note in notes_for(settings):
+                _say(f"Note: {note}")
             early.handed_over = True  # from here the library writes the report, whatever happens
             try:
                 result = import_file(settings, progress=progress)
@@ -511,11 +512,6 @@ def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, fail
 
 SANDBOX_NO_UNDO = ("no undo file saved: the sandbox is gone after this run, so one could take nothing back "
                    "(--undo PATH saves one anyway)")
-
-FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit send each new one the form's "
-                "incentive email (once per subscriber and form, Kit's page says). Only subscribers active in "
-                "Kit and in the file are added.")
-
 
 class EarlyReport:
     """Writes the --report JSON for an error raised before the library has the settings (no

@@ -32,7 +32,8 @@ class Tally:
     changed_existing: int = 0  # contacts Kit holds with something to send: what --max-changes weighs
     drift: int = 0  # values and first names the state said Kit had, that Kit no longer holds
     tags: Counter = field(default_factory=Counter)  # tag name -> subscribers it is added to
-    left_active: list[str] = field(default_factory=list)  # the file says they left, Kit holds them active
+    left_active: list[str] = field(default_factory=list)  # the file says they left, Kit holds them active, and
+    # the run does not send that state (no unsubscribe)
     states_seen: list[tuple[str, str]] = field(default_factory=list)  # (email, file's state) Kit needs nothing for
 
     def add(self, comparison: Comparison, drift: int = 0) -> None:
@@ -48,8 +49,9 @@ class Tally:
             if comparison.difference is None and comparison.contact.state is not None:
                 self.states_seen.append((comparison.contact.email, comparison.contact.state))
         for change in comparison.changes:
-            if change.what == STATE and change.kind is Kind.CHANGED:
-                self.left_active.append(change.email)
+            if change.what == STATE and change.kind is Kind.CHANGED and \
+                    (comparison.difference is None or comparison.difference.state is None):
+                self.left_active.append(change.email)  # no action sends the state: they stay active
             self.tally[(change.what, change.kind)] += 1
             if change.what == TAG and change.kind is Kind.NEW:
                 self.tags[change.file_value] += 1

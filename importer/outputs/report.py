@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from importer.errors import Terminated
 from importer.outputs.atomic import atomic_write
@@ -25,6 +25,20 @@ class ExitStatus(IntEnum):
     REJECTED = 3  # the run finished but some rows are in the failures CSV
     INTERRUPTED = 130  # Ctrl-C
     TERMINATED = 143  # SIGTERM (issue 10 stops a run on it)
+
+
+class ActionFigures(Protocol):
+    """One action's figures (send/actions/base.py `Figures`): JSON fields, and its summary lines."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def tally(self, outcome: Any) -> None: ...
+
+    def plan_lines(self) -> list[tuple[str, str]]: ...
+
+    def result_lines(self) -> list[tuple[str, str]]: ...
+
+    def created_lines(self, dry_run: bool) -> list[tuple[str, str]]: ...
 
 
 @dataclass
@@ -52,10 +66,6 @@ class RunReport:
     values_written: int = 0
     values_unconfirmed: int = 0
     values_failed: int = 0
-    tags_created: list[str] = field(default_factory=list)  # in a dry run: the tags a real run would create
-    taggings: int = 0  # tags Kit confirmed on subscribers (new, or one they had)
-    taggings_failed: int = 0
-    taggings_to_send: int = 0  # a dry run's
     rows_rejected: int = 0  # every row in the failures CSV, rows_not_sent and rows_not_confirmed included
     rows_not_sent: int = 0  # the run stopped before sending them
     rows_not_confirmed: int = 0  # sent, no answer before the run stopped: Kit may have applied them
@@ -67,13 +77,8 @@ class RunReport:
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
-    unsubscribed: int = 0  # existing subscribers this run unsubscribed (--unsubscribe)
     state_conflicts: int = 0  # unsubscribed in the file but active in Kit, left alone
     state_conflict_emails: list[str] = field(default_factory=list)
-    form: str | None = None  # the --form, as "name (id N)"
-    form_additions: int = 0
-    planned_form_additions: int = 0  # a dry run's upper bound: Kit's answers decide who is active
-    planned_unsubscribes: int = 0
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
     plan_columns: dict[str, dict[str, int]] = field(default_factory=dict)  # item -> {new, changed, equal, cleared}
     new_subscribers: int = 0  # contacts Kit did not hold (after a read of Kit)
@@ -101,6 +106,16 @@ class RunReport:
     terminated: bool = False  # the interrupt was SIGTERM
     error: str | None = None
     hint: str | None = None
+    # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
+    actions: dict[str, ActionFigures] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        """An action's figure by its name (`report.form_additions`), as the JSON has it."""
+        if name != "actions":
+            for figures in self.__dict__.get("actions", {}).values():
+                if name in figures.to_dict():
+                    return getattr(figures, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def requests_sent(self) -> int:
@@ -144,6 +159,9 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         data = asdict(self)
+        del data["actions"]
+        for figures in self.actions.values():
+            data.update(figures.to_dict())
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
         data["requests"] = dict(sorted(self.requests.items()))
@@ -180,11 +198,7 @@ class RunReport:
                   if self.unchanged else []),
                 _line("Contacts to send", f"{self.contacts_to_send:,}"),
                 _line("Values to write", f"{self.values_to_write:,}"),
-                *([_line("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []),
-                *([_line("Form additions", f"up to {self.planned_form_additions:,} (to {self.form}; active "
-                                           "subscribers only)")] if self.form else []),
-                *([_line("Unsubscribes", f"up to {self.planned_unsubscribes:,} (those Kit holds active)")]
-                  if self.planned_unsubscribes else []),
+                *[_line(label, text) for figures in self.actions.values() for label, text in figures.plan_lines()],
                 _line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
                       f"{plural(self.planned_requests - self.planned_reads, 'write')}: ~{_duration(self.planned_seconds)} "
                       f"at Kit's usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
@@ -198,9 +212,7 @@ class RunReport:
                 _line("Values written", f"{self.values_written:,}" +
                       (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
                       (f" ({self.values_failed:,} failed)" if self.values_failed else "")),
-                *([_line("Taggings", f"{self.taggings:,}" +
-                         (f" ({self.taggings_failed:,} failed)" if self.taggings_failed else ""))]
-                  if self.taggings or self.taggings_failed else []),
+                *[_line(label, text) for figures in self.actions.values() for label, text in figures.result_lines()],
                 *([_line("Drift corrected", f"{plural(self.drift_corrected, 'value')} changed in Kit since the "
                                             "last run, set again to the file's")] if self.drift_corrected else []),
                 *self._state_lines(),
@@ -220,8 +232,8 @@ class RunReport:
             lines.append(_line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
         if self.fields_created:
             lines.append(_line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
-        if self.tags_created:
-            lines.append(_line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
+        lines += [_line(label, text) for figures in self.actions.values()
+                  for label, text in figures.created_lines(self.dry_run)]
         if self.columns:
             lines.append(_line("Columns", "; ".join(self.columns)))
         ignored = [f"{h}: {self.ignored_because[h]}" if self.ignored_because.get(h) else h
@@ -275,7 +287,7 @@ class RunReport:
         return lines
 
     def _state_lines(self) -> list[str]:
-        """What the run did to subscribers' states and forms: each line only when it has something to say."""
+        """What the run did to subscribers' states: each line only when it has something to say."""
         lines = []
         if self.states_set:
             parts = []
@@ -288,16 +300,11 @@ class RunReport:
                              (f" ({said}{' in the file' if n == 0 else ''})" if said else ""))
                 parts[-1] = f"{count:,} {parts[-1]}"
             lines.append(_line("States set", ", ".join(parts)))
-        if self.unsubscribed:
-            lines.append(_line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit, "
-                                               "unsubscribed as the file says (--unsubscribe)"))
         if self.state_conflicts:
             are = "is" if self.state_conflicts == 1 else "are"
             lines.append(_line("Left active", f"{plural(self.state_conflicts, 'subscriber')} {are} unsubscribed in "
                                               "the file but active in Kit (listed in the report; --unsubscribe "
                                               "unsubscribes them)"))
-        if self.form:
-            lines.append(_line("Form additions", f"{self.form_additions:,} to {self.form}"))
         return lines
 
     @property
