@@ -63,7 +63,8 @@ class Contact:
     subscriber_id: int | None = None  # set when Kit has the subscriber already and only values change
     tags: tuple[str, ...] = ()  # tag names to add, trimmed, one per name ignoring case, in file order
     state: KitState | None = None  # the state the file gives (None: the file says nothing)
-    confirmed: frozenset[str] = frozenset()  # what earlier runs learnt: "form" (added), "left" (Kit holds them not active)
+    # What earlier runs learnt: "form" (added), "left" (Kit holds them not active).
+    confirmed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
