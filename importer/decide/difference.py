@@ -38,7 +38,7 @@ class Differ:
         """Whether Kit held no subscriber with this email when the run read it."""
         if self.account.get(email) is not None:
             return False
-        if not self.refreshed:
+        if not self.refreshed or self.state is None:
             return True
         known = self.state.known(email)
         return known is None or known.subscriber_id is None
@@ -50,7 +50,7 @@ class Differ:
         if held is None and self.refreshed and not self.is_new(contact.email):
             return self._from_cache(contact), 0
         comparison = compare(contact, held)
-        drift = self._drift(comparison) if held is not None and self.state is not None else 0
+        drift = self._drift(comparison, self.state) if held is not None and self.state is not None else 0
         return self._with_options(comparison), drift
 
     def difference(self, contact: Contact) -> Contact | None:
@@ -66,7 +66,8 @@ class Differ:
         maybe = [action for action in self.actions if action.needs(contact, held.state, frozenset())]
         confirmed = self._confirmed(held.email) if maybe else frozenset()
         if any(action.needs(contact, held.state, confirmed) for action in maybe):
-            base = difference or Contact(contact.email, None, {}, contact.rows, state=contact.state)
+            base = difference or Contact(contact.email, None, {}, contact.rows, state=contact.state,
+                                         unsubscribed_at=contact.unsubscribed_at)
             difference = replace(base, subscriber_id=None, confirmed=confirmed)
         elif difference is not None and difference.state is not None:
             difference = replace(difference, state=None)  # a state alone is never sent
@@ -79,9 +80,9 @@ class Differ:
     def _confirmed(self, email: str) -> frozenset[str]:
         return self.state.confirmed(email) if self.state is not None else frozenset()
 
-    def _drift(self, comparison: Comparison) -> int:
+    def _drift(self, comparison: Comparison, state: RunMemory) -> int:
         """Changes whose file value the state says Kit held: Kit's value moved since (its web app, say)."""
-        known = self.state.known(comparison.contact.email)
+        known = state.known(comparison.contact.email)
         if known is None:
             return 0
         drift = 0
