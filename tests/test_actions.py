@@ -88,7 +88,8 @@ def test_a_registered_action_is_resolved_sent_tallied_and_not_repeated_by_a_nigh
     settings = dict(source=source, credential=Credential("oauth", sandbox.access_token), base_url=sandbox.url,
                     state=tmp_path / "s.db")
     planned = import_file(Settings(**settings, dry_run=True))
-    assert Mark.resolved and planned.to_dict()["planned_marks"] == 2 and "Marks:             up to 2" in planned.summary()
+    assert Mark.resolved and planned.to_dict()["planned_marks"] == 2
+    assert "Marks:             up to 2" in planned.summary()
     assert planned.planned_requests == planned.planned_reads + 1 + 2  # one bulk upsert, then one mark each
     first = import_file(Settings(**settings))
     assert sorted(SENT) == ["a@example.com", "b@example.com"]

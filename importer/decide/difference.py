@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from importer.decide.held import Account
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
-from importer.records import Contact, CustomField, KitState
+from importer.records import Contact, CustomField
 from importer.decide.run_memory import Needs, RunMemory, digest
 
 BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
@@ -62,7 +62,7 @@ class Differ:
         if held is None:
             return comparison
         contact = comparison.contact
-        # What the run memory confirmed only ever takes a need away: it is read only when some action may need the contact.
+        # What the run memory confirmed only ever takes a need away: read it only when an action may need the contact.
         maybe = [action for action in self.actions if action.needs(contact, held.state, frozenset())]
         confirmed = self._confirmed(held.email) if maybe else frozenset()
         if any(action.needs(contact, held.state, confirmed) for action in maybe):

@@ -1,4 +1,4 @@
-"""The account's custom fields for the run's columns: missing ones held as placeholders, created once the run may write."""
+"""Kit's custom fields for the run's columns: missing ones held as placeholders, created once the run may write."""
 
 from __future__ import annotations
 

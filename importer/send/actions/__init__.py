@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from importer.outputs.report import ActionFigures
 from importer.send.actions.base import Action, Count, Figures
 from importer.send.actions.forms import Forms
 from importer.send.actions.tags import Tags
@@ -27,7 +28,7 @@ def actions_for(settings: Settings, columns: ColumnPlan) -> list[Action]:
     return [action for kind in ACTIONS if (action := kind.wanted(settings, columns)) is not None]
 
 
-def blank_figures() -> dict[str, Figures]:
+def blank_figures() -> dict[str, ActionFigures]:
     """Every action's figures at zero: a report has them all, asked for or not."""
     return {kind.name: kind.figures_type() for kind in ACTIONS}
 

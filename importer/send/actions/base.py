@@ -78,11 +78,14 @@ class Figures:
 class Count:
     """At most how many writes an action takes for a run's contacts, counted in the pass over them."""
 
-    include_tags = False  # a read of Kit for this run must include each subscriber's tags
-
     def __init__(self, action: Action) -> None:
         self.action = action
         self.items = 0
+
+    @property
+    def include_tags(self) -> bool:
+        """Whether a read of Kit for this run must include each subscriber's tags."""
+        return False
 
     def add(self, contact: Contact) -> None:
         self.items += self.action.count(contact)

@@ -199,7 +199,7 @@ class TagCount(Count):
         super().__init__(action)
         self.names: dict[str, str] = {}  # folded name -> the first spelling met
 
-    @property  # type: ignore[override]
+    @property
     def include_tags(self) -> bool:
         return bool(self.names)
 
