@@ -72,7 +72,8 @@ class Differ:
             confirmed = self._confirmed(held.email)
             if "form" not in confirmed:
                 base = difference or Contact(comparison.contact.email, None, {}, comparison.contact.rows,
-                                             state=comparison.contact.state)
+                                             state=comparison.contact.state,
+                                             unsubscribed_at=comparison.contact.unsubscribed_at)
                 difference = replace(base, subscriber_id=None, confirmed=confirmed)
         if difference is comparison.difference:
             return comparison
