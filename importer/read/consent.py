@@ -103,7 +103,6 @@ UNKNOWN_SHARE = 50  # at most one cell in this many sampled may be no status wor
 _MAX_DISTINCT = 64  # a status column holds few distinct words; one with more is no status column
 _TIME = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # a date: 2024-01-31, 31/01/2024, 1.31.24
 SAMPLE_ROWS = 1000
-_UNSEEN = object()
 
 
 class Kind(StrEnum):
@@ -352,9 +351,8 @@ class ConsentGuard:
         found = None
         for column in self.columns:
             cell = cells[column.index] if column.index < len(cells) else ""
-            state = self._memo.get((column.index, cell), _UNSEEN)
-            if state is _UNSEEN:
-                state = self._read(column, cell)
+            key = (column.index, cell)
+            state = self._memo[key] if key in self._memo else self._read(column, cell)
             if isinstance(state, UnknownStatus):
                 raise UnknownStatus(state.word, column)
             if state is not None and state is not ACTIVE:
