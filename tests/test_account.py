@@ -108,7 +108,7 @@ def test_a_lagging_list_is_confirmed_by_a_read_by_id_and_a_tag_list_read_again(s
     now = get_subscriber(client, listed.id)
     assert now.fields["company"] == "Acme"  # a read by id is current
     lagging = compare(contact, dataclasses.replace(now, tags=get_subscriber_tags(client, listed.id)))
-    assert [c.what for c in lagging.changes if c.kind is Kind.NEW] == ["tag"]  # a subscriber's tags are a list: they lag
+    assert [c.what for c in lagging.changes if c.kind is Kind.NEW] == ["tag"]  # tags: a list, lagging
     clock[0] += 60
     confirmed = compare(contact, dataclasses.replace(now, tags=get_subscriber_tags(client, listed.id)))
     assert confirmed.difference is None  # once the lag has passed, the tag list shows it
