@@ -106,7 +106,9 @@ class RunReport:
     terminated: bool = False  # the interrupt was SIGTERM
     error: str | None = None
     hint: str | None = None
-<<<<<<< HEAD
+    # (email folded, "subscriber" or "tag:<name folded>") of each write Kit confirmed: what `run --verify`
+    # calls "not visible yet" rather than missing while Kit's lists catch up. Not in the JSON report.
+    confirmed_writes: set[tuple[str, str]] = field(default_factory=set, repr=False)
     # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
     actions: dict[str, ActionFigures] = field(default_factory=dict)
 
@@ -117,11 +119,6 @@ class RunReport:
                 if name in figures.to_dict():
                     return getattr(figures, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-=======
-    # (email folded, "subscriber" or "tag:<name folded>") of each write Kit confirmed: what `run --verify`
-    # calls "not visible yet" rather than missing while Kit's lists catch up. Not in the JSON report.
-    confirmed_writes: set[tuple[str, str]] = field(default_factory=set, repr=False)
->>>>>>> main
 
     @property
     def requests_sent(self) -> int:
@@ -164,15 +161,11 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
-<<<<<<< HEAD
-        data = asdict(self)
+        data = asdict(replace(self, confirmed_writes=set()))
+        del data["confirmed_writes"]
         del data["actions"]
         for figures in self.actions.values():
             data.update(figures.to_dict())
-=======
-        data = asdict(replace(self, confirmed_writes=set()))
-        del data["confirmed_writes"]
->>>>>>> main
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
         data["requests"] = dict(sorted(self.requests.items()))
