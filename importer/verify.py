@@ -25,7 +25,8 @@ from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, c
 from importer.outputs.failures import write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
-from importer.read.files import open_source
+from importer.read.remote import open_any
+from importer.read.url import redact
 from importer.run import build_client, file_contacts
 from importer.outputs.report import RunReport
 from importer.settings.declaration import Settings
@@ -155,10 +156,11 @@ def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callab
            clock: Callable[[], float] = time.monotonic) -> VerifyReport:
     """Read the file as a run would, read what Kit holds, and report every difference (confirmed)."""
     started = time.monotonic()
-    report = VerifyReport(source=str(settings.source))
+    report = VerifyReport(source=redact(settings.source))
     client = client or build_client(settings)
     before = Counter(client.stats.by_endpoint)
-    source = open_source(settings.source, settings.load)
+    source = open_any(settings.source, settings.load, max_mb=settings.max_download_mb,
+                      timeout=settings.download_timeout)
     try:
         run = RunReport()
         work = file_contacts(source, settings, client, run)
