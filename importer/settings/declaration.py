@@ -168,7 +168,8 @@ def check_value(declared: Declared, value: Any) -> Any:
         raise Invalid(" or ".join(repr(c) for c in declared.choices).join(("must be ", f", not {value!r}")),
                       *declared.choices)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and (
-            declared.low is not None and value < declared.low or declared.high is not None and value > declared.high):
+            (declared.low is not None and value < declared.low)
+            or (declared.high is not None and value > declared.high)):
         span = f"from {declared.low:g} to {declared.high:g}" if declared.high is not None else \
             f"at least {declared.low:g}"
         raise Invalid(f"must be {span}, not {value!r}")
