@@ -67,11 +67,12 @@ class UnchangedSource:
         pass
 
 
-def open_any(source: str | Path, options: LoadOptions = LoadOptions(), *, max_mb: float = DEFAULT_MAX_MB,
+def open_any(source: str | Path, options: LoadOptions | None = None, *, max_mb: float = DEFAULT_MAX_MB,
              timeout: float = DEFAULT_TIMEOUT, etag: str | None = None,
              last_modified: str | None = None) -> RowSource:
     """Open a path as `open_source` does, or download a URL and open that (a Google Sheets link as
     its CSV export, said in the source's notes)."""
+    options = options or LoadOptions()
     if not is_url(source):
         return open_source(source, options)
     url, note = export_url(str(source))
@@ -121,12 +122,12 @@ def open_for_run(settings: Settings) -> RowSource:
     304 gives an UnchangedSource."""
     if not is_url(settings.source):
         return open_source(settings.source, settings.load)
-    known = _remembered(settings) if _conditional(settings) else None
+    known = (_remembered(settings) if _conditional(settings) else None) or {}
     opened = open_any(settings.source, settings.load, max_mb=settings.max_download_mb,
-                      timeout=settings.download_timeout, etag=known and known.get("etag"),
-                      last_modified=known and known.get("last_modified"))
+                      timeout=settings.download_timeout, etag=known.get("etag"),
+                      last_modified=known.get("last_modified"))
     if isinstance(opened, UnchangedSource):
-        opened.since = known.get("at") if known else None
+        opened.since = known.get("at")
     return opened
 
 
@@ -140,6 +141,7 @@ def remember_download(settings: Settings, source: object, succeeded: bool) -> No
         return
     from importer.decide.run_memory import RunMemory
 
+    assert settings.state is not None
     memory = RunMemory(settings.state)
     try:
         at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -156,7 +158,7 @@ def _conditional(settings: Settings) -> bool:
 def _remembered(settings: Settings) -> dict[str, str] | None:
     from importer.decide.run_memory import RunMemory
 
-    if not Path(settings.state).exists():
+    if settings.state is None or not Path(settings.state).exists():
         return None
     memory = RunMemory(settings.state)
     try:

@@ -15,7 +15,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
@@ -81,7 +81,7 @@ def source_name(source: object) -> str:
     return f"{parts.hostname or 'download'}.csv"
 
 
-def _gid(parts) -> str | None:  # noqa: ANN001 (a SplitResult)
+def _gid(parts: SplitResult) -> str | None:
     """The sheet id of a Google link: in the query (`?gid=N`) or the fragment (`#gid=N`)."""
     for text in (parts.query, parts.fragment):
         for key, value in parse_qsl(text):
