@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from importer.cli.options import given_on_command_line, setting_options, settings_from
+from importer.cli.options import SOURCE, given_on_command_line, setting_options, settings_from
 from importer.cli.output import friendly_errors, say
 from importer.cli.target import kit_target, sandbox_options, token_file_for
 from importer.errors import ConfigError, ImporterError
@@ -15,13 +15,13 @@ from importer.kit import KitClient, list_custom_fields
 from importer.outputs.words import plural
 from importer.read.columns import plan_columns
 from importer.read.consent import find_status_columns, sample
-from importer.read.files import open_source
+from importer.read.remote import open_any
 from importer.settings.config import propose_config
 from importer.settings.declaration import Group
 
 
 @click.command("init")
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=SOURCE)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("nightly.toml"),
               show_default=True, help="Where to write the config.")
 @setting_options(Group.READ)
@@ -44,7 +44,8 @@ def init_command(source: Path, output: Path, force: bool, sandbox: bool, sandbox
         kit-import init contacts.csv --sandbox --force
     """
     given = settings_from({}, given_on_command_line(options), source=source)
-    opened = open_source(source, given.load)  # first: a missing source is the mistake to name
+    opened = open_any(source, given.load, max_mb=given.max_download_mb,
+                      timeout=given.download_timeout)  # first: a missing source is the mistake to name
     if output.exists() and not force:
         opened.close()
         raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")

@@ -14,6 +14,7 @@ from click.core import ParameterSource
 from importer.cli.output import friendly_errors
 from importer.cli.target import sandbox_options
 from importer.errors import ConflictingSettings
+from importer.read.url import is_url
 from importer.settings.declaration import Declared, Group, Invalid, Settings, check_value, declarations, default_of
 from importer.settings.origins import FLAG, Origins
 
@@ -79,13 +80,27 @@ def settings_from(config: dict[str, Any], given: dict[str, Any], **fixed: Any) -
         raise
 
 
+class SourceParam(click.ParamType):
+    """SOURCE: a path, or an http(s) URL kept as text (a Path would fold its `//`)."""
+
+    name = "source"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, Path) or not is_url(value):
+            return Path(value)
+        return str(value).strip()
+
+
+SOURCE = SourceParam()
+
+
 def import_options(config_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """SOURCE, --config and every setting of an import: what `run` takes, and `verify` with it, so that
     the command line that imported a file can check it."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         for option in reversed((
-                click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False),
+                click.argument("source", type=SOURCE, required=False),
                 click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
                              metavar="FILE", help=config_help),
                 setting_options(Group.READ), setting_options(Group.COLUMNS), setting_options(Group.RUN),

@@ -17,6 +17,7 @@ from importer.cli.target import SEEDED, kit_target, token_file_for
 from importer.errors import ImporterError
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
+from importer.read.url import redact
 from importer.run import import_file
 from importer.settings.config import load_config
 from importer.verify import verify
@@ -28,7 +29,8 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
     """Import SOURCE into Kit, or the source named in --config.
 
     SOURCE is a text export, .csv, .tsv or .txt (encoding and delimiter detected), or an
-    Excel workbook, .xlsx or .xlsm (the first sheet, or --sheet). Subscribers are upserted
+    Excel workbook, .xlsx or .xlsm (the first sheet, or --sheet), at a path or an https://
+    URL (a Google Sheets link is read as its CSV export). Subscribers are upserted
     by email with their first names, then custom field values are written; when reading
     what Kit holds costs fewer requests than it saves (--compare), only what differs is sent. Rows that cannot
     be imported go to a failures CSV with their row number and the reason; fix them and run
@@ -101,7 +103,7 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
             status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 say("Verifying: reading back what Kit holds")
-                checked = verify(settings)
+                checked = verify(settings, confirmed=result.confirmed_writes)
                 say(checked.summary())
                 say(checked.closing_line())
                 status = status or checked.exit_status
@@ -135,7 +137,7 @@ class EarlyReport:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
         if self.path is None or self.handed_over or not isinstance(error, (ImporterError, KeyboardInterrupt)):
             return
-        report = RunReport(source=str(self.source or ""))
+        report = RunReport(source=redact(self.source or ""))
         report.failed(error)
         try:
             report.write_json(Path(self.path))

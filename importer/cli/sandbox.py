@@ -95,8 +95,9 @@ def parse_sandbox_rate_limit(ctx: click.Context | None, param: click.Parameter |
               help="Refuse custom field values longer than N characters, as a stricter Kit might "
                    "(default: every length is kept; Kit's pages state no limit).")
 @click.option("--list-lag", type=click.FloatRange(0, 3600), default=0, show_default=True, metavar="SECONDS",
-              help="Make the subscriber list lag writes by this long, as Kit's does (eventual consistency): "
-                   "a list read shows each subscriber as it was SECONDS ago; a read by id is always current.")
+              help="Make Kit's lists lag writes by this long, as Kit's do (eventual consistency): the "
+                   "subscriber list and a subscriber's tags show each subscriber as it was SECONDS ago; a "
+                   "read by id is always current.")
 @friendly_errors
 def sandbox_command(port: int, account_id: int | None, field_mode: str, latency: tuple[float, float],
                     rate_limit: tuple[int, float] | None, faults: dict[str, float], seed: int,

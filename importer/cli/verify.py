@@ -24,9 +24,10 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
     It takes the options of `run`, so the command line that imported a file checks it; the
     options that only steer writing (--dry-run, --state, --max-changes, --form, ...) are
     ignored. Every difference the subscriber list shows is confirmed by reading the subscriber
-    by id, since Kit's list lags writes; a subscriber not listed is looked up again for at
-    most --settle seconds. The differences go to a CSV (--differences, default
-    <source name>.verify.csv).
+    by id, since Kit's lists lag writes (up to 5 minutes); what only a list shows (a subscriber
+    looked up by email, a subscriber's tags) is read again with doubling pauses for at most
+    --settle seconds before it is called a difference. The differences go to a CSV
+    (--differences, default <source name>.verify.csv).
 
     Examples:
 
