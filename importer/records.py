@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -45,6 +46,12 @@ class KitState(StrEnum):
     COMPLAINED = "complained"
     INACTIVE = "inactive"
 
+    @property
+    def opted_out(self) -> bool:
+        """An explicit opt-out (unsubscribed, cleaned or bounced, complained), as against `inactive`,
+        which is only the absence of consent (pending, never opted in, `no` under an opt-in header)."""
+        return self in (KitState.CANCELLED, KitState.BOUNCED, KitState.COMPLAINED)
+
 
 @dataclass(slots=True)
 class Contact:
@@ -63,7 +70,11 @@ class Contact:
     subscriber_id: int | None = None  # set when Kit has the subscriber already and only values change
     tags: tuple[str, ...] = ()  # tag names to add, trimmed, one per name ignoring case, in file order
     state: KitState | None = None  # the state the file gives (None: the file says nothing)
-    confirmed: frozenset[str] = frozenset()  # what earlier runs learnt: "form" (added), "left" (Kit holds them not active)
+    # When the file says the person opted out (UNSUB_TIME, unsubscribed_at, CLEAN_TIME...), as an aware
+    # time; a time without a zone is read as the latest instant it can mean (see read/times.py).
+    unsubscribed_at: dt.datetime | None = None
+    # What earlier runs learnt: "form" (added), "left" (Kit holds them not active).
+    confirmed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from importer.settings.config import CONFIG_KEYS
 from importer.errors import ConfigError
 from importer.kit import Credential, CredentialKind
 from importer.read.files import LoadOptions
-from importer.settings.declaration import BlankPolicy, Group, Invalid, Settings, declarations, parse_field_spec, parse_rate_limit
+from importer.settings.declaration import (BlankPolicy, Group, Invalid, Settings, declarations, parse_field_spec,
+                                          parse_rate_limit)
 
 
 def options_of(command: str) -> dict[str, click.Option]:
@@ -121,7 +122,8 @@ def test_rate_limit_text(text, expected):
     assert parse_rate_limit(text) == expected
 
 
-@pytest.mark.parametrize("spec, expected", [("Zip=Postal code", ("Zip", "Postal code")), (" Zip = Zip ", ("Zip", "Zip"))])
+@pytest.mark.parametrize("spec, expected", [("Zip=Postal code", ("Zip", "Postal code")),
+                                            (" Zip = Zip ", ("Zip", "Zip"))])
 def test_field_spec(spec, expected):
     assert parse_field_spec(spec) == expected
 

@@ -83,7 +83,8 @@ def setting_option(name: str, declared: Declared) -> Callable[[Callable[..., Any
     elif declared.value is Path:
         kwargs["type"] = click.Path(path_type=Path, dir_okay=False)
     elif declared.value is int:
-        kwargs["type"] = click.IntRange(declared.low, declared.high) if declared.low is not None else int
+        kwargs["type"] = click.IntRange(int(declared.low), None if declared.high is None else int(declared.high)) \
+            if declared.low is not None else int
     elif declared.value is float:
         kwargs["type"] = click.FloatRange(declared.low, declared.high) if declared.low is not None else float
     if declared.parse is not None:
@@ -420,7 +421,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             _say(result.closing_line())
             if result.stopped and not result.interrupted:
                 _say(f"Error: the import stopped: {result.stopped}")
-            status = result.exit_status
+            status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 _say("Verifying: reading back what Kit holds")
                 checked = verify(settings)
@@ -676,7 +677,8 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
                       encoding="utf-8")
     status_headers = {c.header for c in statuses}
     left = sum(1 for header, _ in plan.ignored if header not in status_headers)
-    click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {plural(len(plan.fields), 'column')} mapped to "
+    click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, "
+               f"{plural(len(plan.fields), 'column')} mapped to "
                f"Kit fields, " + (f"{plural(len(status_headers), 'status column')}, " if status_headers else "") +
                f"{left} left commented out. Check it, then: "
                f"kit-import run --config {output}")
@@ -874,7 +876,8 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
         kit-import sandbox --faults 5xx=0.05,drop=0.02 --seed 1
         kit-import sandbox --list-lag 30
     """
-    behaviour = Behaviour(latency=latency, rate_limit=rate_limit, seed=seed, **faults)
+    behaviour = Behaviour(latency=latency, rate_limit=rate_limit, seed=seed, errors=faults.get("errors", 0.0),
+                          drops=faults.get("drops", 0.0), queue_full=faults.get("queue_full", 0.0))
     store = KitStore(field_mode=field_mode, account_id=account_id, subscriber_limit=subscriber_limit,
                      max_value_length=max_value_length, list_lag=list_lag)
     try:

@@ -113,11 +113,13 @@ def compare(contact: Contact, held: HeldSubscriber | None) -> Comparison:
     state = _state(contact, held, changes)
     if held is None:
         difference = Contact(email, contact.first_name, {f: v for f, v in values.items() if v}, contact.rows,
-                             tags=tuple(tags), state=contact.state)
+                             tags=tuple(tags), state=contact.state,
+                             unsubscribed_at=contact.unsubscribed_at)
     elif name_changed or values or tags or state is not None:
         # Like RunMemory.changes(): an unchanged first name needs no upsert, so the id goes along.
         difference = Contact(email, contact.first_name if name_changed else None, values, contact.rows,
-                             subscriber_id=None if name_changed else held.id, tags=tuple(tags), state=state)
+                             subscriber_id=None if name_changed else held.id, tags=tuple(tags), state=state,
+                             unsubscribed_at=contact.unsubscribed_at)
     else:
         difference = None
     return Comparison(contact, held, tuple(changes), difference)
