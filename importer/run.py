@@ -763,6 +763,7 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_unconfirmed += outcome.values_unconfirmed
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
     report.taggings += len(outcome.tagged)
+    _confirmed_writes(outcome, report.confirmed_writes)
     report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
     _tally_state(outcome, report)
     if not outcome.problems:
@@ -771,6 +772,14 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
+    """Note the subscriber and taggings Kit confirmed, for a verify that follows while its lists lag."""
+    email = outcome.contact.email.casefold()
+    if outcome.status in (Status.CREATED, Status.UPDATED):
+        writes.add((email, "subscriber"))
+    writes.update((email, f"tag:{name.casefold()}") for name in outcome.tagged)
 
 
 def _tally_state(outcome: Outcome, report: RunReport) -> None:

@@ -424,7 +424,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 _say("Verifying: reading back what Kit holds")
-                checked = verify(settings)
+                checked = verify(settings, confirmed=result.confirmed_writes)
                 _say(checked.summary())
                 _say(checked.closing_line())
                 status = status or checked.exit_status
@@ -440,9 +440,10 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
     It takes the options of `run`, so the command line that imported a file checks it; the
     options that only steer writing (--dry-run, --state, --max-changes, --form, ...) are
     ignored. Every difference the subscriber list shows is confirmed by reading the subscriber
-    by id, since Kit's list lags writes; a subscriber not listed is looked up again for at
-    most --settle seconds. The differences go to a CSV (--differences, default
-    <source name>.verify.csv).
+    by id, since Kit's lists lag writes (up to 5 minutes); what only a list shows (a subscriber
+    looked up by email, a subscriber's tags) is read again with doubling pauses for at most
+    --settle seconds before it is called a difference. The differences go to a CSV
+    (--differences, default <source name>.verify.csv).
 
     Examples:
 
@@ -856,8 +857,9 @@ def parse_sandbox_rate_limit(ctx: click.Context | None, param: click.Parameter |
               help="Refuse custom field values longer than N characters, as a stricter Kit might "
                    "(default: every length is kept; Kit's pages state no limit).")
 @click.option("--list-lag", type=click.FloatRange(0, 3600), default=0, show_default=True, metavar="SECONDS",
-              help="Make the subscriber list lag writes by this long, as Kit's does (eventual consistency): "
-                   "a list read shows each subscriber as it was SECONDS ago; a read by id is always current.")
+              help="Make Kit's lists lag writes by this long, as Kit's do (eventual consistency): the "
+                   "subscriber list and a subscriber's tags show each subscriber as it was SECONDS ago; a "
+                   "read by id is always current.")
 @friendly_errors
 def sandbox_command(port: int, account_id: int | None, field_mode: str, latency: tuple[float, float],
                     rate_limit: tuple[int, float] | None, faults: dict[str, float], seed: int,

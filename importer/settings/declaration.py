@@ -271,8 +271,10 @@ class Settings:
                                        "from the file (exit 3 if any), as `kit-import verify` does.", value=bool)
     differences: Path | None = setting(help="Where verify writes the differences CSV (default: ./<source "
                                             "name>.verify.csv).", value=Path, metavar="PATH")
-    settle: float = setting(60.0, help="Seconds verify may wait for Kit's subscriber list, which lags writes, "
-                                       "before it calls a subscriber missing.", value=float, low=0, high=3600,
+    settle: float = setting(300.0, help="Seconds verify may wait, reading again with doubling pauses, for Kit's "
+                                        "lists (a subscriber found by email, a subscriber's tags), which lag "
+                                        "writes by up to 5 minutes, before it calls what they lack a difference.",
+                            value=float, low=0, high=3600,
                             metavar="SECONDS")
     log: Path | None = setting(help="Also append this run's timestamped log lines and summary to this file.",
                                value=Path, metavar="PATH")
