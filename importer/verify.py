@@ -26,7 +26,8 @@ from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, c
 from importer.outputs.failures import write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
-from importer.read.files import open_source
+from importer.read.remote import open_any
+from importer.read.url import redact
 from importer.run import build_client, file_contacts
 from importer.outputs.report import RunReport
 from importer.settings.declaration import Settings
@@ -178,10 +179,11 @@ def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callab
     those a list still does not show when --settle runs out are "not visible yet", not differences."""
     started = time.monotonic()
     deadline = clock() + settings.settle
-    report = VerifyReport(source=str(settings.source), settle=settings.settle)
+    report = VerifyReport(source=redact(settings.source), settle=settings.settle)
     client = client or build_client(settings)
     before = Counter(client.stats.by_endpoint)
-    source = open_source(settings.source, settings.load)
+    source = open_any(settings.source, settings.load, max_mb=settings.max_download_mb,
+                      timeout=settings.download_timeout)
     try:
         run = RunReport()
         work = file_contacts(source, settings, client, run)

@@ -96,6 +96,7 @@ class RunReport:
     undo_file: str | None = None  # the undo file saved before the first write
     undo_holds: str = ""  # what it holds and how Kit's values were read
     failures_removed: str | None = None  # an earlier run's failures CSV, removed since no row failed this time
+    source_unchanged_since: str | None = None  # a URL source that answered 304: nothing was read or sent
     stopped: str | None = None
     interrupted: bool = False
     terminated: bool = False  # the interrupt was SIGTERM
@@ -330,6 +331,8 @@ class RunReport:
         """The one-line verdict: what was imported, what was refused and where to find it."""
         removed = (f"; removed the earlier failures file {self.failures_removed}: no row failed this time"
                    if self.failures_removed else "")
+        if self.source_unchanged_since and not self.stopped:
+            return f"Source unchanged since {self.source_unchanged_since}: nothing to import, no request to Kit"
         if not self.rows_read and not self.stopped:
             return "0 data rows: nothing to import" + removed
         if self.dry_run:
