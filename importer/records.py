@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -63,7 +64,11 @@ class Contact:
     subscriber_id: int | None = None  # set when Kit has the subscriber already and only values change
     tags: tuple[str, ...] = ()  # tag names to add, trimmed, one per name ignoring case, in file order
     state: KitState | None = None  # the state the file gives (None: the file says nothing)
-    confirmed: frozenset[str] = frozenset()  # what earlier runs learnt: "form" (added), "left" (Kit holds them not active)
+    confirmed: frozenset[str] = frozenset()  # what earlier runs learnt: "form" (added), "left" (Kit holds them not
+    # active), "honoured" (Kit held them not active while the file said they opted out)
+    # The latest UTC time the file's unsubscribe can have happened (UNSUB_TIME, unsubscribed_at, CLEAN_TIME...;
+    # see decide/unsubscribes.latest_time), or None when the file gives none.
+    unsubscribed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +121,14 @@ class Outcome:
     kit_state: KitState | None = None  # the state Kit answered for the subscriber (None: not known)
     added_to_form: int | None = None  # the form Kit confirmed adding the subscriber to
     unsubscribed: bool = False  # Kit confirmed this run's unsubscribe of an active subscriber
+    kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
+    kept_active: str | None = None  # why a person the file says opted out stays active (decide/unsubscribes.py)
 
     @property
     def state_conflict(self) -> bool:
-        """The file says the person left, Kit holds them active, and this run did not unsubscribe them."""
-        said = self.contact.state
-        return said is not None and said is not KitState.ACTIVE and self.kit_state is KitState.ACTIVE \
-            and not self.unsubscribed
+        """The file says the person opted out, Kit holds them active, and this run did not unsubscribe them."""
+        return self.contact.state in (KitState.CANCELLED, KitState.BOUNCED, KitState.COMPLAINED) \
+            and self.kit_state is KitState.ACTIVE and not self.unsubscribed
 
     def fail(self, reason: str, detail: str = "") -> None:
         """Record a problem that stopped the contact itself."""
