@@ -35,7 +35,9 @@ from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.outputs.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
-from importer.read.files import RowSource, open_source
+from importer.read.files import RowSource
+from importer.read.remote import UnchangedSource, open_for_run, remember_download
+from importer.read.url import redact
 from importer.read.contacts import map_rows
 from importer.decide.estimate import estimate_seconds
 from importer.read.columns import CONTENT_SAMPLE, ColumnPlan, plan_columns
@@ -85,7 +87,8 @@ class NoProgress:
 def build_client(settings: Settings) -> KitClient:
     """A client for the settings' credential, at its rate limit (or the one given)."""
     credential = settings.credential or require_credential()
-    limiter = RateLimiter.with_margin(settings.rate_limit or credential.rate_limit, settings.rate_window)
+    limit = settings.rate_limit if isinstance(settings.rate_limit, int) else None  # Settings parsed it
+    limiter = RateLimiter.with_margin(limit or credential.rate_limit, settings.rate_window)
     return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256,
                      grant=settings.refresh)
 
@@ -100,7 +103,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
-    return _run(settings, lambda: open_source(settings.source, settings.load), client, progress)
+    return _run(settings, lambda: open_for_run(settings), client, progress)
 
 
 def import_rows(data: Any, settings: Settings | None = None, *, client: KitClient | None = None,
@@ -122,7 +125,7 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
 
 def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient | None,
          progress: Progress | None) -> RunReport:
-    report = RunReport(source=str(settings.source), dry_run=settings.dry_run)
+    report = RunReport(source=redact(settings.source), dry_run=settings.dry_run)
     try:
         _locked(report, settings, opener, client, progress or NoProgress())
     except (ImporterError, KeyboardInterrupt) as e:
@@ -187,6 +190,9 @@ def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settin
     source = opener()
     try:
         _import_source(report, source, settings, client, progress)
+        if isinstance(source, UnchangedSource):
+            report.source_unchanged_since = source.since or "the last run"
+        remember_download(settings, source, report.exit_status == 0 and not report.stopped)
     finally:
         source.close()
 
@@ -204,7 +210,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
     except ConfigError as e:
         if source.other_sheets and not settings.load.sheet:
             others = ", ".join(repr(n) for n in source.other_sheets)
-            e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with {settings.named('sheet')}."
+            e.hint = (f"This is sheet {source.sheet!r}; the workbook also has {others}: "
+                      f"choose one with {settings.named('sheet')}.")
         raise
     if next(iter(source.rows()), None) is None:
         # A quiet night's export (header only): a finished run that needs nothing from Kit.
@@ -236,8 +243,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        shape = dict(extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags),
-                     form_id=form.id if form else None, consent=settings.consent)
+        shape: dict[str, Any] = dict(extra_tags=tuple(settings.tags),
+                                     tagged=plan.tags is not None or bool(settings.tags),
+                                     form_id=form.id if form else None, consent=settings.consent)
         work: Work | None = None
         kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
@@ -306,7 +314,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if state is not None:
             state.close()
     if errors and settings.dry_run and _is_source(settings.failures_file, getattr(source, 'path', None)):
-        report.notes.append(f"a dry run leaves {source.path} as it is: the failures file of a real run "
+        report.notes.append(f"a dry run leaves {getattr(source, 'path', '')} as it is: the failures file of a real run "
                             "would replace it with the rows that fail")
     elif errors:
         extra_column = source.long_rows > 0 or extra_cells_column(source.headers) is not None
@@ -334,7 +342,7 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
-    options = dict(state=state, form_id=form_id, consent=settings.consent)
+    options: dict[str, Any] = dict(state=state, form_id=form_id, consent=settings.consent)
     include_tags = bool(blind.tag_names)
     since = state.read_at() if state is not None and not settings.full else None
     if since is not None:
@@ -559,7 +567,8 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory |
                                 f"{settings.named('full')}): not applied")
             return None
         if not len(state):
-            report.notes.append(f"first run on this state file: {settings.named('max_changes')} applies from the next run")
+            report.notes.append(f"first run on this state file: {settings.named('max_changes')} "
+                                "applies from the next run")
             return None
         share = 100 * work.count / report.contacts
         if share > settings.max_changes:
@@ -609,7 +618,8 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
     try:
-        for item in map_rows(rows, plan, guard.state if guard is not None else None):
+        for item in map_rows(rows, plan, guard.state if guard is not None else None,
+                             guard.opted_out_at if guard is not None else None):
             report.rows_read += 1
             if isinstance(item, Rejection):
                 _reject(item, report, errors)
@@ -762,6 +772,7 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_unconfirmed += outcome.values_unconfirmed
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
     report.taggings += len(outcome.tagged)
+    _confirmed_writes(outcome, report.confirmed_writes)
     report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
     _tally_state(outcome, report, consent)
     if not outcome.problems:
@@ -770,6 +781,14 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
+    """Note the subscriber and taggings Kit confirmed, for a verify that follows while its lists lag."""
+    email = outcome.contact.email.casefold()
+    if outcome.status in (Status.CREATED, Status.UPDATED):
+        writes.add((email, "subscriber"))
+    writes.update((email, f"tag:{name.casefold()}") for name in outcome.tagged)
 
 
 def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOUR) -> None:

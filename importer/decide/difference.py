@@ -38,7 +38,7 @@ class Differ:
         """Whether Kit held no subscriber with this email when the run read it."""
         if self.account.get(email) is not None:
             return False
-        if not self.refreshed:
+        if not self.refreshed or self.state is None:
             return True
         known = self.state.known(email)
         return known is None or known.subscriber_id is None
@@ -52,7 +52,7 @@ class Differ:
         if held is not None and opted_out(contact.state) and self.state is not None:
             contact = replace(contact, confirmed=self._confirmed(contact.email))  # what earlier runs saw
         comparison = compare(contact, held, self.consent)
-        drift = self._drift(comparison) if held is not None and self.state is not None else 0
+        drift = self._drift(comparison, self.state) if held is not None and self.state is not None else 0
         return self._with_options(comparison), drift
 
     def difference(self, contact: Contact) -> Contact | None:
@@ -70,7 +70,8 @@ class Differ:
             confirmed = self._confirmed(held.email)
             if "form" not in confirmed:
                 base = difference or Contact(comparison.contact.email, None, {}, comparison.contact.rows,
-                                             state=comparison.contact.state)
+                                             state=comparison.contact.state,
+                                             unsubscribed_at=comparison.contact.unsubscribed_at)
                 difference = replace(base, subscriber_id=None, confirmed=confirmed)
         if difference is comparison.difference:
             return comparison
@@ -81,9 +82,9 @@ class Differ:
             return frozenset()
         return self.state._confirmed(digest(email.casefold()), self.form_id)
 
-    def _drift(self, comparison: Comparison) -> int:
+    def _drift(self, comparison: Comparison, state: RunMemory) -> int:
         """Changes whose file value the state says Kit held: Kit's value moved since (its web app, say)."""
-        known = self.state.known(comparison.contact.email)
+        known = state.known(comparison.contact.email)
         if known is None:
             return 0
         drift = 0

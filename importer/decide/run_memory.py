@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered
 -- Kit held them not active while the file said they opted out (the opt-out was honoured), and the file has said
 -- so ever since: Kit holding them active again means they re-subscribed in Kit (decide/unsubscribes.py).
 CREATE TABLE IF NOT EXISTS honoured (email TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS downloads (key TEXT PRIMARY KEY, validators TEXT NOT NULL);  -- a URL source's ETag...
 """
 
 
@@ -159,6 +160,18 @@ class RunMemory:
         """Digests of the tag names Kit holds (or was confirmed to hold) on this email."""
         return {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
                                                   (digest(email.casefold()),))}
+
+    # --- a URL source's last complete download ---------------------------------------------
+
+    def download_validators(self, key: str) -> dict[str, str] | None:
+        """The ETag, Last-Modified and time of the last download of a URL source a run imported
+        completely (`key`: its address and settings, see importer/read/remote.py), or None."""
+        row = self.db.execute("SELECT validators FROM downloads WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def remember_download(self, key: str, validators: dict[str, str | None]) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO downloads VALUES (?, ?)", (key, json.dumps(validators)))
 
     # --- what changed --------------------------------------------------------------------
 

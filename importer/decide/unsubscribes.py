@@ -19,7 +19,6 @@ file); the unsubscribe stage asks it again with Kit's answer to the upsert, whic
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,11 +26,8 @@ from enum import StrEnum
 
 from importer.records import Contact, KitState
 
-OPT_OUTS = frozenset((KitState.CANCELLED, KitState.BOUNCED, KitState.COMPLAINED))
 # The run memory's word, in a contact's `confirmed`, for "an earlier run saw this opt-out honoured".
 HONOURED = "honoured"
-# A time written without a zone may be any zone's: it is taken as late as it can be (UTC+14 to UTC-12).
-ZONE_SPREAD = dt.timedelta(hours=14)
 
 
 class Mode(StrEnum):
@@ -64,7 +60,7 @@ UNSUBSCRIBE = Verdict(unsubscribe=True)
 
 def opted_out(state: KitState | None) -> bool:
     """Whether the file's state is an explicit opt-out (not mere absence of consent)."""
-    return state in OPT_OUTS
+    return state is not None and state.opted_out
 
 
 def decide(contact: Contact, kit_state: KitState | None, kit_created_at: dt.datetime | None,
@@ -78,8 +74,8 @@ def decide(contact: Contact, kit_state: KitState | None, kit_created_at: dt.date
         return Verdict(kept=Kept.KEEP_KIT_STATE)
     if HONOURED in contact.confirmed:
         return Verdict(kept=Kept.RESUBSCRIBED)
-    left = contact.unsubscribed_at
-    if left is not None and kit_created_at is not None and _utc(kit_created_at) > left:
+    left = contact.unsubscribed_at  # read the later way when unsure (read/times.py): a guess honours the opt-out
+    if left is not None and kit_created_at is not None and _utc(kit_created_at) > _utc(left):
         return Verdict(kept=Kept.NEWER_IN_KIT)
     return UNSUBSCRIBE
 
@@ -90,44 +86,6 @@ def may_unsubscribe(contact: Contact, mode: Mode) -> bool:
     if mode is Mode.KEEP or not opted_out(contact.state):
         return False
     return mode is Mode.FORCE or HONOURED not in contact.confirmed
-
-
-_DATE_ONLY = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
-            "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
-            "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y")
-
-
-def latest_time(text: str) -> dt.datetime | None:
-    """The latest UTC time a file's unsubscribe time can mean, or None when it is no time read surely.
-
-    With a zone (`2024-01-15T10:23:45Z`, `+02:00`) it is that instant; without one it is taken as
-    UTC+14 hours later (any zone's clock); a date alone is the end of that day, the same way; a
-    date that reads both ways (03/04/2024) is the later reading. So a subscriber Kit created later
-    than this surely came after the unsubscribe.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        readings = [dt.datetime.fromisoformat(text)]
-    except ValueError:
-        readings = [w for f in _FORMATS if (w := _parsed(text, f)) is not None]
-    if not readings:
-        return None
-    when = max(readings, key=_utc)
-    if _DATE_ONLY.fullmatch(text):
-        when += dt.timedelta(days=1)
-    if when.tzinfo is None:
-        return when.replace(tzinfo=dt.timezone.utc) + ZONE_SPREAD
-    return when.astimezone(dt.timezone.utc)
-
-
-def _parsed(text: str, fmt: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(text, fmt)
-    except ValueError:
-        return None
 
 
 def _utc(when: dt.datetime) -> dt.datetime:
