@@ -48,6 +48,7 @@ from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEF
 from importer.outputs.report import RunReport
 from importer.decide.targets import create_held, hold_missing
 from importer.decide.run_memory import RunMemory
+from importer.decide.unsubscribes import Mode, decide, outlook
 from importer.send.actions import Action, Count, actions_for, blank_figures
 from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
@@ -273,7 +274,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 bulk = client.credential.can_bulk
                 creations = len(report.fields_created) + sum(action.creations(bulk) for action in actions)
                 for action in actions:
-                    action.plan(work.counts[action.name])
+                    action.plan(work.counts[action.name], kit_plan)
+                _plan_consent(report, settings, work, kit_plan)
                 report.planned_requests = _planned_requests(client, work, creations)
                 report.planned_reads = client.stats.total
                 report.contacts_to_send = work.count
@@ -285,6 +287,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                     state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
                                 differ.account.started_at)
                     state.remember_states(kit_plan.states_seen)
+                    state.remember_consent(kit_plan.consent_seen)
                 contacts.rebind(create_held(client, plan))
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
@@ -301,7 +304,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         else:
             if sending is not None:
                 _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
-                        _column_names(plan), sending[1], kit_plan)
+                        _column_names(plan), sending[1], kit_plan, settings.consent)
                 if report.undo_file and not report.stopped:
                     finish_undo(settings.undo_file)  # an interrupted run leaves its undo file marked for the next
     finally:
@@ -337,7 +340,7 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
-    options: dict[str, Any] = dict(state=state, actions=actions)
+    options: dict[str, Any] = dict(state=state, actions=actions, consent=settings.consent)
     include_tags = blind.include_tags
     since = state.read_at() if state is not None and not settings.full else None
     if since is not None:
@@ -389,8 +392,14 @@ def _report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
     report.existing_subscribers = plan.existing
     report.tags_to_add = dict(plan.tags.most_common())
     report.drift_corrected = plan.drift
-    report.state_conflicts += len(plan.left_active)
-    report.state_conflict_emails += plan.left_active
+    report.kept_active.update(plan.kept_active)
+
+
+def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: Tally | None) -> None:
+    """A dry run's consent outcome: new subscribers per state, and who stays active and why (after a read);
+    the unsubscribe action counts the unsubscribes to send."""
+    states = kit_plan.new_states if kit_plan is not None else outlook(work, settings.consent)[0]
+    report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
 
 
 def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None) -> None:
@@ -524,7 +533,7 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
     if settings.no_undo or not work.count:
         return
     saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=work.include_tags, actions=work.actions)
+                      tags=work.include_tags, consent=settings.consent, actions=work.actions)
     report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 
@@ -662,7 +671,8 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: RunMemory | None,
-            columns: dict[str, str], stages: list | None = None, kit_plan: Tally | None = None) -> None:
+            columns: dict[str, str], stages: list | None = None, kit_plan: Tally | None = None,
+            consent: Mode = Mode.HONOUR) -> None:
     """Send the work through the stages; each acknowledged answer is journaled in the state store,
     if any. If the run stops, every contact not settled is rejected: not confirmed if its request
     was sent and never answered (Kit may have applied it), else not sent."""
@@ -680,7 +690,7 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
             if created is not None and outcome.status in (Status.CREATED, Status.UPDATED):
                 outcome.status = Status.CREATED if outcome.contact.email.casefold() in created else Status.UPDATED
             if outcome.contact.email not in settled:
-                _tally(outcome, report, errors, columns)
+                _tally(outcome, report, errors, columns, consent)
                 settled.add(outcome.contact.email)
 
     batches = submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
@@ -745,7 +755,7 @@ def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
 
 
 def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
-           columns: dict[str, str] | None = None) -> None:
+           columns: dict[str, str] | None = None, consent: Mode = Mode.HONOUR) -> None:
     if outcome.status is Status.CREATED:
         report.created += 1
     elif outcome.status is Status.UPDATED:
@@ -762,7 +772,7 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     for figures in report.actions.values():
         figures.tally(outcome)
     _confirmed_writes(outcome, report.confirmed_writes)
-    _tally_state(outcome, report)
+    _tally_state(outcome, report, consent)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
     for rejection in outcome.rejections():
@@ -779,14 +789,16 @@ def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
     writes.update((email, f"tag:{name.casefold()}") for name in outcome.tagged)
 
 
-def _tally_state(outcome: Outcome, report: RunReport) -> None:
-    """Count the states new subscribers were created in, and the people the file says left whom
-    Kit holds active and this run left alone."""
+def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOUR) -> None:
+    """Count the states new subscribers were created in, and the people the file says opted out whom Kit
+    holds active and this run left so, with why (an unsubscribe Kit confirmed leaves them cancelled)."""
     if outcome.status is Status.CREATED and outcome.kit_state not in (None, KitState.ACTIVE):
         report.states_set[outcome.kit_state.value] += 1
-    if outcome.state_conflict:
-        report.state_conflicts += 1
-        report.state_conflict_emails.append(outcome.contact.email)
+    email = outcome.contact.email
+    if (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
+        report.kept_active[email] = kept.value
+    elif outcome.kit_state is not None and outcome.kit_state is not KitState.ACTIVE:
+        report.kept_active.pop(email, None)  # unsubscribed by this run, or no longer active in Kit
 
 
 def _column_names(plan: ColumnPlan) -> dict[str, str]:

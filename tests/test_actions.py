@@ -73,7 +73,7 @@ class Mark(Action):
     def requests(self, count: Count, bulk: bool) -> int:
         return count.items
 
-    def plan(self, count: Count) -> None:
+    def plan(self, count: Count, tally=None) -> None:
         self.figures.planned_marks = count.items
 
 

@@ -5,9 +5,10 @@ refresh (only the subscribers updated since the state's last read), those are co
 same way and every other contact is compared with the state's digests of what Kit held, which
 sends the same difference (`RunMemory.changes`) but cannot show Kit's earlier value.
 
-The run's actions are applied on top of the comparison: a contact an action needs (a form
-addition, an unsubscribe) is upserted, since the upsert's answer gives its stage the state Kit
-holds; a state difference is sent only for such a contact (an unsubscribe), never on its own.
+The run's actions are applied on top of the comparison: an unsubscribe the consent policy sends
+(decide/unsubscribes.py) goes with an upsert, whose answer says the state Kit holds now, and so
+does a contact an action needs (a form addition, say), since the upsert's answer gives its stage
+the state Kit holds.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from importer.decide.held import Account
+from importer.decide.unsubscribes import Mode, opted_out
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
 from importer.records import Contact, CustomField
 from importer.decide.run_memory import Needs, RunMemory, digest
@@ -28,11 +30,11 @@ class Differ:
     subscribers updated since the state's read (the state's cache stands for the rest)."""
 
     def __init__(self, account: Account, *, refreshed: bool = False, state: RunMemory | None = None,
-                 actions: Sequence[Needs] = ()) -> None:
+                 actions: Sequence[Needs] = (), consent: Mode = Mode.HONOUR) -> None:
         self.account = account
         self.refreshed = refreshed and state is not None
         self.state = state
-        self.actions = actions
+        self.actions, self.consent = actions, consent
 
     def is_new(self, email: str) -> bool:
         """Whether Kit held no subscriber with this email when the run read it."""
@@ -49,7 +51,9 @@ class Differ:
         held = self.account.get(contact.email)
         if held is None and self.refreshed and not self.is_new(contact.email):
             return self._from_cache(contact), 0
-        comparison = compare(contact, held)
+        if held is not None and opted_out(contact.state) and self.state is not None:
+            contact = replace(contact, confirmed=self._confirmed(contact.email))  # what earlier runs saw
+        comparison = compare(contact, held, self.consent)
         drift = self._drift(comparison, self.state) if held is not None and self.state is not None else 0
         return self._with_options(comparison), drift
 
@@ -64,15 +68,12 @@ class Differ:
         contact = comparison.contact
         # What the run memory confirmed only ever takes a need away: read it only when an action may need the contact.
         maybe = [action for action in self.actions if action.needs(contact, held.state, frozenset())]
-        confirmed = self._confirmed(held.email) if maybe else frozenset()
-        if any(action.needs(contact, held.state, confirmed) for action in maybe):
+        unsubscribe = difference is not None and difference.state is not None  # the policy's verdict (compare)
+        confirmed = self._confirmed(held.email) if maybe or unsubscribe else frozenset()
+        if unsubscribe or any(action.needs(contact, held.state, confirmed) for action in maybe):
             base = difference or Contact(contact.email, None, {}, contact.rows, state=contact.state,
                                          unsubscribed_at=contact.unsubscribed_at)
             difference = replace(base, subscriber_id=None, confirmed=confirmed)
-        elif difference is not None and difference.state is not None:
-            difference = replace(difference, state=None)  # a state alone is never sent
-            if difference.first_name is None and not difference.fields and not difference.tags:
-                difference = None
         if difference is comparison.difference:
             return comparison
         return Comparison(contact, held, comparison.changes, difference)

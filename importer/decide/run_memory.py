@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from importer.decide.unsubscribes import HONOURED, opted_out
 from importer.errors import ConfigError
 from importer.kit.reads import HeldSubscriber
 from importer.records import Contact, CustomField, KitState, Outcome, Status
@@ -46,6 +47,9 @@ CREATE TABLE IF NOT EXISTS states (email TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS done (email TEXT NOT NULL, action TEXT NOT NULL,
                                  PRIMARY KEY (email, action)) WITHOUT ROWID;  -- actions Kit confirmed, by key
 CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered them not active (or unsubscribed them)
+-- Kit held them not active while the file said they opted out (the opt-out was honoured), and the file has said
+-- so ever since: Kit holding them active again means they re-subscribed in Kit (decide/unsubscribes.py).
+CREATE TABLE IF NOT EXISTS honoured (email TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS downloads (key TEXT PRIMARY KEY, validators TEXT NOT NULL);  -- a URL source's ETag...
 """
 
@@ -153,6 +157,21 @@ class RunMemory:
             self.db.executemany("INSERT OR REPLACE INTO states VALUES (?, ?)",
                                 [(digest(email.casefold()), digest(state)) for email, state in pairs])
 
+    def remember_consent(self, seen: Iterable[tuple[str, KitState, KitState | None]]) -> None:
+        """Keep, per (email, the file's state, Kit's state) a read saw, whether the file's opt-out is
+        honoured in Kit (Kit holds them not active); a file state that is no opt-out forgets it."""
+        with self.db:
+            for email, said, kit in seen:
+                self._honoured(digest(email.casefold()), said, kit)
+
+    def _honoured(self, key: str, said: KitState | None, kit: KitState | None) -> None:
+        if said is None:
+            return
+        if not opted_out(said):
+            self.db.execute("DELETE FROM honoured WHERE email = ?", (key,))
+        elif kit is not None and kit is not KitState.ACTIVE:
+            self.db.execute("INSERT OR IGNORE INTO honoured VALUES (?)", (key,))
+
     def tagged(self, email: str) -> set[str]:
         """Digests of the tag names Kit holds (or was confirmed to hold) on this email."""
         return {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
@@ -183,8 +202,8 @@ class RunMemory:
         A contact Kit already has (with its id known) and whose first name is unchanged gets
         `subscriber_id` set, so the bulk path can write its changed values without an upsert.
         One whose state in the file changed, or that an action still needs (a form addition, an
-        unsubscribe), is upserted, since only the upsert's answer says which state Kit holds;
-        what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
+        unsubscribe the consent policy may send), is upserted, since only the upsert's answer says
+        which state Kit holds; what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
         """
         known = self.known(contact.email)
         tags = self._untagged(contact)
@@ -210,12 +229,14 @@ class RunMemory:
         return tuple(t for t in contact.tags if digest(t.casefold()) not in done)
 
     def confirmed(self, email: str) -> frozenset[str]:
-        """What earlier runs learnt of this email: the key of each action Kit confirmed, and "left"
-        when Kit holds them not active."""
+        """What earlier runs learnt of this email: the key of each action Kit confirmed, "left" when Kit
+        holds them not active, and "honoured" when an earlier run saw the file's opt-out honoured."""
         key = digest(email.casefold())
         done = {row[0] for row in self.db.execute("SELECT action FROM done WHERE email = ?", (key,))}
         if self.db.execute("SELECT 1 FROM not_active WHERE email = ?", (key,)).fetchone():
             done.add("left")
+        if self.db.execute("SELECT 1 FROM honoured WHERE email = ?", (key,)).fetchone():
+            done.add(HONOURED)
         return frozenset(done)
 
     def _state(self, key: str) -> str | None:
@@ -247,12 +268,16 @@ class RunMemory:
 
     def _journal_consent(self, outcome: Outcome) -> None:
         """Keep the actions Kit confirmed, that Kit holds the person as not active (so no later
-        run adds them to a form or unsubscribes them), and the file's state once the contact went
-        through without a problem (so a refused unsubscribe is tried again)."""
+        run adds them to a form or unsubscribes them) or active again, whether the file's opt-out is
+        honoured, and the file's state once the contact went through without a problem (so a refused
+        unsubscribe is tried again)."""
         key = digest(outcome.contact.email.casefold())
         self.db.executemany("INSERT OR IGNORE INTO done VALUES (?, ?)", [(key, action) for action in outcome.done])
         if outcome.kit_state not in (None, KitState.ACTIVE):
             self.db.execute("INSERT OR IGNORE INTO not_active VALUES (?)", (key,))
+        elif outcome.kit_state is KitState.ACTIVE:
+            self.db.execute("DELETE FROM not_active WHERE email = ?", (key,))
+        self._honoured(key, outcome.contact.state, outcome.kit_state)
         if outcome.contact.state is not None and not outcome.problems and outcome.kit_state is not None:
             self.db.execute("INSERT OR REPLACE INTO states VALUES (?, ?)", (key, digest(outcome.contact.state)))
 

@@ -77,8 +77,8 @@ class RunReport:
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
-    state_conflicts: int = 0  # unsubscribed in the file but active in Kit, left alone
-    state_conflict_emails: list[str] = field(default_factory=list)
+    kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
+    planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
     plan_columns: dict[str, dict[str, int]] = field(default_factory=dict)  # item -> {new, changed, equal, cleared}
     new_subscribers: int = 0  # contacts Kit did not hold (after a read of Kit)
@@ -169,6 +169,9 @@ class RunReport:
             data.update(figures.to_dict())
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
+        data["kept_active"] = [{"email": email, "reason": why} for email, why in self.kept_active.items()]
+        data["state_conflicts"] = len(self.kept_active)  # the earlier names of kept_active's count and emails
+        data["state_conflict_emails"] = list(self.kept_active)
         data["requests"] = dict(sorted(self.requests.items()))
         data["requests_sent"] = self.requests_sent
         data["imported"] = self.imported
@@ -204,6 +207,7 @@ class RunReport:
                 _line("Contacts to send", f"{self.contacts_to_send:,}"),
                 _line("Values to write", f"{self.values_to_write:,}"),
                 *[_line(label, text) for figures in self.actions.values() for label, text in figures.plan_lines()],
+                *self._planned_state_lines(),
                 _line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
                       f"{plural(self.planned_requests - self.planned_reads, 'write')}: "
                       f"~{_duration(self.planned_seconds)} "
@@ -307,12 +311,30 @@ class RunReport:
                              (f" ({said}{' in the file' if n == 0 else ''})" if said else ""))
                 parts[-1] = f"{count:,} {parts[-1]}"
             lines.append(_line("States set", ", ".join(parts)))
-        if self.state_conflicts:
-            are = "is" if self.state_conflicts == 1 else "are"
-            lines.append(_line("Left active", f"{plural(self.state_conflicts, 'subscriber')} {are} unsubscribed in "
-                                              "the file but active in Kit (listed in the report; --unsubscribe "
-                                              "unsubscribes them)"))
+        lines += self._kept_lines()
         return lines
+
+    def _planned_state_lines(self) -> list[str]:
+        """A dry run's consent outcome: new subscribers per state and who stays active (the unsubscribes to send
+        are the unsubscribe action's lines)."""
+        read = bool(self.kit_read) and not self.kit_read.startswith("not read")
+        lines = []
+        if self.planned_states:
+            states = ", ".join(f"{n:,} {state}" + (f" ({self.state_words[state]})" if self.state_words.get(state)
+                                                    else "") for state, n in self.planned_states.items())
+            lines.append(_line("States", f"new subscribers: {states}" if read else
+                               f"{states} (each created so if Kit does not hold it yet)"))
+        return lines + self._kept_lines()
+
+    def _kept_lines(self) -> list[str]:
+        """`Left active: 2 subscribers the file says opted out (1 created in Kit after ...; listed in the report)`."""
+        if not self.kept_active:
+            return []
+        why = Counter(self.kept_active.values())
+        verb = "stay" if self.dry_run else "left"
+        parts = "; ".join(f"{n:,} {reason}" for reason, n in why.most_common())
+        return [_line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
+                                     f"{verb} active in Kit ({parts}; listed in the report as kept_active)")]
 
     @property
     def wrote(self) -> bool:
@@ -350,6 +372,8 @@ class RunReport:
         line = ", ".join([f"{self.imported:,} imported", f"{self.rows_refused:,} rejected", *self._unfinished()])
         if self.rows_skipped:
             line += f", {self.rows_skipped:,} skipped (not subscribed)"
+        if self.kept_active:
+            line += f", {len(self.kept_active):,} opted out in the file left active in Kit"
         if self.failures_path:
             return f"{line} -> {self.failures_path}"
         return f"{line}{removed or '; no failures file written'}"

@@ -2,7 +2,7 @@
 
 A run saves it just before its first write (`save_undo`): one line per first name and custom
 field value it will change (with Kit's value before the run, blank when Kit had none), per tag it
-will add, per subscriber it will create, and per unsubscribe it will send (--unsubscribe). `undo`
+will add, per subscriber it will create, and per unsubscribe it will send. `undo`
 restores the values and first names (clearing those that were blank), removes the added tags,
 lists the created subscribers (Kit's API cannot delete a subscriber) and, when asked,
 unsubscribes them. An unsubscribe is listed but never reversed: kit-import never makes anyone
@@ -24,6 +24,7 @@ from typing import Protocol
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
+from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError, KitRequestError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
@@ -72,7 +73,7 @@ class UndoneBy(Protocol):
 def lines_for(comparison: Comparison, actions: Iterable[UndoneBy] = ()) -> Iterator[UndoLine]:
     """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
     tags go with it); for one Kit holds, each first name and value the run changes, then each
-    action's own lines (the tags it adds, the unsubscribe it sends)."""
+    action's own lines (the tags it adds, the unsubscribe it sends: a state kept changes nothing)."""
     held, email = comparison.held, comparison.contact.email
     if held is None:
         yield UndoLine(email, None, CREATED)
@@ -120,7 +121,8 @@ def incomplete_marker(path: Path) -> Path:
 
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
-              account: Account | None = None, *, tags: bool = False, actions: Iterable[UndoneBy] = ()) -> UndoSaved:
+              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
+              actions: Iterable[UndoneBy] = ()) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
@@ -142,7 +144,7 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     created = {line.email.casefold() for line in earlier if line.what == CREATED}
     # A subscriber the interrupted run created had nothing before it: its line covers the rest.
     fresh = [line for contact in contacts()
-             for line in lines_for(compare(contact, account.get(contact.email)), actions)
+             for line in lines_for(compare(contact, account.get(contact.email), consent), actions)
              if _covers(line) not in covered and line.email.casefold() not in created]
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back

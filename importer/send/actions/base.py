@@ -25,6 +25,7 @@ from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
     from importer.decide.compare import Comparison
+    from importer.decide.tally import Tally
     from importer.outputs.undo import UndoLine
     from importer.read.columns import ColumnPlan
     from importer.send.scheduler import Stage
@@ -159,8 +160,8 @@ class Action:
         """Of its writes, the requests a read of Kit could save (what Kit holds already)."""
         return 0
 
-    def plan(self, count: Count) -> None:
-        """Put a dry run's figures in `self.figures`."""
+    def plan(self, count: Count, tally: Tally | None = None) -> None:
+        """Put a dry run's figures in `self.figures`; `tally` is the comparison with Kit, when the run read it."""
 
     def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
         """The undo lines of what it changes for one contact Kit holds."""

@@ -25,6 +25,7 @@ from importer.send.scheduler import Stage
 from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
+    from importer.decide.tally import Tally
     from importer.read.columns import ColumnPlan
     from importer.settings.declaration import Settings
 
@@ -205,5 +206,5 @@ class Forms(Action):
     def requests(self, count: Count, bulk: bool) -> int:
         return per_request(count.items, bulk)
 
-    def plan(self, count: Count) -> None:
+    def plan(self, count: Count, tally: Tally | None = None) -> None:
         self.figures.planned_form_additions = count.items

@@ -26,6 +26,7 @@ from importer.send.scheduler import Stage
 from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
+    from importer.decide.tally import Tally
     from importer.read.columns import ColumnPlan
     from importer.settings.declaration import Settings
 
@@ -258,7 +259,7 @@ class Tags(Action):
     def read_saves(self, count: Count, bulk: bool) -> int:
         return self.requests(count, bulk)  # a read shows the tags subscribers hold already
 
-    def plan(self, count: Count) -> None:
+    def plan(self, count: Count, tally: Tally | None = None) -> None:
         self.figures.taggings_to_send = count.items
 
     def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
