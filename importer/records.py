@@ -73,7 +73,8 @@ class Contact:
     # When the file says the person opted out (UNSUB_TIME, unsubscribed_at, CLEAN_TIME...), as an aware
     # time; a time without a zone is read as the latest instant it can mean (see read/times.py).
     unsubscribed_at: dt.datetime | None = None
-    confirmed: frozenset[str] = frozenset()  # what earlier runs learnt: "form" (added), "left" (Kit holds them not active)
+    # What earlier runs learnt: "form" (added), "left" (Kit holds them not active).
+    confirmed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

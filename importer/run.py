@@ -84,7 +84,8 @@ class NoProgress:
 def build_client(settings: Settings) -> KitClient:
     """A client for the settings' credential, at its rate limit (or the one given)."""
     credential = settings.credential or require_credential()
-    limiter = RateLimiter.with_margin(settings.rate_limit or credential.rate_limit, settings.rate_window)
+    limit = settings.rate_limit if isinstance(settings.rate_limit, int) else None  # Settings parsed it
+    limiter = RateLimiter.with_margin(limit or credential.rate_limit, settings.rate_window)
     return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256,
                      grant=settings.refresh)
 
@@ -203,7 +204,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
     except ConfigError as e:
         if source.other_sheets and not settings.load.sheet:
             others = ", ".join(repr(n) for n in source.other_sheets)
-            e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with {settings.named('sheet')}."
+            e.hint = (f"This is sheet {source.sheet!r}; the workbook also has {others}: "
+                      f"choose one with {settings.named('sheet')}.")
         raise
     if next(iter(source.rows()), None) is None:
         # A quiet night's export (header only): a finished run that needs nothing from Kit.
@@ -238,8 +240,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        shape = dict(extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags),
-                     form_id=form.id if form else None, unsubscribe=settings.unsubscribe)
+        shape: dict[str, Any] = dict(extra_tags=tuple(settings.tags),
+                                     tagged=plan.tags is not None or bool(settings.tags),
+                                     form_id=form.id if form else None, unsubscribe=settings.unsubscribe)
         work: Work | None = None
         kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
@@ -307,7 +310,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if state is not None:
             state.close()
     if errors and settings.dry_run and _is_source(settings.failures_file, getattr(source, 'path', None)):
-        report.notes.append(f"a dry run leaves {source.path} as it is: the failures file of a real run "
+        report.notes.append(f"a dry run leaves {getattr(source, 'path', '')} as it is: the failures file of a real run "
                             "would replace it with the rows that fail")
     elif errors:
         extra_column = source.long_rows > 0 or extra_cells_column(source.headers) is not None
@@ -335,7 +338,7 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
-    options = dict(state=state, form_id=form_id, unsubscribe=settings.unsubscribe)
+    options: dict[str, Any] = dict(state=state, form_id=form_id, unsubscribe=settings.unsubscribe)
     include_tags = bool(blind.tag_names)
     since = state.read_at() if state is not None and not settings.full else None
     if since is not None:
@@ -555,7 +558,8 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory |
                                 f"{settings.named('full')}): not applied")
             return None
         if not len(state):
-            report.notes.append(f"first run on this state file: {settings.named('max_changes')} applies from the next run")
+            report.notes.append(f"first run on this state file: {settings.named('max_changes')} "
+                                "applies from the next run")
             return None
         share = 100 * work.count / report.contacts
         if share > settings.max_changes:

@@ -135,7 +135,7 @@ def test_a_refresh_takes_unchanged_subscribers_from_the_cache_and_sends_a_file_c
     assert (report["created"], report["updated"], report["unchanged"]) == (1, 1, 29)
     assert [p for p, _ in posts(sandbox, before)] == ["/v4/bulk/subscribers", "/v4/bulk/custom_fields/subscribers"]
     lines = failures_of(tmp_path / "d.csv")
-    assert ["p4@example.com", "Company", "changed"] == lines[1][:3] and "not kept" in lines[1][3]
+    assert lines[1][:3] == ["p4@example.com", "Company", "changed"] and "not kept" in lines[1][3]
 
 
 def test_the_dry_run_plan_counts_per_column_new_changed_equal_and_cleared_and_the_tags(sandbox, tmp_path):

@@ -230,7 +230,8 @@ def test_init_proposes_the_state_column(tmp_path):
 
 def test_help_warns_of_the_incentive_email():
     result = invoke(["run", "--help"])
-    assert "double opt-in form makes Kit send each new one the form's incentive email" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert "double opt-in form makes Kit send each new one the form's incentive email" in said
 
 
 def test_the_bulk_form_endpoint_refuses_an_api_key(sandbox):

@@ -24,7 +24,7 @@ from click.core import ParameterSource
 from tqdm import tqdm
 
 from importer.settings.config import load_config, propose_config
-from importer.read.consent import find_status_columns, sample
+from importer.read.consent_find import detect, sample
 from importer.errors import ConfigError, ConflictingSettings, ImporterError, Terminated
 from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant, list_custom_fields
 from importer.kit.oauth import authorize
@@ -83,7 +83,8 @@ def setting_option(name: str, declared: Declared) -> Callable[[Callable[..., Any
     elif declared.value is Path:
         kwargs["type"] = click.Path(path_type=Path, dir_okay=False)
     elif declared.value is int:
-        kwargs["type"] = click.IntRange(declared.low, declared.high) if declared.low is not None else int
+        kwargs["type"] = click.IntRange(int(declared.low), None if declared.high is None else int(declared.high)) \
+            if declared.low is not None else int
     elif declared.value is float:
         kwargs["type"] = click.FloatRange(declared.low, declared.high) if declared.low is not None else float
     if declared.parse is not None:
@@ -409,7 +410,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             _say(result.closing_line())
             if result.stopped and not result.interrupted:
                 _say(f"Error: the import stopped: {result.stopped}")
-            status = result.exit_status
+            status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 _say("Verifying: reading back what Kit holds")
                 checked = verify(settings)
@@ -657,15 +658,18 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
     plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,
                         first_name_column=given.first_name_column, field_specs=given.fields, origins=given.origins,
                         tags_column=given.tags_column)
-    statuses = find_status_columns(opened.headers, sample(opened.rows()), exclude={plan.email},
-                                   claimed=plan.in_use())
+    found = detect(opened.headers, sample(opened.rows()), exclude={plan.email}, claimed=plan.in_use(),
+                   own=given.own_state_words)
+    unread = [cell for _, said in found.unreadable.values() for cell in said]  # for [state_words] to fill in
+    statuses = [c.header for c in found.columns] + [header for header, _ in found.unreadable.values()]
     output.write_text(propose_config(source, plan, opened.describe(), output,
                                      sheet=opened.sheet if given.sheet else None, fields_known=known, given=given,
-                                     state_columns=[c.header for c in statuses]),
+                                     state_columns=statuses, unread_words=unread),
                       encoding="utf-8")
-    status_headers = {c.header for c in statuses}
+    status_headers = set(statuses)
     left = sum(1 for header, _ in plan.ignored if header not in status_headers)
-    click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, {plural(len(plan.fields), 'column')} mapped to "
+    click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, "
+               f"{plural(len(plan.fields), 'column')} mapped to "
                f"Kit fields, " + (f"{plural(len(status_headers), 'status column')}, " if status_headers else "") +
                f"{left} left commented out. Check it, then: "
                f"kit-import run --config {output}")
@@ -863,7 +867,8 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
         kit-import sandbox --faults 5xx=0.05,drop=0.02 --seed 1
         kit-import sandbox --list-lag 30
     """
-    behaviour = Behaviour(latency=latency, rate_limit=rate_limit, seed=seed, **faults)
+    behaviour = Behaviour(latency=latency, rate_limit=rate_limit, seed=seed, errors=faults.get("errors", 0.0),
+                          drops=faults.get("drops", 0.0), queue_full=faults.get("queue_full", 0.0))
     store = KitStore(field_mode=field_mode, account_id=account_id, subscriber_limit=subscriber_limit,
                      max_value_length=max_value_length, list_lag=list_lag)
     try:

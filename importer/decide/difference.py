@@ -37,7 +37,7 @@ class Differ:
         """Whether Kit held no subscriber with this email when the run read it."""
         if self.account.get(email) is not None:
             return False
-        if not self.refreshed:
+        if not self.refreshed or self.state is None:
             return True
         known = self.state.known(email)
         return known is None or known.subscriber_id is None
@@ -49,7 +49,7 @@ class Differ:
         if held is None and self.refreshed and not self.is_new(contact.email):
             return self._from_cache(contact), 0
         comparison = compare(contact, held)
-        drift = self._drift(comparison) if held is not None and self.state is not None else 0
+        drift = self._drift(comparison, self.state) if held is not None and self.state is not None else 0
         return self._with_options(comparison), drift
 
     def difference(self, contact: Contact) -> Contact | None:
@@ -84,9 +84,9 @@ class Differ:
             return frozenset()
         return self.state._confirmed(digest(email.casefold()), self.form_id)
 
-    def _drift(self, comparison: Comparison) -> int:
+    def _drift(self, comparison: Comparison, state: RunMemory) -> int:
         """Changes whose file value the state says Kit held: Kit's value moved since (its web app, say)."""
-        known = self.state.known(comparison.contact.email)
+        known = state.known(comparison.contact.email)
         if known is None:
             return 0
         drift = 0

@@ -133,7 +133,7 @@ class RunReport:
             return ExitStatus.FAILED
         return ExitStatus.REJECTED if self.rows_rejected else ExitStatus.OK
 
-    def failed(self, error: Exception) -> None:
+    def failed(self, error: BaseException) -> None:
         """Record the error that ended the run before anything was sent (`hint` says how to fix it)."""
         if isinstance(error, KeyboardInterrupt):
             self.interrupted = True
@@ -188,7 +188,8 @@ class RunReport:
                 *([_line("Unsubscribes", f"up to {self.planned_unsubscribes:,} (those Kit holds active)")]
                   if self.planned_unsubscribes else []),
                 _line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
-                      f"{plural(self.planned_requests - self.planned_reads, 'write')}: ~{_duration(self.planned_seconds)} "
+                      f"{plural(self.planned_requests - self.planned_reads, 'write')}: "
+                      f"~{_duration(self.planned_seconds)} "
                       f"at Kit's usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
             ]
         else:
@@ -221,7 +222,8 @@ class RunReport:
         if self.rows_skipped:
             lines.append(_line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
         if self.fields_created:
-            lines.append(_line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
+            lines.append(_line("Fields to create" if self.dry_run else "Fields created",
+                               ", ".join(self.fields_created)))
         if self.tags_created:
             lines.append(_line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
         if self.columns:

@@ -332,7 +332,8 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
         subscriber = NewSubscriber(email, name.kit_value if name else None,
                                    clear_first_name=name is not None and name.kit_value is None)
         try:
-            upsert_subscriber(client, subscriber, {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
+            upsert_subscriber(client, subscriber,
+                              {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
         except KitRequestError as e:
             report.failed += [(line, str(e)) for line in mine]
             continue
@@ -382,6 +383,9 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
                 _settle(report, line, result.queued or tagging in done, reason)
         return
     for line in known:
+        if line.subscriber_id is None:
+            report.failed.append((line, "the undo file gives no subscriber id"))
+            continue
         try:
             untag_subscriber(client, tags[line.key.casefold()].id, line.subscriber_id)
         except KitRequestError as e:

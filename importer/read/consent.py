@@ -28,7 +28,6 @@ __all__ = ["ConsentGuard", "Kind", "StatusColumn", "UnknownStatus", "column_kind
            "plan_guard", "sample", "unreadable_error"]
 
 ACTIVE = KitState.ACTIVE
-_UNSEEN = object()
 
 
 @dataclass
@@ -82,9 +81,8 @@ class ConsentGuard:
         out: tuple[StatusColumn, str, KitState] | None = None
         for column in self.columns:
             cell = cells[column.index] if column.index < len(cells) else ""
-            state = self._memo.get((column.index, cell), _UNSEEN)
-            if state is _UNSEEN:
-                state = self._read(column, cell)
+            key = (column.index, cell)
+            state = self._memo[key] if key in self._memo else self._read(column, cell)
             if isinstance(state, UnknownStatus):
                 raise UnknownStatus(state.word, column)
             if state is not None and state is not ACTIVE and out is None:

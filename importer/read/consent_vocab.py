@@ -74,7 +74,7 @@ def channel_of(header: str) -> str | None:
     or None: a header naming email (or no channel at all) is about email."""
     name = normalize(header)
     tokens = _tokens(header)
-    if any(word in name for word in _EMAIL) or "mail" in tokens and not _phrase_channel(tokens):
+    if any(word in name for word in _EMAIL) or ("mail" in tokens and not _phrase_channel(tokens)):
         return None
     if found := _phrase_channel(tokens):
         return found

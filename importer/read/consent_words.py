@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 from importer.records import KitState
 
-A, C, B, X, I = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED, KitState.COMPLAINED, KitState.INACTIVE
+# A: active (consent), C: cancelled, B: bounced, X: complained (explicit opt-outs), P: inactive (no consent)
+A, C, B, X, P = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED, KitState.COMPLAINED, KitState.INACTIVE
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ ENGLISH = Language(
         B: ("cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "soft bounced", "undeliverable",
             "invalid", "blocked"),
         X: ("complained", "complaint", "spam", "spam complaint", "marked as spam", "reported spam", "abuse"),
-        I: ("inactive", "pending", "unconfirmed", "awaiting confirmation", "transactional", "non-subscribed",
+        P: ("inactive", "pending", "unconfirmed", "awaiting confirmation", "transactional", "non-subscribed",
             "not subscribed", "never subscribed", "archived", "disabled", "not opted in", "declined"),
     },
     yes=("true", "yes", "y", "t", "1", "x"),
@@ -106,7 +107,7 @@ GERMAN = Language(
         B: ("bereinigt", "gebounct", "gebounced", "unzustellbar", "ungültig", "gesperrt", "zurückgewiesen",
             "hardbounce", "softbounce"),
         X: ("beschwerde", "spambeschwerde", "als spam markiert", "spam gemeldet"),
-        I: ("inaktiv", "ausstehend", "unbestätigt", "nicht bestätigt", "nicht abonniert", "nie abonniert",
+        P: ("inaktiv", "ausstehend", "unbestätigt", "nicht bestätigt", "nicht abonniert", "nie abonniert",
             "bestätigung ausstehend", "wartet auf bestätigung", "archiviert", "abgelehnt", "keine einwilligung",
             "nicht angemeldet", "transaktional"),
     },
@@ -141,7 +142,7 @@ FRENCH = Language(
             "consentement retiré", "supprimé", "liste noire", "blacklisté"),
         B: ("nettoyé", "rebond", "rebondi", "non distribuable", "invalide", "bloqué", "bloquée", "hard bounce"),
         X: ("plainte", "spam", "signalé comme spam", "plainte pour spam"),
-        I: ("inactif", "inactive", "en attente", "non confirmé", "non abonné", "non inscrit", "jamais abonné",
+        P: ("inactif", "inactive", "en attente", "non confirmé", "non abonné", "non inscrit", "jamais abonné",
             "archivé", "refusé", "transactionnel"),
     },
     yes=("oui", "o", "vrai"),
@@ -172,7 +173,7 @@ SPANISH = Language(
         B: ("rebotado", "rebotada", "rebote", "limpiado", "borrado", "no entregable", "inválido", "bloqueado",
             "bloqueada"),
         X: ("queja", "spam", "marcado como spam", "denunciado como spam"),
-        I: ("inactivo", "inactiva", "pendiente", "no confirmado", "no suscrito", "nunca suscrito", "archivado",
+        P: ("inactivo", "inactiva", "pendiente", "no confirmado", "no suscrito", "nunca suscrito", "archivado",
             "rechazado", "transaccional"),
     },
     yes=("sí", "si", "s", "verdadero"),
@@ -202,7 +203,7 @@ ITALIAN = Language(
         B: ("rimosso", "rimossa", "rimbalzato", "rimbalzo", "non recapitabile", "non valido", "bloccato", "bloccata",
             "pulito"),
         X: ("reclamo", "spam", "segnalato come spam"),
-        I: ("inattivo", "inattiva", "in attesa", "non confermato", "non iscritto", "mai iscritto", "archiviato",
+        P: ("inattivo", "inattiva", "in attesa", "non confermato", "non iscritto", "mai iscritto", "archiviato",
             "rifiutato", "transazionale"),
     },
     yes=("sì", "si", "s", "vero"),
@@ -229,7 +230,7 @@ DUTCH = Language(
         C: ("afgemeld", "uitgeschreven", "opgezegd", "gedeactiveerd", "ingetrokken", "verwijderd", "zwarte lijst"),
         B: ("gebounced", "gebounct", "opgeschoond", "onbestelbaar", "ongeldig", "geblokkeerd"),
         X: ("klacht", "spam", "als spam gemarkeerd", "spamklacht"),
-        I: ("inactief", "in afwachting", "onbevestigd", "niet bevestigd", "niet geabonneerd", "niet aangemeld",
+        P: ("inactief", "in afwachting", "onbevestigd", "niet bevestigd", "niet geabonneerd", "niet aangemeld",
             "nooit geabonneerd", "gearchiveerd", "geweigerd", "transactioneel"),
     },
     yes=("ja", "j", "waar"),
@@ -258,7 +259,7 @@ PORTUGUESE = Language(
             "inscrição cancelada", "cancelou inscrição", "revogado", "removido", "lista negra", "descadastro"),
         B: ("devolvido", "rejeitado", "limpo", "não entregue", "inválido", "bloqueado", "bloqueada", "bounce"),
         X: ("reclamação", "spam", "marcado como spam", "denúncia de spam"),
-        I: ("inativo", "inativa", "pendente", "não confirmado", "não inscrito", "nunca inscrito", "arquivado",
+        P: ("inativo", "inativa", "pendente", "não confirmado", "não inscrito", "nunca inscrito", "arquivado",
             "recusado", "transacional"),
     },
     yes=("sim", "s", "verdadeiro"),

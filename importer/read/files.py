@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.read.names import resolve
@@ -84,19 +84,20 @@ class Source:
     original_numbers: int | None = None
     origins: Origins = field(default=Origins(frame=PYTHON), repr=False)  # for the words of errors
     _merged: dict[int, list[tuple[int, int]]] | None = field(default=None, repr=False)
-    _workbook: object | None = field(default=None, repr=False)
+    _workbook: Any = field(default=None, repr=False)  # an openpyxl Workbook, once opened
 
     def close(self) -> None:
         """Let go of an open workbook (CSV files are opened per pass and need nothing)."""
         if self._workbook is not None:
-            self._workbook.close()  # type: ignore[attr-defined]
+            self._workbook.close()
             self._workbook = None
 
     def describe(self) -> str:
         """One phrase saying how the file was read, for the summary."""
         if self.kind == "xlsx":
             return f"sheet {self.sheet!r}, header on row {self.header_row}"
-        return (f"{_encoding_name(self.encoding or '')}, {DELIMITER_NAMES.get(self.delimiter or '', repr(self.delimiter))}"
+        return (f"{_encoding_name(self.encoding or '')}, "
+                f"{DELIMITER_NAMES.get(self.delimiter or '', repr(self.delimiter))}"
                 f"-separated, header on row {self.header_row}")
 
     def rows(self) -> Iterator[Row]:
@@ -338,7 +339,7 @@ def _csv_records(path: Path, encoding: str, delimiter: str,
 
 # --- XLSX ------------------------------------------------------------------------------
 
-def _load_workbook(path: Path):  # -> openpyxl Workbook
+def _load_workbook(path: Path) -> Any:  # an openpyxl Workbook
     import openpyxl
 
     try:
@@ -372,7 +373,7 @@ def _choose_sheet(names: list[str], wanted: str | None, option: str = "sheet") -
                          listing="Choose one of: {} (or its number, from 1).")]
 
 
-def _xlsx_records(ws, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tuple[int, list[str] | str]]:  # noqa: ANN001
+def _xlsx_records(ws: Any, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tuple[int, list[str] | str]]:
     """Yield (row number, rendered cells) for every row of a read-only sheet, hidden rows included.
 
     A vertically merged cell's value is repeated down its first column, as a person reads
@@ -394,7 +395,7 @@ def _xlsx_records(ws, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tupl
 _MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
 
 
-def _merged_ranges(ws) -> dict[int, list[tuple[int, int]]]:  # noqa: ANN001 (openpyxl read-only sheet)
+def _merged_ranges(ws: Any) -> dict[int, list[tuple[int, int]]]:
     """Merged ranges by first row: [(column index, last row)].
 
     Read-only sheets do not expose them, so the sheet's XML is searched for

@@ -112,6 +112,7 @@ class Sandbox:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET address
         return f"http://{host}:{port}"
 
     def start(self) -> Sandbox:
@@ -267,7 +268,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
             if roll < fault.errors:
                 sb.count("5xx")
-                raise Reply((500, 502, 503)[min(2, int(roll / fault.errors * 3))], {"errors": ["Internal server error"]})
+                status = (500, 502, 503)[min(2, int(roll / fault.errors * 3))]
+                raise Reply(status, {"errors": ["Internal server error"]})
             roll -= fault.errors
             if roll < fault.queue_full and url.path.startswith("/v4/bulk/"):
                 sb.count("413")
@@ -387,7 +389,7 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
         raise Reply(404, {"errors": ["Not Found"]})
     if method == "DELETE" and (path.startswith("/v4/tags/") or path == "/v4/bulk/tags/subscribers"):
         return _untag_route(store, path, body)
-    if path.startswith("/v4/tags") or path.startswith("/v4/bulk/tags"):
+    if path.startswith(("/v4/tags", "/v4/bulk/tags")):
         return _tags_route(store, method, path, query, body)
     if method == "POST" and path == "/v4/bulk/subscribers":
         return _bulk_subscribers(sb, body)
@@ -478,7 +480,7 @@ def _list_subscribers(store: KitStore, query: dict[str, str]) -> dict:
 def _window(query: dict[str, str], what: str) -> tuple[float | None, float | None]:
     """A `<what>_after` / `<what>_before` filter as epoch seconds; Kit's pages say a date
     (yyyy-mm-dd) and show a time in their examples, so both are read."""
-    bounds = []
+    bounds: list[float | None] = []
     for side in ("after", "before"):
         text = (query.get(f"{what}_{side}") or "").strip()
         if not text:
@@ -673,6 +675,7 @@ def _untag_route(store: KitStore, path: str, body: Any) -> tuple[int, Any]:
                                      "tagging": {"tag_id": tag_id if known else None,
                                                  "subscriber_id": sid if sub is not None else None}})
                     continue
+                assert isinstance(tag_id, int)  # known
                 store.untag(sub, tag_id)
         if len(items) > SYNC_LIMIT:
             return 202, {}
@@ -711,6 +714,7 @@ def _bulk_taggings(store: KitStore, body: Any) -> tuple[int, Any]:
             if not known:
                 failures.append({"errors": ["Tag does not exist"], "tagging": {"tag_id": None, "subscriber_id": sid}})
                 continue
+            assert isinstance(tag_id, int)  # known
             store.tag(sub, tag_id)
             tagged.append({**store.to_json(sub, with_fields=False), "tagged_at": store.now_iso()})
     if len(items) > SYNC_LIMIT:

@@ -18,6 +18,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 FIELD_MODES = ("key-error", "key-warn", "label-ignore")
 ACCOUNT_IDS = (10_000, 99_999_999)  # the range a new account's id is drawn from
@@ -163,7 +164,7 @@ class KitStore:
 
     def email_is_valid(self, email: str | None) -> bool:
         """Kit's own check (looser than kit-import's), plus addresses a test asks it to refuse."""
-        return bool(email) and bool(_EMAIL.match(email)) and email.casefold() not in self.rejected_emails
+        return bool(email and _EMAIL.match(email) and email.casefold() not in self.rejected_emails)
 
     def value_too_long(self, value: str | None) -> str | None:
         """Kit's refusal of a value over `max_value_length`, or None when the value is kept."""
@@ -296,7 +297,7 @@ class KitStore:
         return sub.state if sub else None
 
     def to_json(self, sub: StoredSubscriber, *, with_fields: bool = True, tags: bool = False) -> dict:
-        body = {"id": sub.id, "first_name": sub.first_name, "email_address": sub.email_address,
+        body: dict[str, Any] = {"id": sub.id, "first_name": sub.first_name, "email_address": sub.email_address,
                 "state": sub.state, "created_at": sub.created_at}
         if with_fields:
             body["fields"] = {f.key: sub.values.get(f.id) for f in self.fields.values()}

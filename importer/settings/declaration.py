@@ -186,7 +186,8 @@ def check_value(declared: Declared, value: Any) -> Any:
         raise Invalid(" or ".join(repr(c) for c in declared.choices).join(("must be ", f", not {value!r}")),
                       *declared.choices)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and (
-            declared.low is not None and value < declared.low or declared.high is not None and value > declared.high):
+            (declared.low is not None and value < declared.low)
+            or (declared.high is not None and value > declared.high)):
         span = f"from {declared.low:g} to {declared.high:g}" if declared.high is not None else \
             f"at least {declared.low:g}"
         raise Invalid(f"must be {span}, not {value!r}")
@@ -217,7 +218,8 @@ def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
 class Settings:
     """One import's settings. The CLI builds one from the config and flags; a Python caller directly."""
 
-    source: Path = setting(dataclasses.MISSING, help="The file to import: a path or a glob (the newest matching file wins).",
+    source: Path = setting(dataclasses.MISSING,
+                           help="The file to import: a path or a glob (the newest matching file wins).",
                            group=None, value=Path)
     credential: Credential | None = None
     base_url: str = DEFAULT_BASE_URL

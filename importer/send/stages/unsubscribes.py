@@ -35,9 +35,12 @@ class Unsubscribes(Stage):
         return [outcome] if wants_unsubscribe(outcome) else []
 
     def send(self, batch: list[Outcome]) -> None:
-        unsubscribe_subscriber(self.client, batch[0].subscriber_id)
+        subscriber_id = batch[0].subscriber_id
+        if subscriber_id is None:  # Kit's answer to the upsert named no id: nothing to address
+            raise KitRequestError("Kit gave no subscriber id to unsubscribe")
+        unsubscribe_subscriber(self.client, subscriber_id)
 
-    def settle(self, batch: list[Outcome], answer: None | KitRequestError | KitUnavailableError) -> None:
+    def settle(self, batch: list[Outcome], answer: KitRequestError | KitUnavailableError | None) -> None:
         outcome = batch[0]
         if isinstance(answer, (KitRequestError, KitUnavailableError)):
             detail = "; ".join(answer.errors) if isinstance(answer, KitRequestError) and answer.errors else str(answer)
