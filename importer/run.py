@@ -35,7 +35,9 @@ from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.outputs.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
-from importer.read.files import RowSource, open_source
+from importer.read.files import RowSource
+from importer.read.remote import UnchangedSource, open_for_run, remember_download
+from importer.read.url import redact
 from importer.read.contacts import map_rows
 from importer.decide.estimate import estimate_seconds
 from importer.read.columns import CONTENT_SAMPLE, ColumnPlan, plan_columns
@@ -100,7 +102,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
-    return _run(settings, lambda: open_source(settings.source, settings.load), client, progress)
+    return _run(settings, lambda: open_for_run(settings), client, progress)
 
 
 def import_rows(data: Any, settings: Settings | None = None, *, client: KitClient | None = None,
@@ -122,7 +124,7 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
 
 def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient | None,
          progress: Progress | None) -> RunReport:
-    report = RunReport(source=str(settings.source), dry_run=settings.dry_run)
+    report = RunReport(source=redact(settings.source), dry_run=settings.dry_run)
     try:
         _locked(report, settings, opener, client, progress or NoProgress())
     except (ImporterError, KeyboardInterrupt) as e:
@@ -187,6 +189,9 @@ def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settin
     source = opener()
     try:
         _import_source(report, source, settings, client, progress)
+        if isinstance(source, UnchangedSource):
+            report.source_unchanged_since = source.since or "the last run"
+        remember_download(settings, source, report.exit_status == 0 and not report.stopped)
     finally:
         source.close()
 
@@ -766,6 +771,7 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_unconfirmed += outcome.values_unconfirmed
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
     report.taggings += len(outcome.tagged)
+    _confirmed_writes(outcome, report.confirmed_writes)
     report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
     _tally_state(outcome, report)
     if not outcome.problems:
@@ -774,6 +780,14 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
+    """Note the subscriber and taggings Kit confirmed, for a verify that follows while its lists lag."""
+    email = outcome.contact.email.casefold()
+    if outcome.status in (Status.CREATED, Status.UPDATED):
+        writes.add((email, "subscriber"))
+    writes.update((email, f"tag:{name.casefold()}") for name in outcome.tagged)
 
 
 def _tally_state(outcome: Outcome, report: RunReport) -> None:

@@ -28,7 +28,8 @@ from importer.read.consent_find import detect, sample
 from importer.errors import ConfigError, ConflictingSettings, ImporterError, Terminated
 from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant, list_custom_fields
 from importer.kit.oauth import authorize
-from importer.read.files import list_sheets, open_source
+from importer.read.remote import open_any, sheets_at
+from importer.read.url import is_url, redact
 from importer.read.columns import plan_columns
 from importer.run import import_file
 from importer.outputs.undo import read_undo, undo, write_undo_failures
@@ -317,13 +318,27 @@ def cli() -> None:
     """
 
 
+class SourceParam(click.ParamType):
+    """SOURCE: a path, or an http(s) URL kept as text (a Path would fold its `//`)."""
+
+    name = "source"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, Path) or not is_url(value):
+            return Path(value)
+        return str(value).strip()
+
+
+SOURCE = SourceParam()
+
+
 def import_options(config_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """SOURCE, --config and every setting of an import: what `run` takes, and `verify` with it, so that
     the command line that imported a file can check it."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         for option in reversed((
-                click.argument("source", type=click.Path(path_type=Path, dir_okay=True), required=False),
+                click.argument("source", type=SOURCE, required=False),
                 click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
                              metavar="FILE", help=config_help),
                 setting_options(Group.READ), setting_options(Group.COLUMNS), setting_options(Group.RUN),
@@ -340,7 +355,8 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     """Import SOURCE into Kit, or the source named in --config.
 
     SOURCE is a text export, .csv, .tsv or .txt (encoding and delimiter detected), or an
-    Excel workbook, .xlsx or .xlsm (the first sheet, or --sheet). Subscribers are upserted
+    Excel workbook, .xlsx or .xlsm (the first sheet, or --sheet), at a path or an https://
+    URL (a Google Sheets link is read as its CSV export). Subscribers are upserted
     by email with their first names, then custom field values are written; when reading
     what Kit holds costs fewer requests than it saves (--compare), only what differs is sent. Rows that cannot
     be imported go to a failures CSV with their row number and the reason; fix them and run
@@ -413,7 +429,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 _say("Verifying: reading back what Kit holds")
-                checked = verify(settings)
+                checked = verify(settings, confirmed=result.confirmed_writes)
                 _say(checked.summary())
                 _say(checked.closing_line())
                 status = status or checked.exit_status
@@ -429,9 +445,10 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
     It takes the options of `run`, so the command line that imported a file checks it; the
     options that only steer writing (--dry-run, --state, --max-changes, --form, ...) are
     ignored. Every difference the subscriber list shows is confirmed by reading the subscriber
-    by id, since Kit's list lags writes; a subscriber not listed is looked up again for at
-    most --settle seconds. The differences go to a CSV (--differences, default
-    <source name>.verify.csv).
+    by id, since Kit's lists lag writes (up to 5 minutes); what only a list shows (a subscriber
+    looked up by email, a subscriber's tags) is read again with doubling pauses for at most
+    --settle seconds before it is called a difference. The differences go to a CSV
+    (--differences, default <source name>.verify.csv).
 
     Examples:
 
@@ -537,7 +554,7 @@ class EarlyReport:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
         if self.path is None or self.handed_over or not isinstance(error, (ImporterError, KeyboardInterrupt)):
             return
-        report = RunReport(source=str(self.source or ""))
+        report = RunReport(source=redact(self.source or ""))
         report.failed(error)
         try:
             report.write_json(Path(self.path))
@@ -616,7 +633,7 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=SOURCE)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("nightly.toml"),
               show_default=True, help="Where to write the config.")
 @setting_options(Group.READ)
@@ -639,7 +656,8 @@ def init(source: Path, output: Path, force: bool, sandbox: bool, sandbox_auth: s
         kit-import init contacts.csv --sandbox --force
     """
     given = settings_from({}, given_on_command_line(options), source=source)
-    opened = open_source(source, given.load)  # first: a missing source is the mistake to name
+    opened = open_any(source, given.load, max_mb=given.max_download_mb,
+                      timeout=given.download_timeout)  # first: a missing source is the mistake to name
     if output.exists() and not force:
         opened.close()
         raise ImporterError(f"{output} exists already.", "Pass --force to overwrite it, or --output another path.")
@@ -751,10 +769,10 @@ def fields_command(sandbox: bool, sandbox_auth: str) -> None:
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=SOURCE)
 @friendly_errors
-def sheets(source: Path) -> None:
-    """List the sheets of a workbook (.xlsx, .xlsm), numbered for --sheet.
+def sheets(source: Path | str) -> None:
+    """List the sheets of a workbook (.xlsx, .xlsm, at a path or an https:// URL), numbered for --sheet.
 
     Examples:
 
@@ -762,7 +780,7 @@ def sheets(source: Path) -> None:
         kit-import sheets contacts.xlsx
         kit-import run contacts.xlsx --sheet 2
     """
-    for number, name in enumerate(list_sheets(source), start=1):
+    for number, name in enumerate(sheets_at(source), start=1):
         click.echo(f"{number}  {name}")
 
 
@@ -847,8 +865,9 @@ def parse_sandbox_rate_limit(ctx: click.Context | None, param: click.Parameter |
               help="Refuse custom field values longer than N characters, as a stricter Kit might "
                    "(default: every length is kept; Kit's pages state no limit).")
 @click.option("--list-lag", type=click.FloatRange(0, 3600), default=0, show_default=True, metavar="SECONDS",
-              help="Make the subscriber list lag writes by this long, as Kit's does (eventual consistency): "
-                   "a list read shows each subscriber as it was SECONDS ago; a read by id is always current.")
+              help="Make Kit's lists lag writes by this long, as Kit's do (eventual consistency): the "
+                   "subscriber list and a subscriber's tags show each subscriber as it was SECONDS ago; a "
+                   "read by id is always current.")
 @friendly_errors
 def sandbox_command(port: int, account_id: int | None, field_mode: str, latency: tuple[float, float],
                     rate_limit: tuple[int, float] | None, faults: dict[str, float], seed: int,

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS states (email TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS form_additions (email TEXT NOT NULL, form_id INTEGER NOT NULL,
                                            PRIMARY KEY (email, form_id));  -- additions Kit confirmed
 CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered them not active (or unsubscribed them)
+CREATE TABLE IF NOT EXISTS downloads (key TEXT PRIMARY KEY, validators TEXT NOT NULL);  -- a URL source's ETag...
 """
 
 
@@ -140,6 +141,18 @@ class RunMemory:
         """Digests of the tag names Kit holds (or was confirmed to hold) on this email."""
         return {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
                                                   (digest(email.casefold()),))}
+
+    # --- a URL source's last complete download ---------------------------------------------
+
+    def download_validators(self, key: str) -> dict[str, str] | None:
+        """The ETag, Last-Modified and time of the last download of a URL source a run imported
+        completely (`key`: its address and settings, see importer/read/remote.py), or None."""
+        row = self.db.execute("SELECT validators FROM downloads WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def remember_download(self, key: str, validators: dict[str, str | None]) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO downloads VALUES (?, ?)", (key, json.dumps(validators)))
 
     # --- what changed --------------------------------------------------------------------
 

@@ -399,14 +399,17 @@ def _route(sb: Sandbox, method: str, path: str, query: dict[str, str], body: Any
 
 
 def _subscriber_tags(store: KitStore, subscriber_id: int, query: dict[str, str]) -> tuple[int, Any]:
-    """GET /v4/subscribers/{id}/tags: current, like a read by id (the store keeps no tagging time:
-    `tagged_at` is the tag's creation time)."""
+    """GET /v4/subscribers/{id}/tags: a list, so with `list_lag` it lags writes as the subscriber list
+    does (Kit's "Eventual consistency": only a read by id is current). The store keeps no tagging
+    time: `tagged_at` is the tag's creation time."""
     with store.lock:
         sub = store.subscribers.get(subscriber_id)
         if sub is None:
             raise Reply(404, {"errors": ["Not Found"]})
+        shown = store.as_listed(sub, store.clock())
+        listed = [t["id"] for t in shown["tags"]] if shown is not None else []
         items = [{"id": t, "name": store.tags[t].name, "tagged_at": store.tags[t].created_at}
-                 for t in sorted(sub.tags) if t in store.tags]
+                 for t in sorted(listed) if t in store.tags]
     page, pagination = _paginate(items, query)
     return 200, {"tags": page, "pagination": pagination}
 

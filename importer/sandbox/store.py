@@ -112,8 +112,9 @@ class KitStore:
         # how the client handles a Kit that refuses long values (None: every length is kept).
         self.max_value_length = max_value_length
         # Kit's list results lag writes by seconds to minutes (eventual consistency): with a lag,
-        # GET /v4/subscribers shows each subscriber as it was `list_lag` seconds ago, and leaves out
-        # those created since; GET /v4/subscribers/{id} is always current.
+        # GET /v4/subscribers and a subscriber's tags (GET /v4/subscribers/{id}/tags) show each
+        # subscriber as it was `list_lag` seconds ago, and leave out those created since;
+        # GET /v4/subscribers/{id} is always current.
         self.list_lag = list_lag
         self.tags: dict[int, StoredTag] = {}
         self._next_tag = 1

@@ -21,6 +21,7 @@ from importer.errors import ConfigError, ConflictingSettings
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
+from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, source_name
 from importer.settings.origins import FLAG, Origins
 from importer.records import KitState
 
@@ -218,9 +219,9 @@ def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
 class Settings:
     """One import's settings. The CLI builds one from the config and flags; a Python caller directly."""
 
-    source: Path = setting(dataclasses.MISSING,
-                           help="The file to import: a path or a glob (the newest matching file wins).",
-                           group=None, value=Path)
+    source: Path | str = setting(dataclasses.MISSING, help="The file to import: a path, a glob (the newest "
+                                 "matching file wins), or an https:// URL (a Google Sheets link is read as its CSV "
+                                 "export).", group=None, value=Path)
     credential: Credential | None = None
     base_url: str = DEFAULT_BASE_URL
     sheet: str | None = setting(help="Workbook sheet to read, by name or number (default: the first).",
@@ -231,6 +232,12 @@ class Settings:
                                     group=Group.READ, metavar="CHAR", parse=check_delimiter)
     header_row: int | None = setting(help="Row number of the header (default: detected; a title above it is "
                                           "skipped).", group=Group.READ, value=int, low=1, metavar="N")
+    max_download_mb: float = setting(float(DEFAULT_MAX_MB), help="Largest source download, in MB: a URL source "
+                                     "over it is refused (exit 1) without reading more.", group=Group.READ,
+                                     value=float, low=0.001, metavar="MB")
+    download_timeout: float = setting(DEFAULT_TIMEOUT, help="Seconds a URL source may take to answer (to connect, "
+                                      "and between two pieces of the file).", group=Group.READ, value=float,
+                                      low=1, high=3600, metavar="SECONDS")
     email_column: str | None = setting(help="Column holding the email (default: detected).", group=Group.COLUMNS,
                                        metavar="COLUMN")
     first_name_column: str | None = setting(
@@ -290,8 +297,10 @@ class Settings:
                                        "from the file (exit 3 if any), as `kit-import verify` does.", value=bool)
     differences: Path | None = setting(help="Where verify writes the differences CSV (default: ./<source "
                                             "name>.verify.csv).", value=Path, metavar="PATH")
-    settle: float = setting(60.0, help="Seconds verify may wait for Kit's subscriber list, which lags writes, "
-                                       "before it calls a subscriber missing.", value=float, low=0, high=3600,
+    settle: float = setting(300.0, help="Seconds verify may wait, reading again with doubling pauses, for Kit's "
+                                        "lists (a subscriber found by email, a subscriber's tags), which lag "
+                                        "writes by up to 5 minutes, before it calls what they lack a difference.",
+                            value=float, low=0, high=3600,
                             metavar="SECONDS")
     log: Path | None = setting(help="Also append this run's timestamped log lines and summary to this file.",
                                value=Path, metavar="PATH")
@@ -354,7 +363,7 @@ class Settings:
         except Invalid as e:
             raise worded(name, e, self.origins) from None
         if declared.value is Path:
-            return Path(value)
+            return value.strip() if name == "source" and is_url(value) else Path(value)
         if declared.value is float and not isinstance(value, bool):
             return float(value)
         if issubclass(declared.value, Enum):
@@ -411,20 +420,20 @@ class Settings:
         """
         if self.failures:
             return self.failures
-        if self.source.name.casefold().endswith(FAILURES_SUFFIX):
+        if isinstance(self.source, Path) and self.source.name.casefold().endswith(FAILURES_SUFFIX):
             return self.source
-        return Path(self.source.name + FAILURES_SUFFIX)
+        return Path(source_name(self.source) + FAILURES_SUFFIX)
 
     @property
     def undo_file(self) -> Path:
         """Where the undo file goes: the setting's path, else `<source name>.undo.csv` here (the
         failures CSV's rule: the whole name)."""
-        return self.undo or Path(self.source.name + UNDO_SUFFIX)
+        return self.undo or Path(source_name(self.source) + UNDO_SUFFIX)
 
     @property
     def differences_file(self) -> Path:
         """Where verify writes its differences: the setting's path, else `<source name>.verify.csv` here."""
-        return self.differences or Path(self.source.name + VERIFY_SUFFIX)
+        return self.differences or Path(source_name(self.source) + VERIFY_SUFFIX)
 
 
 def declarations(group: Group | None = None) -> Iterator[tuple[str, Declared]]:
