@@ -32,6 +32,7 @@ from importer.read.remote import open_any, sheets_at
 from importer.read.url import is_url, redact
 from importer.read.columns import plan_columns
 from importer.run import import_file
+from importer.outputs.alerts import Alerts
 from importer.outputs.undo import read_undo, undo, write_undo_failures
 from importer.verify import verify
 from importer.outputs.report import ExitStatus, RunReport
@@ -381,7 +382,7 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
     """
     given = given_on_command_line(flags)
     log_path = given.get("log")
-    early = EarlyReport(given.get("report"), source)
+    early = EarlyReport(given.get("report"), source, given)
     with early, terminate_as_interrupt():
         if log_path:
             _open_log(log_path)  # first, so that even a broken config is in the log
@@ -536,30 +537,42 @@ FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit se
 
 
 class EarlyReport:
-    """Writes the --report JSON for an error raised before the library has the settings (no
-    credential, a bad config value), once the flag or the config has said where it goes."""
+    """Writes the --report JSON, and sends the alerts, for an error raised before the library has
+    the settings (no credential, a bad config value), once the flags or the config have said where."""
 
-    def __init__(self, path: Path | None, source: Path | None) -> None:
+    def __init__(self, path: Path | None, source: Path | str | None, given: dict[str, Any] | None = None) -> None:
         self.path, self.source = path, source
+        self.alerting = {k: v for k, v in (given or {}).items() if k in ALERT_KEYS}
         self.handed_over = False
 
     def learn(self, config: dict[str, Any]) -> None:
-        """Take the report path and source from a loaded config, unless flags gave them."""
+        """Take the report path, source and alerts from a loaded config, unless flags gave them."""
         self.path = self.path or config.get("report")
         self.source = self.source or config.get("source")
+        self.alerting = {**{k: config[k] for k in ALERT_KEYS if k in config}, **self.alerting}
 
     def __enter__(self) -> EarlyReport:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
-        if self.path is None or self.handed_over or not isinstance(error, (ImporterError, KeyboardInterrupt)):
+        if self.handed_over or not isinstance(error, (ImporterError, KeyboardInterrupt)):
             return
         report = RunReport(source=redact(self.source or ""))
         report.failed(error)
-        try:
-            report.write_json(Path(self.path))
-        except OSError:
-            pass  # the error itself is what the user must see
+        if self.path is not None:
+            try:
+                report.write_json(Path(self.path))
+            except OSError:
+                pass  # the error itself is what the user must see
+        if self.alerting.get("notify") or self.alerting.get("healthcheck"):
+            try:
+                alerting = Settings(source=self.source or "-", **self.alerting)
+            except ImporterError:
+                return  # an alert setting itself is what is wrong: the error says so
+            Alerts.of(alerting, _say).finish(report)
+
+
+ALERT_KEYS = ("notify", "notify_on", "notify_rejects", "healthcheck", "report")
 
 
 def token_file_for(names: dict[str, str], config_path: Path | None, state: Path | None) -> Path:
