@@ -199,7 +199,7 @@ def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settin
 def _import_source(report: RunReport, source: RowSource, settings: Settings, client: KitClient | None,
                    progress: Progress) -> None:
     clock = time.monotonic()
-    report.read_as, report.notes = source.describe(), list(source.notes)
+    report.read_as, report.notes = source.describe(), [*settings.notes, *source.notes]
     if not source.headers:  # no rows and so no columns (an empty list of dicts): nothing to import
         report.elapsed_seconds = time.monotonic() - clock
         return
@@ -351,19 +351,22 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
                            f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
         return Differ(account, refreshed=True, **options)
     writes = write_cost(blind.count, blind.values, blind.taggings, client.credential)
-    if mode is CompareMode.AUTO and writes <= 1:
+    weighs = mode is CompareMode.AUTO and settings.diff is None  # --diff needs the read, whatever it costs
+    if weighs and writes <= 1:
         report.kit_read = "not read: the file needs one write at most, which no read can save"
         return None
     first = count_subscribers(client, include_tags=include_tags)
     total = first.total_count if first.total_count is not None else len(first.subscribers)
     decision = read_pays(total, writes)
-    if mode is CompareMode.AUTO and first.next_cursor is not None and first.total_count is not None \
-            and not decision.pays:
+    if weighs and first.next_cursor is not None and first.total_count is not None and not decision.pays:
         report.kit_read = f"not read: {decision.why}"
         return None
     account = read_account(client, include_tags=include_tags, first=first, progress=_reading(progress))
     why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
         if first.next_cursor is None else decision.why
+    if mode is CompareMode.AUTO and not weighs and first.next_cursor is not None and not decision.pays:
+        why = f"{settings.named('diff')} needs it, though it costs more than the {plural(writes, 'write')} it " \
+              "could save"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
     return Differ(account, **options)
 
@@ -871,7 +874,7 @@ def file_contacts(source: RowSource, settings: Settings, client: KitClient, repo
     """The file's contacts as a run reads, maps and merges them, with the --tag tags, and none left
     out by a state file: what `verify` compares with Kit. None when the source has no columns.
     Rejected rows are counted in `report` (a run would not have imported them)."""
-    report.read_as, report.notes = source.describe(), list(source.notes)
+    report.read_as, report.notes = source.describe(), [*settings.notes, *source.notes]
     if not source.headers:
         return None
     samples = _samples(source)

@@ -3,6 +3,7 @@ in-process sandbox (--sandbox), and where a refreshed OAuth pair is saved."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from importer.kit import Credential, CredentialKind, RefreshGrant
 from importer.sandbox import SAMPLE_FIELDS, SAMPLE_FORMS, Sandbox
@@ -22,10 +24,21 @@ SEEDED = (f"fields {', '.join(SAMPLE_FIELDS)} and the single opt-in form{'s' if 
 
 
 def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--sandbox and --sandbox-auth, shared by the commands that talk to Kit."""
+    """--sandbox and --sandbox-auth, shared by the commands that talk to Kit; --sandbox-auth typed
+    without --sandbox would do nothing, so it is bad usage (exit 2), as settings that cannot go together are."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, sandbox: bool, sandbox_auth: str, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if not sandbox and ctx.get_parameter_source("sandbox_auth") is ParameterSource.COMMANDLINE:
+            raise click.UsageError("--sandbox-auth chooses the sandbox's credential, and this command does not use "
+                                   "--sandbox. Add --sandbox to rehearse with that credential, or drop --sandbox-auth.")
+        return inner(*args, sandbox=sandbox, sandbox_auth=sandbox_auth, **kwargs)
+
+    inner = command
     command = click.option("--sandbox-auth", type=click.Choice(list(SANDBOX_AUTH)),
                            default=CredentialKind.OAUTH.value, show_default=True,
-                           help="Which kind of credential to rehearse with in the sandbox.")(command)
+                           help="Which kind of credential to rehearse with in the sandbox (with --sandbox).")(checked)
     return click.option("--sandbox", is_flag=True,
                         help="Use a local Kit emulator (seeded with the sample fields and form) instead of "
                              "Kit.")(command)

@@ -17,12 +17,13 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
-from importer.errors import ConfigError, ConflictingSettings
+from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
 from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, source_name
 from importer.settings.origins import FLAG, Origins
+from importer.settings.together import check_together
 from importer.records import KitState
 
 
@@ -107,12 +108,16 @@ def worded(name: str, error: Invalid, origins: Origins) -> ConfigError:
 
 
 def parse_field_spec(spec: str) -> tuple[str, str]:
-    """`COLUMN=Label` -> (column, label); a bare `COLUMN` maps to a field labelled like it."""
+    """`COLUMN=Label` -> (column, label). A bare `COLUMN` is refused: whether it names the column or
+    the Kit field is a guess, and a wrong one said "no column Zip" of a Kit field named Zip."""
     column, sep, label = spec.partition("=")
     column, label = column.strip(), label.strip()
-    if not column or (sep and not label):
+    if not sep and column:
+        raise Invalid(f"must be COLUMN=Label, the file's column and the Kit field it fills, not {spec!r} alone",
+                      (column, column), ("Zip", "Postal code"))
+    if not column or not label:
         raise Invalid(f"must be COLUMN=Label, not {spec!r}", ("Zip", "Postal code"))
-    return column, label or column
+    return column, label
 
 
 def parse_fields(value: Any) -> list[tuple[str, str]]:
@@ -311,6 +316,7 @@ class Settings:
                                       value=int, low=1, high=256, metavar="N")
     refresh: RefreshGrant | None = None
     origins: Origins = field(default_factory=Origins)  # where each value came from, for the words of errors
+    notes: list[str] = field(default_factory=list, init=False)  # settings set aside, said in the summary
 
     def __post_init__(self) -> None:
         for name, declared in declarations():
@@ -319,18 +325,7 @@ class Settings:
                 setattr(self, name, self._coerce(name, declared, value))
         if isinstance(self.rate_limit, str):  # checked by its declaration (check_rate_limit) above
             self.rate_limit, self.rate_window = parse_rate_limit(self.rate_limit)
-        if self.ignore_status and (self.skip_unsubscribed or self.status_column or self.state_column):
-            used = tuple(n for n in ("skip_unsubscribed", "status_column", "state_column") if getattr(self, n))
-            raise ConflictingSettings(f"{self.named('ignore_status')} cannot go with "
-                                      f"{self.named('skip_unsubscribed')} or {self.named('state_column')}.",
-                                      "Ignore the status column, or use it: not both.", ("ignore_status", *used))
-        if self.state_column and self.status_column and self.state_column != self.status_column:
-            raise ConflictingSettings(f"{self.named('state_column')} and {self.named('status_column')} name "
-                                      "different columns.", "status_column is the earlier name of state_column: "
-                                      "give one of them.", ("state_column", "status_column"))
-        if self.referrer and not self.form:
-            raise ConflictingSettings(f"{self.named('referrer')} goes with {self.named('form')}.",
-                                      "Name the form the subscribers are added to.", ("referrer",))
+        self.notes = check_together(self)
 
     def _coerce(self, name: str, declared: Declared, value: Any) -> Any:
         """A flag's, config's or caller's value as the field holds it; a bad one is a ConfigError naming it."""
