@@ -57,9 +57,10 @@ class Difference:
     @property
     def counts(self) -> bool:
         """Whether it makes Kit differ from the file: a state Kit holds as not active where the file
-        says active is reported, but kit-import never re-activates anyone, so it does not fail verify;
-        nor does a write Kit confirmed to this run that its lists do not show yet."""
-        return self.change.kind is not Kind.DIFFERS and not self.lagging
+        says active is reported, but kit-import never re-activates anyone, so it does not fail verify; nor
+        does one Kit holds active that the run leaves so (decide/unsubscribes.py says why), nor a write Kit
+        confirmed to this run that its lists do not show yet."""
+        return self.change.kind not in (Kind.DIFFERS, Kind.KEPT) and not self.lagging
 
     def describe(self, why: bool = True) -> str:
         """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`; `why` adds why a state
@@ -71,7 +72,8 @@ class Difference:
             return f"{c.email}: tag {c.file_value!r} {'tagged, not listed yet' if self.lagging else 'missing'}"
         kit = "nothing" if c.kit_value is None else repr(c.kit_value)
         says = "a blank" if c.file_value is None else repr(c.file_value)
-        never = " (kit-import never re-activates anyone)" if why and not self.counts else ""
+        never = "" if not why or self.counts else f" ({c.why})" if c.why else \
+            " (kit-import never re-activates anyone)"
         return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{never}"
 
 
