@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
-from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, source_name
+from importer.outputs.alerts import NotifyOn
+from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, redact, source_name
 from importer.settings.origins import FLAG, Origins
 from importer.settings.together import check_together
 from importer.records import KitState
@@ -194,6 +196,23 @@ def parse_tags(value: Any) -> list[str]:
     return list(unique(names))
 
 
+def parse_webhook(value: Any) -> str:
+    """An https:// URL (plain http on 127.0.0.1 only), named in errors without its path or query."""
+    if not isinstance(value, str) or not is_url(value):
+        raise Invalid(f"must be an https:// URL, not {redact(value, keep_path=False)!r}", "https://hc-ping.com/UUID")
+    url = value.strip()
+    host = urlsplit(url).hostname or ""
+    if not url.lower().startswith("https://") and host not in ("127.0.0.1", "localhost"):
+        raise Invalid(f"must be an https:// URL, not {redact(url, keep_path=False)!r}", "https://hc-ping.com/UUID")
+    return url
+
+
+def parse_webhooks(value: Any) -> list[str]:
+    """`--notify` URLs or a config's list of them."""
+    urls = [value] if isinstance(value, str) else list(value)
+    return [parse_webhook(url) for url in urls]
+
+
 def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
     """A Settings field with its declaration; a list default becomes a fresh list per instance."""
     metadata = {"declared": Declared(help=help, **declared)}
@@ -310,6 +329,18 @@ class Settings:
                                         metavar="PERCENT")
     max_rejects: float | None = setting(help="Write nothing (exit 1) if more than this share of rows would be "
                                              "rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    notify: list[str] = setting(
+        [], help="POST a short JSON summary of the run to this webhook URL (repeatable; Slack's incoming webhooks "
+                 "get Slack's message shape). Its path and query are never shown.", metavar="URL", multiple=True,
+        toml=(list,), parse=parse_webhooks)
+    notify_on: NotifyOn = setting(NotifyOn.PROBLEMS, help="When --notify sends: failure (exit 1, an interrupt), "
+                                                          "problems (also a brake, or rejects over --notify-rejects), "
+                                                          "or always.", value=NotifyOn)
+    notify_rejects: float = setting(1.0, help="With --notify-on problems, alert when more than this share of rows "
+                                              "is rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    healthcheck: str | None = setting(help="Ping a dead man's switch (healthchecks.io's convention): URL/start when "
+                                           "the run starts, URL when it finishes (exit 0 or 3), URL/fail when not.",
+                                      metavar="URL", parse=parse_webhook)
     rate_limit: int | str | None = setting(
         help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: Kit's 600 a "
              "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int),
