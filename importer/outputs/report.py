@@ -41,6 +41,14 @@ class ActionFigures(Protocol):
     def created_lines(self, dry_run: bool) -> list[tuple[str, str]]: ...
 
 
+def _every_action() -> dict[str, ActionFigures]:
+    """Every registered action's figures at zero: a report has them all, asked for or not, so that its
+    JSON keeps one shape (an error before the run starts included)."""
+    from importer.send.actions import blank_figures  # the registry imports this module: asked for when used
+
+    return blank_figures()
+
+
 @dataclass
 class RunReport:
     """Every figure of one run. A Python caller gets this back from `import_file`."""
@@ -77,6 +85,8 @@ class RunReport:
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
+    consent_from: list[str] = field(default_factory=list)  # the columns that decide the email state
+    consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
     planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
@@ -111,7 +121,7 @@ class RunReport:
     # calls "not visible yet" rather than missing while Kit's lists catch up. Not in the JSON report.
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set, repr=False)
     # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
-    actions: dict[str, ActionFigures] = field(default_factory=dict)
+    actions: dict[str, ActionFigures] = field(default_factory=lambda: _every_action())
 
     def __getattr__(self, name: str) -> Any:
         """An action's figure by its name (`report.form_additions`), as the JSON has it."""
@@ -247,6 +257,9 @@ class RunReport:
                   for label, text in figures.created_lines(self.dry_run)]
         if self.columns:
             lines.append(_line("Columns", "; ".join(self.columns)))
+        if self.consent_left_out:
+            decided = f"state from {', '.join(self.consent_from)}" if self.consent_from else "no consent column"
+            lines.append(_line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
         ignored = [f"{h}: {self.ignored_because[h]}" if self.ignored_because.get(h) else h
                    for h in self.columns_ignored] or ["none"]
         lines.append(_line("Columns ignored", ignored[0]))
