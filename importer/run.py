@@ -245,6 +245,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                                              origins=settings.origins)
         report.columns = plan.describe()
         report.columns_ignored = [header for header, _ in plan.ignored]
+        if guard is not None:
+            report.consent_from = [c.header for c in guard.columns]
+            report.consent_left_out = [f"{header}: {why}" for header, why in guard.set_aside.values()]
         report.ignored_because = dict(plan.ignored)
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
@@ -591,10 +594,13 @@ def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: Consen
     claimed = {c.index: c.role for c in guard.columns} if guard is not None else {}
     # A config's [fields] table says what a scheduled run writes: nothing is mapped by its name beyond it.
     from_config = getattr(settings.origins.given.get("fields"), "kind", None) == "config"
-    return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
+    plan = plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
                         samples=samples or (), origins=settings.origins, tags_column=settings.tags_column,
                         pinned=settings.named("fields") if from_config else None)
+    aside = dict(guard.set_aside.values()) if guard is not None else {}  # consent columns left out: never "metadata"
+    plan.ignored = [(header, aside.get(header, why)) for header, why in plan.ignored]
+    return plan
 
 
 def _samples(source: RowSource) -> list[Row]:
@@ -606,7 +612,7 @@ def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGu
     """The consent guard for this file: who is not subscribed, found from its status column."""
     return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
-                      claimed=plan.in_use(),
+                      claimed=plan.in_use(), own=settings.own_state_words,
                       setting="state_column" if settings.state_column else "status_column")
 
 
