@@ -260,7 +260,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
         try:
             blind = Work(contacts, None, **shape)  # the whole file: what a run sends knowing nothing of Kit
-            differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None)
+            differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None,
+                               _opt_outs(guard))
             if differ is not None:
                 kit_plan = Tally()
                 work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
@@ -333,14 +334,21 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         _remove_stale_failures(settings, report)
 
 
+def _opt_outs(guard: ConsentGuard | None) -> int:
+    """Rows the file says opted out: each may be an unsubscribe, which no undo takes back."""
+    return sum(sum(said.values()) for state, said in guard.said.items() if state.opted_out) if guard else 0
+
+
 def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: RunMemory | None,
-              progress: Progress, form_id: int | None) -> Differ | None:
+              progress: Progress, form_id: int | None, opt_outs: int = 0) -> Differ | None:
     """Read what Kit holds when it pays (or --compare always), and say in the report how or why not.
 
     With a state file that holds an earlier read, only the subscribers updated since it (less
     Kit's list lag) are read, and the cache stands for the rest. Otherwise the first page asks
     Kit's total: an account read in that one page (an empty one, say) is read; a bigger one only
-    when reading it costs fewer requests than the `blind` run's writes, which it could save.
+    when reading it costs fewer requests than the `blind` run's writes, which it could save; and
+    whatever it costs when --max-changes must weigh the unsubscribes the file's `opt_outs` may send
+    (no undo takes one back) and no state file can.
     """
     mode = settings.compare
     if mode is CompareMode.NEVER:  # a dry run sends nothing: it says what a real run would
@@ -362,7 +370,10 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
                            f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
         return Differ(account, refreshed=True, **options)
     writes = write_cost(blind.count, blind.values, blind.taggings, client.credential)
-    weighs = mode is CompareMode.AUTO and settings.diff is None  # --diff needs the read, whatever it costs
+    brake = settings.max_changes is not None and opt_outs and settings.consent is not Mode.KEEP and \
+        (state is None or not len(state))
+    # --diff, and the brake over unsubscribes, need the read, whatever it costs
+    weighs = mode is CompareMode.AUTO and settings.diff is None and not brake
     if weighs and writes <= 1:
         report.kit_read = "not read: the file needs one write at most, which no read can save"
         return None
@@ -376,8 +387,9 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
     why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
         if first.next_cursor is None else decision.why
     if mode is CompareMode.AUTO and not weighs and first.next_cursor is not None and not decision.pays:
-        why = f"{settings.named('diff')} needs it, though it costs more than the {plural(writes, 'write')} it " \
-              "could save"
+        needs = f"{settings.named('diff')} needs" if settings.diff is not None else \
+            f"{settings.named('max_changes')} weighs the file's {plural(opt_outs, 'opt-out')} against it"
+        why = f"{needs} it, though it costs more than the {plural(writes, 'write')} it could save"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
     return Differ(account, **options)
 

@@ -386,7 +386,9 @@ def _unsubscribed_as(said: Counter) -> str:
     """` (2 unsubscribed, 1 bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)`."""
     if set(said) <= {"cancelled"}:
         return ""
-    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in said.most_common())
+    order = ("cancelled", "bounced", "complained")  # ties in a steady order, whatever order Kit answered in
+    ranked = sorted(said.items(), key=lambda sc: (-sc[1], order.index(sc[0]) if sc[0] in order else len(order)))
+    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in ranked)
     return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
 
 
