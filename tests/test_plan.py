@@ -55,7 +55,9 @@ def test_without_unsubscribe_a_state_difference_is_listed_not_sent():
     plan.add(*Differ(account(kit)).compare(leaving))
     assert plan.changed_contacts == 0 and plan.left_active == ["old@example.com"]
     asked = Differ(account(kit), unsubscribe=True).difference(leaving)
-    assert asked is not None and asked.subscriber_id is None and asked.state is KitState.CANCELLED  # upserted
+    # Kit holds them active (the read says so): the unsubscribe goes by id, with no upsert to learn the state
+    assert asked is not None and asked.subscriber_id == 1 and asked.state is KitState.CANCELLED
+    assert "active" in asked.confirmed
 
 
 def test_the_state_caches_a_read_and_a_refresh_counts_drift_and_falls_back_on_the_cache(tmp_path):

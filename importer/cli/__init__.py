@@ -408,8 +408,6 @@ def run(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_au
             if emulator is not None:
                 _say(f"Sandbox now holds {plural(len(emulator.store.subscribers), 'subscriber')}.")
             _say(result.closing_line())
-            if result.stopped and not result.interrupted:
-                _say(f"Error: the import stopped: {result.stopped}")
             status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 _say("Verifying: reading back what Kit holds")

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from importer.decide.held import Account
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
-from importer.records import Contact, CustomField, KitState
+from importer.records import HELD_ACTIVE, Contact, CustomField, KitState
 from importer.decide.run_memory import RunMemory, digest
 
 BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
@@ -61,7 +61,10 @@ class Differ:
         if held is None:
             return comparison
         if difference is not None and difference.state is not None:
-            if self.unsubscribe:
+            if self.unsubscribe and held.state is KitState.ACTIVE:
+                # The read says Kit holds them active: the unsubscribe needs no upsert to learn it.
+                difference = replace(difference, confirmed=self._confirmed(held.email) | {HELD_ACTIVE})
+            elif self.unsubscribe:
                 difference = replace(difference, subscriber_id=None, confirmed=self._confirmed(held.email))
             else:
                 difference = replace(difference, state=None)
