@@ -26,7 +26,8 @@ from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, c
 from importer.outputs.failures import write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
-from importer.read.files import open_source
+from importer.read.remote import open_any
+from importer.read.url import redact
 from importer.run import build_client, file_contacts
 from importer.outputs.report import RunReport
 from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, requests_line
@@ -57,9 +58,10 @@ class Difference:
     @property
     def counts(self) -> bool:
         """Whether it makes Kit differ from the file: a state Kit holds as not active where the file
-        says active is reported, but kit-import never re-activates anyone, so it does not fail verify;
-        nor does a write Kit confirmed to this run that its lists do not show yet."""
-        return self.change.kind is not Kind.DIFFERS and not self.lagging
+        says active is reported, but kit-import never re-activates anyone, so it does not fail verify; nor
+        does one Kit holds active that the run leaves so (decide/unsubscribes.py says why), nor a write Kit
+        confirmed to this run that its lists do not show yet."""
+        return self.change.kind not in (Kind.DIFFERS, Kind.KEPT) and not self.lagging
 
     def describe(self, why: bool = True) -> str:
         """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`; `why` adds why a state
@@ -71,7 +73,8 @@ class Difference:
             return f"{c.email}: tag {c.file_value!r} {'tagged, not listed yet' if self.lagging else 'missing'}"
         kit = "nothing" if c.kit_value is None else repr(c.kit_value)
         says = "a blank" if c.file_value is None else repr(c.file_value)
-        never = " (kit-import never re-activates anyone)" if why and not self.counts else ""
+        never = "" if not why or self.counts else f" ({c.why})" if c.why else \
+            " (kit-import never re-activates anyone)"
         return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{never}"
 
 
@@ -175,10 +178,11 @@ def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callab
     those a list still does not show when --settle runs out are "not visible yet", not differences."""
     started = time.monotonic()
     deadline = clock() + settings.settle
-    report = VerifyReport(source=str(settings.source), settle=settings.settle)
+    report = VerifyReport(source=redact(settings.source), settle=settings.settle)
     client = client or build_client(settings)
     before = Counter(client.stats.by_endpoint)
-    source = open_source(settings.source, settings.load)
+    source = open_any(settings.source, settings.load, max_mb=settings.max_download_mb,
+                      timeout=settings.download_timeout)
     try:
         run = RunReport()
         work = file_contacts(source, settings, client, run)

@@ -516,7 +516,7 @@ def test_one_subscriber_is_counted_in_the_singular(tmp_path, monkeypatch):
     assert done.exit_code == 0, done.output
     assert "Sandbox now holds 1 subscriber.\n" in done.output
 
-    from importer import cli as cli_module
+    from importer.cli import sandbox as cli_module
     from importer.sandbox import server
 
     def one_subscriber(**options):
@@ -694,7 +694,7 @@ def test_ctrl_c_calls_rows_in_unanswered_requests_not_confirmed(sandbox, tmp_pat
 
 def test_without_a_terminal_a_progress_line_comes_at_least_every_interval(capsys):
     """Even while no answer comes (every request waiting on Kit), a line says where the run is."""
-    from importer.cli import BarProgress
+    from importer.cli.progress import BarProgress
     progress = BarProgress(every=0.1)
     progress.phase("Importing contacts", 1000)
     progress.advance(50, requests=3)

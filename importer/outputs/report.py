@@ -63,13 +63,14 @@ class RunReport:
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
-    unsubscribed: int = 0  # existing subscribers this run unsubscribed (--unsubscribe)
-    state_conflicts: int = 0  # unsubscribed in the file but active in Kit, left alone
-    state_conflict_emails: list[str] = field(default_factory=list)
+    unsubscribed: int = 0  # existing subscribers active in Kit this run unsubscribed, as the file's opt-out says
+    unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
+    kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
     form: str | None = None  # the --form, as "name (id N)"
     form_additions: int = 0
     planned_form_additions: int = 0  # a dry run's upper bound: Kit's answers decide who is active
-    planned_unsubscribes: int = 0
+    planned_unsubscribes: int = 0  # a dry run's: exact after a read of Kit, else at most this many
+    planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
     plan_columns: dict[str, dict[str, int]] = field(default_factory=dict)  # item -> {new, changed, equal, cleared}
     new_subscribers: int = 0  # contacts Kit did not hold (after a read of Kit)
@@ -92,6 +93,7 @@ class RunReport:
     undo_file: str | None = None  # the undo file saved before the first write
     undo_holds: str = ""  # what it holds and how Kit's values were read
     failures_removed: str | None = None  # an earlier run's failures CSV, removed since no row failed this time
+    source_unchanged_since: str | None = None  # a URL source that answered 304: nothing was read or sent
     stopped: str | None = None
     interrupted: bool = False
     terminated: bool = False  # the interrupt was SIGTERM
@@ -147,6 +149,10 @@ class RunReport:
         del data["confirmed_writes"]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
+        data["unsubscribed_as"] = dict(self.unsubscribed_as.most_common())
+        data["kept_active"] = [{"email": email, "reason": why} for email, why in self.kept_active.items()]
+        data["state_conflicts"] = len(self.kept_active)  # the earlier names of kept_active's count and emails
+        data["state_conflict_emails"] = list(self.kept_active)
         data["requests"] = dict(sorted(self.requests.items()))
         data["requests_sent"] = self.requests_sent
         data["imported"] = self.imported
@@ -292,6 +298,8 @@ class RunReport:
     def _state_lines(self) -> list[str]:
         """What the run did to subscribers' states and forms, right after the counts: each line only
         when it has something to say."""
+        if self.dry_run:
+            return self._planned_state_lines()
         lines = []
         if self.states_set:
             parts = []
@@ -304,19 +312,37 @@ class RunReport:
                              (f" ({said}{' in the file' if n == 0 else ''})" if said else ""))
                 parts[-1] = f"{count:,} {parts[-1]}"
             lines.append(line("States set", ", ".join(parts)))
-        if self.dry_run and self.planned_unsubscribes:
-            lines.append(line("Unsubscribes", f"up to {self.planned_unsubscribes:,} (those Kit holds active)"))
         if self.unsubscribed:
-            lines.append(line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit, "
-                                              "unsubscribed as the file says (--unsubscribe)"))
-        if self.state_conflicts:
-            are = "is" if self.state_conflicts == 1 else "are"
-            lines.append(line("Left active", f"{plural(self.state_conflicts, 'subscriber')} {are} unsubscribed in "
-                                             "the file but active in Kit (listed in the report; --unsubscribe "
-                                             "unsubscribes them)"))
+            lines.append(line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the "
+                                              f"file says opted out{_unsubscribed_as(self.unsubscribed_as)}"))
+        lines += self._kept_lines()
         if self.form and not self.dry_run:
             lines.append(line("Form additions", f"{self.form_additions:,} to {self.form}"))
         return lines
+
+    def _planned_state_lines(self) -> list[str]:
+        """A dry run's consent outcome: new subscribers per state, unsubscribes to send, who stays active."""
+        read = bool(self.kit_read) and not self.kit_read.startswith("not read")
+        lines = []
+        if self.planned_states:
+            states = ", ".join(f"{n:,} {state}" + (f" ({self.state_words[state]})" if self.state_words.get(state)
+                                                    else "") for state, n in self.planned_states.items())
+            lines.append(line("States", f"new subscribers: {states}" if read else
+                               f"{states} (each created so if Kit does not hold it yet)"))
+        if self.planned_unsubscribes:
+            lines.append(line("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
+                               if read else f"up to {self.planned_unsubscribes:,} (those Kit holds active)"))
+        return lines + self._kept_lines()
+
+    def _kept_lines(self) -> list[str]:
+        """`Left active: 2 subscribers the file says opted out (1 created in Kit after ...; listed in the report)`."""
+        if not self.kept_active:
+            return []
+        why = Counter(self.kept_active.values())
+        verb = "stay" if self.dry_run else "left"
+        parts = "; ".join(f"{n:,} {reason}" for reason, n in why.most_common())
+        return [line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
+                                     f"{verb} active in Kit ({parts}; listed in the report as kept_active)")]
 
     @property
     def wrote(self) -> bool:
@@ -359,6 +385,8 @@ class RunReport:
         refused and where to find it."""
         removed = (f"; removed the earlier failures file {self.failures_removed}: no row failed this time"
                    if self.failures_removed else "")
+        if self.source_unchanged_since and not self.stopped:
+            return f"Source unchanged since {self.source_unchanged_since}: nothing to import, no request to Kit"
         if not self.rows_read and not self.stopped:
             return "0 data rows: nothing to import" + removed
         rows = f"{plural(self.rows_read, 'row')}{self.rows_accounting()[len(f'{self.rows_read:,}'):]}"
@@ -369,6 +397,8 @@ class RunReport:
             rows = rows.replace(f"{self.rows_skipped:,} skipped", f"{self.rows_skipped:,} skipped (not subscribed)")
         if self.unsubscribed:
             rows += f"; {plural(self.unsubscribed, 'subscriber')} unsubscribed"
+        if self.kept_active:
+            rows += f"; {len(self.kept_active):,} opted out in the file left active in Kit"
         if self.failures_path:
             return f"{rows} -> {self.failures_path}"
         return f"{rows}{removed or '; no failures file written'}"
@@ -386,6 +416,14 @@ def _stands_out(header: str, why: str) -> bool:
         return True
     name = "".join(ch for ch in header.casefold() if ch.isalnum())
     return column_kind(header) is not None or any(part in name for part in IN_PARTS)
+
+
+def _unsubscribed_as(said: Counter) -> str:
+    """` (2 unsubscribed, 1 bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)`."""
+    if set(said) <= {"cancelled"}:
+        return ""
+    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in said.most_common())
+    return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
 
 
 UNFINISHED = (REASON_NOT_SENT, REASON_NOT_CONFIRMED)  # reasons counted apart from rejections
