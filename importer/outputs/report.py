@@ -13,7 +13,7 @@ from importer.errors import Terminated
 from importer.outputs.atomic import atomic_write
 from importer.outputs.summary import ExitStatus, counted, duration, elapsed_line, line, requests_line
 from importer.outputs.words import plural
-from importer.read.consent import IN_PARTS, column_kind
+from importer.read.consent_vocab import consent_header
 from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
 
 __all__ = ["ExitStatus", "RunReport"]
@@ -63,6 +63,8 @@ class RunReport:
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
+    consent_from: list[str] = field(default_factory=list)  # the columns that decide the email state
+    consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
     unsubscribed: int = 0  # existing subscribers active in Kit this run unsubscribed, as the file's opt-out says
     unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
@@ -191,6 +193,9 @@ class RunReport:
             lines.append(line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
         if self.columns:
             lines.append(line("Columns", "; ".join(self.columns)))
+        if self.consent_left_out:
+            decided = f"state from {', '.join(self.consent_from)}" if self.consent_from else "no consent column"
+            lines.append(line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
         lines += self._ignored_lines()
         lines += [line("Note", note) for note in self.notes]
         if self.undo_file:
@@ -414,15 +419,16 @@ def _stands_out(header: str, why: str) -> bool:
     """Whether an ignored column keeps its own summary line: it looks like a Kit field or like consent."""
     if why.startswith("Kit field") or "named like" in why:  # fed by another column, or a metadata twin of one
         return True
-    name = "".join(ch for ch in header.casefold() if ch.isalnum())
-    return column_kind(header) is not None or any(part in name for part in IN_PARTS)
+    return consent_header(header)
 
 
 def _unsubscribed_as(said: Counter) -> str:
     """` (2 unsubscribed, 1 bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)`."""
     if set(said) <= {"cancelled"}:
         return ""
-    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in said.most_common())
+    order = ("cancelled", "bounced", "complained")  # ties in a steady order, whatever order Kit answered in
+    ranked = sorted(said.items(), key=lambda sc: (-sc[1], order.index(sc[0]) if sc[0] in order else len(order)))
+    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in ranked)
     return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
 
 

@@ -248,7 +248,8 @@ class UndoReport:
             out += listing(self.created, "the undo file", listed)
         if self.states_kept:
             out.append(summary.line("Left unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
-                                                 "kit-import never makes anyone active)"))
+                                                         "kit-import never makes anyone active)"))
+            out += listing((undo_line.email for undo_line in self.states_kept), "the undo file", listed)
         if self.failed:
             out.append(summary.line("Refused by Kit", f"{len(self.failed):,}"))
             out += listing((f"{undo_line.describe()}: {why}" for undo_line, why in self.failed),
