@@ -19,7 +19,7 @@ from dataclasses import replace
 from importer.decide.held import Account
 from importer.decide.unsubscribes import Mode, opted_out
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
-from importer.records import Contact, CustomField
+from importer.records import HELD_ACTIVE, Contact, CustomField, KitState
 from importer.decide.run_memory import Needs, RunMemory, digest
 
 BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
@@ -70,7 +70,11 @@ class Differ:
         maybe = [action for action in self.actions if action.needs(contact, held.state, frozenset())]
         unsubscribe = difference is not None and difference.state is not None  # the policy's verdict (compare)
         confirmed = self._confirmed(held.email) if maybe or unsubscribe else frozenset()
-        if unsubscribe or any(action.needs(contact, held.state, confirmed) for action in maybe):
+        if difference is not None and unsubscribe and held.state is KitState.ACTIVE:
+            # An unsubscribe of someone the read saw active: it goes by id, with no upsert to learn the state.
+            difference = replace(difference, confirmed=confirmed | {HELD_ACTIVE})
+        elif unsubscribe or any(action.needs(contact, held.state, confirmed) for action in maybe):
+            # The upsert's answer says Kit's state now, for the stage that needs it.
             base = difference or Contact(contact.email, None, {}, contact.rows, state=contact.state,
                                          unsubscribed_at=contact.unsubscribed_at)
             difference = replace(base, subscriber_id=None, confirmed=confirmed)

@@ -57,6 +57,8 @@ class Figures:
     so that the JSON keeps one shape. The summary lines say what the figures mean.
     """
 
+    with_states: ClassVar[bool] = False  # its lines go with the consent lines, right after the counts
+
     def tally(self, outcome: Outcome) -> None:
         """Count what Kit confirmed (or refused) for one contact."""
 
@@ -71,6 +73,10 @@ class Figures:
     def created_lines(self, dry_run: bool) -> list[tuple[str, str]]:
         """(label, text) lines for what the run creates in Kit for the action (tags, say)."""
         return []
+
+    def closing(self) -> str:
+        """What the run's closing line says of it (`2 subscribers unsubscribed`), or nothing."""
+        return ""
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

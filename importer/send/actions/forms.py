@@ -154,6 +154,8 @@ class FormFigures(Figures):
     form_additions: int = 0
     planned_form_additions: int = 0  # a dry run's upper bound: Kit's answers decide who is active
 
+    with_states = True
+
     def tally(self, outcome: Outcome) -> None:
         self.form_additions += any(key.startswith("form:") for key in outcome.done)
 

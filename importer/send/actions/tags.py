@@ -20,7 +20,7 @@ from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.outputs.undo import UndoLine
 from importer.read.tags import TagBook, unique
-from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING
+from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING, Status
 from importer.send.actions.base import Action, Count, Figures, per_request
 from importer.send.scheduler import Stage
 from importer.send.stages.base import CHUNK
@@ -171,21 +171,31 @@ class TagFigures(Figures):
 
     tags_created: list[str] = field(default_factory=list)  # in a dry run: the tags a real run would create
     taggings: int = 0  # tags Kit confirmed on subscribers (new, or one they had)
-    taggings_failed: int = 0
+    taggings_failed: int = 0  # refused by Kit
+    taggings_not_sent: int = 0  # never sent: the run stopped first
     taggings_to_send: int = 0  # a dry run's
 
     def tally(self, outcome: Outcome) -> None:
+        """Taggings Kit confirmed, refused ("failed"), and never sent because the run stopped."""
         self.taggings += len(outcome.tagged)
-        self.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
+        if outcome.status is Status.NOT_SENT:
+            self.taggings_not_sent += len(outcome.contact.tags)
+            return
+        for reason, detail in outcome.problems:
+            if reason == NOT_APPLIED:
+                stopped = STOPPED_BEFORE_SENDING in detail
+                self.taggings_not_sent += stopped
+                self.taggings_failed += not stopped
 
     def plan_lines(self) -> list[tuple[str, str]]:
         return [("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []
 
     def result_lines(self) -> list[tuple[str, str]]:
-        if not self.taggings and not self.taggings_failed:
+        if not self.taggings and not self.taggings_failed and not self.taggings_not_sent:
             return []
-        return [("Taggings", f"{self.taggings:,}" + (f" ({self.taggings_failed:,} failed)" if self.taggings_failed
-                                                       else ""))]
+        shown = [f"{n:,} {what}" for n, what in ((self.taggings_failed, "refused by Kit"),
+                                                 (self.taggings_not_sent, "not sent")) if n]
+        return [("Taggings", f"{self.taggings:,}" + (f" ({', '.join(shown)})" if shown else ""))]
 
     def created_lines(self, dry_run: bool) -> list[tuple[str, str]]:
         if not self.tags_created:

@@ -79,6 +79,8 @@ class UnsubscribeFigures(Figures):
     planned_unsubscribes: int = 0  # a dry run's: exact after a read of Kit, else at most this many
     planned_exact: bool = False  # a dry run's planned_unsubscribes come from a read of Kit (not in the JSON)
 
+    with_states = True
+
     def tally(self, outcome: Outcome) -> None:
         if UNSUBSCRIBED in outcome.done:
             self.unsubscribed += 1
@@ -95,6 +97,9 @@ class UnsubscribeFigures(Figures):
             return []
         return [("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the file says "
                                  f"opted out{_unsubscribed_as(self.unsubscribed_as)}")]
+
+    def closing(self) -> str:
+        return f"{plural(self.unsubscribed, 'subscriber')} unsubscribed" if self.unsubscribed else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"unsubscribed": self.unsubscribed, "unsubscribed_as": dict(_ranked(self.unsubscribed_as)),
