@@ -237,8 +237,9 @@ class RunReport:
         lines += [_line("", more) for more in ignored[1:]]
         for note in self.notes:
             lines.append(_line("Note", note))
-        if self.undo_file:
-            lines.append(_line("Undo file", f"{self.undo_file}: {self.undo_holds}"))
+        if self.undo_file or self.undo_holds:  # (none saved: only why)
+            lines.append(_line("Undo file", f"{self.undo_file}: {self.undo_holds}" if self.undo_file else
+                               self.undo_holds))
         sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
         lines.append(_line("Requests sent", f"{self.requests_sent:,} ({sent})"))
         if self.retries:
