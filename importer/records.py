@@ -73,7 +73,8 @@ class Contact:
     # When the file says the person opted out (UNSUB_TIME, unsubscribed_at, CLEAN_TIME...), as an aware
     # time; a time without a zone is read as the latest instant it can mean (see read/times.py).
     unsubscribed_at: dt.datetime | None = None
-    # What earlier runs learnt: "form" (added), "left" (Kit holds them not active).
+    # What earlier runs learnt: "form" (added), "left" (Kit holds them not active), "honoured" (Kit held
+    # them not active while the file said they opted out: see decide/unsubscribes.py).
     confirmed: frozenset[str] = frozenset()
 
 
@@ -127,13 +128,14 @@ class Outcome:
     kit_state: KitState | None = None  # the state Kit answered for the subscriber (None: not known)
     added_to_form: int | None = None  # the form Kit confirmed adding the subscriber to
     unsubscribed: bool = False  # Kit confirmed this run's unsubscribe of an active subscriber
+    kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
+    kept_active: str | None = None  # why a person the file says opted out stays active (decide/unsubscribes.py)
 
     @property
     def state_conflict(self) -> bool:
-        """The file says the person left, Kit holds them active, and this run did not unsubscribe them."""
-        said = self.contact.state
-        return said is not None and said is not KitState.ACTIVE and self.kit_state is KitState.ACTIVE \
-            and not self.unsubscribed
+        """The file says the person opted out, Kit holds them active, and this run did not unsubscribe them."""
+        return self.contact.state is not None and self.contact.state.opted_out \
+            and self.kit_state is KitState.ACTIVE and not self.unsubscribed
 
     def fail(self, reason: str, detail: str = "") -> None:
         """Record a problem that stopped the contact itself."""

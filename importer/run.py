@@ -48,6 +48,7 @@ from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEF
 from importer.outputs.report import RunReport
 from importer.decide.targets import create_held, hold_missing, resolve_form
 from importer.decide.run_memory import RunMemory
+from importer.decide.unsubscribes import Mode, decide, outlook
 from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
 from importer.send.stages.taggings import NOT_APPLIED
@@ -246,7 +247,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         contacts = _read(source, plan, settings, report, errors, progress, guard)
         shape: dict[str, Any] = dict(extra_tags=tuple(settings.tags),
                                      tagged=plan.tags is not None or bool(settings.tags),
-                                     form_id=form.id if form else None, unsubscribe=settings.unsubscribe)
+                                     form_id=form.id if form else None, consent=settings.consent)
         work: Work | None = None
         kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
@@ -276,7 +277,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.rows_imported += work.rows
                 creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
                 report.planned_form_additions = work.form_candidates if form is not None else 0
-                report.planned_unsubscribes = work.unsubscribe_candidates if settings.unsubscribe else 0
+                _plan_consent(report, settings, work, kit_plan)
                 report.planned_requests = _planned_requests(client, report, work, creations)
                 report.planned_reads = client.stats.total
                 report.contacts_to_send = work.count
@@ -289,6 +290,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                     state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
                                 differ.account.started_at)
                     state.remember_states(kit_plan.states_seen)
+                    state.remember_consent(kit_plan.consent_seen)
                 contacts.rebind(create_held(client, plan))
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
@@ -299,7 +301,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                     report.tags_created = book.create_missing(client)
                 sending = work, stages_for(client, new_state=settings.subscriber_state,
                                            tags=book.tags if book is not None else None, form=form,
-                                           referrer=settings.referrer, unsubscribe=settings.unsubscribe)
+                                           referrer=settings.referrer, consent=settings.consent)
         except KeyboardInterrupt as interrupt:
             if work is None and state is not None and not settings.full:
                 work = Work(contacts, state, **shape)  # interrupted while Kit was read: the state says what is left
@@ -343,7 +345,7 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
-    options: dict[str, Any] = dict(state=state, form_id=form_id, unsubscribe=settings.unsubscribe)
+    options: dict[str, Any] = dict(state=state, form_id=form_id, consent=settings.consent)
     include_tags = bool(blind.tag_names)
     since = state.read_at() if state is not None and not settings.full else None
     if since is not None:
@@ -393,9 +395,17 @@ def _report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
     report.existing_subscribers = plan.existing
     report.tags_to_add = dict(plan.tags.most_common())
     report.drift_corrected = plan.drift
-    if not settings.unsubscribe:
-        report.state_conflicts += len(plan.left_active)
-        report.state_conflict_emails += plan.left_active
+    report.kept_active.update(plan.kept_active)
+
+
+def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: Tally | None) -> None:
+    """A dry run's consent outcome: new subscribers per state, unsubscribes to send (exact after a read of
+    Kit, else an upper bound), and who stays active and why (after a read)."""
+    if kit_plan is not None:
+        states, report.planned_unsubscribes = kit_plan.new_states, len(kit_plan.unsubscribes)
+    else:
+        states, report.planned_unsubscribes = outlook(work, settings.consent)
+    report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
 
 
 def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None, delimiter: str) -> None:
@@ -466,7 +476,7 @@ class Work:
     """
 
     def __init__(self, contacts: ContactMerger, state: RunMemory | None, *, extra_tags: tuple[str, ...] = (),
-                 tagged: bool = False, form_id: int | None = None, unsubscribe: bool = False,
+                 tagged: bool = False, form_id: int | None = None, consent: Mode = Mode.HONOUR,
                  differ: Differ | None = None, plan: Tally | None = None) -> None:
         self.contacts = contacts
         self.state = state
@@ -475,11 +485,10 @@ class Work:
         self.taggings = 0
         self.tags_only = 0  # contacts Kit has whose only change is tags: no upsert needed
         self.tag_names: dict[str, str] = {}  # folded name -> the first spelling met
-        self.form_id, self.unsubscribe = form_id, unsubscribe
-        # At most this many form additions and unsubscribes: Kit's answers decide (active in Kit or not).
-        self.form_candidates = self.unsubscribe_candidates = 0
-        if state is None and differ is None and not tagged and not self.extra_tags and form_id is None \
-                and not unsubscribe:
+        self.form_id, self.consent = form_id, consent
+        # At most this many form additions: Kit's answers decide (active in Kit or not).
+        self.form_candidates = 0
+        if state is None and differ is None and not tagged and not self.extra_tags and form_id is None:
             # the merger knows the figures without a pass
             self.count = self.upserts = len(contacts)
             self.values = contacts.value_count()
@@ -498,7 +507,6 @@ class Work:
             active = contact.state in (None, KitState.ACTIVE)
             unknown = "left" not in contact.confirmed  # Kit may hold them active: only its answer says
             self.form_candidates += active and unknown and "form" not in contact.confirmed
-            self.unsubscribe_candidates += not active and unknown
         self._plan = None  # planned in the first pass only
 
     def comparisons(self) -> Iterator[Comparison]:
@@ -523,8 +531,7 @@ class Work:
                     yield comparison.difference
             elif self.state is None:
                 yield contact
-            elif (change := self.state.changes(contact, form_id=self.form_id,
-                                                unsubscribe=self.unsubscribe)) is not None:
+            elif (change := self.state.changes(contact, form_id=self.form_id, consent=self.consent)) is not None:
                 yield change
 
 
@@ -538,7 +545,7 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
         return
     path = undo_path(settings.undo, source_name(settings.source))
     saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=bool(work.tag_names),
-                      unsubscribe=settings.unsubscribe, delimiter=delimiter, form=work.form_id is not None)
+                      consent=settings.consent, delimiter=delimiter, form=work.form_id is not None)
     report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
 
 
@@ -694,7 +701,7 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
             if created is not None and outcome.status in (Status.CREATED, Status.UPDATED):
                 outcome.status = Status.CREATED if outcome.contact.email.casefold() in created else Status.UPDATED
             if outcome.contact.email not in settled:
-                _tally(outcome, report, errors, columns)
+                _tally(outcome, report, errors, columns, work.consent)
                 settled.add(outcome.contact.email)
 
     batches = submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
@@ -759,7 +766,7 @@ def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
 
 
 def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
-           columns: dict[str, str] | None = None) -> None:
+           columns: dict[str, str] | None = None, consent: Mode = Mode.HONOUR) -> None:
     if outcome.status is Status.CREATED:
         report.created += 1
     elif outcome.status is Status.UPDATED:
@@ -776,7 +783,7 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.taggings += len(outcome.tagged)
     _confirmed_writes(outcome, report.confirmed_writes)
     report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
-    _tally_state(outcome, report)
+    _tally_state(outcome, report, consent)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
     for rejection in outcome.rejections():
@@ -793,16 +800,19 @@ def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
     writes.update((email, f"tag:{name.casefold()}") for name in outcome.tagged)
 
 
-def _tally_state(outcome: Outcome, report: RunReport) -> None:
-    """Count the states new subscribers were created in, unsubscribes, form additions, and the
-    people the file says left whom Kit holds active and this run left alone."""
+def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOUR) -> None:
+    """Count the states new subscribers were created in, unsubscribes (by the file's state), form
+    additions, and the people the file says opted out whom Kit holds active and this run left so, with why."""
     if outcome.status is Status.CREATED and outcome.kit_state not in (None, KitState.ACTIVE):
         report.states_set[outcome.kit_state.value] += 1
-    report.unsubscribed += outcome.unsubscribed
+    email = outcome.contact.email
+    if outcome.unsubscribed:
+        report.unsubscribed += 1
+        report.unsubscribed_as[str(outcome.contact.state)] += 1
+        report.kept_active.pop(email, None)
+    elif (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
+        report.kept_active[email] = kept.value
     report.form_additions += outcome.added_to_form is not None
-    if outcome.state_conflict:
-        report.state_conflicts += 1
-        report.state_conflict_emails.append(outcome.contact.email)
 
 
 def _column_names(plan: ColumnPlan) -> dict[str, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from importer.decide.held import read_for
 from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
-from importer.outputs.failures import write_csv
+from importer.outputs.failures import output_delimiter, write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
 from importer.read.remote import open_any
@@ -57,9 +57,10 @@ class Difference:
     @property
     def counts(self) -> bool:
         """Whether it makes Kit differ from the file: a state Kit holds as not active where the file
-        says active is reported, but kit-import never re-activates anyone, so it does not fail verify;
-        nor does a write Kit confirmed to this run that its lists do not show yet."""
-        return self.change.kind is not Kind.DIFFERS and not self.lagging
+        says active is reported, but kit-import never re-activates anyone, so it does not fail verify; nor
+        does one Kit holds active that the run leaves so (decide/unsubscribes.py says why), nor a write Kit
+        confirmed to this run that its lists do not show yet."""
+        return self.change.kind not in (Kind.DIFFERS, Kind.KEPT) and not self.lagging
 
     def describe(self, why: bool = True) -> str:
         """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`; `why` adds why a state
@@ -71,7 +72,8 @@ class Difference:
             return f"{c.email}: tag {c.file_value!r} {'tagged, not listed yet' if self.lagging else 'missing'}"
         kit = "nothing" if c.kit_value is None else repr(c.kit_value)
         says = "a blank" if c.file_value is None else repr(c.file_value)
-        never = " (kit-import never re-activates anyone)" if why and not self.counts else ""
+        never = "" if not why or self.counts else f" ({c.why})" if c.why else \
+            " (kit-import never re-activates anyone)"
         return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{never}"
 
 
@@ -199,7 +201,7 @@ def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callab
             candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags)
         _confirm(client, candidates, report, deadline=deadline, sleep=sleep, clock=clock, tags=tags,
                  confirmed=confirmed)
-    _write(settings.differences_file, report)
+    _write(settings.differences_file, report, output_delimiter(source))
     report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
     report.elapsed_seconds = time.monotonic() - started
     return report
@@ -332,7 +334,7 @@ def _tally_found(report: VerifyReport, found: list[Difference]) -> None:
     report.kept_contacts += bool(found) and not counts and not lagging
 
 
-def _write(path: Path, report: VerifyReport) -> None:
+def _write(path: Path, report: VerifyReport, delimiter: str = ",") -> None:
     """The differences CSV (formula-safe, replaced whole); an earlier one is removed when Kit matches."""
     if not report.differences:
         if path.is_file():
@@ -340,7 +342,7 @@ def _write(path: Path, report: VerifyReport) -> None:
             report.differences_removed = str(path)
         return
     write_csv(path, COLUMNS, ((d.change.email, d.change.what, d.change.kit_value or "", d.change.file_value or "",
-                               d.kind, d.confirmed) for d in report.differences))
+                               d.kind, d.confirmed) for d in report.differences), delimiter=delimiter)
     report.differences_path = str(path)
 
 

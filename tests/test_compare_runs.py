@@ -177,8 +177,8 @@ def test_diff_lists_each_change_with_kits_value_and_the_files_and_is_formula_saf
     raw = (tmp_path / "changes.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = failures_of(tmp_path / "changes.csv")
-    assert lines[0] == ["email", "what", "change", "kit_value", "file_value"]
-    body = lines[1:]
+    assert lines[0] == ["email", "what", "change", "kit_value", "file_value", "why"]
+    body = [line[:5] for line in lines[1:] if line[5] == ""]
     assert ["p0@example.com", "Company", "changed", "C0", "'=HYPERLINK(\"http://x\")"] in body
     assert ["p1@example.com", "first name", "changed", "P1", "Paula"] in body
     assert ["new@example.com", "subscriber", "new", "", "new@example.com"] in body

@@ -64,7 +64,7 @@ class Listed:
 
     def line(self, width: int) -> str:
         mark = " (its run did not finish)" if self.interrupted else ""
-        return f"  {str(self.path):<{width}}  {self.saved}  {self.holds}{mark}"
+        return f"  {self.path!s:<{width}}  {self.saved}  {self.holds}{mark}"
 
 
 def listing(folder: Path, source_name: str | None = None) -> list[Listed]:

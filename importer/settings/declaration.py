@@ -17,6 +17,7 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
+from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
@@ -257,9 +258,12 @@ class Settings:
     subscriber_state: KitState = setting(
         KitState.ACTIVE, help="The state new subscribers are created in when their row gives none. Kit never "
                               "changes an existing subscriber's state on import.", value=KitState)
-    unsubscribe: bool = setting(False, help="Unsubscribe existing subscribers whom the file says left but Kit "
-                                            "holds active (default: leave them, and list them in the report).",
-                                value=bool)
+    unsubscribe: bool = setting(False, help="Unsubscribe every subscriber Kit holds active whom the file says "
+                                            "opted out, even where Kit shows a newer opt-in (default: all but "
+                                            "those).", value=bool)
+    keep_kit_state: bool = setting(False, help="Leave every existing subscriber's state as Kit has it: the file's "
+                                               "opt-outs unsubscribe nobody (they are listed in the report).",
+                                   value=bool)
     form: str | None = setting(
         help="Add every imported active subscriber to this Kit form (name or id). Warning: adding subscribers to "
              "a double opt-in form makes Kit send each new one the form's incentive email.",
@@ -362,6 +366,11 @@ class Settings:
         merged = {**values, **flags, **given}
         return cls(**{name: value for name, value in merged.items() if name in names and value is not None},
                    origins=origins)
+
+    @property
+    def consent(self) -> Mode:
+        """What the run does with the file's opt-outs for subscribers Kit holds active (decide/unsubscribes.py)."""
+        return Mode.KEEP if self.keep_kit_state else Mode.FORCE if self.unsubscribe else Mode.HONOUR
 
     @property
     def states_from(self) -> str | None:

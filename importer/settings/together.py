@@ -80,6 +80,10 @@ def _clashes(s: Settings) -> None:
         raise ConflictingSettings(f"{s.named('state_column')} and {s.named('status_column')} name "
                                   "different columns.", "status_column is the earlier name of state_column: "
                                   "give one of them.", ("state_column", "status_column"))
+    if s.unsubscribe and s.keep_kit_state:
+        raise ConflictingSettings(f"{s.named('unsubscribe')} cannot go with {s.named('keep_kit_state')}.",
+                                  "Honour every opt-out in the file, or keep Kit's states: not both.",
+                                  ("unsubscribe", "keep_kit_state"))
     if s.referrer and not s.form:
         raise ConflictingSettings(f"{s.named('referrer')} goes with {s.named('form')}.",
                                   "Name the form the subscribers are added to.", ("referrer",))
