@@ -15,11 +15,13 @@ from importer.cli.progress import BarProgress
 from importer.cli.signals import terminate_as_interrupt
 from importer.cli.target import SEEDED, kit_target, token_file_for
 from importer.errors import ImporterError
+from importer.outputs.alerts import Alerts
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.url import redact
 from importer.run import import_file
 from importer.settings.config import load_config
+from importer.settings.declaration import Settings
 from importer.verify import verify
 
 
@@ -55,7 +57,7 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
     """
     given = given_on_command_line(flags)
     log_path = given.get("log")
-    early = EarlyReport(given.get("report"), source)
+    early = EarlyReport(given.get("report"), source, given)
     with early, terminate_as_interrupt():
         if log_path:
             open_log(log_path)  # first, so that even a broken config is in the log
@@ -119,27 +121,39 @@ FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit se
 
 
 class EarlyReport:
-    """Writes the --report JSON for an error raised before the library has the settings (no
-    credential, a bad config value), once the flag or the config has said where it goes."""
+    """Writes the --report JSON, and sends the alerts, for an error raised before the library has
+    the settings (no credential, a bad config value), once the flags or the config have said where."""
 
-    def __init__(self, path: Path | None, source: Path | None) -> None:
+    def __init__(self, path: Path | None, source: Path | str | None, given: dict[str, Any] | None = None) -> None:
         self.path, self.source = path, source
+        self.alerting = {k: v for k, v in (given or {}).items() if k in ALERT_KEYS}
         self.handed_over = False
 
     def learn(self, config: dict[str, Any]) -> None:
-        """Take the report path and source from a loaded config, unless flags gave them."""
+        """Take the report path, source and alerts from a loaded config, unless flags gave them."""
         self.path = self.path or config.get("report")
         self.source = self.source or config.get("source")
+        self.alerting = {**{k: config[k] for k in ALERT_KEYS if k in config}, **self.alerting}
 
     def __enter__(self) -> EarlyReport:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
-        if self.path is None or self.handed_over or not isinstance(error, (ImporterError, KeyboardInterrupt)):
+        if self.handed_over or not isinstance(error, (ImporterError, KeyboardInterrupt)):
             return
         report = RunReport(source=redact(self.source or ""))
         report.failed(error)
-        try:
-            report.write_json(Path(self.path))
-        except OSError:
-            pass  # the error itself is what the user must see
+        if self.path is not None:
+            try:
+                report.write_json(Path(self.path))
+            except OSError:
+                pass  # the error itself is what the user must see
+        if self.alerting.get("notify") or self.alerting.get("healthcheck"):
+            try:
+                alerting = Settings(source=self.source or "-", **self.alerting)
+            except ImporterError:
+                return  # an alert setting itself is what is wrong: the error says so
+            Alerts.of(alerting, say).finish(report)
+
+
+ALERT_KEYS = ("notify", "notify_on", "notify_rejects", "healthcheck", "report")

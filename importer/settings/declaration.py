@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
-from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, source_name
+from importer.outputs.alerts import NotifyOn
+from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, redact, source_name
 from importer.settings.origins import FLAG, Origins
 from importer.settings.together import check_together
 from importer.records import KitState
@@ -127,6 +129,25 @@ def parse_fields(value: Any) -> list[tuple[str, str]]:
     return [parse_field_spec(v) if isinstance(v, str) else (str(v[0]).strip(), str(v[1]).strip()) for v in value]
 
 
+def parse_state_words(value: Any) -> list[tuple[str, str]]:
+    """A config's [state_words] table or `--state-word` texts ("abgemeldet=cancelled") -> (word, Kit state)
+    pairs; the state may be any word kit-import reads in English (unsubscribed, cleaned, pending...)."""
+    from importer.read.consent_vocab import WORDS
+    from importer.read.names import normalize
+
+    pairs = list(value.items()) if isinstance(value, Mapping) else \
+        [v.rpartition("=")[::2] if isinstance(v, str) else tuple(v) for v in value]
+    out = []
+    for word, state in pairs:
+        word, state = str(word).strip(), str(state).strip()
+        meant = state.casefold() if state.casefold() in set(KitState) else WORDS.get(normalize(state))
+        if not word or meant is None:
+            raise Invalid(f"must be WORD=state with a Kit state (active, cancelled, bounced, complained or "
+                          f"inactive), not {word + '=' + state if word else state!r}", ("abgemeldet", "cancelled"))
+        out.append((word, KitState(meant).value))
+    return out
+
+
 def parse_rate_limit(text: str) -> tuple[int, float]:
     """`600` (per 60 s) or `600/60` or `100/10s` -> (requests, window seconds)."""
     count, _, window = text.strip().partition("/")
@@ -193,6 +214,23 @@ def parse_tags(value: Any) -> list[str]:
     return list(unique(names))
 
 
+def parse_webhook(value: Any) -> str:
+    """An https:// URL (plain http on 127.0.0.1 only), named in errors without its path or query."""
+    if not isinstance(value, str) or not is_url(value):
+        raise Invalid(f"must be an https:// URL, not {redact(value, keep_path=False)!r}", "https://hc-ping.com/UUID")
+    url = value.strip()
+    host = urlsplit(url).hostname or ""
+    if not url.lower().startswith("https://") and host not in ("127.0.0.1", "localhost"):
+        raise Invalid(f"must be an https:// URL, not {redact(url, keep_path=False)!r}", "https://hc-ping.com/UUID")
+    return url
+
+
+def parse_webhooks(value: Any) -> list[str]:
+    """`--notify` URLs or a config's list of them."""
+    urls = [value] if isinstance(value, str) else list(value)
+    return [parse_webhook(url) for url in urls]
+
+
 def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
     """A Settings field with its declaration; a list default becomes a fresh list per instance."""
     metadata = {"declared": Declared(help=help, **declared)}
@@ -253,6 +291,11 @@ class Settings:
                                             "(default: detected).", group=Group.COLUMNS, metavar="COLUMN")
     status_column: str | None = setting(help="The earlier name of --state-column.", group=Group.COLUMNS,
                                         metavar="COLUMN")
+    state_words: list[tuple[str, str]] = setting(
+        [], help="Read WORD in the status column as a Kit state: active, cancelled, bounced, complained or inactive "
+                 "(repeatable), for words kit-import does not know, such as status codes.",
+        group=Group.COLUMNS, flag="--state-word", multiple=True, metavar='"WORD=state"', toml=(dict,),
+        parse=parse_state_words)
     blanks: BlankPolicy = setting(BlankPolicy.SKIP, help="skip: a blank cell leaves Kit's value alone; clear: a "
                                                          "blank cell clears it.", value=BlankPolicy)
     subscriber_state: KitState = setting(
@@ -310,6 +353,18 @@ class Settings:
                                         metavar="PERCENT")
     max_rejects: float | None = setting(help="Write nothing (exit 1) if more than this share of rows would be "
                                              "rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    notify: list[str] = setting(
+        [], help="POST a short JSON summary of the run to this webhook URL (repeatable; Slack's incoming webhooks "
+                 "get Slack's message shape). Its path and query are never shown.", metavar="URL", multiple=True,
+        toml=(list,), parse=parse_webhooks)
+    notify_on: NotifyOn = setting(NotifyOn.PROBLEMS, help="When --notify sends: failure (exit 1, an interrupt), "
+                                                          "problems (also a brake, or rejects over --notify-rejects), "
+                                                          "or always.", value=NotifyOn)
+    notify_rejects: float = setting(1.0, help="With --notify-on problems, alert when more than this share of rows "
+                                              "is rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    healthcheck: str | None = setting(help="Ping a dead man's switch (healthchecks.io's convention): URL/start when "
+                                           "the run starts, URL when it finishes (exit 0 or 3), URL/fail when not.",
+                                      metavar="URL", parse=parse_webhook)
     rate_limit: int | str | None = setting(
         help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: Kit's 600 a "
              "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int),
@@ -376,6 +431,13 @@ class Settings:
     def states_from(self) -> str | None:
         """The column the user named for the subscription status, under either name."""
         return self.state_column or self.status_column
+
+    @property
+    def own_state_words(self) -> dict[str, KitState]:
+        """The --state-word words, folded as the status column's cells are, and the state each means."""
+        from importer.read.names import normalize
+
+        return {normalize(word) or word: KitState(state) for word, state in self.state_words}
 
     @property
     def load(self) -> LoadOptions:
