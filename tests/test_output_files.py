@@ -61,7 +61,7 @@ def test_every_csv_about_a_semicolon_source_uses_semicolons_and_a_bom(sandbox, t
     assert "cy@example.com;" in undo_file.read_text(encoding="utf-8-sig")
 
     dry = invoke(["undo", undo_file.name, "--dry-run"], env_for(sandbox), cwd=tmp_path)
-    assert dry.exit_code == 0 and "First names to restore:  1" in dry.output, dry.output
+    assert dry.exit_code == 0 and "First names:       1 to restore" in dry.output, dry.output
 
     write(tmp_path / "kunden.csv.failures.csv", "\ufeffE-Mail;Vorname;Company;row;error\nbo@example.com;Bo;Beta;3;x\n")
     again = invoke(["run", "kunden.csv.failures.csv"], env_for(sandbox), cwd=tmp_path)
