@@ -104,6 +104,7 @@ class Action:
     name: ClassVar[str] = ""
     figures_type: ClassVar[type[Figures]] = Figures
     verified: ClassVar[bool] = False  # `verify` checks what it wrote: its `amend` shapes the contacts compared
+    taken_back: ClassVar[bool] = True  # `undo` can take back what it writes (not a form addition)
 
     def __init__(self) -> None:
         self.figures = self.figures_type()

@@ -173,6 +173,7 @@ class Forms(Action):
 
     name = "form"
     figures_type = FormFigures
+    taken_back = False  # Kit's API cannot take a subscriber off a form
     figures: FormFigures
 
     def __init__(self, wanted: str, referrer: str | None = None) -> None:
