@@ -20,6 +20,7 @@ import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,9 +34,9 @@ from throughput import FIELDS, make_source
 class Sheet(SimpleHTTPRequestHandler):
     """Serves the folder, answering If-Modified-Since with 304 (http.server does), and counts requests."""
 
-    asked: list[str] = []
+    asked: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         Sheet.asked.append(self.headers.get("If-Modified-Since") or "")
         super().do_GET()
 
