@@ -55,7 +55,8 @@ from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
 from importer.send.stages.taggings import NOT_APPLIED
 from importer.read.tags import TagBook, unique
-from importer.outputs.undo import finish_undo, save_undo
+from importer.outputs.undo import UndoLine, finish_undo, save_undo
+from importer.send.removals import Removals, find_removals, removal_brake, remember_members, report_removals
 from importer.outputs.words import plural
 
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
@@ -276,6 +277,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         work: Work | None = None
         kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
+        removals: Removals | None = None  # --when-removed: the people who left the source
         try:
             blind = Work(contacts, None, **shape)  # the whole file: what a run sends knowing nothing of Kit
             differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None,
@@ -286,7 +288,11 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 _report_plan(report, kit_plan, settings)
             else:
                 work = Work(contacts, state, **shape) if state is not None and not settings.full else blind
-            _write_diff(settings, report, work, differ)
+            removals, present = find_removals(settings, source, plan.email, contacts, state, report)
+            removal_stop = removal_brake(settings, report, work.count, removals)
+            if removals is not None and not removal_stop:  # read-only: who holds the tag, and their emails
+                removals.resolve(client, differ.account if differ is not None else None)
+            _write_diff(settings, report, work, differ, removals)
             # Kit's tags are read only when the run applies some; missing ones are created after the checks.
             book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
             report.tags_created = list(book.missing) if book is not None else []
@@ -295,7 +301,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             report.values_to_write = work.values
             if guard is not None:
                 report.state_words = {state.value: guard.words(state) for state in guard.said}
-            report.stopped = _brake(settings, report, work, state, kit_plan)
+            report.stopped = _brake(settings, report, work, state, kit_plan) or removal_stop
             if report.stopped:
                 report.error = report.stopped  # said once in the summary; in the JSON report's `error` too
                 report.drift_corrected = 0  # nothing was set back
@@ -310,6 +316,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.contacts_to_send = work.count
                 report.taggings_to_send = work.taggings
                 report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
+                if removals is not None:
+                    report.planned_requests += removals.requests(client.credential.can_bulk)
             else:
                 if differ is not None and kit_plan is not None and state is not None:
                     # Only a run that goes on to write refreshes the cache: a stopped one leaves it as it was,
@@ -322,7 +330,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
                 _before_writing(client, settings, work, report,
-                                differ.account if differ is not None and not differ.refreshed else None)
+                                differ.account if differ is not None and not differ.refreshed else None,
+                                list(removals.undo_lines()) if removals is not None else [])
                 if book is not None:
                     report.tags_created = book.create_missing(client)
                 sending = work, stages_for(client, new_state=settings.subscriber_state,
@@ -336,9 +345,13 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             if sending is not None:
                 _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
                         _column_names(plan), sending[1], kit_plan)
+                if removals is not None and state is not None and not report.stopped:
+                    removals.send(client)  # after the file's own writes, only if they all went out
+                    remember_members(state, present, removals)
                 if report.undo_file and not report.stopped:
                     finish_undo(settings.undo_file)  # an interrupted run leaves its undo file marked for the next
     finally:
+        report_removals(report, removals, settings.dry_run)
         _finish(report, client, clock)
         if state is not None:
             state.close()
@@ -452,7 +465,8 @@ def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: T
     report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
 
 
-def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None) -> None:
+def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None,
+                removals: Removals | None = None) -> None:
     """Write the --diff CSV before anything is written, or say why there is none."""
     if settings.diff is None:
         return
@@ -461,7 +475,8 @@ def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Diffe
                             "no diff written")
         return
     try:
-        report.diff_changes = write_diff(settings.diff, work.comparisons())
+        report.diff_changes = write_diff(settings.diff, work.comparisons(),
+                                         removals.diff_lines() if removals is not None else ())
     except OSError as e:
         raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",
                           f"Choose another {settings.named('diff')} path.") from None
@@ -578,15 +593,16 @@ class Work:
 
 
 def _before_writing(client: KitClient, settings: Settings, work: Work, report: RunReport,
-                    account: Account | None = None) -> None:
+                    account: Account | None = None, extra: list[UndoLine] | None = None) -> None:
     """The one step just before the first subscriber is written: save the undo file of what the run
     will change (after every check that can stop it, and after creating the fields it maps, which
     hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
-    marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
-    if settings.no_undo or not work.count:
+    marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines.
+    `extra` are the lines of --when-removed's removals."""
+    if settings.no_undo or not (work.count or extra):
         return
     saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=bool(work.tag_names), consent=settings.consent)
+                      tags=bool(work.tag_names), consent=settings.consent, extra=extra or ())
     report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 

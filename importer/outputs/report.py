@@ -95,6 +95,11 @@ class RunReport:
     undo_file: str | None = None  # the undo file saved before the first write
     undo_holds: str = ""  # what it holds and how Kit's values were read
     failures_removed: str | None = None  # an earlier run's failures CSV, removed since no row failed this time
+    removals: str = ""  # --when-removed: what happened to the people who left the source (the summary's line)
+    left_source: int = 0  # subscribers earlier runs imported from the source that are no longer in it
+    planned_removals: int = 0  # of them, those the removal applies to (holding the tag, active)
+    removed: int = 0  # removals Kit confirmed
+    removals_refused: int = 0
     source_unchanged_since: str | None = None  # a URL source that answered 304: nothing was read or sent
     stopped: str | None = None
     interrupted: bool = False
@@ -184,6 +189,8 @@ class RunReport:
         if self.kit_read:
             lines.append(line("Kit read", self.kit_read))
         lines += self._plan_lines() if self.dry_run else self._sent_lines()
+        if self.removals:
+            lines.append(line("Left the source", self.removals))
         if self.diff_path:
             lines.append(line("Diff", f"{plural(self.diff_changes, 'change')} -> {self.diff_path}"))
         lines += self._rejection_lines()
