@@ -1,4 +1,5 @@
-"""--when-removed: what happens in Kit to the people who left the source (importer/decide/leavers.py).
+"""The --when-removed action: what happens in Kit to the people who left the source
+(importer/decide/leavers.py), the one action whose writes go to people not among the file's contacts.
 
 `untag:TAG` removes the tag from them (100 a request with OAuth, one each with an API key) and
 `unsubscribe` unsubscribes them (one request each). Before anything is written, each leaver is
@@ -12,19 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importer.decide.run_memory import RunMemory
+    from importer.decide.tally import Tally
+    from importer.read.columns import ColumnPlan
+    from importer.settings.declaration import Settings
 
 from importer.decide.held import Account
 from importer.decide.leavers import (NOTHING, UNSUBSCRIBE, UNTAG, Leaver, incomplete, leavers, parse_when_removed,
                                      present, remember)
-from importer.decide.run_memory import RunMemory
 from importer.errors import KitRequestError
 from importer.kit import KitClient, Tagging, bulk_untag_subscribers, list_tags, unsubscribe_subscriber, untag_subscriber
 from importer.kit.reads import get_subscriber, get_subscriber_tags
 from importer.outputs.undo import REMOVED_TAG, STATE, UndoLine
 from importer.outputs.words import plural
-from importer.read.files import RowSource
-from importer.read.merge import ContactMerger
+from importer.send.actions.base import Action, Count, Figures, Seen
 from importer.records import KitState
 
 CHUNK = 100
@@ -154,40 +159,113 @@ class Removals:
         return line
 
 
-def find_removals(settings: Any, source: RowSource, email_column: int, contacts: ContactMerger,
-                  state: RunMemory | None, report: Any) -> tuple[Removals | None, set[str]]:
-    """The run's removals (no request to Kit), or None with a note saying why there are none; and
-    the digests of the source's emails, for `remember_members`."""
-    mode, tag = parse_when_removed(settings.when_removed)
-    if mode == NOTHING:
-        return None, set()
-    named = settings.named("when_removed")
-    if state is None:
-        report.notes.append(f"{named} needs a state file (--state, or a config's): no one was removed")
-        return None, set()
-    why = incomplete(source, report.rows_read)
-    if why is not None:
-        report.notes.append(f"{named} acts only on a complete source, and {why}: no one was removed")
-        return None, set()
-    keys = present(source, email_column, contacts)
-    found, count = leavers(state, keys)
-    if not count:
-        report.notes.append(f"first run with {named} on this state file: it acts on those who leave from the next run")
-    report.left_source = len(found)
-    return Removals(mode, tag, found, count), keys
+
+@dataclass
+class RemovalFigures(Figures):
+    """The report's --when-removed figures."""
+
+    when_removed: str = "nothing"
+    left_source: int = 0  # subscribers earlier runs imported from the source that are no longer in it
+    planned_removals: int = 0  # of them, those the removal applies to (holding the tag, active)
+    removed: int = 0  # removals Kit confirmed
+    removals_refused: int = 0
+    removals: str = ""  # the summary's line
+
+    def plan_lines(self) -> list[tuple[str, str]]:
+        return [("Left the source", self.removals)] if self.removals else []
+
+    def result_lines(self) -> list[tuple[str, str]]:
+        return self.plan_lines()
 
 
-def removal_brake(settings: Any, report: Any, changes: int, removals: Removals | None) -> str | None:
+class WhenRemoved(Action):
+    """Untags or unsubscribes the people an earlier run imported from this source who are no longer in it."""
+
+    name = "when_removed"
+    figures_type = RemovalFigures
+    figures: RemovalFigures
+
+    def __init__(self, mode: str, tag: str | None) -> None:
+        super().__init__()
+        self.mode, self.tag = mode, tag
+        self.figures.when_removed = f"untag:{tag}" if tag else mode
+        self.removals: Removals | None = None
+        self.present: set[str] = set()
+        self.state: RunMemory | None = None
+        self.stop: str | None = None
+        self.dry_run = False
+
+    @classmethod
+    def wanted(cls, settings: Settings, columns: ColumnPlan) -> WhenRemoved | None:
+        mode, tag = parse_when_removed(settings.when_removed)
+        return None if mode == NOTHING else cls(mode, tag)
+
+    def gather(self, seen: Seen) -> None:
+        """Who left (no request), the brake on it, then (unless braked) each leaver read from Kit."""
+        named, report = seen.settings.named("when_removed"), seen.report
+        self.dry_run = seen.settings.dry_run
+        if seen.state is None:
+            report.notes.append(f"{named} needs a state file (--state, or a config's): no one was removed")
+            return
+        why = incomplete(seen.source, report.rows_read)
+        if why is not None:
+            report.notes.append(f"{named} acts only on a complete source, and {why}: no one was removed")
+            return
+        self.state, self.present = seen.state, present(seen.source, seen.email_column, seen.contacts)
+        found, count = leavers(seen.state, self.present)
+        if not count:
+            report.notes.append(f"first run with {named} on this state file: it acts on those who leave from the "
+                                "next run")
+        self.removals = Removals(self.mode, self.tag, found, count)
+        self.figures.left_source = len(found)
+        self.stop = removal_brake(seen.settings, report.contacts, seen.changes, self.removals)
+        if self.stop is None:
+            self.removals.resolve(seen.client, seen.account)
+        self._figures()
+
+    def brake(self) -> str | None:
+        return self.stop
+
+    def requests(self, count: Count, bulk: bool) -> int:
+        return self.removals.requests(bulk) if self.removals is not None else 0
+
+    def plan(self, count: Count, tally: Tally | None = None) -> None:
+        self._figures()
+
+    def diff_lines(self) -> Iterator[tuple[str, ...]]:
+        return self.removals.diff_lines() if self.removals is not None else iter(())
+
+    def extra_undo_lines(self) -> Iterator[UndoLine]:
+        return self.removals.undo_lines() if self.removals is not None else iter(())
+
+    def finish(self, client: KitClient) -> None:
+        """Send the removals, then keep the source's members for the next run."""
+        if self.removals is None or self.state is None:
+            return
+        self.removals.send(client)
+        remember(self.state, self.present, self.removals.still_members())
+        self._figures()
+
+    def _figures(self) -> None:
+        if self.removals is None:
+            return
+        self.figures.removals = self.removals.summary(self.dry_run)
+        self.figures.planned_removals = len(self.removals.due)
+        self.figures.removed = len(self.removals.done)
+        self.figures.removals_refused = len(self.removals.failed)
+
+
+def removal_brake(settings: Settings, contacts: int, changes: int, removals: Removals) -> str | None:
     """Why the removals must stop the run before anything is written (a half-empty export), or None.
     Every removal is a change for --max-changes; without it, more than half the members leaving stops."""
-    if removals is None or not removals.leavers:
+    if not removals.leavers:
         return None
     left = len(removals.leavers)
     if settings.max_changes is not None:
-        share = 100 * (changes + left) / max(1, report.contacts + left)
+        share = 100 * (changes + left) / max(1, contacts + left)
         if share > settings.max_changes:
             return (f"the brake stopped the run before writing: {plural(left, 'subscriber')} left the source and "
-                    f"{plural(changes, 'contact')} would change, {share:.1f}% of {report.contacts + left:,}, over "
+                    f"{plural(changes, 'contact')} would change, {share:.1f}% of {contacts + left:,}, over "
                     f"the {settings.max_changes:g}% that {settings.named('max_changes')} allows")
         return None
     if 2 * left > removals.members:
@@ -195,19 +273,3 @@ def removal_brake(settings: Any, report: Any, changes: int, removals: Removals |
                 f"runs imported left the source, more than half; set {settings.named('max_changes')} to the share "
                 f"of changes to allow")
     return None
-
-
-def remember_members(state: RunMemory, keys: set[str], removals: Removals | None) -> None:
-    """After a run that finished (not stopped, not a dry run): the source's members for the next run."""
-    if removals is not None:
-        remember(state, keys, removals.still_members())
-
-
-def report_removals(report: Any, removals: Removals | None, dry_run: bool) -> None:
-    """The removals' figures and summary line in the report."""
-    if removals is None:
-        return
-    report.removals = removals.summary(dry_run)
-    report.planned_removals = len(removals.due)
-    report.removed = len(removals.done)
-    report.removals_refused = len(removals.failed)
