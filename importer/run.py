@@ -24,17 +24,18 @@ from typing import Any, Protocol
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from importer.settings.declaration import BlankPolicy, CompareMode, Settings, require_credential
-from importer.decide.held import Account, count_subscribers, read_account, read_pays, write_cost
+from importer.settings.declaration import (BlankPolicy, CompareMode, Settings, base_url_from_env, credentials_from_env,
+                                          token_file_for)
+from importer.decide.held import Account, count_subscribers, read_account, read_cost, read_pays, write_cost
 from importer.decide.compare import Comparison
 from importer.decide.difference import Differ
-from importer.outputs.alerts import Alerts
+from importer.outputs.run_end import RunEnd
 from importer.outputs.diff import write_diff
 from importer.decide.tally import Tally
 from importer.settings.origins import capitalized
 from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
-from importer.outputs.failures import extra_cells_column, write_failures
+from importer.outputs.failures import extra_cells_column, output_delimiter, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
 from importer.read.files import RowSource
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
@@ -47,14 +48,15 @@ from importer.read.merge import ContactMerger
 from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEFORE_SENDING, Contact, KitState, Outcome,
                               Rejection, Row, Status)
 from importer.outputs.report import RunReport
-from importer.decide.targets import create_held, hold_missing, resolve_form
+from importer.decide.targets import create_held, hold_missing
 from importer.decide.run_memory import RunMemory
 from importer.decide.unsubscribes import Mode, decide, outlook
+from importer.send.actions import Action, Count, actions_for
 from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
-from importer.send.stages.taggings import NOT_APPLIED
-from importer.read.tags import TagBook, unique
 from importer.outputs.undo import finish_undo, save_undo
+from importer.outputs.undo_files import undo_path
+from importer.read.url import source_name
 from importer.outputs.words import plural
 
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
@@ -86,17 +88,36 @@ class NoProgress:
 
 
 def build_client(settings: Settings) -> KitClient:
-    """A client for the settings' credential, at its rate limit (or the one given)."""
-    credential = settings.credential or require_credential()
+    """A client for the settings' credential at its rate limit (or the one given). Without a
+    credential or base_url, the environment's, as the CLI reads them: KIT_ACCESS_TOKEN (renewed
+    through the token file and KIT_CLIENT_ID when it can be) or KIT_API_KEY, at KIT_API_URL."""
+    credential, grant = settings.credential, settings.refresh
+    if credential is None:
+        credential, saved = credentials_from_env(token_file=token_file_for({}, None, settings.state))
+        grant = grant or saved
     limit = settings.rate_limit if isinstance(settings.rate_limit, int) else None  # Settings parsed it
     limiter = RateLimiter.with_margin(limit or credential.rate_limit, settings.rate_window)
-    return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256,
-                     grant=settings.refresh)
+    return KitClient(credential, settings.base_url or base_url_from_env(), limiter=limiter,
+                     connections=settings.concurrency or 256, grant=grant)
 
 
-def import_file(settings: Settings, *, client: KitClient | None = None,
-                progress: Progress | None = None) -> RunReport:
+def settings_of(given: Settings | str | Path, options: dict[str, Any], entry: str) -> Settings:
+    """The Settings a library entry point runs with: the Settings given, or a source and its keyword
+    options (Settings fields, e.g. `credential=...`, `fields=[...]`); both at once is a TypeError."""
+    if not isinstance(given, Settings):
+        return Settings(**{**options, "source": given})
+    if options:
+        raise TypeError(f"{entry} takes settings or keyword options, not both: {', '.join(options)}")
+    return given
+
+
+def import_file(source: Settings | str | Path, *, client: KitClient | None = None,
+                progress: Progress | None = None, **options: Any) -> RunReport:
     """Import one file into Kit (or, with `dry_run`, plan it) and report what happened.
+
+    Give Settings, or the source (a path, a glob or an https:// URL) and Settings fields as
+    keyword arguments, as `import_rows` takes them: `import_file("contacts.csv", fields=[...])`.
+    Without a credential (or base_url), the environment's are used, as the CLI uses them.
 
     With a state file, the run holds its lock throughout (another run on the same state
     waits with `wait`, else is refused) and sends only what Kit does not have yet. The
@@ -104,6 +125,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
+    settings = settings_of(source, options, "import_file")
     return _run(settings, lambda: open_for_run(settings), client, progress)
 
 
@@ -117,10 +139,8 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
     `failures` is set). Row numbers in the failures CSV are positions from 0
     (`df.iloc[row]`), and its columns are the frame's columns or the dicts' keys.
     """
-    if settings is None:
-        settings = Settings(**{"source": default_name(data), **options})
-    elif options:
-        raise TypeError(f"import_rows takes settings or keyword options, not both: {', '.join(options)}")
+    settings = settings_of(settings if settings is not None else options.pop("source", default_name(data)),
+                           options, "import_rows")
     return _run(settings, lambda: open_data(data), client, progress)
 
 
@@ -128,17 +148,17 @@ def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient 
          progress: Progress | None) -> RunReport:
     report = RunReport(source=redact(settings.source), dry_run=settings.dry_run)
     progress = progress or NoProgress()
-    alerts = Alerts.of(settings, progress.log)
-    alerts.start()
+    end = RunEnd(settings, progress.log)  # the healthcheck, the history and the alerts
+    end.start()
     try:
         _locked(report, settings, opener, client, progress)
     except (ImporterError, KeyboardInterrupt) as e:
         report.failed(e)
         _write_report(settings, report)
-        alerts.finish(report)
+        end.finish(report)
         raise
     _write_report(settings, report)
-    alerts.finish(report)
+    end.finish(report)
     return report
 
 
@@ -236,61 +256,60 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             account = get_account(client)
             state.bind_account(account.id, account.name)
         kit_fields = list_custom_fields(client)
-        form = resolve_form(client, settings.form) if settings.form else None
-        report.form = f"{form.name} (id {form.id})" if form is not None else None
         plan = _plan(source, settings, kit_fields, guard, samples)
+        actions = actions_for(settings, plan)
+        for action in actions:
+            action.resolve(client)  # its target in Kit (a form, say), before anything is written
+            report.actions[action.name] = action.figures
         # Nothing is written until every check that can stop the run has passed: fields to
         # create are placeholders until then.
         report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields,
                                              origins=settings.origins)
         report.columns = plan.describe()
-        report.columns_ignored = [header for header, _ in plan.ignored]
+        report.ignore_columns(plan.ignored, lambda header: settings.origins.spelled("fields", (header, "Label")))
         if guard is not None:
             report.consent_from = [c.header for c in guard.columns]
             report.consent_left_out = [f"{header}: {why}" for header, why in guard.set_aside.values()]
-        report.ignored_because = dict(plan.ignored)
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        shape: dict[str, Any] = dict(extra_tags=tuple(settings.tags),
-                                     tagged=plan.tags is not None or bool(settings.tags),
-                                     form_id=form.id if form else None, consent=settings.consent)
+        shape: dict[str, Any] = dict(actions=actions)
         work: Work | None = None
         kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
         try:
             blind = Work(contacts, None, **shape)  # the whole file: what a run sends knowing nothing of Kit
-            differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None,
-                               _opt_outs(guard))
+            differ = _read_kit(client, settings, report, blind, state, progress, actions, _opt_outs(guard))
             if differ is not None:
                 kit_plan = Tally()
                 work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
                 _report_plan(report, kit_plan, settings)
             else:
                 work = Work(contacts, state, **shape) if state is not None and not settings.full else blind
-            _write_diff(settings, report, work, differ)
-            # Kit's tags are read only when the run applies some; missing ones are created after the checks.
-            book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
-            report.tags_created = list(book.missing) if book is not None else []
+            _write_diff(settings, report, work, differ, output_delimiter(source))
+            for action in actions:
+                action.prepare(client, work.counts[action.name])  # read-only: what it creates waits for the checks
             report.unchanged = report.contacts - work.count
-            report.rows_imported = contacts.rows - work.rows  # Kit has these already
+            report.rows_imported = report.rows_unchanged = contacts.rows - work.rows  # Kit has these already
             report.values_to_write = work.values
             if guard is not None:
                 report.state_words = {state.value: guard.words(state) for state in guard.said}
             report.stopped = _brake(settings, report, work, state, kit_plan)
             if report.stopped:
+                report.error = report.stopped  # said once in the summary; in the JSON report's `error` too
                 report.drift_corrected = 0  # nothing was set back
                 _not_sent(work, report.stopped, report, errors)
             elif settings.dry_run:
                 report.rows_imported += work.rows
-                creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
-                report.planned_form_additions = work.form_candidates if form is not None else 0
+                bulk = client.credential.can_bulk
+                creations = len(report.fields_created) + sum(action.creations(bulk) for action in actions)
+                for action in actions:
+                    action.plan(work.counts[action.name], kit_plan)
                 _plan_consent(report, settings, work, kit_plan)
-                report.planned_requests = _planned_requests(client, report, work, creations)
+                report.planned_requests = _planned_requests(client, work, creations)
                 report.planned_reads = client.stats.total
                 report.contacts_to_send = work.count
-                report.taggings_to_send = work.taggings
-                report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
+                report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency)
             else:
                 if differ is not None and kit_plan is not None and state is not None:
                     # Only a run that goes on to write refreshes the cache: a stopped one leaves it as it was,
@@ -303,12 +322,12 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
                 _before_writing(client, settings, work, report,
-                                differ.account if differ is not None and not differ.refreshed else None)
-                if book is not None:
-                    report.tags_created = book.create_missing(client)
-                sending = work, stages_for(client, new_state=settings.subscriber_state,
-                                           tags=book.tags if book is not None else None, form=form,
-                                           referrer=settings.referrer, consent=settings.consent)
+                                differ.account if differ is not None and not differ.refreshed else None,
+                                output_delimiter(source))
+                for action in actions:
+                    action.create(client)
+                sending = work, [*stages_for(client, new_state=settings.subscriber_state),
+                                 *(stage for action in actions for stage in action.stages(client))]
         except KeyboardInterrupt as interrupt:
             if work is None and state is not None and not settings.full:
                 work = Work(contacts, state, **shape)  # interrupted while Kit was read: the state says what is left
@@ -316,9 +335,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         else:
             if sending is not None:
                 _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
-                        _column_names(plan), sending[1], kit_plan)
+                        _column_names(plan), sending[1], kit_plan, settings.consent)
                 if report.undo_file and not report.stopped:
-                    finish_undo(settings.undo_file)  # an interrupted run leaves its undo file marked for the next
+                    finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -340,7 +359,7 @@ def _opt_outs(guard: ConsentGuard | None) -> int:
 
 
 def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: RunMemory | None,
-              progress: Progress, form_id: int | None, opt_outs: int = 0) -> Differ | None:
+              progress: Progress, actions: list[Action], opt_outs: int = 0) -> Differ | None:
     """Read what Kit holds when it pays (or --compare always), and say in the report how or why not.
 
     With a state file that holds an earlier read, only the subscribers updated since it (less
@@ -359,8 +378,8 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
-    options: dict[str, Any] = dict(state=state, form_id=form_id, consent=settings.consent)
-    include_tags = bool(blind.tag_names)
+    options: dict[str, Any] = dict(state=state, actions=actions, consent=settings.consent)
+    include_tags = blind.include_tags
     since = state.read_at() if state is not None and not settings.full else None
     if since is not None:
         account = read_account(client, include_tags=include_tags, updated_after=since - LIST_LAG_MARGIN,
@@ -369,27 +388,36 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
                            f"{since:%Y-%m-%d %H:%M} UTC (less {LIST_LAG_MARGIN.seconds // 60} minutes for Kit's list "
                            f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
         return Differ(account, refreshed=True, **options)
-    writes = write_cost(blind.count, blind.values, blind.taggings, client.credential)
+    bulk = client.credential.can_bulk
+    writes = write_cost(blind.count, blind.values, 0, client.credential) + \
+        sum(action.read_saves(blind.counts[action.name], bulk) for action in blind.actions)
     brake = settings.max_changes is not None and opt_outs and settings.consent is not Mode.KEEP and \
         (state is None or not len(state))
     # --diff, and the brake over unsubscribes, need the read, whatever it costs
     weighs = mode is CompareMode.AUTO and settings.diff is None and not brake
-    if weighs and writes <= 1:
+    # The undo file needs Kit's values of what the run sends: when it would read the whole account for
+    # them, that read is made here instead and serves the comparison too (never two reads of one account).
+    undo = not settings.no_undo and not settings.dry_run and blind.count > 0
+    if weighs and writes <= 1 and not undo:
         report.kit_read = "not read: the file needs one write at most, which no read can save"
         return None
     first = count_subscribers(client, include_tags=include_tags)
     total = first.total_count if first.total_count is not None else len(first.subscribers)
     decision = read_pays(total, writes)
-    if weighs and first.next_cursor is not None and first.total_count is not None and not decision.pays:
+    for_undo = undo and read_cost(total) <= blind.count  # the undo file's read_for would read it all
+    if weighs and first.next_cursor is not None and first.total_count is not None and not decision.pays \
+            and not for_undo:
         report.kit_read = f"not read: {decision.why}"
         return None
     account = read_account(client, include_tags=include_tags, first=first, progress=_reading(progress))
     why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
         if first.next_cursor is None else decision.why
-    if mode is CompareMode.AUTO and not weighs and first.next_cursor is not None and not decision.pays:
+    if mode is CompareMode.AUTO and first.next_cursor is not None and not decision.pays:
         needs = f"{settings.named('diff')} needs" if settings.diff is not None else \
-            f"{settings.named('max_changes')} weighs the file's {plural(opt_outs, 'opt-out')} against it"
-        why = f"{needs} it, though it costs more than the {plural(writes, 'write')} it could save"
+            f"{settings.named('max_changes')} weighs the file's {plural(opt_outs, 'opt-out')} against it" \
+            if not weighs else "the undo file needs"
+        why = f"{needs} it, though it costs more than the {plural(writes, 'write')} it could save" if not weighs \
+            else "the undo file needs it, so it is compared too"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
     return Differ(account, **options)
 
@@ -417,16 +445,13 @@ def _report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
 
 
 def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: Tally | None) -> None:
-    """A dry run's consent outcome: new subscribers per state, unsubscribes to send (exact after a read of
-    Kit, else an upper bound), and who stays active and why (after a read)."""
-    if kit_plan is not None:
-        states, report.planned_unsubscribes = kit_plan.new_states, len(kit_plan.unsubscribes)
-    else:
-        states, report.planned_unsubscribes = outlook(work, settings.consent)
+    """A dry run's consent outcome: new subscribers per state, and who stays active and why (after a read);
+    the unsubscribe action counts the unsubscribes to send."""
+    states = kit_plan.new_states if kit_plan is not None else outlook(work, settings.consent)[0]
     report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
 
 
-def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None) -> None:
+def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None, delimiter: str) -> None:
     """Write the --diff CSV before anything is written, or say why there is none."""
     if settings.diff is None:
         return
@@ -435,7 +460,7 @@ def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Diffe
                             "no diff written")
         return
     try:
-        report.diff_changes = write_diff(settings.diff, work.comparisons())
+        report.diff_changes = write_diff(settings.diff, work.comparisons(), delimiter=delimiter)
     except OSError as e:
         raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",
                           f"Choose another {settings.named('diff')} path.") from None
@@ -471,11 +496,13 @@ def _write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, l
                               extra_column: bool) -> Path:
     """Write the failures CSV where asked or, if that fails, in the temp folder: the rows must not be lost."""
     try:
-        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column)
+        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
         return path
     except OSError as e:
         fallback = Path(tempfile.gettempdir()) / path.name
-        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column)
+        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
         report.notes.append(f"the failures CSV could not be written to {path} ({e.strerror}); "
                             f"it is at {fallback} instead")
         return fallback
@@ -486,27 +513,21 @@ class Work:
 
     Iterable more than once (it is rebuilt from the merged contacts and the state), so the
     brake can count it before anything is written and a stopped run can list what was not sent.
-    `extra_tags` (--tag) are added to every contact's own tags as it is handed out; `tagged`
-    says whether any contact may carry tags, so that `tag_names` (every tag name to apply, one
-    per name ignoring case) and `taggings` need a pass over the contacts.
+    Each action may amend a contact as it is handed out (--tag adds its tags), and counts what
+    it may send for the contacts in the one pass that counts them (`counts`, by action name).
     """
 
-    def __init__(self, contacts: ContactMerger, state: RunMemory | None, *, extra_tags: tuple[str, ...] = (),
-                 tagged: bool = False, form_id: int | None = None, consent: Mode = Mode.HONOUR,
+    def __init__(self, contacts: ContactMerger, state: RunMemory | None, *, actions: list[Action] | None = None,
                  differ: Differ | None = None, plan: Tally | None = None) -> None:
         self.contacts = contacts
         self.state = state
+        self.actions = actions or []
         self.differ, self._plan = differ, plan
-        self.extra_tags = unique(extra_tags)
-        self.taggings = 0
-        self.tags_only = 0  # contacts Kit has whose only change is tags: no upsert needed
-        self.tag_names: dict[str, str] = {}  # folded name -> the first spelling met
-        self.form_id, self.consent = form_id, consent
-        # At most this many form additions: Kit's answers decide (active in Kit or not).
-        self.form_candidates = 0
-        if state is None and differ is None and not tagged and not self.extra_tags and form_id is None:
+        self.counts: dict[str, Count] = {action.name: action.counter() for action in self.actions}
+        self.single_upserts = 0  # contacts that one-per-contact upserts send (an API key)
+        if state is None and differ is None and not self.actions:
             # the merger knows the figures without a pass
-            self.count = self.upserts = len(contacts)
+            self.count = self.upserts = self.single_upserts = len(contacts)
             self.values = contacts.value_count()
             self.rows = contacts.rows
             return
@@ -515,15 +536,18 @@ class Work:
             self.count += 1
             self.values += len(contact.fields)
             self.upserts += contact.subscriber_id is None
+            # Kit has it, and only later stages have work for it (its tags): no one-per-contact upsert.
+            self.single_upserts += contact.subscriber_id is None or bool(contact.fields) \
+                or contact.first_name is not None
             self.rows += len(contact.rows)
-            self.taggings += len(contact.tags)
-            self.tags_only += contact.subscriber_id is not None and not contact.fields and contact.first_name is None
-            for name in contact.tags:
-                self.tag_names.setdefault(name.casefold(), name)
-            active = contact.state in (None, KitState.ACTIVE)
-            unknown = "left" not in contact.confirmed  # Kit may hold them active: only its answer says
-            self.form_candidates += active and unknown and "form" not in contact.confirmed
+            for count in self.counts.values():
+                count.add(contact)
         self._plan = None  # planned in the first pass only
+
+    @property
+    def include_tags(self) -> bool:
+        """Whether a read of Kit for these contacts must include their tags (an action applies some)."""
+        return any(count.include_tags for count in self.counts.values())
 
     def comparisons(self) -> Iterator[Comparison]:
         """Each contact compared with Kit (a Work with a differ only)."""
@@ -533,8 +557,8 @@ class Work:
 
     def _contacts(self) -> Iterator[Contact]:
         for contact in self.contacts.contacts():
-            if self.extra_tags:
-                contact.tags = unique(contact.tags + self.extra_tags)
+            for action in self.actions:
+                contact = action.amend(contact)
             yield contact
 
     def __iter__(self) -> Iterator[Contact]:
@@ -547,21 +571,23 @@ class Work:
                     yield comparison.difference
             elif self.state is None:
                 yield contact
-            elif (change := self.state.changes(contact, form_id=self.form_id, consent=self.consent)) is not None:
+            elif (change := self.state.changes(contact, self.actions)) is not None:
                 yield change
 
 
 def _before_writing(client: KitClient, settings: Settings, work: Work, report: RunReport,
-                    account: Account | None = None) -> None:
+                    account: Account | None = None, delimiter: str = ",") -> None:
     """The one step just before the first subscriber is written: save the undo file of what the run
     will change (after every check that can stop it, and after creating the fields it maps, which
     hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
     marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
     if settings.no_undo or not work.count:
         return
-    saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=bool(work.tag_names), consent=settings.consent)
-    report.undo_file, report.undo_holds = str(saved.path), saved.describe()
+    path = undo_path(settings.undo, source_name(settings.source))
+    saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=work.include_tags,
+                      consent=settings.consent, delimiter=delimiter,
+                      form=any(not action.taken_back for action in work.actions), actions=work.actions)
+    report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
 
 
 def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | None,
@@ -701,7 +727,8 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: RunMemory | None,
-            columns: dict[str, str], stages: list | None = None, kit_plan: Tally | None = None) -> None:
+            columns: dict[str, str], stages: list | None = None, kit_plan: Tally | None = None,
+            consent: Mode = Mode.HONOUR) -> None:
     """Send the work through the stages; each acknowledged answer is journaled in the state store,
     if any. If the run stops, every contact not settled is rejected: not confirmed if its request
     was sent and never answered (Kit may have applied it), else not sent."""
@@ -719,7 +746,7 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
             if created is not None and outcome.status in (Status.CREATED, Status.UPDATED):
                 outcome.status = Status.CREATED if outcome.contact.email.casefold() in created else Status.UPDATED
             if outcome.contact.email not in settled:
-                _tally(outcome, report, errors, columns, work.consent)
+                _tally(outcome, report, errors, columns, consent)
                 settled.add(outcome.contact.email)
 
     batches = submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
@@ -745,6 +772,8 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
         # failures by the submitter, and outcomes in flight were settled before it was raised.
         why = _why_stopped(e)
         report.stopped = why
+        if not isinstance(e, KeyboardInterrupt):
+            report.error = why  # said once in the summary; in the JSON report's `error` too
         report.interrupted = isinstance(e, KeyboardInterrupt)
         report.terminated = isinstance(e, Terminated)
         unanswered = {contact.email for contact in submitter.in_flight()}
@@ -764,7 +793,7 @@ def _interrupted_before_sending(interrupt: KeyboardInterrupt, contacts: ContactM
     report.terminated = isinstance(interrupt, Terminated)
     pending = list(work) if work is not None else list(contacts.contacts())
     report.unchanged = report.contacts - len(pending)
-    report.rows_imported = contacts.rows - sum(len(c.rows) for c in pending)
+    report.rows_imported = report.rows_unchanged = contacts.rows - sum(len(c.rows) for c in pending)
     # A brake may have listed some already when the interrupt came: each contact goes in once.
     _not_sent((c for c in pending if c.rows[0] not in errors), f"the run stopped: {why}", report, errors)
 
@@ -797,10 +826,10 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         report.failed_contacts += 1
     report.values_written += outcome.values_written
     report.values_unconfirmed += outcome.values_unconfirmed
-    report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
-    report.taggings += len(outcome.tagged)
+    _tally_parts(outcome, report)
+    for figures in report.actions.values():
+        figures.tally(outcome)
     _confirmed_writes(outcome, report.confirmed_writes)
-    report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
     _tally_state(outcome, report, consent)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
@@ -808,6 +837,20 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _tally_parts(outcome: Outcome, report: RunReport) -> None:
+    """Values Kit refused ("failed") apart from those never sent because the run stopped (each action
+    counts its own writes the same way)."""
+    if outcome.status is Status.NOT_SENT:
+        report.values_not_sent += len(outcome.contact.fields)
+        return
+    for reason, detail in outcome.problems:
+        stopped = STOPPED_BEFORE_SENDING in detail
+        if reason == "field not written" and stopped:
+            report.values_not_sent += len(outcome.contact.fields) - outcome.values_written - outcome.values_unconfirmed
+        elif reason == "field not written":
+            report.values_failed += 1
 
 
 def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
@@ -819,18 +862,15 @@ def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
 
 
 def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOUR) -> None:
-    """Count the states new subscribers were created in, unsubscribes (by the file's state), form
-    additions, and the people the file says opted out whom Kit holds active and this run left so, with why."""
+    """Count the states new subscribers were created in, and the people the file says opted out whom Kit
+    holds active and this run left so, with why (an unsubscribe Kit confirmed leaves them cancelled)."""
     if outcome.status is Status.CREATED and outcome.kit_state not in (None, KitState.ACTIVE):
         report.states_set[outcome.kit_state.value] += 1
     email = outcome.contact.email
-    if outcome.unsubscribed:
-        report.unsubscribed += 1
-        report.unsubscribed_as[str(outcome.contact.state)] += 1
-        report.kept_active.pop(email, None)
-    elif (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
+    if (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
         report.kept_active[email] = kept.value
-    report.form_additions += outcome.added_to_form is not None
+    elif outcome.kit_state is not None and outcome.kit_state is not KitState.ACTIVE:
+        report.kept_active.pop(email, None)  # unsubscribed by this run, or no longer active in Kit
 
 
 def _column_names(plan: ColumnPlan) -> dict[str, str]:
@@ -866,32 +906,23 @@ def _not_confirmed(contacts: Iterable[Contact], why: str, report: RunReport,
         _tally(outcome, report, errors)
 
 
-def _planned_requests(client: KitClient, report: RunReport, work: Work, creations: int) -> int:
-    """Requests a real run needs: what the dry run already read, field creations, then the writes."""
-    return client.stats.total + creations + sum(_writes(client, work, report))
+def _planned_requests(client: KitClient, work: Work, creations: int) -> int:
+    """Requests a real run needs: what the dry run already read, creations, then the writes."""
+    return client.stats.total + creations + sum(_writes(client, work))
 
 
-def _writes(client: KitClient, work: Work, report: RunReport | None = None) -> list[int]:
-    """The write requests of each stage: upserts, values, taggings, form additions (OAuth, 100 a request),
-    unsubscribes (one each); with an API key one request per upsert, tagging and form addition."""
-    forms = report.planned_form_additions if report is not None else 0
-    unsubscribes = report.planned_unsubscribes if report is not None else 0
-    if client.credential.can_bulk:
-        return [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK), math.ceil(work.taggings / CHUNK),
-                math.ceil(forms / CHUNK), unsubscribes]
-    return [work.count - work.tags_only, work.taggings, forms, unsubscribes]
+def _writes(client: KitClient, work: Work) -> list[int]:
+    """The write requests of each stage: upserts and values (OAuth, 100 a request; with an API key one
+    upsert per contact carries its values), then each action's."""
+    bulk = client.credential.can_bulk
+    core = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK)] if bulk else [work.single_upserts]
+    return core + [action.requests(work.counts[action.name], bulk) for action in work.actions]
 
 
-def _tag_creations(client: KitClient, missing: int) -> int:
-    """Requests that create `missing` tags: 100 a request with OAuth, one each with an API key."""
-    return math.ceil(missing / CHUNK) if client.credential.can_bulk else missing
-
-
-def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None,
-                     report: RunReport | None = None) -> float:
+def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None) -> float:
     """How long a real run of this plan takes: the requests at Kit's latency, concurrency and rate limit."""
     limiter = client.limiter
-    return estimate_seconds(reads=client.stats.total, creations=creations, writes=_writes(client, work, report),
+    return estimate_seconds(reads=client.stats.total, creations=creations, writes=_writes(client, work),
                             concurrency=concurrency or default_concurrency(client),
                             limit=limiter.limit, window=limiter.window + limiter.pad)
 
@@ -905,7 +936,8 @@ def _finish(report: RunReport, client: KitClient, clock: float) -> None:
 
 def file_contacts(source: RowSource, settings: Settings, client: KitClient, report: RunReport,
                   progress: Progress | None = None) -> Work | None:
-    """The file's contacts as a run reads, maps and merges them, with the --tag tags, and none left
+    """The file's contacts as a run reads, maps and merges them, as the actions verify checks amend them
+    (with the --tag tags), and none left
     out by a state file: what `verify` compares with Kit. None when the source has no columns.
     Rejected rows are counted in `report` (a run would not have imported them)."""
     report.read_as, report.notes = source.describe(), [*settings.notes, *source.notes]
@@ -918,4 +950,4 @@ def file_contacts(source: RowSource, settings: Settings, client: KitClient, repo
     hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
     report.columns = plan.describe()
     contacts = _read(source, plan, settings, report, defaultdict(list), progress or NoProgress(), guard)
-    return Work(contacts, None, extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags))
+    return Work(contacts, None, actions=[action for action in actions_for(settings, plan) if action.verified])

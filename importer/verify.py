@@ -20,16 +20,18 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from importer.decide.held import read_for
 from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
-from importer.outputs.failures import write_csv
+from importer.outputs.failures import output_delimiter, write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
 from importer.read.remote import open_any
 from importer.read.url import redact
-from importer.run import build_client, file_contacts
+from importer.run import build_client, file_contacts, settings_of
 from importer.outputs.report import RunReport
+from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, requests_line
 from importer.settings.declaration import Settings
 from importer.outputs.words import plural
 
@@ -111,8 +113,8 @@ class VerifyReport:
 
     @property
     def exit_status(self) -> int:
-        """0 when Kit holds what the file says, 3 otherwise."""
-        return 3 if self.failing else 0
+        """OK (0) when Kit holds what the file says, REJECTED (3) otherwise."""
+        return ExitStatus.REJECTED if self.failing else ExitStatus.OK
 
     def summary(self, listed: int = 20) -> str:
         """The lines `kit-import verify` prints."""
@@ -121,27 +123,27 @@ class VerifyReport:
         listed_differing = [d for d in self.differences if d.change.email in differing]
         lagging = [d for d in self.differences if d.change.email not in differing and d.lagging]
         kept = [d for d in self.differences if d.change.email not in differing and not d.lagging]
-        lines = [_line("Source", self.source),
-                 _line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
+        lines = [line("Source", self.source),
+                 line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
                                                                     "in the file, not checked)" if self.rows_rejected
                                                                    else "")),
-                 _line("Kit read", self.read_how),
-                 _line("Matching", f"{self.matching:,}"),
-                 _line("Differing", plural(self.differing_contacts, "contact") + (
+                 line("Kit read", self.read_how),
+                 line("Matching", f"{self.matching:,}"),
+                 line("Differing", plural(self.differing_contacts, "contact") + (
                      f" ({plural(len(self.failing), 'difference')}: " + ", ".join(
                          plural(n, what) for what, n in kinds.items()) + ")" if kinds else ""))]
         lines += self._listing(listed_differing, listed)
         if self.not_visible_contacts:
-            lines.append(_line("Not visible yet", f"{plural(self.not_visible_contacts, 'contact')} written by this "
+            lines.append(line("Not visible yet", f"{plural(self.not_visible_contacts, 'contact')} written by this "
                                                   "run (Kit confirmed it) whom Kit's lists did not show within "
                                                   f"--settle {self.settle:g} s: lag, not a difference"))
             lines += self._listing(lagging, listed)
         if self.kept_contacts:
-            lines.append(_line("Not re-activated", f"{plural(self.kept_contacts, 'contact')} not active in Kit whom "
+            lines.append(line("Not re-activated", f"{plural(self.kept_contacts, 'contact')} not active in Kit whom "
                                                    "the file gives another state: listed, not a difference, since "
                                                    "kit-import never re-activates anyone"))
             lines += self._listing(kept, listed, why=False)
-        lines.append(_line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
+        lines.append(line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
                                         f"list lags writes ({self.lag_cleared:,} matching after all)"
                            + (f"; waited {self.waited_seconds:.0f} s (of --settle {self.settle:g}) for Kit's lists "
                               "(a subscriber not found by email, a subscriber's tags), which lag writes by up to "
@@ -150,17 +152,13 @@ class VerifyReport:
                               if self.list_cleared else "")
                            + (f"; {plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} "
                               "not confirmed" if self.unconfirmed else "")))
-        sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
-        lines.append(_line("Requests sent", f"{sum(self.requests.values()):,} ({sent})"))
-        lines.append(_line("Elapsed", f"{self.elapsed_seconds:.1f} s"))
+        lines.append(requests_line(self.requests))
+        lines.append(elapsed_line(self.elapsed_seconds))
         return "\n".join(lines)
 
     def _listing(self, differences: list[Difference], listed: int, why: bool = True) -> list[str]:
         """The first `listed` differences, one a line, and how many more the CSV holds."""
-        lines = [f"  {d.describe(why)}" for d in differences[:listed]]
-        if len(differences) > listed:
-            lines.append(f"  ... and {len(differences) - listed:,} more in {self.differences_path}")
-        return lines
+        return listing((d.describe(why) for d in differences), str(self.differences_path), listed)
 
     def closing_line(self) -> str:
         """The one-line verdict: whether Kit holds what the file says, and where the differences are."""
@@ -173,12 +171,15 @@ class VerifyReport:
                 f"{plural(self.differing_contacts, 'contact')} -> {self.differences_path}")
 
 
-def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callable[[float], None] = time.sleep,
-           clock: Callable[[], float] = time.monotonic,
-           confirmed: Collection[tuple[str, str]] = ()) -> VerifyReport:
+def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
+           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+           confirmed: Collection[tuple[str, str]] = (), **options: Any) -> VerifyReport:
     """Read the file as a run would, read what Kit holds, and report every difference (confirmed).
-    `confirmed` holds the writes the run before it saw Kit confirm (`RunReport.confirmed_writes`):
-    those a list still does not show when --settle runs out are "not visible yet", not differences."""
+    Give Settings, or the source and Settings fields as keyword arguments, as `import_file` takes
+    them (without a credential, the environment's). `confirmed` holds the writes the run before it
+    saw Kit confirm (`RunReport.confirmed_writes`): those a list still does not show when --settle
+    runs out are "not visible yet", not differences."""
+    settings = settings_of(settings, options, "verify")
     started = time.monotonic()
     deadline = clock() + settings.settle
     report = VerifyReport(source=redact(settings.source), settle=settings.settle)
@@ -194,14 +195,14 @@ def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callab
     report.rows_rejected = run.rows_rejected
     if work is not None and work.count:
         report.contacts = work.count
-        tags = bool(work.tag_names)
+        tags = work.include_tags
         account, report.read_how = read_for(client, work.count, lambda: (c.email for c in work), include_tags=tags)
         candidates = [cmp for c in work if _differs(cmp := compare(c, account.get(c.email)))]
         if len(candidates) > CONFIRM_LIMIT:
             candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags)
         _confirm(client, candidates, report, deadline=deadline, sleep=sleep, clock=clock, tags=tags,
                  confirmed=confirmed)
-    _write(settings.differences_file, report)
+    _write(settings.differences_file, report, output_delimiter(source))
     report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
     report.elapsed_seconds = time.monotonic() - started
     return report
@@ -334,7 +335,7 @@ def _tally_found(report: VerifyReport, found: list[Difference]) -> None:
     report.kept_contacts += bool(found) and not counts and not lagging
 
 
-def _write(path: Path, report: VerifyReport) -> None:
+def _write(path: Path, report: VerifyReport, delimiter: str = ",") -> None:
     """The differences CSV (formula-safe, replaced whole); an earlier one is removed when Kit matches."""
     if not report.differences:
         if path.is_file():
@@ -342,7 +343,7 @@ def _write(path: Path, report: VerifyReport) -> None:
             report.differences_removed = str(path)
         return
     write_csv(path, COLUMNS, ((d.change.email, d.change.what, d.change.kit_value or "", d.change.file_value or "",
-                               d.kind, d.confirmed) for d in report.differences))
+                               d.kind, d.confirmed) for d in report.differences), delimiter=delimiter)
     report.differences_path = str(path)
 
 
@@ -351,8 +352,4 @@ def _bucket(d: Difference) -> str:
     if c.what == SUBSCRIBER:
         return "missing subscriber"
     return {"first name": "first name", TAG: "tag", "state": "state"}.get(c.what, "value")
-
-
-def _line(label: str, value: str) -> str:
-    return f"{label + ':':<19}{value}"
 

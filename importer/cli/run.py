@@ -13,13 +13,15 @@ from importer.cli.options import given_on_command_line, import_options, settings
 from importer.cli.output import say
 from importer.cli.progress import BarProgress
 from importer.cli.signals import terminate_as_interrupt
-from importer.cli.target import SEEDED, kit_target, token_file_for
+from importer.cli.target import SEEDED, kit_target
+from importer.settings.declaration import token_file_for
 from importer.errors import ImporterError
 from importer.outputs.alerts import Alerts
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.url import redact
 from importer.run import import_file
+from importer.send.actions import notes_for
 from importer.settings.config import load_config
 from importer.settings.declaration import Settings
 from importer.verify import verify
@@ -87,8 +89,8 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
                     say("Sandbox: the state file is not used, since this emulator starts empty each run; "
                          "rehearse nightly runs against `kit-import sandbox` in another shell instead.")
                     settings.state = None
-            if settings.form:
-                say(f"Note: {FORM_WARNING}")
+            for note in notes_for(settings):
+                say(f"Note: {note}")
             early.handed_over = True  # from here the library writes the report, whatever happens
             try:
                 result = import_file(settings, progress=progress)
@@ -100,8 +102,6 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
             if emulator is not None:
                 say(f"Sandbox now holds {plural(len(emulator.store.subscribers), 'subscriber')}.")
             say(result.closing_line())
-            if result.stopped and not result.interrupted:
-                say(f"Error: the import stopped: {result.stopped}")
             status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 say("Verifying: reading back what Kit holds")
@@ -114,11 +114,6 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
 
 SANDBOX_NO_UNDO = ("no undo file saved: the sandbox is gone after this run, so one could take nothing back "
                    "(--undo PATH saves one anyway)")
-
-FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit send each new one the form's "
-                "incentive email (once per subscriber and form, Kit's page says). Only subscribers active in "
-                "Kit and in the file are added.")
-
 
 class EarlyReport:
     """Writes the --report JSON, and sends the alerts, for an error raised before the library has

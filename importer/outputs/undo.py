@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
@@ -31,9 +32,10 @@ from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagg
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
                           list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
 from importer.records import Contact, KitState
+from importer.outputs import summary
+from importer.outputs.summary import LISTED, ExitStatus, elapsed_line, listing, requests_line
 from importer.outputs.words import plural
 
-LABEL_WIDTH = 25  # "First names to restore:" and two spaces; a run's summary needs 19
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE)
@@ -63,10 +65,16 @@ class UndoLine:
         return f"{self.email}: {name}"
 
 
-def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
+class UndoneBy(Protocol):
+    """An action (send/actions/base.py) that adds its own undo lines for a contact Kit holds."""
+
+    def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]: ...
+
+
+def lines_for(comparison: Comparison, actions: Iterable[UndoneBy] = ()) -> Iterator[UndoLine]:
     """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
-    tags go with it); for one Kit holds, each first name, value and tag the run changes, and its
-    state when the run sends the unsubscribe (decide/unsubscribes.py: a state kept changes nothing)."""
+    tags go with it); for one Kit holds, each first name and value the run changes, then each
+    action's own lines (the tags it adds, the unsubscribe it sends: a state kept changes nothing)."""
     held, email = comparison.held, comparison.contact.email
     if held is None:
         yield UndoLine(email, None, CREATED)
@@ -76,10 +84,10 @@ def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
             continue
         if change.field is not None:
             yield UndoLine(email, held.id, FIELD, change.field.key, change.field.label, change.kit_value)
-        elif change.what in (FIRST_NAME, STATE):
+        elif change.what == FIRST_NAME:
             yield UndoLine(email, held.id, change.what, kit_value=change.kit_value)
-        elif change.what == TAG:
-            yield UndoLine(email, held.id, TAG, change.file_value or "")
+    for action in actions:
+        yield from action.undo_lines(comparison)
 
 
 @dataclass
@@ -92,12 +100,13 @@ class UndoSaved:
     kept: int = 0
     how: str = ""
     written: bool = True  # False: the run changes nothing undo can take back, and no file was written
+    form: bool = False  # the run adds subscribers to a form, which no undo takes back
 
     def describe(self) -> str:
         """`3 values, 1 first name, 2 tags, 4 created subscribers; Kit's values before the run: ...`"""
         if not self.written:
-            return (f"nothing this run changes can be undone (a form addition, say): {self.path} was not written, "
-                    "and an earlier undo file there is left as it was")
+            what = "its form additions cannot be taken back" if self.form else "it changes no value, name or tag"
+            return f"none saved: nothing this run changes can be undone ({what})"
         counts = ", ".join(plural(n, word) for word, n in (("value", self.lines[FIELD]),
                                                            ("first name", self.lines[FIRST_NAME]),
                                                            ("tag", self.lines[TAG]),
@@ -114,18 +123,19 @@ def incomplete_marker(path: Path) -> Path:
 
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
-              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR) -> UndoSaved:
+              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
+              delimiter: str = ",", form: bool = False, actions: Iterable[UndoneBy] = ()) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
     `account` is what the run read of Kit, if it did; without it (or without tags when the run
-    adds some), Kit's values are read here at the cheaper of a whole-account read and one lookup
+    adds some: `tags`), Kit's values are read here at the cheaper of a whole-account read and one lookup
     per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
     If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
     kept first and this run adds only lines for what they do not cover: what the interrupted run
     wrote must still be taken back, from Kit's values before it.
     """
-    saved = UndoSaved(path)
+    saved = UndoSaved(path, form=form)
     earlier = interrupted_lines(path)
     if account is None or (tags and not account.include_tags):
         account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags)
@@ -136,12 +146,12 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     created = {line.email.casefold() for line in earlier if line.what == CREATED}
     # A subscriber the interrupted run created had nothing before it: its line covers the rest.
     fresh = [line for contact in contacts()
-             for line in lines_for(compare(contact, account.get(contact.email), consent))
+             for line in lines_for(compare(contact, account.get(contact.email), consent), actions)
              if _covers(line) not in covered and line.email.casefold() not in created]
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
         return saved
-    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True)
+    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True, delimiter=delimiter)
     for line in (*earlier, *fresh):
         saved.lines[line.what] += 1
     saved.kept = len(earlier)
@@ -178,7 +188,10 @@ def read_undo(path: Path) -> list[UndoLine]:
     """The lines of an undo file (or of its failures CSV, whose `error` column is ignored)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            first = f.readline()
+            f.seek(0)
+            # Written with the source's delimiter: a semicolon for a semicolon-separated source.
+            reader = csv.reader(f, delimiter=";" if first.lstrip("\ufeff").startswith("email;") else ",")
             header = [h.strip().casefold() for h in next(reader, [])]
             if tuple(header[:len(COLUMNS)]) != COLUMNS:
                 raise ConfigError(f"{path} is not an undo file: its header is not {', '.join(COLUMNS)}.",
@@ -224,42 +237,38 @@ class UndoReport:
 
     @property
     def exit_status(self) -> int:
-        """0 every line undone, 3 some lines refused (in the failures CSV)."""
-        return 3 if self.failed else 0
+        """OK (0) every line undone, REJECTED (3) some lines refused (in the failures CSV)."""
+        return ExitStatus.REJECTED if self.failed else ExitStatus.OK
 
-    def summary(self, listed: int = 20) -> str:
+    def summary(self, listed: int = LISTED) -> str:
         """The lines the command prints, aligned as a run's summary is; a line with nothing to say is left out."""
         dry = self.dry_run
-        out = [_labelled("Undo file", self.path)]
-        for what, done, to_do in ((FIELD, "Values restored", "Values to restore"),
-                                  (FIRST_NAME, "First names restored", "First names to restore")):
+        out = [summary.line("Undo file", self.path)]
+        for what, label in ((FIELD, "Values"), (FIRST_NAME, "First names")):
             if self.restored[what]:
                 cleared = self.cleared[what]
                 why = f" ({cleared:,} {'to clear' if dry else 'cleared'}: Kit had none before the run)" \
                     if cleared else ""
-                out.append(_labelled(to_do if dry else done, f"{self.restored[what]:,}{why}"))
+                out.append(summary.line(label, f"{self.restored[what]:,} {'to restore' if dry else 'restored'}{why}"))
         if self.restored[TAG]:
-            out.append(_labelled("Tags to remove" if dry else "Tags removed", f"{self.restored[TAG]:,}"))
+            out.append(summary.line("Tags", f"{self.restored[TAG]:,} {'to remove' if dry else 'removed'}"))
         if self.created:
             then = (f"{self.unsubscribed:,} {'to unsubscribe' if dry else 'unsubscribed'}" if self.unsubscribed
                     else "--unsubscribe-created unsubscribes them")
-            out.append(_labelled("Created by the run",
-                                 f"{len(self.created):,} (Kit's API cannot delete a subscriber; {then})"))
-            out += [f"  {email}" for email in self.created[:listed]]
-            if len(self.created) > listed:
-                out.append(f"  ... and {len(self.created) - listed:,} more (the undo file lists them all)")
+            out.append(summary.line("Created by run", f"{len(self.created):,} (Kit's API cannot delete a subscriber; "
+                                                      f"{then})"))
+            out += listing(self.created, "the undo file", listed)
         if self.states_kept:
-            out.append(_labelled("Still unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
-                                                       "kit-import never makes anyone active)"))
-            out += [f"  {line.email}" for line in self.states_kept[:listed]]
-            if len(self.states_kept) > listed:
-                out.append(f"  ... and {len(self.states_kept) - listed:,} more (the undo file lists them all)")
+            out.append(summary.line("Left unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
+                                                         "kit-import never makes anyone active)"))
+            out += listing((undo_line.email for undo_line in self.states_kept), "the undo file", listed)
         if self.failed:
-            out.append(_labelled("Refused by Kit", f"{len(self.failed):,}"))
-            out += [f"  {line.describe()}: {why}" for line, why in self.failed[:listed]]
+            out.append(summary.line("Refused by Kit", f"{len(self.failed):,}"))
+            out += listing((f"{undo_line.describe()}: {why}" for undo_line, why in self.failed),
+                           str(self.failures_path), listed)
         if not dry:  # a dry run sends nothing and takes no time
-            out.append(_labelled("Requests sent", f"{self.requests:,}"))
-            out.append(_labelled("Elapsed", f"{self.elapsed_seconds:.1f} s"))
+            out.append(requests_line(self.requests))
+            out.append(elapsed_line(self.elapsed_seconds))
         return "\n".join(out)
 
     def closing_line(self) -> str:
@@ -296,9 +305,9 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
     return report
 
 
-def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]]) -> None:
+def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimiter: str = ",") -> None:
     """The lines Kit refused, as an undo file with an `error` column: fix the cause, then undo it again."""
-    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed))
+    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed), delimiter=delimiter)
 
 
 def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoLine], report: UndoReport) -> None:
@@ -426,11 +435,6 @@ def _done(report: UndoReport, line: UndoLine) -> None:
     report.restored[line.what] += 1
     if line.what != TAG and line.kit_value is None:
         report.cleared[line.what] += 1
-
-
-def _labelled(label: str, text: str) -> str:
-    """One summary line as the run's summary writes it (report.py), `Label:` padded wider for undo's longer labels."""
-    return f"{label}:".ljust(LABEL_WIDTH) + text
 
 
 def _chunks(items: list[UndoLine]) -> Iterator[list[UndoLine]]:

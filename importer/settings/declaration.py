@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 
 from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError
-from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
+from importer.kit import Credential, RefreshGrant, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
+from importer.decide.history import DEFAULT_KEEP_DAYS
 from importer.outputs.alerts import NotifyOn
 from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, redact, source_name
 from importer.settings.origins import FLAG, Origins
@@ -54,7 +55,6 @@ class Group(StrEnum):
 
 
 FAILURES_SUFFIX = ".failures.csv"
-UNDO_SUFFIX = ".undo.csv"
 VERIFY_SUFFIX = ".verify.csv"
 
 
@@ -248,7 +248,7 @@ class Settings:
                                  "matching file wins), or an https:// URL (a Google Sheets link is read as its CSV "
                                  "export).", group=None, value=Path)
     credential: Credential | None = None
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str | None = None  # None: KIT_API_URL, else Kit's own API
     sheet: str | None = setting(help="Workbook sheet to read, by name or number (default: the first).",
                                 group=Group.READ, metavar="NAME", toml=(str, int), parse=str)
     encoding: str | None = setting(help="Text encoding of a CSV (default: detected).", group=Group.READ,
@@ -317,7 +317,8 @@ class Settings:
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
     undo: Path | None = setting(help="Where to save the undo file, before anything is written: Kit's value of "
-                                     "everything the run changes (default: ./<source name>.undo.csv).",
+                                     "everything the run changes (default: ./<source name>.<time>.undo.csv, a new "
+                                     "one each run).",
                                 value=Path, metavar="PATH")
     no_undo: bool = setting(False, help="Save no undo file (a run that did not read the account then reads no "
                                         "subscriber for one).", value=bool)
@@ -365,6 +366,9 @@ class Settings:
     healthcheck: str | None = setting(help="Ping a dead man's switch (healthchecks.io's convention): URL/start when "
                                            "the run starts, URL when it finishes (exit 0 or 3), URL/fail when not.",
                                       metavar="URL", parse=parse_webhook)
+    keep_history_days: int = setting(DEFAULT_KEEP_DAYS, help="Days the state file keeps each run in its history "
+                                                             "(`kit-import history`) before trimming it.",
+                                     group=None, value=int, low=1, metavar="DAYS")
     rate_limit: int | str | None = setting(
         help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: Kit's 600 a "
              "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int),
@@ -460,12 +464,6 @@ class Settings:
         return Path(source_name(self.source) + FAILURES_SUFFIX)
 
     @property
-    def undo_file(self) -> Path:
-        """Where the undo file goes: the setting's path, else `<source name>.undo.csv` here (the
-        failures CSV's rule: the whole name)."""
-        return self.undo or Path(source_name(self.source) + UNDO_SUFFIX)
-
-    @property
     def differences_file(self) -> Path:
         """Where verify writes its differences: the setting's path, else `<source name>.verify.csv` here."""
         return self.differences or Path(source_name(self.source) + VERIFY_SUFFIX)
@@ -488,11 +486,7 @@ def default_of(name: str) -> Any:
 def require_credential(env: Mapping[str, str] | None = None, token_var: str = "KIT_ACCESS_TOKEN",
                        key_var: str = "KIT_API_KEY") -> Credential:
     """The credential from the environment, or a ConfigError saying how to provide one."""
-    credential = credential_from_env(os.environ if env is None else env, token_var, key_var)
-    if credential is None:
-        raise ConfigError(f"No Kit credential: set {token_var} (OAuth, fast bulk import) or {key_var}.",
-                          "Or pass --sandbox to rehearse against the local Kit emulator.")
-    return credential
+    return Credential.from_env(env, token_var=token_var, key_var=key_var)
 
 
 def credentials_from_env(names: Mapping[str, str] | None = None, token_file: Path | None = None,
@@ -509,6 +503,19 @@ def credentials_from_env(names: Mapping[str, str] | None = None, token_file: Pat
         return oauth
     return require_credential(env, names.get("access_token_env", "KIT_ACCESS_TOKEN"),
                               names.get("api_key_env", "KIT_API_KEY")), None
+
+
+def token_file_for(names: Mapping[str, str], config_path: Path | None, state: Path | str | None) -> Path:
+    """Where a refreshed OAuth pair is saved: the config's token_file, KIT_TOKEN_FILE, beside
+    the state file, or ./kit-import.tokens.json."""
+    if names.get("token_file"):
+        base = config_path.resolve().parent if config_path else Path.cwd()
+        return base / names["token_file"]
+    if os.environ.get("KIT_TOKEN_FILE"):
+        return Path(os.environ["KIT_TOKEN_FILE"])
+    if state is not None:
+        return Path(state).with_name(Path(state).name + ".tokens.json")
+    return Path("kit-import.tokens.json")
 
 
 def base_url_from_env(env: Mapping[str, str] | None = None) -> str:
