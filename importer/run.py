@@ -37,6 +37,7 @@ from importer.outputs.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
 from importer.read.files import RowSource, open_source
 from importer.read.contacts import map_rows
+from importer.read.emails import EmailNotes
 from importer.decide.estimate import estimate_seconds
 from importer.read.columns import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.read.frames import default_name, open_data
@@ -569,7 +570,14 @@ def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: Consen
     return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
                         samples=samples or (), origins=settings.origins, tags_column=settings.tags_column,
-                        pinned=settings.named("fields") if from_config else None)
+                        pinned=settings.named("fields") if from_config else None, split_names=split_names(settings))
+
+
+def split_names(settings: Settings) -> bool | None:
+    """--no-split-names as plan_columns takes it: None when not given (a scheduled run keeps its names whole)."""
+    if settings.no_split_names:
+        return False
+    return True if "no_split_names" in settings.origins.given else None
 
 
 def _samples(source: RowSource) -> list[Row]:
@@ -598,11 +606,12 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     If reading stops (an undecodable byte, Ctrl-C), no row has been accounted for: the
     figures and rejections gathered so far are dropped before the error goes on.
     """
-    merger = ContactMerger([f for _, f in plan.fields], clear_blanks=settings.blanks is BlankPolicy.CLEAR)
+    merger = ContactMerger(plan.kit_fields(), clear_blanks=settings.blanks is BlankPolicy.CLEAR)
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
+    notes = EmailNotes()
     try:
-        for item in map_rows(rows, plan, guard.state if guard is not None else None):
+        for item in map_rows(rows, plan, guard.state if guard is not None else None, notes):
             report.rows_read += 1
             if isinstance(item, Rejection):
                 _reject(item, report, errors)
@@ -614,6 +623,7 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
         report.rejected_by_reason.clear()
         errors.clear()
         raise
+    report.noted_emails(notes)
     if guard is not None:
         _leave_out(guard, merger, report)
     report.blank_rows = source.blank_rows
