@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from importer import Settings, import_file  # noqa: E402
-from importer.kit import Credential  # noqa: E402
-from importer.sandbox import KitStore, Sandbox  # noqa: E402
-from throughput import FIELDS, make_source  # noqa: E402
+from importer import Settings, import_file
+from importer.kit import Credential
+from importer.sandbox import KitStore, Sandbox
+from throughput import FIELDS, make_source
 
 
 def timed_run(source: Path, sandbox: Sandbox, state: Path) -> tuple[float, int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -45,6 +46,12 @@ class KitState(StrEnum):
     COMPLAINED = "complained"
     INACTIVE = "inactive"
 
+    @property
+    def opted_out(self) -> bool:
+        """An explicit opt-out (unsubscribed, cleaned or bounced, complained), as against `inactive`,
+        which is only the absence of consent (pending, never opted in, `no` under an opt-in header)."""
+        return self in (KitState.CANCELLED, KitState.BOUNCED, KitState.COMPLAINED)
+
 
 @dataclass(slots=True)
 class Contact:
@@ -63,7 +70,12 @@ class Contact:
     subscriber_id: int | None = None  # set when Kit has the subscriber already and only values change
     tags: tuple[str, ...] = ()  # tag names to add, trimmed, one per name ignoring case, in file order
     state: KitState | None = None  # the state the file gives (None: the file says nothing)
-    confirmed: frozenset[str] = frozenset()  # what earlier runs learnt: "form" (added), "left" (Kit holds them not active)
+    # When the file says the person opted out (UNSUB_TIME, unsubscribed_at, CLEAN_TIME...), as an aware
+    # time; a time without a zone is read as the latest instant it can mean (see read/times.py).
+    unsubscribed_at: dt.datetime | None = None
+    # What earlier runs learnt: "form" (added), "left" (Kit holds them not active), "honoured" (Kit held
+    # them not active while the file said they opted out: see decide/unsubscribes.py).
+    confirmed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +128,14 @@ class Outcome:
     kit_state: KitState | None = None  # the state Kit answered for the subscriber (None: not known)
     added_to_form: int | None = None  # the form Kit confirmed adding the subscriber to
     unsubscribed: bool = False  # Kit confirmed this run's unsubscribe of an active subscriber
+    kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
+    kept_active: str | None = None  # why a person the file says opted out stays active (decide/unsubscribes.py)
 
     @property
     def state_conflict(self) -> bool:
-        """The file says the person left, Kit holds them active, and this run did not unsubscribe them."""
-        said = self.contact.state
-        return said is not None and said is not KitState.ACTIVE and self.kit_state is KitState.ACTIVE \
-            and not self.unsubscribed
+        """The file says the person opted out, Kit holds them active, and this run did not unsubscribe them."""
+        return self.contact.state is not None and self.contact.state.opted_out \
+            and self.kit_state is KitState.ACTIVE and not self.unsubscribed
 
     def fail(self, reason: str, detail: str = "") -> None:
         """Record a problem that stopped the contact itself."""

@@ -28,6 +28,7 @@ from importer.settings.declaration import BlankPolicy, CompareMode, Settings, re
 from importer.decide.held import Account, count_subscribers, read_account, read_pays, write_cost
 from importer.decide.compare import Comparison
 from importer.decide.difference import Differ
+from importer.outputs.alerts import Alerts
 from importer.outputs.diff import write_diff
 from importer.decide.tally import Tally
 from importer.settings.origins import capitalized
@@ -35,7 +36,9 @@ from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.outputs.failures import extra_cells_column, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
-from importer.read.files import RowSource, open_source
+from importer.read.files import RowSource
+from importer.read.remote import UnchangedSource, open_for_run, remember_download
+from importer.read.url import redact
 from importer.read.contacts import map_rows
 from importer.read.emails import EmailNotes
 from importer.decide.estimate import estimate_seconds
@@ -47,6 +50,7 @@ from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEF
 from importer.outputs.report import RunReport
 from importer.decide.targets import create_held, hold_missing, resolve_form
 from importer.decide.run_memory import RunMemory
+from importer.decide.unsubscribes import Mode, decide, outlook
 from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
 from importer.send.stages.taggings import NOT_APPLIED
@@ -85,7 +89,8 @@ class NoProgress:
 def build_client(settings: Settings) -> KitClient:
     """A client for the settings' credential, at its rate limit (or the one given)."""
     credential = settings.credential or require_credential()
-    limiter = RateLimiter.with_margin(settings.rate_limit or credential.rate_limit, settings.rate_window)
+    limit = settings.rate_limit if isinstance(settings.rate_limit, int) else None  # Settings parsed it
+    limiter = RateLimiter.with_margin(limit or credential.rate_limit, settings.rate_window)
     return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256,
                      grant=settings.refresh)
 
@@ -100,7 +105,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
-    return _run(settings, lambda: open_source(settings.source, settings.load), client, progress)
+    return _run(settings, lambda: open_for_run(settings), client, progress)
 
 
 def import_rows(data: Any, settings: Settings | None = None, *, client: KitClient | None = None,
@@ -122,14 +127,19 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
 
 def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient | None,
          progress: Progress | None) -> RunReport:
-    report = RunReport(source=str(settings.source), dry_run=settings.dry_run)
+    report = RunReport(source=redact(settings.source), dry_run=settings.dry_run)
+    progress = progress or NoProgress()
+    alerts = Alerts.of(settings, progress.log)
+    alerts.start()
     try:
-        _locked(report, settings, opener, client, progress or NoProgress())
+        _locked(report, settings, opener, client, progress)
     except (ImporterError, KeyboardInterrupt) as e:
         report.failed(e)
         _write_report(settings, report)
+        alerts.finish(report)
         raise
     _write_report(settings, report)
+    alerts.finish(report)
     return report
 
 
@@ -187,6 +197,9 @@ def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settin
     source = opener()
     try:
         _import_source(report, source, settings, client, progress)
+        if isinstance(source, UnchangedSource):
+            report.source_unchanged_since = source.since or "the last run"
+        remember_download(settings, source, report.exit_status == 0 and not report.stopped)
     finally:
         source.close()
 
@@ -194,7 +207,7 @@ def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settin
 def _import_source(report: RunReport, source: RowSource, settings: Settings, client: KitClient | None,
                    progress: Progress) -> None:
     clock = time.monotonic()
-    report.read_as, report.notes = source.describe(), list(source.notes)
+    report.read_as, report.notes = source.describe(), [*settings.notes, *source.notes]
     if not source.headers:  # no rows and so no columns (an empty list of dicts): nothing to import
         report.elapsed_seconds = time.monotonic() - clock
         return
@@ -204,7 +217,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
     except ConfigError as e:
         if source.other_sheets and not settings.load.sheet:
             others = ", ".join(repr(n) for n in source.other_sheets)
-            e.hint = f"This is sheet {source.sheet!r}; the workbook also has {others}: choose one with {settings.named('sheet')}."
+            e.hint = (f"This is sheet {source.sheet!r}; the workbook also has {others}: "
+                      f"choose one with {settings.named('sheet')}.")
         raise
     if next(iter(source.rows()), None) is None:
         # A quiet night's export (header only): a finished run that needs nothing from Kit.
@@ -236,8 +250,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        shape = dict(extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags),
-                     form_id=form.id if form else None, unsubscribe=settings.unsubscribe)
+        shape: dict[str, Any] = dict(extra_tags=tuple(settings.tags),
+                                     tagged=plan.tags is not None or bool(settings.tags),
+                                     form_id=form.id if form else None, consent=settings.consent)
         work: Work | None = None
         kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
@@ -267,7 +282,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.rows_imported += work.rows
                 creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
                 report.planned_form_additions = work.form_candidates if form is not None else 0
-                report.planned_unsubscribes = work.unsubscribe_candidates if settings.unsubscribe else 0
+                _plan_consent(report, settings, work, kit_plan)
                 report.planned_requests = _planned_requests(client, report, work, creations)
                 report.planned_reads = client.stats.total
                 report.contacts_to_send = work.count
@@ -280,6 +295,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                     state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
                                 differ.account.started_at)
                     state.remember_states(kit_plan.states_seen)
+                    state.remember_consent(kit_plan.consent_seen)
                 contacts.rebind(create_held(client, plan))
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
@@ -289,7 +305,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                     report.tags_created = book.create_missing(client)
                 sending = work, stages_for(client, new_state=settings.subscriber_state,
                                            tags=book.tags if book is not None else None, form=form,
-                                           referrer=settings.referrer, unsubscribe=settings.unsubscribe)
+                                           referrer=settings.referrer, consent=settings.consent)
         except KeyboardInterrupt as interrupt:
             if work is None and state is not None and not settings.full:
                 work = Work(contacts, state, **shape)  # interrupted while Kit was read: the state says what is left
@@ -305,7 +321,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if state is not None:
             state.close()
     if errors and settings.dry_run and _is_source(settings.failures_file, getattr(source, 'path', None)):
-        report.notes.append(f"a dry run leaves {source.path} as it is: the failures file of a real run "
+        report.notes.append(f"a dry run leaves {getattr(source, 'path', '')} as it is: the failures file of a real run "
                             "would replace it with the rows that fail")
     elif errors:
         extra_column = source.long_rows > 0 or extra_cells_column(source.headers) is not None
@@ -333,7 +349,7 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
-    options = dict(state=state, form_id=form_id, unsubscribe=settings.unsubscribe)
+    options: dict[str, Any] = dict(state=state, form_id=form_id, consent=settings.consent)
     include_tags = bool(blind.tag_names)
     since = state.read_at() if state is not None and not settings.full else None
     if since is not None:
@@ -344,19 +360,22 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
                            f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
         return Differ(account, refreshed=True, **options)
     writes = write_cost(blind.count, blind.values, blind.taggings, client.credential)
-    if mode is CompareMode.AUTO and writes <= 1:
+    weighs = mode is CompareMode.AUTO and settings.diff is None  # --diff needs the read, whatever it costs
+    if weighs and writes <= 1:
         report.kit_read = "not read: the file needs one write at most, which no read can save"
         return None
     first = count_subscribers(client, include_tags=include_tags)
     total = first.total_count if first.total_count is not None else len(first.subscribers)
     decision = read_pays(total, writes)
-    if mode is CompareMode.AUTO and first.next_cursor is not None and first.total_count is not None \
-            and not decision.pays:
+    if weighs and first.next_cursor is not None and first.total_count is not None and not decision.pays:
         report.kit_read = f"not read: {decision.why}"
         return None
     account = read_account(client, include_tags=include_tags, first=first, progress=_reading(progress))
     why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
         if first.next_cursor is None else decision.why
+    if mode is CompareMode.AUTO and not weighs and first.next_cursor is not None and not decision.pays:
+        why = f"{settings.named('diff')} needs it, though it costs more than the {plural(writes, 'write')} it " \
+              "could save"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
     return Differ(account, **options)
 
@@ -380,9 +399,17 @@ def _report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
     report.existing_subscribers = plan.existing
     report.tags_to_add = dict(plan.tags.most_common())
     report.drift_corrected = plan.drift
-    if not settings.unsubscribe:
-        report.state_conflicts += len(plan.left_active)
-        report.state_conflict_emails += plan.left_active
+    report.kept_active.update(plan.kept_active)
+
+
+def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: Tally | None) -> None:
+    """A dry run's consent outcome: new subscribers per state, unsubscribes to send (exact after a read of
+    Kit, else an upper bound), and who stays active and why (after a read)."""
+    if kit_plan is not None:
+        states, report.planned_unsubscribes = kit_plan.new_states, len(kit_plan.unsubscribes)
+    else:
+        states, report.planned_unsubscribes = outlook(work, settings.consent)
+    report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
 
 
 def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None) -> None:
@@ -451,7 +478,7 @@ class Work:
     """
 
     def __init__(self, contacts: ContactMerger, state: RunMemory | None, *, extra_tags: tuple[str, ...] = (),
-                 tagged: bool = False, form_id: int | None = None, unsubscribe: bool = False,
+                 tagged: bool = False, form_id: int | None = None, consent: Mode = Mode.HONOUR,
                  differ: Differ | None = None, plan: Tally | None = None) -> None:
         self.contacts = contacts
         self.state = state
@@ -460,11 +487,10 @@ class Work:
         self.taggings = 0
         self.tags_only = 0  # contacts Kit has whose only change is tags: no upsert needed
         self.tag_names: dict[str, str] = {}  # folded name -> the first spelling met
-        self.form_id, self.unsubscribe = form_id, unsubscribe
-        # At most this many form additions and unsubscribes: Kit's answers decide (active in Kit or not).
-        self.form_candidates = self.unsubscribe_candidates = 0
-        if state is None and differ is None and not tagged and not self.extra_tags and form_id is None \
-                and not unsubscribe:
+        self.form_id, self.consent = form_id, consent
+        # At most this many form additions: Kit's answers decide (active in Kit or not).
+        self.form_candidates = 0
+        if state is None and differ is None and not tagged and not self.extra_tags and form_id is None:
             # the merger knows the figures without a pass
             self.count = self.upserts = len(contacts)
             self.values = contacts.value_count()
@@ -483,7 +509,6 @@ class Work:
             active = contact.state in (None, KitState.ACTIVE)
             unknown = "left" not in contact.confirmed  # Kit may hold them active: only its answer says
             self.form_candidates += active and unknown and "form" not in contact.confirmed
-            self.unsubscribe_candidates += not active and unknown
         self._plan = None  # planned in the first pass only
 
     def comparisons(self) -> Iterator[Comparison]:
@@ -508,8 +533,7 @@ class Work:
                     yield comparison.difference
             elif self.state is None:
                 yield contact
-            elif (change := self.state.changes(contact, form_id=self.form_id,
-                                                unsubscribe=self.unsubscribe)) is not None:
+            elif (change := self.state.changes(contact, form_id=self.form_id, consent=self.consent)) is not None:
                 yield change
 
 
@@ -522,7 +546,7 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
     if settings.no_undo or not work.count:
         return
     saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=bool(work.tag_names), unsubscribe=settings.unsubscribe)
+                      tags=bool(work.tag_names), consent=settings.consent)
     report.undo_file, report.undo_holds = str(saved.path), saved.describe()
 
 
@@ -553,7 +577,8 @@ def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory |
                                 f"{settings.named('full')}): not applied")
             return None
         if not len(state):
-            report.notes.append(f"first run on this state file: {settings.named('max_changes')} applies from the next run")
+            report.notes.append(f"first run on this state file: {settings.named('max_changes')} "
+                                "applies from the next run")
             return None
         share = 100 * work.count / report.contacts
         if share > settings.max_changes:
@@ -611,7 +636,8 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     rows = source.rows() if guard is None else guard.screen(source.rows())
     notes = EmailNotes()
     try:
-        for item in map_rows(rows, plan, guard.state if guard is not None else None, notes):
+        for item in map_rows(rows, plan, guard.state if guard is not None else None,
+                             guard.opted_out_at if guard is not None else None, notes):
             report.rows_read += 1
             if isinstance(item, Rejection):
                 _reject(item, report, errors)
@@ -685,7 +711,7 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
             if created is not None and outcome.status in (Status.CREATED, Status.UPDATED):
                 outcome.status = Status.CREATED if outcome.contact.email.casefold() in created else Status.UPDATED
             if outcome.contact.email not in settled:
-                _tally(outcome, report, errors, columns)
+                _tally(outcome, report, errors, columns, work.consent)
                 settled.add(outcome.contact.email)
 
     batches = submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
@@ -750,7 +776,7 @@ def default_concurrency(client: KitClient, slowest_reply: float = 1.5) -> int:
 
 
 def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
-           columns: dict[str, str] | None = None) -> None:
+           columns: dict[str, str] | None = None, consent: Mode = Mode.HONOUR) -> None:
     if outcome.status is Status.CREATED:
         report.created += 1
     elif outcome.status is Status.UPDATED:
@@ -765,8 +791,9 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_unconfirmed += outcome.values_unconfirmed
     report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
     report.taggings += len(outcome.tagged)
+    _confirmed_writes(outcome, report.confirmed_writes)
     report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
-    _tally_state(outcome, report)
+    _tally_state(outcome, report, consent)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
     for rejection in outcome.rejections():
@@ -775,16 +802,27 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         _reject(rejection, report, errors)
 
 
-def _tally_state(outcome: Outcome, report: RunReport) -> None:
-    """Count the states new subscribers were created in, unsubscribes, form additions, and the
-    people the file says left whom Kit holds active and this run left alone."""
+def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
+    """Note the subscriber and taggings Kit confirmed, for a verify that follows while its lists lag."""
+    email = outcome.contact.email.casefold()
+    if outcome.status in (Status.CREATED, Status.UPDATED):
+        writes.add((email, "subscriber"))
+    writes.update((email, f"tag:{name.casefold()}") for name in outcome.tagged)
+
+
+def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOUR) -> None:
+    """Count the states new subscribers were created in, unsubscribes (by the file's state), form
+    additions, and the people the file says opted out whom Kit holds active and this run left so, with why."""
     if outcome.status is Status.CREATED and outcome.kit_state not in (None, KitState.ACTIVE):
         report.states_set[outcome.kit_state.value] += 1
-    report.unsubscribed += outcome.unsubscribed
+    email = outcome.contact.email
+    if outcome.unsubscribed:
+        report.unsubscribed += 1
+        report.unsubscribed_as[str(outcome.contact.state)] += 1
+        report.kept_active.pop(email, None)
+    elif (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
+        report.kept_active[email] = kept.value
     report.form_additions += outcome.added_to_form is not None
-    if outcome.state_conflict:
-        report.state_conflicts += 1
-        report.state_conflict_emails.append(outcome.contact.email)
 
 
 def _column_names(plan: ColumnPlan) -> dict[str, str]:
@@ -862,7 +900,7 @@ def file_contacts(source: RowSource, settings: Settings, client: KitClient, repo
     """The file's contacts as a run reads, maps and merges them, with the --tag tags, and none left
     out by a state file: what `verify` compares with Kit. None when the source has no columns.
     Rejected rows are counted in `report` (a run would not have imported them)."""
-    report.read_as, report.notes = source.describe(), list(source.notes)
+    report.read_as, report.notes = source.describe(), [*settings.notes, *source.notes]
     if not source.headers:
         return None
     samples = _samples(source)

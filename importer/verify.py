@@ -2,13 +2,14 @@
 
 The file is read, mapped and merged as a run does it; Kit is read at the cheaper of a whole
 account read and one lookup per contact (`account.read_for`), with tags when the file has some.
-Kit's list lags writes by seconds to minutes, so nothing the list shows is called a difference
-before it is read again where Kit is consistent: a read of the subscriber by id (and
-of its tags when a tag differs). A subscriber the list does not show is looked up
-by email, and again with growing pauses for at most `settings.settle` seconds before it is called
-missing. At most `CONFIRM_LIMIT` contacts are confirmed one by one; past that, verify waits once
-(within the same bound) and reads Kit again, then confirms what still differs up to the limit,
-and reports the rest as differences it could not confirm.
+Kit's lists lag writes by seconds to minutes (5 minutes at its p99), and only a read of the
+subscriber by id is current: what differs there (a value, a first name, a state) is a
+difference at once. What only a list shows (a subscriber found by email, a subscriber's tags)
+is read again with doubling pauses until `settings.settle` seconds have passed before it is
+called a difference; a write the run itself confirmed that a list still does not show then is
+"not visible yet", not a difference. At most `CONFIRM_LIMIT` contacts are confirmed one by one;
+past that, verify waits once (within the same bound) and reads Kit again, then confirms what
+still differs up to the limit, and reports the rest as differences it could not confirm.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +26,16 @@ from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, c
 from importer.outputs.failures import write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
-from importer.read.files import open_source
+from importer.read.remote import open_any
+from importer.read.url import redact
 from importer.run import build_client, file_contacts
 from importer.outputs.report import RunReport
 from importer.settings.declaration import Settings
 from importer.outputs.words import plural
 
 CONFIRM_LIMIT = 1000  # contacts confirmed one by one (1 or 2 requests each) in one verification
+FIRST_PAUSE = 2.0  # seconds before a list is read again; doubled each time, within --settle
+NOT_VISIBLE = "not visible yet"
 COLUMNS = ("email", "what", "kit_value", "file_value", "difference", "confirmed")
 MISSING = "missing"
 
@@ -42,28 +46,34 @@ class Difference:
 
     change: Change
     confirmed: str
+    lagging: bool = False  # a write this run confirmed that Kit's list did not show within --settle
 
     @property
     def kind(self) -> str:
+        if self.lagging:
+            return NOT_VISIBLE
         return MISSING if self.change.what == SUBSCRIBER else str(self.change.kind)
 
     @property
     def counts(self) -> bool:
         """Whether it makes Kit differ from the file: a state Kit holds as not active where the file
-        says active is reported, but kit-import never re-activates anyone, so it does not fail verify."""
-        return self.change.kind is not Kind.DIFFERS
+        says active is reported, but kit-import never re-activates anyone, so it does not fail verify; nor
+        does one Kit holds active that the run leaves so (decide/unsubscribes.py says why), nor a write Kit
+        confirmed to this run that its lists do not show yet."""
+        return self.change.kind not in (Kind.DIFFERS, Kind.KEPT) and not self.lagging
 
     def describe(self, why: bool = True) -> str:
         """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`; `why` adds why a state
         difference that does not count is not sent (left out where a heading says it already)."""
         c = self.change
         if c.what == SUBSCRIBER:
-            return f"{c.email}: not in Kit"
+            return f"{c.email}: {'created, not listed yet' if self.lagging else 'not in Kit'}"
         if c.what == TAG:
-            return f"{c.email}: tag {c.file_value!r} missing"
+            return f"{c.email}: tag {c.file_value!r} {'tagged, not listed yet' if self.lagging else 'missing'}"
         kit = "nothing" if c.kit_value is None else repr(c.kit_value)
         says = "a blank" if c.file_value is None else repr(c.file_value)
-        never = " (kit-import never re-activates anyone)" if why and not self.counts else ""
+        never = "" if not why or self.counts else f" ({c.why})" if c.why else \
+            " (kit-import never re-activates anyone)"
         return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{never}"
 
 
@@ -78,6 +88,8 @@ class VerifyReport:
     differences: list[Difference] = field(default_factory=list)
     differing_contacts: int = 0  # contacts with a difference that counts
     kept_contacts: int = 0  # contacts whose only differences are states Kit keeps (never re-activated)
+    not_visible_contacts: int = 0  # contacts whose only differences are this run's writes a list does not show yet
+    settle: float = 0.0  # the --settle bound the waits kept within
     confirmed_by_id: int = 0
     lag_cleared: int = 0  # of those read again by id, contacts with no difference left
     list_cleared: int = 0  # contacts with no difference left when the list was read again
@@ -94,8 +106,8 @@ class VerifyReport:
 
     @property
     def matching(self) -> int:
-        """Contacts Kit holds as the file says: neither differing nor with a state Kit keeps."""
-        return self.contacts - self.differing_contacts - self.kept_contacts
+        """Contacts Kit holds as the file says: neither differing, nor not visible yet, nor with a state Kit keeps."""
+        return self.contacts - self.differing_contacts - self.kept_contacts - self.not_visible_contacts
 
     @property
     def exit_status(self) -> int:
@@ -107,16 +119,23 @@ class VerifyReport:
         kinds = Counter(_bucket(d) for d in self.failing)
         differing = {d.change.email for d in self.failing}
         listed_differing = [d for d in self.differences if d.change.email in differing]
-        kept = [d for d in self.differences if d.change.email not in differing]
+        lagging = [d for d in self.differences if d.change.email not in differing and d.lagging]
+        kept = [d for d in self.differences if d.change.email not in differing and not d.lagging]
         lines = [_line("Source", self.source),
                  _line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
                                                                     "in the file, not checked)" if self.rows_rejected
                                                                    else "")),
                  _line("Kit read", self.read_how),
                  _line("Matching", f"{self.matching:,}"),
-                 _line("Differing", f"{self.differing_contacts:,}" + (": " + ", ".join(
-                     plural(n, what) for what, n in kinds.items()) if kinds else ""))]
+                 _line("Differing", plural(self.differing_contacts, "contact") + (
+                     f" ({plural(len(self.failing), 'difference')}: " + ", ".join(
+                         plural(n, what) for what, n in kinds.items()) + ")" if kinds else ""))]
         lines += self._listing(listed_differing, listed)
+        if self.not_visible_contacts:
+            lines.append(_line("Not visible yet", f"{plural(self.not_visible_contacts, 'contact')} written by this "
+                                                  "run (Kit confirmed it) whom Kit's lists did not show within "
+                                                  f"--settle {self.settle:g} s: lag, not a difference"))
+            lines += self._listing(lagging, listed)
         if self.kept_contacts:
             lines.append(_line("Not re-activated", f"{plural(self.kept_contacts, 'contact')} not active in Kit whom "
                                                    "the file gives another state: listed, not a difference, since "
@@ -124,7 +143,9 @@ class VerifyReport:
             lines += self._listing(kept, listed, why=False)
         lines.append(_line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
                                         f"list lags writes ({self.lag_cleared:,} matching after all)"
-                           + (f"; waited {self.waited_seconds:.0f} s for the list" if self.waited_seconds else "")
+                           + (f"; waited {self.waited_seconds:.0f} s (of --settle {self.settle:g}) for Kit's lists "
+                              "(a subscriber not found by email, a subscriber's tags), which lag writes by up to "
+                              "5 minutes" if self.waited_seconds else "")
                            + (f" and read it again ({self.list_cleared:,} matching after all)"
                               if self.list_cleared else "")
                            + (f"; {plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} "
@@ -144,21 +165,27 @@ class VerifyReport:
     def closing_line(self) -> str:
         """The one-line verdict: whether Kit holds what the file says, and where the differences are."""
         if not self.failing:
-            kept = (f"; {self.kept_contacts:,} not re-activated, listed in {self.differences_path}"
-                    if self.kept_contacts else "")
+            listed = [f"{n:,} {what}" for n, what in ((self.not_visible_contacts, NOT_VISIBLE),
+                                                      (self.kept_contacts, "not re-activated")) if n]
+            kept = f"; {', '.join(listed)}, listed in {self.differences_path}" if listed else ""
             return f"Kit matches the file: {plural(self.contacts, 'contact')} checked{kept}"
         return (f"Kit differs from the file: {plural(len(self.failing), 'difference')} in "
                 f"{plural(self.differing_contacts, 'contact')} -> {self.differences_path}")
 
 
 def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callable[[float], None] = time.sleep,
-           clock: Callable[[], float] = time.monotonic) -> VerifyReport:
-    """Read the file as a run would, read what Kit holds, and report every difference (confirmed)."""
+           clock: Callable[[], float] = time.monotonic,
+           confirmed: Collection[tuple[str, str]] = ()) -> VerifyReport:
+    """Read the file as a run would, read what Kit holds, and report every difference (confirmed).
+    `confirmed` holds the writes the run before it saw Kit confirm (`RunReport.confirmed_writes`):
+    those a list still does not show when --settle runs out are "not visible yet", not differences."""
     started = time.monotonic()
-    report = VerifyReport(source=str(settings.source))
+    deadline = clock() + settings.settle
+    report = VerifyReport(source=redact(settings.source), settle=settings.settle)
     client = client or build_client(settings)
     before = Counter(client.stats.by_endpoint)
-    source = open_source(settings.source, settings.load)
+    source = open_any(settings.source, settings.load, max_mb=settings.max_download_mb,
+                      timeout=settings.download_timeout)
     try:
         run = RunReport()
         work = file_contacts(source, settings, client, run)
@@ -171,8 +198,9 @@ def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callab
         account, report.read_how = read_for(client, work.count, lambda: (c.email for c in work), include_tags=tags)
         candidates = [cmp for c in work if _differs(cmp := compare(c, account.get(c.email)))]
         if len(candidates) > CONFIRM_LIMIT:
-            candidates = _read_again(client, candidates, settings.settle, sleep, report, tags)
-        _confirm(client, candidates, report, settle=settings.settle, sleep=sleep, clock=clock, tags=tags)
+            candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags)
+        _confirm(client, candidates, report, deadline=deadline, sleep=sleep, clock=clock, tags=tags,
+                 confirmed=confirmed)
     _write(settings.differences_file, report)
     report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
     report.elapsed_seconds = time.monotonic() - started
@@ -192,8 +220,8 @@ def _differs(comparison: Comparison) -> bool:
 
 def _read_again(client: KitClient, candidates: list[Comparison], settle: float, sleep: Callable[[float], None],
                 report: VerifyReport, tags: bool) -> list[Comparison]:
-    """Too many differences to confirm one by one: wait once (within `settle`) and read Kit again."""
-    pause = min(settle, 30.0)
+    """Too many differences to confirm one by one: wait once (`settle` seconds at most) and read Kit again."""
+    pause = settle
     if pause:
         sleep(pause)
         report.waited_seconds += pause
@@ -203,38 +231,69 @@ def _read_again(client: KitClient, candidates: list[Comparison], settle: float, 
     return [c for c in again if _differs(c)]
 
 
-def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyReport, *, settle: float,
-             sleep: Callable[[float], None], clock: Callable[[], float], tags: bool) -> None:
-    """Read each candidate again where Kit is consistent; wait, within `settle`, for those not found."""
-    deadline = clock() + settle
-    missing: list[Comparison] = []
+def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyReport, *, deadline: float,
+             sleep: Callable[[float], None], clock: Callable[[], float], tags: bool,
+             confirmed: Collection[tuple[str, str]]) -> None:
+    """Read each candidate again by id (current: what differs there is a difference at once); what
+    only a list can show (a subscriber not found by email, a tag missing from its tag list) is read
+    again with doubling pauses until `deadline` before it is called a difference."""
+    pending: list[Comparison] = []
     for number, cmp in enumerate(candidates):
         if number >= CONFIRM_LIMIT:
             _report(report, cmp, f"not confirmed: over the bound of {CONFIRM_LIMIT:,} confirmations")
             report.unconfirmed += 1
             continue
         fresh = _current(client, cmp, tags)
-        if fresh is None:
-            missing.append(cmp)
-            continue
-        _settle(report, compare(cmp.contact, fresh), "by id")
-    pause = 1.0
-    while missing and clock() < deadline:
+        now = cmp if fresh is None else compare(cmp.contact, fresh)
+        if fresh is None or _list_only(now):
+            pending.append(now)
+        else:
+            _settle(report, now, "by id")
+    pause = FIRST_PAUSE
+    while pending and clock() < deadline:
         wait = min(pause, max(0.0, deadline - clock()))
         sleep(wait)
         report.waited_seconds += wait
         pause *= 2
         still = []
-        for cmp in missing:
+        for cmp in pending:
             fresh = _current(client, cmp, tags)
-            if fresh is None:
-                still.append(cmp)
+            now = cmp if fresh is None else compare(cmp.contact, fresh)
+            if fresh is None or _list_only(now):
+                still.append(now)
             else:
-                _settle(report, compare(cmp.contact, fresh), "by id, after waiting for Kit's list")
-        missing = still
-    for cmp in missing:
-        _report(report, compare(cmp.contact, None),
-                f"not found by email after waiting {report.waited_seconds:.0f} s for Kit's list")
+                _settle(report, now, "by id, after waiting for Kit's lists")
+        pending = still
+    for cmp in pending:
+        _ran_out(report, cmp, confirmed)
+
+
+def _list_only(cmp: Comparison) -> bool:
+    """Whether a contact read by id differs in a tag: its tags come from a list, which lags writes."""
+    return any(c.what == TAG for c in differences_of(cmp))
+
+
+def _ran_out(report: VerifyReport, cmp: Comparison, confirmed: Collection[tuple[str, str]]) -> None:
+    """--settle ran out with a list still not showing what the file says: a difference, unless this
+    run's own write of it was confirmed by Kit (then the list has not caught up: "not visible yet")."""
+    waited = f"after waiting {report.waited_seconds:.0f} s for Kit's lists"
+    if cmp.held is None:
+        if (cmp.contact.email.casefold(), SUBSCRIBER) in confirmed:
+            _report(report, compare(cmp.contact, None), f"{NOT_VISIBLE}: Kit confirmed this run's write; not "
+                                                          f"found by email {waited}", lagging=True)
+        else:
+            _report(report, compare(cmp.contact, None), f"not found by email {waited}")
+        return
+    report.confirmed_by_id += 1
+    found = []
+    for change in differences_of(cmp):
+        written = change.what == TAG and (change.email.casefold(), f"tag:{(change.file_value or '').casefold()}") \
+            in confirmed
+        how = (f"{NOT_VISIBLE}: Kit confirmed this run's tagging; its tag list {waited} does not show it"
+               if written else f"confirmed by its tag list {waited}" if change.what == TAG
+               else "confirmed by id")
+        found.append(Difference(change, how, lagging=written))
+    _tally_found(report, found)
 
 
 def _current(client: KitClient, cmp: Comparison, tags: bool) -> HeldSubscriber | None:
@@ -261,12 +320,18 @@ def _settle(report: VerifyReport, cmp: Comparison, how: str) -> None:
         report.lag_cleared += 1
 
 
-def _report(report: VerifyReport, cmp: Comparison, confirmed: str) -> None:
-    found = [Difference(c, confirmed) for c in differences_of(cmp)]
+def _report(report: VerifyReport, cmp: Comparison, confirmed: str, lagging: bool = False) -> None:
+    _tally_found(report, [Difference(c, confirmed, lagging) for c in differences_of(cmp)])
+
+
+def _tally_found(report: VerifyReport, found: list[Difference]) -> None:
+    """Add one contact's differences; the contact counts as differing, not visible yet, or kept."""
     report.differences += found
     counts = any(d.counts for d in found)
+    lagging = not counts and any(d.lagging for d in found)
     report.differing_contacts += counts
-    report.kept_contacts += bool(found) and not counts
+    report.not_visible_contacts += lagging
+    report.kept_contacts += bool(found) and not counts and not lagging
 
 
 def _write(path: Path, report: VerifyReport) -> None:

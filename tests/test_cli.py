@@ -34,13 +34,15 @@ SAMPLE_REJECTIONS = [
     ("29", "", "missing email"),
     ("35", "lee..park@example.com",
      "invalid email: 'lee..park@example.com': it has two dots in a row"),
-    ("43", "'=HYPERLINK(\"http://evil.example\")", "invalid email: '=HYPERLINK(\"http://evil.example\")' is missing an @"),
+    ("43", "'=HYPERLINK(\"http://evil.example\")",
+     "invalid email: '=HYPERLINK(\"http://evil.example\")' is missing an @"),
 ]
 
 
 def env_for(sandbox, kind: str = "oauth") -> dict[str, str]:
     secret = {"oauth": ("KIT_ACCESS_TOKEN", sandbox.access_token), "api_key": ("KIT_API_KEY", sandbox.api_key)}[kind]
-    return {"KIT_API_URL": sandbox.url, secret[0]: secret[1], "KIT_ACCESS_TOKEN" if kind == "api_key" else "KIT_API_KEY": ""}
+    other = "KIT_ACCESS_TOKEN" if kind == "api_key" else "KIT_API_KEY"
+    return {"KIT_API_URL": sandbox.url, secret[0]: secret[1], other: ""}
 
 
 def invoke(args, env=None, cwd: Path | None = None):
@@ -49,7 +51,8 @@ def invoke(args, env=None, cwd: Path | None = None):
     if cwd:
         os.chdir(cwd)
     try:
-        return runner.invoke(cli, [str(a) for a in args], env={"KIT_API_KEY": "", "KIT_ACCESS_TOKEN": "", **(env or {})})
+        return runner.invoke(cli, [str(a) for a in args],
+                             env={"KIT_API_KEY": "", "KIT_ACCESS_TOKEN": "", **(env or {})})
     finally:
         os.chdir(old)
 
@@ -362,7 +365,8 @@ def test_ctrl_c_while_kit_is_read_writes_the_summary_report_and_not_sent_rows(sa
     assert saved["rows_read"] == saved["rows_imported"] + saved["rows_rejected"] + saved["rows_skipped"]
     assert [(r[2], r[3]) for r in failures_of(tmp_path / "f.csv")[1:]] == [
         ("2", "not sent: the run stopped: interrupted (Ctrl-C)"), ("3", "invalid email: 'nope' is missing an @"),
-        ("4", "not sent: the run stopped: interrupted (Ctrl-C)"), ("5", "not sent: the run stopped: interrupted (Ctrl-C)")]
+        ("4", "not sent: the run stopped: interrupted (Ctrl-C)"),
+        ("5", "not sent: the run stopped: interrupted (Ctrl-C)")]
     assert sandbox.store.snapshot() == {}
 
 
@@ -455,7 +459,8 @@ BIO = "b" * 150_000  # over Python's default csv field limit (131,072)
 
 
 def long_value_source(tmp_path: Path) -> Path:
-    return write(tmp_path / "bios.csv", f"Email,Last Name,Bio\nlong@example.com,Long,{BIO}\nshort@example.com,Short,Hi\n")
+    return write(tmp_path / "bios.csv",
+                 f"Email,Last Name,Bio\nlong@example.com,Long,{BIO}\nshort@example.com,Short,Hi\n")
 
 
 def test_a_150000_character_value_is_sent_as_it_is(sandbox, tmp_path):
@@ -477,7 +482,8 @@ def test_a_value_kit_refuses_fails_alone_under_the_users_column(sandbox, tmp_pat
     assert line == ["long@example.com", "Long", BIO, "2",
                     "field not written: Bio (Company): Value is too long (maximum is 100,000 characters)"]
     report = json.loads((tmp_path / "r.json").read_text())
-    assert (report["imported"], report["rows_imported"], report["rows_rejected"], report["values_failed"]) == (2, 1, 1, 1)
+    assert (report["imported"], report["rows_imported"], report["rows_rejected"],
+            report["values_failed"]) == (2, 1, 1, 1)
 
 
 @pytest.mark.parametrize("store", [KitStore(max_value_length=100_000)], ids=["kit-refuses-long-values"])
@@ -509,7 +515,7 @@ def test_one_subscriber_is_counted_in_the_singular(tmp_path, monkeypatch):
     assert done.exit_code == 0, done.output
     assert "Sandbox now holds 1 subscriber.\n" in done.output
 
-    from importer import cli as cli_module
+    from importer.cli import sandbox as cli_module
     from importer.sandbox import server
 
     def one_subscriber(**options):
@@ -674,7 +680,8 @@ def test_ctrl_c_calls_rows_in_unanswered_requests_not_confirmed(sandbox, tmp_pat
                         credential=Credential("api_key", sandbox.api_key), report=tmp_path / "r.json",
                         failures=tmp_path / "f.csv")
     report = import_file(settings, progress=CtrlC())
-    assert (report.exit_status, report.rows_not_confirmed, report.rows_not_sent, report.rows_rejected) == (130, 2, 8, 10)
+    assert (report.exit_status, report.rows_not_confirmed, report.rows_not_sent,
+            report.rows_rejected) == (130, 2, 8, 10)
     assert report.closing_line() == ("0 imported, 0 rejected, 8 not sent, 2 not confirmed (may have been applied) "
                                      f"-> {tmp_path / 'f.csv'}")
     assert "Rows read:         10: 0 imported, 0 rejected, 8 not sent, 2 not confirmed" in report.summary()
@@ -686,7 +693,7 @@ def test_ctrl_c_calls_rows_in_unanswered_requests_not_confirmed(sandbox, tmp_pat
 
 def test_without_a_terminal_a_progress_line_comes_at_least_every_interval(capsys):
     """Even while no answer comes (every request waiting on Kit), a line says where the run is."""
-    from importer.cli import BarProgress
+    from importer.cli.progress import BarProgress
     progress = BarProgress(every=0.1)
     progress.phase("Importing contacts", 1000)
     progress.advance(50, requests=3)

@@ -124,7 +124,8 @@ def test_the_credential_never_appears_in_errors_or_repr(kit):
 
 
 def test_credential_from_env_prefers_oauth():
-    assert credential_from_env({"KIT_API_KEY": "k", "KIT_ACCESS_TOKEN": "t"}) == Credential("oauth", "t", "KIT_ACCESS_TOKEN")
+    assert (credential_from_env({"KIT_API_KEY": "k", "KIT_ACCESS_TOKEN": "t"})
+            == Credential("oauth", "t", "KIT_ACCESS_TOKEN"))
     assert credential_from_env({"KIT_API_KEY": " k "}).kind == "api_key"
     assert credential_from_env({"KIT_API_KEY": "  "}) is None
 

@@ -243,7 +243,7 @@ STATES = {  # the state each person of a shape is created in (issue 11: the guar
 
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_a_file_with_unsubscribed_people_creates_them_in_their_state(sandbox, tmp_path, shape):
-    text, out, said, _ = SHAPES[shape]
+    text, out, _said, _ = SHAPES[shape]
     source = write(tmp_path / f"{shape}.csv", text)
     result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output

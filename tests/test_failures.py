@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from importer.outputs.failures import (carried_columns, extra_cells_column, join_extra, neutralize, restore, split_extra,
-                               write_failures)
+from importer.outputs.failures import (carried_columns, extra_cells_column, join_extra, neutralize, restore,
+                                       split_extra, write_failures)
 from importer.records import Row
 
 
@@ -83,4 +83,5 @@ def test_a_failures_csv_fed_back_keeps_only_the_original_columns(tmp_path):
     assert carried_columns(("row", "error")) == [0, 1]
     path = tmp_path / "again.csv"
     write_failures(path, headers, [Row(2, ("bad", "Ann", "7", "invalid email"))], {2: ["invalid email: again"]})
-    assert path.read_text(encoding="utf-8-sig").splitlines() == ["Email,Name,row,error", "bad,Ann,2,invalid email: again"]
+    assert path.read_text(encoding="utf-8-sig").splitlines() == ["Email,Name,row,error",
+                                                                 "bad,Ann,2,invalid email: again"]

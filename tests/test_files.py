@@ -15,10 +15,9 @@ def test_the_new_content_replaces_the_old_only_on_a_clean_exit(tmp_path):
     with atomic_write(path, encoding="utf-8") as f:
         f.write("first")
     assert path.read_text() == "first"
-    with pytest.raises(RuntimeError):
-        with atomic_write(path, encoding="utf-8") as f:
-            f.write("half")
-            raise RuntimeError("crash while writing")
+    with pytest.raises(RuntimeError), atomic_write(path, encoding="utf-8") as f:
+        f.write("half")
+        raise RuntimeError("crash while writing")
     assert path.read_text() == "first"
     assert os.listdir(path.parent) == ["report.json"]
 

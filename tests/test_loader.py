@@ -44,7 +44,8 @@ def test_delimiters_are_sniffed(tmp_path, delimiter):
 
 
 def test_row_numbers_are_spreadsheet_rows_across_quoted_newlines_and_blank_rows(tmp_path):
-    path = write(tmp_path / "q.csv", 'Email,Note\na@example.com,"line one\nline two"\n\n,\nb@example.com,"say ""hi"", ok"\n')
+    path = write(tmp_path / "q.csv",
+                 'Email,Note\na@example.com,"line one\nline two"\n\n,\nb@example.com,"say ""hi"", ok"\n')
     source, rows = rows_of(path)
     assert rows == [(2, ("a@example.com", "line one\nline two"), None),
                     (5, ("b@example.com", 'say "hi", ok'), None)]
@@ -113,7 +114,7 @@ def test_missing_file_and_legacy_xls(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         open_source(tmp_path / "nope.csv")
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(InputError, match="legacy Excel .xls") as caught:
+    with pytest.raises(InputError, match=r"legacy Excel \.xls") as caught:
         open_source(tmp_path / "old.xls")
     assert "save it as .xlsx or .csv" in caught.value.hint
 

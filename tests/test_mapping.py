@@ -64,7 +64,8 @@ def test_metadata_named_like_a_kit_field_says_it_is_held_back():
     status = CustomField(9, "status", "Status")
     plan = plan_columns(["Email", "Status", "Signup Date"], [status], claimed={})
     assert plan.ignored == [
-        ("Status", "export metadata, though named like the Kit field Status: map it with fields=[('Status', 'Status')]"),
+        ("Status",
+         "export metadata, though named like the Kit field Status: map it with fields=[('Status', 'Status')]"),
         ("Signup Date", "export metadata: map it with fields=[('Signup Date', 'Label')]"),
     ]
 

@@ -146,8 +146,8 @@ def test_the_brake_stops_a_file_that_would_blank_half_the_list(sandbox, tmp_path
     sandbox.requests.clear()
     braked = invoke(args + ["--report", "r.json"], env, cwd=tmp_path)
     assert braked.exit_code == 1
-    assert "the brake stopped the run before writing: 50.0% of the subscribers Kit holds would change, over the 20% that --max-changes allows" \
-        in braked.output
+    assert ("the brake stopped the run before writing: 50.0% of the subscribers Kit holds would change, "
+            "over the 20% that --max-changes allows") in braked.output
     assert writes(sandbox) == []
     assert sandbox.store.snapshot()["p0@example.com"]["fields"]["Company"] == "C0"
     assert report_of(tmp_path / "r.json")["exit_status"] == 1
@@ -240,7 +240,8 @@ max_changes = 90
     ('source = "x.csv"\n\nblank = "skip"\n', "Error: blank in nightly.toml (line 3) is not a setting kit-import knows "
                                              "(did you mean blanks?).\n"),
     ('source = "x.csv"\ndelimiter = ";;"\n', "Error: delimiter in nightly.toml (line 2) must be one character (or "
-                                             "tab), not ';;'.\nFor example delimiter = \";\" or delimiter = \"tab\".\n"),
+                                             "tab), not ';;'.\nFor example delimiter = \";\" or "
+                                             "delimiter = \"tab\".\n"),
     ('source = "x.csv"\nencoding = "klingon"\n', "Error: encoding in nightly.toml (line 2) must be an encoding "
                                                  "Python knows, not 'klingon'.\n"),
     ('source = "x.csv"\nsheet = [\n', "Fix the TOML syntax"),

@@ -15,6 +15,7 @@ from importer.kit.reads import HeldSubscriber, HeldTag
 from importer.decide.tally import Tally
 from importer.records import Contact, KitState
 from importer.decide.run_memory import RunMemory
+from importer.decide.unsubscribes import Kept, Mode
 
 FIELDS = {f.key: f for f in (LAST_NAME, COMPANY)}
 
@@ -48,14 +49,30 @@ def test_a_plan_counts_per_column_and_keeps_only_what_is_sent_to_existing_subscr
     assert dict(plan.tags) == {"New": 1}
 
 
-def test_without_unsubscribe_a_state_difference_is_listed_not_sent():
+def test_an_opt_out_is_an_unsubscribe_by_default_and_with_keep_kit_state_is_listed_not_sent():
     kit = held(1, "old@example.com", "Old")
     leaving = Contact("old@example.com", "Old", {}, [2], state=KitState.CANCELLED)
     plan = Tally()
     plan.add(*Differ(account(kit)).compare(leaving))
-    assert plan.changed_contacts == 0 and plan.left_active == ["old@example.com"]
-    asked = Differ(account(kit), unsubscribe=True).difference(leaving)
+    assert (plan.changed_contacts, plan.changed_existing, plan.unsubscribes) == (1, 1, ["old@example.com"])
+    asked = Differ(account(kit)).difference(leaving)
     assert asked is not None and asked.subscriber_id is None and asked.state is KitState.CANCELLED  # upserted
+    kept = Tally()
+    kept.add(*Differ(account(kit), consent=Mode.KEEP).compare(leaving))
+    assert (kept.changed_contacts, kept.unsubscribes) == (0, [])
+    assert kept.kept_active == [("old@example.com", Kept.KEEP_KIT_STATE.value)]
+
+
+def test_absence_of_consent_never_unsubscribes_whatever_the_mode():
+    kit = held(1, "pen@example.com", "Pen")
+    pending = Contact("pen@example.com", "Pen", {}, [2], state=KitState.INACTIVE)
+    for mode in Mode:
+        plan = Tally()
+        comparison, _ = Differ(account(kit), consent=mode).compare(pending)
+        plan.add(comparison)
+        assert comparison.difference is None and (plan.unsubscribes, plan.kept_active) == ([], [])
+        [state] = [c for c in comparison.changes if c.what == "state"]
+        assert (state.kind, state.sent) == (Kind.KEPT, False) and "absence of consent" in state.why
 
 
 def test_the_state_caches_a_read_and_a_refresh_counts_drift_and_falls_back_on_the_cache(tmp_path):
@@ -87,7 +104,7 @@ def test_the_state_caches_a_read_and_a_refresh_counts_drift_and_falls_back_on_th
         contact("ann@example.com", "Ann", company="Acme")))) == 3
     with path.open(encoding="utf-8-sig", newline="") as f:
         lines = list(csv.reader(f))[1:]
-    assert lines == [["bo@example.com", "Last name", "changed", NOT_KEPT, "'=1+1"],
-                     ["bo@example.com", "Company", "new", "", "New"],
-                     ["ann@example.com", "Company", "changed", "Edited", "Acme"]]
+    assert lines == [["bo@example.com", "Last name", "changed", NOT_KEPT, "'=1+1", ""],
+                     ["bo@example.com", "Company", "new", "", "New", ""],
+                     ["ann@example.com", "Company", "changed", "Edited", "Acme", ""]]
     state.close()

@@ -21,7 +21,8 @@ def test_fields_are_read_from_every_page(kit, oauth_client):
     kit.get(f"{BASE}/v4/custom_fields", match=[matchers.query_param_matcher({"per_page": "1000", "after": "p1"})],
             json={"custom_fields": [{"id": 2, "name": "ck_field_2_company", "key": "company", "label": "Company"}],
                   "pagination": {**pagination, "has_next_page": False, "end_cursor": "p2"}})
-    assert list_custom_fields(oauth_client) == [CustomField(1, "last_name", "Last name"), CustomField(2, "company", "Company")]
+    assert list_custom_fields(oauth_client) == [CustomField(1, "last_name", "Last name"),
+                                                CustomField(2, "company", "Company")]
 
 
 def test_a_missing_field_stops_before_anything_is_written_and_names_the_closest(oauth_client):

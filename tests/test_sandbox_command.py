@@ -124,7 +124,7 @@ def test_bad_sandbox_options_are_usage_errors(args, message):
 
 
 def test_good_sandbox_options_become_its_behaviour():
-    from importer.cli import parse_faults, parse_latency, parse_sandbox_rate_limit
+    from importer.cli.sandbox import parse_faults, parse_latency, parse_sandbox_rate_limit
 
     assert parse_latency(None, None, "0.3-1.5") == (0.3, 1.5) and parse_latency(None, None, "2") == (2.0, 2.0)
     assert parse_faults(None, None, "5xx=0.05, drop=0.02,413=0.01") == {"errors": 0.05, "drops": 0.02,

@@ -113,7 +113,7 @@ def test_a_refused_request_is_settled_by_its_stage_and_the_run_goes_on():
 def test_the_journal_hears_of_ids_before_the_work_that_needs_them():
     heard = []
     tags = Taggings()
-    batches, _ = run([Ids(), tags], contacts(2), journal=lambda outcomes: heard.append(
+    run([Ids(), tags], contacts(2), journal=lambda outcomes: heard.append(
         (sorted(o.subscriber_id for o in outcomes), len(tags.batches))))
     assert heard == [([1002, 1003], 0)]
 

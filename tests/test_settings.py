@@ -12,7 +12,8 @@ from importer.settings.config import CONFIG_KEYS
 from importer.errors import ConfigError
 from importer.kit import Credential, CredentialKind
 from importer.read.files import LoadOptions
-from importer.settings.declaration import BlankPolicy, Group, Settings, declarations, parse_field_spec, parse_rate_limit
+from importer.settings.declaration import (BlankPolicy, Group, Invalid, Settings, declarations, parse_field_spec,
+                                          parse_rate_limit)
 
 
 def options_of(command: str) -> dict[str, click.Option]:
@@ -68,7 +69,7 @@ def test_a_python_caller_builds_settings_directly():
 
 @pytest.mark.parametrize("values, expected", [
     ({"fields": {" Zip ": "Postal code"}}, {"fields": [("Zip", "Postal code")]}),
-    ({"fields": ("Zip=Postal code", "Company")}, {"fields": [("Zip", "Postal code"), ("Company", "Company")]}),
+    ({"fields": ("Zip=Postal code", "Company=Company")}, {"fields": [("Zip", "Postal code"), ("Company", "Company")]}),
     ({"sheet": 2}, {"sheet": "2"}),
     ({"max_changes": 20}, {"max_changes": 20.0}),
     ({"state": "n.state", "log": "run.log"}, {"state": Path("n.state"), "log": Path("run.log")}),
@@ -121,6 +122,13 @@ def test_rate_limit_text(text, expected):
     assert parse_rate_limit(text) == expected
 
 
-@pytest.mark.parametrize("spec, expected", [("Zip=Postal code", ("Zip", "Postal code")), (" Zip ", ("Zip", "Zip"))])
+@pytest.mark.parametrize("spec, expected", [("Zip=Postal code", ("Zip", "Postal code")),
+                                            (" Zip = Zip ", ("Zip", "Zip"))])
 def test_field_spec(spec, expected):
     assert parse_field_spec(spec) == expected
+
+
+@pytest.mark.parametrize("spec", [" Zip ", "Zip=", "=Postal code"])
+def test_a_field_spec_needs_both_column_and_label(spec):
+    with pytest.raises(Invalid, match="must be COLUMN=Label"):
+        parse_field_spec(spec)

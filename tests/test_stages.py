@@ -132,7 +132,8 @@ def test_chunks_are_filled_to_100_and_values_packed_across_subscribers(kit, oaut
 
     kit.add_callback("POST", f"{BASE}/v4/bulk/subscribers", callback=upsert)
     kit.add_callback("POST", f"{BASE}/v4/bulk/custom_fields/subscribers", callback=write)
-    out = [o for batch in Scheduler(stages_for(oauth_client, started=NOW), concurrency=1).submit(contacts) for o in batch]
+    scheduler = Scheduler(stages_for(oauth_client, started=NOW), concurrency=1)
+    out = [o for batch in scheduler.submit(contacts) for o in batch]
     sizes = [(c.request.url.rsplit("/v4/", 1)[1], len(next(iter(
         v for k, v in json.loads(c.request.body).items() if k != "callback_url")))) for c in kit.calls]
     assert sizes == [("bulk/subscribers", 100), ("bulk/custom_fields/subscribers", 100),

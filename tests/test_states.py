@@ -45,12 +45,12 @@ def sent_active(sandbox) -> bool:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_unsubscribed_and_cleaned_are_created_cancelled_and_bounced_and_kit_keeps_existing_states(
+def test_unsubscribed_and_cleaned_are_created_cancelled_and_bounced_and_keep_kit_state_keeps_existing_states(
         sandbox, tmp_path, kind):
     seed(sandbox.store)
     source = write(tmp_path / "people.csv", PEOPLE)
-    result = invoke(["run", source, "--state-column", "Status", "--report", "r.json"], env_for(sandbox, kind),
-                    cwd=tmp_path)
+    result = invoke(["run", source, "--state-column", "Status", "--keep-kit-state", "--report", "r.json"],
+                    env_for(sandbox, kind), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert states(sandbox.store, "ann@example.com", "una@example.com", "gone@example.com", "old@example.com",
                   "fox@example.com") == {"ann@example.com": "active", "una@example.com": "cancelled",
@@ -62,9 +62,12 @@ def test_unsubscribed_and_cleaned_are_created_cancelled_and_bounced_and_kit_keep
     assert report["states_set"] == {"cancelled": 1, "bounced": 1}
     assert (report["state_conflicts"], report["state_conflict_emails"], report["unsubscribed"]) == \
         (1, ["old@example.com"], 0)
+    assert report["kept_active"] == [{"email": "old@example.com", "reason": "Kit's state kept"}]
     assert "States set:        1 created as cancelled (unsubscribed in the file), 1 as bounced (cleaned)" \
         in result.output
-    assert "1 subscriber is unsubscribed in the file but active in Kit" in result.output
+    assert ("Left active:       1 subscriber the file says opted out, left active in Kit (1 Kit's state kept; "
+            "listed in the report as kept_active)") in result.output
+    assert " imported, 0 rejected, 1 opted out in the file left active in Kit" in result.output
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -230,7 +233,8 @@ def test_init_proposes_the_state_column(tmp_path):
 
 def test_help_warns_of_the_incentive_email():
     result = invoke(["run", "--help"])
-    assert "double opt-in form makes Kit send each new one the form's incentive email" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert "double opt-in form makes Kit send each new one the form's incentive email" in said
 
 
 def test_the_bulk_form_endpoint_refuses_an_api_key(sandbox):
@@ -276,3 +280,43 @@ def test_unsubscribes_go_only_to_people_who_left_but_are_active_in_kit(kit, key_
         answer = e
     stage.settle([left], answer)
     assert left.problems == [("not unsubscribed", "Subscriber cannot be unsubscribed")] and left.state_conflict
+
+
+# --- the file's opt-outs honoured by default (issue 15) ----------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_by_default_an_opt_out_active_in_kit_is_unsubscribed_and_absence_of_consent_is_not(sandbox, tmp_path, kind):
+    """old@ (unsubscribed) and bo@ (cleaned) are active in Kit: both unsubscribed, bo@ as Kit's API allows;
+    pen@ is pending in the file and active in Kit: absence of consent never unsubscribes."""
+    seed(sandbox.store)
+    clock, sandbox.store.clock = sandbox.store.clock, lambda: time.time() - 3600
+    for email in ("bo@example.com", "pen@example.com"):
+        sandbox.store.upsert(email, None, set_first_name=False)
+    sandbox.store.clock = clock
+    source = write(tmp_path / "people.csv", PEOPLE + "bo@example.com,Bo,cleaned\npen@example.com,Pen,pending\n")
+    result = invoke(["run", source, "--report", "r.json"], env_for(sandbox, kind), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox.store, "old@example.com", "bo@example.com", "pen@example.com", "fox@example.com") == {
+        "old@example.com": "cancelled", "bo@example.com": "cancelled", "pen@example.com": "active",
+        "fox@example.com": "cancelled"}
+    ids = {sandbox.store.find(e).id for e in ("old@example.com", "bo@example.com")}
+    assert {p for _, p, _ in writes(sandbox) if p.endswith("/unsubscribe")} == \
+        {f"/v4/subscribers/{i}/unsubscribe" for i in ids}
+    assert not sent_active(sandbox)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["unsubscribed"], report["unsubscribed_as"], report["kept_active"]) == \
+        (2, {"cancelled": 1, "bounced": 1}, [])
+    assert ("Unsubscribed:      2 subscribers active in Kit whom the file says opted out (1 unsubscribed, 1 bounced: "
+            "Kit's API cannot set bounced or complained, so they were unsubscribed)") in result.output
+    assert "Left active" not in result.output
+
+
+def test_unsubscribe_cannot_go_with_keep_kit_state(sandbox, tmp_path):
+    source = write(tmp_path / "people.csv", PEOPLE)
+    result = invoke(["run", source, "--unsubscribe", "--keep-kit-state"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "--unsubscribe cannot go with --keep-kit-state" in result.output
+    assert writes(sandbox) == []
+    config = write(tmp_path / "n.toml", 'source = "people.csv"\nkeep_kit_state = true\n')
+    clash = invoke(["run", "--config", config, "--unsubscribe"], env_for(sandbox), cwd=tmp_path)
+    assert clash.exit_code == 1 and "keep_kit_state in " in clash.output, clash.output

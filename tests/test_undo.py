@@ -202,20 +202,21 @@ STATUS_FILE = "Email,First Name,Status\nst2@example.com,St,unsubscribed\n"
 
 
 @pytest.mark.parametrize("compare", ["auto", "never"])
-def test_without_unsubscribe_the_undo_file_records_no_state_a_file_says_changed(sandbox, store, tmp_path, compare):
-    """Kit holds st2 active, the file says unsubscribed: without --unsubscribe nothing is sent, so nothing to list."""
+def test_with_keep_kit_state_the_undo_file_records_no_state_a_file_says_changed(sandbox, store, tmp_path, compare):
+    """Kit holds st2 active, the file says unsubscribed: with --keep-kit-state nothing is sent, so nothing to list;
+    by default the unsubscribe is sent, and undo lists it as one it cannot take back."""
     store.upsert("st2@example.com", "Old", set_first_name=True)
     env = env_for(sandbox)
     write(tmp_path / "st.csv", STATUS_FILE)
-    result = invoke(["run", "st.csv", "--state-column", "Status", "--compare", compare], env, cwd=tmp_path)
+    result = invoke(["run", "st.csv", "--state-column", "Status", "--compare", compare, "--keep-kit-state"], env,
+                    cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert store.state_of("st2@example.com") == "active"
     assert [r[2] for r in rows(tmp_path / "st.csv.undo.csv")[1:]] == ["first name"]
     undone = invoke(["undo", "st.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
     assert "unsubscribed" not in undone.output.replace("--unsubscribe-created", "")
 
-    again = invoke(["run", "st.csv", "--state-column", "Status", "--compare", compare, "--unsubscribe"], env,
-                   cwd=tmp_path)
+    again = invoke(["run", "st.csv", "--state-column", "Status", "--compare", compare], env, cwd=tmp_path)
     assert again.exit_code == 0, again.output
     assert store.state_of("st2@example.com") == "cancelled"
     state_lines = [r for r in rows(tmp_path / "st.csv.undo.csv")[1:] if r[2] == "state"]

@@ -50,10 +50,11 @@ def test_verify_passes_after_an_import_and_names_a_value_changed_behind_the_tool
     found = differences(tmp_path / "people.csv.verify.csv")
     assert found[0] == ["email", "what", "kit_value", "file_value", "difference", "confirmed"]
     assert ["ann@example.com", "Company", "Hacked", "Acme", "changed", "confirmed by id"] in found
-    assert ["cy@example.com", "tag", "", "VIP", "new", "confirmed by id"] in found
+    assert ["cy@example.com", "tag", "", "VIP", "new", "confirmed by its tag list after waiting 0 s for Kit's lists"] \
+        in found
     assert ["bob@example.com", "state", "active", "cancelled", "changed", "confirmed by id"] in found
     assert ["ann@example.com", "state", "cancelled", "active", "differs", "confirmed by id"] in found
-    assert "Differing:         3: 1 value, 1 state, 1 tag" in changed.output
+    assert "Differing:         3 contacts (3 differences: 1 value, 1 state, 1 tag)" in changed.output
     assert "ann@example.com: state: Kit holds 'cancelled', the file says 'active' (kit-import never" in changed.output
 
 
@@ -71,7 +72,7 @@ def test_a_state_kit_keeps_is_listed_apart_and_the_figures_add_up(sandbox, store
     start = next(n for n, line in enumerate(lines) if line.startswith("Matching:"))
     assert lines[start:start + 5] == [
         "Matching:          3",
-        "Differing:         0",
+        "Differing:         0 contacts",
         "Not re-activated:  1 contact not active in Kit whom the file gives another state: listed, not a "
         "difference, since kit-import never re-activates anyone",
         "  bob@example.com: state: Kit holds 'cancelled', the file says 'active'",
@@ -87,7 +88,7 @@ def test_a_subscriber_missing_from_kit_and_a_formula_in_the_csv(sandbox, store, 
     assert result.exit_code == 3
     found = differences(tmp_path / "diff.csv")
     assert ["cy@example.com", "subscriber", "", "cy@example.com", "missing",
-            "not found by email after waiting 0 s for Kit's list"] in found
+            "not found by email after waiting 0 s for Kit's lists"] in found
     assert "3 missing subscribers" in result.output
 
 

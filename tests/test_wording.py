@@ -129,8 +129,8 @@ def test_the_credential_error_names_the_variables_the_config_chose(tmp_path):
 @pytest.mark.parametrize("origins, named, advice", [
     (Origins(), "header_row", "pass header_row=4"),
     (Origins(frame=FLAG), "--header-row", "pass --header-row 4"),
-    (Origins({"header_row": Origin("config", "n.toml", 3)}, Origin("config", "n.toml")), "header_row in n.toml (line 3)",
-     "set header_row = 4 in n.toml"),
+    (Origins({"header_row": Origin("config", "n.toml", 3)}, Origin("config", "n.toml")),
+     "header_row in n.toml (line 3)", "set header_row = 4 in n.toml"),
     (Origins({"header_row": FLAG}, Origin("config", "n.toml")), "--header-row", "pass --header-row 4"),
 ], ids=["python", "flag", "config", "flag-over-config"])
 def test_origins_word_a_setting_where_it_came_from(origins, named, advice):

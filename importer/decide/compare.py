@@ -8,8 +8,9 @@ a diff CSV, an undo record and a verification. The rules:
 - a blank is a change only with blanks=clear (the merger leaves it out of `fields` otherwise)
   and only when Kit holds a non-blank value;
 - a blank first name is never sent; tags are only ever added, matched ignoring case;
-- a state difference is reported; only leaving (Kit active, the file not) is ever sent, and
-  only by an unsubscribe the user asked for: nobody is re-activated.
+- a state difference is reported; only leaving (Kit active, the file an opt-out) is ever sent,
+  as an unsubscribe, when decide/unsubscribes.py says so (else it is kept, with why): nobody is
+  re-activated.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from importer.decide.unsubscribes import Mode, decide
 from importer.kit.reads import HeldSubscriber
 from importer.records import Contact, CustomField, KitState
 
@@ -33,6 +35,7 @@ class Kind(StrEnum):
     CLEARED = "cleared"  # a blank cell clears Kit's value (blanks=clear)
     EQUAL = "equal"      # Kit holds it already: nothing to send
     DIFFERS = "differs"  # a difference reported but never sent (a state that would re-activate)
+    KEPT = "kept"        # Kit holds them active, the file says otherwise, and they stay active (`why`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +50,12 @@ class Change:
     kit_value: str | None
     file_value: str | None
     field: CustomField | None = None
+    why: str | None = None  # why a state is kept active (decide/unsubscribes.Kept, or no opt-out)
 
     @property
     def sent(self) -> bool:
-        """Whether a run that sends only differences sends it (a state change only when asked)."""
-        return self.kind not in (Kind.EQUAL, Kind.DIFFERS)
+        """Whether a run that sends only differences sends it (a state change only as an unsubscribe)."""
+        return self.kind not in (Kind.EQUAL, Kind.DIFFERS, Kind.KEPT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +83,9 @@ def stored(value: str | None) -> str:
     return value.strip() if value else ""
 
 
-def compare(contact: Contact, held: HeldSubscriber | None) -> Comparison:
-    """Compare one contact with Kit's subscriber for its email (None: Kit has none)."""
+def compare(contact: Contact, held: HeldSubscriber | None, consent: Mode = Mode.HONOUR) -> Comparison:
+    """Compare one contact with Kit's subscriber for its email (None: Kit has none); `consent` is what
+    the run does with the file's opt-outs (decide/unsubscribes.py)."""
     email = contact.email
     if held is not None and held.email.casefold() != email.strip().casefold():
         raise ValueError(f"compare() was given Kit's {held.email} for {email}")
@@ -110,14 +115,15 @@ def compare(contact: Contact, held: HeldSubscriber | None) -> Comparison:
         changes.append(Change(email, TAG, Kind.NEW if kit_tag is None else Kind.EQUAL, kit_tag, tag))
         if kit_tag is None:
             tags.append(tag)
-    state = _state(contact, held, changes)
+    state = _state(contact, held, changes, consent)
     if held is None:
         difference = Contact(email, contact.first_name, {f: v for f, v in values.items() if v}, contact.rows,
-                             tags=tuple(tags), state=contact.state)
+                             tags=tuple(tags), state=contact.state, unsubscribed_at=contact.unsubscribed_at)
     elif name_changed or values or tags or state is not None:
         # Like RunMemory.changes(): an unchanged first name needs no upsert, so the id goes along.
         difference = Contact(email, contact.first_name if name_changed else None, values, contact.rows,
-                             subscriber_id=None if name_changed else held.id, tags=tuple(tags), state=state)
+                             subscriber_id=None if name_changed else held.id, tags=tuple(tags), state=state,
+                             confirmed=contact.confirmed, unsubscribed_at=contact.unsubscribed_at)
     else:
         difference = None
     return Comparison(contact, held, tuple(changes), difference)
@@ -139,8 +145,11 @@ def _or_none(value: str | None) -> str | None:
     return None if blank(value) else value
 
 
-def _state(contact: Contact, held: HeldSubscriber | None, changes: list[Change]) -> KitState | None:
-    """Record a state difference for a subscriber Kit has; the state to send (only leaving), or None.
+NO_OPT_OUT = "no opt-out in the file: absence of consent never unsubscribes"
+
+
+def _state(contact: Contact, held: HeldSubscriber | None, changes: list[Change], consent: Mode) -> KitState | None:
+    """Record a state difference for a subscriber Kit has; the state to send (an unsubscribe), or None.
 
     A new subscriber's state is part of its creation (the subscriber change), not a change here.
     Kit's state unknown (None) is never taken as a difference.
@@ -148,7 +157,11 @@ def _state(contact: Contact, held: HeldSubscriber | None, changes: list[Change])
     wanted = contact.state
     if held is None or wanted is None or held.state is None or held.state == wanted:
         return None
-    leaving = held.state == KitState.ACTIVE
-    changes.append(Change(contact.email, STATE, Kind.CHANGED if leaving else Kind.DIFFERS,
-                          str(held.state), str(wanted)))
-    return wanted if leaving else None
+    if held.state is not KitState.ACTIVE:
+        changes.append(Change(contact.email, STATE, Kind.DIFFERS, str(held.state), str(wanted)))
+        return None
+    verdict = decide(contact, held.state, held.created_at, consent)
+    kind = Kind.CHANGED if verdict.unsubscribe else Kind.KEPT
+    why = None if verdict.unsubscribe else verdict.kept.value if verdict.kept else NO_OPT_OUT
+    changes.append(Change(contact.email, STATE, kind, str(held.state), str(wanted), why=why))
+    return wanted if verdict.unsubscribe else None

@@ -5,9 +5,9 @@ refresh (only the subscribers updated since the state's last read), those are co
 same way and every other contact is compared with the state's digests of what Kit held, which
 sends the same difference (`RunMemory.changes`) but cannot show Kit's earlier value.
 
-The run's own options are applied on top of the comparison: a state difference is sent only
-with --unsubscribe (as an upsert, whose answer says the state Kit holds), and with --form a
-subscriber Kit holds active is upserted so that the form stage can add them.
+The run's own options are applied on top of the comparison: an unsubscribe the policy sends
+(decide/unsubscribes.py) goes with an upsert, whose answer says the state Kit holds now, and
+with --form a subscriber Kit holds active is upserted so that the form stage can add them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from importer.decide.held import Account
+from importer.decide.unsubscribes import Mode, opted_out
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
 from importer.records import Contact, CustomField, KitState
 from importer.decide.run_memory import RunMemory, digest
@@ -27,17 +28,17 @@ class Differ:
     subscribers updated since the state's read (the state's cache stands for the rest)."""
 
     def __init__(self, account: Account, *, refreshed: bool = False, state: RunMemory | None = None,
-                 form_id: int | None = None, unsubscribe: bool = False) -> None:
+                 form_id: int | None = None, consent: Mode = Mode.HONOUR) -> None:
         self.account = account
         self.refreshed = refreshed and state is not None
         self.state = state
-        self.form_id, self.unsubscribe = form_id, unsubscribe
+        self.form_id, self.consent = form_id, consent
 
     def is_new(self, email: str) -> bool:
         """Whether Kit held no subscriber with this email when the run read it."""
         if self.account.get(email) is not None:
             return False
-        if not self.refreshed:
+        if not self.refreshed or self.state is None:
             return True
         known = self.state.known(email)
         return known is None or known.subscriber_id is None
@@ -48,8 +49,10 @@ class Differ:
         held = self.account.get(contact.email)
         if held is None and self.refreshed and not self.is_new(contact.email):
             return self._from_cache(contact), 0
-        comparison = compare(contact, held)
-        drift = self._drift(comparison) if held is not None and self.state is not None else 0
+        if held is not None and opted_out(contact.state) and self.state is not None:
+            contact = replace(contact, confirmed=self._confirmed(contact.email))  # what earlier runs saw
+        comparison = compare(contact, held, self.consent)
+        drift = self._drift(comparison, self.state) if held is not None and self.state is not None else 0
         return self._with_options(comparison), drift
 
     def difference(self, contact: Contact) -> Contact | None:
@@ -60,19 +63,15 @@ class Differ:
         held, difference = comparison.held, comparison.difference
         if held is None:
             return comparison
-        if difference is not None and difference.state is not None:
-            if self.unsubscribe:
-                difference = replace(difference, subscriber_id=None, confirmed=self._confirmed(held.email))
-            else:
-                difference = replace(difference, state=None)
-                if difference.first_name is None and not difference.fields and not difference.tags:
-                    difference = None
+        if difference is not None and difference.state is not None:  # an unsubscribe: the upsert says Kit's state now
+            difference = replace(difference, subscriber_id=None, confirmed=self._confirmed(held.email))
         if self.form_id is not None and held.state is KitState.ACTIVE and \
                 comparison.contact.state in (None, KitState.ACTIVE):
             confirmed = self._confirmed(held.email)
             if "form" not in confirmed:
                 base = difference or Contact(comparison.contact.email, None, {}, comparison.contact.rows,
-                                             state=comparison.contact.state)
+                                             state=comparison.contact.state,
+                                             unsubscribed_at=comparison.contact.unsubscribed_at)
                 difference = replace(base, subscriber_id=None, confirmed=confirmed)
         if difference is comparison.difference:
             return comparison
@@ -83,9 +82,9 @@ class Differ:
             return frozenset()
         return self.state._confirmed(digest(email.casefold()), self.form_id)
 
-    def _drift(self, comparison: Comparison) -> int:
+    def _drift(self, comparison: Comparison, state: RunMemory) -> int:
         """Changes whose file value the state says Kit held: Kit's value moved since (its web app, say)."""
-        known = self.state.known(comparison.contact.email)
+        known = state.known(comparison.contact.email)
         if known is None:
             return 0
         drift = 0
@@ -118,7 +117,7 @@ class Differ:
         for tag in contact.tags:
             kind = Kind.EQUAL if digest(tag.casefold()) in tagged else Kind.NEW
             changes.append(Change(email, TAG, kind, tag if kind is Kind.EQUAL else None, tag))
-        difference = self.state.changes(contact, form_id=self.form_id, unsubscribe=self.unsubscribe)
+        difference = self.state.changes(contact, form_id=self.form_id, consent=self.consent)
         return Comparison(contact, None, tuple(changes), difference)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from importer.decide.unsubscribes import HONOURED, Mode, may_unsubscribe, opted_out
 from importer.errors import ConfigError
 from importer.kit.reads import HeldSubscriber
 from importer.records import Contact, CustomField, KitState, Outcome, Status
@@ -44,6 +45,10 @@ CREATE TABLE IF NOT EXISTS states (email TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS form_additions (email TEXT NOT NULL, form_id INTEGER NOT NULL,
                                            PRIMARY KEY (email, form_id));  -- additions Kit confirmed
 CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered them not active (or unsubscribed them)
+-- Kit held them not active while the file said they opted out (the opt-out was honoured), and the file has said
+-- so ever since: Kit holding them active again means they re-subscribed in Kit (decide/unsubscribes.py).
+CREATE TABLE IF NOT EXISTS honoured (email TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS downloads (key TEXT PRIMARY KEY, validators TEXT NOT NULL);  -- a URL source's ETag...
 """
 
 
@@ -136,10 +141,37 @@ class RunMemory:
             self.db.executemany("INSERT OR REPLACE INTO states VALUES (?, ?)",
                                 [(digest(email.casefold()), digest(state)) for email, state in pairs])
 
+    def remember_consent(self, seen: Iterable[tuple[str, KitState, KitState | None]]) -> None:
+        """Keep, per (email, the file's state, Kit's state) a read saw, whether the file's opt-out is
+        honoured in Kit (Kit holds them not active); a file state that is no opt-out forgets it."""
+        with self.db:
+            for email, said, kit in seen:
+                self._honoured(digest(email.casefold()), said, kit)
+
+    def _honoured(self, key: str, said: KitState | None, kit: KitState | None) -> None:
+        if said is None:
+            return
+        if not opted_out(said):
+            self.db.execute("DELETE FROM honoured WHERE email = ?", (key,))
+        elif kit is not None and kit is not KitState.ACTIVE:
+            self.db.execute("INSERT OR IGNORE INTO honoured VALUES (?)", (key,))
+
     def tagged(self, email: str) -> set[str]:
         """Digests of the tag names Kit holds (or was confirmed to hold) on this email."""
         return {row[0] for row in self.db.execute("SELECT tag FROM taggings WHERE email = ?",
                                                   (digest(email.casefold()),))}
+
+    # --- a URL source's last complete download ---------------------------------------------
+
+    def download_validators(self, key: str) -> dict[str, str] | None:
+        """The ETag, Last-Modified and time of the last download of a URL source a run imported
+        completely (`key`: its address and settings, see importer/read/remote.py), or None."""
+        row = self.db.execute("SELECT validators FROM downloads WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def remember_download(self, key: str, validators: dict[str, str | None]) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO downloads VALUES (?, ?)", (key, json.dumps(validators)))
 
     # --- what changed --------------------------------------------------------------------
 
@@ -148,14 +180,14 @@ class RunMemory:
                               (digest(email.casefold()),)).fetchone()
         return None if row is None else Known(row[0], row[1], json.loads(row[2]))
 
-    def changes(self, contact: Contact, *, form_id: int | None = None, unsubscribe: bool = False) -> Contact | None:
+    def changes(self, contact: Contact, *, form_id: int | None = None, consent: Mode = Mode.HONOUR) -> Contact | None:
         """The part of `contact` Kit does not have yet, or None if Kit has it all.
 
         A contact Kit already has (with its id known) and whose first name is unchanged gets
         `subscriber_id` set, so the bulk path can write its changed values without an upsert.
         One whose state in the file changed, or that still needs the form addition or the
-        unsubscribe asked for, is upserted, since only the upsert's answer says which state Kit
-        holds; what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
+        unsubscribe the policy may send, is upserted, since only the upsert's answer says which state
+        Kit holds; what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
         """
         known = self.known(contact.email)
         tags = self._untagged(contact)
@@ -165,7 +197,7 @@ class RunMemory:
         confirmed = self._confirmed(key, form_id)
         active = contact.state in (None, KitState.ACTIVE)
         pending = "left" not in confirmed and ((form_id is not None and active and "form" not in confirmed) or
-                                               (unsubscribe and not active))
+                                               may_unsubscribe(replace(contact, confirmed=confirmed), consent))
         name_changed = contact.first_name is not None and digest(contact.first_name) != known.first_name
         changed = {f: v for f, v in contact.fields.items() if known.fields.get(str(f.id)) != digest(v)}
         state_changed = contact.state is not None and self._state(key) != digest(contact.state)
@@ -189,6 +221,8 @@ class RunMemory:
             done.add("form")
         if self.db.execute("SELECT 1 FROM not_active WHERE email = ?", (key,)).fetchone():
             done.add("left")
+        if self.db.execute("SELECT 1 FROM honoured WHERE email = ?", (key,)).fetchone():
+            done.add(HONOURED)
         return frozenset(done)
 
     def _state(self, key: str) -> str | None:
@@ -220,13 +254,17 @@ class RunMemory:
 
     def _journal_consent(self, outcome: Outcome) -> None:
         """Keep the form addition Kit confirmed, that Kit holds the person as not active (so no later
-        run adds them to a form or unsubscribes them), and the file's state once the contact went
-        through without a problem (so a refused unsubscribe is tried again)."""
+        run adds them to a form or unsubscribes them) or active again, whether the file's opt-out is
+        honoured, and the file's state once the contact went through without a problem (so a refused
+        unsubscribe is tried again)."""
         key = digest(outcome.contact.email.casefold())
         if outcome.added_to_form is not None:
             self.db.execute("INSERT OR IGNORE INTO form_additions VALUES (?, ?)", (key, outcome.added_to_form))
         if outcome.kit_state not in (None, KitState.ACTIVE):
             self.db.execute("INSERT OR IGNORE INTO not_active VALUES (?)", (key,))
+        elif outcome.kit_state is KitState.ACTIVE:
+            self.db.execute("DELETE FROM not_active WHERE email = ?", (key,))
+        self._honoured(key, outcome.contact.state, outcome.kit_state)
         if outcome.contact.state is not None and not outcome.problems and outcome.kit_state is not None:
             self.db.execute("INSERT OR REPLACE INTO states VALUES (?, ?)", (key, digest(outcome.contact.state)))
 

@@ -12,6 +12,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from importer.decide.compare import FIRST_NAME, STATE, SUBSCRIBER, TAG, Change, Comparison, Kind
+from importer.decide.unsubscribes import Kept
+from importer.records import KitState
+
+
+KEPT_REASONS = frozenset(k.value for k in Kept)
 
 
 @dataclass
@@ -32,28 +37,37 @@ class Tally:
     changed_existing: int = 0  # contacts Kit holds with something to send: what --max-changes weighs
     drift: int = 0  # values and first names the state said Kit had, that Kit no longer holds
     tags: Counter = field(default_factory=Counter)  # tag name -> subscribers it is added to
-    left_active: list[str] = field(default_factory=list)  # the file says they left, Kit holds them active
+    unsubscribes: list[str] = field(default_factory=list)  # active in Kit, opted out in the file: to unsubscribe
+    kept_active: list[tuple[str, str]] = field(default_factory=list)  # (email, why) opted out, yet left active
+    new_states: Counter = field(default_factory=Counter)  # the file's state (None: none) -> new subscribers
     states_seen: list[tuple[str, str]] = field(default_factory=list)  # (email, file's state) Kit needs nothing for
+    consent_seen: list[tuple[str, KitState, KitState | None]] = field(default_factory=list)  # (email, file, Kit)
 
     def add(self, comparison: Comparison, drift: int = 0) -> None:
         """Count one contact's comparison, and keep what the run will send to it."""
         self.drift += drift
         self.changed_contacts += comparison.difference is not None
         new = comparison.held is None and comparison.changes[0].kind is Kind.NEW
+        contact = comparison.contact
         if new:
-            self.created.append(comparison.contact.email)
+            self.created.append(contact.email)
+            self.new_states[contact.state] += 1
         else:
             self.existing += 1
             self.changed_existing += comparison.difference is not None
-            if comparison.difference is None and comparison.contact.state is not None:
-                self.states_seen.append((comparison.contact.email, comparison.contact.state))
+            if comparison.difference is None and contact.state is not None:
+                self.states_seen.append((contact.email, contact.state))
+            if contact.state is not None and comparison.held is not None:
+                self.consent_seen.append((contact.email, contact.state, comparison.held.state))
         for change in comparison.changes:
             if change.what == STATE and change.kind is Kind.CHANGED:
-                self.left_active.append(change.email)
+                self.unsubscribes.append(change.email)
+            elif change.what == STATE and change.kind is Kind.KEPT and change.why in KEPT_REASONS:
+                self.kept_active.append((change.email, change.why))
             self.tally[(change.what, change.kind)] += 1
             if change.what == TAG and change.kind is Kind.NEW:
                 self.tags[change.file_value] += 1
-            if not new and change.what != SUBSCRIBER and change.kind not in (Kind.EQUAL, Kind.DIFFERS):
+            if not new and change.what != SUBSCRIBER and change.sent:
                 self.changes.append(change)
 
     def columns(self) -> dict[str, dict[str, int]]:

@@ -13,8 +13,8 @@ from importer.kit.forms import Form, FormAddition, add_to_form, bulk_add_to_form
 from importer.kit.oauth import TokenPair, exchange_token
 from importer.kit.ratelimit import RateLimiter
 from importer.kit.results import BULK_LIMIT, BulkResult, Failure
-from importer.kit.reads import (HeldSubscriber, HeldTag, SubscriberPage, find_subscriber, get_subscriber, get_subscriber_tags,
-                                 iter_pages, iter_subscribers, list_subscribers)
+from importer.kit.reads import (HeldSubscriber, HeldTag, SubscriberPage, find_subscriber, get_subscriber,
+                                 get_subscriber_tags, iter_pages, iter_subscribers, list_subscribers)
 from importer.kit.tags import (Tag, Tagged, Tagging, bulk_create_tags, bulk_tag_subscribers, bulk_untag_subscribers,
                                create_tag, list_tags, tag_subscriber, untag_subscriber)
 from importer.kit.subscribers import (NewSubscriber, Subscriber, Upserted, bulk_upsert_subscribers,

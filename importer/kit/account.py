@@ -22,5 +22,7 @@ def get_account(client: KitClient) -> Account:
     account = body.get("account") if isinstance(body, dict) else None
     account = account if isinstance(account, dict) else {}
     raw = account.get("id")
-    number = integer(raw) if integer(raw) is not None else int(raw) if str(raw or "").isdigit() else 0
+    number = integer(raw)
+    if number is None:
+        number = int(raw) if isinstance(raw, str) and raw.isdigit() else 0
     return Account(number, str(account.get("name") or ""))

@@ -110,9 +110,9 @@ class TokenFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"access_token": access_token, "refresh_token": refresh_token,
                 "expires_at": time.time() + expires_in if expires_in else None}
-        with FileLock(str(self.path) + ".lock"):
-            with atomic_write(self.path, encoding="utf-8", permissions=0o600, durable=True) as f:
-                json.dump(data, f)
+        with FileLock(str(self.path) + ".lock"), \
+                atomic_write(self.path, encoding="utf-8", permissions=0o600, durable=True) as f:
+            json.dump(data, f)
 
 
 def oauth_from_env(env: Mapping[str, str], names: Mapping[str, str] | None = None,
@@ -131,7 +131,7 @@ def oauth_from_env(env: Mapping[str, str], names: Mapping[str, str] | None = Non
     refresh = (saved or {}).get("refresh_token") or refresh
     if not access and not refresh:
         return None
-    origin = f"{token_file.name}" if saved else token_var
+    origin = token_file.name if saved and token_file else token_var
     grant = RefreshGrant(client_id, refresh, secret, TokenFile(token_file) if token_file else None) \
         if refresh and client_id else None
     return Credential(OAUTH, access or "expired", origin), grant

@@ -49,7 +49,7 @@ def authorize(client_id: str, base_url: str, token_file: Path, *, open_url: Call
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             query = {k: v[-1] for k, v in parse_qs(urlparse(self.path).query).items()}
             if urlparse(self.path).path != "/callback" or query.get("state") != state:
                 self._answer(400, "This is not the answer kit-import is waiting for.")
@@ -85,7 +85,8 @@ def authorize(client_id: str, base_url: str, token_file: Path, *, open_url: Call
         server.shutdown()
         server.server_close()
     if "code" not in caught:
-        raise KitFatalError(f"Kit did not authorize kit-import: {caught.get('error_description') or caught.get('error')}.",
+        why = caught.get("error_description") or caught.get("error")
+        raise KitFatalError(f"Kit did not authorize kit-import: {why}.",
                             "Run `kit-import auth` again and approve the app.")
     body = {"client_id": client_id, "grant_type": "authorization_code", "code": caught["code"],
             "redirect_uri": redirect_uri, "code_verifier": pkce.verifier}
@@ -123,7 +124,7 @@ def exchange_token(base_url: str, body: dict[str, str], *, session: requests.Ses
     try:
         # No credential header: the client's session carries the expired bearer token.
         reply = (session or requests).post(f"{base_url.rstrip('/')}/v4/oauth/token", json=body, timeout=timeout,
-                                           headers={"Authorization": None})
+                                           headers={"Authorization": None})  # type: ignore[dict-item]
     except (requests.ConnectionError, requests.Timeout):
         raise KitUnavailableError(f"Kit could not be reached to {purpose}.", unreachable_hint) from None
     try:

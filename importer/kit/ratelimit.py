@@ -7,6 +7,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 
 class RateLimiter:
@@ -35,7 +36,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def with_margin(cls, limit: int, window: float = 60.0, margin: float = 0.03, **kw) -> RateLimiter:
+    def with_margin(cls, limit: int, window: float = 60.0, margin: float = 0.03, **kw: Any) -> RateLimiter:
         """A limiter a few percent under Kit's limit (in requests, and in time by `pad`), so that
         requests in flight as the window turns do not earn a 429."""
         return cls(max(1, int(limit * (1 - margin))), window, pad=window * 0.02, **kw)

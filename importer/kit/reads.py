@@ -15,7 +15,7 @@ from typing import Any
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit.client import KitClient
-from importer.kit.results import dicts, integer, state as _state, timestamp
+from importer.kit.results import dicts, integer, obj, state as _state, timestamp
 from importer.records import KitState
 
 PAGE_MAX = 1000  # Kit's largest page of subscribers
@@ -96,7 +96,7 @@ def list_subscribers(client: KitClient, *, after: str | None = None, status: str
         params["include_total_count"] = "true"
     body = client.get("/v4/subscribers", params)
     body = body if isinstance(body, dict) else {}
-    page = body.get("pagination") if isinstance(body.get("pagination"), dict) else {}
+    page = obj(body.get("pagination"))
     total = integer(page.get("total_count"))
     total = total if total is not None else integer(body.get("total_count"))
     cursor = page.get("end_cursor")

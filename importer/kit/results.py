@@ -46,10 +46,15 @@ def parse_bulk(status: int, body: Any, items_key: str, failure_key: str,
     if status == 202:
         return BulkResult([], [], queued=True)
     body = body if isinstance(body, dict) else {}
-    failures = [Failure(parse(f.get(failure_key) if isinstance(f.get(failure_key), dict) else {}),
+    failures = [Failure(parse(obj(f.get(failure_key))),
                         messages(f.get("errors")))
                 for f in dicts(body.get("failures"))]
     return BulkResult([parse(i) for i in dicts(body.get(items_key))], failures)
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """A JSON object from Kit's answer, or an empty one when it is anything else (not trusted)."""
+    return value if isinstance(value, dict) else {}
 
 
 def dicts(items: Any) -> list[dict]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from importer.kit.client import KitClient
-from importer.kit.results import BulkResult, integer, parse_bulk, state as _state, timestamp as _timestamp
+from importer.kit.results import BulkResult, integer, obj, parse_bulk, state as _state, timestamp as _timestamp
 from importer.records import KitState
 
 
@@ -87,7 +87,7 @@ def upsert_subscriber(client: KitClient, subscriber: NewSubscriber,
         body["fields"] = dict(fields)
     reply = client.post("/v4/subscribers", body)
     data = reply.body if isinstance(reply.body, dict) else {}
-    sub = data.get("subscriber") if isinstance(data.get("subscriber"), dict) else {}
+    sub = obj(data.get("subscriber"))
     raw = data.get("warnings") or []
     return Upserted(Subscriber.parse(sub), created=reply.status == 201, queued=reply.status == 202,
                     warnings=[_text(w) for w in (raw if isinstance(raw, list) else [raw])])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from importer.errors import KitUnavailableError
 from importer.kit.client import KitClient
-from importer.kit.results import BulkResult, Failure, dicts, integer, messages
+from importer.kit.results import BulkResult, Failure, dicts, integer, messages, obj
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def bulk_tag_subscribers(client: KitClient, taggings: Sequence[Tagging]) -> Bulk
     done = [Tagging(None, integer(s.get("id"))) for s in dicts(data.get("subscribers"))]
     failures = []
     for f in dicts(data.get("failures")):
-        item = f.get("tagging") if isinstance(f.get("tagging"), dict) else {}
+        item = obj(f.get("tagging"))
         failures.append(Failure(Tagging(integer(item.get("tag_id")), integer(item.get("subscriber_id"))),
                                 messages(f.get("errors"))))
     return BulkResult(done, failures)
@@ -89,7 +89,7 @@ def tag_subscriber(client: KitClient, tag_id: int, email: str) -> Tagged:
     A refusal (404 for a tag or subscriber Kit does not have, 422) raises KitRequestError."""
     reply = client.post(f"/v4/tags/{tag_id}/subscribers", {"email_address": email})
     data = reply.body if isinstance(reply.body, dict) else {}
-    sub = data.get("subscriber") if isinstance(data.get("subscriber"), dict) else {}
+    sub = obj(data.get("subscriber"))
     return Tagged(integer(sub.get("id")), new=reply.status == 201)
 
 
@@ -118,7 +118,7 @@ def bulk_untag_subscribers(client: KitClient, taggings: Sequence[Tagging]) -> Bu
     data = reply.body if isinstance(reply.body, dict) else {}
     failures = []
     for f in dicts(data.get("failures")):
-        item = f.get("tagging") if isinstance(f.get("tagging"), dict) else {}
+        item = obj(f.get("tagging"))
         failures.append(Failure(Tagging(integer(item.get("tag_id")), integer(item.get("subscriber_id"))),
                                 messages(f.get("errors"))))
     done = [t for t in taggings if not any(_names(f.item, t) for f in failures)]

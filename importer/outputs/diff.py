@@ -1,8 +1,9 @@
 """The --diff CSV: one line per change a run makes (or would make) in Kit, formula-safe like the failures CSV.
 
 Columns: email, what (subscriber, first name, a field's label, tag, state), change (new,
-changed, cleared, or differs: a state difference the run does not send), Kit's value before
-the run and the file's value. UTF-8 with BOM, written whole or not at all.
+changed, cleared; for a state: changed is an unsubscribe, kept a subscriber left active, differs
+a state the run never sends since it would re-activate), Kit's value before the run, the file's
+value, and why (why a state is kept). UTF-8 with BOM, written whole or not at all.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from importer.decide.compare import Comparison, Kind
 from importer.outputs.failures import write_csv
 
-DIFF_COLUMNS = ("email", "what", "change", "kit_value", "file_value")
+DIFF_COLUMNS = ("email", "what", "change", "kit_value", "file_value", "why")
 # Kit's earlier value when only a digest of it was kept (a state file's cache, not re-read this run).
 NOT_KEPT = "(not kept: Kit's value unchanged since the state file's read)"
 
@@ -32,4 +33,5 @@ def _lines(comparisons: Iterable[Comparison]) -> Iterator[tuple[str, ...]]:
             kit_value = change.kit_value
             if kit_value is None and cached and change.kind in (Kind.CHANGED, Kind.CLEARED):
                 kit_value = NOT_KEPT
-            yield change.email, change.what, str(change.kind), kit_value or "", change.file_value or ""
+            yield (change.email, change.what, str(change.kind), kit_value or "", change.file_value or "",
+                   change.why or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -67,13 +67,14 @@ class RunReport:
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
-    unsubscribed: int = 0  # existing subscribers this run unsubscribed (--unsubscribe)
-    state_conflicts: int = 0  # unsubscribed in the file but active in Kit, left alone
-    state_conflict_emails: list[str] = field(default_factory=list)
+    unsubscribed: int = 0  # existing subscribers active in Kit this run unsubscribed, as the file's opt-out says
+    unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
+    kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
     form: str | None = None  # the --form, as "name (id N)"
     form_additions: int = 0
     planned_form_additions: int = 0  # a dry run's upper bound: Kit's answers decide who is active
-    planned_unsubscribes: int = 0
+    planned_unsubscribes: int = 0  # a dry run's: exact after a read of Kit, else at most this many
+    planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
     plan_columns: dict[str, dict[str, int]] = field(default_factory=dict)  # item -> {new, changed, equal, cleared}
     new_subscribers: int = 0  # contacts Kit did not hold (after a read of Kit)
@@ -101,11 +102,15 @@ class RunReport:
     undo_file: str | None = None  # the undo file saved before the first write
     undo_holds: str = ""  # what it holds and how Kit's values were read
     failures_removed: str | None = None  # an earlier run's failures CSV, removed since no row failed this time
+    source_unchanged_since: str | None = None  # a URL source that answered 304: nothing was read or sent
     stopped: str | None = None
     interrupted: bool = False
     terminated: bool = False  # the interrupt was SIGTERM
     error: str | None = None
     hint: str | None = None
+    # (email folded, "subscriber" or "tag:<name folded>") of each write Kit confirmed: what `run --verify`
+    # calls "not visible yet" rather than missing while Kit's lists catch up. Not in the JSON report.
+    confirmed_writes: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     @property
     def requests_sent(self) -> int:
@@ -136,7 +141,7 @@ class RunReport:
             return ExitStatus.FAILED
         return ExitStatus.REJECTED if self.rows_rejected else ExitStatus.OK
 
-    def failed(self, error: Exception) -> None:
+    def failed(self, error: BaseException) -> None:
         """Record the error that ended the run before anything was sent (`hint` says how to fix it)."""
         if isinstance(error, KeyboardInterrupt):
             self.interrupted = True
@@ -155,9 +160,14 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
-        data = asdict(self)
+        data = asdict(replace(self, confirmed_writes=set()))
+        del data["confirmed_writes"]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
+        data["unsubscribed_as"] = dict(self.unsubscribed_as.most_common())
+        data["kept_active"] = [{"email": email, "reason": why} for email, why in self.kept_active.items()]
+        data["state_conflicts"] = len(self.kept_active)  # the earlier names of kept_active's count and emails
+        data["state_conflict_emails"] = list(self.kept_active)
         data["requests"] = dict(sorted(self.requests.items()))
         data["requests_sent"] = self.requests_sent
         data["imported"] = self.imported
@@ -195,10 +205,10 @@ class RunReport:
                 *([_line("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []),
                 *([_line("Form additions", f"up to {self.planned_form_additions:,} (to {self.form}; active "
                                            "subscribers only)")] if self.form else []),
-                *([_line("Unsubscribes", f"up to {self.planned_unsubscribes:,} (those Kit holds active)")]
-                  if self.planned_unsubscribes else []),
+                *self._planned_state_lines(),
                 _line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
-                      f"{plural(self.planned_requests - self.planned_reads, 'write')}: ~{_duration(self.planned_seconds)} "
+                      f"{plural(self.planned_requests - self.planned_reads, 'write')}: "
+                      f"~{_duration(self.planned_seconds)} "
                       f"at Kit's usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
             ]
         else:
@@ -232,7 +242,8 @@ class RunReport:
         if self.rows_skipped:
             lines.append(_line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
         if self.fields_created:
-            lines.append(_line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
+            lines.append(_line("Fields to create" if self.dry_run else "Fields created",
+                               ", ".join(self.fields_created)))
         if self.tags_created:
             lines.append(_line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
         if self.columns:
@@ -318,16 +329,36 @@ class RunReport:
                 parts[-1] = f"{count:,} {parts[-1]}"
             lines.append(_line("States set", ", ".join(parts)))
         if self.unsubscribed:
-            lines.append(_line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit, "
-                                               "unsubscribed as the file says (--unsubscribe)"))
-        if self.state_conflicts:
-            are = "is" if self.state_conflicts == 1 else "are"
-            lines.append(_line("Left active", f"{plural(self.state_conflicts, 'subscriber')} {are} unsubscribed in "
-                                              "the file but active in Kit (listed in the report; --unsubscribe "
-                                              "unsubscribes them)"))
+            lines.append(_line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the "
+                                               f"file says opted out{_unsubscribed_as(self.unsubscribed_as)}"))
+        lines += self._kept_lines()
         if self.form:
             lines.append(_line("Form additions", f"{self.form_additions:,} to {self.form}"))
         return lines
+
+    def _planned_state_lines(self) -> list[str]:
+        """A dry run's consent outcome: new subscribers per state, unsubscribes to send, who stays active."""
+        read = bool(self.kit_read) and not self.kit_read.startswith("not read")
+        lines = []
+        if self.planned_states:
+            states = ", ".join(f"{n:,} {state}" + (f" ({self.state_words[state]})" if self.state_words.get(state)
+                                                    else "") for state, n in self.planned_states.items())
+            lines.append(_line("States", f"new subscribers: {states}" if read else
+                               f"{states} (each created so if Kit does not hold it yet)"))
+        if self.planned_unsubscribes:
+            lines.append(_line("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
+                               if read else f"up to {self.planned_unsubscribes:,} (those Kit holds active)"))
+        return lines + self._kept_lines()
+
+    def _kept_lines(self) -> list[str]:
+        """`Left active: 2 subscribers the file says opted out (1 created in Kit after ...; listed in the report)`."""
+        if not self.kept_active:
+            return []
+        why = Counter(self.kept_active.values())
+        verb = "stay" if self.dry_run else "left"
+        parts = "; ".join(f"{n:,} {reason}" for reason, n in why.most_common())
+        return [_line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
+                                     f"{verb} active in Kit ({parts}; listed in the report as kept_active)")]
 
     @property
     def wrote(self) -> bool:
@@ -353,6 +384,8 @@ class RunReport:
         """The one-line verdict: what was imported, what was refused and where to find it."""
         removed = (f"; removed the earlier failures file {self.failures_removed}: no row failed this time"
                    if self.failures_removed else "")
+        if self.source_unchanged_since and not self.stopped:
+            return f"Source unchanged since {self.source_unchanged_since}: nothing to import, no request to Kit"
         if not self.rows_read and not self.stopped:
             return "0 data rows: nothing to import" + removed
         if self.dry_run:
@@ -363,12 +396,22 @@ class RunReport:
         line = ", ".join([f"{self.imported:,} imported", f"{self.rows_refused:,} rejected", *self._unfinished()])
         if self.rows_skipped:
             line += f", {self.rows_skipped:,} skipped (not subscribed)"
+        if self.kept_active:
+            line += f", {len(self.kept_active):,} opted out in the file left active in Kit"
         if self.failures_path:
             return f"{line} -> {self.failures_path}"
         return f"{line}{removed or '; no failures file written'}"
 
 
 LABEL_WIDTH = 19
+
+
+def _unsubscribed_as(said: Counter) -> str:
+    """` (2 unsubscribed, 1 bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)`."""
+    if set(said) <= {"cancelled"}:
+        return ""
+    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in said.most_common())
+    return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
 
 
 def _line(label: str, text: str) -> str:

@@ -2,7 +2,7 @@
 
 A run saves it just before its first write (`save_undo`): one line per first name and custom
 field value it will change (with Kit's value before the run, blank when Kit had none), per tag it
-will add, per subscriber it will create, and per unsubscribe it will send (--unsubscribe). `undo`
+will add, per subscriber it will create, and per unsubscribe it will send. `undo`
 restores the values and first names (clearing those that were blank), removes the added tags,
 lists the created subscribers (Kit's API cannot delete a subscriber) and, when asked,
 unsubscribes them. An unsubscribe is listed but never reversed: kit-import never makes anyone
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
+from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError, KitRequestError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
@@ -62,11 +63,10 @@ class UndoLine:
         return f"{self.email}: {name}"
 
 
-def lines_for(comparison: Comparison, *, unsubscribe: bool = False) -> Iterator[UndoLine]:
+def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
     """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
     tags go with it); for one Kit holds, each first name, value and tag the run changes, and its
-    state only when the run sends the unsubscribe (`unsubscribe`: --unsubscribe, and Kit holds
-    them active), since without it a file's "unsubscribed" changes nothing in Kit."""
+    state when the run sends the unsubscribe (decide/unsubscribes.py: a state kept changes nothing)."""
     held, email = comparison.held, comparison.contact.email
     if held is None:
         yield UndoLine(email, None, CREATED)
@@ -76,7 +76,7 @@ def lines_for(comparison: Comparison, *, unsubscribe: bool = False) -> Iterator[
             continue
         if change.field is not None:
             yield UndoLine(email, held.id, FIELD, change.field.key, change.field.label, change.kit_value)
-        elif change.what == FIRST_NAME or (change.what == STATE and unsubscribe):
+        elif change.what in (FIRST_NAME, STATE):
             yield UndoLine(email, held.id, change.what, kit_value=change.kit_value)
         elif change.what == TAG:
             yield UndoLine(email, held.id, TAG, change.file_value or "")
@@ -114,7 +114,7 @@ def incomplete_marker(path: Path) -> Path:
 
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
-              account: Account | None = None, *, tags: bool = False, unsubscribe: bool = False) -> UndoSaved:
+              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
@@ -136,7 +136,7 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     created = {line.email.casefold() for line in earlier if line.what == CREATED}
     # A subscriber the interrupted run created had nothing before it: its line covers the rest.
     fresh = [line for contact in contacts()
-             for line in lines_for(compare(contact, account.get(contact.email)), unsubscribe=unsubscribe)
+             for line in lines_for(compare(contact, account.get(contact.email), consent))
              if _covers(line) not in covered and line.email.casefold() not in created]
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
@@ -332,7 +332,8 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
         subscriber = NewSubscriber(email, name.kit_value if name else None,
                                    clear_first_name=name is not None and name.kit_value is None)
         try:
-            upsert_subscriber(client, subscriber, {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
+            upsert_subscriber(client, subscriber,
+                              {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
         except KitRequestError as e:
             report.failed += [(line, str(e)) for line in mine]
             continue
@@ -382,6 +383,9 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
                 _settle(report, line, result.queued or tagging in done, reason)
         return
     for line in known:
+        if line.subscriber_id is None:
+            report.failed.append((line, "the undo file gives no subscriber id"))
+            continue
         try:
             untag_subscriber(client, tags[line.key.casefold()].id, line.subscriber_id)
         except KitRequestError as e:

@@ -205,6 +205,7 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     headers = tuple(headers)
     usable = carried_columns(headers)
     by_content = ""
+    email: int | None
     if email_column:
         email = find_column(headers, email_column, origins.named("email_column"))
     else:
@@ -277,7 +278,8 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
             plan.ignored.append((header, f"a second column named like Kit field {twin.label}, which is fed by "
                                          f"{headers[used_fields[twin.id]]}"))
         else:
-            plan.ignored.append((header, f"no Kit field matches: map it with {origins.spelled('fields', (header, 'Label'))}"))
+            how = origins.spelled("fields", (header, "Label"))
+            plan.ignored.append((header, f"no Kit field matches: map it with {how}"))
     for index, kit_field in synonyms:  # a column named exactly like a field wins over a synonym
         if kit_field.id in used_fields:
             plan.ignored.append((headers[index], f"Kit field {kit_field.label} is fed by "

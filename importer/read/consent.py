@@ -11,6 +11,7 @@ a run its state (people who left are created in Kit as cancelled, bounced...), o
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from importer.read.emails import check_email
 from importer.read.columns import METADATA_HEADERS, find_column
 from importer.read.names import normalize
 from importer.settings.origins import Origins
+from importer.read.times import parse_time
 from importer.records import KitState, Row
 
 ACTIVE, CANCELLED, BOUNCED = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED
@@ -101,7 +103,6 @@ UNKNOWN_SHARE = 50  # at most one cell in this many sampled may be no status wor
 _MAX_DISTINCT = 64  # a status column holds few distinct words; one with more is no status column
 _TIME = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # a date: 2024-01-31, 31/01/2024, 1.31.24
 SAMPLE_ROWS = 1000
-_UNSEEN = object()
 
 
 class Kind(StrEnum):
@@ -322,6 +323,7 @@ class ConsentGuard:
     said: dict[KitState, Counter] = field(default_factory=dict)  # state -> what the cells said -> rows
     skipped_rows: int = 0
     left_out: set[str] = field(default_factory=set)           # casefolded emails of skipped rows
+    times: tuple[int, ...] = ()  # columns giving when a person opted out (UNSUB_TIME, CLEAN_TIME...)
     _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
 
     def screen(self, rows: Iterable[Row]) -> Iterator[Row]:
@@ -349,9 +351,8 @@ class ConsentGuard:
         found = None
         for column in self.columns:
             cell = cells[column.index] if column.index < len(cells) else ""
-            state = self._memo.get((column.index, cell), _UNSEEN)
-            if state is _UNSEEN:
-                state = self._read(column, cell)
+            key = (column.index, cell)
+            state = self._memo[key] if key in self._memo else self._read(column, cell)
             if isinstance(state, UnknownStatus):
                 raise UnknownStatus(state.word, column)
             if state is not None and state is not ACTIVE:
@@ -362,6 +363,11 @@ class ConsentGuard:
                 return state
             found = found or state
         return found
+
+    def opted_out_at(self, cells: Sequence[str]) -> dt.datetime | None:
+        """When the row's person opted out, if a time column says (the latest, should several)."""
+        found = [when for i in self.times if i < len(cells) and (when := parse_time(cells[i])) is not None]
+        return max(found) if found else None
 
     def _read(self, column: StatusColumn, cell: str) -> KitState | UnknownStatus | None:
         """Read a cell, remembering the answer: a status column holds few distinct words (times excepted)."""
@@ -412,4 +418,6 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
             raise ConfigError(f"{named} names the email column.", "Name the column holding the status.")
     else:
         columns = find_status_columns(headers, sample(rows()), exclude={email}, claimed=claimed)
-    return ConsentGuard(columns, email, skip=skip, origins=origins) if columns else None
+    times = tuple(i for i, h in enumerate(headers) if i != email and (kind := column_kind(h)) is not None
+                  and kind[0] is Kind.SET_WHEN_OUT)
+    return ConsentGuard(columns, email, skip=skip, origins=origins, times=times) if columns else None

@@ -7,6 +7,7 @@ a failures CSV's formula prefixes and extra cells), the stage between loader and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from importer.read.consent import UnknownStatus
@@ -18,10 +19,11 @@ from importer.records import Contact, KitState, Rejection, Row
 from importer.read.tags import split_tags
 
 StateOf = Callable[[Sequence[str]], KitState | None]
+TimeOf = Callable[[Sequence[str]], dt.datetime | None]
 
 
 def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = None,
-             notes: EmailNotes | None = None) -> Iterator[Contact | Rejection]:
+             time_of: TimeOf | None = None, notes: EmailNotes | None = None) -> Iterator[Contact | Rejection]:
     """Turn each row into a contact or a rejection, one for one and in file order.
 
     A contact's `fields` hold every mapped cell the row has, stripped, blank ones as "";
@@ -31,7 +33,8 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
     prefixes are removed and a row's `extra cells` put back, so it meets the same reason.
     The tags column's cell (if any) becomes the contact's tag names (see `importer.read.tags`).
     `state_of` reads the row's state from its status columns (ConsentGuard.state); a word it
-    does not know rejects the row, naming the word and the words accepted.
+    does not know rejects the row, naming the word and the words accepted. For a row that opts
+    out, `time_of` (ConsentGuard.opted_out_at) reads when, if the file says.
 
     A blank or invalid email cell takes the plan's second email column's address, if it has one;
     `notes` hears of those and of likely domain typos. A lone name column is split as the plan's
@@ -86,7 +89,9 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
                 yield Rejection(row.number, "unknown state", e.detail)
                 continue
         tags = split_tags(cells[tags_at]) if tags_at is not None and tags_at < have else ()
-        yield Contact(check.email, first_name or None, fields, [row.number], tags=tags, state=state)
+        at = time_of(cells) if time_of is not None and state is not None and state.opted_out else None
+        yield Contact(check.email, first_name or None, fields, [row.number], tags=tags, state=state,
+                      unsubscribed_at=at)
 
 
 def _second(first: EmailCheck, cells: Sequence[str], plan: ColumnPlan, row: int,

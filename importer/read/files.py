@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.read.names import resolve
@@ -84,19 +84,20 @@ class Source:
     original_numbers: int | None = None
     origins: Origins = field(default=Origins(frame=PYTHON), repr=False)  # for the words of errors
     _merged: dict[int, list[tuple[int, int]]] | None = field(default=None, repr=False)
-    _workbook: object | None = field(default=None, repr=False)
+    _workbook: Any = field(default=None, repr=False)  # an openpyxl Workbook, once opened
 
     def close(self) -> None:
         """Let go of an open workbook (CSV files are opened per pass and need nothing)."""
         if self._workbook is not None:
-            self._workbook.close()  # type: ignore[attr-defined]
+            self._workbook.close()
             self._workbook = None
 
     def describe(self) -> str:
         """One phrase saying how the file was read, for the summary."""
         if self.kind == "xlsx":
             return f"sheet {self.sheet!r}, header on row {self.header_row}"
-        return (f"{_encoding_name(self.encoding or '')}, {DELIMITER_NAMES.get(self.delimiter or '', repr(self.delimiter))}"
+        return (f"{_encoding_name(self.encoding or '')}, "
+                f"{DELIMITER_NAMES.get(self.delimiter or '', repr(self.delimiter))}"
                 f"-separated, header on row {self.header_row}")
 
     def rows(self) -> Iterator[Row]:
@@ -338,11 +339,16 @@ def _csv_records(path: Path, encoding: str, delimiter: str,
 
 # --- XLSX ------------------------------------------------------------------------------
 
-def _load_workbook(path: Path):  # -> openpyxl Workbook
+def _load_workbook(path: Path) -> Any:  # an openpyxl Workbook
+    """The workbook, whatever the file's name: openpyxl refuses a path not ending .xlsx/.xlsm (an
+    export renamed .csv or .xls) but never a file's bytes, so those are given it (the ZIP,
+    compressed, held in memory)."""
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        named = path.suffix.lower() in (".xlsx", ".xlsm", ".xltx", ".xltm")
+        return openpyxl.load_workbook(path if named else io.BytesIO(path.read_bytes()), read_only=True,
+                                      data_only=True)
     except Exception as e:  # openpyxl raises many types for a damaged zip or XML
         raise InputError(f"{path} is not a readable .xlsx workbook ({type(e).__name__}).",
                          "Open it in Excel or LibreOffice and save it again as .xlsx or .csv.") from None
@@ -372,7 +378,7 @@ def _choose_sheet(names: list[str], wanted: str | None, option: str = "sheet") -
                          listing="Choose one of: {} (or its number, from 1).")]
 
 
-def _xlsx_records(ws, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tuple[int, list[str] | str]]:  # noqa: ANN001
+def _xlsx_records(ws: Any, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tuple[int, list[str] | str]]:
     """Yield (row number, rendered cells) for every row of a read-only sheet, hidden rows included.
 
     A vertically merged cell's value is repeated down its first column, as a person reads
@@ -394,7 +400,7 @@ def _xlsx_records(ws, merged: dict[int, list[tuple[int, int]]]) -> Iterator[tupl
 _MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
 
 
-def _merged_ranges(ws) -> dict[int, list[tuple[int, int]]]:  # noqa: ANN001 (openpyxl read-only sheet)
+def _merged_ranges(ws: Any) -> dict[int, list[tuple[int, int]]]:
     """Merged ranges by first row: [(column index, last row)].
 
     Read-only sheets do not expose them, so the sheet's XML is searched for
@@ -492,6 +498,8 @@ def _plain_number(value: int | float) -> str:
 # --- shared ----------------------------------------------------------------------------
 
 _SAVE_AS = "Open it in Excel or LibreOffice and save it as .xlsx or .csv."
+_PROGRAM = ("an executable program", "Name the exported spreadsheet (.csv, .tsv or .xlsx) instead.")
+_ARCHIVE = "Unpack it first, then import the spreadsheet inside."
 # Leading bytes -> what the file is and how to get a spreadsheet from it.
 _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "a legacy Excel .xls workbook (or another Office 97-2003 file)",
@@ -501,6 +509,24 @@ _MAGIC = (
     (b"\xff\xd8\xff", "a JPEG image", "Export the list itself as CSV or XLSX, not a picture of it."),
     (b"GIF8", "a GIF image", "Export the list itself as CSV or XLSX, not a picture of it."),
     (b"\x1f\x8b", "a gzip-compressed file", "Unpack it first (gunzip), then import the file inside."),
+    (b"BZh", "a bzip2-compressed file", _ARCHIVE),  # 3 bytes or fewer: only with a NUL byte near
+    (b"\xfd7zXZ\x00", "an xz-compressed file", _ARCHIVE),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file", _ARCHIVE),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", _ARCHIVE),
+    (b"Rar!\x1a\x07", "a RAR archive", _ARCHIVE),
+    (b"\x7fELF", *_PROGRAM),
+    (b"MZ", *_PROGRAM),  # Windows .exe/.dll (PE)
+    (b"\xfe\xed\xfa\xce", *_PROGRAM), (b"\xfe\xed\xfa\xcf", *_PROGRAM),  # Mach-O
+    (b"\xce\xfa\xed\xfe", *_PROGRAM), (b"\xcf\xfa\xed\xfe", *_PROGRAM),
+    (b"\xca\xfe\xba\xbe", "an executable program or Java class", _PROGRAM[1]),
+    (b"\x00asm", "a WebAssembly program", _PROGRAM[1]),
+    (b"SQLite format 3\x00", "an SQLite database (a kit-import state file, say)",
+     "Name the exported spreadsheet (.csv, .tsv or .xlsx) instead."),
+    (b"RIFF", "a media file (RIFF: WAV, AVI or WebP)", "Export the list itself as CSV or XLSX."),
+    (b"\x00\x00\x01\x00", "an icon image", "Export the list itself as CSV or XLSX, not a picture of it."),
+    (b"II*\x00", "a TIFF image", "Export the list itself as CSV or XLSX, not a picture of it."),
+    (b"MM\x00*", "a TIFF image", "Export the list itself as CSV or XLSX, not a picture of it."),
+    (b"BM", "a bitmap image", "Export the list itself as CSV or XLSX, not a picture of it."),
 )
 
 
@@ -509,7 +535,7 @@ def _sniff(path: Path, size: int) -> str:
     with path.open("rb") as f:
         head = f.read(SNIFF_CHARS)
     for magic, what, fix in _MAGIC:
-        if head.startswith(magic):
+        if head.startswith(magic) and (len(magic) > 3 or b"\x00" in head[:64]):
             raise InputError(f"{path} is {what}, not a spreadsheet kit-import reads.", fix)
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(path)
@@ -535,8 +561,10 @@ def _sniff_zip(path: Path) -> str:
             mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
     except (zipfile.BadZipFile, OSError, KeyError):
         return "xlsx"  # a damaged workbook: openpyxl says so
-    if "xl/workbook.xml" in names:
+    if "xl/workbook.xml" in names or any(n.endswith("/workbook.xml") for n in names):
         return "xlsx"
+    if "xl/workbook.bin" in names:
+        raise InputError(f"{path} is an Excel binary workbook (.xlsb), not a spreadsheet kit-import reads.", _SAVE_AS)
     if "spreadsheet" in mimetype:
         what = "an OpenDocument spreadsheet (.ods)"
     elif "word/document.xml" in names:
@@ -562,10 +590,17 @@ def _is_json(path: Path) -> bool:
 
 
 def _utf16_or_32(head: bytes) -> bool:
-    """Whether NUL bytes in `head` are UTF-16/32 text (a BOM, or a zero byte in every other byte)."""
+    """Whether NUL bytes in `head` are UTF-16/32 text: a BOM, or text that reads as UTF-16 with
+    hardly a control character (a program or database has NULs too, but reads as no text)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return True
-    return head.count(b"\x00") > len(head) // 4
+    even = head[:len(head) // 2 * 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = even.decode(encoding, "replace")
+        odd = sum(1 for c in text if c == "\ufffd" or (c < " " and c not in "\t\r\n") or "\ud800" <= c <= "\udfff")
+        if text and odd <= len(text) // 100:
+            return True
+    return False
 
 
 def _first_records(records: Iterator[tuple[int, list[str] | str]]) -> list[tuple[int, list[str]]]:

@@ -110,7 +110,7 @@ def _frame_source(frame: Any) -> MemorySource:
         raise InputError("The DataFrame has no columns.", "Pass a frame with an email column.")
     notes: list[str] = []
     headers = clean_headers([n if n.strip() else f"Column {i + 1}" for i, n in enumerate(names)], notes)
-    width, none = len(headers), frozenset()
+    width, none = len(headers), frozenset[int]()
 
     def records() -> Iterator[tuple[int, tuple[str, ...], frozenset[int]]]:
         for position, values in enumerate(frame.itertuples(index=False, name=None)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from importer.records import Contact, CustomField, KitState
@@ -11,6 +12,7 @@ from importer.read.tags import unique
 # A mapped cell absent from a short row, as the merger stores it. No cell can hold it: the
 # mapper strips every value, and stripping removes this control character.
 ABSENT = "\x1e"
+_AT = "@"  # between a packed state and its opt-out time (no state word holds it)
 
 
 class ContactMerger:
@@ -26,7 +28,8 @@ class ContactMerger:
     - a blank first name is never sent;
     - tags add up: a contact gets every tag any of its rows names (one per name, ignoring case);
     - a state the file gives is kept, and one that is not `active` wins over `active`: a person
-      who unsubscribed in any row is never made active by another row.
+      who unsubscribed in any row is never made active by another row; of the opt-out times the
+      rows give, the latest is kept (the one that honours the opt-out).
 
     Holds one record per distinct email, packed into a single string (row, email, first
     name, state, tags, then one value per mapped field), because a 1,000,000-row file must fit in a few
@@ -62,7 +65,10 @@ class ContactMerger:
         self.rows += len(contact.rows)
         key = contact.email.casefold()
         get = values.get
-        parts = [str(contact.rows[0]), contact.email, contact.first_name or "", contact.state or "",
+        state = contact.state or ""
+        if contact.unsubscribed_at is not None:
+            state += _AT + contact.unsubscribed_at.isoformat()
+        parts = [str(contact.rows[0]), contact.email, contact.first_name or "", state,
                  self._TAG_SEP.join(contact.tags), *[get(f, ABSENT) for f in self.fields]]
         earlier = self._records.get(key)
         if earlier is not None:
@@ -87,9 +93,11 @@ class ContactMerger:
     def _contact(self, key: str, record: str | tuple[str, ...]) -> Contact:
         row, email, first_name, state, tags, *values = self._unpack(record)
         fields = {f: v if v.strip() else "" for f, v in zip(self.fields, values) if self._sent(v)}
+        state, _, at = state.partition(_AT)
         return Contact(email, first_name.strip() or None, fields, [int(row), *self._more_rows.get(key, ())],
                        tags=tuple(tags.split(self._TAG_SEP)) if tags else (),
-                       state=KitState(state) if state else None)
+                       state=KitState(state) if state else None,
+                       unsubscribed_at=dt.datetime.fromisoformat(at) if at else None)
 
     def contacts(self) -> Iterator[Contact]:
         """The merged contacts, in the order their emails first appeared (built lazily)."""
@@ -125,10 +133,16 @@ class ContactMerger:
 
 def _stricter(was: str, new: str) -> str:
     """The state two rows of one person give together: a state that is not active wins over
-    active (nobody who left is made active again), else the later row's; blank says nothing."""
-    if not new:
-        return was
-    if not was or new != KitState.ACTIVE:
-        return new
-    return was
+    active (nobody who left is made active again), else the later row's; blank says nothing.
+    The latest opt-out time either gives goes along."""
+    was_state, _, was_at = was.partition(_AT)
+    new_state, _, new_at = new.partition(_AT)
+    if not new_state:
+        state = was_state
+    elif not was_state or new_state != KitState.ACTIVE:
+        state = new_state
+    else:
+        state = was_state
+    times = [dt.datetime.fromisoformat(t) for t in (was_at, new_at) if t]
+    return state + (_AT + max(times).isoformat() if times else "")
 

@@ -18,6 +18,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 FIELD_MODES = ("key-error", "key-warn", "label-ignore")
 ACCOUNT_IDS = (10_000, 99_999_999)  # the range a new account's id is drawn from
@@ -111,8 +112,9 @@ class KitStore:
         # how the client handles a Kit that refuses long values (None: every length is kept).
         self.max_value_length = max_value_length
         # Kit's list results lag writes by seconds to minutes (eventual consistency): with a lag,
-        # GET /v4/subscribers shows each subscriber as it was `list_lag` seconds ago, and leaves out
-        # those created since; GET /v4/subscribers/{id} is always current.
+        # GET /v4/subscribers and a subscriber's tags (GET /v4/subscribers/{id}/tags) show each
+        # subscriber as it was `list_lag` seconds ago, and leave out those created since;
+        # GET /v4/subscribers/{id} is always current.
         self.list_lag = list_lag
         self.tags: dict[int, StoredTag] = {}
         self._next_tag = 1
@@ -163,7 +165,7 @@ class KitStore:
 
     def email_is_valid(self, email: str | None) -> bool:
         """Kit's own check (looser than kit-import's), plus addresses a test asks it to refuse."""
-        return bool(email) and bool(_EMAIL.match(email)) and email.casefold() not in self.rejected_emails
+        return bool(email and _EMAIL.match(email) and email.casefold() not in self.rejected_emails)
 
     def value_too_long(self, value: str | None) -> str | None:
         """Kit's refusal of a value over `max_value_length`, or None when the value is kept."""
@@ -296,7 +298,7 @@ class KitStore:
         return sub.state if sub else None
 
     def to_json(self, sub: StoredSubscriber, *, with_fields: bool = True, tags: bool = False) -> dict:
-        body = {"id": sub.id, "first_name": sub.first_name, "email_address": sub.email_address,
+        body: dict[str, Any] = {"id": sub.id, "first_name": sub.first_name, "email_address": sub.email_address,
                 "state": sub.state, "created_at": sub.created_at}
         if with_fields:
             body["fields"] = {f.key: sub.values.get(f.id) for f in self.fields.values()}

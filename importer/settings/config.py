@@ -16,6 +16,7 @@ from typing import Any
 
 from importer.errors import ConfigError
 from importer.read.columns import ColumnPlan
+from importer.read.url import is_url, redact, source_name
 from importer.settings.origins import from_config
 from importer.settings.declaration import BlankPolicy, Declared, Invalid, Settings, check_value, declarations
 
@@ -82,7 +83,9 @@ def load_config(path: Path, today: str | None = None) -> dict:
         if key in out:
             out[key] = base / out[key].replace("{date}", date)
     out.setdefault("state", base / f"{path.stem}.state")
-    if "source" in out:
+    if "source" in out and is_url(out["source"]):
+        out["source"] = out["source"].strip()
+    elif "source" in out:
         pattern = str(base / out["source"])
         matches = [Path(m) for m in glob.glob(pattern)] if glob.has_magic(pattern) else [Path(pattern)]
         if not matches:
@@ -138,7 +141,7 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
+def propose_config(source: Path | str, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
                    fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = ()) -> str:
     """A commented TOML config for a scheduled import of `source`, from the columns found in it.
 
@@ -150,16 +153,21 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
     def q(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)
 
-    try:
-        where = os.path.relpath(source.resolve(), config_path.resolve().parent)
-    except ValueError:  # another drive on Windows
-        where = str(source.resolve())
+    if is_url(source):
+        where = str(source)  # the address as given: a token in it is the user's, kept in their own file
+    else:
+        try:
+            where = os.path.relpath(Path(source).resolve(), config_path.resolve().parent)
+        except ValueError:  # another drive on Windows
+            where = str(Path(source).resolve())
     headers = plan.headers
     lines = [
         f"# kit-import config for a scheduled import, written by `kit-import init` on {dt.date.today()}",
-        f"# from {source.name} ({read_as}). Run it with: kit-import run --config {config_path.name}",
+        f"# from {redact(source) if is_url(source) else source_name(source)} ({read_as}). "
+        f"Run it with: kit-import run --config {config_path.name}",
         "",
-        "# The file to import: a path or a glob (the newest matching file wins), relative to this file.",
+        "# The file to import: a path or a glob (the newest matching file wins), relative to this file,",
+        "# or an https:// URL (a Google Sheets link is read as its CSV export).",
         f"source = {q(where)}",
         f"sheet = {q(sheet)}" if sheet else "# sheet = \"Sheet1\"  # workbooks only: by name or number",
         *_given_lines(given, ("encoding", "delimiter", "header_row")),
@@ -176,7 +184,9 @@ def propose_config(source: Path, plan: ColumnPlan, read_as: str, config_path: Pa
         "",
         "# Subscriber state and forms. Kit never re-activates anyone on import, and neither does kit-import.",
         '# subscriber_state = "active"  # the state new subscribers are created in when their row gives none',
-        "# unsubscribe = true  # unsubscribe people the file says left but Kit holds active (default: report them)",
+        "# By default the file's opt-outs unsubscribe people Kit holds active, unless Kit shows a newer opt-in.",
+        "# keep_kit_state = true  # leave every existing subscriber's state as Kit has it",
+        "# unsubscribe = true  # unsubscribe every opt-out, even where Kit shows a newer opt-in",
         '# form = "Newsletter"  # add imported active subscribers to this form (name or id); a double opt-in',
         "#                      # form makes Kit send each new one its incentive email",
         '# referrer = "https://example.com/signup"  # recorded with each form addition',

@@ -16,12 +16,17 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from importer.errors import ConfigError, ConflictingSettings
+from importer.decide.unsubscribes import Mode
+from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
+from importer.outputs.alerts import NotifyOn
+from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, redact, source_name
 from importer.settings.origins import FLAG, Origins
+from importer.settings.together import check_together
 from importer.records import KitState
 
 
@@ -106,12 +111,16 @@ def worded(name: str, error: Invalid, origins: Origins) -> ConfigError:
 
 
 def parse_field_spec(spec: str) -> tuple[str, str]:
-    """`COLUMN=Label` -> (column, label); a bare `COLUMN` maps to a field labelled like it."""
+    """`COLUMN=Label` -> (column, label). A bare `COLUMN` is refused: whether it names the column or
+    the Kit field is a guess, and a wrong one said "no column Zip" of a Kit field named Zip."""
     column, sep, label = spec.partition("=")
     column, label = column.strip(), label.strip()
-    if not column or (sep and not label):
+    if not sep and column:
+        raise Invalid(f"must be COLUMN=Label, the file's column and the Kit field it fills, not {spec!r} alone",
+                      (column, column), ("Zip", "Postal code"))
+    if not column or not label:
         raise Invalid(f"must be COLUMN=Label, not {spec!r}", ("Zip", "Postal code"))
-    return column, label or column
+    return column, label
 
 
 def parse_fields(value: Any) -> list[tuple[str, str]]:
@@ -167,7 +176,8 @@ def check_value(declared: Declared, value: Any) -> Any:
         raise Invalid(" or ".join(repr(c) for c in declared.choices).join(("must be ", f", not {value!r}")),
                       *declared.choices)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and (
-            declared.low is not None and value < declared.low or declared.high is not None and value > declared.high):
+            (declared.low is not None and value < declared.low)
+            or (declared.high is not None and value > declared.high)):
         span = f"from {declared.low:g} to {declared.high:g}" if declared.high is not None else \
             f"at least {declared.low:g}"
         raise Invalid(f"must be {span}, not {value!r}")
@@ -186,6 +196,23 @@ def parse_tags(value: Any) -> list[str]:
     return list(unique(names))
 
 
+def parse_webhook(value: Any) -> str:
+    """An https:// URL (plain http on 127.0.0.1 only), named in errors without its path or query."""
+    if not isinstance(value, str) or not is_url(value):
+        raise Invalid(f"must be an https:// URL, not {redact(value, keep_path=False)!r}", "https://hc-ping.com/UUID")
+    url = value.strip()
+    host = urlsplit(url).hostname or ""
+    if not url.lower().startswith("https://") and host not in ("127.0.0.1", "localhost"):
+        raise Invalid(f"must be an https:// URL, not {redact(url, keep_path=False)!r}", "https://hc-ping.com/UUID")
+    return url
+
+
+def parse_webhooks(value: Any) -> list[str]:
+    """`--notify` URLs or a config's list of them."""
+    urls = [value] if isinstance(value, str) else list(value)
+    return [parse_webhook(url) for url in urls]
+
+
 def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
     """A Settings field with its declaration; a list default becomes a fresh list per instance."""
     metadata = {"declared": Declared(help=help, **declared)}
@@ -198,8 +225,9 @@ def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
 class Settings:
     """One import's settings. The CLI builds one from the config and flags; a Python caller directly."""
 
-    source: Path = setting(dataclasses.MISSING, help="The file to import: a path or a glob (the newest matching file wins).",
-                           group=None, value=Path)
+    source: Path | str = setting(dataclasses.MISSING, help="The file to import: a path, a glob (the newest "
+                                 "matching file wins), or an https:// URL (a Google Sheets link is read as its CSV "
+                                 "export).", group=None, value=Path)
     credential: Credential | None = None
     base_url: str = DEFAULT_BASE_URL
     sheet: str | None = setting(help="Workbook sheet to read, by name or number (default: the first).",
@@ -210,6 +238,12 @@ class Settings:
                                     group=Group.READ, metavar="CHAR", parse=check_delimiter)
     header_row: int | None = setting(help="Row number of the header (default: detected; a title above it is "
                                           "skipped).", group=Group.READ, value=int, low=1, metavar="N")
+    max_download_mb: float = setting(float(DEFAULT_MAX_MB), help="Largest source download, in MB: a URL source "
+                                     "over it is refused (exit 1) without reading more.", group=Group.READ,
+                                     value=float, low=0.001, metavar="MB")
+    download_timeout: float = setting(DEFAULT_TIMEOUT, help="Seconds a URL source may take to answer (to connect, "
+                                      "and between two pieces of the file).", group=Group.READ, value=float,
+                                      low=1, high=3600, metavar="SECONDS")
     email_column: str | None = setting(help="Column holding the email (default: detected).", group=Group.COLUMNS,
                                        metavar="COLUMN")
     first_name_column: str | None = setting(
@@ -247,9 +281,12 @@ class Settings:
     subscriber_state: KitState = setting(
         KitState.ACTIVE, help="The state new subscribers are created in when their row gives none. Kit never "
                               "changes an existing subscriber's state on import.", value=KitState)
-    unsubscribe: bool = setting(False, help="Unsubscribe existing subscribers whom the file says left but Kit "
-                                            "holds active (default: leave them, and list them in the report).",
-                                value=bool)
+    unsubscribe: bool = setting(False, help="Unsubscribe every subscriber Kit holds active whom the file says "
+                                            "opted out, even where Kit shows a newer opt-in (default: all but "
+                                            "those).", value=bool)
+    keep_kit_state: bool = setting(False, help="Leave every existing subscriber's state as Kit has it: the file's "
+                                               "opt-outs unsubscribe nobody (they are listed in the report).",
+                                   value=bool)
     form: str | None = setting(
         help="Add every imported active subscriber to this Kit form (name or id). Warning: adding subscribers to "
              "a double opt-in form makes Kit send each new one the form's incentive email.",
@@ -267,8 +304,10 @@ class Settings:
                                        "from the file (exit 3 if any), as `kit-import verify` does.", value=bool)
     differences: Path | None = setting(help="Where verify writes the differences CSV (default: ./<source "
                                             "name>.verify.csv).", value=Path, metavar="PATH")
-    settle: float = setting(60.0, help="Seconds verify may wait for Kit's subscriber list, which lags writes, "
-                                       "before it calls a subscriber missing.", value=float, low=0, high=3600,
+    settle: float = setting(300.0, help="Seconds verify may wait, reading again with doubling pauses, for Kit's "
+                                        "lists (a subscriber found by email, a subscriber's tags), which lag "
+                                        "writes by up to 5 minutes, before it calls what they lack a difference.",
+                            value=float, low=0, high=3600,
                             metavar="SECONDS")
     log: Path | None = setting(help="Also append this run's timestamped log lines and summary to this file.",
                                value=Path, metavar="PATH")
@@ -293,6 +332,18 @@ class Settings:
                                         metavar="PERCENT")
     max_rejects: float | None = setting(help="Write nothing (exit 1) if more than this share of rows would be "
                                              "rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    notify: list[str] = setting(
+        [], help="POST a short JSON summary of the run to this webhook URL (repeatable; Slack's incoming webhooks "
+                 "get Slack's message shape). Its path and query are never shown.", metavar="URL", multiple=True,
+        toml=(list,), parse=parse_webhooks)
+    notify_on: NotifyOn = setting(NotifyOn.PROBLEMS, help="When --notify sends: failure (exit 1, an interrupt), "
+                                                          "problems (also a brake, or rejects over --notify-rejects), "
+                                                          "or always.", value=NotifyOn)
+    notify_rejects: float = setting(1.0, help="With --notify-on problems, alert when more than this share of rows "
+                                              "is rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    healthcheck: str | None = setting(help="Ping a dead man's switch (healthchecks.io's convention): URL/start when "
+                                           "the run starts, URL when it finishes (exit 0 or 3), URL/fail when not.",
+                                      metavar="URL", parse=parse_webhook)
     rate_limit: int | str | None = setting(
         help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: Kit's 600 a "
              "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int),
@@ -303,6 +354,7 @@ class Settings:
                                       value=int, low=1, high=256, metavar="N")
     refresh: RefreshGrant | None = None
     origins: Origins = field(default_factory=Origins)  # where each value came from, for the words of errors
+    notes: list[str] = field(default_factory=list, init=False)  # settings set aside, said in the summary
 
     def __post_init__(self) -> None:
         for name, declared in declarations():
@@ -311,18 +363,7 @@ class Settings:
                 setattr(self, name, self._coerce(name, declared, value))
         if isinstance(self.rate_limit, str):  # checked by its declaration (check_rate_limit) above
             self.rate_limit, self.rate_window = parse_rate_limit(self.rate_limit)
-        if self.ignore_status and (self.skip_unsubscribed or self.status_column or self.state_column):
-            used = tuple(n for n in ("skip_unsubscribed", "status_column", "state_column") if getattr(self, n))
-            raise ConflictingSettings(f"{self.named('ignore_status')} cannot go with "
-                                      f"{self.named('skip_unsubscribed')} or {self.named('state_column')}.",
-                                      "Ignore the status column, or use it: not both.", ("ignore_status", *used))
-        if self.state_column and self.status_column and self.state_column != self.status_column:
-            raise ConflictingSettings(f"{self.named('state_column')} and {self.named('status_column')} name "
-                                      "different columns.", "status_column is the earlier name of state_column: "
-                                      "give one of them.", ("state_column", "status_column"))
-        if self.referrer and not self.form:
-            raise ConflictingSettings(f"{self.named('referrer')} goes with {self.named('form')}.",
-                                      "Name the form the subscribers are added to.", ("referrer",))
+        self.notes = check_together(self)
 
     def _coerce(self, name: str, declared: Declared, value: Any) -> Any:
         """A flag's, config's or caller's value as the field holds it; a bad one is a ConfigError naming it."""
@@ -331,7 +372,7 @@ class Settings:
         except Invalid as e:
             raise worded(name, e, self.origins) from None
         if declared.value is Path:
-            return Path(value)
+            return value.strip() if name == "source" and is_url(value) else Path(value)
         if declared.value is float and not isinstance(value, bool):
             return float(value)
         if issubclass(declared.value, Enum):
@@ -361,6 +402,11 @@ class Settings:
                    origins=origins)
 
     @property
+    def consent(self) -> Mode:
+        """What the run does with the file's opt-outs for subscribers Kit holds active (decide/unsubscribes.py)."""
+        return Mode.KEEP if self.keep_kit_state else Mode.FORCE if self.unsubscribe else Mode.HONOUR
+
+    @property
     def states_from(self) -> str | None:
         """The column the user named for the subscription status, under either name."""
         return self.state_column or self.status_column
@@ -381,20 +427,20 @@ class Settings:
         """
         if self.failures:
             return self.failures
-        if self.source.name.casefold().endswith(FAILURES_SUFFIX):
+        if isinstance(self.source, Path) and self.source.name.casefold().endswith(FAILURES_SUFFIX):
             return self.source
-        return Path(self.source.name + FAILURES_SUFFIX)
+        return Path(source_name(self.source) + FAILURES_SUFFIX)
 
     @property
     def undo_file(self) -> Path:
         """Where the undo file goes: the setting's path, else `<source name>.undo.csv` here (the
         failures CSV's rule: the whole name)."""
-        return self.undo or Path(self.source.name + UNDO_SUFFIX)
+        return self.undo or Path(source_name(self.source) + UNDO_SUFFIX)
 
     @property
     def differences_file(self) -> Path:
         """Where verify writes its differences: the setting's path, else `<source name>.verify.csv` here."""
-        return self.differences or Path(self.source.name + VERIFY_SUFFIX)
+        return self.differences or Path(source_name(self.source) + VERIFY_SUFFIX)
 
 
 def declarations(group: Group | None = None) -> Iterator[tuple[str, Declared]]:

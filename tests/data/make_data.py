@@ -116,7 +116,8 @@ def main() -> None:
          "van der@example.com,Van\n"
          "two@at@example.com,Two\n"
          ",Nobody\n")
-    text("long_cell.csv", "Email,First Name,Company\nlong@example.com,Lo," + "x" * 20_000 + "\nfine@example.com,Fi,Ok\n")
+    text("long_cell.csv",
+         "Email,First Name,Company\nlong@example.com,Lo," + "x" * 20_000 + "\nfine@example.com,Fi,Ok\n")
     text("empty.csv", "")
     text("header_only.csv", "Email,First Name,Company\n")
     header_only_workbook()

@@ -59,16 +59,16 @@ class BulkFormAdditions(_FormStage):
                ) -> None:
         """Confirmed by subscriber id; failures by subscriber id, or by elimination when Kit nulled it."""
         if isinstance(answer, (KitRequestError, KitUnavailableError)):
-            for outcome in batch:
-                self._refused(outcome, _reason(answer))
+            for each in batch:
+                self._refused(each, _reason(answer))
             return
         if answer.queued:
             return  # accepted, not confirmed: not journaled, so a later run sends it again (Kit ignores repeats)
-        pending = {o.subscriber_id: o for o in batch}
+        pending: dict[int | None, Outcome] = {o.subscriber_id: o for o in batch}
         for added in answer.items:
             if (outcome := pending.pop(added.subscriber_id, None)) is not None:
                 outcome.added_to_form = self.form.id
-        unnamed = []
+        unnamed: list[str] = []
         for failure in answer.failures:
             outcome = pending.pop(failure.item.subscriber_id, None)
             if outcome is not None:

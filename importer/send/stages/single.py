@@ -228,7 +228,8 @@ def _kept(sent: Values, upserted: Upserted) -> tuple[list[CustomField], list[Cus
     if not sent or not echo:
         return [], []
     loose = {normalize(str(k)): v for k, v in echo.items()}
-    kept, missed = [], []
+    kept: list[CustomField] = []
+    missed: list[CustomField] = []
     for kit_field, value in sent.items():
         got = echo.get(kit_field.key, echo.get(kit_field.label, loose.get(normalize(kit_field.key),
                                                                              loose.get(normalize(kit_field.label)))))
@@ -239,7 +240,7 @@ def _kept(sent: Values, upserted: Upserted) -> tuple[list[CustomField], list[Cus
 def _settle(outcome: Outcome, sent: Sent, created_after: dt.datetime) -> None:
     sub = sent.upserted.subscriber
     outcome.subscriber_id = sub.id
-    outcome.kit_state = sub.state
+    outcome.kit_state, outcome.kit_created_at = sub.state, sub.created_at
     new = sent.upserted.created or sent.upserted.queued or created_since(sub.created_at, created_after)
     outcome.status = Status.CREATED if new else Status.UPDATED
     for kit_field, message in sent.refused.items():
@@ -249,8 +250,8 @@ def _settle(outcome: Outcome, sent: Sent, created_after: dt.datetime) -> None:
     for kit_field in sent.missed:
         if kit_field not in warned:
             outcome.problems.append(("field not written", f"{kit_field.label}: Kit did not keep the value"))
-    for kit_field, text in warned.items():
-        outcome.problems.append(("field not written", f"{kit_field.label}: {text}" if kit_field else text))
+    for named, text in warned.items():
+        outcome.problems.append(("field not written", f"{named.label}: {text}" if named else text))
     outcome.unwritten.update(sent.missed, (f for f in warned if f is not None))
     if None in warned:  # a warning naming no field: no value of this contact can be trusted as kept
         outcome.unwritten.update(sent.values)

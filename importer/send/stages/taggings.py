@@ -82,7 +82,7 @@ class _Unsure:
 
 
 def _results(batch: list[TagItem], answer: BulkResult[Tagging] | KitRequestError | KitUnavailableError
-             ) -> list[str | None | _Unsure]:
+             ) -> list[str | _Unsure | None]:
     """Per tagging: None when Kit confirmed it, else why not.
 
     Kit names a refused tagging by tag and subscriber, with the part it does not know as null;
@@ -97,7 +97,7 @@ def _results(batch: list[TagItem], answer: BulkResult[Tagging] | KitRequestError
         return [_refusal(answer)] * len(batch)
     if answer.queued:
         return ["Kit queued the request instead of answering it; nothing was confirmed"] * len(batch)
-    results: list[str | None | _Unsure] = [None] * len(batch)
+    results: list[str | _Unsure | None] = [None] * len(batch)
     pending = dict.fromkeys(range(len(batch)))
     listed = Counter(t.subscriber_id for t in answer.items)
     key = [(tag.id, o.subscriber_id) for o, tag in batch]

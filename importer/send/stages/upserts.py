@@ -52,7 +52,7 @@ class BulkUpserts(Stage):
                 continue
             del pending[outcome.contact.email.casefold()]
             outcome.subscriber_id = sub.id
-            outcome.kit_state = sub.state
+            outcome.kit_state, outcome.kit_created_at = sub.state, sub.created_at
             outcome.status = Status.CREATED if created_since(sub.created_at, self.created_after) else Status.UPDATED
         unnamed = []
         for failure in answer.failures:

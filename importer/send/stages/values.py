@@ -50,7 +50,8 @@ def _results(items: list[ValueItem], answer: Answer) -> list[tuple[str, str]]:
     if answer.queued:
         return [("unconfirmed", "")] * len(items)
     results: list[tuple[str, str] | None] = [None] * len(items)
-    pending = {(o.subscriber_id, f.id): i for i, (o, f, _) in enumerate(items)}
+    pending: dict[tuple[int | None, int | None], int] = {
+        (o.subscriber_id, f.id): i for i, (o, f, _) in enumerate(items)}
     for value in answer.items:
         index = pending.pop((value.subscriber_id, value.field_id), None)
         if index is not None:
