@@ -246,6 +246,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                                              origins=settings.origins)
         report.columns = plan.describe()
         report.columns_ignored = [header for header, _ in plan.ignored]
+        if guard is not None:
+            report.consent_from = [c.header for c in guard.columns]
+            report.consent_left_out = [f"{header}: {why}" for header, why in guard.set_aside.values()]
         report.ignored_because = dict(plan.ignored)
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
@@ -258,7 +261,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
         try:
             blind = Work(contacts, None, **shape)  # the whole file: what a run sends knowing nothing of Kit
-            differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None)
+            differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None,
+                               _opt_outs(guard))
             if differ is not None:
                 kit_plan = Tally()
                 work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
@@ -331,14 +335,21 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         _remove_stale_failures(settings, report)
 
 
+def _opt_outs(guard: ConsentGuard | None) -> int:
+    """Rows the file says opted out: each may be an unsubscribe, which no undo takes back."""
+    return sum(sum(said.values()) for state, said in guard.said.items() if state.opted_out) if guard else 0
+
+
 def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: RunMemory | None,
-              progress: Progress, form_id: int | None) -> Differ | None:
+              progress: Progress, form_id: int | None, opt_outs: int = 0) -> Differ | None:
     """Read what Kit holds when it pays (or --compare always), and say in the report how or why not.
 
     With a state file that holds an earlier read, only the subscribers updated since it (less
     Kit's list lag) are read, and the cache stands for the rest. Otherwise the first page asks
     Kit's total: an account read in that one page (an empty one, say) is read; a bigger one only
-    when reading it costs fewer requests than the `blind` run's writes, which it could save.
+    when reading it costs fewer requests than the `blind` run's writes, which it could save; and
+    whatever it costs when --max-changes must weigh the unsubscribes the file's `opt_outs` may send
+    (no undo takes one back) and no state file can.
     """
     mode = settings.compare
     if mode is CompareMode.NEVER:  # a dry run sends nothing: it says what a real run would
@@ -360,7 +371,10 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
                            f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
         return Differ(account, refreshed=True, **options)
     writes = write_cost(blind.count, blind.values, blind.taggings, client.credential)
-    weighs = mode is CompareMode.AUTO and settings.diff is None  # --diff needs the read, whatever it costs
+    brake = settings.max_changes is not None and opt_outs and settings.consent is not Mode.KEEP and \
+        (state is None or not len(state))
+    # --diff, and the brake over unsubscribes, need the read, whatever it costs
+    weighs = mode is CompareMode.AUTO and settings.diff is None and not brake
     if weighs and writes <= 1:
         report.kit_read = "not read: the file needs one write at most, which no read can save"
         return None
@@ -374,8 +388,9 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
     why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
         if first.next_cursor is None else decision.why
     if mode is CompareMode.AUTO and not weighs and first.next_cursor is not None and not decision.pays:
-        why = f"{settings.named('diff')} needs it, though it costs more than the {plural(writes, 'write')} it " \
-              "could save"
+        needs = f"{settings.named('diff')} needs" if settings.diff is not None else \
+            f"{settings.named('max_changes')} weighs the file's {plural(opt_outs, 'opt-out')} against it"
+        why = f"{needs} it, though it costs more than the {plural(writes, 'write')} it could save"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
     return Differ(account, **options)
 
@@ -592,10 +607,13 @@ def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: Consen
     claimed = {c.index: c.role for c in guard.columns} if guard is not None else {}
     # A config's [fields] table says what a scheduled run writes: nothing is mapped by its name beyond it.
     from_config = getattr(settings.origins.given.get("fields"), "kind", None) == "config"
-    return plan_columns(source.headers, kit_fields, email_column=settings.email_column,
+    plan = plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
                         samples=samples or (), origins=settings.origins, tags_column=settings.tags_column,
                         pinned=settings.named("fields") if from_config else None, split_names=split_names(settings))
+    aside = dict(guard.set_aside.values()) if guard is not None else {}  # consent columns left out: never "metadata"
+    plan.ignored = [(header, aside.get(header, why)) for header, why in plan.ignored]
+    return plan
 
 
 def split_names(settings: Settings) -> bool | None:
@@ -614,7 +632,7 @@ def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGu
     """The consent guard for this file: who is not subscribed, found from its status column."""
     return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
-                      claimed=plan.in_use(),
+                      claimed=plan.in_use(), own=settings.own_state_words,
                       setting="state_column" if settings.state_column else "status_column")
 
 

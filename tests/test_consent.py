@@ -209,7 +209,9 @@ def test_the_guard_gives_each_row_its_state_and_names_an_unknown_word():
     with pytest.raises(UnknownStatus) as caught:
         guard.state(("a@example.com", "VIP", ""))
     assert caught.value.detail.startswith("Status: 'VIP' is not a state kit-import knows; accepted: subscribed")
-    assert guard.words(KitState.CANCELLED) == "UNSUB_TIME set" and guard.words(KitState.BOUNCED) == "cleaned"
+    # issue 15: columns that disagree are quoted, each with what it said
+    assert guard.words(KitState.CANCELLED) == 'Status "subscribed", UNSUB_TIME set'
+    assert guard.words(KitState.BOUNCED) == "cleaned"
 
 
 # --- end to end -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from importer.errors import ConfigError, ImporterError
 from importer.kit import KitClient, list_custom_fields
 from importer.outputs.words import plural
 from importer.read.columns import plan_columns
-from importer.read.consent import find_status_columns, sample
+from importer.read.consent_find import detect, sample
 from importer.read.remote import open_any
 from importer.settings.config import propose_config
 from importer.settings.declaration import Group
@@ -64,13 +64,15 @@ def init_command(source: Path, output: Path, force: bool, sandbox: bool, sandbox
     plan = plan_columns(opened.headers, kit_fields, email_column=given.email_column,
                         first_name_column=given.first_name_column, field_specs=given.fields, origins=given.origins,
                         tags_column=given.tags_column)
-    statuses = find_status_columns(opened.headers, sample(opened.rows()), exclude={plan.email},
-                                   claimed=plan.in_use())
+    found = detect(opened.headers, sample(opened.rows()), exclude={plan.email}, claimed=plan.in_use(),
+                   own=given.own_state_words)
+    unread = [cell for _, said in found.unreadable.values() for cell in said]  # for [state_words] to fill in
+    statuses = [c.header for c in found.columns] + [header for header, _ in found.unreadable.values()]
     output.write_text(propose_config(source, plan, opened.describe(), output,
                                      sheet=opened.sheet if given.sheet else None, fields_known=known, given=given,
-                                     state_columns=[c.header for c in statuses]),
+                                     state_columns=statuses, unread_words=unread),
                       encoding="utf-8")
-    status_headers = {c.header for c in statuses}
+    status_headers = set(statuses)
     left = sum(1 for header, _ in plan.ignored if header not in status_headers)
     click.echo(f"Wrote {output}: email <- {opened.headers[plan.email]!r}, "
                f"{plural(len(plan.fields), 'column')} mapped to "

@@ -67,6 +67,8 @@ class RunReport:
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
+    consent_from: list[str] = field(default_factory=list)  # the columns that decide the email state
+    consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
     unsubscribed: int = 0  # existing subscribers active in Kit this run unsubscribed, as the file's opt-out says
     unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
@@ -248,6 +250,9 @@ class RunReport:
             lines.append(_line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
         if self.columns:
             lines.append(_line("Columns", "; ".join(self.columns)))
+        if self.consent_left_out:
+            decided = f"state from {', '.join(self.consent_from)}" if self.consent_from else "no consent column"
+            lines.append(_line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
         ignored = [f"{h}: {self.ignored_because[h]}" if self.ignored_because.get(h) else h
                    for h in self.columns_ignored] or ["none"]
         lines.append(_line("Columns ignored", ignored[0]))
@@ -410,7 +415,9 @@ def _unsubscribed_as(said: Counter) -> str:
     """` (2 unsubscribed, 1 bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)`."""
     if set(said) <= {"cancelled"}:
         return ""
-    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in said.most_common())
+    order = ("cancelled", "bounced", "complained")  # ties in a steady order, whatever order Kit answered in
+    ranked = sorted(said.items(), key=lambda sc: (-sc[1], order.index(sc[0]) if sc[0] in order else len(order)))
+    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in ranked)
     return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
 
 

@@ -251,6 +251,9 @@ class UndoReport:
         if self.states_kept:
             out.append(_labelled("Still unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
                                                        "kit-import never makes anyone active)"))
+            out += [f"  {line.email}" for line in self.states_kept[:listed]]
+            if len(self.states_kept) > listed:
+                out.append(f"  ... and {len(self.states_kept) - listed:,} more (the undo file lists them all)")
         if self.failed:
             out.append(_labelled("Refused by Kit", f"{len(self.failed):,}"))
             out += [f"  {line.describe()}: {why}" for line, why in self.failed[:listed]]

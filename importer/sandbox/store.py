@@ -257,11 +257,21 @@ class KitStore:
             return True
 
     def unsubscribe(self, sub: StoredSubscriber) -> None:
-        """Make a subscriber cancelled (POST /v4/subscribers/{id}/unsubscribe)."""
+        """Make a subscriber cancelled (POST /v4/subscribers/{id}/unsubscribe, 204 with no body)."""
         with self.lock:
             if sub.state != "cancelled":
                 sub.state = "cancelled"
                 self.changed(sub)
+
+    def resubscribe(self, email: str) -> StoredSubscriber:
+        """The person signs up again through a Kit form (not the API, which cannot make anyone active):
+        the same subscriber, its `created_at` unchanged, active again (tests only)."""
+        with self.lock:
+            sub = self.find(email)
+            assert sub is not None, email
+            sub.state = "active"
+            self.changed(sub)
+            return sub
 
     # --- forms -----------------------------------------------------------------------
 

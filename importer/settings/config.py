@@ -118,6 +118,20 @@ def _state_lines(given: Settings | None, detected: Sequence[str], q: Callable[[s
     return ['# state_column = "Status"  # none detected: a column holding each row\'s subscription status', *lines]
 
 
+def _state_words_lines(given: Settings | None, unread: Sequence[str], q: Callable[[str], str]) -> list[str]:
+    """The [state_words] table: the words given to init, and the status words no table reads, to fill in."""
+    words = list(given.state_words) if given is not None else []
+    if not words and not unread:
+        return []
+    lines = ["", "[state_words]"]
+    lines += [f"{q(word)} = {q(state)}" for word, state in words]
+    if unread:
+        lines += ["# The status column's words kit-import cannot read: say what each means (active, cancelled,",
+                  "# bounced, complained or inactive) and uncomment it. Until then a run stops before writing."]
+        lines += [f'# {q(word)} = "STATE"' for word in unread]
+    return lines
+
+
 def _problem(declared: Declared, value: Any) -> str | None:
     """What is wrong with a config value's TOML type; None when nothing is (`check_value` checks the rest)."""
     wanted = declared.toml_types
@@ -142,11 +156,13 @@ def _line_of(text: str, key: str) -> int | None:
 
 
 def propose_config(source: Path | str, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
-                   fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = ()) -> str:
+                   fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = (),
+                   unread_words: Sequence[str] = ()) -> str:
     """A commented TOML config for a scheduled import of `source`, from the columns found in it.
 
     The reading and column settings `given` to `init` are written in, so the nightly run reads
-    the file as init did. `state_columns` are the status columns detected in it.
+    the file as init did. `state_columns` are the status columns detected in it; `unread_words`
+    the words of a status column kit-import cannot read, for a [state_words] table to fill in.
     """
     import datetime as dt
 
@@ -228,6 +244,7 @@ def propose_config(source: Path | str, plan: ColumnPlan, read_as: str, config_pa
                      if fields_known else
                      "# Columns (Kit's fields were not read: set a credential and run init again to match them):")
         lines += [f"# {q(h)} = {q(h)}" for h, _ in ignored]
+    lines += _state_words_lines(given, unread_words, q)
     lines += [
         "",
         "[credentials]",

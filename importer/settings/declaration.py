@@ -130,6 +130,25 @@ def parse_fields(value: Any) -> list[tuple[str, str]]:
     return [parse_field_spec(v) if isinstance(v, str) else (str(v[0]).strip(), str(v[1]).strip()) for v in value]
 
 
+def parse_state_words(value: Any) -> list[tuple[str, str]]:
+    """A config's [state_words] table or `--state-word` texts ("abgemeldet=cancelled") -> (word, Kit state)
+    pairs; the state may be any word kit-import reads in English (unsubscribed, cleaned, pending...)."""
+    from importer.read.consent_vocab import WORDS
+    from importer.read.names import normalize
+
+    pairs = list(value.items()) if isinstance(value, Mapping) else \
+        [v.rpartition("=")[::2] if isinstance(v, str) else tuple(v) for v in value]
+    out = []
+    for word, state in pairs:
+        word, state = str(word).strip(), str(state).strip()
+        meant = state.casefold() if state.casefold() in set(KitState) else WORDS.get(normalize(state))
+        if not word or meant is None:
+            raise Invalid(f"must be WORD=state with a Kit state (active, cancelled, bounced, complained or "
+                          f"inactive), not {word + '=' + state if word else state!r}", ("abgemeldet", "cancelled"))
+        out.append((word, KitState(meant).value))
+    return out
+
+
 def parse_rate_limit(text: str) -> tuple[int, float]:
     """`600` (per 60 s) or `600/60` or `100/10s` -> (requests, window seconds)."""
     count, _, window = text.strip().partition("/")
@@ -276,6 +295,11 @@ class Settings:
                                             "(default: detected).", group=Group.COLUMNS, metavar="COLUMN")
     status_column: str | None = setting(help="The earlier name of --state-column.", group=Group.COLUMNS,
                                         metavar="COLUMN")
+    state_words: list[tuple[str, str]] = setting(
+        [], help="Read WORD in the status column as a Kit state: active, cancelled, bounced, complained or inactive "
+                 "(repeatable), for words kit-import does not know, such as status codes.",
+        group=Group.COLUMNS, flag="--state-word", multiple=True, metavar='"WORD=state"', toml=(dict,),
+        parse=parse_state_words)
     blanks: BlankPolicy = setting(BlankPolicy.SKIP, help="skip: a blank cell leaves Kit's value alone; clear: a "
                                                          "blank cell clears it.", value=BlankPolicy)
     subscriber_state: KitState = setting(
@@ -410,6 +434,13 @@ class Settings:
     def states_from(self) -> str | None:
         """The column the user named for the subscription status, under either name."""
         return self.state_column or self.status_column
+
+    @property
+    def own_state_words(self) -> dict[str, KitState]:
+        """The --state-word words, folded as the status column's cells are, and the state each means."""
+        from importer.read.names import normalize
+
+        return {normalize(word) or word: KitState(state) for word, state in self.state_words}
 
     @property
     def load(self) -> LoadOptions:

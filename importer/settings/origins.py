@@ -24,7 +24,7 @@ class Origin(NamedTuple):
 
 FLAG = Origin("flag")
 PYTHON = Origin("python")
-TABLES = ("fields",)  # settings written as a TOML table, [fields], rather than `key = value`
+TABLES = ("fields", "state_words")  # settings written as a TOML table, [fields], rather than `key = value`
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,218 @@
+"""Finding an export's consent columns: by header or by cells, per channel, and failing safe.
+
+A column about another channel (SMS, phone, WhatsApp, post, push) is never email consent; a
+column plainly not consent (Gold/Silver, Customer/Lead) is set aside with its reason; a column
+that looks like consent (its header, or cells that look like status words) but holds words no
+table reads is `unreadable`: the run stops before anything is written (see consent.plan_guard).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from importer.read.columns import METADATA_HEADERS, find_column
+from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, channel_of, consent_header, is_code,
+                                         status_like)
+from importer.read.names import normalize
+from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
+from importer.records import KitState, Row
+
+ACTIVE, INACTIVE = KitState.ACTIVE, KitState.INACTIVE
+# Header parts of a business's own statuses (an order's, a plan's, an account's): their words
+# (active, cancelled, confirmed) are not consent, so such columns are never taken by their cells.
+BUSINESS_PARTS = ("order", "payment", "billing", "invoice", "plan", "lead", "deal", "account", "booking",
+                  "ticket", "shipping", "delivery", "trial", "paid", "premium", "product", "source", "customer",
+                  "bestell", "zahlung", "rechnung", "tarif", "kunde", "commande", "paiement", "facture", "pedido",
+                  "pago", "factura", "ordine", "pagamento", "fattura", "bestelling", "betaling", "factuur")
+UNKNOWN_SHARE = 50  # at most one cell in this many sampled may be no status word
+STATUS_SHARE = 0.8  # a column no header names looks like consent when this share of its cells look like status
+_MAX_DISTINCT = 64  # a status column holds few distinct words; one with more is no status column
+_MAX_CODES = 12     # a column of status codes holds few distinct numbers; more are counts or ids
+SAMPLE_ROWS = 1000
+
+
+@dataclass
+class Detection:
+    """What the detector made of a file's columns: the status columns, the columns it set aside
+    (index -> why), and the consent-looking columns it cannot read (index -> header, cells -> rows)."""
+
+    columns: list[StatusColumn] = field(default_factory=list)
+    set_aside: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (header, why)
+    unreadable: dict[int, tuple[str, Counter]] = field(default_factory=dict)
+
+
+def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
+                        exclude: Iterable[int] = (), claimed: Iterable[int | None] = ()) -> list[StatusColumn]:
+    """The status columns among `headers`, checked against some of their values (`rows`): see `detect`."""
+    return detect(headers, rows, exclude=exclude, claimed=claimed).columns
+
+
+def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: Iterable[int] = (),
+           claimed: Iterable[int | None] = (), own: Mapping[str, KitState] | None = None) -> Detection:
+    """The consent columns among `headers`, judged on some of their rows.
+
+    A column qualifies by its header, and then by its values: a word column needs at least one
+    cell that is a status word; a flag column needs its cells to read as true/false or dates;
+    all blank qualifies on the header alone. A column no header rule takes, and not `claimed`
+    by another part of the run (first name, tags, a mapped field), qualifies by its cells alone
+    (see `_by_cells`). `exclude` columns (the email) are never status columns. `own` words
+    (--state-word) are read first.
+    """
+    own = dict(own or {})
+    skip = set(exclude)
+    candidates = {i: StatusColumn(i, h, *kind, own=own) for i, h in enumerate(headers)
+                  if i not in skip and (kind := column_kind(h)) is not None}
+    taken = skip | set(claimed)
+    said: dict[int, Counter] = {i: Counter() for i, h in enumerate(headers)
+                                if i in candidates or (i not in taken and _may_hold_status(h))}
+    found = Detection()
+    if not said:
+        return found
+    for cells in rows:
+        for index, counter in said.items():
+            if index < len(cells) and (cell := cells[index].strip()) and len(counter) <= _MAX_DISTINCT:
+                counter[cell] += 1
+    for index, counter in said.items():
+        header = headers[index]
+        column = _by_header(candidates.get(index), counter)
+        if column is None and index not in taken:
+            column = _by_cells(index, header, counter, own=own)
+        strong = index in candidates or consent_header(header) or _status_cells(counter)
+        looks = strong or column is not None or _speaks_of_consent(header) or \
+            _by_cells(index, header, counter, needs_out=False, own=own) is not None
+        if looks and (channel := channel_of(header)) is not None:
+            found.set_aside[index] = (header, f"another channel ({channel})")
+        elif column is not None:
+            found.columns.append(column)
+        elif looks and index not in taken:
+            _judge(index, header, counter, candidates.get(index), own, found, strong)
+    found.columns.sort(key=lambda c: c.index)
+    return found
+
+
+def _by_header(column: StatusColumn | None, counter: Counter) -> StatusColumn | None:
+    """The column its header names, if its cells bear the header out (one status word read, or all blank)."""
+    if column is None:
+        return None
+    if column.kind is Kind.SET_WHEN_OUT or not counter:
+        return column
+    states = [column.read(cell) for cell in counter if column.readable(cell)]
+    unknown = sum(n for cell, n in counter.items() if not column.readable(cell))
+    return column if states or not unknown else None
+
+
+def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | None,
+           own: Mapping[str, KitState], found: Detection, strong: bool) -> None:
+    """A consent-looking column no rule reads: set aside when its cells are plainly not consent (Gold,
+    Silver; Customer, Lead), else unreadable (0/1/4, optin-1): the run must stop and ask. Under a
+    header that only touches on consent (`strong` false: Member level), codes are no reason to stop."""
+    if not counter or _by_cells(index, header, counter, needs_out=False, own=own) is not None:
+        return  # every cell reads, and none says anyone left: nothing to say
+    probe = candidate or StatusColumn(index, header, Kind.WORDS, own=own)
+    unread = [cell for cell in counter if not probe.readable(cell)]
+    codes = all(is_code(c) for c in unread) and len(counter) <= _MAX_CODES
+    if codes and not strong:
+        return
+    yes_no = any(normalize(c) in TRUE | FALSE for c in unread)  # yes under "Status": which way is yes?
+    if codes or yes_no or any(status_like(c) for c in unread):
+        found.unreadable[index] = (header, counter)
+    else:
+        shown = ", ".join(repr(c) for c, _ in counter.most_common(3)) + (", ..." if len(counter) > 3 else "")
+        found.set_aside[index] = (header, f"not consent: its cells ({shown}) are no subscription states")
+
+
+def _speaks_of_consent(header: str) -> bool:
+    """Whether a header touches on consent at all (Member level, Marketing): its plain words are set aside
+    with their reason, never called export metadata."""
+    name = normalize(header)
+    return any(part in name for part in IN_PARTS) or any(part in name for part in OUT_PARTS)
+
+
+def _status_cells(counter: Counter) -> bool:
+    """Whether (nearly) all of a column's cells look like status words, some of them unknown (optin-1)."""
+    total = sum(counter.values())
+    like = sum(n for cell, n in counter.items() if status_like(cell))
+    return bool(total) and like >= STATUS_SHARE * total and len(counter) <= _MAX_DISTINCT
+
+
+def _may_hold_status(header: str) -> bool:
+    """Whether a column may be a status column by its cells: not a business's status, nor an exporter's
+    own record keeping (Mailchimp's MEMBER_RATING of 1 to 5 is no true/false)."""
+    name = normalize(header)
+    return (name not in NOT_CONSENT and name not in METADATA_HEADERS
+            and not any(part in name for part in BUSINESS_PARTS))
+
+
+def _by_cells(index: int, header: str, said: Counter, *, needs_out: bool = True,
+              own: Mapping[str, KitState] | None = None) -> StatusColumn | None:
+    """The status column its sampled cells (`said`: cell -> rows) make of a column, or None.
+
+    Its non-blank cells must be (nearly) all status words, or true/false under a header that
+    speaks of subscribing, consent or opting out, and (`needs_out`) at least one of them must
+    say the person is not subscribed: a column of only "active" says nothing a default would not.
+    The user's own words count only under a header that speaks of consent, or when they are words:
+    a `0=cancelled` must not turn every column of counts into consent.
+    """
+    total = sum(said.values())
+    if not total or len(said) > _MAX_DISTINCT:
+        return None
+    own = dict(own or {})
+    if own and not consent_header(header):
+        own = {word: state for word, state in own.items() if not is_code(word)}
+    for kind, meaning in _kinds_by_header(header):
+        column = StatusColumn(index, header, kind, meaning, by_cells=True, own=own)
+        states: Counter = Counter()
+        for cell, n in said.items():
+            states[_read_plainly(column, cell)] += n
+        if states["unknown"] * UNKNOWN_SHARE <= total and (
+                not needs_out or any(s not in ("unknown", ACTIVE) for s in states)):
+            return column
+    return None
+
+
+def _kinds_by_header(header: str) -> list[tuple[Kind, KitState]]:
+    """How a column under this header may state a status: words always, true/false if the header speaks of consent."""
+    name = normalize(header)
+    kinds = [(Kind.WORDS, ACTIVE)]
+    if out := next((state for part, state in OUT_PARTS.items() if part in name), None):
+        kinds.append((Kind.OUT_WHEN_TRUE, out))
+    elif any(part in name for part in IN_PARTS):
+        kinds.append((Kind.IN_WHEN_TRUE, INACTIVE))
+    return kinds
+
+
+def _read_plainly(column: StatusColumn, cell: str) -> KitState | str:
+    """A cell as the column reads it, or "unknown"; a date is no true/false when judging a column by its cells."""
+    word = normalize(cell) or cell.strip()
+    if column.kind is not Kind.WORDS and word not in TRUE | FALSE and word not in column.own:
+        return "unknown"
+    try:
+        return column.read(cell) or "unknown"
+    except UnknownStatus:
+        return "unknown"
+
+
+def named_status_column(headers: Sequence[str], wanted: str, option: str = "state_column",
+                        rows: Iterable[Sequence[str]] = (), own: Mapping[str, KitState] | None = None) -> StatusColumn:
+    """The column the state_column setting (or its earlier name, status_column) names, read by its header's
+    kind, else as its sampled cells (`rows`) read best (a `Newsletter` of yes and no), else as status words."""
+    index = find_column(headers, wanted, option)
+    own = dict(own or {})
+    if kind := column_kind(headers[index]):
+        return StatusColumn(index, headers[index], *kind, own=own)
+    said = Counter(cell for cells in rows if index < len(cells) and (cell := cells[index].strip()))
+    by_cells = _by_cells(index, headers[index], said, needs_out=False, own=own)
+    return by_cells or StatusColumn(index, headers[index], Kind.WORDS, ACTIVE, own=own)
+
+
+def sample(rows: Iterable[Row], size: int = SAMPLE_ROWS) -> Iterator[tuple[str, ...]]:
+    """The cells of the first `size` sound rows (a ragged row's cells may be shifted)."""
+    taken = 0
+    for row in rows:
+        if taken >= size:
+            return
+        if not row.problem:
+            taken += 1
+            yield row.cells

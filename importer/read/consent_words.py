@@ -1,0 +1,282 @@
+"""The words of consent, as data: one table per language, so that a new language is one table.
+
+Each table lists, as people and exporting tools write them (accents and case do not matter:
+everything is folded by `names.normalize` before matching):
+- `states`: a subscriber's standing and the Kit state it means. Only `active` is consent;
+  cancelled, bounced and complained are explicit opt-outs; `inactive` is the absence of
+  consent (pending, never subscribed), which never unsubscribes anyone;
+- `yes` / `no`: the cells of a true/false column;
+- `word_headers`: headers of columns holding a status word (Status, Abonnement...);
+- `either_headers`: consent headers whose cells may be words or yes/no (Newsletter, Einwilligung...);
+- `in_headers`: true/false columns whose "true" means subscribed (Accepts Email Marketing);
+- `out_headers`: true/false columns whose "true" means out, and how (email_disabled);
+- `time_headers`: columns whose non-blank cell (a time) says the person left, and how (UNSUB_TIME);
+- `in_parts` / `out_parts`: parts of headers that speak of consent or of leaving, for columns
+  no header rule knows, judged by their cells;
+- `email`: words saying a column is about email; `channels`: other channels and their words,
+  whose columns are never read as email consent.
+Vocabulary taken from the tools' own localized interfaces and exports (Mailchimp, Brevo,
+CleverReach, rapidmail, Klaviyo, Shopify, HubSpot) where known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from importer.records import KitState
+
+# A: active (consent), C: cancelled, B: bounced, X: complained (explicit opt-outs), P: inactive (no consent)
+A, C, B, X, P = KitState.ACTIVE, KitState.CANCELLED, KitState.BOUNCED, KitState.COMPLAINED, KitState.INACTIVE
+
+
+@dataclass(frozen=True)
+class Language:
+    """The consent words of one language (see the module's docstring for each table)."""
+
+    name: str
+    states: dict[KitState, tuple[str, ...]]
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    word_headers: tuple[str, ...] = ()
+    either_headers: tuple[str, ...] = ()
+    in_headers: tuple[str, ...] = ()
+    out_headers: dict[KitState, tuple[str, ...]] = field(default_factory=dict)
+    time_headers: dict[KitState, tuple[str, ...]] = field(default_factory=dict)
+    in_parts: tuple[str, ...] = ()
+    out_parts: dict[KitState, tuple[str, ...]] = field(default_factory=dict)
+    email: tuple[str, ...] = ()
+    channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+ENGLISH = Language(
+    "English",
+    states={
+        A: ("subscribed", "active", "confirmed", "opted in", "opt-in", "resubscribed", "granted", "consented"),
+        C: ("unsubscribed", "unsubscribe", "unsub", "cancelled", "canceled", "opted out", "opt-out", "removed",
+            "do not email", "globally unsubscribed", "suppressed", "withdrawn", "revoked", "blocklisted",
+            "blacklisted"),
+        B: ("cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "soft bounced", "undeliverable",
+            "invalid", "blocked"),
+        X: ("complained", "complaint", "spam", "spam complaint", "marked as spam", "reported spam", "abuse"),
+        P: ("inactive", "pending", "unconfirmed", "awaiting confirmation", "transactional", "non-subscribed",
+            "not subscribed", "never subscribed", "archived", "disabled", "not opted in", "declined"),
+    },
+    yes=("true", "yes", "y", "t", "1", "x"),
+    no=("false", "no", "n", "f", "0"),
+    word_headers=("status", "state", "member status", "subscription status", "subscriber status",
+                  "subscriber state", "subscription state", "email status", "email marketing",
+                  "email marketing status", "email subscription status", "contact status", "list status",
+                  "marketing status", "newsletter status", "opt-in status", "consent status",
+                  "email marketing consent", "email consent status"),
+    either_headers=("newsletter", "consent", "email subscription", "subscribed to newsletter"),
+    in_headers=("subscribed", "is subscribed", "email subscribed", "accepts email marketing", "accepts marketing",
+                "email opt-in", "opted in", "opt-in", "marketing opt-in", "newsletter opt-in", "email consent",
+                "marketing consent", "subscribed to newsletter"),
+    out_headers={
+        C: ("unsubscribed", "unsubscribed from all email", "unsubscribed from email", "is unsubscribed",
+            "email unsubscribed", "global unsubscribe", "email disabled", "email opt-out", "opted out", "opt-out",
+            "opted out of all email", "has opted out of email", "do not email", "do not contact", "do not mail",
+            "suppressed", "email blacklisted", "blacklisted", "email blocklisted", "blocklisted"),
+        B: ("bounced", "email bounced", "hard bounced", "email hard bounced"),
+        X: ("complained", "marked as spam", "spam complaint"),
+    },
+    time_headers={
+        C: ("unsub time", "unsubscribed at", "unsubscribe time", "unsubscribe date", "unsubscribed on",
+            "unsubscribed time", "opt-out time", "opt-out date", "opted out at", "unsubscribed date"),
+        B: ("clean time", "cleaned at", "bounced at", "bounce time", "bounce date"),
+        X: ("complained at", "complaint time", "spam complaint at"),
+    },
+    in_parts=("subscri", "consent", "newsletter", "optin", "optedin", "member", "marketing", "mailinglist",
+              "permission", "emailable", "contactable"),
+    out_parts={C: ("unsub", "optout", "optedout", "donot", "suppress", "blocklist", "blacklist"),
+               B: ("bounce", "undeliverable"), X: ("complain", "spam")},
+    email=("email", "e-mail", "mail", "newsletter", "inbox"),
+    channels={"SMS": ("sms", "text", "texts", "text message", "mms"),
+              "phone": ("phone", "call", "calls", "telephone", "voice", "telemarketing", "voicemail"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("postal", "post", "direct mail", "letter", "mailing address"),
+              "push": ("push", "push notification", "mobile push", "web push", "in-app")},
+)
+
+GERMAN = Language(
+    "German",
+    states={
+        A: ("abonniert", "aktiv", "angemeldet", "bestätigt", "eingetragen", "eingewilligt", "zugestimmt", "erteilt",
+            "freigeschaltet"),
+        C: ("abgemeldet", "abbestellt", "ausgetragen", "deaktiviert", "widerrufen", "entfernt", "gekündigt",
+            "abgemeldet (manuell)", "blockiert"),
+        B: ("bereinigt", "gebounct", "gebounced", "unzustellbar", "ungültig", "gesperrt", "zurückgewiesen",
+            "hardbounce", "softbounce"),
+        X: ("beschwerde", "spambeschwerde", "als spam markiert", "spam gemeldet"),
+        P: ("inaktiv", "ausstehend", "unbestätigt", "nicht bestätigt", "nicht abonniert", "nie abonniert",
+            "bestätigung ausstehend", "wartet auf bestätigung", "archiviert", "abgelehnt", "keine einwilligung",
+            "nicht angemeldet", "transaktional"),
+    },
+    yes=("ja", "j", "wahr"),
+    no=("nein", "falsch"),
+    word_headers=("abonnement", "abostatus", "newsletter-status", "anmeldestatus", "einwilligungsstatus",
+                  "empfängerstatus", "kontaktstatus", "e-mail-status", "abonnementstatus", "zustand"),
+    either_headers=("einwilligung", "zustimmung", "newsletter-einwilligung", "e-mail-einwilligung",
+                    "newsletter-anmeldung", "newsletter abonniert", "werbeeinwilligung", "abonniert", "angemeldet",
+                    "e-mail-marketing"),
+    in_headers=("akzeptiert e-mail-marketing", "marketing-einwilligung", "newsletter erwünscht"),
+    out_headers={C: ("abgemeldet", "abbestellt", "ausgetragen", "widerrufen", "werbewiderspruch",
+                     "keine werbung", "gesperrt für e-mail")},
+    time_headers={C: ("abmeldedatum", "abgemeldet am", "abmeldezeit", "austragungsdatum", "ausgetragen am",
+                      "abbestellt am", "widerrufen am", "deaktiviert am"),
+                  B: ("bounce-datum", "gebounct am", "bereinigt am")},
+    in_parts=("einwillig", "zustimm", "abonn", "anmeld", "newsletter"),
+    out_parts={C: ("abmeld", "abbestell", "austrag", "widerruf", "widerspruch", "sperr")},
+    email=("e-mail", "email", "mail", "newsletter", "elektronische post"),
+    channels={"SMS": ("sms", "textnachricht", "kurznachricht"),
+              "phone": ("telefon", "anruf", "telefonisch", "telefonmarketing"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("post", "briefpost", "postalisch", "postweg", "brief"),
+              "push": ("push", "push-benachrichtigung")},
+)
+
+FRENCH = Language(
+    "French",
+    states={
+        A: ("abonné", "abonnée", "actif", "active", "inscrit", "inscrite", "confirmé", "confirmée", "accepté",
+            "consentement donné", "opt-in"),
+        C: ("désabonné", "désabonnée", "désinscrit", "désinscrite", "résilié", "désactivé", "retiré",
+            "consentement retiré", "supprimé", "liste noire", "blacklisté"),
+        B: ("nettoyé", "rebond", "rebondi", "non distribuable", "invalide", "bloqué", "bloquée", "hard bounce"),
+        X: ("plainte", "spam", "signalé comme spam", "plainte pour spam"),
+        P: ("inactif", "inactive", "en attente", "non confirmé", "non abonné", "non inscrit", "jamais abonné",
+            "archivé", "refusé", "transactionnel"),
+    },
+    yes=("oui", "o", "vrai"),
+    no=("non", "faux"),
+    word_headers=("statut", "état", "statut d'abonnement", "statut de l'abonnement", "statut email",
+                  "statut du contact", "statut newsletter", "abonnement"),
+    either_headers=("consentement", "consentement email", "consentement marketing", "inscrit à la newsletter",
+                    "abonné à la newsletter", "infolettre", "lettre d'information", "opt-in email"),
+    in_headers=("accepte le marketing par e-mail", "accepte les emails marketing", "accepte la newsletter"),
+    out_headers={C: ("désabonné", "désinscrit", "opposition", "liste noire", "email en liste noire")},
+    time_headers={C: ("date de désinscription", "date de désabonnement", "désabonné le", "désinscrit le"),
+                  B: ("date de rebond",)},
+    in_parts=("consent", "abonn", "inscri", "infolettre", "accepte"),
+    out_parts={C: ("desinscri", "desabonn", "opposition", "listenoire")},
+    email=("e-mail", "email", "mail", "courriel", "newsletter", "infolettre", "lettre d'information"),
+    channels={"SMS": ("sms", "texto"), "phone": ("téléphone", "appel", "appels", "téléphonique"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("courrier", "postal", "courrier postal", "voie postale"),
+              "push": ("push", "notification push", "notifications push")},
+)
+
+SPANISH = Language(
+    "Spanish",
+    states={
+        A: ("suscrito", "suscrita", "activo", "activa", "confirmado", "confirmada", "alta", "dado de alta",
+            "aceptado", "consentimiento otorgado"),
+        C: ("dado de baja", "dada de baja", "baja", "desuscrito", "desuscrita", "cancelado", "cancelada",
+            "suscripción cancelada", "eliminado", "revocado", "retirado", "lista negra", "de baja"),
+        B: ("rebotado", "rebotada", "rebote", "limpiado", "borrado", "no entregable", "inválido", "bloqueado",
+            "bloqueada"),
+        X: ("queja", "spam", "marcado como spam", "denunciado como spam"),
+        P: ("inactivo", "inactiva", "pendiente", "no confirmado", "no suscrito", "nunca suscrito", "archivado",
+            "rechazado", "transaccional"),
+    },
+    yes=("sí", "si", "s", "verdadero"),
+    no=("no", "falso"),
+    word_headers=("estado", "estado de suscripción", "estado de la suscripción", "estado del contacto",
+                  "estado email", "suscripción"),
+    either_headers=("consentimiento", "consentimiento email", "boletín", "suscrito al boletín",
+                    "acepta comunicaciones"),
+    in_headers=("acepta marketing por correo electrónico", "acepta email marketing", "acepta publicidad"),
+    out_headers={C: ("dado de baja", "baja", "lista negra")},
+    time_headers={C: ("fecha de baja", "fecha de cancelación", "dado de baja el", "baja el")},
+    in_parts=("consentim", "suscri", "acepta", "boletin"),
+    out_parts={C: ("baja", "desuscri", "listanegra")},
+    email=("e-mail", "email", "mail", "correo electrónico", "boletín"),
+    channels={"SMS": ("sms", "mensaje de texto", "mensajes de texto"),
+              "phone": ("teléfono", "llamada", "llamadas", "telefónico"), "WhatsApp": ("whatsapp",),
+              "postal mail": ("correo postal", "postal", "carta"), "push": ("push", "notificación push")},
+)
+
+ITALIAN = Language(
+    "Italian",
+    states={
+        A: ("iscritto", "iscritta", "attivo", "attiva", "confermato", "confermata", "abbonato", "consenso dato",
+            "accettato"),
+        C: ("disiscritto", "disiscritta", "cancellato", "cancellata", "annullato", "revocato", "rimosso dalla lista",
+            "disattivato", "lista nera"),
+        B: ("rimosso", "rimossa", "rimbalzato", "rimbalzo", "non recapitabile", "non valido", "bloccato", "bloccata",
+            "pulito"),
+        X: ("reclamo", "spam", "segnalato come spam"),
+        P: ("inattivo", "inattiva", "in attesa", "non confermato", "non iscritto", "mai iscritto", "archiviato",
+            "rifiutato", "transazionale"),
+    },
+    yes=("sì", "si", "s", "vero"),
+    no=("no", "falso"),
+    word_headers=("stato", "stato iscrizione", "stato dell'iscrizione", "stato del contatto", "stato email",
+                  "iscrizione"),
+    either_headers=("consenso", "consenso marketing", "consenso email", "iscritto", "iscritto alla newsletter",
+                    "consenso newsletter"),
+    in_headers=("accetta marketing via email", "accetta email marketing"),
+    out_headers={C: ("disiscritto", "cancellato", "lista nera")},
+    time_headers={C: ("data disiscrizione", "data di disiscrizione", "data cancellazione", "disiscritto il")},
+    in_parts=("consenso", "iscri", "abbonat", "accett"),
+    out_parts={C: ("disiscri", "revoca", "listanera")},
+    email=("e-mail", "email", "mail", "posta elettronica", "newsletter"),
+    channels={"SMS": ("sms", "messaggio di testo"), "phone": ("telefono", "chiamata", "chiamate", "telefonico"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("posta", "postale", "posta cartacea", "lettera"),
+              "push": ("push", "notifica push", "notifiche push")},
+)
+
+DUTCH = Language(
+    "Dutch",
+    states={
+        A: ("geabonneerd", "actief", "aangemeld", "ingeschreven", "bevestigd", "toestemming gegeven"),
+        C: ("afgemeld", "uitgeschreven", "opgezegd", "gedeactiveerd", "ingetrokken", "verwijderd", "zwarte lijst"),
+        B: ("gebounced", "gebounct", "opgeschoond", "onbestelbaar", "ongeldig", "geblokkeerd"),
+        X: ("klacht", "spam", "als spam gemarkeerd", "spamklacht"),
+        P: ("inactief", "in afwachting", "onbevestigd", "niet bevestigd", "niet geabonneerd", "niet aangemeld",
+            "nooit geabonneerd", "gearchiveerd", "geweigerd", "transactioneel"),
+    },
+    yes=("ja", "j", "waar"),
+    no=("nee", "neen", "onwaar"),
+    word_headers=("status", "abonnementsstatus", "inschrijfstatus", "inschrijvingsstatus", "contactstatus",
+                  "nieuwsbriefstatus", "abonnement"),
+    either_headers=("toestemming", "nieuwsbrief", "aangemeld voor nieuwsbrief", "ingeschreven",
+                    "e-mail toestemming", "marketingtoestemming"),
+    in_headers=("accepteert e-mailmarketing", "wil nieuwsbrief ontvangen"),
+    out_headers={C: ("afgemeld", "uitgeschreven", "zwarte lijst")},
+    time_headers={C: ("afmelddatum", "datum afmelding", "afgemeld op", "uitgeschreven op", "uitschrijfdatum")},
+    in_parts=("toestemming", "nieuwsbrief", "aangemeld", "inschrijv", "ingeschreven", "abonnee"),
+    out_parts={C: ("afgemeld", "afmeld", "uitschrijv", "uitgeschreven")},
+    email=("e-mail", "email", "mail", "nieuwsbrief"),
+    channels={"SMS": ("sms", "tekstbericht"), "phone": ("telefoon", "bellen", "telefonisch"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("post", "per post", "brief", "poststuk"),
+              "push": ("push", "pushmelding", "pushberichten")},
+)
+
+PORTUGUESE = Language(
+    "Portuguese",
+    states={
+        A: ("inscrito", "inscrita", "ativo", "ativa", "activo", "confirmado", "confirmada", "assinante", "cadastrado",
+            "consentimento dado", "aceito"),
+        C: ("descadastrado", "descadastrada", "desinscrito", "desinscrita", "cancelado", "cancelada",
+            "inscrição cancelada", "cancelou inscrição", "revogado", "removido", "lista negra", "descadastro"),
+        B: ("devolvido", "rejeitado", "limpo", "não entregue", "inválido", "bloqueado", "bloqueada", "bounce"),
+        X: ("reclamação", "spam", "marcado como spam", "denúncia de spam"),
+        P: ("inativo", "inativa", "pendente", "não confirmado", "não inscrito", "nunca inscrito", "arquivado",
+            "recusado", "transacional"),
+    },
+    yes=("sim", "s", "verdadeiro"),
+    no=("não", "nao", "falso"),
+    word_headers=("estado", "situação", "status da inscrição", "situação da inscrição", "estado da subscrição",
+                  "inscrição", "assinatura"),
+    either_headers=("consentimento", "consentimento de email", "newsletter", "inscrito na newsletter",
+                    "aceita comunicações"),
+    in_headers=("aceita marketing por e-mail", "aceita email marketing", "aceita receber emails"),
+    out_headers={C: ("descadastrado", "cancelado", "lista negra")},
+    time_headers={C: ("data de descadastro", "data de cancelamento", "descadastrado em", "cancelado em")},
+    in_parts=("consentimento", "inscri", "assinatur", "aceita"),
+    out_parts={C: ("descadastr", "desinscri", "listanegra")},
+    email=("e-mail", "email", "mail", "correio eletrônico", "correio electrónico"),
+    channels={"SMS": ("sms", "mensagem de texto"), "phone": ("telefone", "ligação", "chamada", "telefónico"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("correio", "postal", "correio postal", "carta"),
+              "push": ("push", "notificação push")},
+)
+
+LANGUAGES: tuple[Language, ...] = (ENGLISH, GERMAN, FRENCH, SPANISH, ITALIAN, DUTCH, PORTUGUESE)
