@@ -28,7 +28,7 @@ from importer.settings.declaration import BlankPolicy, CompareMode, Settings, re
 from importer.decide.held import Account, count_subscribers, read_account, read_pays, write_cost
 from importer.decide.compare import Comparison
 from importer.decide.difference import Differ
-from importer.outputs.alerts import Alerts
+from importer.outputs.run_end import RunEnd
 from importer.outputs.diff import write_diff
 from importer.decide.tally import Tally
 from importer.settings.origins import capitalized
@@ -128,17 +128,17 @@ def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient 
          progress: Progress | None) -> RunReport:
     report = RunReport(source=redact(settings.source), dry_run=settings.dry_run)
     progress = progress or NoProgress()
-    alerts = Alerts.of(settings, progress.log)
-    alerts.start()
+    end = RunEnd(settings, progress.log)  # the healthcheck, the history and the alerts
+    end.start()
     try:
         _locked(report, settings, opener, client, progress)
     except (ImporterError, KeyboardInterrupt) as e:
         report.failed(e)
         _write_report(settings, report)
-        alerts.finish(report)
+        end.finish(report)
         raise
     _write_report(settings, report)
-    alerts.finish(report)
+    end.finish(report)
     return report
 
 

@@ -12,6 +12,7 @@ import click
 
 from importer.cli.auth import auth_command
 from importer.cli.fields import fields_command
+from importer.cli.history import history_command
 from importer.cli.init import init_command
 from importer.cli.output import end_on_broken_pipe
 from importer.cli.run import run_command
@@ -42,7 +43,7 @@ def cli() -> None:
 
 
 for _command in (run_command, verify_command, undo_command, init_command, auth_command, fields_command,
-                 sheets_command, sandbox_command):
+                 sheets_command, sandbox_command, history_command):
     cli.add_command(_command)
 
 

@@ -72,7 +72,7 @@ def _tokens(header: str) -> list[str]:
 def channel_of(header: str) -> str | None:
     """The channel other than email that a header is about (SMS, phone, WhatsApp, postal mail, push),
     or None: a header naming email (or no channel at all) is about email."""
-    name = normalize(header)
+    name = normalize(header).replace("voicemail", "")  # the one channel word holding "email"
     tokens = _tokens(header)
     if any(word in name for word in _EMAIL) or ("mail" in tokens and not _phrase_channel(tokens)):
         return None

@@ -55,7 +55,8 @@ def redact(text: object, *, keep_path: bool = True) -> str:
     path = "/".join(s[:4] + "…" if _TOKEN_LIKE.fullmatch(s) else s for s in parts.path.split("/"))
     query = "&".join(f"{k}={v if k.lower() in SAFE_QUERY_KEYS else '***'}"
                      for k, v in parse_qsl(parts.query, keep_blank_values=True))
-    return urlunsplit((parts.scheme, host, path, query, ""))
+    fragment = parts.fragment if re.fullmatch(r"gid=\d+", parts.fragment) else ""
+    return urlunsplit((parts.scheme, host, path, query, fragment))
 
 
 def redact_in(text: str, *urls: object) -> str:

@@ -23,6 +23,7 @@ from importer.errors import ConfigError
 from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
+from importer.decide.history import DEFAULT_KEEP_DAYS
 from importer.outputs.alerts import NotifyOn
 from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, redact, source_name
 from importer.settings.origins import FLAG, Origins
@@ -365,6 +366,9 @@ class Settings:
     healthcheck: str | None = setting(help="Ping a dead man's switch (healthchecks.io's convention): URL/start when "
                                            "the run starts, URL when it finishes (exit 0 or 3), URL/fail when not.",
                                       metavar="URL", parse=parse_webhook)
+    keep_history_days: int = setting(DEFAULT_KEEP_DAYS, help="Days the state file keeps each run in its history "
+                                                             "(`kit-import history`) before trimming it.",
+                                     group=None, value=int, low=1, metavar="DAYS")
     rate_limit: int | str | None = setting(
         help="Requests allowed per rolling window for this credential, e.g. 600 or 600/60 (default: Kit's 600 a "
              "minute for OAuth, 120 for an API key, less 3%).", metavar="N[/SECONDS]", toml=(str, int),
