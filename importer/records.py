@@ -74,7 +74,8 @@ class Contact:
     # time; a time without a zone is read as the latest instant it can mean (see read/times.py).
     unsubscribed_at: dt.datetime | None = None
     # What earlier runs learnt: "form" (added), "left" (Kit holds them not active), "honoured" (Kit held
-    # them not active while the file said they opted out: see decide/unsubscribes.py).
+    # them not active while the file said they opted out: see decide/unsubscribes.py); and HELD_ACTIVE
+    # when this run's read saw Kit hold them active (an unsubscribe then needs no upsert to learn it).
     confirmed: frozenset[str] = frozenset()
 
 
@@ -106,6 +107,7 @@ class Status(StrEnum):
 REASON_NOT_SENT = "not sent"
 # How a stage words a part it never sent because the run stopped (its row counts as not sent).
 STOPPED_BEFORE_SENDING = "not sent: the run stopped"
+HELD_ACTIVE = "active"  # in Contact.confirmed: the run's read of Kit saw the subscriber active
 REASON_NOT_CONFIRMED = "not confirmed (may have been applied)"  # sent; no answer before the run stopped
 
 

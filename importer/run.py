@@ -25,7 +25,7 @@ from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
 from importer.settings.declaration import BlankPolicy, CompareMode, Settings, require_credential
-from importer.decide.held import Account, count_subscribers, read_account, read_pays, write_cost
+from importer.decide.held import Account, count_subscribers, read_account, read_cost, read_pays, write_cost
 from importer.decide.compare import Comparison
 from importer.decide.difference import Differ
 from importer.outputs.run_end import RunEnd
@@ -244,11 +244,10 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields,
                                              origins=settings.origins)
         report.columns = plan.describe()
-        report.columns_ignored = [header for header, _ in plan.ignored]
+        report.ignore_columns(plan.ignored, lambda header: settings.origins.spelled("fields", (header, "Label")))
         if guard is not None:
             report.consent_from = [c.header for c in guard.columns]
             report.consent_left_out = [f"{header}: {why}" for header, why in guard.set_aside.values()]
-        report.ignored_because = dict(plan.ignored)
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
@@ -273,12 +272,13 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
             report.tags_created = list(book.missing) if book is not None else []
             report.unchanged = report.contacts - work.count
-            report.rows_imported = contacts.rows - work.rows  # Kit has these already
+            report.rows_imported = report.rows_unchanged = contacts.rows - work.rows  # Kit has these already
             report.values_to_write = work.values
             if guard is not None:
                 report.state_words = {state.value: guard.words(state) for state in guard.said}
             report.stopped = _brake(settings, report, work, state, kit_plan)
             if report.stopped:
+                report.error = report.stopped  # said once in the summary; in the JSON report's `error` too
                 report.drift_corrected = 0  # nothing was set back
                 _not_sent(work, report.stopped, report, errors)
             elif settings.dry_run:
@@ -374,22 +374,29 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         (state is None or not len(state))
     # --diff, and the brake over unsubscribes, need the read, whatever it costs
     weighs = mode is CompareMode.AUTO and settings.diff is None and not brake
-    if weighs and writes <= 1:
+    # The undo file needs Kit's values of what the run sends: when it would read the whole account for
+    # them, that read is made here instead and serves the comparison too (never two reads of one account).
+    undo = not settings.no_undo and not settings.dry_run and blind.count > 0
+    if weighs and writes <= 1 and not undo:
         report.kit_read = "not read: the file needs one write at most, which no read can save"
         return None
     first = count_subscribers(client, include_tags=include_tags)
     total = first.total_count if first.total_count is not None else len(first.subscribers)
     decision = read_pays(total, writes)
-    if weighs and first.next_cursor is not None and first.total_count is not None and not decision.pays:
+    for_undo = undo and read_cost(total) <= blind.count  # the undo file's read_for would read it all
+    if weighs and first.next_cursor is not None and first.total_count is not None and not decision.pays \
+            and not for_undo:
         report.kit_read = f"not read: {decision.why}"
         return None
     account = read_account(client, include_tags=include_tags, first=first, progress=_reading(progress))
     why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
         if first.next_cursor is None else decision.why
-    if mode is CompareMode.AUTO and not weighs and first.next_cursor is not None and not decision.pays:
+    if mode is CompareMode.AUTO and first.next_cursor is not None and not decision.pays:
         needs = f"{settings.named('diff')} needs" if settings.diff is not None else \
-            f"{settings.named('max_changes')} weighs the file's {plural(opt_outs, 'opt-out')} against it"
-        why = f"{needs} it, though it costs more than the {plural(writes, 'write')} it could save"
+            f"{settings.named('max_changes')} weighs the file's {plural(opt_outs, 'opt-out')} against it" \
+            if not weighs else "the undo file needs"
+        why = f"{needs} it, though it costs more than the {plural(writes, 'write')} it could save" if not weighs \
+            else "the undo file needs it, so it is compared too"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
     return Differ(account, **options)
 
@@ -752,6 +759,8 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
         # failures by the submitter, and outcomes in flight were settled before it was raised.
         why = _why_stopped(e)
         report.stopped = why
+        if not isinstance(e, KeyboardInterrupt):
+            report.error = why  # said once in the summary; in the JSON report's `error` too
         report.interrupted = isinstance(e, KeyboardInterrupt)
         report.terminated = isinstance(e, Terminated)
         unanswered = {contact.email for contact in submitter.in_flight()}
@@ -771,7 +780,7 @@ def _interrupted_before_sending(interrupt: KeyboardInterrupt, contacts: ContactM
     report.terminated = isinstance(interrupt, Terminated)
     pending = list(work) if work is not None else list(contacts.contacts())
     report.unchanged = report.contacts - len(pending)
-    report.rows_imported = contacts.rows - sum(len(c.rows) for c in pending)
+    report.rows_imported = report.rows_unchanged = contacts.rows - sum(len(c.rows) for c in pending)
     # A brake may have listed some already when the interrupt came: each contact goes in once.
     _not_sent((c for c in pending if c.rows[0] not in errors), f"the run stopped: {why}", report, errors)
 
@@ -804,10 +813,9 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         report.failed_contacts += 1
     report.values_written += outcome.values_written
     report.values_unconfirmed += outcome.values_unconfirmed
-    report.values_failed += sum(1 for reason, _ in outcome.problems if reason == "field not written")
+    _tally_parts(outcome, report)
     report.taggings += len(outcome.tagged)
     _confirmed_writes(outcome, report.confirmed_writes)
-    report.taggings_failed += sum(1 for reason, _ in outcome.problems if reason == NOT_APPLIED)
     _tally_state(outcome, report, consent)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
@@ -815,6 +823,23 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
         _reject(rejection, report, errors)
+
+
+def _tally_parts(outcome: Outcome, report: RunReport) -> None:
+    """Values and taggings Kit refused ("failed") apart from those never sent because the run stopped."""
+    if outcome.status is Status.NOT_SENT:
+        report.values_not_sent += len(outcome.contact.fields)
+        report.taggings_not_sent += len(outcome.contact.tags)
+        return
+    for reason, detail in outcome.problems:
+        stopped = STOPPED_BEFORE_SENDING in detail
+        if reason == "field not written" and stopped:
+            report.values_not_sent += len(outcome.contact.fields) - outcome.values_written - outcome.values_unconfirmed
+        elif reason == "field not written":
+            report.values_failed += 1
+        elif reason == NOT_APPLIED:
+            report.taggings_not_sent += stopped
+            report.taggings_failed += not stopped
 
 
 def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:

@@ -30,6 +30,7 @@ from importer.read.remote import open_any
 from importer.read.url import redact
 from importer.run import build_client, file_contacts
 from importer.outputs.report import RunReport
+from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, requests_line
 from importer.settings.declaration import Settings
 from importer.outputs.words import plural
 
@@ -111,8 +112,8 @@ class VerifyReport:
 
     @property
     def exit_status(self) -> int:
-        """0 when Kit holds what the file says, 3 otherwise."""
-        return 3 if self.failing else 0
+        """OK (0) when Kit holds what the file says, REJECTED (3) otherwise."""
+        return ExitStatus.REJECTED if self.failing else ExitStatus.OK
 
     def summary(self, listed: int = 20) -> str:
         """The lines `kit-import verify` prints."""
@@ -121,27 +122,27 @@ class VerifyReport:
         listed_differing = [d for d in self.differences if d.change.email in differing]
         lagging = [d for d in self.differences if d.change.email not in differing and d.lagging]
         kept = [d for d in self.differences if d.change.email not in differing and not d.lagging]
-        lines = [_line("Source", self.source),
-                 _line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
+        lines = [line("Source", self.source),
+                 line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
                                                                     "in the file, not checked)" if self.rows_rejected
                                                                    else "")),
-                 _line("Kit read", self.read_how),
-                 _line("Matching", f"{self.matching:,}"),
-                 _line("Differing", plural(self.differing_contacts, "contact") + (
+                 line("Kit read", self.read_how),
+                 line("Matching", f"{self.matching:,}"),
+                 line("Differing", plural(self.differing_contacts, "contact") + (
                      f" ({plural(len(self.failing), 'difference')}: " + ", ".join(
                          plural(n, what) for what, n in kinds.items()) + ")" if kinds else ""))]
         lines += self._listing(listed_differing, listed)
         if self.not_visible_contacts:
-            lines.append(_line("Not visible yet", f"{plural(self.not_visible_contacts, 'contact')} written by this "
+            lines.append(line("Not visible yet", f"{plural(self.not_visible_contacts, 'contact')} written by this "
                                                   "run (Kit confirmed it) whom Kit's lists did not show within "
                                                   f"--settle {self.settle:g} s: lag, not a difference"))
             lines += self._listing(lagging, listed)
         if self.kept_contacts:
-            lines.append(_line("Not re-activated", f"{plural(self.kept_contacts, 'contact')} not active in Kit whom "
+            lines.append(line("Not re-activated", f"{plural(self.kept_contacts, 'contact')} not active in Kit whom "
                                                    "the file gives another state: listed, not a difference, since "
                                                    "kit-import never re-activates anyone"))
             lines += self._listing(kept, listed, why=False)
-        lines.append(_line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
+        lines.append(line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
                                         f"list lags writes ({self.lag_cleared:,} matching after all)"
                            + (f"; waited {self.waited_seconds:.0f} s (of --settle {self.settle:g}) for Kit's lists "
                               "(a subscriber not found by email, a subscriber's tags), which lag writes by up to "
@@ -150,17 +151,13 @@ class VerifyReport:
                               if self.list_cleared else "")
                            + (f"; {plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} "
                               "not confirmed" if self.unconfirmed else "")))
-        sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
-        lines.append(_line("Requests sent", f"{sum(self.requests.values()):,} ({sent})"))
-        lines.append(_line("Elapsed", f"{self.elapsed_seconds:.1f} s"))
+        lines.append(requests_line(self.requests))
+        lines.append(elapsed_line(self.elapsed_seconds))
         return "\n".join(lines)
 
     def _listing(self, differences: list[Difference], listed: int, why: bool = True) -> list[str]:
         """The first `listed` differences, one a line, and how many more the CSV holds."""
-        lines = [f"  {d.describe(why)}" for d in differences[:listed]]
-        if len(differences) > listed:
-            lines.append(f"  ... and {len(differences) - listed:,} more in {self.differences_path}")
-        return lines
+        return listing((d.describe(why) for d in differences), str(self.differences_path), listed)
 
     def closing_line(self) -> str:
         """The one-line verdict: whether Kit holds what the file says, and where the differences are."""
@@ -351,8 +348,4 @@ def _bucket(d: Difference) -> str:
     if c.what == SUBSCRIBER:
         return "missing subscriber"
     return {"first name": "first name", TAG: "tag", "state": "state"}.get(c.what, "value")
-
-
-def _line(label: str, value: str) -> str:
-    return f"{label + ':':<19}{value}"
 

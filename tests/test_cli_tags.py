@@ -61,7 +61,7 @@ def test_a_tagging_kit_refuses_fails_every_row_of_that_contact_and_nothing_else(
     assert sandbox.store.tags_of("ann@example.com") == {"Spring 2024", "Donor", IMPORTED}
     assert sandbox.store.tags_of("bo@example.com") == {IMPORTED}
     assert sandbox.store.tags_of("cy@example.com") == {IMPORTED}
-    assert "Taggings:          5 (2 failed)" in result.output
+    assert "Taggings:          5 (2 refused by Kit)" in result.output
     assert "tag not applied: 3" in result.output  # three rows rejected for that reason
 
 
@@ -76,7 +76,7 @@ def test_a_rerun_with_a_state_file_sends_no_tagging_and_a_new_tag_alone(sandbox,
     assert again.exit_code == 0, again.output
     assert tag_writes(sandbox, before) == []
     assert not [p for m, p, _, _ in sandbox.requests[before:] if m == "POST"]
-    assert "Unchanged:         3" in again.output
+    assert "Contacts:          3: 0 created, 0 updated, 3 unchanged" in again.output
     before = len(sandbox.requests)
     more = invoke(["run", source, "--tag", IMPORTED, "--tag", "Night 2", "--state", state], env, cwd=tmp_path)
     assert more.exit_code == 0, more.output

@@ -203,7 +203,7 @@ def test_the_first_run_brake_weighs_kits_own_data_without_a_state_file(sandbox, 
             "over the 25% that --max-changes allows") in result.output
     assert posts(sandbox, before) == []
     # Nothing was written: the 20 rows Kit holds as the file says are unchanged, not "imported".
-    assert "Rows read:         40: 20 unchanged, 0 rejected, 20 not sent\n" in result.output
+    assert "Rows read:         40: 20 imported (20 unchanged), 0 rejected, 20 not sent\n" in result.output
     small = invoke(["run", csv_file(tmp_path / "list.csv", people(40, {1: "X"})), "--max-changes", "25"], env,
                    cwd=tmp_path)
     assert small.exit_code == 0, small.output

@@ -378,7 +378,7 @@ def test_a_lone_name_column_is_the_first_name(sandbox, tmp_path):
     off = invoke(["run", source, "--first-name-column", "none"], env_for(sandbox), cwd=tmp_path)
     assert off.exit_code == 0, off.output
     assert sandbox.store.snapshot()["ann@example.com"]["first_name"] is None
-    assert "Columns ignored:   Name" in off.output
+    assert "Column ignored:    Name: " in off.output
 
 
 @pytest.mark.parametrize("header", ["Name", "Full name", "Subscriber name", "name"])

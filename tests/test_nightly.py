@@ -44,7 +44,7 @@ def test_a_rerun_sends_nothing_and_a_changed_row_sends_only_itself(sandbox, tmp_
     assert writes(sandbox) == []
     report = report_of(tmp_path / "r.json")
     assert (report["unchanged"], report["created"], report["updated"]) == (500, 0, 0)
-    assert "Unchanged:         500" in again.output
+    assert "Contacts:          500: 0 created, 0 updated, 500 unchanged" in again.output
 
     rows = list(csv.reader(source.open()))
     rows[10][3] = "Changed Co"        # a value: only a values request
@@ -160,7 +160,7 @@ def test_the_reject_brake(sandbox, tmp_path):
     assert writes(sandbox) == []
     report = report_of(tmp_path / "r.json")  # the row held back is in the failures CSV: every row accounted for
     assert (report["rows_read"], report["rows_imported"], report["rows_rejected"]) == (3, 0, 3)
-    assert "Rows read:         3: 2 rejected, 1 not sent\n" in result.output  # nothing written: none "imported"
+    assert "Rows read:         3: 0 imported, 2 rejected, 1 not sent\n" in result.output
     with (tmp_path / "bad.csv.failures.csv").open(encoding="utf-8-sig", newline="") as f:
         held = [r for r in csv.DictReader(f) if r["error"].startswith("not sent: the brake stopped the run")]
     assert [r["Email"] for r in held] == ["good@example.com"]

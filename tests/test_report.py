@@ -69,17 +69,18 @@ def test_rows_are_accounted_for_in_one_line():
 
 
 @pytest.mark.parametrize("report, line", [
-    (RunReport(rows_read=8, rows_imported=5, rows_rejected=3, rows_not_sent=3, stopped="the brake"),
-     "8: 5 unchanged, 0 rejected, 3 not sent"),
-    (RunReport(rows_read=8, rows_rejected=8, rows_not_sent=5, stopped="the brake"), "8: 3 rejected, 5 not sent"),
-    (RunReport(rows_read=8, rows_imported=5, rows_rejected=3, rows_not_sent=3, stopped="the brake", dry_run=True),
-     "8: 5 unchanged, 0 rejected, 3 not sent"),
+    (RunReport(rows_read=8, rows_imported=5, rows_unchanged=5, rows_rejected=3, rows_not_sent=3, stopped="the brake"),
+     "8: 5 imported (5 unchanged), 0 rejected, 3 not sent"),
+    (RunReport(rows_read=8, rows_rejected=8, rows_not_sent=5, stopped="the brake"),
+     "8: 0 imported, 3 rejected, 5 not sent"),
+    (RunReport(rows_read=8, rows_imported=5, rows_unchanged=5, rows_rejected=3, rows_not_sent=3, stopped="the brake",
+               dry_run=True), "8: 5 to import (5 unchanged), 0 rejected, 3 not sent"),
     (RunReport(rows_read=4, rows_imported=1, rows_rejected=3, rows_not_sent=2, rows_not_confirmed=1, updated=1,
                stopped="interrupted (Ctrl-C)"), "4: 1 imported, 0 rejected, 2 not sent, 1 not confirmed"),
     (RunReport(rows_read=3, rows_rejected=3, rows_not_sent=1, rows_not_confirmed=2, stopped="interrupted (Ctrl-C)"),
      "3: 0 imported, 0 rejected, 1 not sent, 2 not confirmed"),
 ], ids=["braked-after-a-read", "braked-blind", "braked-dry-run", "stopped-while-sending", "unanswered"])
-def test_a_stopped_run_calls_rows_imported_only_once_it_wrote(report, line):
+def test_a_stopped_run_says_which_imported_rows_kit_had_already(report, line):
     """Before the first write, rows_imported holds only rows Kit had already: they are unchanged."""
     assert report.rows_accounting() == line.replace("not confirmed", "not confirmed (may have been applied)")
     assert report.rows_accounted_for
@@ -87,10 +88,10 @@ def test_a_stopped_run_calls_rows_imported_only_once_it_wrote(report, line):
 
 @pytest.mark.parametrize("report, line", [
     (RunReport(), "0 data rows: nothing to import"),
-    (RunReport(rows_read=2, created=1, updated=1, failures_path="f.csv", rows_rejected=0),
-     "2 imported, 0 rejected -> f.csv"),
-    (RunReport(rows_read=3, created=2, rows_skipped=1), "2 imported, 0 rejected, 1 skipped (not subscribed); "
-                                                        "no failures file written"),
+    (RunReport(rows_read=2, rows_imported=2, created=1, updated=1, failures_path="f.csv", rows_rejected=0),
+     "2 rows: 2 imported, 0 rejected -> f.csv"),
+    (RunReport(rows_read=3, rows_imported=2, created=2, rows_skipped=1),
+     "3 rows: 2 imported, 0 rejected, 1 skipped (not subscribed); no failures file written"),
 ], ids=["quiet-night", "failures-file", "skipped"])
 def test_closing_line(report, line):
     assert report.closing_line() == line

@@ -67,7 +67,7 @@ def test_unsubscribed_and_cleaned_are_created_cancelled_and_bounced_and_keep_kit
         in result.output
     assert ("Left active:       1 subscriber the file says opted out, left active in Kit (1 Kit's state kept; "
             "listed in the report as kept_active)") in result.output
-    assert " imported, 0 rejected, 1 opted out in the file left active in Kit" in result.output
+    assert " imported (2 unchanged), 0 rejected; 1 opted out in the file left active in Kit" in result.output
 
 
 @pytest.mark.parametrize("kind", KINDS)

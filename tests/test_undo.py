@@ -72,7 +72,7 @@ def test_undo_restores_the_earlier_state_field_by_field_and_tag_by_tag(sandbox, 
     assert undone.exit_code == 0, undone.output
     after = held(store)
     assert {e: v for e, v in after.items() if e != "cy@example.com"} == before
-    assert "cy@example.com" in undone.output and "Created by the run:      1 (" in undone.output
+    assert "cy@example.com" in undone.output and "Created by run:    1 (" in undone.output
     assert store.state_of("cy@example.com") == "active"  # listed, not unsubscribed unless asked
 
 
@@ -166,25 +166,25 @@ def test_undo_summary_is_aligned_in_plain_words_and_leaves_out_what_is_zero(sand
     dry = invoke(["undo", "people.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
     assert dry.exit_code == 0, dry.output
     assert dry.output == (
-        "Undo file:               people.csv.undo.csv\n"
-        "Values to restore:       3 (1 to clear: Kit had none before the run)\n"
-        "First names to restore:  2 (1 to clear: Kit had none before the run)\n"
-        "Tags to remove:          4\n"
-        "Created by the run:      1 (Kit's API cannot delete a subscriber; --unsubscribe-created unsubscribes them)\n"
+        "Undo file:         people.csv.undo.csv\n"
+        "Values:            3 to restore (1 to clear: Kit had none before the run)\n"
+        "First names:       2 to restore (1 to clear: Kit had none before the run)\n"
+        "Tags:              4 to remove\n"
+        "Created by run:    1 (Kit's API cannot delete a subscriber; --unsubscribe-created unsubscribes them)\n"
         "  cy@example.com\n"
         "Dry run: nothing was written to Kit.\n")
     done = invoke(["undo", "people.csv.undo.csv"], env, cwd=tmp_path)
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
-    assert lines[-2].startswith("Elapsed:                 ") and lines[-2].endswith(" s")
+    assert lines[-2].startswith("Elapsed:           ") and lines[-2].endswith(" s")
     assert lines[:-2] + lines[-1:] == [
-        "Undo file:               people.csv.undo.csv",
-        "Values restored:         3 (1 cleared: Kit had none before the run)",
-        "First names restored:    2 (1 cleared: Kit had none before the run)",
-        "Tags removed:            4",
-        "Created by the run:      1 (Kit's API cannot delete a subscriber; --unsubscribe-created unsubscribes them)",
+        "Undo file:         people.csv.undo.csv",
+        "Values:            3 restored (1 cleared: Kit had none before the run)",
+        "First names:       2 restored (1 cleared: Kit had none before the run)",
+        "Tags:              4 removed",
+        "Created by run:    1 (Kit's API cannot delete a subscriber; --unsubscribe-created unsubscribes them)",
         "  cy@example.com",
-        "Requests sent:           5",
+        "Requests sent:     5",
         "9 changes undone"]
 
 
@@ -193,8 +193,8 @@ def test_an_undo_of_values_only_has_no_first_name_tag_or_created_line(tmp_path):
     undo_file.write_text("email,subscriber_id,what,key,label,kit_value\n"
                          "ann@example.com,1,field,company,Company,Acme\n", encoding="utf-8")
     result = invoke(["undo", undo_file, "--dry-run"])
-    assert result.output == ("Undo file:               " + str(undo_file) + "\n"
-                             "Values to restore:       1\n"
+    assert result.output == ("Undo file:         " + str(undo_file) + "\n"
+                             "Values:            1 to restore\n"
                              "Dry run: nothing was written to Kit.\n")
 
 
@@ -222,7 +222,7 @@ def test_with_keep_kit_state_the_undo_file_records_no_state_a_file_says_changed(
     state_lines = [r for r in rows(tmp_path / "st.csv.undo.csv")[1:] if r[2] == "state"]
     assert state_lines == [["st2@example.com", str(store.find("st2@example.com").id), "state", "", "", "active"]]
     undone = invoke(["undo", "st.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
-    assert ("Still unsubscribed:      1 (the run unsubscribed them; kit-import never makes anyone active)"
+    assert ("Left unsubscribed: 1 (the run unsubscribed them; kit-import never makes anyone active)"
             in undone.output)
 
 

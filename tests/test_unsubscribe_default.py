@@ -205,7 +205,7 @@ def test_undo_lists_the_unsubscribes_a_run_made_and_says_it_cannot_reverse_them(
     assert invoke(["run", "u.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
     undone = invoke(["undo", "u.csv.undo.csv"], env_for(sandbox), cwd=tmp_path)
     assert undone.exit_code == 0, undone.output
-    assert "Still unsubscribed:      1 (the run unsubscribed them; kit-import never makes anyone active)" \
+    assert "Left unsubscribed: 1 (the run unsubscribed them; kit-import never makes anyone active)" \
         in undone.output
     assert "  older@example.com" in undone.output
     assert sandbox.store.state_of("older@example.com") == "cancelled"

@@ -100,8 +100,6 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
             if emulator is not None:
                 say(f"Sandbox now holds {plural(len(emulator.store.subscribers), 'subscriber')}.")
             say(result.closing_line())
-            if result.stopped and not result.interrupted:
-                say(f"Error: the import stopped: {result.stopped}")
             status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
                 say("Verifying: reading back what Kit holds")

@@ -17,7 +17,7 @@ from dataclasses import replace
 from importer.decide.held import Account
 from importer.decide.unsubscribes import Mode, opted_out
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
-from importer.records import Contact, CustomField, KitState
+from importer.records import HELD_ACTIVE, Contact, CustomField, KitState
 from importer.decide.run_memory import RunMemory, digest
 
 BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
@@ -63,7 +63,10 @@ class Differ:
         held, difference = comparison.held, comparison.difference
         if held is None:
             return comparison
-        if difference is not None and difference.state is not None:  # an unsubscribe: the upsert says Kit's state now
+        if difference is not None and difference.state is not None and held.state is KitState.ACTIVE:
+            # An unsubscribe of someone the read saw active: it goes by id, with no upsert to learn the state.
+            difference = replace(difference, confirmed=self._confirmed(held.email) | {HELD_ACTIVE})
+        elif difference is not None and difference.state is not None:  # the upsert says Kit's state now
             difference = replace(difference, subscriber_id=None, confirmed=self._confirmed(held.email))
         if self.form_id is not None and held.state is KitState.ACTIVE and \
                 comparison.contact.state in (None, KitState.ACTIVE):

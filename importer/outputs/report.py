@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 from importer.errors import Terminated
 from importer.outputs.atomic import atomic_write
-from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
+from importer.outputs.summary import ExitStatus, counted, duration, elapsed_line, line, requests_line
 from importer.outputs.words import plural
+from importer.read.consent_vocab import consent_header
+from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
 
-
-class ExitStatus(IntEnum):
-    """The exit statuses of kit-import, as the README's table lists them."""
-
-    OK = 0  # every row imported, or nothing to import
-    FAILED = 1  # the run failed or stopped: bad settings, unreadable input, a brake, a refused credential
-    USAGE = 2  # bad usage: an unknown option, a missing argument (click exits with it)
-    REJECTED = 3  # the run finished but some rows are in the failures CSV
-    INTERRUPTED = 130  # Ctrl-C
-    TERMINATED = 143  # SIGTERM (issue 10 stops a run on it)
+__all__ = ["ExitStatus", "RunReport"]
 
 
 @dataclass
@@ -36,7 +28,8 @@ class RunReport:
     credential: str = ""
     dry_run: bool = False
     rows_read: int = 0
-    rows_imported: int = 0
+    rows_imported: int = 0  # rows Kit holds as the file says: sent and confirmed, or held already (unchanged)
+    rows_unchanged: int = 0  # of rows_imported: those Kit held already, so nothing was sent for them
     rows_skipped: int = 0  # left out on purpose (--skip-unsubscribed): not errors, not in the failures CSV
     rows_short: int = 0
     blank_rows: int = 0
@@ -51,10 +44,12 @@ class RunReport:
     values_to_write: int = 0
     values_written: int = 0
     values_unconfirmed: int = 0
-    values_failed: int = 0
+    values_failed: int = 0  # refused by Kit
+    values_not_sent: int = 0  # never sent: the run stopped first
     tags_created: list[str] = field(default_factory=list)  # in a dry run: the tags a real run would create
     taggings: int = 0  # tags Kit confirmed on subscribers (new, or one they had)
-    taggings_failed: int = 0
+    taggings_failed: int = 0  # refused by Kit
+    taggings_not_sent: int = 0  # never sent: the run stopped first
     taggings_to_send: int = 0  # a dry run's
     rows_rejected: int = 0  # every row in the failures CSV, rows_not_sent and rows_not_confirmed included
     rows_not_sent: int = 0  # the run stopped before sending them
@@ -64,6 +59,7 @@ class RunReport:
     columns: list[str] = field(default_factory=list)
     columns_ignored: list[str] = field(default_factory=list)
     ignored_because: dict[str, str] = field(default_factory=dict)  # column -> why it is not imported
+    ignored_columns: list[dict[str, Any]] = field(default_factory=list)  # column, why, field (the --field), own_line
     fields_created: list[str] = field(default_factory=list)
     states_set: Counter = field(default_factory=Counter)  # state -> subscribers created in it (not active)
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
@@ -120,13 +116,14 @@ class RunReport:
 
     @property
     def rows_accounted_for(self) -> bool:
-        """Whether every data row read is imported, rejected (in the failures CSV) or skipped.
+        """Whether every data row read is imported, rejected (in the failures CSV), skipped, not sent
+        or not confirmed (the last two are in the failures CSV too, counted apart).
 
         `rows_imported` counts the rows of contacts Kit holds as the file says (sent and
         confirmed, or unchanged since a state file saw them), merged duplicate rows included;
         in a dry run, the rows that would be imported. Blank rows are counted apart.
         """
-        return self.rows_read == self.rows_imported + self.rows_rejected + self.rows_skipped
+        return self.rows_read == sum(n for n, _ in self.row_parts())
 
     @property
     def exit_status(self) -> ExitStatus:
@@ -171,127 +168,143 @@ class RunReport:
             f.write(json.dumps(self.to_dict(), indent=2) + "\n")
 
     def summary(self) -> str:
-        """The human summary printed at the end of a run, its values aligned under one column."""
-        lines = [_line("Source", f"{self.source} ({self.read_as})")]
+        """The human summary printed at the end of a run, its values aligned under one column: the
+        counts first (rows, then contacts), then what the run did to consent, then the rest."""
+        lines = [line("Source", f"{self.source} ({self.read_as})")]
         if self.credential:
-            lines.append(_line("Credential", self.credential))
+            lines.append(line("Credential", self.credential))
         lines += [
-            _line("Rows read", self.rows_accounting() +
-                  (f" (+{self.blank_rows:,} blank, skipped)" if self.blank_rows else "")),
-            *([_line("Short rows", f"{_rows(self.rows_short)} shorter than the header: missing cells read as blank")]
+            line("Rows read", self.rows_accounting() +
+                 (f" (+{self.blank_rows:,} blank, skipped)" if self.blank_rows else "")),
+            line("Contacts", self.contacts_accounting()),
+            *self._state_lines(),
+            *([line("Short rows", f"{_rows(self.rows_short)} shorter than the header: missing cells read as blank")]
               if self.rows_short else []),
-            _line("Contacts", f"{self.contacts:,}" + (f" ({_rows(self.duplicates_merged)} merged as duplicates)"
-                                                      if self.duplicates_merged else "")),
         ]
         if self.kit_read:
-            lines.append(_line("Kit read", self.kit_read))
-        if self.dry_run:
-            lines += [
-                *self._plan_lines(),
-                *([_line("Unchanged", f"{self.unchanged:,} (Kit has them already: nothing would be sent)")]
-                  if self.unchanged else []),
-                _line("Contacts to send", f"{self.contacts_to_send:,}"),
-                _line("Values to write", f"{self.values_to_write:,}"),
-                *([_line("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []),
-                *([_line("Form additions", f"up to {self.planned_form_additions:,} (to {self.form}; active "
-                                           "subscribers only)")] if self.form else []),
-                *self._planned_state_lines(),
-                _line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
-                      f"{plural(self.planned_requests - self.planned_reads, 'write')}: "
-                      f"~{_duration(self.planned_seconds)} "
-                      f"at Kit's usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
-            ]
-        else:
-            lines += [
-                _line("Created", f"{self.created:,}"),
-                _line("Updated", f"{self.updated:,}"),
-                *([_line("Unchanged", f"{self.unchanged:,} (Kit has them already: nothing sent)")]
-                  if self.unchanged else []),
-                _line("Values written", f"{self.values_written:,}" +
-                      (f" (+{self.values_unconfirmed:,} accepted, not confirmed)" if self.values_unconfirmed else "") +
-                      (f" ({self.values_failed:,} failed)" if self.values_failed else "")),
-                *([_line("Taggings", f"{self.taggings:,}" +
-                         (f" ({self.taggings_failed:,} failed)" if self.taggings_failed else ""))]
-                  if self.taggings or self.taggings_failed else []),
-                *([_line("Drift corrected", f"{plural(self.drift_corrected, 'value')} changed in Kit since the "
-                                            "last run, set again to the file's")] if self.drift_corrected else []),
-                *self._state_lines(),
-            ]
+            lines.append(line("Kit read", self.kit_read))
+        lines += self._plan_lines() if self.dry_run else self._sent_lines()
         if self.diff_path:
-            lines.append(_line("Diff", f"{plural(self.diff_changes, 'change')} -> {self.diff_path}"))
-        lines.append(_line("Rejected rows", f"{self.rows_refused:,}"))
-        for reason, count in self.rejected_by_reason.most_common():
-            if reason not in UNFINISHED:
-                lines.append(f"  {reason}: {count:,}")
-        if self.rows_not_sent:
-            lines.append(_line("Not sent rows", f"{self.rows_not_sent:,} (the run stopped before sending them)"))
-        if self.rows_not_confirmed:
-            lines.append(_line("Not confirmed", f"{_rows(self.rows_not_confirmed)} sent, no answer before the run "
-                                                "stopped: they may have been applied"))
-        if self.rows_skipped:
-            lines.append(_line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
+            lines.append(line("Diff", f"{plural(self.diff_changes, 'change')} -> {self.diff_path}"))
+        lines += self._rejection_lines()
         if self.fields_created:
-            lines.append(_line("Fields to create" if self.dry_run else "Fields created",
-                               ", ".join(self.fields_created)))
+            lines.append(line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
         if self.tags_created:
-            lines.append(_line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
+            lines.append(line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
         if self.columns:
-            lines.append(_line("Columns", "; ".join(self.columns)))
+            lines.append(line("Columns", "; ".join(self.columns)))
         if self.consent_left_out:
             decided = f"state from {', '.join(self.consent_from)}" if self.consent_from else "no consent column"
-            lines.append(_line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
-        ignored = [f"{h}: {self.ignored_because[h]}" if self.ignored_because.get(h) else h
-                   for h in self.columns_ignored] or ["none"]
-        lines.append(_line("Columns ignored", ignored[0]))
-        lines += [_line("", more) for more in ignored[1:]]
-        for note in self.notes:
-            lines.append(_line("Note", note))
+            lines.append(line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
+        lines += self._ignored_lines()
+        lines += [line("Note", note) for note in self.notes]
         if self.undo_file:
-            lines.append(_line("Undo file", f"{self.undo_file}: {self.undo_holds}"))
-        sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(self.requests.items())) or "none"
-        lines.append(_line("Requests sent", f"{self.requests_sent:,} ({sent})"))
+            lines.append(line("Undo file", f"{self.undo_file}: {self.undo_holds}"))
+        lines.append(requests_line(self.requests))
         if self.retries:
-            lines.append(_line("Retries", f"{self.retries:,} ({self.throttled:,} after 429 rate limiting)"))
-        lines.append(_line("Elapsed", _duration(self.elapsed_seconds)))
+            lines.append(line("Retries", f"{self.retries:,} ({self.throttled:,} after 429 rate limiting)"))
+        lines.append(elapsed_line(self.elapsed_seconds))
         if self.failures_removed:
-            lines.append(_line("Failures file", f"removed the earlier failures file {self.failures_removed}: "
-                                                "no row failed this time"))
+            lines.append(line("Failures file", f"removed the earlier failures file {self.failures_removed}: "
+                                               "no row failed this time"))
         if self.stopped:
-            lines.append(_line("Stopped", self.stopped))
+            lines.append(line("Stopped", self.stopped))
         return "\n".join(lines)
+
+    def _sent_lines(self) -> list[str]:
+        """What a real run sent: values, taggings, drift; "failed" only for what Kit refused."""
+        return [
+            line("Values written", f"{self.values_written:,}" + _parenthesized(
+                (self.values_unconfirmed, "accepted, not confirmed"), (self.values_failed, "refused by Kit"),
+                (self.values_not_sent, "not sent"))),
+            *([line("Taggings", f"{self.taggings:,}" + _parenthesized(
+                (self.taggings_failed, "refused by Kit"), (self.taggings_not_sent, "not sent")))]
+              if self.taggings or self.taggings_failed or self.taggings_not_sent else []),
+            *([line("Drift corrected", f"{plural(self.drift_corrected, 'value')} changed in Kit since the "
+                                       "last run, set again to the file's")] if self.drift_corrected else []),
+        ]
+
+    def _rejection_lines(self) -> list[str]:
+        lines = [line("Rejected rows", f"{self.rows_refused:,}")]
+        lines += [f"  {reason}: {count:,}" for reason, count in self.rejected_by_reason.most_common()
+                  if reason not in UNFINISHED]
+        if self.rows_not_sent:
+            lines.append(line("Not sent rows", f"{self.rows_not_sent:,} (the run stopped before sending them)"))
+        if self.rows_not_confirmed:
+            lines.append(line("Not confirmed", f"{_rows(self.rows_not_confirmed)} sent, no answer before the run "
+                                               "stopped: they may have been applied"))
+        if self.rows_skipped:
+            lines.append(line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
+        return lines
+
+    def ignore_columns(self, ignored: list[tuple[str, str]], field_for: Callable[[str], str]) -> None:
+        """Record the columns the run does not import, each with why and the --field that maps it."""
+        self.columns_ignored = [header for header, _ in ignored]
+        self.ignored_because = dict(ignored)
+        self.ignored_columns = [{"column": header, "why": why, "field": field_for(header),
+                                 "own_line": _stands_out(header, why)} for header, why in ignored]
+
+    def _ignored_lines(self) -> list[str]:
+        """Ignored columns in one line, but for those that look like a Kit field or like consent."""
+        if not self.columns_ignored:
+            return [line("Columns ignored", "none")]
+        apart = [c for c in self.ignored_columns if c["own_line"]]
+        named = {c["column"] for c in apart}
+        rest = [h for h in self.columns_ignored if h not in named]
+        lines = [line("Column ignored", f"{c['column']}: {c['why']}") for c in apart]
+        if not self.ignored_columns:  # a report made by hand: the reasons only
+            return [line("Columns ignored", ", ".join(f"{h}: {self.ignored_because[h]}" if self.ignored_because.get(h)
+                                                      else h for h in rest))]
+        if len(rest) == 1:
+            lines.append(line("Column ignored", f"{rest[0]}: {self.ignored_because.get(rest[0], '')}".rstrip(": ")))
+        elif rest:
+            lines.append(line("Columns ignored", f"{len(rest)}: {', '.join(rest)} (the report lists why, and the "
+                                                 "--field to map each)"))
+        return lines
 
     @property
     def rows_refused(self) -> int:
         """Rows rejected for what they hold or for Kit's answer: not those a stopped run left unfinished."""
         return self.rows_rejected - self.rows_not_sent - self.rows_not_confirmed
 
-    def _unfinished(self) -> list[str]:
-        """`18,324 not sent`, `40 not confirmed (may have been applied)`: rows a stopped run left."""
-        return [f"{n:,} {what}" for n, what in ((self.rows_not_sent, REASON_NOT_SENT),
-                                                 (self.rows_not_confirmed, REASON_NOT_CONFIRMED)) if n]
+    def _unfinished(self) -> list[tuple[int, str]]:
+        """Rows a stopped run left: not sent, and not confirmed (may have been applied)."""
+        return [(self.rows_not_sent, REASON_NOT_SENT), (self.rows_not_confirmed, REASON_NOT_CONFIRMED)]
+
     def _plan_lines(self) -> list[str]:
-        """A dry run's plan against what Kit holds: subscribers, then each column's values, then tags."""
-        if not self.kit_read or self.kit_read.startswith("not read"):
-            return []
-        lines = [_line("Subscribers", f"{self.new_subscribers:,} new, {self.existing_subscribers:,} existing")]
-        for what, kinds in self.plan_columns.items():
-            if what in ("tag", "state"):
-                continue
-            parts = [f"{kinds.get('new', 0):,} new", f"{kinds.get('changed', 0):,} changed",
-                     f"{kinds.get('equal', 0):,} equal to Kit's"]
-            if kinds.get("cleared"):
-                parts.append(f"{kinds['cleared']:,} cleared")
-            lines.append(f"  {what}: {', '.join(parts)}")
-        if self.tags_to_add:
-            tags = ", ".join(f"{name} {n:,}" for name, n in self.tags_to_add.items())
-            lines.append(_line("Tags to add", f"{sum(self.tags_to_add.values()):,} ({tags})"))
-        if self.drift_corrected:
-            lines.append(_line("Drift", f"{plural(self.drift_corrected, 'value')} changed in Kit since the last "
-                                        "run would be set again to the file's"))
-        return lines
+        """A dry run's plan: against what Kit holds (subscribers, each column's values, tags), then the sends."""
+        lines = []
+        if self.kit_read and not self.kit_read.startswith("not read"):
+            lines.append(line("Subscribers", f"{self.new_subscribers:,} new, {self.existing_subscribers:,} existing"))
+            for what, kinds in self.plan_columns.items():
+                if what in ("tag", "state"):
+                    continue
+                parts = [f"{kinds.get('new', 0):,} new", f"{kinds.get('changed', 0):,} changed",
+                         f"{kinds.get('equal', 0):,} equal to Kit's"]
+                if kinds.get("cleared"):
+                    parts.append(f"{kinds['cleared']:,} cleared")
+                lines.append(f"  {what}: {', '.join(parts)}")
+            if self.tags_to_add:
+                tags = ", ".join(f"{name} {n:,}" for name, n in self.tags_to_add.items())
+                lines.append(line("Tags to add", f"{sum(self.tags_to_add.values()):,} ({tags})"))
+            if self.drift_corrected:
+                lines.append(line("Drift", f"{plural(self.drift_corrected, 'value')} changed in Kit since the last "
+                                           "run would be set again to the file's"))
+        return lines + [
+            line("Values to write", f"{self.values_to_write:,}"),
+            *([line("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []),
+            *([line("Form additions", f"up to {self.planned_form_additions:,} (to {self.form}; active "
+                                      "subscribers only)")] if self.form else []),
+            line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
+                 f"{plural(self.planned_requests - self.planned_reads, 'write')}: ~{duration(self.planned_seconds)} "
+                 f"at Kit's usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
+        ]
 
     def _state_lines(self) -> list[str]:
-        """What the run did to subscribers' states and forms: each line only when it has something to say."""
+        """What the run did to subscribers' states and forms, right after the counts: each line only
+        when it has something to say."""
+        if self.dry_run:
+            return self._planned_state_lines()
         lines = []
         if self.states_set:
             parts = []
@@ -303,13 +316,13 @@ class RunReport:
                 parts.append(("created as " if n == 0 else "as ") + f"{state}" +
                              (f" ({said}{' in the file' if n == 0 else ''})" if said else ""))
                 parts[-1] = f"{count:,} {parts[-1]}"
-            lines.append(_line("States set", ", ".join(parts)))
+            lines.append(line("States set", ", ".join(parts)))
         if self.unsubscribed:
-            lines.append(_line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the "
-                                               f"file says opted out{_unsubscribed_as(self.unsubscribed_as)}"))
+            lines.append(line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the "
+                                              f"file says opted out{_unsubscribed_as(self.unsubscribed_as)}"))
         lines += self._kept_lines()
-        if self.form:
-            lines.append(_line("Form additions", f"{self.form_additions:,} to {self.form}"))
+        if self.form and not self.dry_run:
+            lines.append(line("Form additions", f"{self.form_additions:,} to {self.form}"))
         return lines
 
     def _planned_state_lines(self) -> list[str]:
@@ -319,10 +332,10 @@ class RunReport:
         if self.planned_states:
             states = ", ".join(f"{n:,} {state}" + (f" ({self.state_words[state]})" if self.state_words.get(state)
                                                     else "") for state, n in self.planned_states.items())
-            lines.append(_line("States", f"new subscribers: {states}" if read else
+            lines.append(line("States", f"new subscribers: {states}" if read else
                                f"{states} (each created so if Kit does not hold it yet)"))
         if self.planned_unsubscribes:
-            lines.append(_line("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
+            lines.append(line("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
                                if read else f"up to {self.planned_unsubscribes:,} (those Kit holds active)"))
         return lines + self._kept_lines()
 
@@ -333,7 +346,7 @@ class RunReport:
         why = Counter(self.kept_active.values())
         verb = "stay" if self.dry_run else "left"
         parts = "; ".join(f"{n:,} {reason}" for reason, n in why.most_common())
-        return [_line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
+        return [line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
                                      f"{verb} active in Kit ({parts}; listed in the report as kept_active)")]
 
     @property
@@ -341,45 +354,72 @@ class RunReport:
         """Whether any contact reached Kit: imported, refused, or sent and never answered."""
         return bool(self.imported or self.failed_contacts or self.rows_not_confirmed)
 
-    def rows_accounting(self) -> str:
-        """Every row read in one line: `62: 57 imported, 5 rejected`.
+    def row_parts(self) -> list[tuple[int, str]]:
+        """The parts every row read falls in, once each: read = imported + rejected + skipped + not sent
+        + not confirmed (imported rows include those Kit held already: unchanged)."""
+        unchanged = f" ({self.rows_unchanged:,} unchanged)" if self.rows_unchanged else ""
+        return [(self.rows_imported, ("to import" if self.dry_run else "imported") + unchanged),
+                (self.rows_refused, "rejected"), (self.rows_skipped, "skipped"), *self._unfinished()]
 
-        A run stopped before its first write imported nothing: the rows it counts in
-        `rows_imported` are those Kit held as the file says already, so they are called unchanged.
-        """
-        if self.stopped and not self.wrote:
-            done = [f"{self.rows_imported:,} unchanged"] if self.rows_imported else []
-        else:
-            done = [f"{self.rows_imported:,} {'to import' if self.dry_run else 'imported'}"]
-        parts = [*done, f"{self.rows_refused:,} rejected", *self._unfinished()]
-        if self.rows_skipped:
-            parts.append(f"{self.rows_skipped:,} skipped")
-        return f"{self.rows_read:,}: {', '.join(parts)}"
+    def rows_accounting(self) -> str:
+        """Every row read in one line: `62: 57 imported, 5 rejected`."""
+        words = [word for _, word in self.row_parts()]
+        return counted(self.rows_read, self.row_parts(), keep=words[:2])
+
+    def contact_parts(self) -> list[tuple[int, str]]:
+        """The parts every contact falls in, once each: contacts = created + updated + unchanged + failed
+        (refused by Kit) + not sent + not confirmed; in a dry run, to send + unchanged."""
+        if self.dry_run:
+            return [(self.contacts_to_send, "to send"), (self.unchanged, "unchanged")]
+        return [(self.created, "created"), (self.updated, "updated"), (self.unchanged, "unchanged"),
+                (self.failed_contacts, "failed"), (self.not_sent, "not sent"), (self.not_confirmed, "not confirmed")]
+
+    def contacts_accounting(self) -> str:
+        """Every contact in one line: `56: 40 created, 16 updated (1 row merged as duplicates)`."""
+        keep = ("to send",) if self.dry_run else ("created", "updated")
+        merged = f" ({_rows(self.duplicates_merged)} merged as duplicates)" if self.duplicates_merged else ""
+        return counted(self.contacts, self.contact_parts(), keep=keep) + merged
+
+    @property
+    def contacts_accounted_for(self) -> bool:
+        """Whether every contact is in exactly one part of `contact_parts`."""
+        return self.contacts == sum(n for n, _ in self.contact_parts())
 
     def closing_line(self) -> str:
-        """The one-line verdict: what was imported, what was refused and where to find it."""
+        """The one-line verdict, in rows as the summary's first count: what was imported, what was
+        refused and where to find it."""
         removed = (f"; removed the earlier failures file {self.failures_removed}: no row failed this time"
                    if self.failures_removed else "")
         if self.source_unchanged_since and not self.stopped:
             return f"Source unchanged since {self.source_unchanged_since}: nothing to import, no request to Kit"
         if not self.rows_read and not self.stopped:
             return "0 data rows: nothing to import" + removed
+        rows = f"{plural(self.rows_read, 'row')}{self.rows_accounting()[len(f'{self.rows_read:,}'):]}"
         if self.dry_run:
-            unchanged = f" ({self.unchanged:,} unchanged)" if self.unchanged else ""
             return (f"Dry run: {plural(self.contacts_to_send, 'contact')} and {plural(self.values_to_write, 'value')} "
-                    f"would be sent{unchanged}; {plural(self.rows_rejected, 'row')} would be rejected. "
-                    "Nothing was written to Kit.")
-        line = ", ".join([f"{self.imported:,} imported", f"{self.rows_refused:,} rejected", *self._unfinished()])
+                    f"would be sent; {rows}. Nothing was written to Kit.")
         if self.rows_skipped:
-            line += f", {self.rows_skipped:,} skipped (not subscribed)"
+            rows = rows.replace(f"{self.rows_skipped:,} skipped", f"{self.rows_skipped:,} skipped (not subscribed)")
+        if self.unsubscribed:
+            rows += f"; {plural(self.unsubscribed, 'subscriber')} unsubscribed"
         if self.kept_active:
-            line += f", {len(self.kept_active):,} opted out in the file left active in Kit"
+            rows += f"; {len(self.kept_active):,} opted out in the file left active in Kit"
         if self.failures_path:
-            return f"{line} -> {self.failures_path}"
-        return f"{line}{removed or '; no failures file written'}"
+            return f"{rows} -> {self.failures_path}"
+        return f"{rows}{removed or '; no failures file written'}"
 
 
-LABEL_WIDTH = 19
+def _parenthesized(*parts: tuple[int, str]) -> str:
+    """` (3 refused by Kit, 2 not sent)`, the parts that are not 0, or nothing."""
+    shown = [f"{n:,} {what}" for n, what in parts if n]
+    return f" ({', '.join(shown)})" if shown else ""
+
+
+def _stands_out(header: str, why: str) -> bool:
+    """Whether an ignored column keeps its own summary line: it looks like a Kit field or like consent."""
+    if why.startswith("Kit field") or "named like" in why:  # fed by another column, or a metadata twin of one
+        return True
+    return consent_header(header)
 
 
 def _unsubscribed_as(said: Counter) -> str:
@@ -392,23 +432,8 @@ def _unsubscribed_as(said: Counter) -> str:
     return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
 
 
-def _line(label: str, text: str) -> str:
-    """One summary line, `Label:` padded so that every value starts in the same column."""
-    return (f"{label}:" if label else "").ljust(LABEL_WIDTH) + text
-
-
 UNFINISHED = (REASON_NOT_SENT, REASON_NOT_CONFIRMED)  # reasons counted apart from rejections
 
 
 def _rows(n: int) -> str:
     return plural(n, "row")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{minutes:.1f} min"
-    hours = math.floor(minutes / 60)
-    return f"{hours} h {round(minutes - hours * 60)} min"

@@ -31,9 +31,10 @@ from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagg
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
                           list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
 from importer.records import Contact, KitState
+from importer.outputs import summary
+from importer.outputs.summary import LISTED, ExitStatus, elapsed_line, listing, requests_line
 from importer.outputs.words import plural
 
-LABEL_WIDTH = 25  # "First names to restore:" and two spaces; a run's summary needs 19
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE)
@@ -224,42 +225,38 @@ class UndoReport:
 
     @property
     def exit_status(self) -> int:
-        """0 every line undone, 3 some lines refused (in the failures CSV)."""
-        return 3 if self.failed else 0
+        """OK (0) every line undone, REJECTED (3) some lines refused (in the failures CSV)."""
+        return ExitStatus.REJECTED if self.failed else ExitStatus.OK
 
-    def summary(self, listed: int = 20) -> str:
+    def summary(self, listed: int = LISTED) -> str:
         """The lines the command prints, aligned as a run's summary is; a line with nothing to say is left out."""
         dry = self.dry_run
-        out = [_labelled("Undo file", self.path)]
-        for what, done, to_do in ((FIELD, "Values restored", "Values to restore"),
-                                  (FIRST_NAME, "First names restored", "First names to restore")):
+        out = [summary.line("Undo file", self.path)]
+        for what, label in ((FIELD, "Values"), (FIRST_NAME, "First names")):
             if self.restored[what]:
                 cleared = self.cleared[what]
                 why = f" ({cleared:,} {'to clear' if dry else 'cleared'}: Kit had none before the run)" \
                     if cleared else ""
-                out.append(_labelled(to_do if dry else done, f"{self.restored[what]:,}{why}"))
+                out.append(summary.line(label, f"{self.restored[what]:,} {'to restore' if dry else 'restored'}{why}"))
         if self.restored[TAG]:
-            out.append(_labelled("Tags to remove" if dry else "Tags removed", f"{self.restored[TAG]:,}"))
+            out.append(summary.line("Tags", f"{self.restored[TAG]:,} {'to remove' if dry else 'removed'}"))
         if self.created:
             then = (f"{self.unsubscribed:,} {'to unsubscribe' if dry else 'unsubscribed'}" if self.unsubscribed
                     else "--unsubscribe-created unsubscribes them")
-            out.append(_labelled("Created by the run",
-                                 f"{len(self.created):,} (Kit's API cannot delete a subscriber; {then})"))
-            out += [f"  {email}" for email in self.created[:listed]]
-            if len(self.created) > listed:
-                out.append(f"  ... and {len(self.created) - listed:,} more (the undo file lists them all)")
+            out.append(summary.line("Created by run", f"{len(self.created):,} (Kit's API cannot delete a subscriber; "
+                                                      f"{then})"))
+            out += listing(self.created, "the undo file", listed)
         if self.states_kept:
-            out.append(_labelled("Still unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
-                                                       "kit-import never makes anyone active)"))
-            out += [f"  {line.email}" for line in self.states_kept[:listed]]
-            if len(self.states_kept) > listed:
-                out.append(f"  ... and {len(self.states_kept) - listed:,} more (the undo file lists them all)")
+            out.append(summary.line("Left unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
+                                                         "kit-import never makes anyone active)"))
+            out += listing((undo_line.email for undo_line in self.states_kept), "the undo file", listed)
         if self.failed:
-            out.append(_labelled("Refused by Kit", f"{len(self.failed):,}"))
-            out += [f"  {line.describe()}: {why}" for line, why in self.failed[:listed]]
+            out.append(summary.line("Refused by Kit", f"{len(self.failed):,}"))
+            out += listing((f"{undo_line.describe()}: {why}" for undo_line, why in self.failed),
+                           str(self.failures_path), listed)
         if not dry:  # a dry run sends nothing and takes no time
-            out.append(_labelled("Requests sent", f"{self.requests:,}"))
-            out.append(_labelled("Elapsed", f"{self.elapsed_seconds:.1f} s"))
+            out.append(requests_line(self.requests))
+            out.append(elapsed_line(self.elapsed_seconds))
         return "\n".join(out)
 
     def closing_line(self) -> str:
@@ -426,11 +423,6 @@ def _done(report: UndoReport, line: UndoLine) -> None:
     report.restored[line.what] += 1
     if line.what != TAG and line.kit_value is None:
         report.cleared[line.what] += 1
-
-
-def _labelled(label: str, text: str) -> str:
-    """One summary line as the run's summary writes it (report.py), `Label:` padded wider for undo's longer labels."""
-    return f"{label}:".ljust(LABEL_WIDTH) + text
 
 
 def _chunks(items: list[UndoLine]) -> Iterator[list[UndoLine]]:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from importer.errors import KitError, KitRequestError, KitUnavailableError
-from importer.records import Contact, Outcome, Status
+from importer.records import HELD_ACTIVE, Contact, KitState, Outcome, Status
 
 STOP_GRACE = 5.0  # seconds an interrupted run waits for answers to requests already sent
 _FINISHED_ON_READING = 100  # contacts finished as they are read (nothing to send) are yielded this many at a time
@@ -226,6 +226,8 @@ class _Run:
         if not any(entry.pending):  # no stage gives it an id: Kit has it already
             if contact.subscriber_id is not None:
                 entry.outcome.status, entry.outcome.subscriber_id = Status.UPDATED, contact.subscriber_id
+                if HELD_ACTIVE in contact.confirmed:
+                    entry.outcome.kit_state = KitState.ACTIVE
             self._acknowledge(entry)
 
     def _enqueue(self, entry: _Entry, index: int) -> None:
