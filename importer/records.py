@@ -131,7 +131,6 @@ class Outcome:
     added_to_form: int | None = None  # the form Kit confirmed adding the subscriber to
     unsubscribed: bool = False  # Kit confirmed this run's unsubscribe of an active subscriber
     kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
-    kept_active: str | None = None  # why a person the file says opted out stays active (decide/unsubscribes.py)
 
     @property
     def state_conflict(self) -> bool:

@@ -10,7 +10,7 @@ import click
 
 from importer.cli.output import friendly_errors
 from importer.decide import history
-from importer.outputs.report import _duration
+from importer.outputs.summary import duration as _duration
 from importer.settings.config import load_config
 
 

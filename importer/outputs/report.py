@@ -333,7 +333,7 @@ class RunReport:
             states = ", ".join(f"{n:,} {state}" + (f" ({self.state_words[state]})" if self.state_words.get(state)
                                                     else "") for state, n in self.planned_states.items())
             lines.append(line("States", f"new subscribers: {states}" if read else
-                               f"{states} (each created so if Kit does not hold it yet)"))
+                                      f"if new (Kit not read): {states}"))
         if self.planned_unsubscribes:
             lines.append(line("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
                                if read else f"up to {self.planned_unsubscribes:,} (those Kit holds active)"))
