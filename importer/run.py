@@ -24,7 +24,8 @@ from typing import Any, Protocol
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from importer.settings.declaration import BlankPolicy, CompareMode, Settings, require_credential
+from importer.settings.declaration import (BlankPolicy, CompareMode, Settings, base_url_from_env, credentials_from_env,
+                                          token_file_for)
 from importer.decide.held import Account, count_subscribers, read_account, read_cost, read_pays, write_cost
 from importer.decide.compare import Comparison
 from importer.decide.difference import Differ
@@ -86,17 +87,36 @@ class NoProgress:
 
 
 def build_client(settings: Settings) -> KitClient:
-    """A client for the settings' credential, at its rate limit (or the one given)."""
-    credential = settings.credential or require_credential()
+    """A client for the settings' credential at its rate limit (or the one given). Without a
+    credential or base_url, the environment's, as the CLI reads them: KIT_ACCESS_TOKEN (renewed
+    through the token file and KIT_CLIENT_ID when it can be) or KIT_API_KEY, at KIT_API_URL."""
+    credential, grant = settings.credential, settings.refresh
+    if credential is None:
+        credential, saved = credentials_from_env(token_file=token_file_for({}, None, settings.state))
+        grant = grant or saved
     limit = settings.rate_limit if isinstance(settings.rate_limit, int) else None  # Settings parsed it
     limiter = RateLimiter.with_margin(limit or credential.rate_limit, settings.rate_window)
-    return KitClient(credential, settings.base_url, limiter=limiter, connections=settings.concurrency or 256,
-                     grant=settings.refresh)
+    return KitClient(credential, settings.base_url or base_url_from_env(), limiter=limiter,
+                     connections=settings.concurrency or 256, grant=grant)
 
 
-def import_file(settings: Settings, *, client: KitClient | None = None,
-                progress: Progress | None = None) -> RunReport:
+def settings_of(given: Settings | str | Path, options: dict[str, Any], entry: str) -> Settings:
+    """The Settings a library entry point runs with: the Settings given, or a source and its keyword
+    options (Settings fields, e.g. `credential=...`, `fields=[...]`); both at once is a TypeError."""
+    if not isinstance(given, Settings):
+        return Settings(**{**options, "source": given})
+    if options:
+        raise TypeError(f"{entry} takes settings or keyword options, not both: {', '.join(options)}")
+    return given
+
+
+def import_file(source: Settings | str | Path, *, client: KitClient | None = None,
+                progress: Progress | None = None, **options: Any) -> RunReport:
     """Import one file into Kit (or, with `dry_run`, plan it) and report what happened.
+
+    Give Settings, or the source (a path, a glob or an https:// URL) and Settings fields as
+    keyword arguments, as `import_rows` takes them: `import_file("contacts.csv", fields=[...])`.
+    Without a credential (or base_url), the environment's are used, as the CLI uses them.
 
     With a state file, the run holds its lock throughout (another run on the same state
     waits with `wait`, else is refused) and sends only what Kit does not have yet. The
@@ -104,6 +124,7 @@ def import_file(settings: Settings, *, client: KitClient | None = None,
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
     """
+    settings = settings_of(source, options, "import_file")
     return _run(settings, lambda: open_for_run(settings), client, progress)
 
 
@@ -117,10 +138,8 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
     `failures` is set). Row numbers in the failures CSV are positions from 0
     (`df.iloc[row]`), and its columns are the frame's columns or the dicts' keys.
     """
-    if settings is None:
-        settings = Settings(**{"source": default_name(data), **options})
-    elif options:
-        raise TypeError(f"import_rows takes settings or keyword options, not both: {', '.join(options)}")
+    settings = settings_of(settings if settings is not None else options.pop("source", default_name(data)),
+                           options, "import_rows")
     return _run(settings, lambda: open_data(data), client, progress)
 
 

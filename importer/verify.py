@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from importer.decide.held import read_for
 from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
@@ -28,7 +29,7 @@ from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscri
 from importer.kit.reads import HeldSubscriber
 from importer.read.remote import open_any
 from importer.read.url import redact
-from importer.run import build_client, file_contacts
+from importer.run import build_client, file_contacts, settings_of
 from importer.outputs.report import RunReport
 from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, requests_line
 from importer.settings.declaration import Settings
@@ -170,12 +171,15 @@ class VerifyReport:
                 f"{plural(self.differing_contacts, 'contact')} -> {self.differences_path}")
 
 
-def verify(settings: Settings, *, client: KitClient | None = None, sleep: Callable[[float], None] = time.sleep,
-           clock: Callable[[], float] = time.monotonic,
-           confirmed: Collection[tuple[str, str]] = ()) -> VerifyReport:
+def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
+           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+           confirmed: Collection[tuple[str, str]] = (), **options: Any) -> VerifyReport:
     """Read the file as a run would, read what Kit holds, and report every difference (confirmed).
-    `confirmed` holds the writes the run before it saw Kit confirm (`RunReport.confirmed_writes`):
-    those a list still does not show when --settle runs out are "not visible yet", not differences."""
+    Give Settings, or the source and Settings fields as keyword arguments, as `import_file` takes
+    them (without a credential, the environment's). `confirmed` holds the writes the run before it
+    saw Kit confirm (`RunReport.confirmed_writes`): those a list still does not show when --settle
+    runs out are "not visible yet", not differences."""
+    settings = settings_of(settings, options, "verify")
     started = time.monotonic()
     deadline = clock() + settings.settle
     report = VerifyReport(source=redact(settings.source), settle=settings.settle)

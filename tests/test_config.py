@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from importer.settings.config import load_config, propose_config
+from importer.settings.config import config_text, load_config
 from importer.errors import ConfigError
 from importer.read.columns import plan_columns
 from importer.records import CustomField
@@ -124,8 +124,8 @@ def test_a_proposed_config_reads_back_as_the_settings_init_was_given(tmp_path):
     headers = ("Mail", "Name", "Zip", "Status")
     plan = plan_columns(headers, [CustomField(3, "postal_code", "Postal code")], email_column="Mail",
                         first_name_column="none", field_specs=given.fields)
-    text = propose_config(source, plan, "cp1252", tmp_path / "nightly.toml", sheet=None, fields_known=True,
-                          given=given)
+    text = config_text(source, plan, "cp1252", tmp_path / "nightly.toml", sheet=None, fields_known=True,
+                       given=given)
     tomllib.loads(text)
     back = Settings.from_options(load_config(write(tmp_path / "nightly.toml", text)))
     for name in ("encoding", "delimiter", "header_row", "email_column", "first_name_column", "fields",

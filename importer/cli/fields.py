@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from importer.cli.output import friendly_errors
-from importer.cli.target import kit_target, sandbox_options, token_file_for
+from importer.cli.target import kit_target, sandbox_options
+from importer.settings.declaration import token_file_for
 from importer.kit import KitClient, list_custom_fields
 
 

@@ -10,7 +10,7 @@ import click
 
 from importer.cli.output import friendly_errors
 from importer.decide import history
-from importer.outputs.summary import duration as _duration
+from importer.outputs.summary import duration
 from importer.settings.config import load_config
 
 
@@ -79,7 +79,7 @@ def table(kept: list[dict[str, Any]]) -> str:
     rows = [COLUMNS]
     for entry in kept:
         r = entry["report"]
-        rows.append((str(entry["run"]), _when(entry["started"]), _duration(r.get("elapsed_seconds", 0.0)),
+        rows.append((str(entry["run"]), _when(entry["started"]), duration(r.get("elapsed_seconds", 0.0)),
                      str(r.get("exit_status", "")), f"{r.get('rows_read', 0):,}", f"{r.get('rows_imported', 0):,}",
                      f"{r.get('rows_rejected', 0):,}", f"{r.get('created', 0):,}", f"{r.get('updated', 0):,}",
                      f"{r.get('requests_sent', 0):,}", _what(r)))

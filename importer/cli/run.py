@@ -13,7 +13,8 @@ from importer.cli.options import given_on_command_line, import_options, settings
 from importer.cli.output import say
 from importer.cli.progress import BarProgress
 from importer.cli.signals import terminate_as_interrupt
-from importer.cli.target import SEEDED, kit_target, token_file_for
+from importer.cli.target import SEEDED, kit_target
+from importer.settings.declaration import token_file_for
 from importer.errors import ImporterError
 from importer.outputs.alerts import Alerts
 from importer.outputs.report import RunReport

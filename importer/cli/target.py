@@ -4,7 +4,6 @@ in-process sandbox (--sandbox), and where a refreshed OAuth pair is saved."""
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from importer.kit import Credential, CredentialKind, RefreshGrant
+from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant
 from importer.sandbox import SAMPLE_FIELDS, SAMPLE_FORMS, Sandbox
 from importer.settings.declaration import base_url_from_env, credentials_from_env
 
@@ -62,14 +61,12 @@ def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = 
         yield credential, None, emulator.url, emulator
 
 
-def token_file_for(names: dict[str, str], config_path: Path | None, state: Path | None) -> Path:
-    """Where a refreshed OAuth pair is saved: the config's token_file, KIT_TOKEN_FILE, beside
-    the state file, or ./kit-import.tokens.json."""
-    if names.get("token_file"):
-        base = config_path.resolve().parent if config_path else Path.cwd()
-        return base / names["token_file"]
-    if os.environ.get("KIT_TOKEN_FILE"):
-        return Path(os.environ["KIT_TOKEN_FILE"])
-    if state is not None:
-        return Path(state).with_name(Path(state).name + ".tokens.json")
-    return Path("kit-import.tokens.json")
+@contextmanager
+def sandbox_client(sandbox: bool, sandbox_auth: str) -> Iterator[KitClient | None]:
+    """With --sandbox, a client for an in-process sandbox (for as long as the block runs); else
+    None, so that the library call reads the environment's credential and KIT_API_URL itself."""
+    if not sandbox:
+        yield None
+        return
+    with kit_target(sandbox, sandbox_auth) as (credential, grant, base_url, _):
+        yield KitClient(credential, base_url, grant=grant)

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from importer.cli.output import friendly_errors, say
-from importer.cli.target import kit_target, sandbox_options, token_file_for
-from importer.kit import KitClient
-from importer.outputs.undo import read_undo, undo, write_undo_failures
+from importer.cli.target import sandbox_client, sandbox_options
+from importer.undo import undo_run
 
 
 @click.command("undo")
@@ -44,18 +43,9 @@ def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, fail
       1    the undo could not run: an unreadable undo file, Kit refused the credential
       3    Kit refused some lines: see the failures CSV
     """
-    lines = read_undo(undo_file)
-    if dry_run:
-        result = undo(lines, None, path=str(undo_file), dry_run=True, unsubscribe_created=unsubscribe_created)
-    else:
-        with kit_target(sandbox, sandbox_auth, token_file=token_file_for({}, None, None)) as (credential, grant,
-                                                                                             base_url, _):
-            client = KitClient(credential, base_url, grant=grant)
-            result = undo(lines, client, path=str(undo_file), unsubscribe_created=unsubscribe_created)
-    if result.failed:
-        target = failures or undo_file.with_name(undo_file.name + ".failures.csv")
-        write_undo_failures(target, result.failed)
-        result.failures_path = str(target)
+    with sandbox_client(sandbox, sandbox_auth) as client:
+        result = undo_run(undo_file, client=client, dry_run=dry_run, unsubscribe_created=unsubscribe_created,
+                          failures=failures)
     say(result.summary())
     say(result.closing_line())
     sys.exit(result.exit_status)

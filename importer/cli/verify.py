@@ -10,7 +10,8 @@ import click
 
 from importer.cli.options import given_on_command_line, import_options, settings_from
 from importer.cli.output import say
-from importer.cli.target import kit_target, token_file_for
+from importer.cli.target import kit_target
+from importer.settings.declaration import token_file_for
 from importer.settings.config import load_config
 from importer.verify import verify
 

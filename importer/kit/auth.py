@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,18 @@ class Credential:
         if self.kind == OAUTH:
             return {"Authorization": f"Bearer {self.secret}"}
         return {"X-Kit-Api-Key": self.secret}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, token_var: str = "KIT_ACCESS_TOKEN",
+                 key_var: str = "KIT_API_KEY") -> Credential:
+        """The credential the environment holds: the OAuth access token in KIT_ACCESS_TOKEN if set
+        (it unlocks bulk requests), else the API key in KIT_API_KEY; a ConfigError saying how to
+        set one when neither is. `env` defaults to os.environ."""
+        credential = credential_from_env(os.environ if env is None else env, token_var, key_var)
+        if credential is None:
+            raise ConfigError(f"No Kit credential: set {token_var} (OAuth, fast bulk import) or {key_var}.",
+                              "Or pass --sandbox to rehearse against the local Kit emulator.")
+        return credential
 
     @property
     def name(self) -> str:

@@ -155,9 +155,9 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def propose_config(source: Path | str, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
-                   fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = (),
-                   unread_words: Sequence[str] = ()) -> str:
+def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
+              fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = (),
+              unread_words: Sequence[str] = ()) -> str:
     """A commented TOML config for a scheduled import of `source`, from the columns found in it.
 
     The reading and column settings `given` to `init` are written in, so the nightly run reads

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError
-from importer.kit import Credential, RefreshGrant, credential_from_env, oauth_from_env
+from importer.kit import Credential, RefreshGrant, oauth_from_env
 from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
 from importer.decide.history import DEFAULT_KEEP_DAYS
@@ -249,7 +249,7 @@ class Settings:
                                  "matching file wins), or an https:// URL (a Google Sheets link is read as its CSV "
                                  "export).", group=None, value=Path)
     credential: Credential | None = None
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str | None = None  # None: KIT_API_URL, else Kit's own API
     sheet: str | None = setting(help="Workbook sheet to read, by name or number (default: the first).",
                                 group=Group.READ, metavar="NAME", toml=(str, int), parse=str)
     encoding: str | None = setting(help="Text encoding of a CSV (default: detected).", group=Group.READ,
@@ -492,11 +492,7 @@ def default_of(name: str) -> Any:
 def require_credential(env: Mapping[str, str] | None = None, token_var: str = "KIT_ACCESS_TOKEN",
                        key_var: str = "KIT_API_KEY") -> Credential:
     """The credential from the environment, or a ConfigError saying how to provide one."""
-    credential = credential_from_env(os.environ if env is None else env, token_var, key_var)
-    if credential is None:
-        raise ConfigError(f"No Kit credential: set {token_var} (OAuth, fast bulk import) or {key_var}.",
-                          "Or pass --sandbox to rehearse against the local Kit emulator.")
-    return credential
+    return Credential.from_env(env, token_var=token_var, key_var=key_var)
 
 
 def credentials_from_env(names: Mapping[str, str] | None = None, token_file: Path | None = None,
@@ -513,6 +509,19 @@ def credentials_from_env(names: Mapping[str, str] | None = None, token_file: Pat
         return oauth
     return require_credential(env, names.get("access_token_env", "KIT_ACCESS_TOKEN"),
                               names.get("api_key_env", "KIT_API_KEY")), None
+
+
+def token_file_for(names: Mapping[str, str], config_path: Path | None, state: Path | str | None) -> Path:
+    """Where a refreshed OAuth pair is saved: the config's token_file, KIT_TOKEN_FILE, beside
+    the state file, or ./kit-import.tokens.json."""
+    if names.get("token_file"):
+        base = config_path.resolve().parent if config_path else Path.cwd()
+        return base / names["token_file"]
+    if os.environ.get("KIT_TOKEN_FILE"):
+        return Path(os.environ["KIT_TOKEN_FILE"])
+    if state is not None:
+        return Path(state).with_name(Path(state).name + ".tokens.json")
+    return Path("kit-import.tokens.json")
 
 
 def base_url_from_env(env: Mapping[str, str] | None = None) -> str:

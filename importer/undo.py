@@ -1,0 +1,41 @@
+"""undo_run: `kit-import undo` as a library call. It reads an undo file, takes the run back in Kit
+(outputs/undo.py applies the lines), writes the lines Kit refused to a failures CSV, and returns
+the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from importer.kit import Credential, KitClient
+from importer.outputs.undo import UndoReport, read_undo, undo, write_undo_failures
+from importer.settings.declaration import base_url_from_env, credentials_from_env, token_file_for
+
+
+def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credential: Credential | None = None,
+             base_url: str | None = None, dry_run: bool = False, unsubscribe_created: bool = False,
+             failures: Path | str | None = None) -> UndoReport:
+    """Take back the run that saved `undo_file`; with `dry_run`, only say what would be done.
+
+    Kit is reached with `client`, else `credential` at `base_url`, else the environment's, as the
+    CLI reads them (KIT_ACCESS_TOKEN or KIT_API_KEY, at KIT_API_URL). Lines Kit refuses go to
+    `failures` (default: <undo file>.failures.csv), named in the report's `failures_path`.
+    """
+    undo_file = Path(undo_file)
+    lines = read_undo(undo_file)
+    if dry_run:
+        report = undo(lines, None, path=str(undo_file), dry_run=True, unsubscribe_created=unsubscribe_created)
+    else:
+        report = undo(lines, client or _client(credential, base_url), path=str(undo_file),
+                      unsubscribe_created=unsubscribe_created)
+    if report.failed:
+        target = Path(failures) if failures else undo_file.with_name(undo_file.name + ".failures.csv")
+        write_undo_failures(target, report.failed)
+        report.failures_path = str(target)
+    return report
+
+
+def _client(credential: Credential | None, base_url: str | None) -> KitClient:
+    grant = None
+    if credential is None:
+        credential, grant = credentials_from_env(token_file=token_file_for({}, None, None))
+    return KitClient(credential, base_url or base_url_from_env(), grant=grant)
