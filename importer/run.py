@@ -35,7 +35,7 @@ from importer.decide.tally import Tally
 from importer.settings.origins import capitalized
 from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
-from importer.outputs.failures import extra_cells_column, write_failures
+from importer.outputs.failures import extra_cells_column, output_delimiter, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
 from importer.read.files import RowSource
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
@@ -56,6 +56,8 @@ from importer.send.stages import CHUNK, stages_for
 from importer.send.stages.taggings import NOT_APPLIED
 from importer.read.tags import TagBook, unique
 from importer.outputs.undo import finish_undo, save_undo
+from importer.outputs.undo_files import undo_path
+from importer.read.url import source_name
 from importer.outputs.words import plural
 
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
@@ -286,7 +288,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 _report_plan(report, kit_plan, settings)
             else:
                 work = Work(contacts, state, **shape) if state is not None and not settings.full else blind
-            _write_diff(settings, report, work, differ)
+            _write_diff(settings, report, work, differ, output_delimiter(source))
             # Kit's tags are read only when the run applies some; missing ones are created after the checks.
             book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
             report.tags_created = list(book.missing) if book is not None else []
@@ -322,7 +324,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
                 _before_writing(client, settings, work, report,
-                                differ.account if differ is not None and not differ.refreshed else None)
+                                differ.account if differ is not None and not differ.refreshed else None,
+                                output_delimiter(source))
                 if book is not None:
                     report.tags_created = book.create_missing(client)
                 sending = work, stages_for(client, new_state=settings.subscriber_state,
@@ -337,7 +340,7 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
                         _column_names(plan), sending[1], kit_plan)
                 if report.undo_file and not report.stopped:
-                    finish_undo(settings.undo_file)  # an interrupted run leaves its undo file marked for the next
+                    finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -456,7 +459,7 @@ def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: T
     report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
 
 
-def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None) -> None:
+def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None, delimiter: str) -> None:
     """Write the --diff CSV before anything is written, or say why there is none."""
     if settings.diff is None:
         return
@@ -465,7 +468,7 @@ def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Diffe
                             "no diff written")
         return
     try:
-        report.diff_changes = write_diff(settings.diff, work.comparisons())
+        report.diff_changes = write_diff(settings.diff, work.comparisons(), delimiter=delimiter)
     except OSError as e:
         raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",
                           f"Choose another {settings.named('diff')} path.") from None
@@ -501,11 +504,13 @@ def _write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, l
                               extra_column: bool) -> Path:
     """Write the failures CSV where asked or, if that fails, in the temp folder: the rows must not be lost."""
     try:
-        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column)
+        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
         return path
     except OSError as e:
         fallback = Path(tempfile.gettempdir()) / path.name
-        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column)
+        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
         report.notes.append(f"the failures CSV could not be written to {path} ({e.strerror}); "
                             f"it is at {fallback} instead")
         return fallback
@@ -582,16 +587,17 @@ class Work:
 
 
 def _before_writing(client: KitClient, settings: Settings, work: Work, report: RunReport,
-                    account: Account | None = None) -> None:
+                    account: Account | None = None, delimiter: str = ",") -> None:
     """The one step just before the first subscriber is written: save the undo file of what the run
     will change (after every check that can stop it, and after creating the fields it maps, which
     hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
     marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
     if settings.no_undo or not work.count:
         return
-    saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=bool(work.tag_names), consent=settings.consent)
-    report.undo_file, report.undo_holds = str(saved.path), saved.describe()
+    path = undo_path(settings.undo, source_name(settings.source))
+    saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=bool(work.tag_names),
+                      consent=settings.consent, delimiter=delimiter, form=work.form_id is not None)
+    report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
 
 
 def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | None,

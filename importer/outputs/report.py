@@ -198,8 +198,9 @@ class RunReport:
             lines.append(line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
         lines += self._ignored_lines()
         lines += [line("Note", note) for note in self.notes]
-        if self.undo_file:
-            lines.append(line("Undo file", f"{self.undo_file}: {self.undo_holds}"))
+        if self.undo_file or self.undo_holds:  # (none saved: only why)
+            lines.append(line("Undo file", f"{self.undo_file}: {self.undo_holds}" if self.undo_file else
+                              self.undo_holds))
         lines.append(requests_line(self.requests))
         if self.retries:
             lines.append(line("Retries", f"{self.retries:,} ({self.throttled:,} after 429 rate limiting)"))

@@ -93,12 +93,13 @@ class UndoSaved:
     kept: int = 0
     how: str = ""
     written: bool = True  # False: the run changes nothing undo can take back, and no file was written
+    form: bool = False  # the run adds subscribers to a form, which no undo takes back
 
     def describe(self) -> str:
         """`3 values, 1 first name, 2 tags, 4 created subscribers; Kit's values before the run: ...`"""
         if not self.written:
-            return (f"nothing this run changes can be undone (a form addition, say): {self.path} was not written, "
-                    "and an earlier undo file there is left as it was")
+            what = "its form additions cannot be taken back" if self.form else "it changes no value, name or tag"
+            return f"none saved: nothing this run changes can be undone ({what})"
         counts = ", ".join(plural(n, word) for word, n in (("value", self.lines[FIELD]),
                                                            ("first name", self.lines[FIRST_NAME]),
                                                            ("tag", self.lines[TAG]),
@@ -115,7 +116,8 @@ def incomplete_marker(path: Path) -> Path:
 
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
-              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR) -> UndoSaved:
+              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
+              delimiter: str = ",", form: bool = False) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
@@ -126,7 +128,7 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     kept first and this run adds only lines for what they do not cover: what the interrupted run
     wrote must still be taken back, from Kit's values before it.
     """
-    saved = UndoSaved(path)
+    saved = UndoSaved(path, form=form)
     earlier = interrupted_lines(path)
     if account is None or (tags and not account.include_tags):
         account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags)
@@ -142,7 +144,7 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
         return saved
-    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True)
+    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True, delimiter=delimiter)
     for line in (*earlier, *fresh):
         saved.lines[line.what] += 1
     saved.kept = len(earlier)
@@ -179,7 +181,10 @@ def read_undo(path: Path) -> list[UndoLine]:
     """The lines of an undo file (or of its failures CSV, whose `error` column is ignored)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            first = f.readline()
+            f.seek(0)
+            # Written with the source's delimiter: a semicolon for a semicolon-separated source.
+            reader = csv.reader(f, delimiter=";" if first.lstrip("\ufeff").startswith("email;") else ",")
             header = [h.strip().casefold() for h in next(reader, [])]
             if tuple(header[:len(COLUMNS)]) != COLUMNS:
                 raise ConfigError(f"{path} is not an undo file: its header is not {', '.join(COLUMNS)}.",
@@ -293,9 +298,9 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
     return report
 
 
-def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]]) -> None:
+def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimiter: str = ",") -> None:
     """The lines Kit refused, as an undo file with an `error` column: fix the cause, then undo it again."""
-    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed))
+    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed), delimiter=delimiter)
 
 
 def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoLine], report: UndoReport) -> None:
