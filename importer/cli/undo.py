@@ -19,9 +19,13 @@ from importer.undo import undo_run
 @click.option("--dry-run", is_flag=True, help="Say what would be restored, removed and listed; send nothing.")
 @click.option("--failures", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
               help="Where to write the undo lines Kit refused (default: <undo file>.failures.csv).")
+@click.option("--state", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
+              help="The run's state file, told what was taken back so the next run sends it again (default: "
+                   "the one the run named beside its undo file).")
 @sandbox_options
 @friendly_errors
-def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, failures: Path | None, sandbox: bool,
+def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, failures: Path | None,
+                 state: Path | None, sandbox: bool,
                  sandbox_auth: str) -> None:
     """Take back the run that saved UNDO_FILE (its <source name>.undo.csv, or its --undo PATH).
 
@@ -45,7 +49,7 @@ def undo_command(undo_file: Path, unsubscribe_created: bool, dry_run: bool, fail
     """
     with sandbox_client(sandbox, sandbox_auth) as client:
         result = undo_run(undo_file, client=client, dry_run=dry_run, unsubscribe_created=unsubscribe_created,
-                          failures=failures)
+                          failures=failures, state=state)
     say(result.summary())
     say(result.closing_line())
     sys.exit(result.exit_status)
