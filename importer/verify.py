@@ -195,7 +195,7 @@ def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
     report.rows_rejected = run.rows_rejected
     if work is not None and work.count:
         report.contacts = work.count
-        tags = bool(work.tag_names)
+        tags = work.include_tags
         account, report.read_how = read_for(client, work.count, lambda: (c.email for c in work), include_tags=tags)
         candidates = [cmp for c in work if _differs(cmp := compare(c, account.get(c.email)))]
         if len(candidates) > CONFIRM_LIMIT:

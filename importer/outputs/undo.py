@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
@@ -64,10 +65,16 @@ class UndoLine:
         return f"{self.email}: {name}"
 
 
-def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
+class UndoneBy(Protocol):
+    """An action (send/actions/base.py) that adds its own undo lines for a contact Kit holds."""
+
+    def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]: ...
+
+
+def lines_for(comparison: Comparison, actions: Iterable[UndoneBy] = ()) -> Iterator[UndoLine]:
     """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
-    tags go with it); for one Kit holds, each first name, value and tag the run changes, and its
-    state when the run sends the unsubscribe (decide/unsubscribes.py: a state kept changes nothing)."""
+    tags go with it); for one Kit holds, each first name and value the run changes, then each
+    action's own lines (the tags it adds, the unsubscribe it sends: a state kept changes nothing)."""
     held, email = comparison.held, comparison.contact.email
     if held is None:
         yield UndoLine(email, None, CREATED)
@@ -77,10 +84,10 @@ def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
             continue
         if change.field is not None:
             yield UndoLine(email, held.id, FIELD, change.field.key, change.field.label, change.kit_value)
-        elif change.what in (FIRST_NAME, STATE):
+        elif change.what == FIRST_NAME:
             yield UndoLine(email, held.id, change.what, kit_value=change.kit_value)
-        elif change.what == TAG:
-            yield UndoLine(email, held.id, TAG, change.file_value or "")
+    for action in actions:
+        yield from action.undo_lines(comparison)
 
 
 @dataclass
@@ -117,12 +124,12 @@ def incomplete_marker(path: Path) -> Path:
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
               account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
-              delimiter: str = ",", form: bool = False) -> UndoSaved:
+              delimiter: str = ",", form: bool = False, actions: Iterable[UndoneBy] = ()) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
     `account` is what the run read of Kit, if it did; without it (or without tags when the run
-    adds some), Kit's values are read here at the cheaper of a whole-account read and one lookup
+    adds some: `tags`), Kit's values are read here at the cheaper of a whole-account read and one lookup
     per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
     If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
     kept first and this run adds only lines for what they do not cover: what the interrupted run
@@ -139,7 +146,7 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     created = {line.email.casefold() for line in earlier if line.what == CREATED}
     # A subscriber the interrupted run created had nothing before it: its line covers the rest.
     fresh = [line for contact in contacts()
-             for line in lines_for(compare(contact, account.get(contact.email), consent))
+             for line in lines_for(compare(contact, account.get(contact.email), consent), actions)
              if _covers(line) not in covered and line.email.casefold() not in created]
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
@@ -181,10 +188,8 @@ def read_undo(path: Path) -> list[UndoLine]:
     """The lines of an undo file (or of its failures CSV, whose `error` column is ignored)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            first = f.readline()
+            reader = csv.reader(f, delimiter=_delimiter(f.readline()))
             f.seek(0)
-            # Written with the source's delimiter: a semicolon for a semicolon-separated source.
-            reader = csv.reader(f, delimiter=";" if first.lstrip("\ufeff").startswith("email;") else ",")
             header = [h.strip().casefold() for h in next(reader, [])]
             if tuple(header[:len(COLUMNS)]) != COLUMNS:
                 raise ConfigError(f"{path} is not an undo file: its header is not {', '.join(COLUMNS)}.",
@@ -199,6 +204,20 @@ def read_undo(path: Path) -> list[UndoLine]:
         raise ConfigError(f"{path} does not exist.", "Give the undo file a run saved before it wrote.") from None
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError(f"{path} cannot be read: {e}.", "Give the undo file a run saved before it wrote.") from None
+
+
+def _delimiter(header: str) -> str:
+    """An undo file is written with its source's delimiter: a semicolon for a semicolon-separated source."""
+    return ";" if header.lstrip("\ufeff").startswith("email;") else ","
+
+
+def delimiter_of(path: Path) -> str:
+    """The delimiter the undo file at `path` is written with, for its failures CSV to match."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return _delimiter(f.readline())
+    except (OSError, UnicodeDecodeError):
+        return ","
 
 
 def _line(path: Path, number: int, cells: list[str]) -> UndoLine:
