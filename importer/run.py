@@ -220,7 +220,9 @@ def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settin
         _import_source(report, source, settings, client, progress)
         if isinstance(source, UnchangedSource):
             report.source_unchanged_since = source.since or "the last run"
-        remember_download(settings, source, report.exit_status == 0 and not report.stopped)
+        # A removal Kit refused is tried again by the next run: it must not find the sheet "unchanged".
+        remember_download(settings, source, report.exit_status == 0 and not report.stopped
+                          and not report.removals_refused)
     finally:
         source.close()
 
