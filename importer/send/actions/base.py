@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from importer.decide.tally import Tally
     from importer.outputs.undo import UndoLine
     from importer.read.columns import ColumnPlan
-    from importer.send.scheduler import Stage
+    from importer.send.stages.base import Stage
     from importer.settings.declaration import Settings
 
 LEFT = "left"  # in a contact's `confirmed`: Kit holds them not active (the run memory's knowledge)

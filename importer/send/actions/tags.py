@@ -22,7 +22,7 @@ from importer.outputs.undo import UndoLine
 from importer.read.tags import TagBook, unique
 from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING, Status
 from importer.send.actions.base import Action, Count, Figures, per_request
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally
