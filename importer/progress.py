@@ -6,7 +6,8 @@ from typing import Protocol
 
 
 class Progress(Protocol):
-    """Where the pipeline reports progress; the CLI draws bars, a library caller may log."""
+    """Where the pipeline reports progress; the CLI draws bars, a library caller may log. A progress
+    may also have `waiting(seconds)`, told when Kit's rate limit holds every request back that long."""
 
     def phase(self, name: str, total: int | None) -> None: ...
 

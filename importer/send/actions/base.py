@@ -150,6 +150,9 @@ class Action:
     def prepare(self, client: KitClient, count: Count) -> None:
         """Once the run knows its contacts: read what else it needs of Kit (read-only)."""
 
+    def reword(self, report: Any) -> None:
+        """After `prepare`: put the plan's figures in Kit's words (a tag as Kit spells it)."""
+
     def create(self, client: KitClient) -> None:
         """After every check that can stop the run: create what it needs in Kit."""
 
