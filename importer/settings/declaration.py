@@ -215,6 +215,17 @@ def parse_tags(value: Any) -> list[str]:
     return list(unique(names))
 
 
+def check_when_removed(value: Any) -> str:
+    """`nothing`, `untag:TAG` or `unsubscribe`, as given (trimmed)."""
+    from importer.decide.leavers import parse_when_removed
+
+    try:
+        mode, tag = parse_when_removed(value)
+    except ValueError as e:
+        raise Invalid(str(e), "untag:Customers", "unsubscribe") from None
+    return f"{mode}:{tag}" if tag else mode
+
+
 def parse_webhook(value: Any) -> str:
     """An https:// URL (plain http on 127.0.0.1 only), named in errors without its path or query."""
     if not isinstance(value, str) or not is_url(value):
@@ -230,6 +241,17 @@ def parse_webhooks(value: Any) -> list[str]:
     """`--notify` URLs or a config's list of them."""
     urls = [value] if isinstance(value, str) else list(value)
     return [parse_webhook(url) for url in urls]
+
+
+def parse_names(value: Any) -> list[str]:
+    """`--sequence` texts or a config's list of names or ids -> names, trimmed, each once."""
+    names = [value] if isinstance(value, (str, int)) else list(value)
+    if not all(isinstance(n, (str, int)) and not isinstance(n, bool) for n in names):
+        raise Invalid(f"must be names or ids, not {value!r}", "Welcome")
+    texts = [str(n).strip() for n in names]
+    if any(not t for t in texts):
+        raise Invalid("must not be a blank name", "Welcome")
+    return list(dict.fromkeys(texts))
 
 
 def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
@@ -316,6 +338,10 @@ class Settings:
              "a double opt-in form makes Kit send each new one the form's incentive email.",
         metavar="NAME|ID", toml=(str, int), parse=str)
     referrer: str | None = setting(help="The referrer URL recorded with each --form addition.", metavar="URL")
+    sequences: list[str] = setting(
+        [], help="Add every imported active subscriber to this Kit sequence (name or id; repeatable). Nobody known "
+                 "to be in it is added again: a repeating sequence would start them over.",
+        flag="--sequence", multiple=True, metavar="NAME|ID", toml=(list,), parse=parse_names)
     failures: Path | None = setting(help="Where to write rejected rows (default: ./<source name>.failures.csv).",
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
@@ -357,6 +383,10 @@ class Settings:
                                         metavar="PERCENT")
     max_rejects: float | None = setting(help="Write nothing (exit 1) if more than this share of rows would be "
                                              "rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    when_removed: str = setting("nothing", help="What happens in Kit to subscribers an earlier run imported from "
+                                                "this source that are no longer in it (needs a state file): "
+                                                "nothing, untag:TAG (remove that tag) or unsubscribe.",
+                                metavar="nothing|untag:TAG|unsubscribe", parse=check_when_removed)
     notify: list[str] = setting(
         [], help="POST a short JSON summary of the run to this webhook URL (repeatable; Slack's incoming webhooks "
                  "get Slack's message shape). Its path and query are never shown.", metavar="URL", multiple=True,
