@@ -37,7 +37,7 @@ from importer.settings.origins import capitalized
 from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.outputs.failures import extra_cells_column, output_delimiter, write_failures
-from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
+from importer.kit import BULK_LIMIT, KitClient, RateLimiter, batches, get_account, list_custom_fields
 from importer.read.files import RowSource
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
 from importer.read.url import redact
@@ -46,6 +46,7 @@ from importer.read.emails import EmailNotes
 from importer.decide.estimate import estimate_seconds
 from importer.read.columns import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.read.frames import default_name, open_data
+from importer.read.blanks import Blanks
 from importer.read.merge import ContactMerger
 from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEFORE_SENDING, Contact, KitState, Outcome,
                               Rejection, Row, Status)
@@ -55,7 +56,7 @@ from importer.decide.run_memory import RunMemory
 from importer.decide.unsubscribes import Mode, decide, outlook
 from importer.send.actions import Action, Count, Seen, actions_for
 from importer.send.scheduler import Scheduler
-from importer.send.stages import CHUNK, stages_for
+from importer.send.stages import stages_for
 from importer.outputs.undo import finish_undo, save_undo
 from importer.outputs.undo_files import undo_path
 from importer.read.url import source_name
@@ -699,7 +700,7 @@ def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGu
 
 
 def _describe_credential(client: KitClient) -> str:
-    how = "bulk requests of up to 100" if client.credential.can_bulk else "one request per contact"
+    how = f"bulk requests of up to {BULK_LIMIT}" if client.credential.can_bulk else "one request per contact"
     return f"{client.credential.name}: {how}"
 
 
@@ -711,7 +712,7 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     If reading stops (an undecodable byte, Ctrl-C), no row has been accounted for: the
     figures and rejections gathered so far are dropped before the error goes on.
     """
-    merger = ContactMerger(plan.kit_fields(), clear_blanks=settings.blanks is BlankPolicy.CLEAR)
+    merger = ContactMerger(plan.kit_fields(), blanks=Blanks(clear=settings.blanks is BlankPolicy.CLEAR))
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
     notes = EmailNotes()
@@ -964,7 +965,7 @@ def _writes(client: KitClient, work: Work) -> list[int]:
     """The write requests of each stage: upserts and values (OAuth, 100 a request; with an API key one
     upsert per contact carries its values), then each action's."""
     bulk = client.credential.can_bulk
-    core = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK)] if bulk else [work.single_upserts]
+    core = [batches(work.upserts), batches(work.values)] if bulk else [work.single_upserts]
     return core + [action.requests(work.counts[action.name], bulk) for action in work.actions]
 
 

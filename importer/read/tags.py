@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 
-from importer.kit import BULK_LIMIT, KitClient, Tag, bulk_create_tags, create_tag, list_tags
+from importer.kit import KitClient, Tag, batched, bulk_create_tags, create_tag, list_tags
 
 
 def split_tags(cell: str) -> tuple[str, ...]:
@@ -70,8 +70,8 @@ class TagBook:
         by one; returns their names as Kit spells them."""
         made: dict[str, Tag] = {}
         if client.credential.can_bulk:
-            for start in range(0, len(self.missing), BULK_LIMIT):
-                result = bulk_create_tags(client, self.missing[start:start + BULK_LIMIT])
+            for names in batched(self.missing):
+                result = bulk_create_tags(client, names)
                 made.update((t.name.casefold(), t) for t in result.items)
         for name in self.missing:
             # Whatever a bulk answer did not confirm (queued, or refused) is created on its own.

@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING
 
 from importer.decide.compare import TAG, Comparison
 from importer.errors import KitRequestError, KitUnavailableError
-from importer.kit import BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
+from importer.kit import BULK_LIMIT, BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.outputs.undo import UndoLine
 from importer.read.tags import TagBook, unique
 from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING, Status
 from importer.send.actions.base import Action, Count, Figures, per_request
 from importer.send.scheduler import Stage
-from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally
@@ -71,7 +70,7 @@ def _refusal(error: KitRequestError | KitUnavailableError) -> str:
 class BulkTaggings(_Taggings):
     """OAuth: Kit's bulk tagging, 100 taggings a request packed across subscribers."""
 
-    size = CHUNK
+    size = BULK_LIMIT  # Kit's bulk limit: requests are filled to it, never past it
 
     def send(self, batch: list[TagItem]) -> BulkResult[Tagging]:
         return bulk_tag_subscribers(self.client, [Tagging(tag.id, o.subscriber_id) for o, tag in batch])
