@@ -55,6 +55,8 @@ from importer.decide.targets import create_held, hold_missing
 from importer.decide.run_memory import RunMemory
 from importer.decide.unsubscribes import Mode, decide, outlook
 from importer.send.actions import Action, Count, Seen, actions_for
+from importer.send.actions.tags import Tags
+from importer.read.tags import counted_once
 from importer.send.scheduler import Scheduler
 from importer.send.stages import stages_for
 from importer.outputs.undo import finish_undo, save_undo
@@ -68,7 +70,8 @@ LIST_LAG_MARGIN = dt.timedelta(minutes=10)
 
 
 class Progress(Protocol):
-    """Where the pipeline reports progress; the CLI draws bars, a library caller may log."""
+    """Where the pipeline reports progress; the CLI draws bars, a library caller may log. A progress
+    may also have `waiting(seconds)`, told when Kit's rate limit holds every request back that long."""
 
     def phase(self, name: str, total: int | None) -> None: ...
 
@@ -127,6 +130,12 @@ def import_file(source: Settings | str | Path, *, client: KitClient | None = Non
     report is written to `settings.report` on every exit: an error found before
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
+
+    Files are written only where the settings say, else into the current folder, and each is
+    named in the report: the failures CSV (`failures_path`; default `<source name>.failures.csv`),
+    the undo file before the first write (`undo_file`; `undo`, default
+    `<source name>.<time>.undo.csv`, none with `no_undo`), and `report`, `diff`, `log`, `state`
+    only when set.
     """
     settings = settings_of(source, options, "import_file")
     return _run(settings, lambda: open_for_run(settings), client, progress)
@@ -137,10 +146,12 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
     """Import a pandas DataFrame or an iterable of dicts as `import_file` imports a file.
 
     Give `settings`, or its fields as keyword arguments (`credential=...`, `fields=[...]`).
-    `settings.source` only names the data, for the report and the default failures CSV
-    (`dataframe.failures.csv` or `rows.failures.csv` in the current folder unless
-    `failures` is set). Row numbers in the failures CSV are positions from 0
-    (`df.iloc[row]`), and its columns are the frame's columns or the dicts' keys.
+    `settings.source` only names the data, for the report and the default file names: as
+    `import_file`, it writes into the current folder unless told where, and names each file in
+    the report: the failures CSV (`dataframe.failures.csv` or `rows.failures.csv` unless
+    `failures` is set) and the undo file (`rows.<time>.undo.csv` unless `undo` is set, none with
+    `no_undo`). Row numbers in the failures CSV are positions from 0 (`df.iloc[row]`), and its
+    columns are the frame's columns or the dicts' keys.
     """
     settings = settings_of(settings if settings is not None else options.pop("source", default_name(data)),
                            options, "import_rows")
@@ -252,6 +263,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         return
     client = client or build_client(settings)
     client.on_retry = client.on_retry or progress.log
+    # Optional: a progress that can say the rate limit holds requests back (`waiting(seconds)`) is told so.
+    client.limiter.on_wait = client.limiter.on_wait or getattr(progress, "waiting", None)
     report.credential = _describe_credential(client)
     report.rate_limit_per_minute = round(client.limiter.requests_per_second * 60)
     errors: dict[int, list[str]] = defaultdict(list)
@@ -298,6 +311,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             _write_diff(settings, report, work, differ, output_delimiter(source))
             for action in actions:
                 action.prepare(client, work.counts[action.name])  # read-only: what it creates waits for the checks
+            tagging = next((action for action in actions if isinstance(action, Tags)), None)
+            report.tags_to_add = counted_once(report.tags_to_add, tagging.spelling if tagging else str)
             report.unchanged = report.contacts - work.count
             report.rows_imported = report.rows_unchanged = contacts.rows - work.rows  # Kit has these already
             report.values_to_write = work.values
