@@ -80,3 +80,9 @@ def test_a_status_of_known_words_and_the_odd_typo_is_still_read():
     rows.append(("typo@example.com", "subscribd"))
     found = detect(["Email", "Status"], rows, exclude={0})
     assert [c.header for c in found.columns] == ["Status"] and not found.unreadable
+
+
+def test_a_column_of_email_addresses_is_no_status_even_when_one_holds_a_status_word():
+    found = detect(["Email", "Other"], [("a@example.com", "nativo@example.com"), ("b@example.com", ",x@y.com,ATIVO")],
+                   exclude={0})
+    assert not found.columns and not found.unreadable
