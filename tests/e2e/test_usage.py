@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import write
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 from test_compare_runs import csv_file, people
 
 ONE = "Email,First name\nann@example.com,Ann\n"

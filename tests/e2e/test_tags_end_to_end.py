@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import write
-from test_cli import env_for, failures_of, invoke
+from helpers import env_for, failures_of, invoke
 
 MAILCHIMP = (
     '"Email Address","First Name","Last Name","MEMBER_RATING","TAGS"\n'

@@ -17,7 +17,7 @@ import requests
 
 from conftest import ROOT
 from importer.sandbox import SAMPLE_FIELDS
-from test_cli import generated, invoke
+from helpers import generated, invoke
 
 
 def clean_env(**extra: str) -> dict[str, str]:

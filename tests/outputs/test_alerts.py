@@ -9,7 +9,7 @@ import pytest
 
 from conftest import write
 from importer.outputs import alerts as alerts_module
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 from webserver import Answer, WebServer
 
 GOOD = "Email,First Name\na@example.com,Ann\nb@example.com,Bob\n"

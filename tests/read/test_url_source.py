@@ -14,7 +14,7 @@ from importer.errors import InputError
 from importer.read import url as url_module
 from importer.read.remote import open_any
 from importer.read.url import download, export_url, redact, source_name
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 from webserver import Answer, WebServer, sheet
 
 CSV = "Email,First Name,Company\na@example.com,Ann,Acme\nb@example.com,Bob,Beta\n"

@@ -9,7 +9,7 @@ import json
 from conftest import write
 from importer.decide import history
 from importer.outputs.report import RunReport
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 CSV = "Email,First Name\na@example.com,Ann\nb@example.com,Bob\n"
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from test_cli import env_for, failures_of, invoke
+from helpers import env_for, failures_of, invoke
 from conftest import write
 
 KINDS = ["oauth", "api_key"]

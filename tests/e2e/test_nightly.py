@@ -20,7 +20,7 @@ import pytest
 
 from conftest import write
 from importer.sandbox import Behaviour, Sandbox
-from test_cli import env_for, generated, invoke
+from helpers import env_for, generated, invoke
 
 
 def writes(sandbox) -> list[str]:

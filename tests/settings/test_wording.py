@@ -7,7 +7,7 @@ import pytest
 
 from conftest import write
 from importer.settings.origins import FLAG, Origin, Origins
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 BAD_FLAGS = [
     (["--field", "=Zip"], "Error: Invalid value for '--field': must be COLUMN=Label, not '=Zip'. "

@@ -12,7 +12,7 @@ from conftest import BASE, make_client, write
 from importer.outputs.failures import neutralize
 from importer.kit import Tagging, bulk_untag_subscribers, untag_subscriber
 from importer.outputs.undo import COLUMNS, UndoLine, read_undo
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 FILE = ('Email,First Name,Company,Last name,Tags\n'
         'ann@example.com,Annie,Beta,Ames,"VIP,Donor"\n'

@@ -12,7 +12,7 @@ from conftest import BASE, write
 from importer.kit import Form
 from importer.records import Contact, KitState, Outcome, Status
 from importer.send.stages import BulkFormAdditions, Unsubscribes
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 KINDS = ["oauth", "api_key"]
 PEOPLE = ("Email,First Name,Status\n"

@@ -16,7 +16,7 @@ from importer import Settings, import_file
 from importer.read.consent import ConsentGuard, Kind, StatusColumn, UnknownStatus, find_status_columns
 from importer.errors import ConfigError
 from importer.records import KitState, Row
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 MC_HEAD = ('"Email Address","First Name","Last Name","Address","Phone Number","MEMBER_RATING","OPTIN_TIME",'
            '"OPTIN_IP","CONFIRM_TIME","CONFIRM_IP","LATITUDE","LONGITUDE","GMTOFF","DSTOFF","TIMEZONE","CC","REGION"')

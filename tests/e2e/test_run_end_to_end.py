@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLES, write
+from helpers import env_for, failures_of, generated, invoke
 from importer import Settings, import_file
-from importer.cli import cli
 from importer.errors import KitUnavailableError
 from importer.kit import Credential, KitClient
 from importer.run import NoProgress
@@ -37,24 +36,6 @@ SAMPLE_REJECTIONS = [
     ("43", "'=HYPERLINK(\"http://evil.example\")",
      "invalid email: '=HYPERLINK(\"http://evil.example\")' is missing an @"),
 ]
-
-
-def env_for(sandbox, kind: str = "oauth") -> dict[str, str]:
-    secret = {"oauth": ("KIT_ACCESS_TOKEN", sandbox.access_token), "api_key": ("KIT_API_KEY", sandbox.api_key)}[kind]
-    other = "KIT_ACCESS_TOKEN" if kind == "api_key" else "KIT_API_KEY"
-    return {"KIT_API_URL": sandbox.url, secret[0]: secret[1], other: ""}
-
-
-def invoke(args, env=None, cwd: Path | None = None):
-    runner = CliRunner()
-    old = Path.cwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        return runner.invoke(cli, [str(a) for a in args],
-                             env={"KIT_API_KEY": "", "KIT_ACCESS_TOKEN": "", **(env or {})})
-    finally:
-        os.chdir(old)
 
 
 def expected_state() -> dict[str, dict]:
@@ -76,11 +57,6 @@ def expected_state() -> dict[str, dict]:
         person["fields"] = dict(sorted(person["fields"].items(), key=lambda kv: ["Last name", "Company",
                                                                                    "Postal code"].index(kv[0])))
     return state
-
-
-def failures_of(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.reader(f))
 
 
 @pytest.mark.parametrize("kind", ["oauth", "api_key"])
@@ -202,14 +178,6 @@ def test_a_403_stops_the_run_and_every_unsent_row_is_kept(sandbox, tmp_path, sto
     imported = set(sandbox.store.snapshot())
     assert len(not_sent) == 56 - 20 and len(rows) == 56 - 20 + 5
     assert not {r[0].strip().lower() for r in not_sent} & imported
-
-
-def generated(path: Path, count: int) -> Path:
-    with path.open("w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["Email", "First Name", "Last name", "Company", "Postal code"])
-        out.writerows([f"p{i}@example.com", f"P{i}", f"L{i}", f"C{i % 7}", f"{i:05d}"] for i in range(count))
-    return path
 
 
 FAULTY = Behaviour(latency=(0.005, 0.03), rate_limit=(40, 1.0), errors=0.08, drops=0.05, queue_full=0.04, seed=3)

@@ -12,7 +12,7 @@ from conftest import write
 from importer.read.consent_vocab import FALSE, TRUE, WORDS, channel_of
 from importer.read.consent_words import LANGUAGES
 from importer.read.names import normalize
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 KINDS = ["oauth", "api_key"]
 

@@ -11,7 +11,7 @@ from importer.run import import_file
 from importer.sandbox import KitStore, Sandbox
 from importer.settings.declaration import Settings
 from importer.verify import verify
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 FILE = ("Email,First Name,Company,Tags,Status\n"
         "ann@example.com,Ann,Acme,Customer,subscribed\n"

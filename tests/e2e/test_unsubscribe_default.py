@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import write
-from test_cli import env_for, failures_of, invoke
+from helpers import env_for, failures_of, invoke
 
 KINDS = ["oauth", "api_key"]
 # A Mailchimp "unsubscribed" export: every row opted out, at UNSUB_TIME (UTC, written without a zone).

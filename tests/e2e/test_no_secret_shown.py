@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from importer.outputs import alerts as alerts_module
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 from webserver import Answer, WebServer, sheet
 
 CSV = "Email,First Name\na@example.com,Ann\nnot-an-email,Bob\n"

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from conftest import write
-from test_cli import env_for, failures_of, invoke
+from helpers import env_for, failures_of, invoke
 
 BAD = "Email,First Name,Company\nann@example.com,Ann,Acme\nnope,Bo,Beta\n"
 FIXED = "Email,First Name,Company\nann@example.com,Ann,Acme\nbo@example.com,Bo,Beta\n"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import EXAMPLES, SAMPLES, write
 from importer.errors import ConfigError, InputError
 from importer.read.files import LoadOptions, list_sheets, open_source, render_cell
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 
 def rows_of(path, **options):

@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 ROWS = [["Email", "First name"], ["ann@example.com", "Ann"], ["bo@example.com", "Bo"]]
 

@@ -10,7 +10,7 @@ from conftest import write
 from importer.kit import Credential
 from importer.run import NoProgress, import_file
 from importer.settings.declaration import Settings
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 from test_undo import rows
 
 MANY = 250
