@@ -73,9 +73,10 @@ class Contact:
     # When the file says the person opted out (UNSUB_TIME, unsubscribed_at, CLEAN_TIME...), as an aware
     # time; a time without a zone is read as the latest instant it can mean (see read/times.py).
     unsubscribed_at: dt.datetime | None = None
-    # What earlier runs learnt: "form" (added), "left" (Kit holds them not active), "honoured" (Kit held
-    # them not active while the file said they opted out: see decide/unsubscribes.py); and HELD_ACTIVE
-    # when this run's read saw Kit hold them active (an unsubscribe then needs no upsert to learn it).
+    # What earlier runs learnt (the run memory): each action Kit confirmed (its key, e.g. "form:12"), "left"
+    # when Kit holds them not active, and "honoured" when Kit held them not active while the file said they
+    # opted out (see decide/unsubscribes.py); and HELD_ACTIVE when this run's read saw Kit hold them active
+    # (an unsubscribe then needs no upsert to learn it).
     confirmed: frozenset[str] = frozenset()
 
 
@@ -128,16 +129,16 @@ class Outcome:
     unwritten: set[CustomField] = field(default_factory=set)
     tagged: list[str] = field(default_factory=list)  # tag names Kit confirmed on the subscriber (new or had it)
     kit_state: KitState | None = None  # the state Kit answered for the subscriber (None: not known)
-    added_to_form: int | None = None  # the form Kit confirmed adding the subscriber to
-    unsubscribed: bool = False  # Kit confirmed this run's unsubscribe of an active subscriber
+    done: list[str] = field(default_factory=list)  # the keys of the actions Kit confirmed (e.g. "form:12")
     kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
     kept_active: str | None = None  # why a person the file says opted out stays active (decide/unsubscribes.py)
 
     @property
     def state_conflict(self) -> bool:
-        """The file says the person opted out, Kit holds them active, and this run did not unsubscribe them."""
+        """The file says the person opted out and Kit holds them active: this run did not unsubscribe them
+        (an unsubscribe Kit confirmed leaves `kit_state` cancelled)."""
         return self.contact.state is not None and self.contact.state.opted_out \
-            and self.kit_state is KitState.ACTIVE and not self.unsubscribed
+            and self.kit_state is KitState.ACTIVE
 
     def fail(self, reason: str, detail: str = "") -> None:
         """Record a problem that stopped the contact itself."""

@@ -35,7 +35,7 @@ from importer.decide.tally import Tally
 from importer.settings.origins import capitalized
 from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
-from importer.outputs.failures import extra_cells_column, write_failures
+from importer.outputs.failures import extra_cells_column, output_delimiter, write_failures
 from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
 from importer.read.files import RowSource
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
@@ -48,14 +48,15 @@ from importer.read.merge import ContactMerger
 from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEFORE_SENDING, Contact, KitState, Outcome,
                               Rejection, Row, Status)
 from importer.outputs.report import RunReport
-from importer.decide.targets import create_held, hold_missing, resolve_form
+from importer.decide.targets import create_held, hold_missing
 from importer.decide.run_memory import RunMemory
 from importer.decide.unsubscribes import Mode, decide, outlook
+from importer.send.actions import Action, Count, actions_for
 from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
-from importer.send.stages.taggings import NOT_APPLIED
-from importer.read.tags import TagBook, unique
 from importer.outputs.undo import finish_undo, save_undo
+from importer.outputs.undo_files import undo_path
+from importer.read.url import source_name
 from importer.outputs.words import plural
 
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
@@ -255,9 +256,11 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             account = get_account(client)
             state.bind_account(account.id, account.name)
         kit_fields = list_custom_fields(client)
-        form = resolve_form(client, settings.form) if settings.form else None
-        report.form = f"{form.name} (id {form.id})" if form is not None else None
         plan = _plan(source, settings, kit_fields, guard, samples)
+        actions = actions_for(settings, plan)
+        for action in actions:
+            action.resolve(client)  # its target in Kit (a form, say), before anything is written
+            report.actions[action.name] = action.figures
         # Nothing is written until every check that can stop the run has passed: fields to
         # create are placeholders until then.
         report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields,
@@ -270,26 +273,22 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         if plan.email_by_content:
             report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
         contacts = _read(source, plan, settings, report, errors, progress, guard)
-        shape: dict[str, Any] = dict(extra_tags=tuple(settings.tags),
-                                     tagged=plan.tags is not None or bool(settings.tags),
-                                     form_id=form.id if form else None, consent=settings.consent)
+        shape: dict[str, Any] = dict(actions=actions)
         work: Work | None = None
         kit_plan: Tally | None = None
         sending: tuple[Work, list] | None = None  # the work and the stages to send it through, once all is ready
         try:
             blind = Work(contacts, None, **shape)  # the whole file: what a run sends knowing nothing of Kit
-            differ = _read_kit(client, settings, report, blind, state, progress, form.id if form else None,
-                               _opt_outs(guard))
+            differ = _read_kit(client, settings, report, blind, state, progress, actions, _opt_outs(guard))
             if differ is not None:
                 kit_plan = Tally()
                 work = Work(contacts, None, differ=differ, plan=kit_plan, **shape)
                 _report_plan(report, kit_plan, settings)
             else:
                 work = Work(contacts, state, **shape) if state is not None and not settings.full else blind
-            _write_diff(settings, report, work, differ)
-            # Kit's tags are read only when the run applies some; missing ones are created after the checks.
-            book = TagBook.read(client, list(work.tag_names.values())) if work.tag_names else None
-            report.tags_created = list(book.missing) if book is not None else []
+            _write_diff(settings, report, work, differ, output_delimiter(source))
+            for action in actions:
+                action.prepare(client, work.counts[action.name])  # read-only: what it creates waits for the checks
             report.unchanged = report.contacts - work.count
             report.rows_imported = report.rows_unchanged = contacts.rows - work.rows  # Kit has these already
             report.values_to_write = work.values
@@ -302,14 +301,15 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 _not_sent(work, report.stopped, report, errors)
             elif settings.dry_run:
                 report.rows_imported += work.rows
-                creations = len(report.fields_created) + _tag_creations(client, len(report.tags_created))
-                report.planned_form_additions = work.form_candidates if form is not None else 0
+                bulk = client.credential.can_bulk
+                creations = len(report.fields_created) + sum(action.creations(bulk) for action in actions)
+                for action in actions:
+                    action.plan(work.counts[action.name], kit_plan)
                 _plan_consent(report, settings, work, kit_plan)
-                report.planned_requests = _planned_requests(client, report, work, creations)
+                report.planned_requests = _planned_requests(client, work, creations)
                 report.planned_reads = client.stats.total
                 report.contacts_to_send = work.count
-                report.taggings_to_send = work.taggings
-                report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency, report)
+                report.planned_seconds = _planned_seconds(client, work, creations, settings.concurrency)
             else:
                 if differ is not None and kit_plan is not None and state is not None:
                     # Only a run that goes on to write refreshes the cache: a stopped one leaves it as it was,
@@ -322,12 +322,12 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 report.columns = plan.describe()  # the fields just created are Kit's now, not "to be created"
                 # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
                 _before_writing(client, settings, work, report,
-                                differ.account if differ is not None and not differ.refreshed else None)
-                if book is not None:
-                    report.tags_created = book.create_missing(client)
-                sending = work, stages_for(client, new_state=settings.subscriber_state,
-                                           tags=book.tags if book is not None else None, form=form,
-                                           referrer=settings.referrer, consent=settings.consent)
+                                differ.account if differ is not None and not differ.refreshed else None,
+                                output_delimiter(source))
+                for action in actions:
+                    action.create(client)
+                sending = work, [*stages_for(client, new_state=settings.subscriber_state),
+                                 *(stage for action in actions for stage in action.stages(client))]
         except KeyboardInterrupt as interrupt:
             if work is None and state is not None and not settings.full:
                 work = Work(contacts, state, **shape)  # interrupted while Kit was read: the state says what is left
@@ -335,9 +335,9 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         else:
             if sending is not None:
                 _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
-                        _column_names(plan), sending[1], kit_plan)
+                        _column_names(plan), sending[1], kit_plan, settings.consent)
                 if report.undo_file and not report.stopped:
-                    finish_undo(settings.undo_file)  # an interrupted run leaves its undo file marked for the next
+                    finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
     finally:
         _finish(report, client, clock)
         if state is not None:
@@ -359,7 +359,7 @@ def _opt_outs(guard: ConsentGuard | None) -> int:
 
 
 def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: RunMemory | None,
-              progress: Progress, form_id: int | None, opt_outs: int = 0) -> Differ | None:
+              progress: Progress, actions: list[Action], opt_outs: int = 0) -> Differ | None:
     """Read what Kit holds when it pays (or --compare always), and say in the report how or why not.
 
     With a state file that holds an earlier read, only the subscribers updated since it (less
@@ -378,8 +378,8 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
         return None
-    options: dict[str, Any] = dict(state=state, form_id=form_id, consent=settings.consent)
-    include_tags = bool(blind.tag_names)
+    options: dict[str, Any] = dict(state=state, actions=actions, consent=settings.consent)
+    include_tags = blind.include_tags
     since = state.read_at() if state is not None and not settings.full else None
     if since is not None:
         account = read_account(client, include_tags=include_tags, updated_after=since - LIST_LAG_MARGIN,
@@ -388,7 +388,9 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
                            f"{since:%Y-%m-%d %H:%M} UTC (less {LIST_LAG_MARGIN.seconds // 60} minutes for Kit's list "
                            f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
         return Differ(account, refreshed=True, **options)
-    writes = write_cost(blind.count, blind.values, blind.taggings, client.credential)
+    bulk = client.credential.can_bulk
+    writes = write_cost(blind.count, blind.values, 0, client.credential) + \
+        sum(action.read_saves(blind.counts[action.name], bulk) for action in blind.actions)
     brake = settings.max_changes is not None and opt_outs and settings.consent is not Mode.KEEP and \
         (state is None or not len(state))
     # --diff, and the brake over unsubscribes, need the read, whatever it costs
@@ -443,16 +445,13 @@ def _report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
 
 
 def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: Tally | None) -> None:
-    """A dry run's consent outcome: new subscribers per state, unsubscribes to send (exact after a read of
-    Kit, else an upper bound), and who stays active and why (after a read)."""
-    if kit_plan is not None:
-        states, report.planned_unsubscribes = kit_plan.new_states, len(kit_plan.unsubscribes)
-    else:
-        states, report.planned_unsubscribes = outlook(work, settings.consent)
+    """A dry run's consent outcome: new subscribers per state, and who stays active and why (after a read);
+    the unsubscribe action counts the unsubscribes to send."""
+    states = kit_plan.new_states if kit_plan is not None else outlook(work, settings.consent)[0]
     report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
 
 
-def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None) -> None:
+def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Differ | None, delimiter: str) -> None:
     """Write the --diff CSV before anything is written, or say why there is none."""
     if settings.diff is None:
         return
@@ -461,7 +460,7 @@ def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Diffe
                             "no diff written")
         return
     try:
-        report.diff_changes = write_diff(settings.diff, work.comparisons())
+        report.diff_changes = write_diff(settings.diff, work.comparisons(), delimiter=delimiter)
     except OSError as e:
         raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",
                           f"Choose another {settings.named('diff')} path.") from None
@@ -497,11 +496,13 @@ def _write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, l
                               extra_column: bool) -> Path:
     """Write the failures CSV where asked or, if that fails, in the temp folder: the rows must not be lost."""
     try:
-        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column)
+        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
         return path
     except OSError as e:
         fallback = Path(tempfile.gettempdir()) / path.name
-        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column)
+        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
         report.notes.append(f"the failures CSV could not be written to {path} ({e.strerror}); "
                             f"it is at {fallback} instead")
         return fallback
@@ -512,27 +513,21 @@ class Work:
 
     Iterable more than once (it is rebuilt from the merged contacts and the state), so the
     brake can count it before anything is written and a stopped run can list what was not sent.
-    `extra_tags` (--tag) are added to every contact's own tags as it is handed out; `tagged`
-    says whether any contact may carry tags, so that `tag_names` (every tag name to apply, one
-    per name ignoring case) and `taggings` need a pass over the contacts.
+    Each action may amend a contact as it is handed out (--tag adds its tags), and counts what
+    it may send for the contacts in the one pass that counts them (`counts`, by action name).
     """
 
-    def __init__(self, contacts: ContactMerger, state: RunMemory | None, *, extra_tags: tuple[str, ...] = (),
-                 tagged: bool = False, form_id: int | None = None, consent: Mode = Mode.HONOUR,
+    def __init__(self, contacts: ContactMerger, state: RunMemory | None, *, actions: list[Action] | None = None,
                  differ: Differ | None = None, plan: Tally | None = None) -> None:
         self.contacts = contacts
         self.state = state
+        self.actions = actions or []
         self.differ, self._plan = differ, plan
-        self.extra_tags = unique(extra_tags)
-        self.taggings = 0
-        self.tags_only = 0  # contacts Kit has whose only change is tags: no upsert needed
-        self.tag_names: dict[str, str] = {}  # folded name -> the first spelling met
-        self.form_id, self.consent = form_id, consent
-        # At most this many form additions: Kit's answers decide (active in Kit or not).
-        self.form_candidates = 0
-        if state is None and differ is None and not tagged and not self.extra_tags and form_id is None:
+        self.counts: dict[str, Count] = {action.name: action.counter() for action in self.actions}
+        self.single_upserts = 0  # contacts that one-per-contact upserts send (an API key)
+        if state is None and differ is None and not self.actions:
             # the merger knows the figures without a pass
-            self.count = self.upserts = len(contacts)
+            self.count = self.upserts = self.single_upserts = len(contacts)
             self.values = contacts.value_count()
             self.rows = contacts.rows
             return
@@ -541,15 +536,18 @@ class Work:
             self.count += 1
             self.values += len(contact.fields)
             self.upserts += contact.subscriber_id is None
+            # Kit has it, and only later stages have work for it (its tags): no one-per-contact upsert.
+            self.single_upserts += contact.subscriber_id is None or bool(contact.fields) \
+                or contact.first_name is not None
             self.rows += len(contact.rows)
-            self.taggings += len(contact.tags)
-            self.tags_only += contact.subscriber_id is not None and not contact.fields and contact.first_name is None
-            for name in contact.tags:
-                self.tag_names.setdefault(name.casefold(), name)
-            active = contact.state in (None, KitState.ACTIVE)
-            unknown = "left" not in contact.confirmed  # Kit may hold them active: only its answer says
-            self.form_candidates += active and unknown and "form" not in contact.confirmed
+            for count in self.counts.values():
+                count.add(contact)
         self._plan = None  # planned in the first pass only
+
+    @property
+    def include_tags(self) -> bool:
+        """Whether a read of Kit for these contacts must include their tags (an action applies some)."""
+        return any(count.include_tags for count in self.counts.values())
 
     def comparisons(self) -> Iterator[Comparison]:
         """Each contact compared with Kit (a Work with a differ only)."""
@@ -559,8 +557,8 @@ class Work:
 
     def _contacts(self) -> Iterator[Contact]:
         for contact in self.contacts.contacts():
-            if self.extra_tags:
-                contact.tags = unique(contact.tags + self.extra_tags)
+            for action in self.actions:
+                contact = action.amend(contact)
             yield contact
 
     def __iter__(self) -> Iterator[Contact]:
@@ -573,21 +571,23 @@ class Work:
                     yield comparison.difference
             elif self.state is None:
                 yield contact
-            elif (change := self.state.changes(contact, form_id=self.form_id, consent=self.consent)) is not None:
+            elif (change := self.state.changes(contact, self.actions)) is not None:
                 yield change
 
 
 def _before_writing(client: KitClient, settings: Settings, work: Work, report: RunReport,
-                    account: Account | None = None) -> None:
+                    account: Account | None = None, delimiter: str = ",") -> None:
     """The one step just before the first subscriber is written: save the undo file of what the run
     will change (after every check that can stop it, and after creating the fields it maps, which
     hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
     marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
     if settings.no_undo or not work.count:
         return
-    saved = save_undo(client, settings.undo_file, lambda: iter(work), work.count, account,
-                      tags=bool(work.tag_names), consent=settings.consent)
-    report.undo_file, report.undo_holds = str(saved.path), saved.describe()
+    path = undo_path(settings.undo, source_name(settings.source))
+    saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=work.include_tags,
+                      consent=settings.consent, delimiter=delimiter,
+                      form=any(not action.taken_back for action in work.actions), actions=work.actions)
+    report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
 
 
 def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | None,
@@ -727,7 +727,8 @@ def _reject(rejection: Rejection, report: RunReport, errors: dict[int, list[str]
 
 def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
             progress: Progress, concurrency: int | None, state: RunMemory | None,
-            columns: dict[str, str], stages: list | None = None, kit_plan: Tally | None = None) -> None:
+            columns: dict[str, str], stages: list | None = None, kit_plan: Tally | None = None,
+            consent: Mode = Mode.HONOUR) -> None:
     """Send the work through the stages; each acknowledged answer is journaled in the state store,
     if any. If the run stops, every contact not settled is rejected: not confirmed if its request
     was sent and never answered (Kit may have applied it), else not sent."""
@@ -745,7 +746,7 @@ def _submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, 
             if created is not None and outcome.status in (Status.CREATED, Status.UPDATED):
                 outcome.status = Status.CREATED if outcome.contact.email.casefold() in created else Status.UPDATED
             if outcome.contact.email not in settled:
-                _tally(outcome, report, errors, columns, work.consent)
+                _tally(outcome, report, errors, columns, consent)
                 settled.add(outcome.contact.email)
 
     batches = submitter.submit(iter(work), lambda n: progress.advance(n, client.stats.total),
@@ -826,7 +827,8 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     report.values_written += outcome.values_written
     report.values_unconfirmed += outcome.values_unconfirmed
     _tally_parts(outcome, report)
-    report.taggings += len(outcome.tagged)
+    for figures in report.actions.values():
+        figures.tally(outcome)
     _confirmed_writes(outcome, report.confirmed_writes)
     _tally_state(outcome, report, consent)
     if not outcome.problems:
@@ -838,10 +840,10 @@ def _tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
 
 
 def _tally_parts(outcome: Outcome, report: RunReport) -> None:
-    """Values and taggings Kit refused ("failed") apart from those never sent because the run stopped."""
+    """Values Kit refused ("failed") apart from those never sent because the run stopped (each action
+    counts its own writes the same way)."""
     if outcome.status is Status.NOT_SENT:
         report.values_not_sent += len(outcome.contact.fields)
-        report.taggings_not_sent += len(outcome.contact.tags)
         return
     for reason, detail in outcome.problems:
         stopped = STOPPED_BEFORE_SENDING in detail
@@ -849,9 +851,6 @@ def _tally_parts(outcome: Outcome, report: RunReport) -> None:
             report.values_not_sent += len(outcome.contact.fields) - outcome.values_written - outcome.values_unconfirmed
         elif reason == "field not written":
             report.values_failed += 1
-        elif reason == NOT_APPLIED:
-            report.taggings_not_sent += stopped
-            report.taggings_failed += not stopped
 
 
 def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
@@ -863,18 +862,15 @@ def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
 
 
 def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOUR) -> None:
-    """Count the states new subscribers were created in, unsubscribes (by the file's state), form
-    additions, and the people the file says opted out whom Kit holds active and this run left so, with why."""
+    """Count the states new subscribers were created in, and the people the file says opted out whom Kit
+    holds active and this run left so, with why (an unsubscribe Kit confirmed leaves them cancelled)."""
     if outcome.status is Status.CREATED and outcome.kit_state not in (None, KitState.ACTIVE):
         report.states_set[outcome.kit_state.value] += 1
     email = outcome.contact.email
-    if outcome.unsubscribed:
-        report.unsubscribed += 1
-        report.unsubscribed_as[str(outcome.contact.state)] += 1
-        report.kept_active.pop(email, None)
-    elif (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
+    if (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
         report.kept_active[email] = kept.value
-    report.form_additions += outcome.added_to_form is not None
+    elif outcome.kit_state is not None and outcome.kit_state is not KitState.ACTIVE:
+        report.kept_active.pop(email, None)  # unsubscribed by this run, or no longer active in Kit
 
 
 def _column_names(plan: ColumnPlan) -> dict[str, str]:
@@ -910,32 +906,23 @@ def _not_confirmed(contacts: Iterable[Contact], why: str, report: RunReport,
         _tally(outcome, report, errors)
 
 
-def _planned_requests(client: KitClient, report: RunReport, work: Work, creations: int) -> int:
-    """Requests a real run needs: what the dry run already read, field creations, then the writes."""
-    return client.stats.total + creations + sum(_writes(client, work, report))
+def _planned_requests(client: KitClient, work: Work, creations: int) -> int:
+    """Requests a real run needs: what the dry run already read, creations, then the writes."""
+    return client.stats.total + creations + sum(_writes(client, work))
 
 
-def _writes(client: KitClient, work: Work, report: RunReport | None = None) -> list[int]:
-    """The write requests of each stage: upserts, values, taggings, form additions (OAuth, 100 a request),
-    unsubscribes (one each); with an API key one request per upsert, tagging and form addition."""
-    forms = report.planned_form_additions if report is not None else 0
-    unsubscribes = report.planned_unsubscribes if report is not None else 0
-    if client.credential.can_bulk:
-        return [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK), math.ceil(work.taggings / CHUNK),
-                math.ceil(forms / CHUNK), unsubscribes]
-    return [work.count - work.tags_only, work.taggings, forms, unsubscribes]
+def _writes(client: KitClient, work: Work) -> list[int]:
+    """The write requests of each stage: upserts and values (OAuth, 100 a request; with an API key one
+    upsert per contact carries its values), then each action's."""
+    bulk = client.credential.can_bulk
+    core = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK)] if bulk else [work.single_upserts]
+    return core + [action.requests(work.counts[action.name], bulk) for action in work.actions]
 
 
-def _tag_creations(client: KitClient, missing: int) -> int:
-    """Requests that create `missing` tags: 100 a request with OAuth, one each with an API key."""
-    return math.ceil(missing / CHUNK) if client.credential.can_bulk else missing
-
-
-def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None,
-                     report: RunReport | None = None) -> float:
+def _planned_seconds(client: KitClient, work: Work, creations: int, concurrency: int | None) -> float:
     """How long a real run of this plan takes: the requests at Kit's latency, concurrency and rate limit."""
     limiter = client.limiter
-    return estimate_seconds(reads=client.stats.total, creations=creations, writes=_writes(client, work, report),
+    return estimate_seconds(reads=client.stats.total, creations=creations, writes=_writes(client, work),
                             concurrency=concurrency or default_concurrency(client),
                             limit=limiter.limit, window=limiter.window + limiter.pad)
 
@@ -949,7 +936,8 @@ def _finish(report: RunReport, client: KitClient, clock: float) -> None:
 
 def file_contacts(source: RowSource, settings: Settings, client: KitClient, report: RunReport,
                   progress: Progress | None = None) -> Work | None:
-    """The file's contacts as a run reads, maps and merges them, with the --tag tags, and none left
+    """The file's contacts as a run reads, maps and merges them, as the actions verify checks amend them
+    (with the --tag tags), and none left
     out by a state file: what `verify` compares with Kit. None when the source has no columns.
     Rejected rows are counted in `report` (a run would not have imported them)."""
     report.read_as, report.notes = source.describe(), [*settings.notes, *source.notes]
@@ -962,4 +950,4 @@ def file_contacts(source: RowSource, settings: Settings, client: KitClient, repo
     hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
     report.columns = plan.describe()
     contacts = _read(source, plan, settings, report, defaultdict(list), progress or NoProgress(), guard)
-    return Work(contacts, None, extra_tags=tuple(settings.tags), tagged=plan.tags is not None or bool(settings.tags))
+    return Work(contacts, None, actions=[action for action in actions_for(settings, plan) if action.verified])

@@ -24,7 +24,7 @@ from typing import Any
 
 from importer.decide.held import read_for
 from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
-from importer.outputs.failures import write_csv
+from importer.outputs.failures import output_delimiter, write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
 from importer.read.remote import open_any
@@ -195,14 +195,14 @@ def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
     report.rows_rejected = run.rows_rejected
     if work is not None and work.count:
         report.contacts = work.count
-        tags = bool(work.tag_names)
+        tags = work.include_tags
         account, report.read_how = read_for(client, work.count, lambda: (c.email for c in work), include_tags=tags)
         candidates = [cmp for c in work if _differs(cmp := compare(c, account.get(c.email)))]
         if len(candidates) > CONFIRM_LIMIT:
             candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags)
         _confirm(client, candidates, report, deadline=deadline, sleep=sleep, clock=clock, tags=tags,
                  confirmed=confirmed)
-    _write(settings.differences_file, report)
+    _write(settings.differences_file, report, output_delimiter(source))
     report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
     report.elapsed_seconds = time.monotonic() - started
     return report
@@ -335,7 +335,7 @@ def _tally_found(report: VerifyReport, found: list[Difference]) -> None:
     report.kept_contacts += bool(found) and not counts and not lagging
 
 
-def _write(path: Path, report: VerifyReport) -> None:
+def _write(path: Path, report: VerifyReport, delimiter: str = ",") -> None:
     """The differences CSV (formula-safe, replaced whole); an earlier one is removed when Kit matches."""
     if not report.differences:
         if path.is_file():
@@ -343,7 +343,7 @@ def _write(path: Path, report: VerifyReport) -> None:
             report.differences_removed = str(path)
         return
     write_csv(path, COLUMNS, ((d.change.email, d.change.what, d.change.kit_value or "", d.change.file_value or "",
-                               d.kind, d.confirmed) for d in report.differences))
+                               d.kind, d.confirmed) for d in report.differences), delimiter=delimiter)
     report.differences_path = str(path)
 
 

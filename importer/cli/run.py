@@ -21,6 +21,7 @@ from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.url import redact
 from importer.run import import_file
+from importer.send.actions import notes_for
 from importer.settings.config import load_config
 from importer.settings.declaration import Settings
 from importer.verify import verify
@@ -88,8 +89,8 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
                     say("Sandbox: the state file is not used, since this emulator starts empty each run; "
                          "rehearse nightly runs against `kit-import sandbox` in another shell instead.")
                     settings.state = None
-            if settings.form:
-                say(f"Note: {FORM_WARNING}")
+            for note in notes_for(settings):
+                say(f"Note: {note}")
             early.handed_over = True  # from here the library writes the report, whatever happens
             try:
                 result = import_file(settings, progress=progress)
@@ -113,11 +114,6 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
 
 SANDBOX_NO_UNDO = ("no undo file saved: the sandbox is gone after this run, so one could take nothing back "
                    "(--undo PATH saves one anyway)")
-
-FORM_WARNING = ("--form: adding subscribers to a double opt-in form makes Kit send each new one the form's "
-                "incentive email (once per subscriber and form, Kit's page says). Only subscribers active in "
-                "Kit and in the file are added.")
-
 
 class EarlyReport:
     """Writes the --report JSON, and sends the alerts, for an error raised before the library has

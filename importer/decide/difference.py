@@ -5,20 +5,22 @@ refresh (only the subscribers updated since the state's last read), those are co
 same way and every other contact is compared with the state's digests of what Kit held, which
 sends the same difference (`RunMemory.changes`) but cannot show Kit's earlier value.
 
-The run's own options are applied on top of the comparison: an unsubscribe the policy sends
-(decide/unsubscribes.py) goes with an upsert, whose answer says the state Kit holds now, and
-with --form a subscriber Kit holds active is upserted so that the form stage can add them.
+The run's actions are applied on top of the comparison: an unsubscribe the consent policy sends
+(decide/unsubscribes.py) goes with an upsert, whose answer says the state Kit holds now, and so
+does a contact an action needs (a form addition, say), since the upsert's answer gives its stage
+the state Kit holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from importer.decide.held import Account
 from importer.decide.unsubscribes import Mode, opted_out
 from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
 from importer.records import HELD_ACTIVE, Contact, CustomField, KitState
-from importer.decide.run_memory import RunMemory, digest
+from importer.decide.run_memory import Needs, RunMemory, digest
 
 BLANK_DIGEST = digest("")  # the journal's digest of a value a run cleared
 
@@ -28,11 +30,11 @@ class Differ:
     subscribers updated since the state's read (the state's cache stands for the rest)."""
 
     def __init__(self, account: Account, *, refreshed: bool = False, state: RunMemory | None = None,
-                 form_id: int | None = None, consent: Mode = Mode.HONOUR) -> None:
+                 actions: Sequence[Needs] = (), consent: Mode = Mode.HONOUR) -> None:
         self.account = account
         self.refreshed = refreshed and state is not None
         self.state = state
-        self.form_id, self.consent = form_id, consent
+        self.actions, self.consent = actions, consent
 
     def is_new(self, email: str) -> bool:
         """Whether Kit held no subscriber with this email when the run read it."""
@@ -63,27 +65,25 @@ class Differ:
         held, difference = comparison.held, comparison.difference
         if held is None:
             return comparison
-        if difference is not None and difference.state is not None and held.state is KitState.ACTIVE:
+        contact = comparison.contact
+        # What the run memory confirmed only ever takes a need away: read it only when an action may need the contact.
+        maybe = [action for action in self.actions if action.needs(contact, held.state, frozenset())]
+        unsubscribe = difference is not None and difference.state is not None  # the policy's verdict (compare)
+        confirmed = self._confirmed(held.email) if maybe or unsubscribe else frozenset()
+        if difference is not None and unsubscribe and held.state is KitState.ACTIVE:
             # An unsubscribe of someone the read saw active: it goes by id, with no upsert to learn the state.
-            difference = replace(difference, confirmed=self._confirmed(held.email) | {HELD_ACTIVE})
-        elif difference is not None and difference.state is not None:  # the upsert says Kit's state now
-            difference = replace(difference, subscriber_id=None, confirmed=self._confirmed(held.email))
-        if self.form_id is not None and held.state is KitState.ACTIVE and \
-                comparison.contact.state in (None, KitState.ACTIVE):
-            confirmed = self._confirmed(held.email)
-            if "form" not in confirmed:
-                base = difference or Contact(comparison.contact.email, None, {}, comparison.contact.rows,
-                                             state=comparison.contact.state,
-                                             unsubscribed_at=comparison.contact.unsubscribed_at)
-                difference = replace(base, subscriber_id=None, confirmed=confirmed)
+            difference = replace(difference, confirmed=confirmed | {HELD_ACTIVE})
+        elif unsubscribe or any(action.needs(contact, held.state, confirmed) for action in maybe):
+            # The upsert's answer says Kit's state now, for the stage that needs it.
+            base = difference or Contact(contact.email, None, {}, contact.rows, state=contact.state,
+                                         unsubscribed_at=contact.unsubscribed_at)
+            difference = replace(base, subscriber_id=None, confirmed=confirmed)
         if difference is comparison.difference:
             return comparison
-        return Comparison(comparison.contact, held, comparison.changes, difference)
+        return Comparison(contact, held, comparison.changes, difference)
 
     def _confirmed(self, email: str) -> frozenset[str]:
-        if self.state is None:
-            return frozenset()
-        return self.state._confirmed(digest(email.casefold()), self.form_id)
+        return self.state.confirmed(email) if self.state is not None else frozenset()
 
     def _drift(self, comparison: Comparison, state: RunMemory) -> int:
         """Changes whose file value the state says Kit held: Kit's value moved since (its web app, say)."""
@@ -120,7 +120,7 @@ class Differ:
         for tag in contact.tags:
             kind = Kind.EQUAL if digest(tag.casefold()) in tagged else Kind.NEW
             changes.append(Change(email, TAG, kind, tag if kind is Kind.EQUAL else None, tag))
-        difference = self.state.changes(contact, form_id=self.form_id, consent=self.consent)
+        difference = self.state.changes(contact, self.actions)
         return Comparison(contact, None, tuple(changes), difference)
 
 

@@ -1,8 +1,9 @@
-"""The state store: what was last sent to Kit for each email, so a nightly run sends only changes.
+"""The run memory: what was last sent to Kit for each email, so a nightly run sends only changes.
 
 SQLite through the stdlib, one file per import (beside its config by default). Per email
 it keeps the subscriber id and a hash of the first name and of each field value Kit
-confirmed, and of each tag name Kit confirmed on it; raw emails, values and tags are not stored, only SHA-256 digests of
+confirmed, of each tag name Kit confirmed on it, and the key of each action Kit confirmed (an
+addition to form 12 is `form:12`); raw emails, values and tags are not stored, only SHA-256 digests of
 them, so the file holds no readable personal data. Every acknowledged response is
 journaled in its own transaction: a run killed at any point (SIGKILL included) and started
 again re-sends only what was in flight. The file is tied to one Kit account.
@@ -22,8 +23,9 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
-from importer.decide.unsubscribes import HONOURED, Mode, may_unsubscribe, opted_out
+from importer.decide.unsubscribes import HONOURED, opted_out
 from importer.errors import ConfigError
 from importer.kit.reads import HeldSubscriber
 from importer.records import Contact, CustomField, KitState, Outcome, Status
@@ -42,14 +44,20 @@ CREATE TABLE IF NOT EXISTS taggings (
     PRIMARY KEY (email, tag)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS states (email TEXT PRIMARY KEY, state TEXT NOT NULL);  -- digests: the file's last state
-CREATE TABLE IF NOT EXISTS form_additions (email TEXT NOT NULL, form_id INTEGER NOT NULL,
-                                           PRIMARY KEY (email, form_id));  -- additions Kit confirmed
+CREATE TABLE IF NOT EXISTS done (email TEXT NOT NULL, action TEXT NOT NULL,
+                                 PRIMARY KEY (email, action)) WITHOUT ROWID;  -- actions Kit confirmed, by key
 CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered them not active (or unsubscribed them)
 -- Kit held them not active while the file said they opted out (the opt-out was honoured), and the file has said
 -- so ever since: Kit holding them active again means they re-subscribed in Kit (decide/unsubscribes.py).
 CREATE TABLE IF NOT EXISTS honoured (email TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS downloads (key TEXT PRIMARY KEY, validators TEXT NOT NULL);  -- a URL source's ETag...
 """
+
+
+class Needs(Protocol):
+    """What the comparison asks of an action (send/actions/base.py): must this contact be upserted for it?"""
+
+    def needs(self, contact: Contact, kit_state: KitState | None, confirmed: frozenset[str]) -> bool: ...
 
 
 def digest(text: str) -> str:
@@ -77,9 +85,17 @@ class RunMemory:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as e:
             raise ConfigError(f"The state file {self.path} cannot be used: {e}.",
                               "Move it aside (the next run then sends everything once) or fix --state.") from None
+
+    def _migrate(self) -> None:
+        """A file from before actions kept form additions in their own table: they become `form:<id>` keys."""
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'form_additions'").fetchone():
+            with self.db:
+                self.db.execute("INSERT OR IGNORE INTO done SELECT email, 'form:' || form_id FROM form_additions")
+                self.db.execute("DROP TABLE form_additions")
 
     def close(self) -> None:
         self.db.close()
@@ -180,24 +196,22 @@ class RunMemory:
                               (digest(email.casefold()),)).fetchone()
         return None if row is None else Known(row[0], row[1], json.loads(row[2]))
 
-    def changes(self, contact: Contact, *, form_id: int | None = None, consent: Mode = Mode.HONOUR) -> Contact | None:
+    def changes(self, contact: Contact, actions: Iterable[Needs] = ()) -> Contact | None:
         """The part of `contact` Kit does not have yet, or None if Kit has it all.
 
         A contact Kit already has (with its id known) and whose first name is unchanged gets
         `subscriber_id` set, so the bulk path can write its changed values without an upsert.
-        One whose state in the file changed, or that still needs the form addition or the
-        unsubscribe the policy may send, is upserted, since only the upsert's answer says which state
-        Kit holds; what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
+        One whose state in the file changed, or that an action still needs (a form addition, an
+        unsubscribe the consent policy may send), is upserted, since only the upsert's answer says
+        which state Kit holds; what Kit confirmed in an earlier run is in its `confirmed` and not sent again.
         """
         known = self.known(contact.email)
         tags = self._untagged(contact)
         if known is None or known.subscriber_id is None:
             return replace(contact, tags=tags)
         key = digest(contact.email.casefold())
-        confirmed = self._confirmed(key, form_id)
-        active = contact.state in (None, KitState.ACTIVE)
-        pending = "left" not in confirmed and ((form_id is not None and active and "form" not in confirmed) or
-                                               may_unsubscribe(replace(contact, confirmed=confirmed), consent))
+        confirmed = self.confirmed(contact.email)
+        pending = any(action.needs(contact, None, confirmed) for action in actions)
         name_changed = contact.first_name is not None and digest(contact.first_name) != known.first_name
         changed = {f: v for f, v in contact.fields.items() if known.fields.get(str(f.id)) != digest(v)}
         state_changed = contact.state is not None and self._state(key) != digest(contact.state)
@@ -214,11 +228,11 @@ class RunMemory:
         done = self.tagged(contact.email)
         return tuple(t for t in contact.tags if digest(t.casefold()) not in done)
 
-    def _confirmed(self, key: str, form_id: int | None) -> frozenset[str]:
-        done = set()
-        if form_id is not None and self.db.execute("SELECT 1 FROM form_additions WHERE email = ? AND form_id = ?",
-                                                   (key, form_id)).fetchone():
-            done.add("form")
+    def confirmed(self, email: str) -> frozenset[str]:
+        """What earlier runs learnt of this email: the key of each action Kit confirmed, "left" when Kit
+        holds them not active, and "honoured" when an earlier run saw the file's opt-out honoured."""
+        key = digest(email.casefold())
+        done = {row[0] for row in self.db.execute("SELECT action FROM done WHERE email = ?", (key,))}
         if self.db.execute("SELECT 1 FROM not_active WHERE email = ?", (key,)).fetchone():
             done.add("left")
         if self.db.execute("SELECT 1 FROM honoured WHERE email = ?", (key,)).fetchone():
@@ -253,13 +267,12 @@ class RunMemory:
                 self._journal_consent(outcome)
 
     def _journal_consent(self, outcome: Outcome) -> None:
-        """Keep the form addition Kit confirmed, that Kit holds the person as not active (so no later
+        """Keep the actions Kit confirmed, that Kit holds the person as not active (so no later
         run adds them to a form or unsubscribes them) or active again, whether the file's opt-out is
         honoured, and the file's state once the contact went through without a problem (so a refused
         unsubscribe is tried again)."""
         key = digest(outcome.contact.email.casefold())
-        if outcome.added_to_form is not None:
-            self.db.execute("INSERT OR IGNORE INTO form_additions VALUES (?, ?)", (key, outcome.added_to_form))
+        self.db.executemany("INSERT OR IGNORE INTO done VALUES (?, ?)", [(key, action) for action in outcome.done])
         if outcome.kit_state not in (None, KitState.ACTIVE):
             self.db.execute("INSERT OR IGNORE INTO not_active VALUES (?)", (key,))
         elif outcome.kit_state is KitState.ACTIVE:

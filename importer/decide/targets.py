@@ -1,16 +1,14 @@
-"""Asks Kit what it knows: the account's custom fields (creating missing ones when asked) and its forms."""
+"""Kit's custom fields for the run's columns: missing ones held as placeholders, created once the run may write."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from importer.errors import ConfigError
-from importer.kit import Form, KitClient, create_custom_field, list_forms
+from importer.kit import KitClient, create_custom_field
 from importer.read.columns import ColumnPlan, closest_labels
 from importer.settings.origins import Origins
 from importer.records import CustomField
-
 
 
 def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create: bool,
@@ -44,28 +42,3 @@ def create_held(client: KitClient, plan: ColumnPlan) -> dict[CustomField, Custom
     real = {f: create_custom_field(client, f.label) for _, f in plan.fields if f.id < 0}
     plan.fields = [(index, real.get(f, f)) for index, f in plan.fields]
     return real
-
-
-def resolve_form(client: KitClient, wanted: str) -> Form:
-    """The account's form named `wanted` (its name, ignoring case, or its id), read with one GET
-    before anything is written; a ConfigError naming the closest forms when there is none."""
-    forms = list_forms(client)
-    text = wanted.strip()
-    for form in forms:
-        if text.isdigit() and form.id == int(text):
-            return form
-    named = [f for f in forms if f.name.strip().casefold() == text.casefold()]
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
-        ids = ", ".join(str(f.id) for f in named)
-        raise ConfigError(f"Kit has {len(named)} forms named {text!r} (ids {ids}).", "Give the form's id in --form.")
-    names = {f.name.casefold(): f for f in forms}
-    near = [names[n] for n in difflib.get_close_matches(text.casefold(), list(names), n=3, cutoff=0.4)]
-    if not forms:
-        raise ConfigError(f"Kit has no form {text!r}: the account has no forms.",
-                          "Create the form in Kit first, or leave out --form.")
-    shown = near or forms[:5]
-    which = "closest" if near else "some of the account's forms"
-    listed = ", ".join(f"{f.name!r} (id {f.id})" for f in shown)
-    raise ConfigError(f"Kit has no form {text!r} ({which}: {listed}).", "Fix the name in --form, or give its id.")

@@ -19,9 +19,9 @@ DIFF_COLUMNS = ("email", "what", "change", "kit_value", "file_value", "why")
 NOT_KEPT = "(not kept: Kit's value unchanged since the state file's read)"
 
 
-def write_diff(path: Path, comparisons: Iterable[Comparison]) -> int:
+def write_diff(path: Path, comparisons: Iterable[Comparison], *, delimiter: str = ",") -> int:
     """Write every change of these comparisons that is not equal to Kit's; returns the lines written."""
-    return write_csv(path, DIFF_COLUMNS, _lines(comparisons))
+    return write_csv(path, DIFF_COLUMNS, _lines(comparisons), delimiter=delimiter)
 
 
 def _lines(comparisons: Iterable[Comparison]) -> Iterator[tuple[str, ...]]:

@@ -73,12 +73,21 @@ def is_failures_csv(headers: Sequence[str]) -> bool:
     return len(carried_columns(headers)) < len(headers)
 
 
-def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Iterable[str]], *, durable: bool = False) -> int:
+def output_delimiter(source: object) -> str:
+    """The delimiter of the CSVs a run writes about `source`: a semicolon for a semicolon-separated
+    source (written where Excel's list separator is one, as in Germany, where Excel opens a comma
+    CSV as one column), else a comma (a tab or pipe would leave a `.csv` in one column anywhere)."""
+    return ";" if getattr(source, "delimiter", None) == ";" else ","
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Iterable[str]], *, durable: bool = False,
+              delimiter: str = ",") -> int:
     """A CSV a person opens in a spreadsheet app, as every file of rows the tool writes: UTF-8 with a
-    BOM, every cell formula-safe, replaced whole or not at all. Returns the rows written."""
+    BOM, every cell formula-safe, separated by `delimiter` (see `output_delimiter`), replaced whole or
+    not at all. Returns the rows written."""
     written = 0
     with atomic_write(path, encoding="utf-8-sig", newline="", durable=durable) as f:
-        out = csv.writer(f)
+        out = csv.writer(f, delimiter=delimiter)
         out.writerow([neutralize(c) for c in columns])
         for row in rows:
             out.writerow([neutralize(c) for c in row])
@@ -87,7 +96,7 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Iterable[str]],
 
 
 def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
-                   errors: Mapping[int, list[str]], *, extra_column: bool = False) -> int:
+                   errors: Mapping[int, list[str]], *, extra_column: bool = False, delimiter: str = ",") -> int:
     """Write the rows whose numbers are in `errors` to `path`; returns how many were written.
 
     Every line has the source's own columns, then `extra cells` when `extra_column` (it must
@@ -103,7 +112,7 @@ def write_failures(path: Path, headers: Sequence[str], rows: Iterable[Row],
     carried_extra = extra_cells_column(headers)  # a failures CSV fed back in keeps its extra cells
     written = 0
     with atomic_write(path, encoding="utf-8-sig", newline="") as f:
-        out = csv.writer(f)
+        out = csv.writer(f, delimiter=delimiter)
         out.writerow([neutralize(headers[i]) for i in keep] + ([EXTRA_COLUMN] if extra_column else [])
                      + list(FAILURE_COLUMNS))
         for row in rows:

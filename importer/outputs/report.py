@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from importer.errors import Terminated
 from importer.outputs.atomic import atomic_write
@@ -17,6 +17,34 @@ from importer.read.consent_vocab import consent_header
 from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
 
 __all__ = ["ExitStatus", "RunReport"]
+
+
+class ActionFigures(Protocol):
+    """One action's figures (send/actions/base.py `Figures`): JSON fields, and its summary lines."""
+
+    @property
+    def with_states(self) -> bool:
+        """Whether its lines go with the consent lines, right after the counts."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def tally(self, outcome: Any) -> None: ...
+
+    def plan_lines(self) -> list[tuple[str, str]]: ...
+
+    def result_lines(self) -> list[tuple[str, str]]: ...
+
+    def created_lines(self, dry_run: bool) -> list[tuple[str, str]]: ...
+
+    def closing(self) -> str: ...
+
+
+def _every_action() -> dict[str, ActionFigures]:
+    """Every registered action's figures at zero: a report has them all, asked for or not, so that its
+    JSON keeps one shape (an error before the run starts included)."""
+    from importer.send.actions import blank_figures  # the registry imports this module: asked for when used
+
+    return blank_figures()
 
 
 @dataclass
@@ -46,11 +74,6 @@ class RunReport:
     values_unconfirmed: int = 0
     values_failed: int = 0  # refused by Kit
     values_not_sent: int = 0  # never sent: the run stopped first
-    tags_created: list[str] = field(default_factory=list)  # in a dry run: the tags a real run would create
-    taggings: int = 0  # tags Kit confirmed on subscribers (new, or one they had)
-    taggings_failed: int = 0  # refused by Kit
-    taggings_not_sent: int = 0  # never sent: the run stopped first
-    taggings_to_send: int = 0  # a dry run's
     rows_rejected: int = 0  # every row in the failures CSV, rows_not_sent and rows_not_confirmed included
     rows_not_sent: int = 0  # the run stopped before sending them
     rows_not_confirmed: int = 0  # sent, no answer before the run stopped: Kit may have applied them
@@ -65,13 +88,7 @@ class RunReport:
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
     consent_from: list[str] = field(default_factory=list)  # the columns that decide the email state
     consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
-    unsubscribed: int = 0  # existing subscribers active in Kit this run unsubscribed, as the file's opt-out says
-    unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
-    form: str | None = None  # the --form, as "name (id N)"
-    form_additions: int = 0
-    planned_form_additions: int = 0  # a dry run's upper bound: Kit's answers decide who is active
-    planned_unsubscribes: int = 0  # a dry run's: exact after a read of Kit, else at most this many
     planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
     plan_columns: dict[str, dict[str, int]] = field(default_factory=dict)  # item -> {new, changed, equal, cleared}
@@ -104,6 +121,16 @@ class RunReport:
     # (email folded, "subscriber" or "tag:<name folded>") of each write Kit confirmed: what `run --verify`
     # calls "not visible yet" rather than missing while Kit's lists catch up. Not in the JSON report.
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
+    actions: dict[str, ActionFigures] = field(default_factory=lambda: _every_action())
+
+    def __getattr__(self, name: str) -> Any:
+        """An action's figure by its name (`report.form_additions`), as the JSON has it."""
+        if name != "actions":
+            for figures in self.__dict__.get("actions", {}).values():
+                if name in figures.to_dict():
+                    return getattr(figures, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def requests_sent(self) -> int:
@@ -151,7 +178,9 @@ class RunReport:
         del data["confirmed_writes"]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
-        data["unsubscribed_as"] = dict(self.unsubscribed_as.most_common())
+        del data["actions"]
+        for figures in self.actions.values():
+            data.update(figures.to_dict())
         data["kept_active"] = [{"email": email, "reason": why} for email, why in self.kept_active.items()]
         data["state_conflicts"] = len(self.kept_active)  # the earlier names of kept_active's count and emails
         data["state_conflict_emails"] = list(self.kept_active)
@@ -189,8 +218,8 @@ class RunReport:
         lines += self._rejection_lines()
         if self.fields_created:
             lines.append(line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
-        if self.tags_created:
-            lines.append(line("Tags to create" if self.dry_run else "Tags created", ", ".join(self.tags_created)))
+        lines += [line(label, text) for figures in self.actions.values() for label, text in
+                  figures.created_lines(self.dry_run)]
         if self.columns:
             lines.append(line("Columns", "; ".join(self.columns)))
         if self.consent_left_out:
@@ -198,8 +227,9 @@ class RunReport:
             lines.append(line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
         lines += self._ignored_lines()
         lines += [line("Note", note) for note in self.notes]
-        if self.undo_file:
-            lines.append(line("Undo file", f"{self.undo_file}: {self.undo_holds}"))
+        if self.undo_file or self.undo_holds:  # (none saved: only why)
+            lines.append(line("Undo file", f"{self.undo_file}: {self.undo_holds}" if self.undo_file else
+                              self.undo_holds))
         lines.append(requests_line(self.requests))
         if self.retries:
             lines.append(line("Retries", f"{self.retries:,} ({self.throttled:,} after 429 rate limiting)"))
@@ -212,14 +242,12 @@ class RunReport:
         return "\n".join(lines)
 
     def _sent_lines(self) -> list[str]:
-        """What a real run sent: values, taggings, drift; "failed" only for what Kit refused."""
+        """What a real run sent: values, the actions' writes (taggings), drift; "failed" only for what Kit refused."""
         return [
             line("Values written", f"{self.values_written:,}" + _parenthesized(
                 (self.values_unconfirmed, "accepted, not confirmed"), (self.values_failed, "refused by Kit"),
                 (self.values_not_sent, "not sent"))),
-            *([line("Taggings", f"{self.taggings:,}" + _parenthesized(
-                (self.taggings_failed, "refused by Kit"), (self.taggings_not_sent, "not sent")))]
-              if self.taggings or self.taggings_failed or self.taggings_not_sent else []),
+            *self._action_lines(sent=True),
             *([line("Drift corrected", f"{plural(self.drift_corrected, 'value')} changed in Kit since the "
                                        "last run, set again to the file's")] if self.drift_corrected else []),
         ]
@@ -292,9 +320,7 @@ class RunReport:
                                            "run would be set again to the file's"))
         return lines + [
             line("Values to write", f"{self.values_to_write:,}"),
-            *([line("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []),
-            *([line("Form additions", f"up to {self.planned_form_additions:,} (to {self.form}; active "
-                                      "subscribers only)")] if self.form else []),
+            *self._action_lines(sent=True),
             line("Requests needed", f"{self.planned_requests:,} ({plural(self.planned_reads, 'read')} and "
                  f"{plural(self.planned_requests - self.planned_reads, 'write')}: ~{duration(self.planned_seconds)} "
                  f"at Kit's usual answer time, at most {self.rate_limit_per_minute:,} requests/minute)"),
@@ -317,16 +343,17 @@ class RunReport:
                              (f" ({said}{' in the file' if n == 0 else ''})" if said else ""))
                 parts[-1] = f"{count:,} {parts[-1]}"
             lines.append(line("States set", ", ".join(parts)))
-        if self.unsubscribed:
-            lines.append(line("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the "
-                                              f"file says opted out{_unsubscribed_as(self.unsubscribed_as)}"))
-        lines += self._kept_lines()
-        if self.form and not self.dry_run:
-            lines.append(line("Form additions", f"{self.form_additions:,} to {self.form}"))
-        return lines
+        return lines + self._action_lines(sent=False) + self._kept_lines()
+
+    def _action_lines(self, sent: bool) -> list[str]:
+        """The actions' lines: a dry run's plan or a run's result, those about subscribers' states and
+        forms (`sent` False: right after the counts) or about what else was sent."""
+        return [line(label, text) for figures in self.actions.values() if figures.with_states is not sent
+                for label, text in (figures.plan_lines() if self.dry_run else figures.result_lines())]
 
     def _planned_state_lines(self) -> list[str]:
-        """A dry run's consent outcome: new subscribers per state, unsubscribes to send, who stays active."""
+        """A dry run's consent outcome: new subscribers per state, the actions on states (unsubscribes to
+        send), who stays active."""
         read = bool(self.kit_read) and not self.kit_read.startswith("not read")
         lines = []
         if self.planned_states:
@@ -334,10 +361,7 @@ class RunReport:
                                                     else "") for state, n in self.planned_states.items())
             lines.append(line("States", f"new subscribers: {states}" if read else
                                f"{states} (each created so if Kit does not hold it yet)"))
-        if self.planned_unsubscribes:
-            lines.append(line("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
-                               if read else f"up to {self.planned_unsubscribes:,} (those Kit holds active)"))
-        return lines + self._kept_lines()
+        return lines + self._action_lines(sent=False) + self._kept_lines()
 
     def _kept_lines(self) -> list[str]:
         """`Left active: 2 subscribers the file says opted out (1 created in Kit after ...; listed in the report)`."""
@@ -400,8 +424,7 @@ class RunReport:
                     f"would be sent; {rows}. Nothing was written to Kit.")
         if self.rows_skipped:
             rows = rows.replace(f"{self.rows_skipped:,} skipped", f"{self.rows_skipped:,} skipped (not subscribed)")
-        if self.unsubscribed:
-            rows += f"; {plural(self.unsubscribed, 'subscriber')} unsubscribed"
+        rows += "".join(f"; {said}" for figures in self.actions.values() if (said := figures.closing()))
         if self.kept_active:
             rows += f"; {len(self.kept_active):,} opted out in the file left active in Kit"
         if self.failures_path:
@@ -420,16 +443,6 @@ def _stands_out(header: str, why: str) -> bool:
     if why.startswith("Kit field") or "named like" in why:  # fed by another column, or a metadata twin of one
         return True
     return consent_header(header)
-
-
-def _unsubscribed_as(said: Counter) -> str:
-    """` (2 unsubscribed, 1 bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)`."""
-    if set(said) <= {"cancelled"}:
-        return ""
-    order = ("cancelled", "bounced", "complained")  # ties in a steady order, whatever order Kit answered in
-    ranked = sorted(said.items(), key=lambda sc: (-sc[1], order.index(sc[0]) if sc[0] in order else len(order)))
-    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in ranked)
-    return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
 
 
 UNFINISHED = (REASON_NOT_SENT, REASON_NOT_CONFIRMED)  # reasons counted apart from rejections

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
@@ -64,10 +65,16 @@ class UndoLine:
         return f"{self.email}: {name}"
 
 
-def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
+class UndoneBy(Protocol):
+    """An action (send/actions/base.py) that adds its own undo lines for a contact Kit holds."""
+
+    def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]: ...
+
+
+def lines_for(comparison: Comparison, actions: Iterable[UndoneBy] = ()) -> Iterator[UndoLine]:
     """The undo lines of one contact about to be sent: a new subscriber is one line (its values and
-    tags go with it); for one Kit holds, each first name, value and tag the run changes, and its
-    state when the run sends the unsubscribe (decide/unsubscribes.py: a state kept changes nothing)."""
+    tags go with it); for one Kit holds, each first name and value the run changes, then each
+    action's own lines (the tags it adds, the unsubscribe it sends: a state kept changes nothing)."""
     held, email = comparison.held, comparison.contact.email
     if held is None:
         yield UndoLine(email, None, CREATED)
@@ -77,10 +84,10 @@ def lines_for(comparison: Comparison) -> Iterator[UndoLine]:
             continue
         if change.field is not None:
             yield UndoLine(email, held.id, FIELD, change.field.key, change.field.label, change.kit_value)
-        elif change.what in (FIRST_NAME, STATE):
+        elif change.what == FIRST_NAME:
             yield UndoLine(email, held.id, change.what, kit_value=change.kit_value)
-        elif change.what == TAG:
-            yield UndoLine(email, held.id, TAG, change.file_value or "")
+    for action in actions:
+        yield from action.undo_lines(comparison)
 
 
 @dataclass
@@ -93,12 +100,13 @@ class UndoSaved:
     kept: int = 0
     how: str = ""
     written: bool = True  # False: the run changes nothing undo can take back, and no file was written
+    form: bool = False  # the run adds subscribers to a form, which no undo takes back
 
     def describe(self) -> str:
         """`3 values, 1 first name, 2 tags, 4 created subscribers; Kit's values before the run: ...`"""
         if not self.written:
-            return (f"nothing this run changes can be undone (a form addition, say): {self.path} was not written, "
-                    "and an earlier undo file there is left as it was")
+            what = "its form additions cannot be taken back" if self.form else "it changes no value, name or tag"
+            return f"none saved: nothing this run changes can be undone ({what})"
         counts = ", ".join(plural(n, word) for word, n in (("value", self.lines[FIELD]),
                                                            ("first name", self.lines[FIRST_NAME]),
                                                            ("tag", self.lines[TAG]),
@@ -115,18 +123,19 @@ def incomplete_marker(path: Path) -> Path:
 
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
-              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR) -> UndoSaved:
+              account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
+              delimiter: str = ",", form: bool = False, actions: Iterable[UndoneBy] = ()) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
     `account` is what the run read of Kit, if it did; without it (or without tags when the run
-    adds some), Kit's values are read here at the cheaper of a whole-account read and one lookup
+    adds some: `tags`), Kit's values are read here at the cheaper of a whole-account read and one lookup
     per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
     If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
     kept first and this run adds only lines for what they do not cover: what the interrupted run
     wrote must still be taken back, from Kit's values before it.
     """
-    saved = UndoSaved(path)
+    saved = UndoSaved(path, form=form)
     earlier = interrupted_lines(path)
     if account is None or (tags and not account.include_tags):
         account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags)
@@ -137,12 +146,12 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     created = {line.email.casefold() for line in earlier if line.what == CREATED}
     # A subscriber the interrupted run created had nothing before it: its line covers the rest.
     fresh = [line for contact in contacts()
-             for line in lines_for(compare(contact, account.get(contact.email), consent))
+             for line in lines_for(compare(contact, account.get(contact.email), consent), actions)
              if _covers(line) not in covered and line.email.casefold() not in created]
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
         return saved
-    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True)
+    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True, delimiter=delimiter)
     for line in (*earlier, *fresh):
         saved.lines[line.what] += 1
     saved.kept = len(earlier)
@@ -179,7 +188,10 @@ def read_undo(path: Path) -> list[UndoLine]:
     """The lines of an undo file (or of its failures CSV, whose `error` column is ignored)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            first = f.readline()
+            f.seek(0)
+            # Written with the source's delimiter: a semicolon for a semicolon-separated source.
+            reader = csv.reader(f, delimiter=";" if first.lstrip("\ufeff").startswith("email;") else ",")
             header = [h.strip().casefold() for h in next(reader, [])]
             if tuple(header[:len(COLUMNS)]) != COLUMNS:
                 raise ConfigError(f"{path} is not an undo file: its header is not {', '.join(COLUMNS)}.",
@@ -293,9 +305,9 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
     return report
 
 
-def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]]) -> None:
+def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimiter: str = ",") -> None:
     """The lines Kit refused, as an undo file with an `error` column: fix the cause, then undo it again."""
-    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed))
+    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed), delimiter=delimiter)
 
 
 def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoLine], report: UndoReport) -> None:

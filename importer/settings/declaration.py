@@ -55,7 +55,6 @@ class Group(StrEnum):
 
 
 FAILURES_SUFFIX = ".failures.csv"
-UNDO_SUFFIX = ".undo.csv"
 VERIFY_SUFFIX = ".verify.csv"
 
 
@@ -318,7 +317,8 @@ class Settings:
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
     undo: Path | None = setting(help="Where to save the undo file, before anything is written: Kit's value of "
-                                     "everything the run changes (default: ./<source name>.undo.csv).",
+                                     "everything the run changes (default: ./<source name>.<time>.undo.csv, a new "
+                                     "one each run).",
                                 value=Path, metavar="PATH")
     no_undo: bool = setting(False, help="Save no undo file (a run that did not read the account then reads no "
                                         "subscriber for one).", value=bool)
@@ -462,12 +462,6 @@ class Settings:
         if isinstance(self.source, Path) and self.source.name.casefold().endswith(FAILURES_SUFFIX):
             return self.source
         return Path(source_name(self.source) + FAILURES_SUFFIX)
-
-    @property
-    def undo_file(self) -> Path:
-        """Where the undo file goes: the setting's path, else `<source name>.undo.csv` here (the
-        failures CSV's rule: the whole name)."""
-        return self.undo or Path(source_name(self.source) + UNDO_SUFFIX)
 
     @property
     def differences_file(self) -> Path:

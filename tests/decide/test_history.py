@@ -39,7 +39,7 @@ def test_history_after_three_runs(sandbox, tmp_path):
     one = invoke(["history", "1", "--state", "k.state"], cwd=tmp_path)
     assert one.exit_code == 0
     assert one.output.startswith("Run 1: started ")
-    assert "Created:           2" in one.output and "2 imported, 0 rejected" in one.output
+    assert "Contacts:          2: 2 created, 0 updated" in one.output and "2 imported, 0 rejected" in one.output
     missing = invoke(["history", "9", "--state", "k.state"], cwd=tmp_path)
     assert missing.exit_code == 1 and "runs 1 to 3 are kept" in missing.output
 

@@ -266,7 +266,7 @@ def test_random_csv_structures_are_read_and_every_row_accounted_for(sandbox, tmp
         assert report["rows_read"] + report["blank_rows"] == len(rows)  # each written record is one row
     if report["failures_path"]:
         with open(report["failures_path"], encoding="utf-8-sig", newline="") as f:
-            lines = list(csv.DictReader(f))
+            lines = list(csv.DictReader(f, delimiter=";" if open_source(path).delimiter == ";" else ","))
         assert len(lines) == report["rows_rejected"]
         assert all(None not in line and line["row"].isdigit() and line["error"] for line in lines)
 

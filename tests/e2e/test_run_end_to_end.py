@@ -343,8 +343,8 @@ def test_sigterm_before_sending_ends_with_143_and_leaves_kits_contacts_out_of_th
                                                                                        monkeypatch):
     """Stopped while Kit's tags are read, after Kit's subscribers were: those Kit holds as the file says are
     not in the failures CSV; the others are, as not sent; the summary is printed and the exit status is 143."""
-    from importer import run as pipeline
     from importer.errors import Terminated
+    from importer.read.tags import TagBook
 
     env = env_for(sandbox)
     assert invoke(["run", write(tmp_path / "old.csv", "Email,First Name\na@example.com,Ann\n")], env,
@@ -353,7 +353,7 @@ def test_sigterm_before_sending_ends_with_143_and_leaves_kits_contacts_out_of_th
     def terminated(*args, **kwargs):
         raise Terminated()
 
-    monkeypatch.setattr(pipeline.TagBook, "read", terminated)
+    monkeypatch.setattr(TagBook, "read", terminated)
     source = write(tmp_path / "new.csv", "Email,First Name,Tags\na@example.com,Ann,\nb@example.com,Bea,VIP\n")
     result = invoke(["run", source, "--compare", "always", "--tags-column", "Tags", "--report", "r.json"], env,
                     cwd=tmp_path)

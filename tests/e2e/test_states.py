@@ -11,7 +11,8 @@ import pytest
 from conftest import BASE, write
 from importer.kit import Form
 from importer.records import Contact, KitState, Outcome, Status
-from importer.send.stages import BulkFormAdditions, Unsubscribes
+from importer.send.actions.forms import BulkFormAdditions
+from importer.send.actions.unsubscribes import Unsubscribes
 from helpers import env_for, invoke
 
 KINDS = ["oauth", "api_key"]
@@ -262,7 +263,7 @@ def test_bulk_form_additions_match_kits_answer_by_id_and_give_unnamed_failures_t
         "failures": [{"errors": ["Subscriber does not exist"],
                       "subscription": {"form_id": 5, "subscriber_id": None, "referrer": ""}}]})
     stage.settle(batch, stage.send(batch))
-    assert [o.added_to_form for o in batch] == [5, None, None]
+    assert [o.done for o in batch] == [["form:5"], [], []]
     assert [o.problems for o in batch[1:]] == [[("not added to form", "Newsletter: Subscriber does not exist")]] * 2
 
 

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from importer.outputs.undo_files import undo_files
 from conftest import write
 from helpers import env_for, failures_of, invoke
 
@@ -203,7 +204,7 @@ def test_undo_lists_the_unsubscribes_a_run_made_and_says_it_cannot_reverse_them(
     seed_plan(sandbox.store)
     write(tmp_path / "u.csv", PLAN)
     assert invoke(["run", "u.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
-    undone = invoke(["undo", "u.csv.undo.csv"], env_for(sandbox), cwd=tmp_path)
+    undone = invoke(["undo", undo_files(tmp_path, "u.csv")[0].name], env_for(sandbox), cwd=tmp_path)
     assert undone.exit_code == 0, undone.output
     assert "Left unsubscribed: 1 (the run unsubscribed them; kit-import never makes anyone active)" \
         in undone.output

@@ -4,6 +4,7 @@ against the sandbox (both credentials), plus the file's format and the DELETE en
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 import responses
@@ -12,6 +13,7 @@ from conftest import BASE, make_client, write
 from importer.outputs.failures import neutralize
 from importer.kit import Tagging, bulk_untag_subscribers, untag_subscriber
 from importer.outputs.undo import COLUMNS, UndoLine, read_undo
+from importer.outputs.undo_files import undo_files
 from helpers import env_for, invoke
 
 FILE = ('Email,First Name,Company,Last name,Tags\n'
@@ -39,6 +41,13 @@ def held(store) -> dict[str, tuple]:
                     store.state_of(email)) for email, p in snap.items()}
 
 
+def undo_of(folder: Path, source: str = "people.csv") -> Path:
+    """The newest undo file a run of `source` saved in `folder` (each run saves its own, named for its time)."""
+    found = undo_files(folder, source)
+    assert found, f"no undo file of {source} in {folder}"
+    return found[0]
+
+
 def rows(path) -> list[list[str]]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(f))
@@ -52,11 +61,11 @@ def test_undo_restores_the_earlier_state_field_by_field_and_tag_by_tag(sandbox, 
     write(tmp_path / "people.csv", FILE)
     result = invoke(["run", "people.csv", "--tag", "Batch"], env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert "Undo file:         people.csv.undo.csv: " in result.output
+    assert f"Undo file:         {undo_of(tmp_path).name}: " in result.output
     assert store.snapshot()["ann@example.com"]["fields"] == {"Company": "Beta", "Last name": "Ames"}
     assert store.tags_of("ann@example.com") == {"VIP", "Donor", "Batch"}
 
-    lines = {(r[0], r[2], r[3]): r for r in rows(tmp_path / "people.csv.undo.csv")[1:]}
+    lines = {(r[0], r[2], r[3]): r for r in rows(undo_of(tmp_path))[1:]}
     ann_id = str(store.find("ann@example.com").id)
     assert lines[("ann@example.com", "field", "company")] == ["ann@example.com", ann_id, "field", "company", "Company",
                                                                "Acme"]
@@ -68,7 +77,7 @@ def test_undo_restores_the_earlier_state_field_by_field_and_tag_by_tag(sandbox, 
     assert lines[("cy@example.com", "created subscriber", "")][1] == ""
     assert not any(k[0] == "dee@example.com" for k in lines)
 
-    undone = invoke(["undo", "people.csv.undo.csv"], env, cwd=tmp_path)
+    undone = invoke(["undo", undo_of(tmp_path).name], env, cwd=tmp_path)
     assert undone.exit_code == 0, undone.output
     after = held(store)
     assert {e: v for e, v in after.items() if e != "cy@example.com"} == before
@@ -81,11 +90,11 @@ def test_unsubscribe_created_unsubscribes_only_the_subscribers_the_run_created(s
     env = env_for(sandbox)
     write(tmp_path / "people.csv", FILE)
     assert invoke(["run", "people.csv"], env, cwd=tmp_path).exit_code == 0
-    dry = invoke(["undo", "people.csv.undo.csv", "--unsubscribe-created", "--dry-run"], env, cwd=tmp_path)
+    dry = invoke(["undo", undo_of(tmp_path).name, "--unsubscribe-created", "--dry-run"], env, cwd=tmp_path)
     assert dry.exit_code == 0, dry.output
     assert "Dry run: nothing was written to Kit." in dry.output
     assert store.snapshot()["ann@example.com"]["fields"]["Company"] == "Beta"  # the dry run changed nothing
-    result = invoke(["undo", "people.csv.undo.csv", "--unsubscribe-created"], env, cwd=tmp_path)
+    result = invoke(["undo", undo_of(tmp_path).name, "--unsubscribe-created"], env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert store.state_of("cy@example.com") == "cancelled"
     assert {store.state_of(e) for e in ("ann@example.com", "bob@example.com", "dee@example.com")} == {"active"}
@@ -101,7 +110,7 @@ def test_undo_path_no_undo_and_a_rerun_with_nothing_to_change(sandbox, store, tm
     skipped = invoke(["run", "people.csv", "--no-undo", "--compare", "never", "--report", "r.json"], env,
                      cwd=tmp_path)
     assert skipped.exit_code == 0
-    assert not (tmp_path / "people.csv.undo.csv").exists()
+    assert not list(tmp_path.glob("*.undo.csv"))
     assert "GET /v4/subscribers" not in (tmp_path / "r.json").read_text()
 
 
@@ -110,12 +119,12 @@ def test_a_line_kit_refuses_goes_to_the_undo_failures_csv_and_exits_3(sandbox, s
     env = env_for(sandbox)
     write(tmp_path / "people.csv", FILE)
     assert invoke(["run", "people.csv"], env, cwd=tmp_path).exit_code == 0
-    undo_file = tmp_path / "people.csv.undo.csv"
+    undo_file = undo_of(tmp_path)
     text = undo_file.read_text(encoding="utf-8-sig")
     undo_file.write_text(text + "ann@example.com,1,field,gone_field,Gone,x\n", encoding="utf-8-sig")
     result = invoke(["undo", undo_file.name], env, cwd=tmp_path)
     assert result.exit_code == 3, result.output
-    failed = rows(tmp_path / "people.csv.undo.csv.failures.csv")
+    failed = rows(undo_file.with_name(undo_file.name + ".failures.csv"))
     assert failed[0] == [*COLUMNS, "error"]
     assert failed[1][:4] == ["ann@example.com", "1", "field", "gone_field"]
     assert "no custom field with the key 'gone_field'" in failed[1][6]
@@ -163,22 +172,22 @@ def test_undo_summary_is_aligned_in_plain_words_and_leaves_out_what_is_zero(sand
     env = env_for(sandbox)
     write(tmp_path / "people.csv", FILE)
     assert invoke(["run", "people.csv", "--tag", "Batch"], env, cwd=tmp_path).exit_code == 0
-    dry = invoke(["undo", "people.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
+    dry = invoke(["undo", undo_of(tmp_path).name, "--dry-run"], env, cwd=tmp_path)
     assert dry.exit_code == 0, dry.output
     assert dry.output == (
-        "Undo file:         people.csv.undo.csv\n"
+        f"Undo file:         {undo_of(tmp_path).name}\n"
         "Values:            3 to restore (1 to clear: Kit had none before the run)\n"
         "First names:       2 to restore (1 to clear: Kit had none before the run)\n"
         "Tags:              4 to remove\n"
         "Created by run:    1 (Kit's API cannot delete a subscriber; --unsubscribe-created unsubscribes them)\n"
         "  cy@example.com\n"
         "Dry run: nothing was written to Kit.\n")
-    done = invoke(["undo", "people.csv.undo.csv"], env, cwd=tmp_path)
+    done = invoke(["undo", undo_of(tmp_path).name], env, cwd=tmp_path)
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
     assert lines[-2].startswith("Elapsed:           ") and lines[-2].endswith(" s")
     assert lines[:-2] + lines[-1:] == [
-        "Undo file:         people.csv.undo.csv",
+        f"Undo file:         {undo_of(tmp_path).name}",
         "Values:            3 restored (1 cleared: Kit had none before the run)",
         "First names:       2 restored (1 cleared: Kit had none before the run)",
         "Tags:              4 removed",
@@ -212,16 +221,16 @@ def test_with_keep_kit_state_the_undo_file_records_no_state_a_file_says_changed(
                     cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert store.state_of("st2@example.com") == "active"
-    assert [r[2] for r in rows(tmp_path / "st.csv.undo.csv")[1:]] == ["first name"]
-    undone = invoke(["undo", "st.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
+    assert [r[2] for r in rows(undo_of(tmp_path, "st.csv"))[1:]] == ["first name"]
+    undone = invoke(["undo", undo_of(tmp_path, "st.csv").name, "--dry-run"], env, cwd=tmp_path)
     assert "unsubscribed" not in undone.output.replace("--unsubscribe-created", "")
 
     again = invoke(["run", "st.csv", "--state-column", "Status", "--compare", compare], env, cwd=tmp_path)
     assert again.exit_code == 0, again.output
     assert store.state_of("st2@example.com") == "cancelled"
-    state_lines = [r for r in rows(tmp_path / "st.csv.undo.csv")[1:] if r[2] == "state"]
+    state_lines = [r for r in rows(undo_of(tmp_path, "st.csv"))[1:] if r[2] == "state"]
     assert state_lines == [["st2@example.com", str(store.find("st2@example.com").id), "state", "", "", "active"]]
-    undone = invoke(["undo", "st.csv.undo.csv", "--dry-run"], env, cwd=tmp_path)
+    undone = invoke(["undo", undo_of(tmp_path, "st.csv").name, "--dry-run"], env, cwd=tmp_path)
     assert ("Left unsubscribed: 1 (the run unsubscribed them; kit-import never makes anyone active)"
             in undone.output)
 
@@ -231,9 +240,10 @@ def test_a_run_with_nothing_to_undo_keeps_the_earlier_undo_file(sandbox, store, 
     env = env_for(sandbox)
     write(tmp_path / "people.csv", FILE)
     assert invoke(["run", "people.csv", "--state", "s.db"], env, cwd=tmp_path).exit_code == 0
-    undo_file = tmp_path / "people.csv.undo.csv"
+    undo_file = undo_of(tmp_path)
     first = undo_file.read_bytes()
     again = invoke(["run", "people.csv", "--state", "s.db", "--form", "Newsletter"], env, cwd=tmp_path)
     assert again.exit_code == 0, again.output
-    assert "nothing this run changes can be undone" in again.output
-    assert undo_file.read_bytes() == first
+    assert "Undo file:         none saved: nothing this run changes can be undone (its form additions cannot be " \
+           "taken back)\n" in again.output
+    assert undo_file.read_bytes() == first and undo_files(tmp_path) == [undo_file]

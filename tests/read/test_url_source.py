@@ -174,7 +174,7 @@ def test_a_google_style_url_200_then_304_then_changed(sandbox, web, google_is_lo
     assert third.exit_code == 0, third.output
     assert "unchanged since" not in third.output
     assert sorted(s.email_address for s in sandbox.store.subscribers.values())[-1] == "c@example.com"
-    assert (tmp_path / "google-sheet-gid5.csv.undo.csv").exists()
+    assert list(tmp_path.glob("google-sheet-gid5.csv.*.undo.csv"))
 
 
 def test_a_run_that_did_not_finish_downloads_again(sandbox, web, tmp_path):

@@ -12,7 +12,8 @@ from importer.errors import KitRequestError
 from importer.kit import Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.records import Contact, Outcome, Status
 from importer.send.scheduler import Scheduler
-from importer.send.stages import BulkTaggings, SingleTaggings, stages_for
+from importer.send.actions.tags import BulkTaggings, SingleTaggings, Tags
+from importer.send.stages import stages_for
 
 VIP, NEWS = Tag(5, "VIP"), Tag(6, "Newsletter")
 BOOK = {"vip": VIP, "newsletter": NEWS}
@@ -127,7 +128,7 @@ def test_oauth_stages_tag_after_the_upserts_give_ids(kit, oauth_client):
         "failures": []})
     kit.post(f"{BASE}/v4/bulk/tags/subscribers", json={"subscribers": [listed(1), listed(1)], "failures": []})
     contact = Contact("s1@example.com", None, {}, [2], tags=("VIP", "newsletter"))
-    [done] = [o for batch in Scheduler(stages_for(oauth_client, tags=BOOK)).submit([contact]) for o in batch]
+    [done] = [o for batch in Scheduler(tagging_stages(oauth_client)).submit([contact]) for o in batch]
     assert done.tagged == ["VIP", "Newsletter"] and not done.problems
 
 
@@ -141,8 +142,8 @@ def test_api_key_stages_tag_each_subscriber_by_email_and_name_a_refusal(kit, key
                                                                                "fields": {}}})
     kit.post(f"{BASE}/v4/tags/6/subscribers", status=404, json={"errors": ["Not Found"]})
     contact = Contact("s1@example.com", None, {}, [2], tags=("vip", "Newsletter"))
-    stages = stages_for(key_client, tags=BOOK)
-    assert isinstance(stages[-2], SingleTaggings)  # then the unsubscribes, which this contact needs none of
+    stages = tagging_stages(key_client)
+    assert isinstance(stages[-1], SingleTaggings)
     [done] = [o for batch in Scheduler(stages).submit([contact]) for o in batch]
     assert done.status is Status.CREATED and done.tagged == ["VIP"]
     assert done.problems == [("tag not applied", "Newsletter: Not Found")]
@@ -152,10 +153,16 @@ def test_a_known_subscriber_whose_only_change_is_tags_is_not_upserted_again(kit,
     kit.post(f"{BASE}/v4/tags/5/subscribers", status=200, json={"subscriber": {**listed(7), "state": "active",
                                                                                "fields": {}}})
     contact = Contact("s7@example.com", None, {}, [2], subscriber_id=7, tags=("VIP",))
-    [done] = [o for batch in Scheduler(stages_for(key_client, tags=BOOK)).submit([contact]) for o in batch]
+    [done] = [o for batch in Scheduler(tagging_stages(key_client)).submit([contact]) for o in batch]
     assert done.tagged == ["VIP"] and [c.request.url for c in kit.calls] == [f"{BASE}/v4/tags/5/subscribers"]
 
 
 def test_without_tags_no_taggings_stage_runs(oauth_client, key_client):
     assert not any(isinstance(s, (BulkTaggings, SingleTaggings)) for s in stages_for(oauth_client))
     assert not any(isinstance(s, (BulkTaggings, SingleTaggings)) for s in stages_for(key_client))
+    assert Tags().stages(oauth_client) == [] and Tags().stages(key_client) == []  # no tag names: no stage
+
+
+def tagging_stages(client):
+    """The core stages and the tags action's, as a run with these tags has them."""
+    return [*stages_for(client), (BulkTaggings if client.credential.can_bulk else SingleTaggings)(client, BOOK)]

@@ -1,6 +1,8 @@
-"""The taggings stages: tags are only ever added, once the subscriber exists.
+"""Tags: the Tags column's tags and --tag's, added to each imported subscriber (never removed).
 
-With OAuth, `BulkTaggings` packs 100 taggings a request across subscribers and needs their
+The action reads Kit's tags once the run knows every tag name it applies, creates the missing
+ones after every check that can stop the run, and runs one of two stages once the subscriber
+exists. With OAuth, `BulkTaggings` packs 100 taggings a request across subscribers and needs their
 ids. With an API key, `SingleTaggings` tags one subscriber by email a request. A tagging Kit
 refuses is a problem of that contact (`tag not applied: NAME: <Kit's message>`); the contact
 and its other taggings stand.
@@ -9,13 +11,24 @@ and its other taggings stand.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from importer.decide.compare import TAG, Comparison
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
-from importer.records import Outcome, STOPPED_BEFORE_SENDING
+from importer.outputs.undo import UndoLine
+from importer.read.tags import TagBook, unique
+from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING, Status
+from importer.send.actions.base import Action, Count, Figures, per_request
 from importer.send.scheduler import Stage
 from importer.send.stages.base import CHUNK
+
+if TYPE_CHECKING:
+    from importer.decide.tally import Tally
+    from importer.read.columns import ColumnPlan
+    from importer.settings.declaration import Settings
 
 TagItem = tuple[Outcome, Tag]
 NOT_APPLIED = "tag not applied"
@@ -150,3 +163,117 @@ class SingleTaggings(_Taggings):
     def settle(self, batch: list[TagItem], answer: Tagged | KitRequestError | KitUnavailableError) -> None:
         outcome, tag = batch[0]
         _tell(outcome, tag, _refusal(answer) if isinstance(answer, (KitRequestError, KitUnavailableError)) else None)
+
+
+@dataclass
+class TagFigures(Figures):
+    """The report's tag figures."""
+
+    tags_created: list[str] = field(default_factory=list)  # in a dry run: the tags a real run would create
+    taggings: int = 0  # tags Kit confirmed on subscribers (new, or one they had)
+    taggings_failed: int = 0  # refused by Kit
+    taggings_not_sent: int = 0  # never sent: the run stopped first
+    taggings_to_send: int = 0  # a dry run's
+
+    def tally(self, outcome: Outcome) -> None:
+        """Taggings Kit confirmed, refused ("failed"), and never sent because the run stopped."""
+        self.taggings += len(outcome.tagged)
+        if outcome.status is Status.NOT_SENT:
+            self.taggings_not_sent += len(outcome.contact.tags)
+            return
+        for reason, detail in outcome.problems:
+            if reason == NOT_APPLIED:
+                stopped = STOPPED_BEFORE_SENDING in detail
+                self.taggings_not_sent += stopped
+                self.taggings_failed += not stopped
+
+    def plan_lines(self) -> list[tuple[str, str]]:
+        return [("Taggings to send", f"{self.taggings_to_send:,}")] if self.taggings_to_send else []
+
+    def result_lines(self) -> list[tuple[str, str]]:
+        if not self.taggings and not self.taggings_failed and not self.taggings_not_sent:
+            return []
+        shown = [f"{n:,} {what}" for n, what in ((self.taggings_failed, "refused by Kit"),
+                                                 (self.taggings_not_sent, "not sent")) if n]
+        return [("Taggings", f"{self.taggings:,}" + (f" ({', '.join(shown)})" if shown else ""))]
+
+    def created_lines(self, dry_run: bool) -> list[tuple[str, str]]:
+        if not self.tags_created:
+            return []
+        return [("Tags to create" if dry_run else "Tags created", ", ".join(self.tags_created))]
+
+
+class TagCount(Count):
+    """The taggings a run's contacts carry, and every tag name among them (one per name ignoring case)."""
+
+    def __init__(self, action: Action) -> None:
+        super().__init__(action)
+        self.names: dict[str, str] = {}  # folded name -> the first spelling met
+
+    @property
+    def include_tags(self) -> bool:
+        return bool(self.names)
+
+    def add(self, contact: Contact) -> None:
+        self.items += len(contact.tags)
+        for name in contact.tags:
+            self.names.setdefault(name.casefold(), name)
+
+
+class Tags(Action):
+    """Adds each contact's tags (its Tags cell and every --tag) to its subscriber."""
+
+    name = "tags"
+    figures_type = TagFigures
+    verified = True
+    figures: TagFigures
+
+    def __init__(self, extra: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.extra = unique(extra)
+        self.book: TagBook | None = None
+
+    @classmethod
+    def wanted(cls, settings: Settings, columns: ColumnPlan) -> Tags | None:
+        return cls(settings.tags) if columns.tags is not None or settings.tags else None
+
+    def amend(self, contact: Contact) -> Contact:
+        if self.extra:
+            contact.tags = unique(contact.tags + self.extra)
+        return contact
+
+    def counter(self) -> TagCount:
+        return TagCount(self)
+
+    def prepare(self, client: KitClient, count: Count) -> None:
+        """Kit's tags are read only when the run applies some; the missing ones are created later (`create`)."""
+        names = count.names if isinstance(count, TagCount) else {}
+        self.book = TagBook.read(client, list(names.values())) if names else None
+        self.figures.tags_created = list(self.book.missing) if self.book is not None else []
+
+    def create(self, client: KitClient) -> None:
+        if self.book is not None:
+            self.figures.tags_created = self.book.create_missing(client)
+
+    def stages(self, client: KitClient) -> list[Stage]:
+        if self.book is None or not self.book.tags:
+            return []
+        return [(BulkTaggings if client.credential.can_bulk else SingleTaggings)(client, self.book.tags)]
+
+    def requests(self, count: Count, bulk: bool) -> int:
+        return per_request(count.items, bulk)
+
+    def creations(self, bulk: bool) -> int:
+        return per_request(len(self.figures.tags_created), bulk)
+
+    def read_saves(self, count: Count, bulk: bool) -> int:
+        return self.requests(count, bulk)  # a read shows the tags subscribers hold already
+
+    def plan(self, count: Count, tally: Tally | None = None) -> None:
+        self.figures.taggings_to_send = count.items
+
+    def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
+        held = comparison.held
+        for change in comparison.changes:
+            if held is not None and change.sent and change.what == TAG:
+                yield UndoLine(comparison.contact.email, held.id, TAG, change.file_value or "")

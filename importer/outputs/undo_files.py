@@ -1,0 +1,94 @@
+"""Where undo files go and how to find them again: one file per run, named for its source and
+its time (`contacts.csv.2026-12-06T0315.undo.csv`), never replacing an earlier run's.
+
+An interrupted run's file (still marked incomplete) is the exception: the rerun of the same
+source saves into it, keeping its lines (see `outputs.undo.save_undo`), so that one file takes
+back both. `kit-import undo` with no file lists them with what each would take back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from importer.errors import ConfigError
+from importer.outputs.undo import CREATED, FIELD, STATE, incomplete_marker, read_undo
+from importer.decide.compare import FIRST_NAME, TAG
+from importer.outputs.words import plural
+
+UNDO_SUFFIX = ".undo.csv"
+STAMP = "%Y-%m-%dT%H%M"  # minutes: a second run within one gets seconds, then a count
+
+
+def undo_path(given: Path | None, source_name: str, folder: Path | None = None,
+              now: dt.datetime | None = None) -> Path:
+    """The undo file this run saves: the path given (--undo PATH, the user's to keep or replace),
+    an interrupted run's file of the same source (its lines are kept and added to), or a new
+    `<source name>.<time>.undo.csv` in `folder` (the current folder)."""
+    if given is not None:
+        return Path(given)
+    folder = folder if folder is not None else Path()
+    interrupted = [p for p in undo_files(folder, source_name) if incomplete_marker(p).exists()]
+    if interrupted:
+        return max(interrupted, key=_mtime)
+    now = now or dt.datetime.now()
+    for name in (f"{source_name}.{now:{STAMP}}", f"{source_name}.{now:{STAMP}%S}"):
+        if not (folder / (name + UNDO_SUFFIX)).exists():
+            return folder / (name + UNDO_SUFFIX)
+    count = 2
+    while (folder / f"{source_name}.{now:{STAMP}%S}-{count}{UNDO_SUFFIX}").exists():
+        count += 1
+    return folder / f"{source_name}.{now:{STAMP}%S}-{count}{UNDO_SUFFIX}"
+
+
+def undo_files(folder: Path, source_name: str | None = None) -> list[Path]:
+    """The undo files in `folder` (of one source when named), newest first: timestamped ones and
+    the single `<source name>.undo.csv` earlier versions saved."""
+    patterns = [f"{glob.escape(source_name)}{UNDO_SUFFIX}", f"{glob.escape(source_name)}.*{UNDO_SUFFIX}"] \
+        if source_name else [f"*{UNDO_SUFFIX}"]
+    found = {p for pattern in patterns for p in folder.glob(pattern) if p.is_file()}
+    return sorted(found, key=_mtime, reverse=True)
+
+
+@dataclass
+class Listed:
+    """One undo file as `kit-import undo` lists it: when it was saved and what it would take back."""
+
+    path: Path
+    saved: str
+    holds: str
+    interrupted: bool
+
+    def line(self, width: int) -> str:
+        mark = " (its run did not finish)" if self.interrupted else ""
+        return f"  {self.path!s:<{width}}  {self.saved}  {self.holds}{mark}"
+
+
+def listing(folder: Path, source_name: str | None = None) -> list[Listed]:
+    """Each undo file in `folder` (of one source, when named) with what it would undo, newest first."""
+    out = []
+    for path in undo_files(folder, source_name):
+        saved = dt.datetime.fromtimestamp(_mtime(path)).strftime("%Y-%m-%d %H:%M")
+        try:
+            holds = describe_lines(Counter(line.what for line in read_undo(path)))
+        except ConfigError as e:
+            holds = f"cannot be read: {e}"
+        out.append(Listed(path, saved, holds, incomplete_marker(path).exists()))
+    return out
+
+
+def describe_lines(kinds: Counter[str]) -> str:
+    """`3 values, 1 first name, 2 tags, 4 created subscribers` to restore, remove or list."""
+    words = (("value", FIELD), ("first name", FIRST_NAME), ("tag", TAG), ("created subscriber", CREATED),
+             ("unsubscribe", STATE))
+    return ", ".join(plural(kinds[kind], word) for word, kind in words if kinds[kind]) or "nothing to undo"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

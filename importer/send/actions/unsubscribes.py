@@ -1,0 +1,163 @@
+"""Unsubscribes: unsubscribe the people the file says opted out whom Kit holds active.
+
+Kit's upsert never changes an existing subscriber's state, so a row saying "unsubscribed" for
+someone Kit holds as active changes nothing by itself. This action sends Kit's unsubscribe, one
+request per subscriber (either credential), to each contact the consent policy
+(decide/unsubscribes.py) says to unsubscribe, judged on the upsert's answer (the state and
+creation time Kit holds now). It runs in every run but --keep-kit-state's, and only ever makes
+people inactive.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from importer.decide.compare import STATE, Comparison
+from importer.decide.unsubscribes import Mode, decide, may_unsubscribe
+from importer.errors import KitRequestError, KitUnavailableError
+from importer.kit import KitClient, unsubscribe_subscriber
+from importer.outputs.undo import UndoLine
+from importer.outputs.words import plural
+from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
+from importer.send.actions.base import LEFT, Action, Count, Figures
+from importer.send.scheduler import Stage
+
+if TYPE_CHECKING:
+    from importer.decide.tally import Tally
+    from importer.read.columns import ColumnPlan
+    from importer.settings.declaration import Settings
+
+NOT_UNSUBSCRIBED = "not unsubscribed"
+UNSUBSCRIBED = "unsubscribe"  # the run memory's and the outcome's mark of an unsubscribe Kit confirmed
+
+
+def wants_unsubscribe(outcome: Outcome, mode: Mode = Mode.HONOUR) -> bool:
+    """Whether the policy unsubscribes this person, given the state and creation time Kit answered."""
+    return decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, mode).unsubscribe
+
+
+class Unsubscribes(Stage):
+    """One unsubscribe a request, by subscriber id."""
+
+    needs_id = True
+
+    def __init__(self, client: KitClient, mode: Mode = Mode.HONOUR) -> None:
+        self.client = client
+        self.mode = mode
+
+    def items(self, outcome: Outcome) -> list[Outcome]:
+        return [outcome] if wants_unsubscribe(outcome, self.mode) else []
+
+    def send(self, batch: list[Outcome]) -> None:
+        subscriber_id = batch[0].subscriber_id
+        if subscriber_id is None:  # Kit's answer to the upsert named no id: nothing to address
+            raise KitRequestError("Kit gave no subscriber id to unsubscribe")
+        unsubscribe_subscriber(self.client, subscriber_id)
+
+    def settle(self, batch: list[Outcome], answer: KitRequestError | KitUnavailableError | None) -> None:
+        outcome = batch[0]
+        if isinstance(answer, (KitRequestError, KitUnavailableError)):
+            detail = "; ".join(answer.errors) if isinstance(answer, KitRequestError) and answer.errors else str(answer)
+            outcome.problems.append((NOT_UNSUBSCRIBED, detail))
+        else:
+            outcome.done.append(UNSUBSCRIBED)
+            outcome.kit_state = KitState.CANCELLED
+
+    def abandon(self, outcome: Outcome, why: str) -> None:
+        outcome.problems.append((NOT_UNSUBSCRIBED, f"{STOPPED_BEFORE_SENDING}: {why}"))
+
+
+@dataclass
+class UnsubscribeFigures(Figures):
+    """The report's unsubscribe figures."""
+
+    unsubscribed: int = 0  # existing subscribers active in Kit this run unsubscribed, as the file's opt-out says
+    unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
+    planned_unsubscribes: int = 0  # a dry run's: exact after a read of Kit, else at most this many
+    planned_exact: bool = False  # a dry run's planned_unsubscribes come from a read of Kit (not in the JSON)
+
+    with_states = True
+
+    def tally(self, outcome: Outcome) -> None:
+        if UNSUBSCRIBED in outcome.done:
+            self.unsubscribed += 1
+            self.unsubscribed_as[str(outcome.contact.state)] += 1
+
+    def plan_lines(self) -> list[tuple[str, str]]:
+        if not self.planned_unsubscribes:
+            return []
+        return [("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
+                 if self.planned_exact else f"up to {self.planned_unsubscribes:,} (those Kit holds active)")]
+
+    def result_lines(self) -> list[tuple[str, str]]:
+        if not self.unsubscribed:
+            return []
+        return [("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the file says "
+                                 f"opted out{_unsubscribed_as(self.unsubscribed_as)}")]
+
+    def closing(self) -> str:
+        return f"{plural(self.unsubscribed, 'subscriber')} unsubscribed" if self.unsubscribed else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unsubscribed": self.unsubscribed, "unsubscribed_as": dict(_ranked(self.unsubscribed_as)),
+                "planned_unsubscribes": self.planned_unsubscribes}
+
+
+def _ranked(said: Counter) -> list[tuple[str, int]]:
+    """Most first, ties in Kit's order of states: the same line whichever answer Kit gave first."""
+    order = [str(state) for state in KitState]
+    return sorted(said.items(), key=lambda item: (-item[1], order.index(item[0]) if item[0] in order else len(order)))
+
+
+def _unsubscribed_as(said: Counter) -> str:
+    """` (2 unsubscribed, 1 bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)`."""
+    if set(said) <= {"cancelled"}:
+        return ""
+    parts = ", ".join(f"{n:,} {'unsubscribed' if state == 'cancelled' else state}" for state, n in _ranked(said))
+    return f" ({parts}: Kit's API cannot set bounced or complained, so they were unsubscribed)"
+
+
+class Unsubscribing(Action):
+    """Unsubscribes the subscribers Kit holds active whom the file says opted out, as the consent policy says;
+    the only action that sends a state. Every run has it but --keep-kit-state's."""
+
+    name = UNSUBSCRIBED
+    figures_type = UnsubscribeFigures
+    figures: UnsubscribeFigures
+
+    def __init__(self, mode: Mode = Mode.HONOUR) -> None:
+        super().__init__()
+        self.mode = mode
+
+    @classmethod
+    def wanted(cls, settings: Settings, columns: ColumnPlan) -> Unsubscribing | None:
+        return cls(settings.consent) if settings.consent is not Mode.KEEP else None
+
+    def needs(self, contact: Contact, kit_state: KitState | None, confirmed: frozenset[str]) -> bool:
+        """Before Kit's state is known, an opt-out the run may send; after a read of Kit, the comparison's
+        verdict has already put the state to send in the contact's difference (decide/unsubscribes.py)."""
+        if kit_state is not None:
+            return False
+        return LEFT not in confirmed and may_unsubscribe(replace(contact, confirmed=confirmed), self.mode)
+
+    def stages(self, client: KitClient) -> list[Stage]:
+        return [Unsubscribes(client, self.mode)]
+
+    def requests(self, count: Count, bulk: bool) -> int:
+        """One request each, with either credential: as many as a dry run plans (exact after a read)."""
+        return self.figures.planned_unsubscribes if self.figures.planned_exact else count.items
+
+    def plan(self, count: Count, tally: Tally | None = None) -> None:
+        """Exact after a read of Kit (the comparison decided each), else at most the candidates."""
+        self.figures.planned_exact = tally is not None
+        self.figures.planned_unsubscribes = len(tally.unsubscribes) if tally is not None else count.items
+
+    def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
+        """The state line: listed, never reversed (kit-import makes nobody active)."""
+        held = comparison.held
+        for change in comparison.changes:
+            if held is not None and change.sent and change.what == STATE:
+                yield UndoLine(comparison.contact.email, held.id, STATE, kit_value=change.kit_value)
