@@ -672,7 +672,7 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     rows = source.rows() if guard is None else guard.screen(source.rows())
     try:
         for item in map_rows(rows, plan, guard.state if guard is not None else None,
-                             guard.opted_out_at if guard is not None else None):
+                             guard.opted_out_at if guard is not None and guard.times else None):
             report.rows_read += 1
             if isinstance(item, Rejection):
                 _reject(item, report, errors)

@@ -16,6 +16,7 @@ from importer.read.columns import METADATA_HEADERS, find_column
 from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, channel_of, consent_header, is_code,
                                          status_like)
 from importer.read.names import normalize
+from importer.read.times import parse_time
 from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
 from importer.records import KitState, Row
 
@@ -114,6 +115,9 @@ def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | 
     unread = [cell for cell in counter if not probe.readable(cell)]
     codes = all(is_code(c) for c in unread) and len(counter) <= _MAX_CODES
     if codes and not strong:
+        return
+    if all(parse_time(c) is not None for c in unread):  # Email Marketing Consent Timestamp: when, not what
+        found.set_aside[index] = (header, "a time, not a subscription state")
         return
     yes_no = any(normalize(c) in TRUE | FALSE for c in unread)  # yes under "Status": which way is yes?
     if codes or yes_no or any(status_like(c) for c in unread):

@@ -115,11 +115,13 @@ def test_brevo_sms_blacklisted_is_another_channel_and_email_blacklisted_is_honou
     assert "EMAIL_BLACKLISTED -> subscription status" in result.output
 
 
-KLAVIYO = ("Email,First Name,Last Name,Phone Number,Email Marketing Consent,SMS Marketing Consent,"
-           "SMS Consent Timestamp,Created\n"
-           "kay@example.com,Kay,K,+15550001,SUBSCRIBED,UNSUBSCRIBED,2024-03-01 10:00:00,2023-01-01 10:00:00\n"
-           "lou@example.com,Lou,L,+15550002,UNSUBSCRIBED,SUBSCRIBED,2024-03-01 10:00:00,2023-01-01 10:00:00\n"
-           "max@example.com,Max,M,,NEVER_SUBSCRIBED,,,2023-01-01 10:00:00\n")
+KLAVIYO = ("Email,First Name,Last Name,Phone Number,Email Marketing Consent,Email Marketing Consent Timestamp,"
+           "SMS Marketing Consent,SMS Consent Timestamp,Created\n"
+           "kay@example.com,Kay,K,+15550001,SUBSCRIBED,2023-01-01 10:00:00,UNSUBSCRIBED,2024-03-01 10:00:00,"
+           "2023-01-01 10:00:00\n"
+           "lou@example.com,Lou,L,+15550002,UNSUBSCRIBED,2024-02-01 10:00:00,SUBSCRIBED,2024-03-01 10:00:00,"
+           "2023-01-01 10:00:00\n"
+           "max@example.com,Max,M,,NEVER_SUBSCRIBED,,,,2023-01-01 10:00:00\n")
 
 
 def test_a_klaviyo_sms_consent_column_never_sets_the_email_state(sandbox, tmp_path):
@@ -129,6 +131,7 @@ def test_a_klaviyo_sms_consent_column_never_sets_the_email_state(sandbox, tmp_pa
     assert states(sandbox, "kay@example.com", "lou@example.com", "max@example.com") == {
         "kay@example.com": "active", "lou@example.com": "cancelled", "max@example.com": "inactive"}
     assert "SMS Marketing Consent: another channel (SMS)" in result.output
+    assert "Email Marketing Consent Timestamp: a time, not a subscription state" in result.output
 
 
 def test_two_email_consent_columns_that_disagree_merge_to_not_active_quoting_each(sandbox, tmp_path):
