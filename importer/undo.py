@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from importer.kit import Credential, KitClient
-from importer.outputs.undo import UndoReport, read_undo, undo, write_undo_failures
+from importer.outputs.undo import UndoReport, delimiter_of, read_undo, undo, write_undo_failures
 from importer.settings.declaration import base_url_from_env, credentials_from_env, token_file_for
 
 
@@ -29,7 +29,7 @@ def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credenti
                       unsubscribe_created=unsubscribe_created)
     if report.failed:
         target = Path(failures) if failures else undo_file.with_name(undo_file.name + ".failures.csv")
-        write_undo_failures(target, report.failed)
+        write_undo_failures(target, report.failed, delimiter_of(undo_file))
         report.failures_path = str(target)
     return report
 

@@ -10,6 +10,7 @@ import click
 
 from importer.cli.options import given_on_command_line, import_options, settings_from
 from importer.cli.output import say
+from importer.cli.reports import CommandReport, open_logs
 from importer.cli.target import kit_target
 from importer.settings.declaration import token_file_for
 from importer.settings.config import load_config
@@ -44,16 +45,21 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
       3    Kit differs from the file: see the differences CSV
     """
     given = given_on_command_line(flags)
-    config = load_config(config_path) if config_path else {}
-    names = config.get("credentials") or {}
-    if source is not None:
-        config["source"] = source
-    if "source" not in config:
-        raise click.UsageError("Name a SOURCE file, or a --config that names one.")
-    token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
-    with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, _):
-        settings = settings_from(config, given, credential=credential, base_url=base_url, refresh=grant)
-        result = verify(settings)
+    open_logs(given.get("log"))
+    with CommandReport("verify", given.get("report"), source=source) as reported:
+        config = load_config(config_path) if config_path else {}
+        reported.learn(config)
+        open_logs(None if given.get("log") else config.get("log"))
+        names = config.get("credentials") or {}
+        if source is not None:
+            config["source"] = source
+        if "source" not in config:
+            raise click.UsageError("Name a SOURCE file, or a --config that names one.")
+        token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
+        with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, _):
+            settings = settings_from(config, given, credential=credential, base_url=base_url, refresh=grant)
+            result = verify(settings)
     say(result.summary())
     say(result.closing_line())
+    reported.done(result)
     sys.exit(result.exit_status)

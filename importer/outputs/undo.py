@@ -188,10 +188,8 @@ def read_undo(path: Path) -> list[UndoLine]:
     """The lines of an undo file (or of its failures CSV, whose `error` column is ignored)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            first = f.readline()
+            reader = csv.reader(f, delimiter=_delimiter(f.readline()))
             f.seek(0)
-            # Written with the source's delimiter: a semicolon for a semicolon-separated source.
-            reader = csv.reader(f, delimiter=";" if first.lstrip("\ufeff").startswith("email;") else ",")
             header = [h.strip().casefold() for h in next(reader, [])]
             if tuple(header[:len(COLUMNS)]) != COLUMNS:
                 raise ConfigError(f"{path} is not an undo file: its header is not {', '.join(COLUMNS)}.",
@@ -206,6 +204,20 @@ def read_undo(path: Path) -> list[UndoLine]:
         raise ConfigError(f"{path} does not exist.", "Give the undo file a run saved before it wrote.") from None
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError(f"{path} cannot be read: {e}.", "Give the undo file a run saved before it wrote.") from None
+
+
+def _delimiter(header: str) -> str:
+    """An undo file is written with its source's delimiter: a semicolon for a semicolon-separated source."""
+    return ";" if header.lstrip("\ufeff").startswith("email;") else ","
+
+
+def delimiter_of(path: Path) -> str:
+    """The delimiter the undo file at `path` is written with, for its failures CSV to match."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return _delimiter(f.readline())
+    except (OSError, UnicodeDecodeError):
+        return ","
 
 
 def _line(path: Path, number: int, cells: list[str]) -> UndoLine:

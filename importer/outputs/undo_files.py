@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +72,9 @@ def listing(folder: Path, source_name: str | None = None) -> list[Listed]:
     """Each undo file in `folder` (of one source, when named) with what it would undo, newest first."""
     out = []
     for path in undo_files(folder, source_name):
-        saved = dt.datetime.fromtimestamp(_mtime(path)).strftime("%Y-%m-%d %H:%M")
+        stamp = re.search(r"\.(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})[\d-]*\.undo\.csv$", path.name)
+        saved = f"{stamp[1]} {stamp[2]}:{stamp[3]}" if stamp else \
+            dt.datetime.fromtimestamp(_mtime(path)).strftime("%Y-%m-%d %H:%M")
         try:
             holds = describe_lines(Counter(line.what for line in read_undo(path)))
         except ConfigError as e:

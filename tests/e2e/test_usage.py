@@ -94,3 +94,43 @@ def test_diff_reads_kit_when_a_read_would_not_pay_and_says_what_it_cost(sandbox,
     assert result.exit_code == 0, result.output
     assert "Kit read:          2,503 subscribers in 3 requests (--diff needs it" in result.output
     assert (tmp_path / "d1.csv").exists()
+
+
+def test_verify_writes_its_report_and_log(sandbox, tmp_path):
+    source = write(tmp_path / "c.csv", ONE)
+    assert invoke(["run", source], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    sandbox.store.find("ann@example.com").first_name = "Hacked"
+    result = invoke(["verify", source, "--settle", "0", "--report", "v.json", "--log", "v.log"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    report = json.loads((tmp_path / "v.json").read_text())
+    assert (report["command"], report["exit_status"], report["contacts"], report["differing_contacts"]) == \
+        ("verify", 3, 1, 1)
+    assert report["differences"][0]["change"]["what"] == "first name" and report["error"] is None
+    assert report["closing_line"].startswith("Kit differs from the file")
+    logged = (tmp_path / "v.log").read_text()
+    assert "Contacts checked:  1" in logged and report["closing_line"] in logged
+
+
+def test_verify_writes_an_error_report_when_it_cannot_run(sandbox, tmp_path):
+    result = invoke(["verify", "missing.csv", "--report", "v.json", "--log", "v.log"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 1
+    report = json.loads((tmp_path / "v.json").read_text())
+    assert (report["command"], report["exit_status"], report["error"]) == ("verify", 1, "missing.csv does not exist.")
+    assert "Error: missing.csv does not exist." in (tmp_path / "v.log").read_text()
+
+
+def test_undo_writes_its_report_and_log(sandbox, tmp_path):
+    source = write(tmp_path / "c.csv", ONE)
+    assert invoke(["run", source, "--undo", "u.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    result = invoke(["undo", "u.csv", "--unsubscribe-created", "--report", "u.json", "--log", "u.log"],
+                    env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "u.json").read_text())
+    assert (report["command"], report["exit_status"], report["created"], report["unsubscribed"]) == \
+        ("undo", 0, ["ann@example.com"], 1)
+    assert "Undo file:         u.csv" in (tmp_path / "u.log").read_text()
+    broken = invoke(["undo", "nope.undo.csv", "--report", "e.json"], env_for(sandbox), cwd=tmp_path)
+    assert broken.exit_code == 1
+    assert json.loads((tmp_path / "e.json").read_text())["error"] == "nope.undo.csv does not exist."

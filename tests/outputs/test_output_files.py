@@ -81,3 +81,40 @@ def test_a_comma_tab_or_workbook_source_gets_commas(sandbox, tmp_path):
     assert invoke(["run", "t.tsv"], env_for(sandbox), cwd=tmp_path).exit_code == 3
     assert (tmp_path / "t.tsv.failures.csv").read_text(encoding="utf-8-sig").splitlines()[0] == \
         "Email,First name,row,error"
+
+
+def test_undo_with_no_file_lists_the_undo_files_and_what_each_takes_back(sandbox, tmp_path):
+    none = invoke(["undo"], cwd=tmp_path)
+    assert (none.exit_code, none.output) == (0, "No undo files in this folder: each run saves <source name>.<time>"
+                                                ".undo.csv in the folder it runs in, or at its --undo PATH.\n")
+    write(tmp_path / "c.csv", "Email,First name\nann@example.com,Ann\nbo@example.com,Bo\n")
+    assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-05T0315.undo.csv"], env_for(sandbox),
+                  cwd=tmp_path).exit_code == 0
+    write(tmp_path / "c.csv", "Email,First name\nann@example.com,Annie\n")
+    assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-06T0315.undo.csv", "--tag", "VIP"], env_for(sandbox),
+                  cwd=tmp_path).exit_code == 0
+    write(tmp_path / "other.csv.2026-12-01T0900.undo.csv", "email,subscriber_id,what,key,label,kit_value\n"
+                                                           "cy@example.com,,created subscriber,,,\n")
+    (tmp_path / "other.csv.2026-12-01T0900.undo.csv.incomplete").write_text("")
+    listed = invoke(["undo"], cwd=tmp_path)
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0] == "Undo files in this folder, newest first:"
+    assert sorted(lines[1:4]) == sorted([
+        "  c.csv.2026-12-06T0315.undo.csv      2026-12-06 03:15  1 first name, 1 tag",
+        "  c.csv.2026-12-05T0315.undo.csv      2026-12-05 03:15  2 created subscribers",
+        "  other.csv.2026-12-01T0900.undo.csv  2026-12-01 09:00  1 created subscriber (its run did not finish)"])
+    assert lines[4] == "Take one back with `kit-import undo FILE` (add --dry-run first to see what it restores)."
+    of_source = invoke(["undo", "c.csv"], cwd=tmp_path)
+    assert of_source.exit_code == 0 and of_source.output.startswith("Undo files of c.csv in this folder")
+    assert "other.csv" not in of_source.output
+
+
+def test_undo_failures_of_a_semicolon_undo_file_use_semicolons(sandbox, tmp_path):
+    undo_file = write(tmp_path / "k.csv.2026-12-06T0315.undo.csv",
+                      "\ufeffemail;subscriber_id;what;key;label;kit_value\nann@example.com;1;field;gone;Gone;x\n")
+    result = invoke(["undo", undo_file.name], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    failures = tmp_path / (undo_file.name + ".failures.csv")
+    assert failures.read_text(encoding="utf-8-sig").splitlines()[0] == \
+        "email;subscriber_id;what;key;label;kit_value;error"
