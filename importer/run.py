@@ -41,6 +41,7 @@ from importer.read.files import RowSource
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
 from importer.read.url import redact
 from importer.read.contacts import map_rows
+from importer.read.emails import EmailNotes
 from importer.decide.estimate import estimate_seconds
 from importer.read.columns import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.read.frames import default_name, open_data
@@ -635,10 +636,17 @@ def _plan(source: RowSource, settings: Settings, kit_fields: list, guard: Consen
     plan = plan_columns(source.headers, kit_fields, email_column=settings.email_column,
                         first_name_column=settings.first_name_column, field_specs=settings.fields, claimed=claimed,
                         samples=samples or (), origins=settings.origins, tags_column=settings.tags_column,
-                        pinned=settings.named("fields") if from_config else None)
+                        pinned=settings.named("fields") if from_config else None, split_names=split_names(settings))
     aside = dict(guard.set_aside.values()) if guard is not None else {}  # consent columns left out: never "metadata"
     plan.ignored = [(header, aside.get(header, why)) for header, why in plan.ignored]
     return plan
+
+
+def split_names(settings: Settings) -> bool | None:
+    """--no-split-names as plan_columns takes it: None when not given (a scheduled run keeps its names whole)."""
+    if settings.no_split_names:
+        return False
+    return True if "no_split_names" in settings.origins.given else None
 
 
 def _samples(source: RowSource) -> list[Row]:
@@ -667,12 +675,13 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     If reading stops (an undecodable byte, Ctrl-C), no row has been accounted for: the
     figures and rejections gathered so far are dropped before the error goes on.
     """
-    merger = ContactMerger([f for _, f in plan.fields], clear_blanks=settings.blanks is BlankPolicy.CLEAR)
+    merger = ContactMerger(plan.kit_fields(), clear_blanks=settings.blanks is BlankPolicy.CLEAR)
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
+    notes = EmailNotes()
     try:
         for item in map_rows(rows, plan, guard.state if guard is not None else None,
-                             guard.opted_out_at if guard is not None and guard.times else None):
+                             guard.opted_out_at if guard is not None and guard.times else None, notes):
             report.rows_read += 1
             if isinstance(item, Rejection):
                 _reject(item, report, errors)
@@ -684,6 +693,7 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
         report.rejected_by_reason.clear()
         errors.clear()
         raise
+    report.noted_emails(notes)
     if guard is not None:
         _leave_out(guard, merger, report)
     report.blank_rows = source.blank_rows

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from importer.errors import ConfigError
 from importer.kit import KitClient, create_custom_field
-from importer.read.columns import ColumnPlan, closest_labels
+from importer.read.columns import LAST_NAME_LABEL, ColumnPlan, closest_labels
 from importer.settings.origins import Origins
 from importer.records import CustomField
 
@@ -18,8 +18,10 @@ def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create:
     Without `create`, stop, naming the column and the closest existing labels. With it, each
     column maps to a placeholder field (a negative id) that `create_held` turns into a real
     one once every check that can stop the run has passed: a stopped run writes nothing.
+    So does the Last name field a lone name's split feeds, when Kit lacks it.
     """
-    if not plan.missing:
+    split = plan.name_split
+    if not plan.missing and not (create and split is not None and split.wanted):
         return []
     if not create:
         lines = []
@@ -34,11 +36,16 @@ def hold_missing(plan: ColumnPlan, kit_fields: Sequence[CustomField], *, create:
     plan.fields += [(index, CustomField(-n, "", label)) for n, (index, label) in enumerate(plan.missing, start=1)]
     plan.fields.sort(key=lambda pair: pair[0])
     plan.missing = []
+    if split is not None and split.wanted:  # the rest of a lone name gets the field it lacked
+        split.to, split.wanted, split.why = CustomField(-len(labels) - 1, "", LAST_NAME_LABEL), False, ""
+        labels.append(LAST_NAME_LABEL)
     return labels
 
 
 def create_held(client: KitClient, plan: ColumnPlan) -> dict[CustomField, CustomField]:
     """Create the fields the plan holds placeholders for; returns each placeholder's real field."""
-    real = {f: create_custom_field(client, f.label) for _, f in plan.fields if f.id < 0}
+    real = {f: create_custom_field(client, f.label) for f in plan.kit_fields() if f.id < 0}
     plan.fields = [(index, real.get(f, f)) for index, f in plan.fields]
+    if plan.name_split is not None and plan.name_split.to is not None:
+        plan.name_split.to = real.get(plan.name_split.to, plan.name_split.to)
     return real

@@ -98,6 +98,11 @@ class RunReport:
     drift_corrected: int = 0  # values and first names changed in Kit since the state's read, sent again
     diff_path: str | None = None  # the --diff CSV
     diff_changes: int = 0  # its lines
+    emails_from_second_column: int = 0  # rows whose blank or invalid email gave way to a second email column's
+    second_for_invalid: int = 0  # of those: the email was invalid, not blank
+    second_emails: list[dict[str, Any]] = field(default_factory=list)  # {row, email, why}, the first 10,000
+    email_typos: int = 0  # addresses imported whose domain is a likely typo of a big provider's
+    email_typo_list: list[dict[str, Any]] = field(default_factory=list)  # {row, email, suggested}, the first 10,000
     notes: list[str] = field(default_factory=list)
     requests: Counter = field(default_factory=Counter)
     retries: int = 0
@@ -172,6 +177,13 @@ class RunReport:
         self.error = str(error)
         self.hint = getattr(error, "hint", "") or None
 
+    def noted_emails(self, notes: Any) -> None:
+        """Take the mapper's EmailNotes: second-column addresses and likely typos, counted and listed."""
+        self.emails_from_second_column, self.email_typos = notes.second_count, notes.typo_count
+        self.second_for_invalid = notes.second_for_invalid
+        self.second_emails = [{"row": r, "email": e, "why": why} for r, e, why in notes.seconds]
+        self.email_typo_list = [{"row": r, "email": e, "suggested": d} for r, e, d in notes.typos]
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         data = asdict(replace(self, confirmed_writes=set()))
@@ -216,6 +228,7 @@ class RunReport:
         if self.diff_path:
             lines.append(line("Diff", f"{plural(self.diff_changes, 'change')} -> {self.diff_path}"))
         lines += self._rejection_lines()
+        lines += self._email_lines()
         if self.fields_created:
             lines.append(line("Fields to create" if self.dry_run else "Fields created", ", ".join(self.fields_created)))
         lines += [line(label, text) for figures in self.actions.values() for label, text in
@@ -240,6 +253,22 @@ class RunReport:
         if self.stopped:
             lines.append(line("Stopped", self.stopped))
         return "\n".join(lines)
+
+    def _email_lines(self) -> list[str]:
+        """Addresses imported with a word: from the second email column, and likely domain typos."""
+        lines = []
+        if self.emails_from_second_column:
+            invalid = self.second_for_invalid
+            lines.append(line("Second emails", f"{_rows(self.emails_from_second_column)} imported with the second "
+                                               "email column's address" + (f" ({invalid:,} because the email was "
+                                               "invalid)" if invalid else "") + ": listed in the report"))
+        if self.email_typos:
+            seen = Counter(f"{t['email'].rpartition('@')[2]} (for {t['suggested']})" for t in self.email_typo_list)
+            domains = ", ".join(d for d, _ in seen.most_common(3)) + (", ..." if len(seen) > 3 else "")
+            lines.append(line("Email typos", f"{plural(self.email_typos, 'address', 'addresses')} with a likely "
+                                             f"domain typo, imported as written: {domains}; listed in the report, "
+                                             "to fix at the source"))
+        return lines
 
     def _sent_lines(self) -> list[str]:
         """What a real run sent: values, the actions' writes (taggings), drift; "failed" only for what Kit refused."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns, is_failures_csv
+from importer.read.fullnames import Name, first_name_beside, split_name
+from importer.read.header_words import headers_for, synonym_groups
 from importer.read.names import normalize, resolve
 from importer.settings.origins import Origins, capitalized
 from importer.read.emails import check_email
@@ -21,18 +23,15 @@ from importer.records import CustomField, Row
 
 # Normalised header names (see `normalize`) of the email and first-name columns in the
 # exports people bring: Mailchimp, Kit, Substack, HubSpot, Google Contacts, Outlook, and
-# European locales. Order matters: the first match wins when several columns fit.
-EMAIL_HEADERS = (
-    "email", "emailaddress", "email1value", "emailaddress1", "email1", "primaryemail",
-    "subscriberemail", "emailadresse", "adresseemail", "adressemail", "correoelectronico",
-    "courriel", "mail", "emailaddr", "useremail", "contactemail",
-)
-FIRST_NAME_HEADERS = (
-    "firstname", "givenname", "fname", "first", "vorname", "prenom", "nombre", "voornaam",
-)
-# A single name column (Substack's `name`, a form's "Full name") is the first name when a file
-# has no first-name column: Kit has only the one name field.
-LONE_NAME_HEADERS = frozenset(("name", "fullname", "subscribername", "contactname", "membername", "yourname"))
+# European locales (importer/read/header_words.py). Order matters: the first match wins.
+EMAIL_HEADERS = headers_for("email")
+FIRST_NAME_HEADERS = headers_for("first name")
+LAST_NAME_HEADERS = frozenset(headers_for("last name"))
+# A second address of the same person (Google's `E-mail 2 - Value`): used when the email is blank.
+SECOND_EMAIL_HEADERS = headers_for("second email")
+# A single name column (Substack's `name`, a form's "Full name") gives the first name when a file
+# has no first-name column; the rest of the name goes to Kit's last-name field (see `NameSplit`).
+LONE_NAME_HEADERS = frozenset(headers_for("whole name"))
 # Columns that exporting systems add about their own records (ratings, timestamps, IPs, ids,
 # owners, states). They are never mapped to a Kit field by name alone, only by --field.
 METADATA_HEADERS = frozenset((
@@ -46,19 +45,7 @@ METADATA_HEADERS = frozenset((
 ))
 # Headers people write for the same thing, grouped: a column whose header is in a group maps to
 # an existing Kit field whose label or key is in the same group ("Zip" to "Postal code").
-SYNONYMS = tuple(frozenset(group.split()) for group in (
-    "postalcode postcode zip zipcode zippostalcode plz postleitzahl codepostal cp cap codigopostal postcodezip",
-    "lastname surname familyname nachname lname nom apellido apellidos achternaam cognome",
-    "company companyname organization organisation org employer firma unternehmen entreprise societe empresa",
-    "phone phonenumber telephone tel telefon mobile mobilephone cell cellphone phone1value telefono",
-    "city town ort stadt ville ciudad citta",
-    "country countryregion land pays pais",
-    "website url homepage web site websiteurl webseite",
-    "birthday birthdate dateofbirth dob geburtstag geburtsdatum",
-    "address streetaddress street address1 addressline1 strasse adresse",
-    "jobtitle position role titel",
-    "gender sex geschlecht",
-))
+SYNONYMS = synonym_groups()
 # A mostly-email column found by its cells when no header names it: this share of its
 # non-blank cells among the first `CONTENT_SAMPLE` non-blank rows must be valid addresses.
 CONTENT_SAMPLE = 50
@@ -67,6 +54,34 @@ CONTENT_SHARE = 0.8
 HEADER_LOOKAHEAD = 10
 # A column headed like this holds each row's tags (Kit's own importer and Mailchimp's TAGS).
 TAGS_HEADERS = frozenset(("tags",))
+
+# The label of the Kit field created for the rest of a split name (--create-missing-fields).
+LAST_NAME_LABEL = "Last name"
+
+
+@dataclass
+class NameSplit:
+    """How a lone whole-name column is read: its first name, and where the rest of the name goes.
+
+    `to`: Kit's last-name field, fed the rest (a placeholder while it is to be created);
+    `beside`: the file's own last-name column, never split into; neither: the name is sent
+    whole, `why` says why (`wanted`: only because Kit lacks the field).
+    """
+
+    to: CustomField | None = None
+    beside: int | None = None
+    why: str = ""
+    wanted: bool = False
+
+    def read(self, cells: Sequence[str], at: int) -> Name:
+        """The first name and the rest (None: send nothing) of one row's name cell."""
+        cell = cells[at] if at < len(cells) else ""
+        if self.beside is not None:
+            return Name(first_name_beside(cell, cells[self.beside] if self.beside < len(cells) else ""), None)
+        if self.to is not None:
+            return split_name(cell)
+        return Name(cell.strip(), None)
+
 
 @dataclass
 class ColumnPlan:
@@ -84,19 +99,23 @@ class ColumnPlan:
     synonyms: set[int] = field(default_factory=set)
     email_by_content: str = ""
     tags: int | None = None  # the column holding each row's tag names
+    second_email: int | None = None  # another address of the same person, used when the email is blank
+    name_split: NameSplit | None = None  # how the lone name column is read, if there is one
 
     def in_use(self) -> tuple[int, ...]:
         """The columns the run reads for something other than the email: first name, tags, fields."""
-        used = (self.first_name, self.tags, *(i for i, _ in [*self.fields, *self.missing]))
+        used = (self.first_name, self.tags, self.second_email, *(i for i, _ in [*self.fields, *self.missing]))
         return tuple(i for i in used if i is not None)
 
     def describe(self) -> list[str]:
         """Lines saying how each column is used, for the summary and --dry-run."""
         lines = [f"{self.headers[self.email]} -> email" +
                  (f" ({self.email_by_content})" if self.email_by_content else "")]
+        if self.second_email is not None:
+            lines.append(f"{self.headers[self.second_email]} -> email when {self.headers[self.email]} is blank "
+                         "or invalid")
         if self.first_name is not None:
-            lines.append(f"{self.headers[self.first_name]} -> first name" +
-                         (" (no first-name column)" if self.lone_name else ""))
+            lines.append(self._first_name_line())
         lines += [f"{self.headers[i]} -> {what}" for i, what in sorted(self.claimed.items())]
         if self.tags is not None:
             lines.append(f"{self.headers[self.tags]} -> tags")
@@ -104,6 +123,26 @@ class ColumnPlan:
                   if f.id >= 0 else f"{self.headers[i]} -> {f.label} (to be created)" for i, f in self.fields]
         lines += [f"{self.headers[i]} -> {label} (to be created)" for i, label in self.missing]
         return lines
+
+
+    def _first_name_line(self) -> str:
+        """How the first-name column is read: `Name -> first name and Last name (split)`."""
+        header, split = self.headers[self.first_name], self.name_split  # type: ignore[index]
+        if not self.lone_name:
+            return f"{header} -> first name"
+        if split is None:
+            return f"{header} -> first name (no first-name column)"
+        if split.beside is not None:
+            return f"{header} -> first name (no first-name column; the last name is in {self.headers[split.beside]})"
+        if split.to is not None:
+            created = f"; {split.to.label} to be created" if split.to.id < 0 else ""
+            return f"{header} -> first name and {split.to.label} (split{created})"
+        return f"{header} -> first name (no first-name column; sent whole: {split.why})"
+
+    def kit_fields(self) -> list[CustomField]:
+        """Every Kit field the run may write: the mapped columns', and the one a split name feeds."""
+        split = self.name_split.to if self.name_split is not None else None
+        return [f for _, f in self.fields] + ([split] if split is not None else [])
 
 
 def find_column(headers: Sequence[str], wanted: str, flag: str) -> int:
@@ -144,7 +183,8 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                  email_column: str | None = None, first_name_column: str | None = None,
                  field_specs: Sequence[tuple[str, str]] = (), claimed: Mapping[int, str] | None = None,
                  samples: Sequence[Row] = (), origins: Origins = Origins(),
-                 tags_column: str | None = None, pinned: str | None = None) -> ColumnPlan:
+                 tags_column: str | None = None, pinned: str | None = None,
+                 split_names: bool | None = None) -> ColumnPlan:
     """Decide what each column feeds; explicit choices first, then known export headers.
 
     With no header naming the email, `samples` (the first data rows) decide it: a row below
@@ -158,7 +198,9 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     the run (a status column, say): described as `what` and never mapped to a field.
     `first_name_column="none"` means no first name at all. The tags column is `tags_column`,
     else a column headed `Tags` unless a `--field` maps it. Errors and hints name each
-    setting as `origins` says it was given.
+    setting as `origins` says it was given. A lone name column is split (see `NameSplit`)
+    unless `split_names` is False, or is None (not given) in a `pinned` run: a scheduled run
+    keeps sending it whole until its config says otherwise.
     """
     headers = tuple(headers)
     usable = carried_columns(headers)
@@ -174,8 +216,9 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     lone_name = False
     if first_name_column and first_name_column.strip().casefold() == "none":
         first_name: int | None = None
-    elif first_name_column:
+    elif first_name_column:  # a column headed like a whole name is split as the detected one would be
         first_name = find_column(headers, first_name_column, origins.named("first_name_column"))
+        lone_name = normalize(headers[first_name]) in LONE_NAME_HEADERS
     else:
         first_name = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
         if first_name is None:
@@ -207,6 +250,11 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     plan.tags = _tags_column(headers, usable, tags_column, taken | set(plan.claimed))
     if plan.tags is not None:
         taken.add(plan.tags)
+    plan.second_email = _find_known(headers, [i for i in usable if i not in taken and i not in plan.claimed
+                                              and match_field(headers[i], kit_fields) is None],
+                                    SECOND_EMAIL_HEADERS, exclude=())
+    if plan.second_email is not None:
+        taken.add(plan.second_email)
     synonyms: list[tuple[int, CustomField]] = []
     for index in usable:
         if index in taken or index in plan.claimed:
@@ -241,9 +289,39 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
         plan.fields.append((index, kit_field))
         plan.synonyms.add(index)
     plan.fields.sort(key=lambda pair: pair[0])
+    if lone_name:
+        plan.name_split = _name_split(plan, kit_fields, split_names, pinned, origins)
     order = {h: i for i, h in enumerate(headers)}
     plan.ignored.sort(key=lambda pair: order.get(pair[0], 0))
     return plan
+
+
+def _is_last_name(label: str) -> bool:
+    return normalize(label) in LAST_NAME_HEADERS
+
+
+def _name_split(plan: ColumnPlan, kit_fields: Sequence[CustomField], split_names: bool | None,
+                pinned: str | None, origins: Origins) -> NameSplit:
+    """Where the rest of a lone whole name goes: Kit's last-name field, unless the file has its own
+    last-name column (then never into it) or splitting is off; the reason when it is sent whole."""
+    if split_names is False:
+        return NameSplit(why=f"{origins.named('no_split_names')} says so")
+    headers, first = plan.headers, plan.first_name
+    beside = next((i for i, f in plan.fields if _is_last_name(f.label) or _is_last_name(f.key)), None)
+    beside = beside if beside is not None else next((i for i, label in plan.missing if _is_last_name(label)), None)
+    if beside is None:
+        beside = next((i for i, h in enumerate(headers) if i != first and _is_last_name(h)), None)
+    if beside is not None:
+        return NameSplit(beside=beside)
+    if split_names is None and pinned:
+        return NameSplit(why=f"{pinned} says what a scheduled run writes; "
+                             f"{origins.advise('no_split_names', False)} to split it into {LAST_NAME_LABEL}")
+    lasts = sorted((f for f in kit_fields if _is_last_name(f.label) or _is_last_name(f.key)),
+                   key=lambda f: normalize(f.label) != "lastname")
+    if lasts:
+        return NameSplit(to=lasts[0])
+    return NameSplit(why=f"Kit has no {LAST_NAME_LABEL} field for the rest of the name "
+                         f"({origins.advise('create_missing_fields', True)} to create one)", wanted=True)
 
 
 def _tags_column(headers: tuple[str, ...], usable: Sequence[int], tags_column: str | None,

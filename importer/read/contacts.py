@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from importer.read.consent import UnknownStatus
-from importer.read.emails import check_email
+from importer.read.emails import EmailCheck, EmailNotes, check_email, second_email
 from importer.outputs.failures import extra_cells_column, restore, split_extra
 from importer.read.files import longer_row_problem
 from importer.read.columns import ColumnPlan
@@ -23,7 +23,7 @@ TimeOf = Callable[[Sequence[str]], dt.datetime | None]
 
 
 def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = None,
-             time_of: TimeOf | None = None) -> Iterator[Contact | Rejection]:
+             time_of: TimeOf | None = None, notes: EmailNotes | None = None) -> Iterator[Contact | Rejection]:
     """Turn each row into a contact or a rejection, one for one and in file order.
 
     A contact's `fields` hold every mapped cell the row has, stripped, blank ones as "";
@@ -35,8 +35,16 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
     `state_of` reads the row's state from its status columns (ConsentGuard.state); a word it
     does not know rejects the row, naming the word and the words accepted. For a row that opts
     out, `time_of` (ConsentGuard.opted_out_at) reads when, if the file says.
+
+    A blank or invalid email cell takes the plan's second email column's address, if it has one;
+    `notes` hears of those and of likely domain typos. A lone name column is split as the plan's
+    `name_split` says: the rest of the name feeds Kit's last-name field, unless there is no rest.
     """
     email_at, first_at, fields_at, tags_at = plan.email, plan.first_name, plan.fields, plan.tags
+    second_at, split = plan.second_email, plan.name_split
+    split_to = split.to if split is not None else None
+    if split is not None and first_at is None:
+        split = None
     width = len(plan.headers)
     extra_at = extra_cells_column(plan.headers) if plan.reimport else None
     for row in rows:  # the hot loop: one pass per row of the file
@@ -54,15 +62,25 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
         have = len(cells)
         check = check_email(cells[email_at] if email_at < have else "")
         if check.email is None:
-            yield Rejection(row.number, check.reason, check.detail)
-            continue
-        first_name = cells[first_at].strip() if first_at is not None and first_at < have else ""
+            if second_at is not None:
+                check = _second(check, cells, plan, row.number, notes)
+            if check.email is None:
+                yield Rejection(row.number, check.reason, check.detail)
+                continue
+        if check.typo and notes is not None:
+            notes.typo(row.number, check.email, check.typo)
+        if split is None:
+            first_name = cells[first_at].strip() if first_at is not None and first_at < have else ""
+        else:
+            first_name, last_name = split.read(cells, first_at)
         if have >= width and not row.absent:
             fields = {kit_field: cells[index].strip() for index, kit_field in fields_at}
         else:  # a short row, or a dict without some keys: the cells it lacks are absent, not blank
             absent = row.absent
             fields = {kit_field: cells[index].strip() for index, kit_field in fields_at
                       if index < have and index not in absent}
+        if split is not None and last_name is not None and split_to is not None:
+            fields[split_to] = last_name
         state = None
         if state_of is not None:
             try:
@@ -74,3 +92,23 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
         at = time_of(cells) if time_of is not None and state is not None and state.opted_out else None
         yield Contact(check.email, first_name or None, fields, [row.number], tags=tags, state=state,
                       unsubscribed_at=at)
+
+
+def _second(first: EmailCheck, cells: Sequence[str], plan: ColumnPlan, row: int,
+            notes: EmailNotes | None) -> EmailCheck:
+    """The second email column's address for a row whose email is blank or invalid, said in `notes`;
+    else the first verdict, which names what the second column held when it held something."""
+    at = plan.second_email
+    cell = cells[at] if at is not None and at < len(cells) else ""
+    alt = second_email(cell)
+    header = plan.headers[at] if at is not None else ""
+    if alt.email is None:
+        if not cell.strip():
+            return first
+        said = f"{first.detail}; " if first.detail else ""
+        return EmailCheck(None, first.reason, f"{said}{header} has no good address either: {alt.detail}")
+    if notes is not None:
+        blank = first.reason == "missing email"
+        notes.second(row, alt.email, f"{plan.headers[plan.email]} is blank" if blank
+                     else f"{plan.headers[plan.email]}: {first.reason}: {first.detail}", not blank)
+    return alt

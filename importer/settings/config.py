@@ -193,6 +193,9 @@ def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path:
         f"first_name_column = {q(headers[plan.first_name])}" if plan.first_name is not None
         else 'first_name_column = "none"' if given and given.first_name_column
         else "# first_name_column = \"First Name\"  # none detected",
+        *([("no_split_names = true  # the whole name is the first name" if given and given.no_split_names else
+            "no_split_names = false  # the name's first word is the first name, the rest goes to Last name")]
+          if plan.lone_name else []),
         *_state_lines(given, state_columns, q),
         "",
         "# Subscriber state and forms. Kit never re-activates anyone on import, and neither does kit-import.",

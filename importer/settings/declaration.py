@@ -268,6 +268,9 @@ class Settings:
     first_name_column: str | None = setting(
         help="Column holding the first name (default: detected; a lone Name column if none), or 'none'.",
         group=Group.COLUMNS, metavar="COLUMN")
+    no_split_names: bool = setting(
+        False, help="Send a lone full-name column whole as the first name (default: its first name, the rest to "
+                    "Kit's Last name field when the account has one).", group=Group.COLUMNS, value=bool)
     fields: list[tuple[str, str]] = setting(
         [], help="Map a column to a Kit custom field by label or key (repeatable). Columns named like an existing "
                  "field are mapped without it.",

@@ -73,7 +73,7 @@ CASES = {
         [], ["state", "created_at"]),
     "substack_subscribers.csv": Read(
         "UTF-8, comma-separated, header on row 1",
-        [("reader1@example.com", "Ida B. Wells", {}, [2, 4]), ("reader2@example.org", None, {}, [3])],
+        [("reader1@example.com", "Ida", {"Last name": "B. Wells"}, [2, 4]), ("reader2@example.org", None, {}, [3])],
         [], ["subscription_type", "created_at", "active_subscription", "country"], merged=1),
     "hubspot_contacts.csv": Read(
         "UTF-8, comma-separated, header on row 1",

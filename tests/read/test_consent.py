@@ -372,8 +372,12 @@ def test_a_lone_name_column_is_the_first_name(sandbox, tmp_path):
     source = write(tmp_path / "n.csv", "Email,Name,Company\nann@example.com,Ann Lee,Acme\n")
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert "Name -> first name (no first-name column)" in result.output
-    assert sandbox.store.snapshot()["ann@example.com"]["first_name"] == "Ann Lee"
+    assert "Name -> first name and Last name (split)" in result.output
+    assert sandbox.store.snapshot()["ann@example.com"] == {"first_name": "Ann", "fields": {"Last name": "Lee", "Company": "Acme"}}
+    sandbox.store.subscribers.clear()
+    whole = invoke(["run", source, "--no-split-names"], env_for(sandbox), cwd=tmp_path)
+    assert "Name -> first name (no first-name column; sent whole: --no-split-names says so)" in whole.output
+    assert sandbox.store.snapshot()["ann@example.com"] == {"first_name": "Ann Lee", "fields": {"Company": "Acme"}}
     sandbox.store.subscribers.clear()
     off = invoke(["run", source, "--first-name-column", "none"], env_for(sandbox), cwd=tmp_path)
     assert off.exit_code == 0, off.output
@@ -385,7 +389,7 @@ def test_a_lone_name_column_is_the_first_name(sandbox, tmp_path):
 def test_single_name_headers(sandbox, tmp_path, header):
     source = write(tmp_path / "n.csv", f"Email,{header}\nann@example.com,Ann\n")
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
-    assert f"{header} -> first name (no first-name column)" in result.output
+    assert f"{header} -> first name and Last name (split)" in result.output
 
 
 def test_two_name_columns_or_a_first_name_column_leave_the_name_alone(sandbox, tmp_path):

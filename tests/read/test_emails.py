@@ -51,3 +51,47 @@ def test_the_fast_path_agrees_with_email_validator(local, domain):
     own_checks = ("contains spaces", "more than one @", "missing an @")  # said before email-validator is asked
     if "<" not in text and not any(check in fast.detail for check in own_checks):
         assert fast == validated(text, text)
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f",
+                                  "\u202a", "\u202c", "\u202e", "\u2066", "\u2069", "\u00a0", "\u202f", "\u2007"])
+def test_invisible_characters_at_either_end_are_trimmed(char):
+    assert check_email(f"{char}ann@example.com{char}") == check_email("ann@example.com")
+    assert check_email(f" {char}\t{char}ann@example.com {char}").email == "ann@example.com"
+
+
+@pytest.mark.parametrize("raw, named", [
+    ("ann\u200b@example.com", "U+200B zero width space"),
+    ("ann@exa\u00admple.com", "U+00AD soft hyphen"),
+    ("ann@example.com\u200e.evil", "U+200E left-to-right mark"),
+    ("a\ufeffnn@example.com", "U+FEFF zero width no-break space"),
+])
+def test_an_invisible_character_inside_the_address_refuses_it_and_names_it(raw, named):
+    check = check_email(raw)
+    assert check.email is None and check.reason == "invalid email"
+    assert f"contains an invisible character inside it ({named})" in check.detail
+
+
+def test_a_cell_of_only_invisible_characters_is_a_missing_email():
+    assert check_email("\u200b\ufeff\u00a0").reason == "missing email"
+
+
+@pytest.mark.parametrize("raw, meant", [
+    ("a@gmial.com", "gmail.com"), ("a@gmal.com", "gmail.com"), ("a@hotmial.com", "hotmail.com"),
+    ("a@yaho.com", "yahoo.com"), ("a@outlok.com", "outlook.com"), ("a@gmail.co", "gmail.com"),
+    ("a@GMIAL.COM", "gmail.com"), ("Ann <a@gamil.com>", "gmail.com"), ("a@yahooo.com", "yahoo.com"),
+    ("a@gmail.con", "gmail.com"), ("a@hotmail.co", "hotmail.com"), ("a@icloud.cm", "icloud.com"),
+    ("a@gmail.com", ""), ("a@mail.com", ""), ("a@ymail.com", ""), ("a@gmx.de", ""), ("a@live.com", ""),
+    ("a@example.com", ""), ("a@proton.me", ""), ("a@hotmail.fr", ""),
+])
+def test_a_likely_domain_typo_is_kept_and_named(raw, meant):
+    check = check_email(raw)
+    assert check.email is not None and check.email.endswith(check.email.rpartition("@")[2])
+    assert check.typo == meant
+
+
+def test_the_typo_table_never_names_a_real_domain():
+    from importer.read.typos import PROVIDERS, REAL, TYPOS
+
+    assert not (set(TYPOS) & (set(PROVIDERS) | REAL))
+    assert set(TYPOS.values()) <= set(PROVIDERS)
