@@ -77,7 +77,7 @@ def split_name(cell: str) -> Name:
 def _inverted(text: str) -> Name:
     """`Jones, Ben` -> Ben, Jones; `Ben Jones, Jr.` is not inverted: its comma only sets off a suffix."""
     parts = [p.strip() for p in text.split(",")]
-    suffix = []
+    suffix: list[str] = []
     while len(parts) > 1 and parts[-1] and all(_word(w) in _SUFFIXES for w in parts[-1].split()):
         suffix.insert(0, parts.pop())
     parts = [p for p in parts if p]

@@ -373,7 +373,8 @@ def test_a_lone_name_column_is_the_first_name(sandbox, tmp_path):
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "Name -> first name and Last name (split)" in result.output
-    assert sandbox.store.snapshot()["ann@example.com"] == {"first_name": "Ann", "fields": {"Last name": "Lee", "Company": "Acme"}}
+    assert sandbox.store.snapshot()["ann@example.com"] == {"first_name": "Ann",
+                                                           "fields": {"Last name": "Lee", "Company": "Acme"}}
     sandbox.store.subscribers.clear()
     whole = invoke(["run", source, "--no-split-names"], env_for(sandbox), cwd=tmp_path)
     assert "Name -> first name (no first-name column; sent whole: --no-split-names says so)" in whole.output

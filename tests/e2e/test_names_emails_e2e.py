@@ -7,7 +7,7 @@ import csv
 import json
 
 from conftest import write
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 GERMAN = ("E-Mail;Name;PLZ;Firma\r\n"
           "hans@example.de;Herr Dr. Hans Müller;10115;Müller GmbH\r\n"

@@ -90,7 +90,7 @@ def test_without_a_last_name_field_the_name_is_sent_whole_and_said():
 
 
 def test_no_split_names_sends_the_name_whole():
-    plan, out, _ = contacts(["Email", "Name"], KIT_FIELDS, ("a@example.com", "Ben Jones"), split_names=False)
+    _, out, _ = contacts(["Email", "Name"], KIT_FIELDS, ("a@example.com", "Ben Jones"), split_names=False)
     assert (out[0].first_name, out[0].fields) == ("Ben Jones", {})
 
 
