@@ -52,7 +52,7 @@ from importer.outputs.report import RunReport
 from importer.decide.targets import create_held, hold_missing
 from importer.decide.run_memory import RunMemory
 from importer.decide.unsubscribes import Mode, decide, outlook
-from importer.send.actions import Action, Count, actions_for
+from importer.send.actions import Action, Count, Seen, actions_for
 from importer.send.scheduler import Scheduler
 from importer.send.stages import CHUNK, stages_for
 from importer.outputs.undo import finish_undo, save_undo
@@ -287,6 +287,10 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                 _report_plan(report, kit_plan, settings)
             else:
                 work = Work(contacts, state, **shape) if state is not None and not settings.full else blind
+            seen = Seen(client, settings, source, plan.email, contacts, state, report, work.count,
+                        differ.account if differ is not None else None)
+            for action in actions:
+                action.gather(seen)  # beyond the file's contacts (who left it): read-only
             _write_diff(settings, report, work, differ, output_delimiter(source))
             for action in actions:
                 action.prepare(client, work.counts[action.name])  # read-only: what it creates waits for the checks
@@ -295,7 +299,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             report.values_to_write = work.values
             if guard is not None:
                 report.state_words = {state.value: guard.words(state) for state in guard.said}
-            report.stopped = _brake(settings, report, work, state, kit_plan)
+            report.stopped = _brake(settings, report, work, state, kit_plan) or \
+                next((why for action in actions if (why := action.brake())), None)
             if report.stopped:
                 report.error = report.stopped  # said once in the summary; in the JSON report's `error` too
                 report.drift_corrected = 0  # nothing was set back
@@ -337,6 +342,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             if sending is not None:
                 _submit(client, sending[0], report, errors, progress, settings.concurrency, state,
                         _column_names(plan), sending[1], kit_plan, settings.consent)
+                for action in actions if not report.stopped else ():
+                    action.finish(client)  # its writes beyond the file's contacts, once the file's all went out
                 if report.undo_file and not report.stopped:
                     finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
     finally:
@@ -461,7 +468,8 @@ def _write_diff(settings: Settings, report: RunReport, work: Work, differ: Diffe
                             "no diff written")
         return
     try:
-        report.diff_changes = write_diff(settings.diff, work.comparisons(), delimiter=delimiter)
+        extra = itertools.chain.from_iterable(action.diff_lines() for action in work.actions)
+        report.diff_changes = write_diff(settings.diff, work.comparisons(), extra, delimiter=delimiter)
     except OSError as e:
         raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",
                           f"Choose another {settings.named('diff')} path.") from None
@@ -582,12 +590,13 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
     will change (after every check that can stop it, and after creating the fields it maps, which
     hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
     marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
-    if settings.no_undo or not work.count:
+    extra = [line for action in work.actions for line in action.extra_undo_lines()]  # people not in the file
+    if settings.no_undo or not (work.count or extra):
         return
     path = undo_path(settings.undo, source_name(settings.source))
     saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=work.include_tags,
                       consent=settings.consent, delimiter=delimiter,
-                      form=any(not action.taken_back for action in work.actions), actions=work.actions)
+                      form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra)
     report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
 
 

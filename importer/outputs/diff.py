@@ -8,6 +8,7 @@ value, and why (why a state is kept). UTF-8 with BOM, written whole or not at al
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,9 +20,11 @@ DIFF_COLUMNS = ("email", "what", "change", "kit_value", "file_value", "why")
 NOT_KEPT = "(not kept: Kit's value unchanged since the state file's read)"
 
 
-def write_diff(path: Path, comparisons: Iterable[Comparison], *, delimiter: str = ",") -> int:
-    """Write every change of these comparisons that is not equal to Kit's; returns the lines written."""
-    return write_csv(path, DIFF_COLUMNS, _lines(comparisons), delimiter=delimiter)
+def write_diff(path: Path, comparisons: Iterable[Comparison], extra: Iterable[tuple[str, ...]] = (), *,
+               delimiter: str = ",") -> int:
+    """Write every change of these comparisons that is not equal to Kit's, then the `extra` lines
+    (--when-removed's, for people not in the file); returns the lines written."""
+    return write_csv(path, DIFF_COLUMNS, itertools.chain(_lines(comparisons), extra), delimiter=delimiter)
 
 
 def _lines(comparisons: Iterable[Comparison]) -> Iterator[tuple[str, ...]]:

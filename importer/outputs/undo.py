@@ -29,6 +29,7 @@ from importer.errors import ConfigError, KitRequestError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
 from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
+                          bulk_tag_subscribers, tag_subscriber,
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
                           list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
 from importer.records import Contact, KitState
@@ -38,7 +39,8 @@ from importer.outputs.words import plural
 
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
-KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE)
+REMOVED_TAG = "removed tag"  # --when-removed untag:TAG took it off someone who left the source: undo puts it back
+KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE, REMOVED_TAG)
 INCOMPLETE_SUFFIX = ".incomplete"  # beside an undo file whose run has not finished writing
 
 
@@ -61,7 +63,8 @@ class UndoLine:
 
     def describe(self) -> str:
         """`ann@example.com: Company` as a summary or failures line names it."""
-        name = {FIELD: self.label or self.key, TAG: f"tag {self.key}"}.get(self.what, self.what)
+        name = {FIELD: self.label or self.key, TAG: f"tag {self.key}",
+                REMOVED_TAG: f"removed tag {self.key}"}.get(self.what, self.what)
         return f"{self.email}: {name}"
 
 
@@ -111,7 +114,8 @@ class UndoSaved:
                                                            ("first name", self.lines[FIRST_NAME]),
                                                            ("tag", self.lines[TAG]),
                                                            ("created subscriber", self.lines[CREATED]),
-                                                           ("state", self.lines[STATE])) if n)
+                                                           ("state", self.lines[STATE]),
+                                                           ("removed tag", self.lines[REMOVED_TAG])) if n)
         kept = f"; kept {plural(self.kept, 'line')} of the interrupted run before it" if self.kept else ""
         return (f"{counts or 'nothing to undo'}{kept}; Kit's values before the run: {self.how}; "
                 f"`kit-import undo {self.path}` takes this run back")
@@ -124,7 +128,8 @@ def incomplete_marker(path: Path) -> Path:
 
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
               account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
-              delimiter: str = ",", form: bool = False, actions: Iterable[UndoneBy] = ()) -> UndoSaved:
+              delimiter: str = ",", form: bool = False, actions: Iterable[UndoneBy] = (),
+              extra: Iterable[UndoLine] = ()) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
@@ -133,7 +138,8 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
     If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
     kept first and this run adds only lines for what they do not cover: what the interrupted run
-    wrote must still be taken back, from Kit's values before it.
+    wrote must still be taken back, from Kit's values before it. `extra` are lines of writes to
+    people not among the contacts (--when-removed's).
     """
     saved = UndoSaved(path, form=form)
     earlier = interrupted_lines(path)
@@ -148,6 +154,7 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     fresh = [line for contact in contacts()
              for line in lines_for(compare(contact, account.get(contact.email), consent), actions)
              if _covers(line) not in covered and line.email.casefold() not in created]
+    fresh += [line for line in extra if _covers(line) not in covered]
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
         return saved
@@ -224,7 +231,7 @@ def _line(path: Path, number: int, cells: list[str]) -> UndoLine:
     cells += [""] * (len(COLUMNS) - len(cells))
     email, sid, what, key, label, before = (c.strip() if i < 5 else c for i, c in enumerate(cells))
     if what not in KINDS or not email or (what not in (CREATED,) and not sid.isdigit()) \
-            or (what in (FIELD, TAG) and not key):
+            or (what in (FIELD, TAG, REMOVED_TAG) and not key):
         raise ConfigError(f"{path} line {number} is not an undo line: {', '.join(cells)!r}.",
                           "The undo file is written by kit-import; restore it from the run's own copy.")
     return UndoLine(email, int(sid) if sid.isdigit() else None, what, key, label, before if before != "" else None)
@@ -264,6 +271,10 @@ class UndoReport:
                 out.append(summary.line(label, f"{self.restored[what]:,} {'to restore' if dry else 'restored'}{why}"))
         if self.restored[TAG]:
             out.append(summary.line("Tags", f"{self.restored[TAG]:,} {'to remove' if dry else 'removed'}"))
+        if self.restored[REMOVED_TAG]:
+            out.append(summary.line("Tags put back", f"{self.restored[REMOVED_TAG]:,} "
+                                                     f"{'to put back' if dry else 'put back'} (on people who had "
+                                                     "left the source)"))
         if self.created:
             then = (f"{self.unsubscribed:,} {'to unsubscribe' if dry else 'unsubscribed'}" if self.unsubscribed
                     else "--unsubscribe-created unsubscribes them")
@@ -286,7 +297,7 @@ class UndoReport:
     def closing_line(self) -> str:
         if self.dry_run:
             return "Dry run: nothing was written to Kit."
-        done = sum(n for what, n in self.restored.items() if what in (FIELD, FIRST_NAME, TAG))
+        done = sum(n for what, n in self.restored.items() if what in (FIELD, FIRST_NAME, TAG, REMOVED_TAG))
         refused = f", {len(self.failed):,} refused -> {self.failures_path}" if self.failed else ""
         return f"{done:,} changes undone{refused}"
 
@@ -303,13 +314,14 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
     report.created = [line.email for line in by_what[CREATED]]
     report.states_kept = by_what[STATE]
     if dry_run or client is None:
-        for line in by_what[FIELD] + by_what[FIRST_NAME] + by_what[TAG]:
+        for line in by_what[FIELD] + by_what[FIRST_NAME] + by_what[TAG] + by_what[REMOVED_TAG]:
             _done(report, line)
         report.unsubscribed = len(report.created) if unsubscribe_created else 0
         report.elapsed_seconds = time.monotonic() - clock
         return report
     _restore_values(client, by_what[FIELD], by_what[FIRST_NAME], report)
     _remove_tags(client, by_what[TAG], report)
+    _put_back_tags(client, by_what[REMOVED_TAG], report)
     if unsubscribe_created:
         _unsubscribe(client, by_what[CREATED], report)
     report.requests = client.stats.total
@@ -418,6 +430,38 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
         _done(report, line)
 
 
+def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -> None:
+    """Tag again the people --when-removed untagged (100 a request with OAuth, one each with an API key)."""
+    if not lines:
+        return
+    tags = {t.name.casefold(): t for t in list_tags(client)}
+    known = []
+    for line in lines:
+        if line.key.casefold() in tags:
+            known.append(line)
+        else:
+            report.failed.append((line, f"Kit has no tag named {line.key!r} any more"))
+    if client.credential.can_bulk:
+        for batch in _chunks(known):
+            sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
+            try:
+                result = bulk_tag_subscribers(client, sent)
+            except KitRequestError as e:
+                report.failed += [(line, str(e)) for line in batch]
+                continue
+            tagged = {item.subscriber_id for item in result.items}  # Kit lists the subscribers it tagged
+            for line, tagging in zip(batch, sent):
+                _settle(report, line, result.queued or tagging.subscriber_id in tagged, "Kit did not confirm it")
+        return
+    for line in known:
+        try:
+            tag_subscriber(client, tags[line.key.casefold()].id, line.email)
+        except KitRequestError as e:
+            report.failed.append((line, str(e)))
+            continue
+        _done(report, line)
+
+
 def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport) -> None:
     """Unsubscribe the subscribers the run created, found by email (the undo file has no id for them)."""
     for line in created:
@@ -445,7 +489,7 @@ def _settle(report: UndoReport, line: UndoLine, done: bool, why: str) -> None:
 def _done(report: UndoReport, line: UndoLine) -> None:
     """Count a line restored (or, dry run, to restore), and whether that clears a value Kit did not have."""
     report.restored[line.what] += 1
-    if line.what != TAG and line.kit_value is None:
+    if line.what not in (TAG, REMOVED_TAG) and line.kit_value is None:
         report.cleared[line.what] += 1
 
 

@@ -185,7 +185,7 @@ SPANISH = Language(
     out_headers={C: ("dado de baja", "baja", "lista negra")},
     time_headers={C: ("fecha de baja", "fecha de cancelación", "dado de baja el", "baja el")},
     in_parts=("consentim", "suscri", "acepta", "boletin"),
-    out_parts={C: ("baja", "desuscri", "listanegra")},
+    out_parts={C: ("debaja", "desuscri", "listanegra")},  # not "baja" alone: "Trabajo" holds it
     email=("e-mail", "email", "mail", "correo electrónico", "boletín"),
     channels={"SMS": ("sms", "mensaje de texto", "mensajes de texto"),
               "phone": ("teléfono", "llamada", "llamadas", "telefónico"), "WhatsApp": ("whatsapp",),

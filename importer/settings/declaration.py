@@ -215,6 +215,17 @@ def parse_tags(value: Any) -> list[str]:
     return list(unique(names))
 
 
+def check_when_removed(value: Any) -> str:
+    """`nothing`, `untag:TAG` or `unsubscribe`, as given (trimmed)."""
+    from importer.decide.leavers import parse_when_removed
+
+    try:
+        mode, tag = parse_when_removed(value)
+    except ValueError as e:
+        raise Invalid(str(e), "untag:Customers", "unsubscribe") from None
+    return f"{mode}:{tag}" if tag else mode
+
+
 def parse_webhook(value: Any) -> str:
     """An https:// URL (plain http on 127.0.0.1 only), named in errors without its path or query."""
     if not isinstance(value, str) or not is_url(value):
@@ -357,6 +368,10 @@ class Settings:
                                         metavar="PERCENT")
     max_rejects: float | None = setting(help="Write nothing (exit 1) if more than this share of rows would be "
                                              "rejected.", value=float, low=0, high=100, metavar="PERCENT")
+    when_removed: str = setting("nothing", help="What happens in Kit to subscribers an earlier run imported from "
+                                                "this source that are no longer in it (needs a state file): "
+                                                "nothing, untag:TAG (remove that tag) or unsubscribe.",
+                                metavar="nothing|untag:TAG|unsubscribe", parse=check_when_removed)
     notify: list[str] = setting(
         [], help="POST a short JSON summary of the run to this webhook URL (repeatable; Slack's incoming webhooks "
                  "get Slack's message shape). Its path and query are never shown.", metavar="URL", multiple=True,

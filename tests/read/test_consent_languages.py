@@ -63,7 +63,8 @@ def test_yes_and_no_in_every_language(yes, no):
     ("Phone opt-in", "phone"), ("Telefon-Einwilligung", "phone"), ("Consentimiento llamadas", "phone"),
     ("WhatsApp Opt-in", "WhatsApp"), ("Direct mail consent", "postal mail"), ("courrier postal", "postal mail"),
     ("Consenso posta", "postal mail"), ("Toestemming per post", "postal mail"), ("Mobile push consent", "push"),
-    ("Consentement SMS", "SMS"), ("Consentimento SMS", "SMS"),
+    ("Consentement SMS", "SMS"), ("Consentimento SMS", "SMS"), ("SMS Subscription Status", "SMS"),
+    ("Opted out of SMS: Marketing texts", "SMS"), ("Voicemail opt-out", "phone"),
     ("Accepts Email Marketing", None), ("EMAIL_BLACKLISTED", None), ("Newsletter", None), ("Status", None),
     ("E-Mail Einwilligung", None), ("Consenso posta elettronica", None), ("Nieuwsbrief", None),
     ("Newsletter per Post", None), ("Email Marketing Consent", None),
@@ -132,6 +133,22 @@ def test_a_klaviyo_sms_consent_column_never_sets_the_email_state(sandbox, tmp_pa
         "kay@example.com": "active", "lou@example.com": "cancelled", "max@example.com": "inactive"}
     assert "SMS Marketing Consent: another channel (SMS)" in result.output
     assert "Email Marketing Consent Timestamp: a time, not a subscription state" in result.output
+
+
+HUBSPOT_SMS = ("Record ID,First Name,Last Name,Email,Unsubscribed from all email,SMS Subscription Status,"
+               "Opted out of SMS: Marketing texts\n"
+               "11,Gus,G,gus@example.com,false,Unsubscribed,true\n"
+               "12,Hal,H,hal@example.com,true,Subscribed,false\n")
+
+
+def test_hubspot_sms_properties_never_set_the_email_state(sandbox, tmp_path):
+    source = write(tmp_path / "hubspot.csv", HUBSPOT_SMS)
+    result = invoke(["run", source], env_for(sandbox, "api_key"), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, "gus@example.com", "hal@example.com") == {"gus@example.com": "active",
+                                                                     "hal@example.com": "cancelled"}
+    assert ("left out: SMS Subscription Status: another channel (SMS); Opted out of SMS: Marketing texts: another "
+            "channel (SMS)") in result.output
 
 
 def test_two_email_consent_columns_that_disagree_merge_to_not_active_quoting_each(sandbox, tmp_path):
@@ -246,6 +263,23 @@ def test_opt_in_codes_in_a_column_no_header_names_stop_the_run(sandbox, tmp_path
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 1 and writes(sandbox) == []
     assert "Column 'x' ('optin-1' 1, 'opt-out-2' 1) looks like subscription status" in result.output
+
+
+def test_yes_and_no_under_a_plain_status_header_stop_the_run(sandbox, tmp_path):
+    source = write(tmp_path / "s.csv", "Email,Status\na@example.com,yes\nb@example.com,no\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1 and writes(sandbox) == []
+    assert "Column 'Status' ('yes' 1, 'no' 1) looks like subscription status" in result.output
+
+
+@pytest.mark.parametrize("header, cells", [("Trabajo", "1,2"), ("Opt-in date", "2024-01-01,2024-02-03")])
+def test_columns_that_only_sound_like_consent_do_not_stop_the_run(sandbox, tmp_path, header, cells):
+    one, two = cells.split(",")
+    source = write(tmp_path / "t.csv", f"Email,{header}\na@example.com,{one}\nb@example.com,{two}\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, "a@example.com", "b@example.com") == {"a@example.com": "active",
+                                                                 "b@example.com": "active"}
 
 
 def test_a_member_level_column_is_set_aside_with_its_reason(sandbox, tmp_path):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importer.outputs.report import ActionFigures
-from importer.send.actions.base import Action, Count, Figures
+from importer.send.actions.base import Action, Count, Figures, Seen
 from importer.send.actions.forms import Forms
+from importer.send.actions.removals import WhenRemoved
 from importer.send.actions.tags import Tags
 from importer.send.actions.unsubscribes import Unsubscribing
 
@@ -18,9 +19,9 @@ if TYPE_CHECKING:
     from importer.read.columns import ColumnPlan
     from importer.settings.declaration import Settings
 
-ACTIONS: tuple[type[Action], ...] = (Tags, Forms, Unsubscribing)
+ACTIONS: tuple[type[Action], ...] = (Tags, Forms, Unsubscribing, WhenRemoved)
 
-__all__ = ["ACTIONS", "Action", "Count", "Figures", "actions_for", "blank_figures", "notes_for"]
+__all__ = ["ACTIONS", "Action", "Count", "Figures", "Seen", "actions_for", "blank_figures", "notes_for"]
 
 
 def actions_for(settings: Settings, columns: ColumnPlan) -> list[Action]:

@@ -24,6 +24,10 @@ from importer.records import Contact, KitState, Outcome
 from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
+    from importer.decide.held import Account
+    from importer.decide.run_memory import RunMemory
+    from importer.read.files import RowSource
+    from importer.read.merge import ContactMerger
     from importer.decide.compare import Comparison
     from importer.decide.tally import Tally
     from importer.outputs.undo import UndoLine
@@ -173,3 +177,41 @@ class Action:
     def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
         """The undo lines of what it changes for one contact Kit holds."""
         return ()
+
+    # Hooks for writes to people who are not among the file's contacts (--when-removed's leavers).
+
+    def gather(self, seen: Seen) -> None:
+        """Once the file is read and the run knows what it sends: what the action acts on beyond the
+        file's contacts, with read-only requests at most (and none when its own brake stops the run)."""
+
+    def brake(self) -> str | None:
+        """Why its writes must stop the run before anything is written (`gather` decided), or None."""
+        return None
+
+    def diff_lines(self) -> Iterable[tuple[str, ...]]:
+        """--diff lines for what it changes beyond the file's contacts."""
+        return ()
+
+    def extra_undo_lines(self) -> Iterable[UndoLine]:
+        """Undo lines for what it changes beyond the file's contacts, saved before anything is written."""
+        return ()
+
+    def finish(self, client: KitClient) -> None:
+        """After the stages of a run that was not stopped: its writes beyond the file's contacts, and
+        what the run memory keeps of them."""
+
+
+@dataclass
+class Seen:
+    """What the run knows when the actions `gather`: the source and its contacts, the run memory,
+    the report, how many contacts the run changes, and what it read of Kit (if it did)."""
+
+    client: KitClient
+    settings: Settings
+    source: RowSource
+    email_column: int
+    contacts: ContactMerger
+    state: RunMemory | None
+    report: Any
+    changes: int
+    account: Account | None
