@@ -10,7 +10,7 @@ import json
 import pytest
 
 from conftest import write
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 HEADER = "Email,First Name\n"
 
