@@ -131,7 +131,6 @@ class Outcome:
     kit_state: KitState | None = None  # the state Kit answered for the subscriber (None: not known)
     done: list[str] = field(default_factory=list)  # the keys of the actions Kit confirmed (e.g. "form:12")
     kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
-    kept_active: str | None = None  # why a person the file says opted out stays active (decide/unsubscribes.py)
 
     @property
     def state_conflict(self) -> bool:

@@ -450,6 +450,10 @@ def _report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
     report.tags_to_add = dict(plan.tags.most_common())
     report.drift_corrected = plan.drift
     report.kept_active.update(plan.kept_active)
+    if plan.not_opted_in:
+        are = "is" if plan.not_opted_in == 1 else "are"
+        report.notes.append(f"{plural(plan.not_opted_in, 'subscriber')} active in Kit {are} not opted in in the file "
+                            "(pending, no consent): left active, since absence of consent never unsubscribes")
 
 
 def _plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: Tally | None) -> None:
@@ -726,6 +730,9 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
     if report.rows_skipped:
         flag = guard.origins.named("skip_unsubscribed")
         report.skipped_because = f"not subscribed ({guard.tally()}), left out by {flag}"
+        if any(state.opted_out for state in guard.said):
+            report.notes.append(f"{flag} leaves those rows out altogether: a person among them whom Kit holds "
+                                "active is not unsubscribed (without it, their opt-out is honoured)")
         if others:
             same = "person" if people == 1 else "people"
             report.skipped_because += f", and {plural(others, 'other row')} of the same {same}"

@@ -24,6 +24,7 @@ from importer.run import import_file
 from importer.send.actions import notes_for
 from importer.settings.config import load_config
 from importer.settings.declaration import Settings
+from importer.recheck import verify_target
 from importer.verify import verify
 
 
@@ -104,11 +105,13 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
             say(result.closing_line())
             status: int = result.exit_status
             if settings.verify and not settings.dry_run and not result.stopped:
-                say("Verifying: reading back what Kit holds")
-                checked = verify(settings, confirmed=result.confirmed_writes)
-                say(checked.summary())
-                say(checked.closing_line())
-                status = status or checked.exit_status
+                target, saying = verify_target(settings)
+                say(saying)
+                if target is not None:
+                    checked = verify(target, confirmed=result.confirmed_writes)
+                    say(checked.summary())
+                    say(checked.closing_line())
+                    status = status or checked.exit_status
     sys.exit(status)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from importer.decide.unsubscribes import HONOURED, opted_out
+from importer.decide.unsubscribes import CREATED_HERE, HONOURED, opted_out
 from importer.errors import ConfigError
 from importer.kit.reads import HeldSubscriber
 from importer.records import Contact, CustomField, KitState, Outcome, Status
@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS not_active (email TEXT PRIMARY KEY);  -- Kit answered
 -- Kit held them not active while the file said they opted out (the opt-out was honoured), and the file has said
 -- so ever since: Kit holding them active again means they re-subscribed in Kit (decide/unsubscribes.py).
 CREATE TABLE IF NOT EXISTS honoured (email TEXT PRIMARY KEY);
+-- Subscribers a run created: their created_at is that import's time, not a newer opt-in (decide/unsubscribes.py).
+CREATE TABLE IF NOT EXISTS created_here (email TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS downloads (key TEXT PRIMARY KEY, validators TEXT NOT NULL);  -- a URL source's ETag...
 """
 
@@ -237,6 +239,8 @@ class RunMemory:
             done.add("left")
         if self.db.execute("SELECT 1 FROM honoured WHERE email = ?", (key,)).fetchone():
             done.add(HONOURED)
+        if self.db.execute("SELECT 1 FROM created_here WHERE email = ?", (key,)).fetchone():
+            done.add(CREATED_HERE)
         return frozenset(done)
 
     def _state(self, key: str) -> str | None:
@@ -251,6 +255,8 @@ class RunMemory:
             for outcome in outcomes:
                 if outcome.subscriber_id is not None and outcome.status in (Status.CREATED, Status.UPDATED):
                     self._merge(outcome.contact, outcome.subscriber_id, {})
+                if outcome.subscriber_id is not None and outcome.status is Status.CREATED:
+                    self._created(outcome)
 
     def settled(self, outcomes: Iterable[Outcome]) -> None:
         """Journal the values and taggings Kit confirmed for settled contacts, in one transaction."""
@@ -278,8 +284,14 @@ class RunMemory:
         elif outcome.kit_state is KitState.ACTIVE:
             self.db.execute("DELETE FROM not_active WHERE email = ?", (key,))
         self._honoured(key, outcome.contact.state, outcome.kit_state)
+        if outcome.status is Status.CREATED:
+            self._created(outcome)
         if outcome.contact.state is not None and not outcome.problems and outcome.kit_state is not None:
             self.db.execute("INSERT OR REPLACE INTO states VALUES (?, ?)", (key, digest(outcome.contact.state)))
+
+    def _created(self, outcome: Outcome) -> None:
+        """Keep that a run created this subscriber: its created_at says nothing of a newer opt-in."""
+        self.db.execute("INSERT OR IGNORE INTO created_here VALUES (?)", (digest(outcome.contact.email.casefold()),))
 
     def _merge(self, contact: Contact, subscriber_id: int, fields: dict[str, str]) -> None:
         key = digest(contact.email.casefold())

@@ -39,6 +39,7 @@ class Tally:
     tags: Counter = field(default_factory=Counter)  # tag name -> subscribers it is added to
     unsubscribes: list[str] = field(default_factory=list)  # active in Kit, opted out in the file: to unsubscribe
     kept_active: list[tuple[str, str]] = field(default_factory=list)  # (email, why) opted out, yet left active
+    not_opted_in: int = 0  # active in Kit, no opt-out in the file (pending, not opted in): never unsubscribed
     new_states: Counter = field(default_factory=Counter)  # the file's state (None: none) -> new subscribers
     states_seen: list[tuple[str, str]] = field(default_factory=list)  # (email, file's state) Kit needs nothing for
     consent_seen: list[tuple[str, KitState, KitState | None]] = field(default_factory=list)  # (email, file, Kit)
@@ -64,6 +65,8 @@ class Tally:
                 self.unsubscribes.append(change.email)
             elif change.what == STATE and change.kind is Kind.KEPT and change.why in KEPT_REASONS:
                 self.kept_active.append((change.email, change.why))
+            elif change.what == STATE and change.kind is Kind.KEPT:
+                self.not_opted_in += 1
             self.tally[(change.what, change.kind)] += 1
             if change.what == TAG and change.kind is Kind.NEW:
                 self.tags[change.file_value] += 1

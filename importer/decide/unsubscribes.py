@@ -10,7 +10,8 @@ file); the unsubscribe stage asks it again with Kit's answer to the upsert, whic
 - Only a subscriber Kit holds active is unsubscribed; nobody is ever made active. Kit's API
   cannot set bounced or complained, so those are unsubscribed (cancelled) too.
 - By default every opt-out is honoured, unless Kit shows a newer opt-in: Kit created the
-  subscriber after the file's unsubscribe time, or an earlier run saw the opt-out honoured
+  subscriber after the file's unsubscribe time (and the run memory does not say a run of
+  kit-import created it, from an older export), or an earlier run saw the opt-out honoured
   (Kit held them not active while the file said they left) and Kit holds them active again.
 - KEEP (--keep-kit-state) leaves every existing subscriber's state as Kit has it; FORCE
   (--unsubscribe) honours every opt-out, newer opt-in or not.
@@ -26,8 +27,9 @@ from enum import StrEnum
 
 from importer.records import Contact, KitState
 
-# The run memory's word, in a contact's `confirmed`, for "an earlier run saw this opt-out honoured".
-HONOURED = "honoured"
+# The run memory's words, in a contact's `confirmed`: an earlier run saw this opt-out honoured; a run created
+# this subscriber (so Kit's created_at is that import's time, which says nothing of a newer opt-in).
+HONOURED, CREATED_HERE = "honoured", "created here"
 
 
 class Mode(StrEnum):
@@ -75,7 +77,8 @@ def decide(contact: Contact, kit_state: KitState | None, kit_created_at: dt.date
     if HONOURED in contact.confirmed:
         return Verdict(kept=Kept.RESUBSCRIBED)
     left = contact.unsubscribed_at  # read the later way when unsure (read/times.py): a guess honours the opt-out
-    if left is not None and kit_created_at is not None and _utc(kit_created_at) > _utc(left):
+    if left is not None and kit_created_at is not None and _utc(kit_created_at) > _utc(left) \
+            and CREATED_HERE not in contact.confirmed:
         return Verdict(kept=Kept.NEWER_IN_KIT)
     return UNSUBSCRIBE
 

@@ -17,6 +17,8 @@ from importer.kit.reads import (HeldSubscriber, HeldTag, SubscriberPage, find_su
                                  get_subscriber_tags, iter_pages, iter_subscribers, list_subscribers)
 from importer.kit.tags import (Tag, Tagged, Tagging, bulk_create_tags, bulk_tag_subscribers, bulk_untag_subscribers,
                                create_tag, list_tags, tag_subscriber, untag_subscriber)
+from importer.kit.sequences import (Added, MembersPage, Sequence, SequenceClosed, add_to_sequence,
+                                    list_sequence_members, list_sequences)
 from importer.kit.subscribers import (NewSubscriber, Subscriber, Upserted, bulk_upsert_subscribers,
                                       unsubscribe_subscriber, upsert_subscriber)
 
@@ -31,3 +33,5 @@ __all__ += ["HeldSubscriber", "HeldTag", "SubscriberPage", "get_subscriber", "ge
             "iter_subscribers", "list_subscribers"]
 __all__ += ["bulk_untag_subscribers", "untag_subscriber"]
 __all__ += ["find_subscriber"]
+__all__ += ["Added", "MembersPage", "Sequence", "SequenceClosed", "add_to_sequence", "list_sequence_members",
+            "list_sequences"]

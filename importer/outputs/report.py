@@ -389,7 +389,7 @@ class RunReport:
             states = ", ".join(f"{n:,} {state}" + (f" ({self.state_words[state]})" if self.state_words.get(state)
                                                     else "") for state, n in self.planned_states.items())
             lines.append(line("States", f"new subscribers: {states}" if read else
-                               f"{states} (each created so if Kit does not hold it yet)"))
+                                      f"if new (Kit not read): {states}"))
         return lines + self._action_lines(sent=False) + self._kept_lines()
 
     def _kept_lines(self) -> list[str]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from importer.sandbox import sequences
 from importer.sandbox.store import STATES, KitStore, StoredSubscriber
 
 if TYPE_CHECKING:
@@ -496,6 +497,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", "/v4/tags/{id}/subscribers/{id}", _untag_by_id),
     ("DELETE", "/v4/tags/{id}/subscribers", _untag_by_email),
     ("DELETE", "/v4/bulk/tags/subscribers", _bulk_untag),
+    *sequences.ROUTES,
 ]
 _COMPILED = [(method, re.compile(re.escape(path).replace(re.escape("{id}"), r"(\d+)")), handler)
              for method, path, handler in ROUTES]

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from importer.sandbox.sequences import Sequences
+
 FIELD_MODES = ("key-error", "key-warn", "label-ignore")
 ACCOUNT_IDS = (10_000, 99_999_999)  # the range a new account's id is drawn from
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -125,6 +127,7 @@ class KitStore:
         self._next_form = 1
         # (form id, email) of every incentive email a double opt-in form addition made Kit send
         self.incentive_emails: list[tuple[int, str]] = []
+        self.sequences = Sequences()
         self.clock = clock
         self.fields: dict[int, StoredField] = {}
         self.subscribers: dict[int, StoredSubscriber] = {}

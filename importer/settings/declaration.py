@@ -243,6 +243,17 @@ def parse_webhooks(value: Any) -> list[str]:
     return [parse_webhook(url) for url in urls]
 
 
+def parse_names(value: Any) -> list[str]:
+    """`--sequence` texts or a config's list of names or ids -> names, trimmed, each once."""
+    names = [value] if isinstance(value, (str, int)) else list(value)
+    if not all(isinstance(n, (str, int)) and not isinstance(n, bool) for n in names):
+        raise Invalid(f"must be names or ids, not {value!r}", "Welcome")
+    texts = [str(n).strip() for n in names]
+    if any(not t for t in texts):
+        raise Invalid("must not be a blank name", "Welcome")
+    return list(dict.fromkeys(texts))
+
+
 def setting(default: Any = None, help: str = "", **declared: Any) -> Any:
     """A Settings field with its declaration; a list default becomes a fresh list per instance."""
     metadata = {"declared": Declared(help=help, **declared)}
@@ -327,6 +338,10 @@ class Settings:
              "a double opt-in form makes Kit send each new one the form's incentive email.",
         metavar="NAME|ID", toml=(str, int), parse=str)
     referrer: str | None = setting(help="The referrer URL recorded with each --form addition.", metavar="URL")
+    sequences: list[str] = setting(
+        [], help="Add every imported active subscriber to this Kit sequence (name or id; repeatable). Nobody known "
+                 "to be in it is added again: a repeating sequence would start them over.",
+        flag="--sequence", multiple=True, metavar="NAME|ID", toml=(list,), parse=parse_names)
     failures: Path | None = setting(help="Where to write rejected rows (default: ./<source name>.failures.csv).",
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")

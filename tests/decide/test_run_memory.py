@@ -49,7 +49,8 @@ def test_an_unknown_contact_goes_whole_and_a_settled_one_not_at_all(state):
 def test_only_changed_values_go_with_the_known_subscriber_id(state):
     settle(state, ann())
     change = state.changes(ann(fields={COMPANY: "Beta", LAST_NAME: "Lee"}))
-    assert change == Contact("Ann@Example.com", None, {COMPANY: "Beta"}, [2], subscriber_id=7)
+    assert change == Contact("Ann@Example.com", None, {COMPANY: "Beta"}, [2], subscriber_id=7,
+                             confirmed=frozenset({"created here"}))  # a run created Ann: her created_at is its
     renamed = state.changes(ann("Annie"))
     assert renamed.first_name == "Annie" and renamed.subscriber_id is None and renamed.fields == {}
 

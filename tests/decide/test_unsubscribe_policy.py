@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from importer.decide.unsubscribes import HONOURED, Kept, Mode, decide, may_unsubscribe, outlook
+from importer.decide.unsubscribes import CREATED_HERE, HONOURED, Kept, Mode, decide, may_unsubscribe, outlook
 from importer.records import Contact, KitState
 
 UTC = dt.timezone.utc
@@ -44,6 +44,8 @@ def test_a_subscriber_kit_created_after_the_files_unsubscribe_time_stays_active(
     assert decide(person(KitState.CANCELLED, LEFT), KitState.ACTIVE, LEFT).unsubscribe  # not after: honoured
     assert decide(person(KitState.CANCELLED, LEFT), KitState.ACTIVE, None).unsubscribe  # Kit gave no time
     assert decide(person(KitState.CANCELLED), KitState.ACTIVE, AFTER).unsubscribe  # the file gave no time
+    created_here = person(KitState.CANCELLED, LEFT, frozenset({CREATED_HERE}))  # a run imported an older export
+    assert decide(created_here, KitState.ACTIVE, AFTER).unsubscribe
     naive = AFTER.replace(tzinfo=None)  # a creation time without a zone is Kit's UTC
     assert decide(person(KitState.CANCELLED, LEFT), KitState.ACTIVE, naive).kept is Kept.NEWER_IN_KIT
 

@@ -211,3 +211,37 @@ def test_undo_lists_the_unsubscribes_a_run_made_and_says_it_cannot_reverse_them(
     assert "  older@example.com" in undone.output
     assert sandbox.store.state_of("older@example.com") == "cancelled"
     assert not sent_active(sandbox)
+
+
+MAILCHIMP_SUBSCRIBED = "Email Address,First Name,OPTIN_TIME\nuna@example.com,Una,2023-01-05 10:00:00\n"
+MAILCHIMP_UNSUBSCRIBED = "Email Address,First Name,UNSUB_TIME\nuna@example.com,Una,2024-03-01 09:00:00\n"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_subscriber_an_earlier_run_created_from_an_older_export_is_no_newer_opt_in(sandbox, tmp_path, kind):
+    """The issue's Mailchimp case: the subscribed export went in first (Kit created Una today, after her
+    UNSUB_TIME), then the unsubscribed export. With a state file the tool knows it created her: honoured."""
+    write(tmp_path / "subscribed.csv", MAILCHIMP_SUBSCRIBED)
+    write(tmp_path / "unsubscribed.csv", MAILCHIMP_UNSUBSCRIBED)
+    assert invoke(["run", "subscribed.csv", "--state", "s.db"], env_for(sandbox, kind), cwd=tmp_path).exit_code == 0
+    sandbox.store.clock = lambda: time.time() + 60
+    result = invoke(["run", "unsubscribed.csv", "--state", "s.db", "--report", "r.json"], env_for(sandbox, kind),
+                    cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("una@example.com") == "cancelled"
+    assert (report_of(tmp_path)["unsubscribed"], report_of(tmp_path)["kept_active"]) == (1, [])
+    assert "Left active" not in result.output
+
+
+def test_without_a_state_file_a_subscriber_created_after_the_unsubscribe_time_looks_like_a_newer_opt_in(
+        sandbox, tmp_path):
+    """Without a run memory Kit's created_at is all there is: said in the summary, and --unsubscribe overrides."""
+    write(tmp_path / "subscribed.csv", MAILCHIMP_SUBSCRIBED)
+    write(tmp_path / "unsubscribed.csv", MAILCHIMP_UNSUBSCRIBED)
+    assert invoke(["run", "subscribed.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    result = invoke(["run", "unsubscribed.csv"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("una@example.com") == "active"
+    assert "1 created in Kit after the file's unsubscribe time" in result.output
+    assert invoke(["run", "unsubscribed.csv", "--unsubscribe"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    assert sandbox.store.state_of("una@example.com") == "cancelled"

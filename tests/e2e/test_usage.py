@@ -13,6 +13,7 @@ from helpers import env_for, invoke
 from test_compare_runs import csv_file, people
 
 ONE = "Email,First name\nann@example.com,Ann\n"
+FED_BACK = "Email,First name,row,error\nbo@example.com,Bo,3,invalid email: 'bad' is missing an @\n"  # fixed by hand
 
 
 @pytest.mark.parametrize("args, said", [
@@ -134,3 +135,25 @@ def test_undo_writes_its_report_and_log(sandbox, tmp_path):
     broken = invoke(["undo", "nope.undo.csv", "--report", "e.json"], env_for(sandbox), cwd=tmp_path)
     assert broken.exit_code == 1
     assert json.loads((tmp_path / "e.json").read_text())["error"] == "nope.undo.csv does not exist."
+
+
+def test_run_verify_on_a_failures_csv_checks_its_original_source(sandbox, tmp_path):
+    write(tmp_path / "c.csv", "Email,First name\nann@example.com,Ann\nbad,Bo\n")
+    assert invoke(["run", "c.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 3
+    write(tmp_path / "c.csv.failures.csv", FED_BACK)
+    result = invoke(["run", "c.csv.failures.csv", "--verify", "--settle", "0"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Verifying: reading back what Kit holds for c.csv, the source of the failures CSV c.csv.failures.csv, "
+            "which this run replaced with the rows that still fail, if any\n") in result.output
+    assert "Contacts checked:  1 (1 row rejected in the file, not checked)" in result.output
+    assert "Kit matches the file: 1 contact checked" in result.output
+
+
+def test_run_verify_on_a_failures_csv_without_its_source_says_it_did_not_verify(sandbox, tmp_path):
+    write(tmp_path / "c.csv.failures.csv", FED_BACK)
+    result = invoke(["run", "c.csv.failures.csv", "--verify"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "Not verified: c.csv.failures.csv is a failures CSV, which this run replaced with the rows that still fail, "
+        "if any, and its source c.csv is not beside it to check; run `kit-import verify` on that source\n")
+    assert "Kit matches" not in result.output

@@ -20,6 +20,7 @@ GOOD = {
     ("POST", "/v4/bulk/tags"): {"tags": [{"name": "VIP"}, {"name": "Spring 2024"}], "callback_url": None},
     ("POST", "/v4/bulk/tags/subscribers"): {"taggings": [{"tag_id": 5, "subscriber_id": 1}], "callback_url": None},
     ("POST", "/v4/tags/5/subscribers"): {"email_address": "a@example.com"},
+    ("POST", "/v4/sequences/301/subscribers"): {"email_address": "a@example.com"},
 }
 
 BAD = [
@@ -41,6 +42,7 @@ BAD = [
     ("POST", "/v4/bulk/tags/subscribers", {"taggings": [{"tag_id": 5}]}, "'subscriber_id' is a required property"),
     ("POST", "/v4/bulk/tags", {"tags": [{"title": "VIP"}]}, "'name' is a required property"),
     ("POST", "/v4/tags/5/subscribers", {}, "'email_address' is a required property"),
+    ("POST", "/v4/sequences/301/subscribers", {"email": "a@example.com"}, "'email_address' is a required property"),
 ]
 
 
@@ -88,6 +90,12 @@ def test_a_request_must_satisfy_both_documents_where_both_describe_it():
         {"email_address": "a@example.com", "state": "cancelled"}], "callback_url": None}) == []
     assert any("'gone' is not one of" in p for p in kit_contract.problems("POST", "/v4/bulk/subscribers", {
         "subscribers": [{"email_address": "a@example.com", "state": "gone"}], "callback_url": None}))
+
+
+def test_the_sequence_reads_ask_only_what_kits_document_declares():
+    assert kit_contract.problems("GET", "/v4/sequences", None, {"per_page": "1000", "after": "x"}) == []
+    assert kit_contract.problems("GET", "/v4/sequences/301/subscribers", None,
+                                 {"status": "all", "per_page": "1000", "include_total_count": "true"}) == []
 
 
 def test_a_query_parameter_either_document_declares_is_allowed():

@@ -12,6 +12,7 @@ from importer.outputs.report import ActionFigures
 from importer.send.actions.base import Action, Count, Figures, Seen
 from importer.send.actions.forms import Forms
 from importer.send.actions.removals import WhenRemoved
+from importer.send.actions.sequences import Sequences
 from importer.send.actions.tags import Tags
 from importer.send.actions.unsubscribes import Unsubscribing
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from importer.read.columns import ColumnPlan
     from importer.settings.declaration import Settings
 
-ACTIONS: tuple[type[Action], ...] = (Tags, Forms, Unsubscribing, WhenRemoved)
+ACTIONS: tuple[type[Action], ...] = (Tags, Forms, Sequences, Unsubscribing, WhenRemoved)
 
 __all__ = ["ACTIONS", "Action", "Count", "Figures", "Seen", "actions_for", "blank_figures", "notes_for"]
 
