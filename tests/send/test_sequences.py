@@ -13,7 +13,7 @@ from importer import Settings, import_file
 from importer.kit import Credential, Sequence
 from importer.records import Contact, KitState, Outcome, Status
 from importer.send.actions.sequences import SequenceAdditions, SequenceFigures, Target
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 KINDS = ["oauth", "api_key"]
 PEOPLE = ("Email,First Name,Status\n"
