@@ -26,7 +26,8 @@ from filelock import Timeout as LockTimeout
 
 from importer.settings.declaration import (BlankPolicy, CompareMode, Settings, base_url_from_env, credentials_from_env,
                                           token_file_for)
-from importer.decide.held import Account, count_subscribers, read_account, read_cost, read_pays, write_cost
+from importer.decide import freshness
+from importer.decide.held import Account, count_subscribers, read_account, read_cost, read_for, read_pays, write_cost
 from importer.decide.compare import Comparison
 from importer.decide.difference import Differ
 from importer.outputs.run_end import RunEnd
@@ -219,7 +220,9 @@ def _import(report: RunReport, opener: Callable[[], RowSource], settings: Settin
         _import_source(report, source, settings, client, progress)
         if isinstance(source, UnchangedSource):
             report.source_unchanged_since = source.since or "the last run"
-        remember_download(settings, source, report.exit_status == 0 and not report.stopped)
+        # A removal Kit refused is tried again by the next run: it must not find the sheet "unchanged".
+        remember_download(settings, source, report.exit_status == 0 and not report.stopped
+                          and not report.removals_refused)
     finally:
         source.close()
 
@@ -322,6 +325,10 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
                     # so the drift it saw is still drift (and counted) in the run that sets it back.
                     state.cache(differ.account.subscribers.values(), {f.key: f for f in kit_fields},
                                 differ.account.started_at)
+                    if not differ.refreshed:  # every contact of the file compared with Kit's own data
+                        read_at = differ.account.started_at or dt.datetime.now(dt.timezone.utc)
+                        freshness.mark_full_read(state, read_at)
+                        report.last_full_read = "this run"
                     state.remember_states(kit_plan.states_seen)
                     state.remember_consent(kit_plan.consent_seen)
                 contacts.rebind(create_held(client, plan))
@@ -389,6 +396,13 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
     options: dict[str, Any] = dict(state=state, actions=actions, consent=settings.consent)
     include_tags = blind.include_tags
     since = state.read_at() if state is not None and not settings.full else None
+    if state is not None and not settings.full and _full_read_due(state, settings, report):
+        # The memory's picture of Kit is due for its re-read: the file's subscribers are read whatever it
+        # costs (at the cheaper of a whole read and one lookup each), so drift in Kit is found and set back.
+        account, how = read_for(client, blind.count, lambda: (c.email for c in blind), include_tags=include_tags)
+        report.kit_read = f"{how}: the state file's picture of Kit is due for its re-read " \
+                          f"(every {settings.full_read_days:g} days)"
+        return Differ(account, **options)
     if since is not None:
         account = read_account(client, include_tags=include_tags, updated_after=since - LIST_LAG_MARGIN,
                                progress=_reading(progress))
@@ -428,6 +442,13 @@ def _read_kit(client: KitClient, settings: Settings, report: RunReport, blind: W
             else "the undo file needs it, so it is compared too"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
     return Differ(account, **options)
+
+
+def _full_read_due(state: RunMemory, settings: Settings, report: RunReport) -> bool:
+    """Whether the state file's picture of Kit is older than --full-read-days; says when it was last read."""
+    now = dt.datetime.now(dt.timezone.utc)
+    report.last_full_read = freshness.describe(freshness.full_read_at(state), now)
+    return freshness.full_read_due(state, settings.full_read_days, now)
 
 
 def _reading(progress: Progress) -> Callable[[int, int | None], None]:
@@ -602,6 +623,8 @@ def _before_writing(client: KitClient, settings: Settings, work: Work, report: R
                       consent=settings.consent, delimiter=delimiter,
                       form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra)
     report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
+    if saved.written and settings.state is not None:
+        freshness.note_state(saved.path, Path(settings.state))  # for `kit-import undo` to tell the memory
 
 
 def _brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | None,

@@ -7,18 +7,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from importer.kit import Credential, KitClient
+from importer.decide.freshness import forget_in, state_for
 from importer.outputs.undo import UndoReport, delimiter_of, read_undo, undo, write_undo_failures
 from importer.settings.declaration import base_url_from_env, credentials_from_env, token_file_for
 
 
 def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credential: Credential | None = None,
              base_url: str | None = None, dry_run: bool = False, unsubscribe_created: bool = False,
-             failures: Path | str | None = None) -> UndoReport:
+             failures: Path | str | None = None, state: Path | str | None = None) -> UndoReport:
     """Take back the run that saved `undo_file`; with `dry_run`, only say what would be done.
 
     Kit is reached with `client`, else `credential` at `base_url`, else the environment's, as the
     CLI reads them (KIT_ACCESS_TOKEN or KIT_API_KEY, at KIT_API_URL). Lines Kit refuses go to
     `failures` (default: <undo file>.failures.csv), named in the report's `failures_path`.
+    The run memory (`state`, else the state file the run named beside its undo file) forgets what
+    it knew of the subscribers taken back, so that the next run compares them afresh and sets
+    them again, even when it reads nothing of Kit.
     """
     undo_file = Path(undo_file)
     lines = read_undo(undo_file)
@@ -27,6 +31,10 @@ def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credenti
     else:
         report = undo(lines, client or _client(credential, base_url), path=str(undo_file),
                       unsubscribe_created=unsubscribe_created)
+    memory = Path(state) if state is not None else state_for(undo_file)
+    if not dry_run and memory is not None and memory.is_file():
+        report.memory_forgot = forget_in(memory, {line.email for line in lines})
+        report.memory = str(memory)
     if report.failed:
         target = Path(failures) if failures else undo_file.with_name(undo_file.name + ".failures.csv")
         write_undo_failures(target, report.failed, delimiter_of(undo_file))

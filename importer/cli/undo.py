@@ -23,6 +23,9 @@ from importer.undo import undo_run
 @click.option("--dry-run", is_flag=True, help="Say what would be restored, removed and listed; send nothing.")
 @click.option("--failures", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
               help="Where to write the undo lines Kit refused (default: <undo file>.failures.csv).")
+@click.option("--state", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
+              help="The run's state file, told what was taken back so the next run sends it again (default: "
+                   "the one the run named beside its undo file).")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
               help="Also write what was undone (or the error that stopped it) as JSON here.")
 @click.option("--log", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH",
@@ -30,7 +33,7 @@ from importer.undo import undo_run
 @sandbox_options
 @friendly_errors
 def undo_command(undo_file: Path | None, unsubscribe_created: bool, dry_run: bool, failures: Path | None,
-                 report: Path | None, log: Path | None, sandbox: bool, sandbox_auth: str) -> None:
+                 state: Path | None, report: Path | None, log: Path | None, sandbox: bool, sandbox_auth: str) -> None:
     """Take back the run that saved UNDO_FILE (its <source name>.<time>.undo.csv, or its --undo PATH).
 
     Without UNDO_FILE, or given the source a run imported, it lists the undo files in the
@@ -62,7 +65,7 @@ def undo_command(undo_file: Path | None, unsubscribe_created: bool, dry_run: boo
     with CommandReport("undo", report, undo_file=undo_file) as reported, \
             sandbox_client(sandbox, sandbox_auth) as client:
         result = undo_run(undo_file, client=client, dry_run=dry_run, unsubscribe_created=unsubscribe_created,
-                          failures=failures)
+                          failures=failures, state=state)
     say(result.summary())
     say(result.closing_line())
     reported.done(result)

@@ -90,6 +90,7 @@ class RunReport:
     consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
     planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
+    last_full_read: str | None = None  # with a state file: when Kit was last read for all its contacts
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)
     plan_columns: dict[str, dict[str, int]] = field(default_factory=dict)  # item -> {new, changed, equal, cleared}
     new_subscribers: int = 0  # contacts Kit did not hold (after a read of Kit)
@@ -224,6 +225,9 @@ class RunReport:
         ]
         if self.kit_read:
             lines.append(line("Kit read", self.kit_read))
+        if self.last_full_read is not None:
+            lines.append(line("Last full read", f"{self.last_full_read} (Kit read for every contact the state "
+                                                "file holds: what changed in Kit's web app is found)"))
         lines += self._plan_lines() if self.dry_run else self._sent_lines()
         if self.diff_path:
             lines.append(line("Diff", f"{plural(self.diff_changes, 'change')} -> {self.diff_path}"))

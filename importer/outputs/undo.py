@@ -251,6 +251,8 @@ class UndoReport:
     states_kept: list[UndoLine] = field(default_factory=list)
     failed: list[tuple[UndoLine, str]] = field(default_factory=list)
     failures_path: str | None = None
+    memory: str | None = None  # the run memory (state file) told what was taken back
+    memory_forgot: int = 0  # subscribers it forgot, so that the next run sends them again
     requests: int = 0
     elapsed_seconds: float = 0.0
 
@@ -289,6 +291,9 @@ class UndoReport:
             out.append(summary.line("Refused by Kit", f"{len(self.failed):,}"))
             out += listing((f"{undo_line.describe()}: {why}" for undo_line, why in self.failed),
                            str(self.failures_path), listed)
+        if self.memory:
+            out.append(summary.line("Run memory", f"{self.memory}: forgot {plural(self.memory_forgot, 'subscriber')}"
+                                                  " taken back, so the next run compares them afresh"))
         if not dry:  # a dry run sends nothing and takes no time
             out.append(requests_line(self.requests))
             out.append(elapsed_line(self.elapsed_seconds))

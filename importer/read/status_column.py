@@ -79,8 +79,8 @@ class StatusColumn:
         text = cell.strip()
         if not text:
             return None
-        if self.kind is Kind.SET_WHEN_OUT:
-            return self.meaning
+        if self.kind is Kind.SET_WHEN_OUT:  # a time, or 0/false/0000-00-00 for none (CleverReach, Sendy)
+            return None if normalize(text) in FALSE or not text.strip("0-:. T") else self.meaning
         word = normalize(text) or text
         if self.own and word in self.own:
             return self.own[word]

@@ -367,6 +367,10 @@ class Settings:
     state: Path | None = setting(help="SQLite state of what Kit has: send only new and changed contacts, resume "
                                       "after a crash, and never overlap another run on the same state (default "
                                       "with --config: beside it).", value=Path, metavar="PATH")
+    full_read_days: float = setting(7.0, help="With a state file, read Kit for the contacts it holds at least this "
+                                              "often (in days), even when a read does not pay, so that changes "
+                                              "made in Kit's web app are found and set back; 0: never.",
+                                    value=float, low=0, high=3650, metavar="DAYS")
     full: bool = setting(False, help="Send everything, ignoring what the state says Kit has (and, unless "
                                      "--compare always, without reading Kit).", value=bool, config=False)
     compare: CompareMode = setting(

@@ -74,6 +74,16 @@ def test_a_mailchimp_unsubscribed_export_gives_each_contact_its_unsubscribe_time
     assert (una.state, una.unsubscribed_at) == (KitState.CANCELLED, at(2024, 3, 1, 9, hours=-12))
 
 
+@pytest.mark.parametrize("header", ["Abmeldedatum", "date de désinscription", "fecha de baja", "data di disiscrizione",
+                                    "afmelddatum", "data de descadastro", "deactivated"])
+def test_a_localized_opt_out_time_column_gives_the_time(tmp_path, header):
+    path = write(tmp_path / "t.csv", f"email;Vorname;{header}\na@example.com;Anna;2024-05-01T10:00:00Z\n"
+                                     "b@example.com;Bernd;\nc@example.com;Carla;0\n")
+    got = {e: (c.state, c.unsubscribed_at) for e, c in contacts(path).items()}
+    assert got == {"a@example.com": (KitState.CANCELLED, at(2024, 5, 1, 10)), "b@example.com": (None, None),
+                   "c@example.com": (None, None)}  # 0: no time (CleverReach's and Sendy's "never")
+
+
 def test_a_status_column_with_a_time_column_beside_it_gives_both(tmp_path):
     path = write(tmp_path / "s.csv", "email,status,unsubscribed_at\na@example.com,unsubscribed,2024-05-01T10:00:00Z\n"
                                      "b@example.com,subscribed,\nc@example.com,pending,\n")
