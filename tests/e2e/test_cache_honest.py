@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from conftest import write
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 
 def seed_others(store, count: int) -> None:

@@ -17,7 +17,7 @@ import pytest
 from conftest import SAMPLES, write
 from importer import run as pipeline
 from importer.errors import Terminated
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 SAMPLE = SAMPLES / "subscribers.csv"
 
