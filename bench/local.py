@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import random
 import subprocess
 import sys
@@ -54,7 +53,7 @@ def kit_import(path: str) -> dict:
     from importer.read.columns import plan_columns
     from importer.read.merge import ContactMerger
     from importer.records import CustomField, Rejection
-    from importer.send.stages import CHUNK
+    from importer.kit import batches
 
     fields = [CustomField(i, label.lower().replace(" ", "_"), label) for i, label in enumerate(COLUMNS[2:9])]
     start = time.perf_counter()
@@ -74,7 +73,7 @@ def kit_import(path: str) -> dict:
         else:
             merger.add(item)
     values = merger.value_count()
-    requests = 1 + math.ceil(len(merger) / CHUNK) + math.ceil(values / CHUNK)
+    requests = 1 + batches(len(merger)) + batches(values)
     seconds = time.perf_counter() - start
     return {"rows": rows, "seconds": seconds, "contacts": len(merger), "rejected": rejected,
             "merged": merger.merged, "values": values, "requests": requests}

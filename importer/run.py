@@ -37,7 +37,7 @@ from importer.settings.origins import capitalized
 from importer.read.consent import ConsentGuard, plan_guard
 from importer.errors import ConfigError, ImporterError, KitError, Terminated
 from importer.outputs.failures import extra_cells_column, output_delimiter, write_failures
-from importer.kit import KitClient, RateLimiter, get_account, list_custom_fields
+from importer.kit import BULK_LIMIT, KitClient, RateLimiter, batches, get_account, list_custom_fields
 from importer.read.files import RowSource
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
 from importer.read.url import redact
@@ -46,6 +46,7 @@ from importer.read.emails import EmailNotes
 from importer.decide.estimate import estimate_seconds
 from importer.read.columns import CONTENT_SAMPLE, ColumnPlan, plan_columns
 from importer.read.frames import default_name, open_data
+from importer.read.blanks import Blanks
 from importer.read.merge import ContactMerger
 from importer.records import (REASON_NOT_CONFIRMED, REASON_NOT_SENT, STOPPED_BEFORE_SENDING, Contact, KitState, Outcome,
                               Rejection, Row, Status)
@@ -54,8 +55,10 @@ from importer.decide.targets import create_held, hold_missing
 from importer.decide.run_memory import RunMemory
 from importer.decide.unsubscribes import Mode, decide, outlook
 from importer.send.actions import Action, Count, Seen, actions_for
+from importer.send.actions.tags import Tags
+from importer.read.tags import counted_once
 from importer.send.scheduler import Scheduler
-from importer.send.stages import CHUNK, stages_for
+from importer.send.stages import stages_for
 from importer.outputs.undo import finish_undo, save_undo
 from importer.outputs.undo_files import undo_path
 from importer.read.url import source_name
@@ -67,7 +70,8 @@ LIST_LAG_MARGIN = dt.timedelta(minutes=10)
 
 
 class Progress(Protocol):
-    """Where the pipeline reports progress; the CLI draws bars, a library caller may log."""
+    """Where the pipeline reports progress; the CLI draws bars, a library caller may log. A progress
+    may also have `waiting(seconds)`, told when Kit's rate limit holds every request back that long."""
 
     def phase(self, name: str, total: int | None) -> None: ...
 
@@ -126,6 +130,12 @@ def import_file(source: Settings | str | Path, *, client: KitClient | None = Non
     report is written to `settings.report` on every exit: an error found before
     sending (raised again after) gives a report with `exit_status` 1, `error` and `hint`,
     and Ctrl-C one with 130, so a scheduler always has one file to read.
+
+    Files are written only where the settings say, else into the current folder, and each is
+    named in the report: the failures CSV (`failures_path`; default `<source name>.failures.csv`),
+    the undo file before the first write (`undo_file`; `undo`, default
+    `<source name>.<time>.undo.csv`, none with `no_undo`), and `report`, `diff`, `log`, `state`
+    only when set.
     """
     settings = settings_of(source, options, "import_file")
     return _run(settings, lambda: open_for_run(settings), client, progress)
@@ -136,10 +146,12 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
     """Import a pandas DataFrame or an iterable of dicts as `import_file` imports a file.
 
     Give `settings`, or its fields as keyword arguments (`credential=...`, `fields=[...]`).
-    `settings.source` only names the data, for the report and the default failures CSV
-    (`dataframe.failures.csv` or `rows.failures.csv` in the current folder unless
-    `failures` is set). Row numbers in the failures CSV are positions from 0
-    (`df.iloc[row]`), and its columns are the frame's columns or the dicts' keys.
+    `settings.source` only names the data, for the report and the default file names: as
+    `import_file`, it writes into the current folder unless told where, and names each file in
+    the report: the failures CSV (`dataframe.failures.csv` or `rows.failures.csv` unless
+    `failures` is set) and the undo file (`rows.<time>.undo.csv` unless `undo` is set, none with
+    `no_undo`). Row numbers in the failures CSV are positions from 0 (`df.iloc[row]`), and its
+    columns are the frame's columns or the dicts' keys.
     """
     settings = settings_of(settings if settings is not None else options.pop("source", default_name(data)),
                            options, "import_rows")
@@ -251,6 +263,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         return
     client = client or build_client(settings)
     client.on_retry = client.on_retry or progress.log
+    # Optional: a progress that can say the rate limit holds requests back (`waiting(seconds)`) is told so.
+    client.limiter.on_wait = client.limiter.on_wait or getattr(progress, "waiting", None)
     report.credential = _describe_credential(client)
     report.rate_limit_per_minute = round(client.limiter.requests_per_second * 60)
     errors: dict[int, list[str]] = defaultdict(list)
@@ -297,6 +311,8 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
             _write_diff(settings, report, work, differ, output_delimiter(source))
             for action in actions:
                 action.prepare(client, work.counts[action.name])  # read-only: what it creates waits for the checks
+            tagging = next((action for action in actions if isinstance(action, Tags)), None)
+            report.tags_to_add = counted_once(report.tags_to_add, tagging.spelling if tagging else str)
             report.unchanged = report.contacts - work.count
             report.rows_imported = report.rows_unchanged = contacts.rows - work.rows  # Kit has these already
             report.values_to_write = work.values
@@ -699,7 +715,7 @@ def _guard(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGu
 
 
 def _describe_credential(client: KitClient) -> str:
-    how = "bulk requests of up to 100" if client.credential.can_bulk else "one request per contact"
+    how = f"bulk requests of up to {BULK_LIMIT}" if client.credential.can_bulk else "one request per contact"
     return f"{client.credential.name}: {how}"
 
 
@@ -711,7 +727,7 @@ def _read(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunRe
     If reading stops (an undecodable byte, Ctrl-C), no row has been accounted for: the
     figures and rejections gathered so far are dropped before the error goes on.
     """
-    merger = ContactMerger(plan.kit_fields(), clear_blanks=settings.blanks is BlankPolicy.CLEAR)
+    merger = ContactMerger(plan.kit_fields(), blanks=Blanks(clear=settings.blanks is BlankPolicy.CLEAR))
     progress.phase("Reading rows", None)
     rows = source.rows() if guard is None else guard.screen(source.rows())
     notes = EmailNotes()
@@ -964,7 +980,7 @@ def _writes(client: KitClient, work: Work) -> list[int]:
     """The write requests of each stage: upserts and values (OAuth, 100 a request; with an API key one
     upsert per contact carries its values), then each action's."""
     bulk = client.credential.can_bulk
-    core = [math.ceil(work.upserts / CHUNK), math.ceil(work.values / CHUNK)] if bulk else [work.single_upserts]
+    core = [batches(work.upserts), batches(work.values)] if bulk else [work.single_upserts]
     return core + [action.requests(work.counts[action.name], bulk) for action in work.actions]
 
 

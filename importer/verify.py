@@ -17,16 +17,19 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from importer.decide.held import read_for
 from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
+from importer.decide.run_memory import RunMemory
+from importer.decide.unsubscribes import Mode, opted_out
 from importer.outputs.failures import output_delimiter, write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
+from importer.records import Contact
 from importer.read.remote import open_any
 from importer.read.url import redact
 from importer.run import build_client, file_contacts, settings_of
@@ -197,15 +200,31 @@ def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
         report.contacts = work.count
         tags = work.include_tags
         account, report.read_how = read_for(client, work.count, lambda: (c.email for c in work), include_tags=tags)
-        candidates = [cmp for c in work if _differs(cmp := compare(c, account.get(c.email)))]
+        judged = _as_the_run_judged(settings, work)
+        consent = settings.consent
+        candidates = [cmp for c in work if _differs(cmp := compare(judged(c), account.get(c.email), consent))]
         if len(candidates) > CONFIRM_LIMIT:
-            candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags)
+            candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags,
+                                     consent)
         _confirm(client, candidates, report, deadline=deadline, sleep=sleep, clock=clock, tags=tags,
-                 confirmed=confirmed)
+                 confirmed=confirmed, consent=consent)
     _write(settings.differences_file, report, output_delimiter(source))
     report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
     report.elapsed_seconds = time.monotonic() - started
     return report
+
+
+def _as_the_run_judged(settings: Settings, contacts: Iterable[Contact]) -> Callable[[Contact], Contact]:
+    """Each opt-out with what the run memory learnt of it (re-subscribed in Kit, created by a run), so that a
+    person the run kept active for a newer opt-in is judged as the run judged them, not called a difference."""
+    if settings.state is None or not Path(settings.state).is_file():
+        return lambda contact: contact
+    memory = RunMemory(Path(settings.state))
+    try:
+        learnt = {c.email: memory.confirmed(c.email) for c in contacts if opted_out(c.state)}
+    finally:
+        memory.close()
+    return lambda c: dataclasses.replace(c, confirmed=c.confirmed | learnt[c.email]) if c.email in learnt else c
 
 
 def differences_of(comparison: Comparison) -> list[Change]:
@@ -220,21 +239,21 @@ def _differs(comparison: Comparison) -> bool:
 
 
 def _read_again(client: KitClient, candidates: list[Comparison], settle: float, sleep: Callable[[float], None],
-                report: VerifyReport, tags: bool) -> list[Comparison]:
+                report: VerifyReport, tags: bool, consent: Mode = Mode.HONOUR) -> list[Comparison]:
     """Too many differences to confirm one by one: wait once (`settle` seconds at most) and read Kit again."""
     pause = settle
     if pause:
         sleep(pause)
         report.waited_seconds += pause
     account, _ = read_for(client, len(candidates), lambda: (c.contact.email for c in candidates), include_tags=tags)
-    again = [compare(c.contact, account.get(c.contact.email)) for c in candidates]
+    again = [compare(c.contact, account.get(c.contact.email), consent) for c in candidates]
     report.list_cleared += sum(1 for c in again if not _differs(c))
     return [c for c in again if _differs(c)]
 
 
 def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyReport, *, deadline: float,
              sleep: Callable[[float], None], clock: Callable[[], float], tags: bool,
-             confirmed: Collection[tuple[str, str]]) -> None:
+             confirmed: Collection[tuple[str, str]], consent: Mode = Mode.HONOUR) -> None:
     """Read each candidate again by id (current: what differs there is a difference at once); what
     only a list can show (a subscriber not found by email, a tag missing from its tag list) is read
     again with doubling pauses until `deadline` before it is called a difference."""
@@ -245,7 +264,7 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
             report.unconfirmed += 1
             continue
         fresh = _current(client, cmp, tags)
-        now = cmp if fresh is None else compare(cmp.contact, fresh)
+        now = cmp if fresh is None else compare(cmp.contact, fresh, consent)
         if fresh is None or _list_only(now):
             pending.append(now)
         else:
@@ -259,7 +278,7 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
         still = []
         for cmp in pending:
             fresh = _current(client, cmp, tags)
-            now = cmp if fresh is None else compare(cmp.contact, fresh)
+            now = cmp if fresh is None else compare(cmp.contact, fresh, consent)
             if fresh is None or _list_only(now):
                 still.append(now)
             else:

@@ -58,3 +58,25 @@ def test_every_exit_status_the_readme_lists_exists_and_the_help_says_them():
     help_text = cli.commands["run"].help or ""
     for status in documented:
         assert re.search(rf"\b{status}\b", help_text), f"run --help does not mention exit status {status}"
+
+
+def test_the_quick_start_shows_what_a_real_run_prints(tmp_path, monkeypatch):
+    """The README's quick start summary is the one `kit-import run sample_data/subscribers.csv --sandbox`
+    prints, line for line, but for the sandbox's port, the clock and the speed."""
+    from click.testing import CliRunner
+    import shutil
+
+    block = README.split("## Quick start", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines()[1:] if not re.match(r"\d\d:\d\d:\d\d ", line)]
+    shutil.copytree(ROOT / "sample_data", tmp_path / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["run", "sample_data/subscribers.csv", "--sandbox"],
+                                env={"KIT_API_KEY": "", "KIT_ACCESS_TOKEN": "", "KIT_API_URL": ""})
+    assert result.exit_code == 3, result.output
+    printed = [line for line in result.output.splitlines() if not re.match(r"\d\d:\d\d:\d\d ", line)]
+
+    def same(line: str) -> str:
+        line = re.sub(r"127\.0\.0\.1:\w+", "127.0.0.1:PORT", line)
+        return re.sub(r"^Elapsed:( +)[\d.]+ s$", r"Elapsed:\1N s", line)
+
+    assert [same(line) for line in printed] == [same(line) for line in shown]

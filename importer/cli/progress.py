@@ -31,6 +31,7 @@ class BarProgress:
         self._lock = threading.Lock()
         self._quiet = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._waiting_until = 0.0  # while Kit's rate limit holds every request back
 
     def phase(self, name: str, total: int | None) -> None:
         self.close()
@@ -83,7 +84,19 @@ class BarProgress:
             ("done" if done >= total else "time left not known yet")
         return (f"{self._name}: {done:,} of {total:,} ({100 * done // total}%), "
                 f"{requests:,} requests, " + (f"{rate:.1f} req/s" if rate is not None else "rate not known yet") +
-                f", {left}")
+                f", {left}" + self._waiting())
+
+    def waiting(self, seconds: float) -> None:
+        """The rate limiter holds every request back for `seconds`: say so now, and in each line until then."""
+        self._waiting_until = time.monotonic() + seconds
+        if self.bar is not None and not self.bar.disable:
+            self.bar.set_postfix_str(self._waiting().lstrip(", "), refresh=True)
+        if self._ticker is not None:
+            self._line()
+
+    def _waiting(self) -> str:
+        left = self._waiting_until - time.monotonic()
+        return f", waiting for Kit's rate limit (resets in {max(1, round(left))} s)" if left > 0.5 else ""
 
     def _line(self) -> None:
         self._last_line = time.monotonic()

@@ -4,9 +4,8 @@ Pure: no request is sent. A `Change` per compared item (the subscriber itself, i
 name, each custom field value, each tag, its state) carries Kit's value before the run and
 the file's, so one comparison feeds sending only the difference, the dry-run plan's counts,
 a diff CSV, an undo record and a verification. The rules:
-- values compare as Kit stores them: trimmed text, with None and "" both blank;
-- a blank is a change only with blanks=clear (the merger leaves it out of `fields` otherwise)
-  and only when Kit holds a non-blank value;
+- values compare as Kit stores them, and what a blank does is the blank policy's (read/blanks.py:
+  a blank the merge kept clears Kit's value, and is nothing when Kit holds none);
 - a blank first name is never sent; tags are only ever added, matched ignoring case;
 - a state difference is reported; only leaving (Kit active, the file an opt-out) is ever sent,
   as an unsubscribe, when decide/unsubscribes.py says so (else it is kept, with why): nobody is
@@ -22,6 +21,7 @@ from enum import StrEnum
 
 from importer.decide.unsubscribes import Mode, decide
 from importer.kit.reads import HeldSubscriber
+from importer.read.blanks import Blanks, Verdict, blank, stored
 from importer.records import Contact, CustomField, KitState
 
 SUBSCRIBER, FIRST_NAME, TAG, STATE = "subscriber", "first name", "tag", "state"
@@ -73,16 +73,6 @@ class Comparison:
         return self.difference is not None
 
 
-def blank(value: str | None) -> bool:
-    """None, "" and whitespace are all blank to Kit."""
-    return value is None or not value.strip()
-
-
-def stored(value: str | None) -> str:
-    """A value as Kit stores it: trimmed text, blank as ""."""
-    return value.strip() if value else ""
-
-
 def compare(contact: Contact, held: HeldSubscriber | None, consent: Mode = Mode.HONOUR) -> Comparison:
     """Compare one contact with Kit's subscriber for its email (None: Kit has none); `consent` is what
     the run does with the file's opt-outs (decide/unsubscribes.py)."""
@@ -100,9 +90,10 @@ def compare(contact: Contact, held: HeldSubscriber | None, consent: Mode = Mode.
     values: dict[CustomField, str] = {}
     for kit_field, value in contact.fields.items():
         kit_value = held.fields.get(kit_field.key) if held is not None else None
-        if blank(value) and blank(kit_value):
+        verdict = Blanks.against(value, kit_value)
+        if verdict is Verdict.NOTHING:
             continue  # nothing to clear: not an item at all
-        kind = Kind.CLEARED if blank(value) else _kind(kit_value, value)
+        kind = Kind(verdict.value)
         changes.append(Change(email, kit_field.label, kind, _or_none(kit_value),
                               None if kind is Kind.CLEARED else stored(value), kit_field))
         if kind is not Kind.EQUAL:
@@ -136,9 +127,7 @@ def tally(changes: Iterable[Change]) -> Counter[tuple[str, Kind]]:
 
 
 def _kind(kit_value: str | None, file_value: str | None) -> Kind:
-    if blank(kit_value):
-        return Kind.NEW
-    return Kind.EQUAL if stored(kit_value) == stored(file_value) else Kind.CHANGED
+    return Kind(Blanks.against(file_value, kit_value).value)
 
 
 def _or_none(value: str | None) -> str | None:

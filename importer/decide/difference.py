@@ -18,7 +18,8 @@ from dataclasses import replace
 
 from importer.decide.held import Account
 from importer.decide.unsubscribes import Mode, opted_out
-from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, blank, compare, stored
+from importer.decide.compare import FIRST_NAME, SUBSCRIBER, TAG, Change, Comparison, Kind, compare
+from importer.read.blanks import Verdict, blank, stored, verdict
 from importer.records import HELD_ACTIVE, Contact, CustomField, KitState
 from importer.decide.run_memory import Needs, RunMemory, digest
 
@@ -125,9 +126,10 @@ class Differ:
 
 
 def _cached_value(email: str, kit_field: CustomField, value: str, held: str | None) -> list[Change]:
-    """One value's change against the digest of Kit's (None or the blank digest: Kit holds none)."""
-    kit_blank = held is None or held == BLANK_DIGEST
-    if blank(value):
-        return [] if kit_blank else [Change(email, kit_field.label, Kind.CLEARED, None, None, kit_field)]
-    kind = Kind.NEW if kit_blank else Kind.EQUAL if held == digest(value) else Kind.CHANGED
-    return [Change(email, kit_field.label, kind, None, stored(value), kit_field)]
+    """One value's change against the digest of Kit's (None or the blank digest: Kit holds none), as the
+    blank policy decides it (read/blanks.py)."""
+    said = verdict(blank(value), held is None or held == BLANK_DIGEST, held == digest(value))
+    if said is Verdict.NOTHING:
+        return []
+    kind = Kind(said.value)
+    return [Change(email, kit_field.label, kind, None, None if kind is Kind.CLEARED else stored(value), kit_field)]

@@ -17,7 +17,7 @@ from importer.kit.auth import OAUTH, Credential, CredentialKind
 from importer.kit.client import KitClient
 from importer.kit.reads import (PAGE_MAX, HeldSubscriber, SubscriberPage, find_subscriber, iter_pages,
                                 list_subscribers)
-from importer.kit.results import BULK_LIMIT
+from importer.kit.results import batches
 from importer.outputs.words import plural
 
 
@@ -81,7 +81,7 @@ def write_cost(contacts: int, values: int, taggings: int, credential: Credential
     API key sends one upsert per contact (its values ride along) and one request per tagging."""
     kind = credential.kind if isinstance(credential, Credential) else CredentialKind(credential)
     if kind == OAUTH:
-        return sum(math.ceil(n / BULK_LIMIT) for n in (contacts, values, taggings))
+        return sum(batches(n) for n in (contacts, values, taggings))
     return contacts + taggings
 
 

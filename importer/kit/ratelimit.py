@@ -34,6 +34,10 @@ class RateLimiter:
         self._paused_until = 0.0
         self._strikes = 0
         self._lock = threading.Lock()
+        # Told once per wait of at least TELL_AFTER seconds: when the window resets, in seconds from now
+        # (the progress line says `waiting for Kit's rate limit (resets in 23 s)`); kit/ alone knows why.
+        self.on_wait: Callable[[float], None] | None = None
+        self._told_until = 0.0
 
     @classmethod
     def with_margin(cls, limit: int, window: float = 60.0, margin: float = 0.03, **kw: Any) -> RateLimiter:
@@ -41,9 +45,12 @@ class RateLimiter:
         requests in flight as the window turns do not earn a 429."""
         return cls(max(1, int(limit * (1 - margin))), window, pad=window * 0.02, **kw)
 
+    TELL_AFTER = 2.0  # seconds: a shorter wait is not worth a word
+
     def acquire(self) -> None:
-        """Block until a request may be sent, then count it."""
+        """Block until a request may be sent, then count it; a long wait is told to `on_wait` once."""
         while True:
+            tell = 0.0
             with self._lock:
                 now = self._clock()
                 while self._sent and now - self._sent[0] >= self._span:
@@ -54,6 +61,10 @@ class RateLimiter:
                     return
                 if wait <= 0:
                     wait = self._span - (now - self._sent[0])
+                if wait >= self.TELL_AFTER and now + wait > self._told_until + 1.0:
+                    self._told_until, tell = now + wait, wait
+            if tell and self.on_wait is not None:
+                self.on_wait(tell)
             self._sleep(max(wait, 0.001))
 
     def throttled(self, base: float = 1.0, cap: float = 60.0) -> float:

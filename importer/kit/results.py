@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -14,6 +15,17 @@ T = TypeVar("T")
 # Kit answers a bulk request at once, with per-item failures, only up to 100 items; above that
 # it answers `202 {}` and reports to a callback, so kit-import never sends more than this.
 BULK_LIMIT = 100
+
+
+def batched(items: Sequence[T], size: int = BULK_LIMIT) -> Iterator[list[T]]:
+    """`items` in lists of `size` (Kit's bulk limit): the one way every bulk request is filled."""
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+def batches(count: int, size: int = BULK_LIMIT) -> int:
+    """How many bulk requests `count` items fill: what `batched` yields, counted."""
+    return math.ceil(count / size)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from importer.outputs.atomic import atomic_write
 from importer.outputs.summary import ExitStatus, counted, duration, elapsed_line, line, requests_line
 from importer.outputs.words import plural
 from importer.read.consent_vocab import consent_header
+from importer.read.tags import listed
 from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
 
 __all__ = ["ExitStatus", "RunReport"]
@@ -346,7 +347,7 @@ class RunReport:
                     parts.append(f"{kinds['cleared']:,} cleared")
                 lines.append(f"  {what}: {', '.join(parts)}")
             if self.tags_to_add:
-                tags = ", ".join(f"{name} {n:,}" for name, n in self.tags_to_add.items())
+                tags = ", ".join(f"{listed([name])} {n:,}" for name, n in self.tags_to_add.items())
                 lines.append(line("Tags to add", f"{sum(self.tags_to_add.values()):,} ({tags})"))
             if self.drift_corrected:
                 lines.append(line("Drift", f"{plural(self.drift_corrected, 'value')} changed in Kit since the last "

@@ -28,10 +28,10 @@ from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError, KitRequestError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
-from importer.kit import (BULK_LIMIT, FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
+from importer.kit import (FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
                           bulk_tag_subscribers, tag_subscriber,
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
-                          list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
+                          batched, list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
 from importer.records import Contact, KitState
 from importer.outputs import summary
 from importer.outputs.summary import LISTED, ExitStatus, elapsed_line, listing, requests_line
@@ -351,7 +351,7 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
             report.failed.append((line, f"Kit has no custom field with the key {line.key!r} any more"))
     if client.credential.can_bulk:
         _bulk_names(client, names, report)
-        for batch in _chunks(known):
+        for batch in batched(known):
             sent = [FieldValue(line.subscriber_id, fields[line.key].id, line.kit_value or "") for line in batch]
             try:
                 result = bulk_set_values(client, sent)
@@ -383,7 +383,7 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
 
 
 def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) -> None:
-    for batch in _chunks(names):
+    for batch in batched(names):
         try:
             result = bulk_upsert_subscribers(client, [NewSubscriber(line.email, line.kit_value,
                                                                     clear_first_name=line.kit_value is None)
@@ -409,7 +409,7 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
         else:
             report.failed.append((line, f"Kit has no tag named {line.key!r} any more"))
     if client.credential.can_bulk:
-        for batch in _chunks(known):
+        for batch in batched(known):
             sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
             try:
                 result = bulk_untag_subscribers(client, sent)
@@ -447,7 +447,7 @@ def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport)
         else:
             report.failed.append((line, f"Kit has no tag named {line.key!r} any more"))
     if client.credential.can_bulk:
-        for batch in _chunks(known):
+        for batch in batched(known):
             sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
             try:
                 result = bulk_tag_subscribers(client, sent)
@@ -496,8 +496,3 @@ def _done(report: UndoReport, line: UndoLine) -> None:
     report.restored[line.what] += 1
     if line.what not in (TAG, REMOVED_TAG) and line.kit_value is None:
         report.cleared[line.what] += 1
-
-
-def _chunks(items: list[UndoLine]) -> Iterator[list[UndoLine]]:
-    for start in range(0, len(items), BULK_LIMIT):
-        yield items[start:start + BULK_LIMIT]

@@ -43,6 +43,12 @@ METADATA_HEADERS = frozenset((
     "groupmembership", "email1type", "phone1type",  # Google Contacts
     "ipaddress", "signupdate", "signupip", "unsubscribedat", "bouncedat",
 ))
+# Metadata held back even when the account has a field of that name: what a subscriber's consent
+# or tags are read from must never be written as a custom field's value by its name alone.
+HELD_BACK_EVEN_IF_NAMED = frozenset((
+    "state", "status", "tags", "optintime", "optinip", "confirmtime", "confirmip", "unsubscribedat", "bouncedat",
+    "emaildisabled", "activesubscription", "subscriptiontype",
+))
 # Headers people write for the same thing, grouped: a column whose header is in a group maps to
 # an existing Kit field whose label or key is in the same group ("Zip" to "Postal code").
 SYNONYMS = synonym_groups()
@@ -97,6 +103,8 @@ class ColumnPlan:
     lone_name: bool = False
     claimed: dict[int, str] = field(default_factory=dict)
     synonyms: set[int] = field(default_factory=set)
+    # Columns named like export metadata (Substack's Plan) and like one of the account's fields: mapped.
+    metadata_named: set[int] = field(default_factory=set)
     email_by_content: str = ""
     tags: int | None = None  # the column holding each row's tag names
     second_email: int | None = None  # another address of the same person, used when the email is blank
@@ -120,6 +128,8 @@ class ColumnPlan:
         if self.tags is not None:
             lines.append(f"{self.headers[self.tags]} -> tags")
         lines += [f"{self.headers[i]} -> {f.label} ({f.key})" + (", a synonym" if i in self.synonyms else "")
+                  + (", named like the account's field (exports also use the name for their own data)"
+                     if i in self.metadata_named else "")
                   if f.id >= 0 else f"{self.headers[i]} -> {f.label} (to be created)" for i, f in self.fields]
         lines += [f"{self.headers[i]} -> {label} (to be created)" for i, label in self.missing]
         return lines
@@ -261,7 +271,8 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
             continue
         header = headers[index]
         kit_field = match_field(header, kit_fields)
-        if normalize(header) in METADATA_HEADERS:
+        if normalize(header) in METADATA_HEADERS and (
+                kit_field is None or pinned or normalize(header) in HELD_BACK_EVEN_IF_NAMED):
             plan.ignored.append((header, _metadata_reason(header, kit_field, origins)))
         elif pinned and (kit_field is not None or match_synonym(header, kit_fields) is not None):
             plan.ignored.append((header, f"not listed in {pinned}, which says what a scheduled run writes: "
@@ -269,6 +280,8 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
         elif kit_field is not None and kit_field.id not in used_fields:
             used_fields[kit_field.id] = index
             plan.fields.append((index, kit_field))
+            if normalize(header) in METADATA_HEADERS:  # the account's own field of that name: the user's data
+                plan.metadata_named.add(index)
         elif kit_field is not None:
             plan.ignored.append((header, f"Kit field {kit_field.label} is fed by "
                                          f"{headers[used_fields[kit_field.id]]}"))

@@ -1,4 +1,4 @@
-"""Duplicate emails -> one contact each, and the one place that decides what a blank cell means."""
+"""Duplicate emails -> one contact each; what a blank cell sends is asked of the blank policy (blanks.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from importer.records import Contact, CustomField, KitState
+from importer.read.blanks import Blanks
 from importer.read.tags import unique
 
 
@@ -16,14 +17,12 @@ _AT = "@"  # between a packed state and its opt-out time (no state word holds it
 
 
 class ContactMerger:
-    """Merges contacts that share an email (case-insensitively), and decides what a blank means.
-
-    The blank-cell policy lives here, and only here:
+    """Merges contacts that share an email (case-insensitively):
     - a blank cell never overwrites: in a merge, a later non-blank cell wins over an earlier
-      one, a blank never does; in Kit, a blank clears the value only with `clear_blanks`
-      (`--blanks clear`), and is otherwise not sent;
+      one, a blank never does; whether a blank is sent (to clear Kit's value) is the blank
+      policy's (`Blanks.keeps`, `--blanks clear`);
     - an absent cell (missing from a row shorter than its header) is not in the file at all:
-      it is never sent, even with `clear_blanks`, and never overrides an earlier duplicate's
+      it is never sent, even with --blanks clear, and never overrides an earlier duplicate's
       value, blank or not;
     - a blank first name is never sent;
     - tags add up: a contact gets every tag any of its rows names (one per name, ignoring case);
@@ -41,11 +40,12 @@ class ContactMerger:
     _TAG_SEP = "\x1d"  # between the tag names of one record (stripped names never hold it)
     _VALUES = 5  # where the values start in a record
 
-    def __init__(self, fields: Sequence[CustomField] = (), *, clear_blanks: bool = False) -> None:
+    def __init__(self, fields: Sequence[CustomField] = (), *, clear_blanks: bool = False,
+                 blanks: Blanks | None = None) -> None:
         self.fields: list[CustomField] = []
         self._known: dict[CustomField, int] = {}
         self._learn(fields)
-        self.clear_blanks = clear_blanks
+        self.blanks = blanks or Blanks(clear=clear_blanks)
         self._records: dict[str, str | tuple[str, ...]] = {}
         self._more_rows: dict[str, list[int]] = {}
         self.merged = 0
@@ -88,7 +88,7 @@ class ContactMerger:
         return list(record) if isinstance(record, tuple) else record.split(self._SEP)
 
     def _sent(self, value: str) -> bool:
-        return value != ABSENT and (bool(value.strip()) or self.clear_blanks)
+        return value != ABSENT and self.blanks.keeps(value)
 
     def _contact(self, key: str, record: str | tuple[str, ...]) -> Contact:
         row, email, first_name, state, tags, *values = self._unpack(record)

@@ -9,9 +9,9 @@ by name ignoring case too, and Kit's spelling is the one used for an existing ta
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from importer.kit import BULK_LIMIT, KitClient, Tag, bulk_create_tags, create_tag, list_tags
+from importer.kit import KitClient, Tag, batched, bulk_create_tags, create_tag, list_tags
 
 
 def split_tags(cell: str) -> tuple[str, ...]:
@@ -34,6 +34,23 @@ def unique(names: Iterable[str]) -> tuple[str, ...]:
         if name:
             kept.setdefault(name.casefold(), name)
     return tuple(kept.values())
+
+
+def counted_once(counts: Mapping[str, int], spelling: Callable[[str], str] = str) -> dict[str, int]:
+    """Tag counts with each name once ignoring case (`vip` and `VIP` are one tag in Kit), spelt as
+    `spelling` says (Kit's, for a tag it has), most counted first."""
+    merged: dict[str, int] = {}
+    spelt: dict[str, str] = {}
+    for name, n in counts.items():
+        key = name.strip().casefold()
+        spelt.setdefault(key, spelling(name.strip()))
+        merged[key] = merged.get(key, 0) + n
+    return {spelt[key]: n for key, n in sorted(merged.items(), key=lambda item: -item[1])}
+
+
+def listed(names: Iterable[str]) -> str:
+    """Tag names joined with commas, a name that holds a comma in quotes so that the list reads back."""
+    return ", ".join(f'"{name}"' if "," in name else name for name in names)
 
 
 class TagBook:
@@ -70,8 +87,8 @@ class TagBook:
         by one; returns their names as Kit spells them."""
         made: dict[str, Tag] = {}
         if client.credential.can_bulk:
-            for start in range(0, len(self.missing), BULK_LIMIT):
-                result = bulk_create_tags(client, self.missing[start:start + BULK_LIMIT])
+            for names in batched(self.missing):
+                result = bulk_create_tags(client, names)
                 made.update((t.name.casefold(), t) for t in result.items)
         for name in self.missing:
             # Whatever a bulk answer did not confirm (queued, or refused) is created on its own.

@@ -102,6 +102,9 @@ def test_a_nightly_rerun_after_a_resubscription_in_kit_keeps_them_active(sandbox
     assert "1 re-subscribed in Kit since an earlier run saw the opt-out" in again.output
     assert invoke(args, env_for(sandbox, kind), cwd=tmp_path).exit_code == 0  # and on every night after
     assert sandbox.store.state_of("old@example.com") == "active"
+    checked = invoke(["verify", source, "--state", "s.db"], env_for(sandbox, kind), cwd=tmp_path)
+    assert checked.exit_code == 0, checked.output  # judged as the run judged: a newer opt-in, no difference
+    assert invoke(["verify", source], env_for(sandbox, kind), cwd=tmp_path).exit_code == 3  # without the memory
 
     forced = invoke(args + ["--unsubscribe"], env_for(sandbox, kind), cwd=tmp_path)
     assert forced.exit_code == 0, forced.output

@@ -87,3 +87,58 @@ def test_a_429_pause_holds_every_request_and_a_429_during_it_does_not_shorten_it
 def test_a_limit_that_allows_nothing_is_refused(limit, window):
     with pytest.raises(ValueError):
         RateLimiter(limit, window)
+
+
+def test_a_long_wait_is_told_once_with_the_seconds_until_the_window_resets():
+    now = [0.0]
+    told: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(2, 30.0, clock=lambda: now[0], sleep=sleep)
+    limiter.on_wait = told.append
+    for _ in range(3):
+        limiter.acquire()
+    assert told == [30.0]  # the third request waited for the window, and said so once
+    limiter.acquire()
+    assert told == [30.0]  # it fit in the new window: nothing to say
+    limiter.acquire()
+    assert told == [30.0, 30.0]
+
+
+def test_the_progress_line_says_while_the_rate_limit_holds_requests_back():
+    from importer.cli.progress import BarProgress
+
+    progress = BarProgress()
+    progress.phase("Importing contacts", 10)
+    try:
+        progress.advance(4, requests=4)
+        progress.waiting(23.2)
+        assert progress.progress_line().endswith(", waiting for Kit's rate limit (resets in 23 s)")
+        progress._waiting_until = 0.0
+        assert "waiting" not in progress.progress_line()
+    finally:
+        progress.close()
+
+
+def test_a_run_tells_its_progress_while_the_rate_limit_holds_requests_back(sandbox, tmp_path):
+    from conftest import write
+    from importer import Settings, import_file
+    from importer.kit import Credential
+    from importer.run import NoProgress
+
+    class Watching(NoProgress):
+        def __init__(self) -> None:
+            self.waits: list[float] = []
+
+        def waiting(self, seconds: float) -> None:
+            self.waits.append(seconds)
+
+    progress = Watching()
+    source = write(tmp_path / "c.csv", "Email\nann@example.com\n")
+    settings = Settings(source=source, credential=Credential("api_key", sandbox.api_key), base_url=sandbox.url,
+                        rate_limit="1/3", no_undo=True, failures=tmp_path / "f.csv")
+    report = import_file(settings, progress=progress)
+    assert report.exit_status == 0 and report.requests_sent == 2  # the fields, then the one upsert
+    assert len(progress.waits) == 1 and 2.5 < progress.waits[0] <= 3.1

@@ -118,3 +118,25 @@ def test_undo_failures_of_a_semicolon_undo_file_use_semicolons(sandbox, tmp_path
     failures = tmp_path / (undo_file.name + ".failures.csv")
     assert failures.read_text(encoding="utf-8-sig").splitlines()[0] == \
         "email;subscriber_id;what;key;label;kit_value;error"
+
+
+def test_a_library_call_writes_only_where_it_is_told_and_names_each_file_in_the_report(sandbox, tmp_path,
+                                                                                    monkeypatch):
+    from importer import import_rows
+    from importer.kit import Credential
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    monkeypatch.chdir(here)
+    rows = [{"Email": "ann@example.com"}, {"Email": "nope"}]
+    credential = Credential("oauth", sandbox.access_token)
+    told = import_rows(rows, credential=credential, base_url=sandbox.url, failures=there / "f.csv",
+                       undo=there / "u.csv")
+    assert (told.failures_path, told.undo_file) == (str(there / "f.csv"), str(there / "u.csv"))
+    assert sorted(p.name for p in there.iterdir()) == ["f.csv", "u.csv"] and list(here.iterdir()) == []
+    untold = import_rows([{"Email": "bo@example.com"}, {"Email": "nope"}], credential=credential,
+                         base_url=sandbox.url)
+    written = sorted(p.name for p in here.iterdir())
+    assert written[1] == "rows.failures.csv" and written[0].startswith("rows.2") and len(written) == 2
+    assert (untold.failures_path, untold.undo_file) == ("rows.failures.csv", written[0])

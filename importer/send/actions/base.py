@@ -14,14 +14,12 @@ call these hooks on each action of the run and know none of them by name. An act
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from importer.kit import KitClient
+from importer.kit import KitClient, batches
 from importer.records import Contact, KitState, Outcome
-from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
     from importer.decide.held import Account
@@ -50,7 +48,7 @@ def file_active(contact: Contact) -> bool:
 
 def per_request(count: int, bulk: bool) -> int:
     """Requests for `count` writes: filled to Kit's bulk limit with OAuth, one each otherwise."""
-    return math.ceil(count / CHUNK) if bulk else count
+    return batches(count) if bulk else count
 
 
 @dataclass

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importer.errors import ConfigError, KitRequestError, KitUnavailableError
-from importer.kit import (BulkResult, Form, FormAddition, KitClient, Subscriber, add_to_form, bulk_add_to_form,
-                          list_forms)
+from importer.kit import (BULK_LIMIT, BulkResult, Form, FormAddition, KitClient, Subscriber, add_to_form,
+                          bulk_add_to_form, list_forms)
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.actions.base import LEFT, Action, Count, Figures, file_active, kit_active, per_request
 from importer.send.scheduler import Stage
-from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally
@@ -70,7 +69,7 @@ class _FormStage(Stage):
 class BulkFormAdditions(_FormStage):
     """Up to 100 additions a request, packed across subscribers as soon as their ids are known (OAuth)."""
 
-    size = CHUNK
+    size = BULK_LIMIT  # Kit's bulk limit: requests are filled to it, never past it
 
     def send(self, batch: list[Outcome]) -> BulkResult[FormAddition]:
         return bulk_add_to_form(self.client, [FormAddition(self.form.id, o.subscriber_id, self.referrer)

@@ -25,14 +25,14 @@ from importer.decide.held import Account
 from importer.decide.leavers import (NOTHING, UNSUBSCRIBE, UNTAG, Leaver, incomplete, leavers, parse_when_removed,
                                      present, remember)
 from importer.errors import KitRequestError
-from importer.kit import KitClient, Tagging, bulk_untag_subscribers, list_tags, unsubscribe_subscriber, untag_subscriber
+from importer.kit import (KitClient, Tagging, batched, batches, bulk_untag_subscribers, list_tags,
+                          unsubscribe_subscriber, untag_subscriber)
 from importer.kit.reads import get_subscriber, get_subscriber_tags
 from importer.outputs.undo import REMOVED_TAG, STATE, UndoLine
 from importer.outputs.words import plural
 from importer.send.actions.base import Action, Count, Figures, Seen
 from importer.records import KitState
 
-CHUNK = 100
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Removals:
     def requests(self, bulk: bool) -> int:
         """Write requests the removals take."""
         if self.mode == UNTAG and bulk:
-            return -(-len(self.due) // CHUNK)
+            return batches(len(self.due))
         return len(self.due)
 
     def undo_lines(self) -> Iterator[UndoLine]:
@@ -100,8 +100,8 @@ class Removals:
     def send(self, client: KitClient) -> None:
         """Remove: every leaver due ends in `done` or `failed` (a KitFatalError stops the run)."""
         if self.mode == UNTAG and client.credential.can_bulk:
-            for start in range(0, len(self.due), CHUNK):
-                self._bulk_untag(client, self.due[start:start + CHUNK])
+            for leavers in batched(self.due):
+                self._bulk_untag(client, leavers)
             return
         for leaver in self.due:
             try:

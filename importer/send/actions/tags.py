@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING
 
 from importer.decide.compare import TAG, Comparison
 from importer.errors import KitRequestError, KitUnavailableError
-from importer.kit import BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
+from importer.kit import BULK_LIMIT, BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.outputs.undo import UndoLine
-from importer.read.tags import TagBook, unique
+from importer.read.tags import TagBook, listed, unique
 from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING, Status
 from importer.send.actions.base import Action, Count, Figures, per_request
 from importer.send.scheduler import Stage
-from importer.send.stages.base import CHUNK
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally
@@ -71,7 +70,7 @@ def _refusal(error: KitRequestError | KitUnavailableError) -> str:
 class BulkTaggings(_Taggings):
     """OAuth: Kit's bulk tagging, 100 taggings a request packed across subscribers."""
 
-    size = CHUNK
+    size = BULK_LIMIT  # Kit's bulk limit: requests are filled to it, never past it
 
     def send(self, batch: list[TagItem]) -> BulkResult[Tagging]:
         return bulk_tag_subscribers(self.client, [Tagging(tag.id, o.subscriber_id) for o, tag in batch])
@@ -200,7 +199,7 @@ class TagFigures(Figures):
     def created_lines(self, dry_run: bool) -> list[tuple[str, str]]:
         if not self.tags_created:
             return []
-        return [("Tags to create" if dry_run else "Tags created", ", ".join(self.tags_created))]
+        return [("Tags to create" if dry_run else "Tags created", listed(self.tags_created))]
 
 
 class TagCount(Count):
@@ -250,6 +249,10 @@ class Tags(Action):
         names = count.names if isinstance(count, TagCount) else {}
         self.book = TagBook.read(client, list(names.values())) if names else None
         self.figures.tags_created = list(self.book.missing) if self.book is not None else []
+
+    def spelling(self, name: str) -> str:
+        """A tag's name as Kit spells it, once its tags are read (`prepare`); else as given."""
+        return self.book.spelling(name) if self.book is not None else name
 
     def create(self, client: KitClient) -> None:
         if self.book is not None:

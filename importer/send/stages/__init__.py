@@ -12,12 +12,11 @@ import datetime as dt
 from importer.kit import KitClient
 from importer.records import KitState
 from importer.send.scheduler import Stage
-from importer.send.stages.base import CHUNK
 from importer.send.stages.single import SingleUpserts
 from importer.send.stages.upserts import BulkUpserts
 from importer.send.stages.values import BulkValues
 
-__all__ = ["CHUNK", "BulkUpserts", "BulkValues", "SingleUpserts", "stages_for"]
+__all__ = ["BulkUpserts", "BulkValues", "SingleUpserts", "stages_for"]
 
 
 def stages_for(client: KitClient, *, started: dt.datetime | None = None,

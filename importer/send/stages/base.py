@@ -1,4 +1,5 @@
-"""What the stages share: the chunk size, the run's start by Kit's clock, and a refused request's reason."""
+"""What the stages share: the run's start by Kit's clock, and a refused request's reason (the chunk size is
+Kit's bulk limit, `importer.kit.BULK_LIMIT`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 from importer.errors import KitRequestError, KitUnavailableError
-from importer.kit import BULK_LIMIT, KitClient
+from importer.kit import KitClient
 from importer.records import Outcome
 
-CHUNK = BULK_LIMIT  # bulk requests are filled to Kit's synchronous limit, never past it
 
 
 def run_start(client: KitClient, started: dt.datetime | None) -> dt.datetime:

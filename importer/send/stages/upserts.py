@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from importer.errors import KitRequestError, KitUnavailableError
-from importer.kit import BulkResult, KitClient, NewSubscriber, Subscriber, bulk_upsert_subscribers
+from importer.kit import BULK_LIMIT, BulkResult, KitClient, NewSubscriber, Subscriber, bulk_upsert_subscribers
 from importer.records import KitState, Outcome, Status
 from importer.send.scheduler import Stage
-from importer.send.stages.base import CHUNK, created_since, refuse, run_start
+from importer.send.stages.base import created_since, refuse, run_start
 
 Answer = BulkResult[Subscriber] | KitRequestError | KitUnavailableError
 
@@ -19,7 +19,7 @@ class BulkUpserts(Stage):
     A new subscriber is created in the state its row gives, else in `new_state` (--subscriber-state);
     Kit leaves an existing subscriber's state alone, and answers it, for the stages after this one."""
 
-    size = CHUNK
+    size = BULK_LIMIT  # Kit's bulk limit: requests are filled to it, never past it
 
     def __init__(self, client: KitClient, *, started: dt.datetime | None = None,
                  new_state: KitState | None = None) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from importer.errors import KitRequestError, KitUnavailableError
-from importer.kit import BulkResult, FieldValue, KitClient, bulk_set_values
+from importer.kit import BULK_LIMIT, BulkResult, FieldValue, KitClient, bulk_set_values
 from importer.records import CustomField, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.scheduler import Stage
-from importer.send.stages.base import CHUNK
 
 ValueItem = tuple[Outcome, CustomField, str]
 Answer = BulkResult[FieldValue] | KitRequestError | KitUnavailableError
@@ -15,7 +14,7 @@ Answer = BulkResult[FieldValue] | KitRequestError | KitUnavailableError
 class BulkValues(Stage):
     """Writes each contact's values once its subscriber id is known."""
 
-    size = CHUNK
+    size = BULK_LIMIT  # Kit's bulk limit: requests are filled to it, never past it
     needs_id = True
 
     def __init__(self, client: KitClient) -> None:
