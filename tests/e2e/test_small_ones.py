@@ -5,7 +5,7 @@ like one of the account's custom fields."""
 from __future__ import annotations
 
 from conftest import write
-from test_cli import env_for, invoke
+from helpers import env_for, invoke
 
 
 def test_tags_to_add_are_listed_once_ignoring_case_in_kits_spelling_and_quoted_with_a_comma(sandbox, tmp_path):
