@@ -82,8 +82,7 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
             if emulator is not None:
                 say(f"Sandbox: a local Kit emulator at {emulator.url}, {SEEDED}; it stops when this run ends.")
                 if "undo" not in given and not settings.no_undo:
-                    # Its undo file could take back nothing once the emulator is gone, and would replace
-                    # the real run's at the same path.
+                    # Its undo file could take back nothing once the emulator is gone.
                     settings.no_undo = sandbox_undo_skipped = True
                 if settings.state is not None:
                     # The state would describe an emulator that no longer exists after this run.

@@ -8,13 +8,18 @@ from typing import Any
 
 import click
 
-from importer.cli.options import given_on_command_line, import_options, settings_from
+from importer.cli.options import FLAG_ORIGINS, given_on_command_line, import_options, settings_from
 from importer.cli.output import say
 from importer.cli.reports import CommandReport, open_logs
 from importer.cli.target import kit_target
 from importer.settings.declaration import token_file_for
 from importer.settings.config import load_config
 from importer.verify import verify
+
+
+# Settings that only steer what an import writes: verify reads the file and Kit, and writes none of it.
+WRITE_ONLY = ("dry_run", "full", "wait", "max_changes", "max_rejects", "undo", "no_undo", "diff", "failures",
+              "verify", "compare")
 
 
 @click.command("verify")
@@ -24,8 +29,8 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
     """Check that Kit holds what SOURCE says: every contact, first name, value, tag and state.
 
     It takes the options of `run`, so the command line that imported a file checks it; the
-    options that only steer writing (--dry-run, --state, --max-changes, --form, ...) are
-    ignored. Every difference the subscriber list shows is confirmed by reading the subscriber
+    options that only steer writing (--dry-run, --full, --max-changes, --diff, ...) are
+    ignored, and a note says which. Every difference the subscriber list shows is confirmed by reading the subscriber
     by id, since Kit's lists lag writes (up to 5 minutes); what only a list shows (a subscriber
     looked up by email, a subscriber's tags) is read again with doubling pauses for at most
     --settle seconds before it is called a difference. The differences go to a CSV
@@ -46,6 +51,12 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
     """
     given = given_on_command_line(flags)
     open_logs(given.get("log"))
+    idle = [name for name in WRITE_ONLY if name in given]
+    if idle:  # accepted, so that the command line of a run checks it, but never in silence
+        say(f"Note: {', '.join(FLAG_ORIGINS.flag(name) for name in idle)} only steer{'s' if len(idle) == 1 else ''} "
+            "what an import writes: verify ignores "
+            f"{'it' if len(idle) == 1 else 'them'}")
+        given = {name: value for name, value in given.items() if name not in WRITE_ONLY}
     with CommandReport("verify", given.get("report"), source=source) as reported:
         config = load_config(config_path) if config_path else {}
         reported.learn(config)

@@ -157,3 +157,13 @@ def test_run_verify_on_a_failures_csv_without_its_source_says_it_did_not_verify(
         "Not verified: c.csv.failures.csv is a failures CSV, which this run replaced with the rows that still fail, "
         "if any, and its source c.csv is not beside it to check; run `kit-import verify` on that source\n")
     assert "Kit matches" not in result.output
+
+
+def test_verify_says_which_of_runs_options_it_ignores(sandbox, tmp_path):
+    source = write(tmp_path / "c.csv", ONE)
+    assert invoke(["run", source], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    result = invoke(["verify", source, "--dry-run", "--max-changes", "10", "--full"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Note: --dry-run, --full, --max-changes only steer what an import writes: "
+                                    "verify ignores them\n")
+    assert result.output.endswith("Kit matches the file: 1 contact checked\n")
