@@ -45,7 +45,7 @@ class Kept(StrEnum):
 
     NEWER_IN_KIT = "created in Kit after the file's unsubscribe time"
     RESUBSCRIBED = "re-subscribed in Kit since an earlier run saw the opt-out"
-    KEEP_KIT_STATE = "Kit's state kept"
+    KEEP_KIT_STATE = "kept as Kit has it by --keep-kit-state"
 
 
 @dataclass(frozen=True, slots=True)

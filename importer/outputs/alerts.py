@@ -107,7 +107,7 @@ class Alerts:
             "counts": {"rows_read": report.rows_read, "rows_imported": report.rows_imported,
                        "rows_rejected": report.rows_rejected, "created": report.created, "updated": report.updated,
                        "unchanged": report.unchanged, "unsubscribed": report.unsubscribed,
-                       "requests_sent": report.requests_sent},
+                       "removed": getattr(report, "removed", 0), "requests_sent": report.requests_sent},
             "error": report.error, "stopped": report.stopped, "source_unchanged_since": report.source_unchanged_since,
             "report": self.report_path, "failures": report.failures_path, "summary": report.closing_line(),
         }

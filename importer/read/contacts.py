@@ -69,7 +69,7 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
                 continue
         if check.typo and notes is not None:
             notes.typo(row.number, check.email, check.typo)
-        if split is None or first_at is None:  # (no split without a first-name column)
+        if split is None or first_at is None:
             first_name = cells[first_at].strip() if first_at is not None and first_at < have else ""
         else:
             first_name, last_name = split.read(cells, first_at)

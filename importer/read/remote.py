@@ -99,7 +99,7 @@ def sheets_at(source: str | Path) -> list[str]:
     """The sheet names of a workbook at a path or URL."""
     if not is_url(source):
         return list_sheets(source)
-    url, _ = export_url(str(source))
+    url, _ = export_url(str(source), "xlsx")  # a Google sheet: its whole workbook, to list every sheet
     fetched = download(url)
     assert fetched.path is not None
     try:

@@ -91,11 +91,11 @@ def _gid(parts: SplitResult) -> str | None:
     return None
 
 
-def export_url(url: str) -> tuple[str, str | None]:
+def export_url(url: str, fmt: str = "csv") -> tuple[str, str | None]:
     """A Google Sheets link as the address of its sheet's CSV export, and a note saying so; any
     other URL as it is, with no note. An edit, view or share link becomes `/export?format=csv&gid=N`;
     a published link (`/d/e/.../pubhtml`, `/pub`) becomes `/pub?output=csv` for that sheet, unless
-    it already asks for a format."""
+    it already asks for a format. `fmt` "xlsx" asks for the whole workbook instead (to list its sheets)."""
     parts = urlsplit(url.strip())
     if (parts.hostname or "") not in GOOGLE_HOSTS or "/spreadsheets/" not in parts.path:
         return url.strip(), None
@@ -103,9 +103,9 @@ def export_url(url: str) -> tuple[str, str | None]:
     published = re.match(r"(/spreadsheets/d/e/[^/]+)/", parts.path + "/")
     if published:
         query = dict(parse_qsl(parts.query))
-        if "output" not in query:
-            query["output"] = "csv"
-        if gid is not None:
+        if "output" not in query or fmt != "csv":
+            query["output"] = fmt
+        if gid is not None and fmt == "csv":
             query.update(gid=gid, single="true")
         new = urlunsplit((parts.scheme, parts.netloc, published.group(1) + "/pub", urlencode(query), ""))
         what = "published Google Sheets link"
@@ -115,10 +115,12 @@ def export_url(url: str) -> tuple[str, str | None]:
             return url.strip(), None
         if parts.path.rstrip("/").endswith(("/export", "/pub")) and parts.query:
             return url.strip(), None  # already an export link
-        query = {"format": "csv", **({"gid": gid} if gid is not None else {})}
+        query = {"format": fmt, **({"gid": gid} if gid is not None and fmt == "csv" else {})}
         new = urlunsplit((parts.scheme, parts.netloc, doc.group(1) + "/export", urlencode(query), ""))
         what = "Google Sheets link"
     sheet = f"sheet gid={gid}" if gid is not None else "its first sheet"
+    if fmt != "csv":
+        return new, f"the {what} was read as its {fmt.upper()} export: {redact(new)}"
     return new, f"the {what} was read as its CSV export ({sheet}): {redact(new)}"
 
 

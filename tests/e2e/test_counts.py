@@ -125,3 +125,6 @@ def test_an_unsubscribe_only_contact_sends_no_upsert(sandbox, tmp_path):
     assert check(output, report) == {"imported": 1, "rejected": 0}
     assert output.rstrip().endswith("1 row: 1 imported, 0 rejected; 1 subscriber unsubscribed; no failures file "
                                     "written")
+    lines = output.splitlines()
+    contacts = next(n for n, line in enumerate(lines) if line.startswith("Contacts:"))
+    assert lines[contacts + 1].startswith("Unsubscribed:")  # the consent lines come right after the counts

@@ -63,11 +63,11 @@ def test_unsubscribed_and_cleaned_are_created_cancelled_and_bounced_and_keep_kit
     assert report["states_set"] == {"cancelled": 1, "bounced": 1}
     assert (report["state_conflicts"], report["state_conflict_emails"], report["unsubscribed"]) == \
         (1, ["old@example.com"], 0)
-    assert report["kept_active"] == [{"email": "old@example.com", "reason": "Kit's state kept"}]
+    assert report["kept_active"] == [{"email": "old@example.com", "reason": "kept as Kit has it by --keep-kit-state"}]
     assert "States set:        1 created as cancelled (unsubscribed in the file), 1 as bounced (cleaned)" \
         in result.output
-    assert ("Left active:       1 subscriber the file says opted out, left active in Kit (1 Kit's state kept; "
-            "listed in the report as kept_active)") in result.output
+    assert ("Left active:       1 subscriber the file says opted out, left active in Kit (1 kept as Kit has it by "
+            "--keep-kit-state; listed in the report as kept_active)") in result.output
     assert " imported (2 unchanged), 0 rejected; 1 opted out in the file left active in Kit" in result.output
 
 

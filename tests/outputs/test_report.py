@@ -110,3 +110,20 @@ def test_a_part_never_sent_because_the_run_stopped_counts_its_row_as_not_sent():
     assert (report.rows_rejected, report.rows_not_sent, report.rows_refused) == (2, 1, 1)
     assert dict(report.rejected_by_reason) == {"not sent": 1, "tag not applied": 1}
     assert errors[2] == [f"tag not applied: VIP: {STOPPED_BEFORE_SENDING}: terminated (SIGTERM)"]
+
+
+def test_ignored_columns_share_one_line_but_those_like_a_kit_field_or_consent():
+    """19 columns of a Mailchimp export would be 19 lines; one line names them, and the report says why
+    and gives the --field of each. A column like a Kit field, or like consent, keeps its own line."""
+    plain = [f"Column {i}" for i in range(17)]
+    ignored = [(h, f'no Kit field matches: map it with --field "{h}=Label"') for h in plain]
+    ignored += [("Plan 2", "Kit field Plan is fed by Plan"), ("Marketing Opt-in", "no Kit field matches: map it")]
+    report = RunReport(source="m.csv", read_as="UTF-8")
+    report.ignore_columns(ignored, lambda h: f'--field "{h}=Label"')
+    lines = [line for line in report.summary().splitlines() if line.startswith(("Column", "  "))]
+    assert lines == ["Column ignored:    Plan 2: Kit field Plan is fed by Plan",
+                     "Column ignored:    Marketing Opt-in: no Kit field matches: map it",
+                     f"Columns ignored:   17: {', '.join(plain)} (the report lists why, and the --field to map each)"]
+    listed = report.to_dict()["ignored_columns"]
+    assert len(listed) == 19 and listed[0] == {"column": "Column 0", "why": ignored[0][1],
+                                               "field": '--field "Column 0=Label"', "own_line": False}

@@ -53,6 +53,13 @@ def test_a_google_sheets_link_becomes_its_export_link(link, export):
     assert (note is None) == ("google" not in link)
 
 
+def test_sheets_of_a_google_link_reads_its_whole_workbook():
+    link = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOp/edit#gid=42"
+    assert export_url(link, "xlsx")[0] == "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOp/export?format=xlsx"
+    published = "https://docs.google.com/spreadsheets/d/e/2PACX-1vQxyz/pubhtml?gid=3"
+    assert export_url(published, "xlsx")[0] == "https://docs.google.com/spreadsheets/d/e/2PACX-1vQxyz/pub?gid=3&output=xlsx"
+
+
 def test_redaction_hides_query_secrets_userinfo_and_token_like_segments():
     shown = redact(f"https://user:pass@example.com/d/{SECRET}/list.csv?gid=4&token={SECRET}&key={SECRET}")
     assert SECRET not in shown and "pass" not in shown and "user" not in shown
