@@ -277,7 +277,7 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
         pause *= 2
         still = []
         for cmp in pending:
-            fresh = _current(client, cmp, tags)
+            fresh = _tags_again(client, cmp) if cmp.held is not None else _current(client, cmp, tags)
             now = cmp if fresh is None else compare(cmp.contact, fresh, consent)
             if fresh is None or _list_only(now):
                 still.append(now)
@@ -330,6 +330,13 @@ def _current(client: KitClient, cmp: Comparison, tags: bool) -> HeldSubscriber |
     if tags and cmp.contact.tags:
         fresh = dataclasses.replace(fresh, tags=get_subscriber_tags(client, held.id) or ())
     return fresh
+
+
+def _tags_again(client: KitClient, cmp: Comparison) -> HeldSubscriber | None:
+    """A subscriber already read by id, with its tag list read again: only the list can lag."""
+    assert cmp.held is not None
+    tags = get_subscriber_tags(client, cmp.held.id)
+    return None if tags is None else dataclasses.replace(cmp.held, tags=tags)
 
 
 def _settle(report: VerifyReport, cmp: Comparison, how: str) -> None:

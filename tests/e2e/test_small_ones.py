@@ -36,3 +36,20 @@ def test_metadata_named_like_a_field_is_still_held_back_without_the_field_or_for
     assert [h for h, _ in plan.ignored] == ["Plan", "Status"] and plan.fields == []
     plan = plan_columns(["Email", "Plan"], [CustomField(7, "plan", "Plan")], claimed={})
     assert plan.fields == [(1, CustomField(7, "plan", "Plan"))] and plan.metadata_named == {1}
+
+
+def test_the_diff_never_says_changed_for_a_state_the_run_will_not_change(sandbox, tmp_path):
+    import csv
+
+    store = sandbox.store
+    store.upsert("left@example.com", "Left", set_first_name=True)
+    store.find("left@example.com").state = "cancelled"  # the file says active: never re-activated
+    store.upsert("stay@example.com", "Stay", set_first_name=True)  # active; the file says unsubscribed
+    source = write(tmp_path / "c.csv", "Email,First name,Status\nleft@example.com,Left,active\n"
+                                       "stay@example.com,Stay,unsubscribed\n")
+    result = invoke(["run", source, "--dry-run", "--keep-kit-state", "--diff", "d.csv"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "d.csv", encoding="utf-8-sig", newline="") as f:
+        states = {row["email"]: row["change"] for row in csv.DictReader(f) if row["what"] == "state"}
+    assert states == {"left@example.com": "differs", "stay@example.com": "kept"}
