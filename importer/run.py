@@ -283,6 +283,10 @@ def _import_source(report: RunReport, source: RowSource, settings: Settings, cli
         # create are placeholders until then.
         report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields,
                                              origins=settings.origins)
+        if settings.create_missing_fields and not report.fields_created and \
+                settings.origins.of("create_missing_fields").kind == "flag":  # typed for nothing: say so
+            report.notes.append(f"{settings.named('create_missing_fields')}: every field the columns map to is in "
+                                "Kit already, so there is nothing to create")
         report.columns = plan.describe()
         report.ignore_columns(plan.ignored, lambda header: settings.origins.spelled("fields", (header, "Label")))
         if guard is not None:

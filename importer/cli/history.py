@@ -84,8 +84,8 @@ def table(kept: list[dict[str, Any]]) -> str:
                      f"{r.get('rows_rejected', 0):,}", f"{r.get('created', 0):,}", f"{r.get('updated', 0):,}",
                      f"{r.get('requests_sent', 0):,}", _what(r)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
-    return "\n".join("  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
-                     + "  " + row[-1] for row in rows)
+    return "\n".join("  ".join(cell.ljust(w) if i == 1 else cell.rjust(w) for i, (cell, w) in
+                               enumerate(zip(row, widths))) + "  " + row[-1] for row in rows)
 
 
 def _what(r: dict[str, Any]) -> str:

@@ -474,8 +474,8 @@ def _parenthesized(*parts: tuple[int, str]) -> str:
 
 def _stands_out(header: str, why: str) -> bool:
     """Whether an ignored column keeps its own summary line: it looks like a Kit field or like consent."""
-    if why.startswith("Kit field") or "named like" in why:  # fed by another column, or a metadata twin of one
-        return True
+    if why.startswith(("Kit field", "not listed in")) or "named like" in why:
+        return True  # fed by another column, a metadata twin of one, or left out of a config's [fields]
     return consent_header(header)
 
 

@@ -167,3 +167,14 @@ def test_verify_says_which_of_runs_options_it_ignores(sandbox, tmp_path):
     assert result.output.startswith("Note: --dry-run, --full, --max-changes only steer what an import writes: "
                                     "verify ignores them\n")
     assert result.output.endswith("Kit matches the file: 1 contact checked\n")
+
+
+def test_create_missing_fields_with_nothing_to_create_says_so(sandbox, tmp_path):
+    source = write(tmp_path / "c.csv", "Email,Company\nann@example.com,Acme\n")
+    result = invoke(["run", source, "--dry-run", "--create-missing-fields"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Note:              --create-missing-fields: every field the columns map to is in Kit already, so there "
+            "is nothing to create\n") in result.output
+    planned = invoke(["run", source, "--dry-run", "--create-missing-fields", "--field", "Company=Sector"],
+                     env_for(sandbox), cwd=tmp_path)
+    assert "Fields to create:  Sector\n" in planned.output and "nothing to create" not in planned.output
