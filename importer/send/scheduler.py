@@ -24,40 +24,14 @@ from typing import Any
 
 from importer.errors import KitError, KitRequestError, KitUnavailableError
 from importer.records import HELD_ACTIVE, Contact, KitState, Outcome, Status
+from importer.send.stages.base import Stage
+
+__all__ = ["STOP_GRACE", "Scheduler", "Stage", "stop_grace_default"]
 
 STOP_GRACE = 5.0  # seconds an interrupted run waits for answers to requests already sent
 _FINISHED_ON_READING = 100  # contacts finished as they are read (nothing to send) are yielded this many at a time
 Progress = Callable[[int], None]
 Journal = Callable[[list[Outcome]], None]
-
-
-class Stage:
-    """One kind of Kit request. Subclasses say what a contact needs sent (`items`), how many
-    items go in one request (`size`), whether the items need the subscriber id first
-    (`needs_id`), how to send a batch (`send`, in a worker thread: one kit/ call, no shared
-    state written) and how an answer becomes outcomes (`settle`, in the main thread).
-
-    A stage without `needs_id` gives ids: it settles a contact's `subscriber_id` and status.
-    """
-
-    size: int = 1
-    needs_id: bool = False
-
-    def items(self, outcome: Outcome) -> list[Any]:
-        """What this stage sends for a contact (nothing by default)."""
-        return []
-
-    def send(self, batch: list[Any]) -> Any:
-        """Send one request for `batch`; a KitRequestError or KitUnavailableError it raises is
-        handed to `settle` as the answer, a KitFatalError stops the run."""
-        raise NotImplementedError
-
-    def settle(self, batch: list[Any], answer: Any) -> None:
-        """Record the answer (a result, or the per-request error) in the batch's outcomes."""
-        raise NotImplementedError
-
-    def abandon(self, outcome: Outcome, why: str) -> None:
-        """The run stopped before this stage finished `outcome`: record what was not done."""
 
 
 class _Entry:

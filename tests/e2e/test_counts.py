@@ -15,7 +15,7 @@ import re
 import pytest
 
 from conftest import SAMPLES, write
-from importer import run as pipeline
+from importer.send import submit as submitting
 from importer.errors import Terminated
 from helpers import env_for, invoke
 
@@ -58,7 +58,7 @@ def check(output: str, report: dict) -> dict[str, int]:
 
 def interrupt_after(monkeypatch, contacts: int, error: type[BaseException]) -> None:
     """Stop the run (Ctrl-C or SIGTERM) once `contacts` contacts have been settled."""
-    real, seen = pipeline._tally, [0]
+    real, seen = submitting.tally, [0]
 
     def tally(*args, **kwargs):
         seen[0] += 1
@@ -66,7 +66,7 @@ def interrupt_after(monkeypatch, contacts: int, error: type[BaseException]) -> N
             raise error()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_tally", tally)
+    monkeypatch.setattr(submitting, "tally", tally)
 
 
 def run(args, env, tmp_path) -> tuple[str, dict, int]:

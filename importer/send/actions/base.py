@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from importer.decide.tally import Tally
     from importer.outputs.undo import UndoLine
     from importer.read.columns import ColumnPlan
-    from importer.send.scheduler import Stage
+    from importer.send.stages.base import Stage
     from importer.settings.declaration import Settings
 
 LEFT = "left"  # in a contact's `confirmed`: Kit holds them not active (the run memory's knowledge)
@@ -149,6 +149,9 @@ class Action:
 
     def prepare(self, client: KitClient, count: Count) -> None:
         """Once the run knows its contacts: read what else it needs of Kit (read-only)."""
+
+    def reword(self, report: Any) -> None:
+        """After `prepare`: put the plan's figures in Kit's words (a tag as Kit spells it)."""
 
     def create(self, client: KitClient) -> None:
         """After every check that can stop the run: create what it needs in Kit."""

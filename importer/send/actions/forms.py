@@ -21,7 +21,7 @@ from importer.kit import (BULK_LIMIT, BulkResult, Form, FormAddition, KitClient,
                           bulk_add_to_form, list_forms)
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.actions.base import LEFT, Action, Count, Figures, file_active, kit_active, per_request
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally

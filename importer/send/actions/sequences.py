@@ -27,7 +27,7 @@ from importer.kit.sequences import MEMBERS_PAGE
 from importer.outputs.words import plural
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.actions.base import Action, Count, Figures, file_active, kit_active
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally

@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from importer.decide.compare import TAG, Comparison
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BULK_LIMIT, BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.outputs.undo import UndoLine
-from importer.read.tags import TagBook, listed, unique
+from importer.read.tags import TagBook, counted_once, listed, unique
 from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING, Status
 from importer.send.actions.base import Action, Count, Figures, per_request
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally
@@ -253,6 +253,10 @@ class Tags(Action):
     def spelling(self, name: str) -> str:
         """A tag's name as Kit spells it, once its tags are read (`prepare`); else as given."""
         return self.book.spelling(name) if self.book is not None else name
+
+    def reword(self, report: Any) -> None:
+        """The plan's tags to add, each once ignoring case, spelt as Kit spells the tags it has."""
+        report.tags_to_add = counted_once(report.tags_to_add, self.spelling)
 
     def create(self, client: KitClient) -> None:
         if self.book is not None:

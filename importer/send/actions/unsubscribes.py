@@ -23,7 +23,7 @@ from importer.outputs.undo import UndoLine
 from importer.outputs.words import plural
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.actions.base import LEFT, Action, Count, Figures
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally

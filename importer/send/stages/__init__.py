@@ -11,7 +11,7 @@ import datetime as dt
 
 from importer.kit import KitClient
 from importer.records import KitState
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 from importer.send.stages.single import SingleUpserts
 from importer.send.stages.upserts import BulkUpserts
 from importer.send.stages.values import BulkValues

@@ -25,7 +25,7 @@ from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, NewSubscriber, Upserted, upsert_subscriber
 from importer.read.columns import normalize
 from importer.records import Contact, CustomField, KitState, Outcome, Status
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 from importer.send.stages.base import created_since, refuse, run_start
 
 Values = dict[CustomField, str]

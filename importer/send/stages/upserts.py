@@ -7,7 +7,7 @@ import datetime as dt
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BULK_LIMIT, BulkResult, KitClient, NewSubscriber, Subscriber, bulk_upsert_subscribers
 from importer.records import KitState, Outcome, Status
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 from importer.send.stages.base import created_since, refuse, run_start
 
 Answer = BulkResult[Subscriber] | KitRequestError | KitUnavailableError

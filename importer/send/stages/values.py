@@ -5,7 +5,7 @@ from __future__ import annotations
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BULK_LIMIT, BulkResult, FieldValue, KitClient, bulk_set_values
 from importer.records import CustomField, Outcome, STOPPED_BEFORE_SENDING
-from importer.send.scheduler import Stage
+from importer.send.stages.base import Stage
 
 ValueItem = tuple[Outcome, CustomField, str]
 Answer = BulkResult[FieldValue] | KitRequestError | KitUnavailableError

@@ -1,0 +1,46 @@
+"""The brakes: why a run must write nothing (a broken export, most likely), decided before the first write."""
+
+from __future__ import annotations
+
+from importer.decide.run_memory import RunMemory
+from importer.decide.tally import Tally
+from importer.outputs.report import RunReport
+from importer.settings.declaration import Settings
+from importer.decide.work import Work
+
+
+def brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | None,
+           kit_plan: Tally | None = None) -> str | None:
+    """Why this run must not write anything (a broken export, most likely), or None. What
+    changes is known against Kit's own data when the run read it, else against a state file."""
+    if settings.max_rejects is not None and report.rows_read:
+        share = 100 * report.rows_rejected / report.rows_read
+        if share > settings.max_rejects:
+            return (f"the brake stopped the run before writing: {share:.1f}% of rows would be rejected, "
+                    f"over the {settings.max_rejects:g}% that {settings.named('max_rejects')} allows")
+    if settings.max_changes is not None and report.contacts:
+        if kit_plan is not None:
+            # Against Kit's own data: the share of the subscribers it holds that this run would change.
+            if not kit_plan.existing:
+                report.notes.append(f"Kit holds none of this file's contacts yet: {settings.named('max_changes')} "
+                                    "applies from the next run")
+                return None
+            share = 100 * kit_plan.changed_existing / kit_plan.existing
+            if share > settings.max_changes:
+                return (f"the brake stopped the run before writing: {share:.1f}% of the subscribers Kit holds "
+                        f"would change, over the {settings.max_changes:g}% that "
+                        f"{settings.named('max_changes')} allows")
+            return None
+        if state is None or settings.full:
+            report.notes.append(f"{settings.named('max_changes')} needs a read of Kit or a state file (and no "
+                                f"{settings.named('full')}): not applied")
+            return None
+        if not len(state):
+            report.notes.append(f"first run on this state file: {settings.named('max_changes')} "
+                                "applies from the next run")
+            return None
+        share = 100 * work.count / report.contacts
+        if share > settings.max_changes:
+            return (f"the brake stopped the run before writing: {share:.1f}% of contacts would change, "
+                    f"over the {settings.max_changes:g}% that {settings.named('max_changes')} allows")
+    return None

@@ -1,0 +1,98 @@
+"""The files a run writes beside the report: the --diff CSV, the undo file before the first write, the failures CSV."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+from importer.decide import freshness
+from importer.decide.difference import Differ
+from importer.decide.held import Account
+from importer.errors import ConfigError
+from importer.kit import KitClient
+from importer.outputs.diff import write_diff
+from importer.outputs.failures import output_delimiter, write_failures
+from importer.outputs.report import RunReport
+from importer.outputs.undo import save_undo
+from importer.outputs.undo_files import undo_path
+from importer.read.files import RowSource
+from importer.read.url import source_name
+from importer.settings.declaration import Settings
+from importer.decide.work import Work
+
+
+def write_diff_file(settings: Settings, report: RunReport, work: Work, differ: Differ | None, delimiter: str) -> None:
+    """Write the --diff CSV before anything is written, or say why there is none."""
+    if settings.diff is None:
+        return
+    if differ is None:
+        report.notes.append(f"{settings.named('diff')} needs a read of Kit, and Kit was {report.kit_read}; "
+                            "no diff written")
+        return
+    try:
+        extra = itertools.chain.from_iterable(action.diff_lines() for action in work.actions)
+        report.diff_changes = write_diff(settings.diff, work.comparisons(), extra, delimiter=delimiter)
+    except OSError as e:
+        raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",
+                          f"Choose another {settings.named('diff')} path.") from None
+    report.diff_path = str(settings.diff)
+
+
+def is_source(path: Path, source: Path | None) -> bool:
+    """Whether `path` is the very file being read (a failures CSV fed back in writes back onto itself);
+    never for data handed over in memory (a DataFrame, dicts), which has no file."""
+    if source is None:
+        return False
+    try:
+        return path.resolve() == source.resolve() or (path.exists() and path.samefile(source))
+    except OSError:
+        return False
+
+
+def remove_stale_failures(settings: Settings, report: RunReport) -> None:
+    """Remove a failures CSV an earlier run left where this run's would go: a stale file must not look current."""
+    path = settings.failures_file
+    if not path.is_file():
+        return
+    try:
+        path.unlink()
+    except OSError as e:
+        report.notes.append(f"the earlier failures file {path} could not be removed ({e.strerror}): "
+                            "it is not from this run, which rejected no row")
+        return
+    report.failures_removed = str(path)
+
+
+def write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, list[str]], report: RunReport,
+                              extra_column: bool) -> Path:
+    """Write the failures CSV where asked or, if that fails, in the temp folder: the rows must not be lost."""
+    try:
+        write_failures(path, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
+        return path
+    except OSError as e:
+        fallback = Path(tempfile.gettempdir()) / path.name
+        write_failures(fallback, source.headers, source.rows(), errors, extra_column=extra_column,
+                       delimiter=output_delimiter(source))
+        report.notes.append(f"the failures CSV could not be written to {path} ({e.strerror}); "
+                            f"it is at {fallback} instead")
+        return fallback
+
+
+def save_undo_file(client: KitClient, settings: Settings, work: Work, report: RunReport,
+                    account: Account | None = None, delimiter: str = ",") -> None:
+    """The one step just before the first subscriber is written: save the undo file of what the run
+    will change (after every check that can stop it, and after creating the fields it maps, which
+    hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
+    marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
+    extra = [line for action in work.actions for line in action.extra_undo_lines()]  # people not in the file
+    if settings.no_undo or not (work.count or extra):
+        return
+    path = undo_path(settings.undo, source_name(settings.source))
+    saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=work.include_tags,
+                      consent=settings.consent, delimiter=delimiter,
+                      form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra)
+    report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
+    if saved.written and settings.state is not None:
+        freshness.note_state(saved.path, Path(settings.state))  # for `kit-import undo` to tell the memory
