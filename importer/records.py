@@ -131,6 +131,7 @@ class Outcome:
     kit_state: KitState | None = None  # the state Kit answered for the subscriber (None: not known)
     done: list[str] = field(default_factory=list)  # the keys of the actions Kit confirmed (e.g. "form:12")
     kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
+    queued: bool = False  # Kit answered the upsert 202 (queued): its echo may not say the state
 
     @property
     def state_conflict(self) -> bool:

@@ -19,6 +19,7 @@ from importer.decide.compare import STATE, Comparison
 from importer.decide.unsubscribes import Mode, decide, may_unsubscribe
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, unsubscribe_subscriber
+from importer.kit.reads import HeldSubscriber, find_subscriber, get_subscriber
 from importer.outputs.undo import UndoLine
 from importer.outputs.words import plural
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 NOT_UNSUBSCRIBED = "not unsubscribed"
 UNSUBSCRIBED = "unsubscribe"  # the run memory's and the outcome's mark of an unsubscribe Kit confirmed
+QUEUED = "Kit queued the upsert; run again to unsubscribe"  # a 202 with no state, and no subscriber to read yet
 
 
 def wants_unsubscribe(outcome: Outcome, mode: Mode = Mode.HONOUR) -> bool:
@@ -39,8 +41,23 @@ def wants_unsubscribe(outcome: Outcome, mode: Mode = Mode.HONOUR) -> bool:
     return decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, mode).unsubscribe
 
 
+def unknown_after_queue(outcome: Outcome, mode: Mode = Mode.HONOUR) -> bool:
+    """Kit queued the upsert (202) and its echo named no state, so the policy cannot judge yet: an opt-out
+    the run may owe is looked up rather than skipped without a word."""
+    return outcome.queued and outcome.kit_state is None and may_unsubscribe(outcome.contact, mode)
+
+
+@dataclass(frozen=True)
+class LookedUp:
+    """The subscriber as Kit holds it, read because a queued upsert named no state; whether it was unsubscribed."""
+
+    held: HeldSubscriber
+    unsubscribed: bool
+
+
 class Unsubscribes(Stage):
-    """One unsubscribe a request, by subscriber id."""
+    """One unsubscribe a request, by subscriber id; after a queued upsert that named no state, one read
+    of the subscriber first (by id, else by email), and the unsubscribe only if the policy says so."""
 
     needs_id = True
 
@@ -49,22 +66,41 @@ class Unsubscribes(Stage):
         self.mode = mode
 
     def items(self, outcome: Outcome) -> list[Outcome]:
-        return [outcome] if wants_unsubscribe(outcome, self.mode) else []
+        return [outcome] if wants_unsubscribe(outcome, self.mode) or unknown_after_queue(outcome, self.mode) else []
 
-    def send(self, batch: list[Outcome]) -> None:
-        subscriber_id = batch[0].subscriber_id
-        if subscriber_id is None:  # Kit's answer to the upsert named no id: nothing to address
+    def send(self, batch: list[Outcome]) -> LookedUp | None:
+        outcome = batch[0]
+        if outcome.kit_state is None:
+            return self._look_up(outcome)
+        if outcome.subscriber_id is None:  # Kit's answer to the upsert named no id: nothing to address
             raise KitRequestError("Kit gave no subscriber id to unsubscribe")
-        unsubscribe_subscriber(self.client, subscriber_id)
+        unsubscribe_subscriber(self.client, outcome.subscriber_id)
+        return None
 
-    def settle(self, batch: list[Outcome], answer: KitRequestError | KitUnavailableError | None) -> None:
+    def _look_up(self, outcome: Outcome) -> LookedUp:
+        """Read the subscriber a queued upsert left unknown, and unsubscribe it if the policy says so."""
+        held = get_subscriber(self.client, outcome.subscriber_id) if outcome.subscriber_id is not None \
+            else find_subscriber(self.client, outcome.contact.email)
+        if held is None:
+            raise KitRequestError(QUEUED)
+        leaves = decide(outcome.contact, held.state, held.created_at, self.mode).unsubscribe
+        if leaves:
+            unsubscribe_subscriber(self.client, held.id)
+        return LookedUp(held, leaves)
+
+    def settle(self, batch: list[Outcome], answer: LookedUp | KitRequestError | KitUnavailableError | None) -> None:
         outcome = batch[0]
         if isinstance(answer, (KitRequestError, KitUnavailableError)):
             detail = "; ".join(answer.errors) if isinstance(answer, KitRequestError) and answer.errors else str(answer)
             outcome.problems.append((NOT_UNSUBSCRIBED, detail))
-        else:
-            outcome.done.append(UNSUBSCRIBED)
-            outcome.kit_state = KitState.CANCELLED
+            return
+        if isinstance(answer, LookedUp):
+            outcome.subscriber_id = outcome.subscriber_id or answer.held.id
+            outcome.kit_state, outcome.kit_created_at = answer.held.state, answer.held.created_at
+            if not answer.unsubscribed:
+                return
+        outcome.done.append(UNSUBSCRIBED)
+        outcome.kit_state = KitState.CANCELLED
 
     def abandon(self, outcome: Outcome, why: str) -> None:
         outcome.problems.append((NOT_UNSUBSCRIBED, f"{STOPPED_BEFORE_SENDING}: {why}"))

@@ -241,6 +241,7 @@ def _settle(outcome: Outcome, sent: Sent, created_after: dt.datetime) -> None:
     sub = sent.upserted.subscriber
     outcome.subscriber_id = sub.id
     outcome.kit_state, outcome.kit_created_at = sub.state, sub.created_at
+    outcome.queued = sent.upserted.queued
     new = sent.upserted.created or sent.upserted.queued or created_since(sub.created_at, created_after)
     outcome.status = Status.CREATED if new else Status.UPDATED
     for kit_field, message in sent.refused.items():
