@@ -16,7 +16,7 @@ from importer.cli.signals import terminate_as_interrupt
 from importer.cli.target import SEEDED, kit_target
 from importer.settings.declaration import token_file_for
 from importer.errors import ImporterError
-from importer.outputs.alerts import Alerts
+from importer.outputs.run_end import RunEnd
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.url import redact
@@ -118,8 +118,9 @@ SANDBOX_NO_UNDO = ("no undo file saved: the sandbox is gone after this run, so o
                    "(--undo PATH saves one anyway)")
 
 class EarlyReport:
-    """Writes the --report JSON, and sends the alerts, for an error raised before the library has
-    the settings (no credential, a bad config value), once the flags or the config have said where."""
+    """Writes the --report JSON, keeps the run in the state file's history and sends the alerts, for an
+    error raised before the library has the settings (no credential, a bad config value), once the
+    flags or the config have said where."""
 
     def __init__(self, path: Path | None, source: Path | str | None, given: dict[str, Any] | None = None) -> None:
         self.path, self.source = path, source
@@ -145,12 +146,12 @@ class EarlyReport:
                 report.write_json(Path(self.path))
             except OSError:
                 pass  # the error itself is what the user must see
-        if self.alerting.get("notify") or self.alerting.get("healthcheck"):
+        if any(self.alerting.get(key) for key in ("notify", "healthcheck", "state")):
             try:
                 alerting = Settings(source=self.source or "-", **self.alerting)
             except ImporterError:
                 return  # an alert setting itself is what is wrong: the error says so
-            Alerts.of(alerting, say).finish(report)
+            RunEnd(alerting, say).finish(report)  # the night is in the history, and alerted
 
 
-ALERT_KEYS = ("notify", "notify_on", "notify_rejects", "healthcheck", "report")
+ALERT_KEYS = ("notify", "notify_on", "notify_rejects", "healthcheck", "report", "state", "keep_history_days")

@@ -73,3 +73,12 @@ def test_runs_older_than_the_kept_days_are_trimmed_and_emails_never_kept(tmp_pat
     stored = path.read_bytes().decode("latin-1")
     assert "left@example.com" not in stored and "someone@example.org" not in stored
     assert kept[0]["report"]["rows_read"] == 5
+
+
+def test_a_night_that_fails_before_it_starts_is_in_the_history_too(tmp_path):
+    write(tmp_path / "list.csv", CSV)
+    write(tmp_path / "nightly.toml", 'source = "list.csv"\n')
+    assert invoke(["run", "--config", "nightly.toml"], {}, cwd=tmp_path).exit_code == 1  # no credential
+    data = json.loads(invoke(["history", "--config", "nightly.toml", "--json"], cwd=tmp_path).output)
+    assert len(data) == 1 and "No Kit credential" in data[0]["report"]["error"]
+    assert data[0]["report"]["exit_status"] == 1
