@@ -1,5 +1,6 @@
-"""The README cannot drift from the CLI: every command, option and exit status it names exists,
-and every option of `run` is documented."""
+"""The manual (the README and docs/) cannot drift from the CLI: every command, option and exit status it
+names exists, and every command, option, config key, report field and exit status is documented in the
+pages people write (docs/reference/ is generated from the code, so it does not count)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from importer.cli import cli
 from importer.outputs.report import ExitStatus
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-CODE = "\n".join(re.findall(r"`([^`\n]+)`", README) +
-                 [line[2:] for line in README.splitlines() if line.startswith("$ ")])
+PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md") if "reference" not in p.relative_to(ROOT / "docs").parts)
+MANUAL = "\n".join([README] + [p.read_text(encoding="utf-8") for p in PAGES])
+CODE = "\n".join(re.findall(r"`([^`\n]+)`", MANUAL) +
+                 [line[2:] for line in MANUAL.splitlines() if line.startswith("$ ")])
 
 
 def options_of(command: click.Command) -> set[str]:
@@ -22,7 +25,7 @@ def options_of(command: click.Command) -> set[str]:
 
 
 def documented_statuses() -> dict[int, str]:
-    section = README.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    section = MANUAL.split("## Exit status", 1)[1].split("\n## ", 1)[0]
     return {int(n): meaning for n, meaning in re.findall(r"^\| (\d+) \| (.+) \|$", section, re.M)}
 
 
@@ -35,18 +38,34 @@ def test_every_command_the_readme_names_exists_and_every_command_is_named():
 
 def test_every_option_the_readme_names_exists():
     every = set().union(*(options_of(c) for c in cli.commands.values())) | options_of(cli) | {"--help"}
-    ours = re.sub(r"mkdocs [^&`\n]*", "", README)  # the docs build's own options are mkdocs's, not ours
+    ours = re.sub(r"mkdocs [^&`\n]*", "", MANUAL)  # the docs build's own options are mkdocs's, not ours
     named = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", ours))
     assert named, "no --option found in the README"
     assert named <= every, f"the README names options the CLI lacks: {sorted(named - every)}"
 
 
-@pytest.mark.parametrize("command", ["run", "init"])
-def test_every_option_of_the_command_is_in_the_readme(command):
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_option_of_every_command_is_in_the_manual(command):
     missing = {p.opts[-1] for p in cli.commands[command].params
                if isinstance(p, click.Option) and not p.hidden and not re.search(
-                   rf"(?<![\w-]){re.escape(max(p.opts, key=len))}(?![\w-])", README)}
-    assert not missing, f"options of {command} the README does not mention: {sorted(missing)}"
+                   rf"(?<![\w-]){re.escape(max(p.opts, key=len))}(?![\w-])", MANUAL)}
+    assert not missing, f"options of {command} the manual does not mention: {sorted(missing)}"
+
+
+def test_every_config_key_is_in_the_manual():
+    from importer.settings.declaration import declarations
+
+    missing = {name for name, declared in declarations() if declared.config and not any(
+        re.search(rf"(?<![\w-]){spelled}(?![\w-])", MANUAL) for spelled in (name, "--" + name.replace("_", "-")))}
+    assert not missing, f"config keys the manual does not mention: {sorted(missing)}"
+
+
+def test_every_report_field_is_in_the_manual(tmp_path):
+    from importer.outputs.report import RunReport
+
+    fields = set(RunReport(source=str(tmp_path / "x.csv")).to_dict())
+    missing = {f for f in fields if not re.search(rf"`{f}`", MANUAL)}
+    assert not missing, f"report fields the manual does not name: {sorted(missing)}"
 
 
 def test_every_exit_status_the_readme_lists_exists_and_the_help_says_them():

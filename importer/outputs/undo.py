@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
@@ -28,7 +28,7 @@ from importer.decide.unsubscribes import Mode
 from importer.errors import ConfigError, KitRequestError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
-from importer.kit import (FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
+from importer.kit import (FieldValue, KitClient, Matched, match, NewSubscriber, Tagging, bulk_set_values,
                           bulk_tag_subscribers, tag_subscriber,
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
                           batched, list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
@@ -358,11 +358,10 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
             except KitRequestError as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
-            done = {(v.subscriber_id, v.field_id) for v in result.items}
-            why = {(f.item.subscriber_id, f.item.field_id): "; ".join(f.messages) for f in result.failures}
-            for line, value in zip(batch, sent):
-                _settle(report, line, result.queued or (value.subscriber_id, value.field_id) in done,
-                        why.get((value.subscriber_id, value.field_id), "Kit did not confirm it"))
+            _settle_matched(report, batch, result.queued, match(
+                [(v.subscriber_id, v.field_id) for v in sent],
+                [((v.subscriber_id, v.field_id), v) for v in result.items],
+                [((f.item.subscriber_id, f.item.field_id), f.text) for f in result.failures]))
         return
     # An API key: one upsert per subscriber carries its first name and values (keyed by field key).
     per_email: dict[str, list[UndoLine]] = defaultdict(list)
@@ -391,11 +390,9 @@ def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) ->
         except KitRequestError as e:
             report.failed += [(line, str(e)) for line in batch]
             continue
-        done = {s.email.casefold() for s in result.items if s.email}
-        why = {f.item.email.casefold(): "; ".join(f.messages) for f in result.failures if f.item.email}
-        for line in batch:
-            key = line.email.casefold()
-            _settle(report, line, result.queued or key in done, why.get(key, "Kit did not confirm it"))
+        _settle_matched(report, batch, result.queued, match(
+            [line.email.casefold() for line in batch], [((s.email or "").casefold(), s) for s in result.items],
+            [((f.item.email or "").casefold(), f.text) for f in result.failures]))
 
 
 def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -> None:
@@ -482,6 +479,15 @@ def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport)
                 report.failed.append((line, str(e)))
                 continue
         report.unsubscribed += 1
+
+
+def _settle_matched(report: UndoReport, batch: list[UndoLine], queued: bool, matched: Matched[Any, str]) -> None:
+    """Each line of a bulk request as Kit's answer says, matched by `match` (Kit answers in any order);
+    a queued request (Kit's 202) is taken as done, and a line Kit neither confirmed nor failed is not."""
+    failed = dict(matched.failed)
+    for index, line in enumerate(batch):
+        _settle(report, line, queued or (index not in failed and index not in matched.left),
+                failed.get(index, "Kit did not confirm it"))
 
 
 def _settle(report: UndoReport, line: UndoLine, done: bool, why: str) -> None:

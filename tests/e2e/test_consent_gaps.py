@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importer.sandbox import routes
 from conftest import write
-from test_cli import env_for, failures_of, invoke
+from helpers import env_for, failures_of, invoke
 from test_unsubscribe_default import seed_created, unsubscribes
 
 KINDS = ["oauth", "api_key"]
