@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from importer.errors import ConfigError
+from importer.outputs.failures import carried_columns
 from importer.read.consent_find import Detection, detect, find_status_columns, named_status_column, sample
 from importer.read.emails import check_email
 from importer.read.status_column import Kind, StatusColumn, UnknownStatus, column_kind
@@ -159,6 +160,7 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     """
     if ignore:
         return None
+    ours = set(range(len(headers))) - set(carried_columns(headers))  # a failures CSV's row, error, extra cells
     if status_column:
         named = origins.named(setting)
         column = named_status_column(headers, status_column, named, sample(rows()), own=own)
@@ -171,11 +173,11 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
         if unread * 50 > sum(said.values()):  # more than the odd typo: the column is in words unknown here
             found.unreadable[column.index] = (column.header, said)
     else:
-        found = detect(headers, sample(rows()), exclude={email}, claimed=claimed, own=own)
+        found = detect(headers, sample(rows()), exclude={email, *ours}, claimed=claimed, own=own)
     if found.unreadable:
         raise unreadable_error(found, origins)
-    times = tuple(i for i, h in enumerate(headers) if i != email and (kind := column_kind(h)) is not None
-                  and kind[0] is Kind.SET_WHEN_OUT)
+    times = tuple(i for i, h in enumerate(headers) if i != email and i not in ours
+                  and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT)
     if not found.columns and not found.set_aside:
         return None
     return ConsentGuard(found.columns, email, skip=skip, origins=origins, times=times, set_aside=found.set_aside)
