@@ -98,3 +98,19 @@ def test_skipped_opt_outs_use_the_runs_read_of_kit_and_keep_kit_state_leaves_the
                and "email_address" in json.dumps(q)]
     assert lookups == []  # the run's read of the whole account says who Kit holds active
     assert sandbox.store.find("new@example.com") is None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_brake_weighs_the_unsubscribes_of_skipped_people(sandbox, tmp_path, kind):
+    """A broken export marking everyone unsubscribed is stopped, skipped or not: no undo takes one back."""
+    for email in ("a@example.com", "b@example.com", "c@example.com", "ann@example.com"):
+        seed_created(sandbox.store, email, "2023-03-01 09:00:00")
+    source = write(tmp_path / "broken.csv", "Email,Status\nann@example.com,subscribed\na@example.com,unsubscribed\n"
+                                            "b@example.com,unsubscribed\nc@example.com,unsubscribed\n")
+    result = invoke(["run", source, "--skip-unsubscribed", "--max-changes", "10"], env_for(sandbox, kind),
+                    cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "the brake stopped the run before writing" in result.output
+    assert "3 unsubscribes of people --skip-unsubscribed left out" in result.output
+    assert unsubscribes(sandbox) == []
+    assert all(sandbox.store.state_of(e) == "active" for e in ("a@example.com", "b@example.com"))
