@@ -41,3 +41,10 @@ def test_one_chunker_fills_requests_to_kits_bulk_limit():
     items = list(range(2 * BULK_LIMIT + 1))
     assert [len(b) for b in batched(items)] == [BULK_LIMIT, BULK_LIMIT, 1] and batches(len(items)) == 3
     assert list(batched([])) == [] and batches(0) == 0
+
+
+def test_one_matcher_pairs_a_bulk_answer_with_its_items_in_any_order():
+    from importer.kit import match
+    matched = match(["a", "b", "a", "c"], [("c", "C"), ("a", "A1")], [("b", "refused"), (None, "no name")])
+    assert matched.done == [(3, "C"), (0, "A1")] and matched.failed == [(1, "refused")]
+    assert matched.unnamed == ["no name"] and matched.left == [2]  # the second `a` Kit did not confirm

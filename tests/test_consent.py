@@ -437,3 +437,22 @@ def test_init_proposes_a_status_column_once_and_never_as_a_field(tmp_path):
     text = (tmp_path / "n.toml").read_text()
     assert 'state_column = "Status"' in text and '# "Status" = "Status"' not in text
     assert "1 status column, 0 left commented out" in made.output
+
+
+def test_a_failures_csv_fed_back_in_is_not_stopped_by_its_own_error_column(sandbox, tmp_path):
+    """A failures CSV's `error` column of short reasons looks like a column of status words; it is the
+    tool's own column, never consent, so the fixed rows import and the real status column still counts."""
+    source = write(tmp_path / "c.csv.failures.csv",
+                   "Email,Name,row,error\n"
+                   "ann@example.com,Ann,2,invalid email\n"
+                   "bo@example.com,Bo,3,invalid email\n")
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(sandbox.store.snapshot()) == {"ann@example.com", "bo@example.com"}
+    with_status = write(tmp_path / "d.csv.failures.csv",
+                        "Email,Status,row,error\n"
+                        "cy@example.com,subscribed,2,invalid email\n"
+                        "di@example.com,unsubscribed,3,invalid email\n")
+    result = invoke(["run", with_status], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("di@example.com") == "cancelled"

@@ -247,3 +247,21 @@ def test_a_run_with_nothing_to_undo_keeps_the_earlier_undo_file(sandbox, store, 
     assert "Undo file:         none saved: nothing this run changes can be undone (its form additions cannot be " \
            "taken back)\n" in again.output
     assert undo_file.read_bytes() == first and undo_files(tmp_path) == [undo_file]
+
+
+def test_kit_failing_after_every_retry_fails_only_that_requests_lines(kit):
+    """A 5xx that outlasts the retries (KitUnavailableError) is those lines' failure; the rest is still undone."""
+    from importer.outputs.undo import TAG, undo
+
+    client = make_client("oauth")  # no waiting between its retries
+    kit.get(f"{BASE}/v4/custom_fields", json={"custom_fields": [{"id": 7, "name": "company", "key": "company",
+                                                                  "label": "Company"}],
+                                             "pagination": {"has_next_page": False}})
+    kit.post(f"{BASE}/v4/bulk/custom_fields/subscribers", status=503, json={"errors": ["Service unavailable"]})
+    kit.get(f"{BASE}/v4/tags", json={"tags": [{"id": 5, "name": "VIP", "created_at": "2023-02-17T11:43:55Z"}],
+                                     "pagination": {"has_next_page": False}})
+    kit.delete(f"{BASE}/v4/bulk/tags/subscribers", json={"subscribers": [{"id": 1}], "failures": []})
+    lines = [UndoLine("a@example.com", 1, "field", "company", "Company", "Acme"),
+             UndoLine("a@example.com", 1, TAG, "VIP")]
+    report = undo(lines, client)
+    assert [line.what for line, _ in report.failed] == ["field"] and report.restored[TAG] == 1

@@ -12,7 +12,7 @@ from importer.kit.fields import FieldValue, bulk_set_values, create_custom_field
 from importer.kit.forms import Form, FormAddition, add_to_form, bulk_add_to_form, list_forms
 from importer.kit.oauth import TokenPair, exchange_token
 from importer.kit.ratelimit import RateLimiter
-from importer.kit.results import BULK_LIMIT, BulkResult, Failure, batched, batches
+from importer.kit.results import BULK_LIMIT, BulkResult, Failure, Matched, batched, batches, match
 from importer.kit.reads import (HeldSubscriber, HeldTag, SubscriberPage, find_subscriber, get_subscriber,
                                  get_subscriber_tags, iter_pages, iter_subscribers, list_subscribers)
 from importer.kit.tags import (Tag, Tagged, Tagging, bulk_create_tags, bulk_tag_subscribers, bulk_untag_subscribers,
@@ -32,6 +32,6 @@ __all__ = ["Account", "BULK_LIMIT", "BulkResult", "Credential", "CredentialKind"
 __all__ += ["HeldSubscriber", "HeldTag", "SubscriberPage", "get_subscriber", "get_subscriber_tags", "iter_pages",
             "iter_subscribers", "list_subscribers"]
 __all__ += ["bulk_untag_subscribers", "untag_subscriber"]
-__all__ += ["find_subscriber", "batched", "batches"]
+__all__ += ["find_subscriber", "batched", "batches", "Matched", "match"]
 __all__ += ["Added", "MembersPage", "Sequence", "SequenceClosed", "add_to_sequence", "list_sequence_members",
             "list_sequences"]

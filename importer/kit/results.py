@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -103,3 +103,42 @@ def state(value: Any) -> KitState | None:
         return KitState(value)
     except ValueError:
         return None
+
+
+K = TypeVar("K", bound=Hashable)
+A = TypeVar("A")
+F = TypeVar("F")
+
+
+@dataclass
+class Matched(Generic[A, F]):
+    """A bulk answer matched back to the request's items: `done` (item index, Kit's confirmation),
+    `failed` (item index, Kit's failure), the failures that named no pending item (`unnamed`: Kit
+    nulled the side it did not know), and the items neither confirmed nor failed by name (`left`)."""
+
+    done: list[tuple[int, A]]
+    failed: list[tuple[int, F]]
+    unnamed: list[F]
+    left: list[int]
+
+
+def match(keys: Sequence[K], answered: Iterable[tuple[K, A]], failures: Iterable[tuple[K, F]]) -> Matched[A, F]:
+    """Kit's bulk answer matched to the request's items by key, since Kit answers in any order: each
+    confirmation takes one pending item with its key, then each failure that names one fails it. What
+    is left (unnamed failures, unconfirmed items) the caller settles by its own rule: by elimination,
+    or as not confirmed. The one matcher every bulk stage and undo use (taggings add Kit's count of
+    confirmations per subscriber, since Kit confirms a tagging without its tag)."""
+    pending: dict[K, list[int]] = {}
+    for index, key in enumerate(keys):
+        pending.setdefault(key, []).append(index)
+    result: Matched[A, F] = Matched([], [], [], [])
+    for key, item in answered:
+        if pending.get(key):
+            result.done.append((pending[key].pop(0), item))
+    for key, failure in failures:
+        if pending.get(key):
+            result.failed.append((pending[key].pop(0), failure))
+        else:
+            result.unnamed.append(failure)
+    result.left = sorted(i for indices in pending.values() for i in indices)
+    return result

@@ -20,15 +20,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
 from importer.decide.unsubscribes import Mode
-from importer.errors import ConfigError, KitRequestError
+from importer.errors import ConfigError, KitRequestError, KitUnavailableError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
-from importer.kit import (FieldValue, KitClient, NewSubscriber, Tagging, bulk_set_values,
+from importer.kit import (FieldValue, KitClient, Matched, match, NewSubscriber, Tagging, bulk_set_values,
                           bulk_tag_subscribers, tag_subscriber,
                           bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
                           batched, list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
@@ -41,6 +41,9 @@ COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 REMOVED_TAG = "removed tag"  # --when-removed untag:TAG took it off someone who left the source: undo puts it back
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE, REMOVED_TAG)
+# What fails only the lines of one request, never the whole undo: Kit's refusal (a 4xx), or Kit still
+# failing after every retry (a 5xx, a 429, a dropped connection). A rejected credential (KitFatalError) stops it.
+REFUSED = (KitRequestError, KitUnavailableError)
 INCOMPLETE_SUFFIX = ".incomplete"  # beside an undo file whose run has not finished writing
 
 
@@ -355,14 +358,13 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
             sent = [FieldValue(line.subscriber_id, fields[line.key].id, line.kit_value or "") for line in batch]
             try:
                 result = bulk_set_values(client, sent)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
-            done = {(v.subscriber_id, v.field_id) for v in result.items}
-            why = {(f.item.subscriber_id, f.item.field_id): "; ".join(f.messages) for f in result.failures}
-            for line, value in zip(batch, sent):
-                _settle(report, line, result.queued or (value.subscriber_id, value.field_id) in done,
-                        why.get((value.subscriber_id, value.field_id), "Kit did not confirm it"))
+            _settle_matched(report, batch, result.queued, match(
+                [(v.subscriber_id, v.field_id) for v in sent],
+                [((v.subscriber_id, v.field_id), v) for v in result.items],
+                [((f.item.subscriber_id, f.item.field_id), f.text) for f in result.failures]))
         return
     # An API key: one upsert per subscriber carries its first name and values (keyed by field key).
     per_email: dict[str, list[UndoLine]] = defaultdict(list)
@@ -375,7 +377,7 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
         try:
             upsert_subscriber(client, subscriber,
                               {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed += [(line, str(e)) for line in mine]
             continue
         for line in mine:
@@ -388,14 +390,12 @@ def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) ->
             result = bulk_upsert_subscribers(client, [NewSubscriber(line.email, line.kit_value,
                                                                     clear_first_name=line.kit_value is None)
                                                       for line in batch])
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed += [(line, str(e)) for line in batch]
             continue
-        done = {s.email.casefold() for s in result.items if s.email}
-        why = {f.item.email.casefold(): "; ".join(f.messages) for f in result.failures if f.item.email}
-        for line in batch:
-            key = line.email.casefold()
-            _settle(report, line, result.queued or key in done, why.get(key, "Kit did not confirm it"))
+        _settle_matched(report, batch, result.queued, match(
+            [line.email.casefold() for line in batch], [((s.email or "").casefold(), s) for s in result.items],
+            [((f.item.email or "").casefold(), f.text) for f in result.failures]))
 
 
 def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -> None:
@@ -413,7 +413,7 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
             sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
             try:
                 result = bulk_untag_subscribers(client, sent)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
             done = set(result.items)
@@ -429,7 +429,7 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
             continue
         try:
             untag_subscriber(client, tags[line.key.casefold()].id, line.subscriber_id)
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed.append((line, str(e)))
             continue
         _done(report, line)
@@ -451,7 +451,7 @@ def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport)
             sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
             try:
                 result = bulk_tag_subscribers(client, sent)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
             tagged = {item.subscriber_id for item in result.items}  # Kit lists the subscribers it tagged
@@ -461,7 +461,7 @@ def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport)
     for line in known:
         try:
             tag_subscriber(client, tags[line.key.casefold()].id, line.email)
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed.append((line, str(e)))
             continue
         _done(report, line)
@@ -470,7 +470,11 @@ def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport)
 def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport) -> None:
     """Unsubscribe the subscribers the run created, found by email (the undo file has no id for them)."""
     for line in created:
-        held = find_subscriber(client, line.email)
+        try:
+            held = find_subscriber(client, line.email)
+        except REFUSED as e:
+            report.failed.append((line, str(e)))
+            continue
         if held is None:
             report.failed.append((line, "not in Kit's subscriber list yet (it lags writes by up to minutes): "
                                         "run undo again later"))
@@ -478,10 +482,19 @@ def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport)
         if held.state is KitState.ACTIVE:
             try:
                 unsubscribe_subscriber(client, held.id)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed.append((line, str(e)))
                 continue
         report.unsubscribed += 1
+
+
+def _settle_matched(report: UndoReport, batch: list[UndoLine], queued: bool, matched: Matched[Any, str]) -> None:
+    """Each line of a bulk request as Kit's answer says, matched by `match` (Kit answers in any order);
+    a queued request (Kit's 202) is taken as done, and a line Kit neither confirmed nor failed is not."""
+    failed = dict(matched.failed)
+    for index, line in enumerate(batch):
+        _settle(report, line, queued or (index not in failed and index not in matched.left),
+                failed.get(index, "Kit did not confirm it"))
 
 
 def _settle(report: UndoReport, line: UndoLine, done: bool, why: str) -> None:

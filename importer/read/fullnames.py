@@ -28,6 +28,9 @@ SUFFIXES = ("Jr", "Sr", "Jnr", "Snr", "II", "III", "IV", "PhD", "MD", "Esq", "MB
 JOINERS = ("&", "+", "and", "und", "et", "y", "e", "en")
 
 _TITLES = frozenset(t.casefold().rstrip(".") for titles in TITLES.values() for t in titles)
+# The title-cased spellings of the titles ("Dr", "Dr."): a title-cased word not among them is no title,
+# found with one lookup (most names are title-cased: this is the per-row path of a split).
+_TITLE_CASED = frozenset(t.title() + end for t in _TITLES for end in ("", ".", ","))
 _SUFFIXES = frozenset(s.casefold() for s in SUFFIXES)
 _JOINERS = frozenset(JOINERS)
 _BRACKETED = re.compile(r"<[^<>]*>")
@@ -44,16 +47,26 @@ def _word(token: str) -> str:
     return token.casefold().rstrip(".,")
 
 
+def _is_title(token: str) -> bool:
+    if token.istitle():
+        return token in _TITLE_CASED
+    return token.casefold().rstrip(".,") in _TITLES
+
+
 def _drop_titles(tokens: list[str]) -> list[str]:
     """`Herr Dr. Hans Müller` -> `Hans Müller`; a title alone is kept (it is then all the cell says)."""
-    start = 0
-    while start < len(tokens) - 1 and _word(tokens[start]) in _TITLES:
+    if not _is_title(tokens[0]):
+        return tokens
+    start = 1
+    while start < len(tokens) - 1 and _is_title(tokens[start]):
         start += 1
-    return tokens[start:]
+    return tokens[start:] if start < len(tokens) else tokens[-1:]
 
 
 def _words(cell: str) -> list[str]:
     """A cell's words, less any email address in it (`Ben Jones <ben@example.com>`)."""
+    if "@" not in cell:
+        return cell.split()
     text = _BRACKETED.sub(" ", cell) if "<" in cell else cell
     return [t for t in text.split() if "@" not in t]
 
@@ -67,7 +80,7 @@ def split_name(cell: str) -> Name:
         return _inverted(" ".join(tokens))
     named = _drop_titles(tokens)
     if len(named) == 1:
-        if _word(named[0]) in _TITLES:
+        if _is_title(named[0]):
             return Name("", None)
         return Name(named[0], None) if len(named) == len(tokens) else Name("", named[0])  # `Mr Smith`
     given = 3 if len(named) > 3 and named[1].casefold() in _JOINERS else 1
@@ -86,7 +99,7 @@ def _inverted(text: str) -> Name:
         return Name(first, ", ".join(p for p in (last, *suffix) if p) or None)
     family, given = parts[0], " ".join(parts[1:])
     given_words = _drop_titles(given.split())
-    if len(given_words) == 1 and _word(given_words[0]) in _TITLES:
+    if len(given_words) == 1 and _is_title(given_words[0]):
         given_words = []
     tail = [w for w in given_words if _word(w) in _SUFFIXES]
     given_words = [w for w in given_words if _word(w) not in _SUFFIXES]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from importer.decide.unsubscribes import Mode
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.blanks import Blanks
@@ -80,7 +81,7 @@ def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, repor
         raise
     report.noted_emails(notes)
     if guard is not None:
-        _leave_out(guard, merger, report)
+        _leave_out(guard, merger, report, settings.consent)
     report.blank_rows = source.blank_rows
     report.rows_short = source.short_rows
     report.duplicates_merged = merger.merged
@@ -88,7 +89,7 @@ def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, repor
     return merger
 
 
-def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) -> None:
+def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport, consent: Mode = Mode.HONOUR) -> None:
     """Count the rows --skip-unsubscribed left out, with every other row of the same people, and say
     why in parts that add up: "not subscribed (...), left out by ..., and 1 other row of the same person"."""
     report.rows_read += guard.skipped_rows
@@ -102,9 +103,12 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
     if report.rows_skipped:
         flag = guard.origins.named("skip_unsubscribed")
         report.skipped_because = f"not subscribed ({guard.tally()}), left out by {flag}"
-        if any(state.opted_out for state in guard.said):
-            report.notes.append(f"{flag} leaves those rows out altogether: a person among them whom Kit holds "
-                                "active is not unsubscribed (without it, their opt-out is honoured)")
+        if guard.opt_outs and consent is Mode.KEEP:
+            report.notes.append(f"{flag} leaves those rows out altogether, and {guard.origins.named('keep_kit_state')} "
+                                "leaves Kit's states as they are: a person among them whom Kit holds active stays so")
+        elif guard.opt_outs:
+            report.notes.append(f"{flag} creates and updates none of them, but a person among them the file says "
+                                "opted out whom Kit holds active is still unsubscribed, as the opt-out says")
         if others:
             same = "person" if people == 1 else "people"
             report.skipped_because += f", and {plural(others, 'other row')} of the same {same}"

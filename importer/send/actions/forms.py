@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from importer.errors import ConfigError, KitRequestError, KitUnavailableError
 from importer.kit import (BULK_LIMIT, BulkResult, Form, FormAddition, KitClient, Subscriber, add_to_form,
-                          bulk_add_to_form, list_forms)
+                          bulk_add_to_form, list_forms, match)
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.actions.base import LEFT, Action, Count, Figures, file_active, kit_active, per_request
 from importer.send.stages.base import Stage
@@ -84,20 +84,15 @@ class BulkFormAdditions(_FormStage):
             return
         if answer.queued:
             return  # accepted, not confirmed: not journaled, so a later run sends it again (Kit ignores repeats)
-        pending: dict[int | None, Outcome] = {o.subscriber_id: o for o in batch}
-        for added in answer.items:
-            if (outcome := pending.pop(added.subscriber_id, None)) is not None:
-                outcome.done.append(form_key(self.form.id))
-        unnamed: list[str] = []
-        for failure in answer.failures:
-            outcome = pending.pop(failure.item.subscriber_id, None)
-            if outcome is not None:
-                self._refused(outcome, failure.text)
-            else:
-                unnamed.append(failure.text)
-        reasons = "; ".join(sorted(set(unnamed))) or "Kit did not confirm the addition"
-        for outcome in pending.values():
-            self._refused(outcome, reasons)
+        matched = match([o.subscriber_id for o in batch], [(a.subscriber_id, a) for a in answer.items],
+                        [(f.item.subscriber_id, f) for f in answer.failures])
+        for index, _ in matched.done:
+            batch[index].done.append(form_key(self.form.id))
+        for index, failure in matched.failed:
+            self._refused(batch[index], failure.text)
+        reasons = "; ".join(sorted({f.text for f in matched.unnamed})) or "Kit did not confirm the addition"
+        for index in matched.left:
+            self._refused(batch[index], reasons)
 
 
 class SingleFormAdditions(_FormStage):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from importer.errors import KitRequestError, KitUnavailableError
-from importer.kit import BULK_LIMIT, BulkResult, KitClient, NewSubscriber, Subscriber, bulk_upsert_subscribers
+from importer.kit import BULK_LIMIT, BulkResult, KitClient, NewSubscriber, Subscriber, bulk_upsert_subscribers, match
 from importer.records import KitState, Outcome, Status
 from importer.send.stages.base import Stage
 from importer.send.stages.base import created_since, refuse, run_start
@@ -45,23 +45,17 @@ class BulkUpserts(Stage):
             refuse(batch, KitUnavailableError("Kit queued the request instead of answering it; "
                                               "nothing was confirmed"))
             return
-        pending = {o.contact.email.casefold(): o for o in batch}
-        for sub in answer.items:
-            outcome = pending.get((sub.email or "").casefold())
-            if outcome is None or sub.id is None:
-                continue
-            del pending[outcome.contact.email.casefold()]
+        matched = match([o.contact.email.casefold() for o in batch],
+                        [((sub.email or "").casefold(), sub) for sub in answer.items if sub.id is not None],
+                        [((f.item.email or "").casefold(), f) for f in answer.failures])
+        for index, sub in matched.done:
+            outcome = batch[index]
             outcome.subscriber_id = sub.id
             outcome.kit_state, outcome.kit_created_at = sub.state, sub.created_at
             outcome.status = Status.CREATED if created_since(sub.created_at, self.created_after) else Status.UPDATED
-        unnamed = []
-        for failure in answer.failures:
-            outcome = pending.pop((failure.item.email or "").casefold(), None)
-            if outcome is not None:
-                outcome.fail("Kit rejected the subscriber", failure.text)
-            else:
-                unnamed.append((failure.item.first_name, failure.text))
-        _match_by_elimination(list(pending.values()), unnamed)
+        for index, failure in matched.failed:
+            batch[index].fail("Kit rejected the subscriber", failure.text)
+        _match_by_elimination([batch[i] for i in matched.left], [(f.item.first_name, f.text) for f in matched.unnamed])
 
 
 def _match_by_elimination(unmatched: list[Outcome], unnamed: list[tuple[str | None, str]]) -> None:

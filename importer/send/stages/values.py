@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from importer.errors import KitRequestError, KitUnavailableError
-from importer.kit import BULK_LIMIT, BulkResult, FieldValue, KitClient, bulk_set_values
+from importer.kit import BULK_LIMIT, BulkResult, FieldValue, KitClient, bulk_set_values, match
 from importer.records import CustomField, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.stages.base import Stage
 
@@ -49,19 +49,15 @@ def _results(items: list[ValueItem], answer: Answer) -> list[tuple[str, str]]:
     if answer.queued:
         return [("unconfirmed", "")] * len(items)
     results: list[tuple[str, str] | None] = [None] * len(items)
-    pending: dict[tuple[int | None, int | None], int] = {
-        (o.subscriber_id, f.id): i for i, (o, f, _) in enumerate(items)}
-    for value in answer.items:
-        index = pending.pop((value.subscriber_id, value.field_id), None)
-        if index is not None:
-            results[index] = ("written", "")
-    unnamed = []
-    for failure in answer.failures:
-        index = pending.pop((failure.item.subscriber_id, failure.item.field_id), None)
-        if index is None:
-            unnamed.append(failure)
-        else:
-            results[index] = ("failed", failure.text)
+    matched = match([(o.subscriber_id, f.id) for o, f, _ in items],
+                    [((v.subscriber_id, v.field_id), v) for v in answer.items],
+                    [((f.item.subscriber_id, f.item.field_id), f) for f in answer.failures])
+    for index, _ in matched.done:
+        results[index] = ("written", "")
+    for index, failure in matched.failed:
+        results[index] = ("failed", failure.text)
+    unnamed = matched.unnamed
+    pending = {(items[i][0].subscriber_id, items[i][1].id): i for i in matched.left}
     # A failure whose subscriber_id is null is matched by field and value among the values
     # that neither succeeded nor failed by name; what is still unmatched was not confirmed.
     for failure in unnamed:
