@@ -136,3 +136,13 @@ def test_invisible_characters_are_trimmed_at_the_ends_and_refused_inside(sandbox
     failures = list(csv.DictReader((tmp_path / "pasted.csv.failures.csv").open(encoding="utf-8-sig")))
     assert [f["row"] for f in failures] == ["4"]
     assert "contains an invisible character inside it (U+200B zero width space)" in failures[0]["error"]
+
+
+def test_skip_unsubscribed_leaves_out_a_person_known_by_the_second_email(sandbox, tmp_path):
+    source = write(tmp_path / "g.csv", "E-mail 1 - Value,E-mail 2 - Value,Status\n"
+                                       ",una@example.com,unsubscribed\n"
+                                       "una@example.com,,subscribed\n"
+                                       "ann@example.com,,subscribed\n")
+    result = invoke(["run", source, "--skip-unsubscribed"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert set(people(sandbox)) == {"ann@example.com"}  # never brought in by her other row

@@ -416,12 +416,16 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
             except REFUSED as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
-            done = set(result.items)
-            why = {(f.item.tag_id, f.item.subscriber_id): "; ".join(f.messages) for f in result.failures}
-            for line, tagging in zip(batch, sent):
-                reason = next((w for (t, s), w in why.items() if t in (None, tagging.tag_id)
-                               and s in (None, tagging.subscriber_id)), "Kit did not confirm it")
-                _settle(report, line, result.queued or tagging in done, reason)
+            matched = match(sent, [(t, t) for t in result.items], [(f.item, f) for f in result.failures])
+            for index, failure in matched.failed:
+                _settle(report, batch[index], result.queued, failure.text)
+            for index, _ in matched.done:
+                _settle(report, batch[index], True, "")
+            for index in matched.left:  # Kit names a refused untagging with the side it does not know as null
+                tagging = sent[index]
+                reason = next((f.text for f in matched.unnamed if f.item.tag_id in (None, tagging.tag_id)
+                               and f.item.subscriber_id in (None, tagging.subscriber_id)), "Kit did not confirm it")
+                _settle(report, batch[index], result.queued, reason)
         return
     for line in known:
         if line.subscriber_id is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns
 from importer.read.consent_find import Detection, detect, find_status_columns, named_status_column, sample
-from importer.read.emails import check_email
+from importer.read.emails import check_email, second_email
 from importer.read.status_column import Kind, StatusColumn, UnknownStatus, column_kind
 from importer.read.times import parse_time
 from importer.settings.origins import Origins
@@ -54,6 +54,7 @@ class ConsentGuard:
     opt_outs: dict[str, Contact] = field(default_factory=dict)  # casefolded email -> a skipped explicit opt-out
     times: tuple[int, ...] = ()  # columns giving when a person opted out (UNSUB_TIME, CLEAN_TIME...)
     set_aside: dict[int, tuple[str, str]] = field(default_factory=dict)  # consent-looking columns left out, and why
+    second: int | None = None  # the second email column: whose address a blank or invalid email gives way to
     _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
 
     def screen(self, rows: Iterable[Row]) -> Iterator[Row]:
@@ -72,7 +73,10 @@ class ConsentGuard:
                 continue
             self.skipped_rows += 1
             cell = row.cells[self.email] if self.email < len(row.cells) else ""
-            if (email := check_email(cell).email) is not None:
+            email = check_email(cell).email
+            if email is None and self.second is not None and self.second < len(row.cells):
+                email = second_email(row.cells[self.second]).email  # the address the mapper would use
+            if email is not None:
                 self.left_out.add(email.casefold())
                 if state is not None and state.opted_out:
                     self._opted_out(email, state, row)

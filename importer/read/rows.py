@@ -47,10 +47,13 @@ def samples_of(source: RowSource) -> list[Row]:
 
 def guard_for(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
-    return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
-                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
-                      claimed=plan.in_use(), own=settings.own_state_words,
-                      setting="state_column" if settings.state_column else "status_column")
+    guard = plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
+                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
+                       claimed=plan.in_use(), own=settings.own_state_words,
+                       setting="state_column" if settings.state_column else "status_column")
+    if guard is not None:  # a left-out row's address may come from the second email column
+        guard.second = plan.second_email
+    return guard
 
 
 def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunReport,
