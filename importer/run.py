@@ -53,7 +53,7 @@ from importer.decide.brakes import brake
 from importer.decide.dry_run import plan_consent, planned_requests, planned_seconds, report_plan
 from importer.decide.kit_read import opt_outs, read_kit
 from importer.read.rows import guard_for, plan_for, read_contacts, samples_of
-from importer.send.left_out import unsubscribe_left_out
+from importer.send.left_out import brake_left_out, unsubscribe_left_out
 from importer.send.outcomes import column_names, not_sent
 from importer.send.submit import interrupted_before_sending, submit
 from importer.outputs.run_files import (is_source, remove_stale_failures, save_undo_file, write_diff_file,
@@ -342,6 +342,7 @@ def _check(report: RunReport, source: RowSource, settings: Settings, prepared: P
     if guard is not None:
         report.state_words = {state.value: guard.words(state) for state in guard.said}
     report.stopped = brake(settings, report, work, prepared.state, decided.tally) or \
+        brake_left_out(settings, report, guard, differ, work, decided.tally) or \
         next((why for action in prepared.actions if (why := action.brake())), None)
     if report.stopped:
         report.error = report.stopped  # said once in the summary; in the JSON report's `error` too

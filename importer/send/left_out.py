@@ -24,6 +24,8 @@ from importer.records import Contact, Rejection
 
 if TYPE_CHECKING:
     from importer.decide.difference import Differ
+    from importer.decide.tally import Tally
+    from importer.decide.work import Work
     from importer.outputs.report import RunReport
     from importer.read.consent import ConsentGuard
     from importer.settings.declaration import Settings
@@ -105,3 +107,28 @@ def unsubscribe_left_out(client: KitClient, settings: Settings, report: RunRepor
             if errors is not None:
                 reject(Rejection(row, NOT_UNSUBSCRIBED, detail), report, errors)
                 report.rows_skipped -= 1
+
+
+def brake_left_out(settings: Settings, report: RunReport, guard: ConsentGuard | None, differ: Differ | None,
+                   work: Work, tally: Tally | None) -> str | None:
+    """--max-changes over the unsubscribes of skipped people too (no undo takes one back): exact after a read
+    of the whole account, else each skipped opt-out counted as one, so a broken export never slips past."""
+    if settings.max_changes is None or guard is None or not guard.opt_outs or settings.consent is Mode.KEEP:
+        return None
+    held = whole(differ.account, differ.refreshed) if differ is not None else None
+    if held is not None:
+        found = [(c, h) for c in guard.opt_outs.values() if (h := held.get(c.email)) is not None]
+        changed = sum(decide(c, h.state, h.created_at, settings.consent).unsubscribe for c, h in found)
+        existing = len(found)
+    else:
+        changed = existing = len(guard.opt_outs)
+    if not changed:
+        return None
+    before, of = (tally.changed_existing, tally.existing) if tally is not None else (work.count, report.contacts)
+    share = 100 * (before + changed) / (of + existing)
+    if share <= settings.max_changes:
+        return None
+    return (f"the brake stopped the run before writing: {share:.1f}% of the subscribers would change (with "
+            f"{'' if held is not None else 'up to '}{changed:,} unsubscribes of people "
+            f"{settings.named('skip_unsubscribed')} left out), over the {settings.max_changes:g}% that "
+            f"{settings.named('max_changes')} allows")
