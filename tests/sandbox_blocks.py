@@ -7,9 +7,11 @@ The convention a page follows:
   `$ export KIT_API_URL=http://127.0.0.1:PORT KIT_ACCESS_TOKEN=sandbox-token-...` (the lines
   `kit-import sandbox` prints): then one in-process sandbox serves every command of the block;
 - the block's commands run in order in a fresh folder holding a copy of sample_data/;
-- `pip install` is skipped; any other command that is not kit-import runs in bash there;
+- `$ cat FILE` of a file the folder lacks writes the lines shown under it to FILE, so a page can
+  show a small file and then import it; `pip install` is skipped; any other command that is not
+  kit-import runs in bash there;
 - each command's printed lines are compared with the lines shown under it, ignoring ports, clock
-  times, dates in file names, progress lines, elapsed times and rates; a shown line `...` skips
+  times, dates in file names, progress lines, elapsed times and rates (see transcripts.py); a shown line `...` skips
   any number of printed lines, and a shown line ending in `...` matches a line that starts so.
 """
 
@@ -24,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from click.testing import CliRunner
+
+from transcripts import normalized
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md"] + sorted(p for p in (ROOT / "docs").rglob("*.md")
@@ -88,24 +92,20 @@ def blocks() -> list[Block]:
     return found
 
 
-PROGRESS = re.compile(r"^\d\d:\d\d:\d\d .*\(\d+%\)")  # a progress bar's line: how far depends on timing
-
-
-def normal(line: str) -> str:
-    """A printed or shown line with what changes from run to run replaced by a fixed word."""
-    line = re.sub(r"127\.0\.0\.1:\w+", "127.0.0.1:PORT", line.rstrip())
-    line = re.sub(r"^\d\d:\d\d:\d\d ", "HH:MM:SS ", line)
-    line = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:?\d\d(:\d\d)?(\.\d+)?(Z|[+-]\d\d:?\d\d)?", "DATETIME", line)
-    line = re.sub(r"\b\d\d:\d\d:\d\d\b", "HH:MM:SS", line)
-    line = re.sub(r"[\d.]+ (ms|s)\b(?! left)", "N s", line) if re.match(r"(Elapsed|Took|Duration)", line) else line
-    line = re.sub(r"\b[\d.]+ req/s\b", "N req/s", line)
-    return re.sub(r"(sandbox-(?:token|key|client|refresh)-)[\w-]+", r"\1...", line)
+def normal(lines: list[str]) -> list[str]:
+    """The lines with what changes from run to run made alike (transcripts.normalized: ports, clocks,
+    progress between the first and last line, elapsed times, rates), and also dated file names and
+    the sandbox's secrets."""
+    out = []
+    for line in normalized(lines):
+        line = re.sub(r"\d{4}-\d\d-\d\dT\d{4}\b", "DATETIME", line)  # a timestamped undo file's name
+        out.append(re.sub(r"(sandbox-(?:token|key|client|refresh)-)[\w-]+", r"\1...", line))
+    return out
 
 
 def matches(printed: list[str], shown: list[str]) -> bool:
     """Whether the printed lines are the shown ones, `...` lines skipping any run of printed lines."""
-    printed = [normal(p) for p in printed if not PROGRESS.match(p)]
-    shown = [normal(s) for s in shown if not PROGRESS.match(s)]
+    printed, shown = normal(printed), normal(shown)
 
     def fits(i: int, j: int) -> bool:
         if j == len(shown):
@@ -120,10 +120,14 @@ def matches(printed: list[str], shown: list[str]) -> bool:
     return fits(0, 0)
 
 
-def run_step(command: str, env: dict[str, str], folder: Path) -> list[str]:
+def run_step(step: Step, command: str, env: dict[str, str], folder: Path) -> list[str]:
     """Run one shown command (its `&&` parts in turn, `pip install` skipped) and return what it printed."""
     from importer.cli import cli
 
+    shown_file = re.fullmatch(r"cat ([\w./-]+)", command)
+    if shown_file and not (folder / shown_file.group(1)).exists():
+        assert "..." not in step.shown, f"`$ {command}` shows a file to write, so it cannot skip lines"
+        (folder / shown_file.group(1)).write_text("\n".join(step.shown) + "\n", encoding="utf-8")
     printed: list[str] = []
     for part in (p.strip() for p in command.split(" && ")):
         if part.startswith("pip install"):
@@ -135,6 +139,7 @@ def run_step(command: str, env: dict[str, str], folder: Path) -> list[str]:
             continue
         if part.startswith("kit-import "):
             result = CliRunner().invoke(cli, shlex.split(part)[1:], env=env, catch_exceptions=False)
+            assert result.exit_code != 2, f"`$ {part}` is bad usage (a typo in the page?):\n{result.output}"
             printed += result.output.splitlines()
         else:
             shell = subprocess.run(["bash", "-c", part], cwd=folder, capture_output=True, text=True, timeout=60,
@@ -162,7 +167,7 @@ def replay(block: Block, folder: Path) -> list[tuple[Step, list[str]]]:
                 command = (command.replace("http://127.0.0.1:PORT", emulator.url)
                            .replace("sandbox-token-...", emulator.access_token)
                            .replace("sandbox-key-...", emulator.api_key))
-            results.append((step, run_step(command, env, folder)))
+            results.append((step, run_step(step, command, env, folder)))
     finally:
         if emulator:
             emulator.stop()
