@@ -195,8 +195,9 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
         found = detect(headers, sample(rows()), exclude={email, *ours}, claimed=claimed, own=own)
     if found.unreadable:
         raise unreadable_error(found, origins)
-    times = tuple(i for i, h in enumerate(headers) if i != email and i not in ours
-                  and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT)
+    times = tuple(sorted({i for i, h in enumerate(headers) if i != email and i not in ours
+                          and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT}
+                         | {c.index for c in found.columns if c.kind is Kind.SET_WHEN_OUT}))
     if not found.columns and not found.set_aside:
         return None
     return ConsentGuard(found.columns, email, skip=skip, origins=origins, times=times, set_aside=found.set_aside)
