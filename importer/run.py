@@ -361,7 +361,7 @@ def _dry_run(report: RunReport, settings: Settings, prepared: Prepared, decided:
     for action in prepared.actions:
         action.plan(work.counts[action.name], decided.tally)
     plan_consent(report, settings, work, decided.tally)
-    unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ)
+    unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, state=prepared.state)
     report.planned_requests = planned_requests(client, work, creations)
     report.planned_reads = client.stats.total
     report.contacts_to_send = work.count
@@ -404,7 +404,7 @@ def _send(report: RunReport, settings: Settings, prepared: Prepared, decided: De
     for action in prepared.actions if not report.stopped else ():
         action.finish(client)  # its writes beyond the file's contacts, once the file's all went out
     if not report.stopped:
-        unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, errors)
+        unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, errors, prepared.state)
     if report.undo_file and not report.stopped:
         finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
 

@@ -147,3 +147,20 @@ def test_an_opt_out_the_run_memory_never_saw_honoured_is_checked_whatever_else_i
     seen = Contact("x@example.com", None, {}, [2], state=KitState.CANCELLED,
                    confirmed=frozenset({"left", "honoured"}))
     assert not owed(seen, Mode.HONOUR) and not owed(seen, Mode.KEEP)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_nightly_skip_run_looks_up_a_skipped_opt_out_once_then_remembers_it_honoured(sandbox, tmp_path, kind):
+    seed_created(sandbox.store, "old@example.com", "2023-03-01 09:00:00")
+    source = write(tmp_path / "people.csv", SKIPPED)
+    args = ["run", source, "--skip-unsubscribed", "--state", "s.db", "--compare", "never", "--report", "r.json"]
+    first = invoke(args, env_for(sandbox, kind), cwd=tmp_path)
+    assert first.exit_code == 0, first.output
+    assert sandbox.store.state_of("old@example.com") == "cancelled"
+    before = len(sandbox.requests)
+    again = invoke(args, env_for(sandbox, kind), cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert not [r for r in sandbox.requests[before:] if "old@example.com" in json.dumps(r)]  # not looked up again
+    flat = " ".join(again.output.split())
+    assert "1 person --skip-unsubscribed left out was not checked against Kit this run" in flat
+    assert json.loads((tmp_path / "r.json").read_text())["opt_outs_unchecked"] == 1
