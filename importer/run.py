@@ -266,9 +266,9 @@ def _prepare(report: RunReport, source: RowSource, settings: Settings, client: K
     for action in actions:
         action.resolve(client)  # its target in Kit (a form, say), before anything is written
         report.actions[action.name] = action.figures
-    report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields,
-                                         origins=settings.origins)
-    if settings.create_missing_fields and not report.fields_created and \
+    held = hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
+    report.fields_created = held if settings.dry_run else []  # a real run names them once created (`_ready`)
+    if settings.create_missing_fields and not held and \
             settings.origins.of("create_missing_fields").kind == "flag":  # typed for nothing: say so
         report.notes.append(f"{settings.named('create_missing_fields')}: every field the columns map to is in "
                             "Kit already, so there is nothing to create")
@@ -378,7 +378,9 @@ def _ready(report: RunReport, source: RowSource, settings: Settings, prepared: P
             report.last_full_read = "this run"
         state.remember_states(tally.states_seen)
         state.remember_consent(tally.consent_seen)
-    contacts.rebind(create_held(client, prepared.plan))
+    created = create_held(client, prepared.plan)
+    report.fields_created = [f.label for f in created.values()]
+    contacts.rebind(created)
     report.columns = prepared.plan.describe()  # the fields just created are Kit's now, not "to be created"
     # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
     save_undo_file(client, settings, decided.work, report,
