@@ -113,3 +113,13 @@ def test_a_failures_csv_never_counts_as_the_source(sandbox, tmp_path):
 def test_when_removed_takes_only_its_three_forms():
     result = invoke(["run", "x.csv", "--when-removed", "delete"])
     assert result.exit_code == 2 and "must be nothing, untag:TAG or unsubscribe" in result.output
+
+
+def test_the_undo_listing_names_the_removed_tags_it_would_put_back(sandbox, tmp_path):
+    untag = ["--tag", "Customers", "--when-removed", "untag:Customers"]
+    assert run(sandbox, tmp_path, "oauth", range(4), *untag).exit_code == 0
+    second = run(sandbox, tmp_path, "oauth", range(2), *untag)
+    assert second.exit_code == 0 and "2 removed tags" in second.output
+    listed = invoke(["undo"], env_for(sandbox), cwd=tmp_path)
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines()[1].endswith("2 removed tags"), listed.output
