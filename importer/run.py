@@ -31,7 +31,7 @@ from importer.kit import BULK_LIMIT, KitClient, RateLimiter, get_account, list_c
 from importer.outputs.failures import extra_cells_column, output_delimiter
 from importer.outputs.report import RunReport
 from importer.outputs.run_end import RunEnd
-from importer.outputs.undo import finish_undo
+from importer.outputs.undo import finish_undo, leave_out_unsent
 from importer.read.files import RowSource
 from importer.read.frames import default_name, open_data
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
@@ -402,6 +402,10 @@ def _send(report: RunReport, settings: Settings, prepared: Prepared, decided: De
         action.finish(client)  # its writes beyond the file's contacts, once the file's all went out
     if report.undo_file and not report.stopped:
         finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
+    elif report.undo_saved is not None:  # stopped: the undo file keeps only what the run may have written
+        sent = {contact.email.casefold() for contact in decided.work} - report.unsent_emails
+        if leave_out_unsent(report.undo_saved, sent):
+            report.undo_holds = report.undo_saved.describe()
 
 
 def _leave_failures(report: RunReport, source: RowSource, settings: Settings, errors: dict[int, list[str]]) -> None:

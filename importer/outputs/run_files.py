@@ -94,5 +94,6 @@ def save_undo_file(client: KitClient, settings: Settings, work: Work, report: Ru
                       consent=settings.consent, delimiter=delimiter,
                       form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra)
     report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
+    report.undo_saved = saved if saved.written else None
     if saved.written and settings.state is not None:
         freshness.note_state(saved.path, Path(settings.state))  # for `kit-import undo` to tell the memory
