@@ -53,6 +53,7 @@ from importer.decide.brakes import brake
 from importer.decide.dry_run import plan_consent, planned_requests, planned_seconds, report_plan
 from importer.decide.kit_read import opt_outs, read_kit
 from importer.read.rows import guard_for, plan_for, read_contacts, samples_of
+from importer.send.left_out import brake_left_out, unsubscribe_left_out
 from importer.send.outcomes import column_names, not_sent
 from importer.send.submit import interrupted_before_sending, submit
 from importer.outputs.run_files import (is_source, remove_stale_failures, save_undo_file, write_diff_file,
@@ -341,6 +342,7 @@ def _check(report: RunReport, source: RowSource, settings: Settings, prepared: P
     if guard is not None:
         report.state_words = {state.value: guard.words(state) for state in guard.said}
     report.stopped = brake(settings, report, work, prepared.state, decided.tally) or \
+        brake_left_out(settings, report, guard, differ, work, decided.tally) or \
         next((why for action in prepared.actions if (why := action.brake())), None)
     if report.stopped:
         report.error = report.stopped  # said once in the summary; in the JSON report's `error` too
@@ -357,6 +359,7 @@ def _dry_run(report: RunReport, settings: Settings, prepared: Prepared, decided:
     for action in prepared.actions:
         action.plan(work.counts[action.name], decided.tally)
     plan_consent(report, settings, work, decided.tally)
+    unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ)
     report.planned_requests = planned_requests(client, work, creations)
     report.planned_reads = client.stats.total
     report.contacts_to_send = work.count
@@ -400,6 +403,8 @@ def _send(report: RunReport, settings: Settings, prepared: Prepared, decided: De
            column_names(prepared.plan), stages, decided.tally, settings.consent)
     for action in prepared.actions if not report.stopped else ():
         action.finish(client)  # its writes beyond the file's contacts, once the file's all went out
+    if not report.stopped:
+        unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, errors)
     if report.undo_file and not report.stopped:
         finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
     elif report.undo_saved is not None:  # stopped: the undo file keeps only what the run may have written

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
 from importer.decide.unsubscribes import Mode
-from importer.errors import ConfigError, KitRequestError
+from importer.errors import ConfigError, KitRequestError, KitUnavailableError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
 from importer.kit import (FieldValue, KitClient, Matched, match, NewSubscriber, Tagging, bulk_set_values,
@@ -41,6 +41,9 @@ COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 REMOVED_TAG = "removed tag"  # --when-removed untag:TAG took it off someone who left the source: undo puts it back
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE, REMOVED_TAG)
+# What fails only the lines of one request, never the whole undo: Kit's refusal (a 4xx), or Kit still
+# failing after every retry (a 5xx, a 429, a dropped connection). A rejected credential (KitFatalError) stops it.
+REFUSED = (KitRequestError, KitUnavailableError)
 INCOMPLETE_SUFFIX = ".incomplete"  # beside an undo file whose run has not finished writing
 
 
@@ -375,7 +378,7 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
             sent = [FieldValue(line.subscriber_id, fields[line.key].id, line.kit_value or "") for line in batch]
             try:
                 result = bulk_set_values(client, sent)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
             _settle_matched(report, batch, result.queued, match(
@@ -394,7 +397,7 @@ def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoL
         try:
             upsert_subscriber(client, subscriber,
                               {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed += [(line, str(e)) for line in mine]
             continue
         for line in mine:
@@ -407,7 +410,7 @@ def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) ->
             result = bulk_upsert_subscribers(client, [NewSubscriber(line.email, line.kit_value,
                                                                     clear_first_name=line.kit_value is None)
                                                       for line in batch])
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed += [(line, str(e)) for line in batch]
             continue
         _settle_matched(report, batch, result.queued, match(
@@ -430,15 +433,19 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
             sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
             try:
                 result = bulk_untag_subscribers(client, sent)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
-            done = set(result.items)
-            why = {(f.item.tag_id, f.item.subscriber_id): "; ".join(f.messages) for f in result.failures}
-            for line, tagging in zip(batch, sent):
-                reason = next((w for (t, s), w in why.items() if t in (None, tagging.tag_id)
-                               and s in (None, tagging.subscriber_id)), "Kit did not confirm it")
-                _settle(report, line, result.queued or tagging in done, reason)
+            matched = match(sent, [(t, t) for t in result.items], [(f.item, f) for f in result.failures])
+            for index, failure in matched.failed:
+                _settle(report, batch[index], result.queued, failure.text)
+            for index, _ in matched.done:
+                _settle(report, batch[index], True, "")
+            for index in matched.left:  # Kit names a refused untagging with the side it does not know as null
+                tagging = sent[index]
+                reason = next((f.text for f in matched.unnamed if f.item.tag_id in (None, tagging.tag_id)
+                               and f.item.subscriber_id in (None, tagging.subscriber_id)), "Kit did not confirm it")
+                _settle(report, batch[index], result.queued, reason)
         return
     for line in known:
         if line.subscriber_id is None:
@@ -446,7 +453,7 @@ def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -
             continue
         try:
             untag_subscriber(client, tags[line.key.casefold()].id, line.subscriber_id)
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed.append((line, str(e)))
             continue
         _done(report, line)
@@ -468,7 +475,7 @@ def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport)
             sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
             try:
                 result = bulk_tag_subscribers(client, sent)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed += [(line, str(e)) for line in batch]
                 continue
             tagged = {item.subscriber_id for item in result.items}  # Kit lists the subscribers it tagged
@@ -478,7 +485,7 @@ def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport)
     for line in known:
         try:
             tag_subscriber(client, tags[line.key.casefold()].id, line.email)
-        except KitRequestError as e:
+        except REFUSED as e:
             report.failed.append((line, str(e)))
             continue
         _done(report, line)
@@ -487,7 +494,11 @@ def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport)
 def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport) -> None:
     """Unsubscribe the subscribers the run created, found by email (the undo file has no id for them)."""
     for line in created:
-        held = find_subscriber(client, line.email)
+        try:
+            held = find_subscriber(client, line.email)
+        except REFUSED as e:
+            report.failed.append((line, str(e)))
+            continue
         if held is None:
             report.failed.append((line, "not in Kit's subscriber list yet (it lags writes by up to minutes): "
                                         "run undo again later"))
@@ -495,7 +506,7 @@ def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport)
         if held.state is KitState.ACTIVE:
             try:
                 unsubscribe_subscriber(client, held.id)
-            except KitRequestError as e:
+            except REFUSED as e:
                 report.failed.append((line, str(e)))
                 continue
         report.unsubscribed += 1

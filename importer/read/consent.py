@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns
 from importer.read.consent_find import Detection, detect, find_status_columns, named_status_column, sample
-from importer.read.emails import check_email
+from importer.read.emails import check_email, second_email
 from importer.read.status_column import Kind, StatusColumn, UnknownStatus, column_kind
 from importer.read.times import parse_time
 from importer.settings.origins import Origins
-from importer.records import KitState, Row
+from importer.records import Contact, KitState, Row
 
 __all__ = ["ConsentGuard", "Kind", "StatusColumn", "UnknownStatus", "column_kind", "find_status_columns",
            "plan_guard", "sample", "unreadable_error"]
@@ -51,8 +51,10 @@ class ConsentGuard:
     said: dict[KitState, Counter] = field(default_factory=dict)  # state -> what the cells said -> rows
     skipped_rows: int = 0
     left_out: set[str] = field(default_factory=set)           # casefolded emails of skipped rows
+    opt_outs: dict[str, Contact] = field(default_factory=dict)  # casefolded email -> a skipped explicit opt-out
     times: tuple[int, ...] = ()  # columns giving when a person opted out (UNSUB_TIME, CLEAN_TIME...)
     set_aside: dict[int, tuple[str, str]] = field(default_factory=dict)  # consent-looking columns left out, and why
+    second: int | None = None  # the second email column: whose address a blank or invalid email gives way to
     _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
 
     def screen(self, rows: Iterable[Row]) -> Iterator[Row]:
@@ -63,16 +65,33 @@ class ConsentGuard:
                 yield row
                 continue
             try:
-                out = self.state(row.cells) not in (None, ACTIVE)
+                state = self.state(row.cells)
             except UnknownStatus:
-                out = False
-            if not out:
+                state = None
+            if state in (None, ACTIVE):
                 yield row
                 continue
             self.skipped_rows += 1
             cell = row.cells[self.email] if self.email < len(row.cells) else ""
-            if (email := check_email(cell).email) is not None:
+            email = check_email(cell).email
+            if email is None and self.second is not None and self.second < len(row.cells):
+                email = second_email(row.cells[self.second]).email  # the address the mapper would use
+            if email is not None:
                 self.left_out.add(email.casefold())
+                if state is not None and state.opted_out:
+                    self._opted_out(email, state, row)
+
+    def _opted_out(self, email: str, state: KitState, row: Row) -> None:
+        """Remember a skipped person the file says opted out: Kit may hold them active, and skipping them
+        must not mean ignoring their opt-out (the run still unsubscribes them; it creates and writes nothing)."""
+        when = self.opted_out_at(row.cells) if self.times else None
+        had = self.opt_outs.get(key := email.casefold())
+        if had is None:
+            self.opt_outs[key] = Contact(email, None, {}, [row.number], state=state, unsubscribed_at=when)
+            return
+        had.rows.append(row.number)
+        if when is not None and (had.unsubscribed_at is None or when > had.unsubscribed_at):
+            had.unsubscribed_at = when
 
     def state(self, cells: Sequence[str]) -> KitState | None:
         """This row's state, tallied once by the first column saying it is not active (quoting the
@@ -176,8 +195,9 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
         found = detect(headers, sample(rows()), exclude={email, *ours}, claimed=claimed, own=own)
     if found.unreadable:
         raise unreadable_error(found, origins)
-    times = tuple(i for i, h in enumerate(headers) if i != email and i not in ours
-                  and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT)
+    times = tuple(sorted({i for i, h in enumerate(headers) if i != email and i not in ours
+                          and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT}
+                         | {c.index for c in found.columns if c.kind is Kind.SET_WHEN_OUT}))
     if not found.columns and not found.set_aside:
         return None
     return ConsentGuard(found.columns, email, skip=skip, origins=origins, times=times, set_aside=found.set_aside)

@@ -67,7 +67,8 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
                   if i not in skip and (kind := column_kind(h)) is not None}
     taken = skip | set(claimed)
     said: dict[int, Counter] = {i: Counter() for i, h in enumerate(headers)
-                                if i in candidates or (i not in taken and _may_hold_status(h))}
+                                if i in candidates or (i not in taken and _may_hold_status(h))
+                                or (i not in skip and _leaving(h) is not None)}
     found = Detection()
     if not said:
         return found
@@ -80,6 +81,8 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
         column = _by_header(candidates.get(index), counter)
         if column is None and index not in taken:
             column = _by_cells(index, header, counter, own=own)
+        if column is None:
+            column = _left_at(index, header, counter)
         strong = index in candidates or consent_header(header) or _status_cells(counter)
         looks = strong or column is not None or _speaks_of_consent(header) or \
             _by_cells(index, header, counter, needs_out=False, own=own) is not None
@@ -94,14 +97,38 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
 
 
 def _by_header(column: StatusColumn | None, counter: Counter) -> StatusColumn | None:
-    """The column its header names, if its cells bear the header out (one status word read, or all blank)."""
+    """The column its header names, if its cells bear the header out (one status word read, or all blank).
+
+    Opt-outs among more unknown words than the odd typo (an order's Cancelled beside its Shipped and
+    Refunded) are not taken on trust: they would unsubscribe people, so the run stops to ask (`_judge`)."""
     if column is None:
         return None
     if column.kind is Kind.SET_WHEN_OUT or not counter:
         return column
     states = [column.read(cell) for cell in counter if column.readable(cell)]
     unknown = sum(n for cell, n in counter.items() if not column.readable(cell))
+    if unknown * UNKNOWN_SHARE > sum(counter.values()) and any(s not in (None, ACTIVE) for s in states):
+        return None
     return column if states or not unknown else None
+
+
+def _leaving(header: str) -> KitState | None:
+    """The opt-out a header speaks of (Date Unsubscribed: cancelled; Hard Bounce Date: bounced), or None."""
+    name = normalize(header)
+    return next((state for part, state in OUT_PARTS.items() if part in name), None)
+
+
+def _left_at(index: int, header: str, counter: Counter) -> StatusColumn | None:
+    """A column whose header speaks of leaving and whose cells are times (Date Unsubscribed, Email Opt Out
+    Date, Unsubscribe Timestamp): a time there says when the person left, so it means out, never "not consent"."""
+    state = _leaving(header)
+    if state is None or not counter:
+        return None
+    column = StatusColumn(index, header, Kind.SET_WHEN_OUT, state, by_cells=True)
+    times = [cell for cell in counter if parse_time(cell) is not None]
+    if times and all(cell in times or column.read(cell) is None for cell in counter):  # 0 or false: none
+        return column
+    return None
 
 
 def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | None,
@@ -120,7 +147,8 @@ def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | 
         found.set_aside[index] = (header, "a time, not a subscription state")
         return
     yes_no = any(normalize(c) in TRUE | FALSE for c in unread)  # yes under "Status": which way is yes?
-    if codes or yes_no or any(status_like(c) for c in unread):
+    out = any(probe.readable(c) and probe.read(c) not in (None, ACTIVE) for c in counter)  # some say they left
+    if codes or yes_no or out or any(status_like(c) for c in unread):
         found.unreadable[index] = (header, counter)
     else:
         shown = ", ".join(repr(c) for c, _ in counter.most_common(3)) + (", ..." if len(counter) > 3 else "")

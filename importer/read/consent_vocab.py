@@ -105,8 +105,8 @@ def is_code(cell: str) -> bool:
 
 def status_like(cell: str) -> bool:
     """Whether a cell holds a status word, perhaps with a little more around it (optin-1, Abgemeldet
-    (manuell)); a sentence (an error message, a note) is no status."""
-    if len(cell) > 32 or len(cell.split()) > 3:
+    (manuell)); a sentence (an error message, a note) or an email address is no status."""
+    if len(cell) > 32 or len(cell.split()) > 3 or "@" in cell:  # an address holding "ativo" is no status
         return False
     name = normalize(cell)
     return name in WORDS or any(stem in name for stem in STATUS_STEMS)

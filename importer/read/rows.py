@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from importer.decide.unsubscribes import Mode
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.blanks import Blanks
@@ -46,10 +47,13 @@ def samples_of(source: RowSource) -> list[Row]:
 
 def guard_for(source: RowSource, plan: ColumnPlan, settings: Settings) -> ConsentGuard | None:
     """The consent guard for this file: who is not subscribed, found from its status column."""
-    return plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
-                      ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
-                      claimed=plan.in_use(), own=settings.own_state_words,
-                      setting="state_column" if settings.state_column else "status_column")
+    guard = plan_guard(source.headers, source.rows, plan.email, status_column=settings.states_from,
+                       ignore=settings.ignore_status, skip=settings.skip_unsubscribed, origins=settings.origins,
+                       claimed=plan.in_use(), own=settings.own_state_words,
+                       setting="state_column" if settings.state_column else "status_column")
+    if guard is not None:  # a left-out row's address may come from the second email column
+        guard.second = plan.second_email
+    return guard
 
 
 def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, report: RunReport,
@@ -80,7 +84,7 @@ def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, repor
         raise
     report.noted_emails(notes)
     if guard is not None:
-        _leave_out(guard, merger, report)
+        _leave_out(guard, merger, report, settings.consent)
     report.blank_rows = source.blank_rows
     report.rows_short = source.short_rows
     report.duplicates_merged = merger.merged
@@ -88,7 +92,7 @@ def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, repor
     return merger
 
 
-def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) -> None:
+def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport, consent: Mode = Mode.HONOUR) -> None:
     """Count the rows --skip-unsubscribed left out, with every other row of the same people, and say
     why in parts that add up: "not subscribed (...), left out by ..., and 1 other row of the same person"."""
     report.rows_read += guard.skipped_rows
@@ -102,9 +106,12 @@ def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport) ->
     if report.rows_skipped:
         flag = guard.origins.named("skip_unsubscribed")
         report.skipped_because = f"not subscribed ({guard.tally()}), left out by {flag}"
-        if any(state.opted_out for state in guard.said):
-            report.notes.append(f"{flag} leaves those rows out altogether: a person among them whom Kit holds "
-                                "active is not unsubscribed (without it, their opt-out is honoured)")
+        if guard.opt_outs and consent is Mode.KEEP:
+            report.notes.append(f"{flag} leaves those rows out altogether, and {guard.origins.named('keep_kit_state')} "
+                                "leaves Kit's states as they are: a person among them whom Kit holds active stays so")
+        elif guard.opt_outs:
+            report.notes.append(f"{flag} creates and updates none of them, but a person among them the file says "
+                                "opted out whom Kit holds active is still unsubscribed, as the opt-out says")
         if others:
             same = "person" if people == 1 else "people"
             report.skipped_because += f", and {plural(others, 'other row')} of the same {same}"

@@ -207,6 +207,10 @@ class Sandbox:
             self.requests.append((method, path, query, body))
 
 
+class _Gone(Exception):
+    """The request body never fully arrived: its client was killed or went away mid-request."""
+
+
 class _Server(ThreadingHTTPServer):
     request_queue_size = 1024  # hundreds of client threads connect at once in the benchmarks
     daemon_threads = True
@@ -272,6 +276,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         except Reply as r:
             status, payload = r.status, r.body
+        except _Gone:  # the client went away mid-request: nothing arrived that Kit would act on
+            self.close_connection = True
+            return
         self._send(status, payload)
 
     def _send_authorize(self, query: dict[str, str]) -> None:
@@ -302,6 +309,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if len(raw) < length:
+            raise _Gone()
         if not raw:
             return None
         try:

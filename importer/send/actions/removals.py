@@ -25,7 +25,7 @@ from importer.decide.held import Account
 from importer.decide.leavers import (NOTHING, UNSUBSCRIBE, UNTAG, Leaver, incomplete, leavers, parse_when_removed,
                                      present, remember)
 from importer.errors import KitRequestError
-from importer.kit import (KitClient, Tagging, batched, batches, bulk_untag_subscribers, list_tags,
+from importer.kit import (KitClient, Tagging, batched, batches, bulk_untag_subscribers, list_tags, match,
                           unsubscribe_subscriber, untag_subscriber)
 from importer.kit.reads import get_subscriber, get_subscriber_tags
 from importer.outputs.undo import REMOVED_TAG, STATE, UndoLine
@@ -123,9 +123,10 @@ class Removals:
         except KitRequestError as e:
             self.failed += [(leaver, str(e)) for leaver in batch]
             return
-        confirmed = set(result.items)
-        for leaver, tagging in zip(batch, sent):
-            if result.queued or tagging in confirmed:
+        matched = match(sent, [(t, t) for t in result.items], [(f.item, f) for f in result.failures])
+        confirmed = {index for index, _ in matched.done}
+        for index, leaver in enumerate(batch):
+            if result.queued or index in confirmed:
                 self.done.append(leaver)
             else:
                 self.failed.append((leaver, "Kit did not remove the tag"))

@@ -28,6 +28,7 @@ from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
     from importer.decide.tally import Tally
+    from importer.send.left_out import LeftOut
     from importer.read.columns import ColumnPlan
     from importer.settings.declaration import Settings
 
@@ -114,6 +115,7 @@ class UnsubscribeFigures(Figures):
     unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
     planned_unsubscribes: int = 0  # a dry run's: exact after a read of Kit, else at most this many
     planned_exact: bool = False  # a dry run's planned_unsubscribes come from a read of Kit (not in the JSON)
+    skipped: int = 0  # of `unsubscribed` (or planned), people --skip-unsubscribed left out (send/left_out.py)
 
     with_states = True
 
@@ -122,24 +124,37 @@ class UnsubscribeFigures(Figures):
             self.unsubscribed += 1
             self.unsubscribed_as[str(outcome.contact.state)] += 1
 
+    def left_out(self, done: LeftOut, exact: bool) -> None:
+        """Count the skipped opt-outs this run unsubscribed (or a dry run would), apart as well as in the total."""
+        for contact in done.unsubscribed:
+            self.unsubscribed += 1
+            self.unsubscribed_as[str(contact.state)] += 1
+        self.skipped += len(done.unsubscribed) + done.planned
+        self.planned_unsubscribes += done.planned
+        self.planned_exact = self.planned_exact and exact
+
+    def _of_skipped(self) -> str:
+        return f"; {self.skipped:,} of them in rows --skip-unsubscribed left out" if self.skipped else ""
+
     def plan_lines(self) -> list[tuple[str, str]]:
         if not self.planned_unsubscribes:
             return []
-        return [("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file)"
-                 if self.planned_exact else f"up to {self.planned_unsubscribes:,} (those Kit holds active)")]
+        return [("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file"
+                 f"{self._of_skipped()})" if self.planned_exact
+                 else f"up to {self.planned_unsubscribes:,} (those Kit holds active{self._of_skipped()})")]
 
     def result_lines(self) -> list[tuple[str, str]]:
         if not self.unsubscribed:
             return []
         return [("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the file says "
-                                 f"opted out{_unsubscribed_as(self.unsubscribed_as)}")]
+                                 f"opted out{_unsubscribed_as(self.unsubscribed_as)}{self._of_skipped()}")]
 
     def closing(self) -> str:
         return f"{plural(self.unsubscribed, 'subscriber')} unsubscribed" if self.unsubscribed else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"unsubscribed": self.unsubscribed, "unsubscribed_as": dict(_ranked(self.unsubscribed_as)),
-                "planned_unsubscribes": self.planned_unsubscribes}
+                "planned_unsubscribes": self.planned_unsubscribes, "unsubscribed_skipped": self.skipped}
 
 
 def _ranked(said: Counter) -> list[tuple[str, int]]:

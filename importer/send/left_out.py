@@ -1,0 +1,134 @@
+"""The people --skip-unsubscribed left out whom Kit holds active: unsubscribed all the same.
+
+Skipping means "do not create or update these people", not "ignore their opt-out" (the first
+promise): their rows are still counted as skipped, nobody is created and no value is written,
+but a person the file says opted out whom Kit holds active is unsubscribed, as the consent
+policy (decide/unsubscribes.py) says. Kit's state comes from the run's read of the whole
+account when it made one, else from one lookup by email each (GET /v4/subscribers?email_address=,
+which never creates anyone); an unsubscribe is one request each, with either credential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from importer.decide.held import Account
+from importer.decide.unsubscribes import Kept, Mode, decide
+from importer.errors import KitRequestError, KitUnavailableError
+from importer.kit import KitClient, unsubscribe_subscriber
+from importer.kit.reads import HeldSubscriber, find_subscriber
+from importer.read.rows import reject
+from importer.records import Contact, Rejection
+
+if TYPE_CHECKING:
+    from importer.decide.difference import Differ
+    from importer.decide.tally import Tally
+    from importer.decide.work import Work
+    from importer.outputs.report import RunReport
+    from importer.read.consent import ConsentGuard
+    from importer.settings.declaration import Settings
+
+NOT_UNSUBSCRIBED = "not unsubscribed"
+UNSUBSCRIBE = "unsubscribe"  # the unsubscribe action's name: its figures count these too
+
+
+@dataclass
+class LeftOut:
+    """What became of the skipped opt-outs: unsubscribed, kept active (and why), planned, or not done (and why)."""
+
+    unsubscribed: list[Contact] = field(default_factory=list)
+    planned: int = 0  # a dry run's: those it would unsubscribe (exact after a whole read, else at most)
+    kept: dict[str, Kept] = field(default_factory=dict)
+    failed: list[tuple[Contact, str]] = field(default_factory=list)
+    lookups: int = 0
+
+
+def whole(account: Account | None, refreshed: bool) -> Account | None:
+    """The account, when the run's read holds every subscriber Kit has (not only the file's, nor a refresh)."""
+    if account is None or refreshed:
+        return None
+    return account if account.total is None or len(account) >= account.total else None
+
+
+def settle_left_out(client: KitClient, people: Iterable[Contact], mode: Mode, account: Account | None,
+                    dry_run: bool = False) -> LeftOut:
+    """Unsubscribe each skipped opt-out Kit holds active, as the policy says (a dry run only counts them)."""
+    done = LeftOut()
+    for contact in people:
+        if dry_run and account is None:  # a rehearsal looks nobody up: at most this many
+            done.planned += 1
+            continue
+        try:
+            held = account.get(contact.email) if account is not None else _look_up(client, contact, done)
+            _settle(client, contact, held, mode, done, dry_run)
+        except (KitRequestError, KitUnavailableError) as e:
+            detail = "; ".join(e.errors) if isinstance(e, KitRequestError) and e.errors else str(e)
+            done.failed.append((contact, detail))
+    return done
+
+
+def _look_up(client: KitClient, contact: Contact, done: LeftOut) -> HeldSubscriber | None:
+    done.lookups += 1
+    return find_subscriber(client, contact.email)
+
+
+def _settle(client: KitClient, contact: Contact, held: HeldSubscriber | None, mode: Mode, done: LeftOut,
+            dry_run: bool) -> None:
+    if held is None:  # not in Kit: nothing to unsubscribe, and skipping creates nobody
+        return
+    verdict = decide(contact, held.state, held.created_at, mode)
+    if verdict.kept is not None:
+        done.kept[contact.email] = verdict.kept
+    if not verdict.unsubscribe:
+        return
+    if dry_run:
+        done.planned += 1
+        return
+    unsubscribe_subscriber(client, held.id)
+    done.unsubscribed.append(contact)
+
+
+def unsubscribe_left_out(client: KitClient, settings: Settings, report: RunReport, guard: ConsentGuard | None,
+                         differ: Differ | None, errors: dict[int, list[str]] | None = None) -> None:
+    """The run's step: settle the skipped opt-outs (not with --keep-kit-state, which has no unsubscribe
+    action) and put them in the report; an unsubscribe Kit refused rejects that person's skipped rows."""
+    from importer.send.actions.unsubscribes import UnsubscribeFigures  # the action's figures count these too
+    figures = report.actions.get(UNSUBSCRIBE)
+    if guard is None or not guard.opt_outs or not isinstance(figures, UnsubscribeFigures):
+        return
+    held = whole(differ.account, differ.refreshed) if differ is not None else None
+    done = settle_left_out(client, guard.opt_outs.values(), settings.consent, held, settings.dry_run)
+    figures.left_out(done, exact=held is not None)
+    report.kept_active.update((email, kept.value) for email, kept in done.kept.items())
+    for contact, detail in done.failed:
+        for row in contact.rows:
+            if errors is not None:
+                reject(Rejection(row, NOT_UNSUBSCRIBED, detail), report, errors)
+                report.rows_skipped -= 1
+
+
+def brake_left_out(settings: Settings, report: RunReport, guard: ConsentGuard | None, differ: Differ | None,
+                   work: Work, tally: Tally | None) -> str | None:
+    """--max-changes over the unsubscribes of skipped people too (no undo takes one back): exact after a read
+    of the whole account, else each skipped opt-out counted as one, so a broken export never slips past."""
+    if settings.max_changes is None or guard is None or not guard.opt_outs or settings.consent is Mode.KEEP:
+        return None
+    held = whole(differ.account, differ.refreshed) if differ is not None else None
+    if held is not None:
+        found = [(c, h) for c in guard.opt_outs.values() if (h := held.get(c.email)) is not None]
+        changed = sum(decide(c, h.state, h.created_at, settings.consent).unsubscribe for c, h in found)
+        existing = len(found)
+    else:
+        changed = existing = len(guard.opt_outs)
+    if not changed:
+        return None
+    before, of = (tally.changed_existing, tally.existing) if tally is not None else (work.count, report.contacts)
+    share = 100 * (before + changed) / (of + existing)
+    if share <= settings.max_changes:
+        return None
+    return (f"the brake stopped the run before writing: {share:.1f}% of the subscribers would change (with "
+            f"{'' if held is not None else 'up to '}{changed:,} unsubscribes of people "
+            f"{settings.named('skip_unsubscribed')} left out), over the {settings.max_changes:g}% that "
+            f"{settings.named('max_changes')} allows")

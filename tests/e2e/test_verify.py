@@ -1,0 +1,161 @@
+"""Verify: `kit-import verify` and `run --verify` against the sandbox, with Kit's list lagging writes."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from conftest import write
+from importer.kit import Credential, KitClient
+from importer.sandbox import KitStore
+from importer.settings.declaration import Settings
+from importer.verify import verify
+from helpers import env_for, invoke
+
+FILE = ('Email,First Name,Company,Tags,Status\n'
+        'ann@example.com,Ann,Acme,VIP,subscribed\n'
+        'bob@example.com,Bob,Beta,,unsubscribed\n'
+        'cy@example.com,Cy,@Gamma,"VIP,Donor",\n')
+
+
+def differences(path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+@pytest.mark.parametrize("kind", ["oauth", "api_key"])
+def test_verify_passes_after_an_import_and_names_a_value_changed_behind_the_tools_back(sandbox, store, tmp_path,
+                                                                                      kind):
+    env = env_for(sandbox, kind)
+    write(tmp_path / "people.csv", FILE)
+    assert invoke(["run", "people.csv", "--tag", "Batch"], env, cwd=tmp_path).exit_code == 0
+    same = invoke(["verify", "people.csv", "--tag", "Batch", "--settle", "0"], env, cwd=tmp_path)
+    assert same.exit_code == 0, same.output
+    assert "Kit matches the file: 3 contacts checked" in same.output
+    assert not (tmp_path / "people.csv.verify.csv").exists()
+
+    ann = store.find("ann@example.com")
+    company = next(f for f in store.fields.values() if f.label == "Company")
+    ann.values[company.id] = "Hacked"
+    store.changed(ann)
+    vip = next(t for t in store.tags.values() if t.name == "VIP")
+    store.untag(store.find("cy@example.com"), vip.id)
+    store.find("bob@example.com").state = "active"  # the file says he left; Kit holds him active
+    store.find("ann@example.com").state = "cancelled"  # she left in Kit: reported, but never re-activated
+    changed = invoke(["verify", "people.csv", "--tag", "Batch", "--settle", "0"], env, cwd=tmp_path)
+    assert changed.exit_code == 3, changed.output
+    assert "ann@example.com: Company: Kit holds 'Hacked', the file says 'Acme'" in changed.output
+    assert "cy@example.com: tag 'VIP' missing" in changed.output
+    found = differences(tmp_path / "people.csv.verify.csv")
+    assert found[0] == ["email", "what", "kit_value", "file_value", "difference", "confirmed"]
+    assert ["ann@example.com", "Company", "Hacked", "Acme", "changed", "confirmed by id"] in found
+    assert ["cy@example.com", "tag", "", "VIP", "new", "confirmed by its tag list after waiting 0 s for Kit's lists"] \
+        in found
+    assert ["bob@example.com", "state", "active", "cancelled", "changed", "confirmed by id"] in found
+    assert ["ann@example.com", "state", "cancelled", "active", "differs", "confirmed by id"] in found
+    assert "Differing:         3 contacts (3 differences: 1 value, 1 state, 1 tag)" in changed.output
+    assert "ann@example.com: state: Kit holds 'cancelled', the file says 'active' (kit-import never" in changed.output
+
+
+def test_a_state_kit_keeps_is_listed_apart_and_the_figures_add_up(sandbox, store, tmp_path):
+    """Bob left in Kit; the file says active: kit-import never re-activates, so he is neither matching nor
+    differing but under his own label, and no confirmation is called 'matching after all' for him."""
+    env = env_for(sandbox)
+    write(tmp_path / "people.csv", "Email,First Name,Status\nann@example.com,Ann,subscribed\n"
+                                   "bob@example.com,Bob,subscribed\ncy@example.com,Cy,\ndee@example.com,Dee,\n")
+    assert invoke(["run", "people.csv"], env, cwd=tmp_path).exit_code == 0
+    store.find("bob@example.com").state = "cancelled"
+    result = invoke(["verify", "people.csv", "--settle", "0"], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Matching:"))
+    assert lines[start:start + 5] == [
+        "Matching:          3",
+        "Differing:         0 contacts",
+        "Not re-activated:  1 contact not active in Kit whom the file gives another state: listed, not a "
+        "difference, since kit-import never re-activates anyone",
+        "  bob@example.com: state: Kit holds 'cancelled', the file says 'active'",
+        "Confirmed:         1 contact read again by id, since Kit's list lags writes (0 matching after all)"]
+    assert lines[-1] == ("Kit matches the file: 4 contacts checked; 1 not re-activated, listed in "
+                         "people.csv.verify.csv")
+
+
+def test_a_subscriber_missing_from_kit_and_a_formula_in_the_csv(sandbox, store, tmp_path):
+    env = env_for(sandbox)
+    write(tmp_path / "people.csv", FILE)
+    result = invoke(["verify", "people.csv", "--settle", "0", "--differences", "diff.csv"], env, cwd=tmp_path)
+    assert result.exit_code == 3
+    found = differences(tmp_path / "diff.csv")
+    assert ["cy@example.com", "subscriber", "", "cy@example.com", "missing",
+            "not found by email after waiting 0 s for Kit's lists"] in found
+    assert "3 missing subscribers" in result.output
+
+
+def test_run_verify_checks_what_it_imported(sandbox, store, tmp_path):
+    write(tmp_path / "people.csv", FILE)
+    result = invoke(["run", "people.csv", "--verify"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Kit matches the file: 3 contacts checked" in result.output
+
+
+@pytest.mark.parametrize("store", [KitStore(list_lag=0.4)])
+def test_run_verify_under_a_real_list_lag_gives_no_false_difference(sandbox, store, tmp_path):
+    write(tmp_path / "people.csv", FILE)
+    result = invoke(["run", "people.csv", "--verify", "--settle", "10"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Kit matches the file" in result.output and "waited" in result.output
+
+
+class Clock:
+    """The account's clock, moved by verify's pauses instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+CLOCKS = {"oauth": Clock(), "api_key": Clock()}
+
+
+@pytest.mark.parametrize("store, kind", [(KitStore(list_lag=90, clock=clock), kind) for kind, clock in CLOCKS.items()],
+                         ids=list(CLOCKS))
+def test_verify_under_a_minute_and_a_half_of_list_lag_confirms_instead_of_reporting(sandbox, store, tmp_path, kind):
+    CLOCK = CLOCKS[kind]
+    env = env_for(sandbox, kind)
+    write(tmp_path / "people.csv", FILE)
+    assert invoke(["run", "people.csv"], env, cwd=tmp_path).exit_code == 0
+    ann = store.find("ann@example.com")
+    company = next(f for f in store.fields.values() if f.label == "Company")
+    old_value = ann.values[company.id]
+    CLOCK.sleep(120)  # Ann is listed now; a later change is not yet
+    ann.values[company.id] = "Changed"
+    store.changed(ann)
+    ann.values[company.id] = old_value
+    store.changed(ann)
+    secret = sandbox.access_token if kind == "oauth" else sandbox.api_key
+    client = KitClient(Credential(kind, secret), sandbox.url)
+    settings = Settings(tmp_path / "people.csv", differences=tmp_path / "d.csv", settle=300)
+    report = verify(settings, client=client, sleep=CLOCK.sleep, clock=CLOCK)
+    assert report.differences == [] and report.exit_status == 0
+    assert report.confirmed_by_id == 0  # the list already shows every subscriber as the file says
+
+    store.upsert("dee@example.com", "Dee", set_first_name=True)  # created now: the list does not show her
+    write(tmp_path / "more.csv", FILE + "dee@example.com,Dee,,,\n")
+    settings = Settings(tmp_path / "more.csv", differences=tmp_path / "d.csv", settle=300)
+    report = verify(settings, client=client, sleep=CLOCK.sleep, clock=CLOCK)
+    assert report.differences == [], [d.describe() for d in report.differences]
+    assert report.waited_seconds >= 90 and report.confirmed_by_id == 1
+
+    store.upsert("eve@example.com", "Eve", set_first_name=True)
+    eve = store.find("eve@example.com")
+    write(tmp_path / "eve.csv", "Email,First Name\neve@example.com,Evelyn\n")
+    report = verify(Settings(tmp_path / "eve.csv", differences=tmp_path / "d.csv", settle=20), client=client,
+                    sleep=CLOCK.sleep, clock=CLOCK)
+    assert eve.first_name == "Eve"
+    assert [d.describe() for d in report.differences] == ["eve@example.com: not in Kit"]  # not listed within 20 s

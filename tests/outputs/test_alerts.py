@@ -1,0 +1,116 @@
+"""Alerts: --notify on each --notify-on mode, Slack's shape, healthcheck pings in order, and a
+failing webhook that never changes the exit status. Webhooks are a local server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import write
+from importer.outputs import alerts as alerts_module
+from helpers import env_for, invoke
+from webserver import Answer, WebServer
+
+GOOD = "Email,First Name\na@example.com,Ann\nb@example.com,Bob\n"
+ONE_BAD = GOOD + "not-an-email,Cid\n"
+HOOK = "/hook/T0/B0/s3cretHookPath1234"
+
+
+@pytest.fixture
+def web(monkeypatch):
+    monkeypatch.setattr(alerts_module, "RETRY_PAUSE", 0.0)
+    with WebServer() as server:
+        server.route(HOOK, Answer(200, b"ok"))
+        for path in ("/hc", "/hc/start", "/hc/fail"):
+            server.route(path, Answer(200, b"OK"))
+        yield server
+
+
+def alerts(web) -> list[dict]:
+    return [json.loads(s.body) for s in web.seen if s.path == HOOK]
+
+
+@pytest.mark.parametrize("mode, clean, rejects, failure", [
+    ("failure", 0, 0, 1),
+    ("problems", 0, 1, 1),
+    ("always", 1, 1, 1),
+])
+def test_notify_sends_on_each_mode(sandbox, web, tmp_path, mode, clean, rejects, failure):
+    write(tmp_path / "good.csv", GOOD)
+    write(tmp_path / "bad.csv", ONE_BAD)
+    hook = web.url + HOOK
+    sent = []
+    for source, expected_exit in (("good.csv", 0), ("bad.csv", 3), ("missing.csv", 1)):
+        before = len(alerts(web))
+        result = invoke(["run", source, "--notify", hook, "--notify-on", mode, "--report", "r.json"],
+                        env_for(sandbox), cwd=tmp_path)
+        assert result.exit_code == expected_exit, result.output
+        sent.append(len(alerts(web)) - before)
+    assert sent == [clean, rejects, failure]
+    last = alerts(web)[-1]
+    assert last["exit_status"] == 1 and last["source"] == "missing.csv" and "does not exist" in last["error"]
+    assert last["report"].endswith("r.json") and last["problem"] == "failed"
+    assert set(last["counts"]) >= {"rows_read", "rows_imported", "rows_rejected", "created", "updated"}
+
+
+def test_notify_rejects_sets_the_share_that_is_a_problem(sandbox, web, tmp_path):
+    write(tmp_path / "bad.csv", ONE_BAD)  # 1 row of 3 rejected: 33%
+    hook = web.url + HOOK
+    assert invoke(["run", "bad.csv", "--notify", hook, "--notify-rejects", "50"], env_for(sandbox),
+                  cwd=tmp_path).exit_code == 3
+    assert alerts(web) == []
+    assert invoke(["run", "bad.csv", "--notify", hook, "--notify-rejects", "20"], env_for(sandbox),
+                  cwd=tmp_path).exit_code == 3
+    assert alerts(web)[0]["problem"] == "33.3% of rows rejected, over 20%"
+
+
+def test_a_slack_webhook_gets_slacks_text_shape(sandbox, web, tmp_path, monkeypatch):
+    monkeypatch.setattr(alerts_module, "SLACK_HOSTS", ("127.0.0.1",))  # the local server plays Slack's host
+    write(tmp_path / "bad.csv", ONE_BAD)
+    result = invoke(["run", "bad.csv", "--notify", web.url + HOOK, "--notify-on", "always"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 3
+    [seen] = [s for s in web.seen if s.path == HOOK]
+    body = json.loads(seen.body)
+    assert list(body) == ["text"]
+    assert body["text"].startswith("kit-import bad.csv: exit 3 (33.3% of rows rejected, over 1%)")
+    assert "2 created" in body["text"]
+
+
+def test_healthcheck_pings_start_then_success_or_fail_in_order(sandbox, web, tmp_path):
+    write(tmp_path / "good.csv", GOOD)
+    hc = web.url + "/hc"
+    assert invoke(["run", "good.csv", "--healthcheck", hc], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    assert invoke(["run", "missing.csv", "--healthcheck", hc], env_for(sandbox), cwd=tmp_path).exit_code == 1
+    assert [s.path for s in web.seen] == ["/hc/start", "/hc", "/hc/start", "/hc/fail"]
+    assert all(s.method == "POST" for s in web.seen)
+    assert b"2 imported" in web.seen[1].body
+
+
+def test_a_failing_webhook_is_tried_three_times_and_changes_no_exit_status(sandbox, web, tmp_path):
+    web.route(HOOK, Answer(500, b"down"))
+    web.route("/hc", Answer(503))
+    write(tmp_path / "good.csv", GOOD)
+    result = invoke(["run", "good.csv", "--notify", web.url + HOOK, "--notify-on", "always", "--healthcheck",
+                     web.url + "/hc", "--log", "run.log"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [s.path for s in web.seen].count(HOOK) == 3 and [s.path for s in web.seen].count("/hc") == 3
+    log = (tmp_path / "run.log").read_text()
+    assert "The alert to http://127.0.0.1:" in log and "failed 3 times (HTTP 500)" in log
+    assert "s3cretHookPath1234" not in log + result.output
+
+
+def test_an_error_before_the_run_starts_still_alerts(web, tmp_path):
+    write(tmp_path / "good.csv", GOOD)
+    write(tmp_path / "n.toml", f'source = "good.csv"\nnotify = ["{web.url + HOOK}"]\nhealthcheck = "{web.url}/hc"\n')
+    result = invoke(["run", "--config", "n.toml"], {}, cwd=tmp_path)  # no credential
+    assert result.exit_code == 1
+    assert "No Kit credential" in alerts(web)[0]["error"]
+    assert [s.path for s in web.seen if s.path.startswith("/hc")] == ["/hc/fail"]
+
+
+def test_a_notify_url_must_be_https_and_its_secret_is_not_echoed():
+    result = invoke(["run", "x.csv", "--notify", "http://example.com/hooks/s3cretHookPath1234"])
+    assert result.exit_code == 2
+    assert "must be an https:// URL" in result.output and "s3cretHookPath1234" not in result.output

@@ -1,0 +1,88 @@
+"""Consent read from exports as a new user brings them: the shapes found wanting by trying the tool
+(opt-out dates under headers no table names, a business's Status, Mailchimp's unsubscribe reasons,
+CleverReach's activation time), end to end against the sandbox where Kit's state is at stake."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import write
+from importer.read.consent_find import detect
+from importer.records import KitState
+from test_cli import env_for, invoke
+from test_consent_times import at, contacts
+
+
+def states(sandbox, *emails: str) -> dict[str, str | None]:
+    return {e: sandbox.store.state_of(e) for e in emails}
+
+
+# --- an opt-out date under a header no table names ---------------------------------------------
+
+@pytest.mark.parametrize("header, state", [
+    ("Date Unsubscribed", KitState.CANCELLED), ("Unsubscribe Timestamp", KitState.CANCELLED),
+    ("Email Opt Out Date", KitState.CANCELLED), ("Confirmed Opt-Out Date", KitState.CANCELLED),
+    ("Abmeldung am", KitState.CANCELLED), ("Hard Bounce Date", KitState.BOUNCED),
+    ("Spam Complaint Date", KitState.COMPLAINED)])
+def test_a_date_under_a_header_that_speaks_of_leaving_means_out(tmp_path, header, state):
+    path = write(tmp_path / "t.csv", f"email,name,{header}\na@example.com,Ann,2024-05-01T10:00:00Z\n"
+                                     "b@example.com,Bo,\nc@example.com,Cy,0\n")
+    got = {e: (c.state, c.unsubscribed_at) for e, c in contacts(path).items()}
+    assert got == {"a@example.com": (state, at(2024, 5, 1, 10)), "b@example.com": (None, None),
+                   "c@example.com": (None, None)}
+
+
+def test_a_consent_time_or_another_channels_opt_out_date_is_still_no_opt_out():
+    rows = [("a@example.com", "2024-05-01", "2024-05-01"), ("b@example.com", "", "")]
+    found = detect(["Email", "Email Marketing Consent Timestamp", "SMS Opt-Out Date"], rows, exclude={0})
+    assert found.columns == [] and found.set_aside == {
+        1: ("Email Marketing Consent Timestamp", "a time, not a subscription state"),
+        2: ("SMS Opt-Out Date", "another channel (SMS)")}
+
+
+def test_an_opt_out_date_unsubscribes_a_subscriber_kit_holds_active(sandbox, tmp_path):
+    env = env_for(sandbox)
+    first = write(tmp_path / "list.csv", "Email,First Name\nann@example.com,Ann\nbo@example.com,Bo\n")
+    assert invoke(["run", first], env, cwd=tmp_path).exit_code == 0
+    later = write(tmp_path / "optouts.csv", "Email,First Name,Date Unsubscribed\n"
+                                            "ann@example.com,Ann,2099-01-01 10:00\nbo@example.com,Bo,\n")
+    result = invoke(["run", later], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, "ann@example.com", "bo@example.com") == {"ann@example.com": "cancelled",
+                                                                   "bo@example.com": "active"}
+    assert "Date Unsubscribed -> subscription status" in result.output
+
+
+# --- a business's Status: its Cancelled must not unsubscribe anyone ------------------------------
+
+ORDERS = ("Email,First Name,Order ID,Status,Total\nann@example.com,Ann,1001,Shipped,10.00\n"
+          "bo@example.com,Bo,1002,Cancelled,5.00\ncy@example.com,Cy,1003,Refunded,7.00\n"
+          "di@example.com,Di,1004,Delivered,7.00\n")
+
+
+def test_an_order_status_with_a_cancelled_among_unknown_words_stops_the_run(sandbox, tmp_path):
+    env = env_for(sandbox)
+    assert invoke(["run", write(tmp_path / "list.csv", "Email\nbo@example.com\n")], env, cwd=tmp_path).exit_code == 0
+    result = invoke(["run", write(tmp_path / "orders.csv", ORDERS)], env, cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "Column 'Status' (" in result.output and "'Shipped' 1" in result.output
+    assert "nothing was written" in result.output and "--ignore-status" in result.output
+    assert states(sandbox, "bo@example.com", "ann@example.com") == {"bo@example.com": "active",
+                                                                   "ann@example.com": None}
+    result = invoke(["run", tmp_path / "orders.csv", "--ignore-status"], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, "bo@example.com", "ann@example.com") == {"bo@example.com": "active",
+                                                                   "ann@example.com": "active"}
+
+
+def test_a_status_of_known_words_and_the_odd_typo_is_still_read():
+    rows = [(f"p{i}@example.com", "unsubscribed" if i % 2 else "subscribed") for i in range(60)]
+    rows.append(("typo@example.com", "subscribd"))
+    found = detect(["Email", "Status"], rows, exclude={0})
+    assert [c.header for c in found.columns] == ["Status"] and not found.unreadable
+
+
+def test_a_column_of_email_addresses_is_no_status_even_when_one_holds_a_status_word():
+    found = detect(["Email", "Other"], [("a@example.com", "nativo@example.com"), ("b@example.com", ",x@y.com,ATIVO")],
+                   exclude={0})
+    assert not found.columns and not found.unreadable
