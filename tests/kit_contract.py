@@ -1,12 +1,12 @@
 """Contract checks: request bodies and query parameters against Kit's OpenAPI documents.
 
-Kit publishes two descriptions that overlap (see ../shared/kit-api/README.md): the subset
+Kit publishes two descriptions that overlap (see tests/kit_api/README.md): the subset
 merged from its reference pages, and its whole v4 document, a little newer, which alone
 describes tags, forms and unsubscribes. Where both describe an operation a request must
 satisfy both (the documents disagree in places, and the client must work with either
-reading); a query parameter is allowed when either declares it. The documents live in
-../shared/kit-api/ beside the repository (or where KIT_OPENAPI_DIR says); on a user's own
-clone they are absent, and the checks are skipped with that reason.
+reading); a query parameter is allowed when either declares it. Copies of both documents ship
+in tests/kit_api/, so every clone runs the same checks; KIT_OPENAPI_DIR names another folder
+(a newer download, say), and when a folder lacks them the checks are skipped with that reason.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
-DOCS = Path(os.environ.get("KIT_OPENAPI_DIR") or Path(__file__).resolve().parents[2] / "shared" / "kit-api")
+DOCS = Path(os.environ.get("KIT_OPENAPI_DIR") or Path(__file__).resolve().parent / "kit_api")
 SUBSET = DOCS / "kit-v4-subset.openapi.yaml"
 WHOLE = DOCS / "kit-v4-openapi.json"
 SKIP_REASON = f"Kit's OpenAPI documents are not in {DOCS} (set KIT_OPENAPI_DIR to the folder holding them)"

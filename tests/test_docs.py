@@ -10,6 +10,8 @@ import shutil
 import click
 import pytest
 
+import sandbox_blocks
+
 from conftest import ROOT
 from importer.cli import cli
 from importer.outputs.report import ExitStatus
@@ -79,6 +81,33 @@ def test_every_exit_status_the_readme_lists_exists_and_the_help_says_them():
     help_text = cli.commands["run"].help or ""
     for status in documented:
         assert re.search(rf"\b{status}\b", help_text), f"run --help does not mention exit status {status}"
+
+
+@pytest.mark.parametrize("block", sandbox_blocks.blocks(), ids=lambda b: b.id)
+def test_every_console_block_against_the_sandbox_prints_what_it_shows(block, tmp_path):
+    """Each console block that runs kit-import against the sandbox, replayed in a fresh folder holding
+    sample_data/, prints what the page shows (ports, clocks, progress, elapsed times and rates aside)."""
+    for step, printed in sandbox_blocks.replay(block, tmp_path):
+        assert sandbox_blocks.matches(printed, step.shown), (
+            f"{block.id}: `$ {step.command}` printed:\n" + "\n".join(printed) +
+            "\n\nthe page shows:\n" + "\n".join(step.shown))
+
+
+def test_the_quick_start_is_replayed():
+    """The quick start's run is one of the replayed blocks (the harness did not lose it)."""
+    commands = [s.command for b in sandbox_blocks.blocks() if b.page == "README.md" for s in b.steps]
+    assert any("kit-import run sample_data/subscribers.csv --sandbox" in c for c in commands)
+
+
+def test_the_comparison_sees_a_wrong_line_and_allows_what_varies():
+    shown = ["HH:MM:SS Reading rows", "...", "Rows read:         3: 3 imported", "Elapsed:           0.1 s"]
+    printed = ["21:04:05 Reading rows", "21:04:05 Reading Kit", "21:04:05 Importing: 1 of 3 (33%)",
+               "Rows read:         3: 3 imported", "Elapsed:           2.4 s"]
+    assert sandbox_blocks.matches(printed, shown)
+    assert not sandbox_blocks.matches(printed[:-1] + ["Elapsed:           2.4 s", "extra"], shown)
+    assert not sandbox_blocks.matches([p.replace("3 imported", "2 imported") for p in printed], shown)
+    assert sandbox_blocks.matches(["Sandbox at http://127.0.0.1:51234 is up"],
+                                  ["Sandbox at http://127.0.0.1:PORT is..."])
 
 
 def test_the_quick_start_shows_what_a_real_run_prints(tmp_path):

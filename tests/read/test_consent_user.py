@@ -4,13 +4,30 @@ CleverReach's activation time), end to end against the sandbox where Kit's state
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from conftest import write
+from helpers import env_for, invoke
+from importer.read.columns import plan_columns
+from importer.read.consent import plan_guard
 from importer.read.consent_find import detect
-from importer.records import KitState
-from test_cli import env_for, invoke
-from test_consent_times import at, contacts
+from importer.read.contacts import map_rows
+from importer.read.files import open_source
+from importer.records import Contact, KitState
+
+
+def at(*args: int, hours: int = 0) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.timezone(dt.timedelta(hours=hours)))
+
+
+def contacts(path) -> dict[str, Contact]:
+    source = open_source(path)
+    plan = plan_columns(source.headers, [])
+    guard = plan_guard(source.headers, source.rows, plan.email, claimed=plan.in_use())
+    assert guard is not None
+    return {c.email: c for c in map_rows(source.rows(), plan, guard.state, guard.opted_out_at)}
 
 
 def states(sandbox, *emails: str) -> dict[str, str | None]:
