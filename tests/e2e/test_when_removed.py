@@ -82,6 +82,9 @@ def test_a_half_empty_export_is_braked_before_anything_is_removed(sandbox, tmp_p
         braked.output
     assert all(state_of(sandbox, f"p{n}@example.com") == "active" for n in range(20))
     assert not [p for m, p, _, _ in sandbox.requests if m in ("POST", "DELETE")]
+    # it never says the active people who left were "not active already": the brake stopped it first
+    assert "Left the source:   10 subscribers left the source: none unsubscribed, the run stopped first\n" \
+        in braked.output
     # without --max-changes, more than half of the members leaving stops the run too
     unset = run(sandbox, tmp_path, "oauth", range(5), "--when-removed", "unsubscribe")
     assert unset.exit_code == 1 and "more than half" in unset.output
@@ -123,3 +126,13 @@ def test_the_undo_listing_names_the_removed_tags_it_would_put_back(sandbox, tmp_
     listed = invoke(["undo"], env_for(sandbox), cwd=tmp_path)
     assert listed.exit_code == 0, listed.output
     assert listed.output.splitlines()[1].endswith("2 removed tags"), listed.output
+
+
+def test_a_braked_untag_does_not_say_kit_lacks_the_tag(sandbox, tmp_path):
+    untag = ["--tag", "Customers", "--when-removed", "untag:Customers"]
+    assert run(sandbox, tmp_path, "oauth", range(10), *untag).exit_code == 0
+    assert run(sandbox, tmp_path, "oauth", range(10), *untag).exit_code == 0
+    braked = run(sandbox, tmp_path, "oauth", range(2), *untag)
+    assert braked.exit_code == 1 and "more than half" in braked.output
+    assert "Kit has no tag" not in braked.output
+    assert "8 subscribers left the source: none untagged, the run stopped first" in braked.output

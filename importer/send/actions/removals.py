@@ -48,6 +48,7 @@ class Removals:
     done: list[Leaver] = field(default_factory=list)
     failed: list[tuple[Leaver, str]] = field(default_factory=list)
     gone: list[Leaver] = field(default_factory=list)  # Kit no longer has them: not members any more
+    resolved: bool = False  # `resolve` read them: a braked run never does, so it knows nothing of them
 
     @property
     def what(self) -> str:
@@ -55,6 +56,7 @@ class Removals:
 
     def resolve(self, client: KitClient, account: Account | None = None) -> None:
         """Read-only: the tag's id and, for each leaver, its email, and whether the removal applies."""
+        self.resolved = True
         if self.mode == UNTAG:
             found = next((t for t in list_tags(client) if t.name.casefold() == (self.tag or "").casefold()), None)
             self.tag_id = found.id if found is not None else None
@@ -141,6 +143,8 @@ class Removals:
         if not self.leavers:
             return ""
         left = f"{plural(len(self.leavers), 'subscriber')} left the source"
+        if not self.resolved:  # the brake stopped the run before it read them
+            return f"{left}: none {'untagged' if self.mode == UNTAG else 'unsubscribed'}, the run stopped first"
         if self.mode == UNTAG and self.tag_id is None:
             return f"{left}; Kit has no tag {self.tag!r}, so there is nothing to remove"
         verb = ("would be untagged" if dry_run else "untagged") if self.mode == UNTAG else \
