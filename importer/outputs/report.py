@@ -100,8 +100,7 @@ class RunReport:
     drift_corrected: int = 0  # values and first names changed in Kit since the state's read, sent again
     diff_path: str | None = None  # the --diff CSV
     diff_changes: int = 0  # its lines
-    emails_from_second_column: int = 0  # rows whose blank or invalid email gave way to a second email column's
-    second_for_invalid: int = 0  # of those: the email was invalid, not blank
+    emails_from_second_column: int = 0  # rows whose blank email gave way to a second email column's
     second_emails: list[dict[str, Any]] = field(default_factory=list)  # {row, email, why}, the first 10,000
     email_typos: int = 0  # addresses imported whose domain is a likely typo of a big provider's
     email_typo_list: list[dict[str, Any]] = field(default_factory=list)  # {row, email, suggested}, the first 10,000
@@ -186,7 +185,6 @@ class RunReport:
     def noted_emails(self, notes: Any) -> None:
         """Take the mapper's EmailNotes: second-column addresses and likely typos, counted and listed."""
         self.emails_from_second_column, self.email_typos = notes.second_count, notes.typo_count
-        self.second_for_invalid = notes.second_for_invalid
         self.second_emails = [{"row": r, "email": e, "why": why} for r, e, why in notes.seconds]
         self.email_typo_list = [{"row": r, "email": e, "suggested": d} for r, e, d in notes.typos]
 
@@ -268,10 +266,8 @@ class RunReport:
         """Addresses imported with a word: from the second email column, and likely domain typos."""
         lines = []
         if self.emails_from_second_column:
-            invalid = self.second_for_invalid
             lines.append(line("Second emails", f"{_rows(self.emails_from_second_column)} imported with the second "
-                                               "email column's address" + (f" ({invalid:,} because the email was "
-                                               "invalid)" if invalid else "") + ": listed in the report"))
+                                               "email column's address: listed in the report"))
         if self.email_typos:
             seen = Counter(f"{t['email'].rpartition('@')[2]} (for {t['suggested']})" for t in self.email_typo_list)
             domains = ", ".join(d for d, _ in seen.most_common(3)) + (", ..." if len(seen) > 3 else "")

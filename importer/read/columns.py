@@ -120,8 +120,7 @@ class ColumnPlan:
         lines = [f"{self.headers[self.email]} -> email" +
                  (f" ({self.email_by_content})" if self.email_by_content else "")]
         if self.second_email is not None:
-            lines.append(f"{self.headers[self.second_email]} -> email when {self.headers[self.email]} is blank "
-                         "or invalid")
+            lines.append(f"{self.headers[self.second_email]} -> email when {self.headers[self.email]} is blank")
         if self.first_name is not None:
             lines.append(self._first_name_line())
         lines += [f"{self.headers[i]} -> {what}" for i, what in sorted(self.claimed.items())]

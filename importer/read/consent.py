@@ -54,7 +54,7 @@ class ConsentGuard:
     opt_outs: dict[str, Contact] = field(default_factory=dict)  # casefolded email -> a skipped explicit opt-out
     times: tuple[int, ...] = ()  # columns giving when a person opted out (UNSUB_TIME, CLEAN_TIME...)
     set_aside: dict[int, tuple[str, str]] = field(default_factory=dict)  # consent-looking columns left out, and why
-    second: int | None = None  # the second email column: whose address a blank or invalid email gives way to
+    second: int | None = None  # the second email column: whose address a blank email gives way to
     _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
 
     def screen(self, rows: Iterable[Row]) -> Iterator[Row]:

@@ -36,7 +36,8 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
     does not know rejects the row, naming the word and the words accepted. For a row that opts
     out, `time_of` (ConsentGuard.opted_out_at) reads when, if the file says.
 
-    A blank or invalid email cell takes the plan's second email column's address, if it has one;
+    A blank email cell takes the plan's second email column's address, if it has one (an invalid one
+    does not: the person opted in with that address, so the row is rejected, naming the other);
     `notes` hears of those and of likely domain typos. A lone name column is split as the plan's
     `name_split` says: the rest of the name feeds Kit's last-name field, unless there is no rest.
     """
@@ -96,8 +97,10 @@ def map_rows(rows: Iterable[Row], plan: ColumnPlan, state_of: StateOf | None = N
 
 def _second(first: EmailCheck, cells: Sequence[str], plan: ColumnPlan, row: int,
             notes: EmailNotes | None) -> EmailCheck:
-    """The second email column's address for a row whose email is blank or invalid, said in `notes`;
-    else the first verdict, which names what the second column held when it held something."""
+    """The second email column's address for a row whose email is blank, said in `notes`; else the first
+    verdict, which names what the second column held when it held something. An invalid email is never
+    replaced: consent was given for that address, and the other may be someone else's (a work or a
+    partner's address), so the row is rejected for the user to fix, its detail naming the other."""
     at = plan.second_email
     cell = cells[at] if at is not None and at < len(cells) else ""
     alt = second_email(cell)
@@ -107,8 +110,10 @@ def _second(first: EmailCheck, cells: Sequence[str], plan: ColumnPlan, row: int,
             return first
         said = f"{first.detail}; " if first.detail else ""
         return EmailCheck(None, first.reason, f"{said}{header} has no good address either: {alt.detail}")
+    if first.reason != "missing email":
+        said = f"{first.detail}; " if first.detail else ""
+        return EmailCheck(None, first.reason, f"{said}{header} holds {alt.email}, not used in its place: the "
+                                              "person opted in with the first address")
     if notes is not None:
-        blank = first.reason == "missing email"
-        notes.second(row, alt.email, f"{plan.headers[plan.email]} is blank" if blank
-                     else f"{plan.headers[plan.email]}: {first.reason}: {first.detail}", not blank)
+        notes.second(row, alt.email, f"{plan.headers[plan.email]} is blank")
     return alt

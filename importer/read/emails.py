@@ -107,13 +107,11 @@ class EmailNotes:
     seconds: list[tuple[int, str, str]] = field(default_factory=list)
     typos: list[tuple[int, str, str]] = field(default_factory=list)
     second_count: int = 0
-    second_for_invalid: int = 0  # of second_count: the email cell was not blank but invalid
     typo_count: int = 0
     LISTED = 10_000
 
-    def second(self, row: int, email: str, why: str, invalid: bool) -> None:
+    def second(self, row: int, email: str, why: str) -> None:
         self.second_count += 1
-        self.second_for_invalid += invalid
         if len(self.seconds) < self.LISTED:
             self.seconds.append((row, email, why))
 

@@ -99,17 +99,17 @@ GOOGLE = ("Name,Given Name,Family Name,E-mail 1 - Type,E-mail 1 - Value,E-mail 2
 def test_a_second_email_column_keeps_the_row_and_says_so(sandbox, tmp_path):
     source = write(tmp_path / "google.csv", GOOGLE)
     result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
-    assert result.exit_code == 3, result.output  # Di has no address at all
-    assert "E-mail 2 - Value -> email when E-mail 1 - Value is blank or invalid" in result.output
-    assert ("Second emails:     2 rows imported with the second email column's address (1 because the email "
-            "was invalid): listed in the report") in result.output
-    assert set(people(sandbox)) == {"ann@work.example", "bo@work.example", "cy@example.com"}
+    assert result.exit_code == 3, result.output  # Bo's email is invalid, Di has no address at all
+    assert "E-mail 2 - Value -> email when E-mail 1 - Value is blank" in result.output
+    assert ("Second emails:     1 row imported with the second email column's address: listed in the report"
+            in result.output)
+    assert set(people(sandbox)) == {"ann@work.example", "cy@example.com"}  # never Bo's other address
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["emails_from_second_column"] == 2 and report["second_for_invalid"] == 1
-    assert report["second_emails"][0] == {"row": 2, "email": "ann@work.example", "why": "E-mail 1 - Value is blank"}
-    assert report["second_emails"][1]["why"].startswith("E-mail 1 - Value: invalid email: 'bo@gmail'")
+    assert report["emails_from_second_column"] == 1
+    assert report["second_emails"] == [{"row": 2, "email": "ann@work.example", "why": "E-mail 1 - Value is blank"}]
     failures = list(csv.DictReader((tmp_path / "google.csv.failures.csv").open(encoding="utf-8-sig")))
-    assert [(f["row"], f["error"]) for f in failures] == [("5", "missing email")]
+    assert [(f["row"], f["error"].split(":")[0]) for f in failures] == [("3", "invalid email"), ("5", "missing email")]
+    assert "E-mail 2 - Value holds bo@work.example, not used in its place" in failures[0]["error"]
 
 
 def test_typos_are_imported_counted_and_listed(sandbox, tmp_path):
