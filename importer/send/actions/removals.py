@@ -271,7 +271,8 @@ def removal_brake(settings: Settings, contacts: int, changes: int, removals: Rem
         if share > settings.max_changes:
             return (f"the brake stopped the run before writing: {plural(left, 'subscriber')} left the source and "
                     f"{plural(changes, 'contact')} would change, {share:.1f}% of {contacts + left:,}, over "
-                    f"the {settings.max_changes:g}% that {settings.named('max_changes')} allows")
+                    f"the {settings.max_changes:g}% that {settings.named('max_changes')} allows; if they did leave, "
+                    "run once with --max-changes 100")
         return None
     if 2 * left > removals.members:
         return (f"the brake stopped the run before writing: {left:,} of the {removals.members:,} subscribers earlier "
