@@ -42,6 +42,7 @@ def test_people_who_left_are_untagged_and_the_undo_puts_the_tag_back(sandbox, tm
     second = run(sandbox, tmp_path, kind, range(8), *untag, "--undo", "u.csv")
     assert second.exit_code == 0, second.output
     assert "Left the source:   2 subscribers left the source: 2 untagged (Customers)" in second.output
+    assert second.output.rstrip().endswith("; 2 subscribers who left the source untagged; no failures file written")
     assert sandbox.store.tags_of("p8@example.com") == set() == sandbox.store.tags_of("p9@example.com")
     assert sandbox.store.tags_of("p7@example.com") == {"Customers"}
     assert state_of(sandbox, "p9@example.com") == "active"

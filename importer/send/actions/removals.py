@@ -182,6 +182,13 @@ class RemovalFigures(Figures):
     def result_lines(self) -> list[tuple[str, str]]:
         return self.plan_lines()
 
+    def closing(self) -> str:
+        """`2 who left the source untagged`: the closing line (and so each alert) tells of the removals too."""
+        if not self.removed:
+            return ""
+        done = "unsubscribed" if self.when_removed == UNSUBSCRIBE else "untagged"
+        return f"{plural(self.removed, 'subscriber')} who left the source {done}"
+
 
 class WhenRemoved(Action):
     """Untags or unsubscribes the people an earlier run imported from this source who are no longer in it."""
