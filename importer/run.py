@@ -51,7 +51,7 @@ from importer.send.stages.base import Stage
 from importer.decide.work import Work
 from importer.decide.brakes import brake
 from importer.decide.dry_run import plan_consent, planned_requests, planned_seconds, report_plan
-from importer.decide.kit_read import opt_outs, read_kit
+from importer.decide.kit_read import note_unchecked, opt_outs, read_kit
 from importer.read.rows import guard_for, plan_for, read_contacts, samples_of
 from importer.send.left_out import brake_left_out, unsubscribe_left_out
 from importer.send.outcomes import column_names, not_sent
@@ -319,6 +319,8 @@ def _compare(report: RunReport, settings: Settings, prepared: Prepared, contacts
         report_plan(report, tally, settings)
         return decided
     state = prepared.state
+    if state is not None and not settings.full:
+        note_unchecked(report, settings, contacts.contacts(), state)
     return Decided(Work(contacts, state, actions=prepared.actions) if state is not None and not settings.full
                    else blind)
 
@@ -359,7 +361,7 @@ def _dry_run(report: RunReport, settings: Settings, prepared: Prepared, decided:
     for action in prepared.actions:
         action.plan(work.counts[action.name], decided.tally)
     plan_consent(report, settings, work, decided.tally)
-    unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ)
+    unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, state=prepared.state)
     report.planned_requests = planned_requests(client, work, creations)
     report.planned_reads = client.stats.total
     report.contacts_to_send = work.count
@@ -402,7 +404,7 @@ def _send(report: RunReport, settings: Settings, prepared: Prepared, decided: De
     for action in prepared.actions if not report.stopped else ():
         action.finish(client)  # its writes beyond the file's contacts, once the file's all went out
     if not report.stopped:
-        unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, errors)
+        unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, errors, prepared.state)
     if report.undo_file and not report.stopped:
         finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
 

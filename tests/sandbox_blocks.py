@@ -98,7 +98,8 @@ def normal(lines: list[str]) -> list[str]:
     the sandbox's secrets."""
     out = []
     for line in normalized(lines):
-        line = re.sub(r"\d{4}-\d\d-\d\dT\d{4}\b", "DATETIME", line)  # a timestamped undo file's name
+        line = re.sub(r"\d{4}-\d\d-\d\dT\d{4}(\d\d)?\b", "DATETIME", line)  # a timestamped undo file's name
+        line = re.sub(r"(?<![\w.])\d+\.\d+ s\b", "N s", line)  # how long a run took (history's Took)
         out.append(re.sub(r"(sandbox-(?:token|key|client|refresh)-)[\w-]+", r"\1...", line))
     return out
 
@@ -138,7 +139,12 @@ def run_step(step: Step, command: str, env: dict[str, str], folder: Path) -> lis
                 env[name] = value
             continue
         if part.startswith("kit-import "):
-            result = CliRunner().invoke(cli, shlex.split(part)[1:], env=env, catch_exceptions=False)
+            before = Path.cwd()
+            os.chdir(folder)
+            try:
+                result = CliRunner().invoke(cli, shlex.split(part)[1:], env=env, catch_exceptions=False)
+            finally:
+                os.chdir(before)
             assert result.exit_code != 2, f"`$ {part}` is bad usage (a typo in the page?):\n{result.output}"
             printed += result.output.splitlines()
         else:

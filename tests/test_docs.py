@@ -136,3 +136,22 @@ def test_a_console_block_names_its_kit_import_commands_after_their_setup():
              "id  key  label\n$ ls\nnot ours\n")
     assert commands_of(block) == [("kit-import run a.csv --sandbox", ["line 1"]),
                                   ("KIT_API_URL=http://x kit-import fields", ["id  key  label"])]
+
+
+def test_the_readme_python_recipes_run_against_the_sandbox(sandbox, tmp_path, monkeypatch, capsys):
+    """The README's Python recipe runs as shown (with KIT_API_URL and KIT_ACCESS_TOKEN set, as the
+    recipes say) and prints the counts its comments promise."""
+    import shutil
+
+    shutil.copytree(ROOT / "sample_data", tmp_path / "sample_data")
+    monkeypatch.setenv("KIT_API_URL", sandbox.url)
+    monkeypatch.setenv("KIT_ACCESS_TOKEN", sandbox.access_token)
+    monkeypatch.delenv("KIT_API_KEY", raising=False)
+    recipes = re.findall(r"^```python\n(.*?)^```", README, re.S | re.M)
+    assert recipes, "the README shows no Python recipe"
+    for recipe in recipes:
+        exec(compile(recipe, "README.md", "exec"), {})
+        promised = re.findall(r"print\(.*\)\s+# (.+)", recipe)
+        printed = capsys.readouterr().out.splitlines()
+        assert printed == promised
+    assert len(sandbox.store.subscribers) == 7

@@ -27,18 +27,19 @@ __all__ = ["cli", "main"]
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kit-import")
 def cli() -> None:
-    """Import CSV, TSV and XLSX exports into a Kit (ConvertKit) account.
+    """Import CSV, TSV and XLSX exports (or a Google Sheet) into a Kit (ConvertKit) account.
 
     Credentials come from the environment: KIT_ACCESS_TOKEN (OAuth; bulk requests, fast)
     or KIT_API_KEY (one request per contact). KIT_API_URL overrides https://api.kit.com.
+    The README's recipes show each step with its output.
 
     Examples:
 
     \b
         kit-import run contacts.csv --sandbox
-        kit-import run contacts.csv --dry-run
-        kit-import run contacts.csv
-        kit-import init contacts.csv
+        kit-import run contacts.csv --dry-run --diff changes.csv
+        kit-import verify contacts.csv
+        kit-import run --config nightly.toml
     """
 
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from importer.decide import freshness
 from importer.decide.difference import Differ
 from importer.decide.held import count_subscribers, read_account, read_cost, read_for, read_pays, write_cost
 from importer.decide.run_memory import RunMemory
-from importer.decide.unsubscribes import Mode
+from importer.decide.unsubscribes import HONOURED, Mode, opted_out
 from importer.kit import KitClient
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.consent import ConsentGuard
+from importer.records import Contact
 from importer.send.actions import Action
 from importer.settings.declaration import CompareMode, Settings
 from importer.progress import Progress
@@ -23,6 +24,22 @@ from importer.decide.work import Work
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
 # long before the last read began, so that nothing written just before it is missed.
 LIST_LAG_MARGIN = dt.timedelta(minutes=10)
+
+
+def note_unchecked(report: RunReport, settings: Settings, contacts: Iterable[Contact], state: RunMemory | None) -> None:
+    """A state-file run that does not read Kit: say how many of the file's opt-outs it did not check against
+    Kit (an earlier run saw them honoured), so the summary never implies it knows their state now."""
+    if state is None or settings.consent is Mode.KEEP:
+        return
+    unchecked = sum(1 for c in contacts if opted_out(c.state) and HONOURED in state.confirmed(c.email))
+    if unchecked:
+        were = "was" if unchecked == 1 else "were"
+        report.opt_outs_unchecked = unchecked
+        since = "a re-subscription in Kit since keeps them active" if settings.consent is Mode.HONOUR else \
+            "a re-subscription in Kit since is unsubscribed again only by a run that reads Kit"
+        report.notes.append(f"{plural(unchecked, 'person', 'people')} the file says opted out {were} not checked "
+                            f"against Kit this run: an earlier run saw the opt-out honoured, and {since}; "
+                            f"{settings.named('compare')} always checks them")
 
 
 def opt_outs(guard: ConsentGuard | None) -> int:

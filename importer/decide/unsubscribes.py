@@ -91,6 +91,16 @@ def may_unsubscribe(contact: Contact, mode: Mode) -> bool:
     return mode is Mode.FORCE or HONOURED not in contact.confirmed
 
 
+def owed(contact: Contact, mode: Mode) -> bool:
+    """Whether a run that does not read Kit must still learn Kit's state for this opt-out (by the upsert's
+    answer): every one but those the run memory saw honoured while Kit held them not active, for whom
+    the policy keeps a re-subscription in Kit anyway (--unsubscribe, which would not, reads them with
+    --compare always). An opt-out the memory never saw honoured is checked, whatever else it knows."""
+    if not may_unsubscribe(contact, mode):
+        return False
+    return HONOURED not in contact.confirmed or "left" not in contact.confirmed
+
+
 def _utc(when: dt.datetime) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
@@ -102,5 +112,5 @@ def outlook(contacts: Iterable[Contact], mode: Mode) -> tuple[Counter, int]:
     candidates = 0
     for contact in contacts:
         states[contact.state] += 1
-        candidates += may_unsubscribe(contact, mode) and "left" not in contact.confirmed
+        candidates += owed(contact, mode)
     return states, candidates

@@ -90,6 +90,7 @@ class RunReport:
     consent_from: list[str] = field(default_factory=list)  # the columns that decide the email state
     consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
+    opt_outs_unchecked: int = 0  # a state-file run without a read of Kit: opt-outs it did not check (see notes)
     planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
     last_full_read: str | None = None  # with a state file: when Kit was last read for all its contacts
     kit_read: str = ""  # how the run read what Kit holds, or why it did not (--compare)

@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from importer.decide.held import Account
-from importer.decide.unsubscribes import Kept, Mode, decide
+from importer.decide.unsubscribes import Kept, Mode, decide, owed
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, unsubscribe_subscriber
 from importer.kit.reads import HeldSubscriber, find_subscriber
+from importer.outputs.words import plural
 from importer.read.rows import reject
-from importer.records import Contact, Rejection
+from importer.records import Contact, KitState, Rejection
 
 if TYPE_CHECKING:
     from importer.decide.difference import Differ
+    from importer.decide.run_memory import RunMemory
     from importer.decide.tally import Tally
     from importer.decide.work import Work
     from importer.outputs.report import RunReport
@@ -43,6 +45,7 @@ class LeftOut:
     kept: dict[str, Kept] = field(default_factory=dict)
     failed: list[tuple[Contact, str]] = field(default_factory=list)
     lookups: int = 0
+    seen: list[tuple[str, KitState, KitState]] = field(default_factory=list)  # for the run memory: (email, file, Kit)
 
 
 def whole(account: Account | None, refreshed: bool) -> Account | None:
@@ -78,6 +81,8 @@ def _settle(client: KitClient, contact: Contact, held: HeldSubscriber | None, mo
             dry_run: bool) -> None:
     if held is None:  # not in Kit: nothing to unsubscribe, and skipping creates nobody
         return
+    if contact.state is not None and held.state is not None:
+        done.seen.append((contact.email, contact.state, held.state))
     verdict = decide(contact, held.state, held.created_at, mode)
     if verdict.kept is not None:
         done.kept[contact.email] = verdict.kept
@@ -88,18 +93,33 @@ def _settle(client: KitClient, contact: Contact, held: HeldSubscriber | None, mo
         return
     unsubscribe_subscriber(client, held.id)
     done.unsubscribed.append(contact)
+    if contact.state is not None:
+        done.seen.append((contact.email, contact.state, KitState.CANCELLED))
 
 
 def unsubscribe_left_out(client: KitClient, settings: Settings, report: RunReport, guard: ConsentGuard | None,
-                         differ: Differ | None, errors: dict[int, list[str]] | None = None) -> None:
+                         differ: Differ | None, errors: dict[int, list[str]] | None = None,
+                         state: RunMemory | None = None) -> None:
     """The run's step: settle the skipped opt-outs (not with --keep-kit-state, which has no unsubscribe
-    action) and put them in the report; an unsubscribe Kit refused rejects that person's skipped rows."""
+    action) and put them in the report; an unsubscribe Kit refused rejects that person's skipped rows.
+    With a run memory, an opt-out an earlier run saw honoured is not looked up again (as for the file's
+    contacts), and what this run saw is remembered."""
     from importer.send.actions.unsubscribes import UnsubscribeFigures  # the action's figures count these too
     figures = report.actions.get(UNSUBSCRIBE)
     if guard is None or not guard.opt_outs or not isinstance(figures, UnsubscribeFigures):
         return
     held = whole(differ.account, differ.refreshed) if differ is not None else None
-    done = settle_left_out(client, guard.opt_outs.values(), settings.consent, held, settings.dry_run)
+    people = list(guard.opt_outs.values())
+    if state is not None and not settings.full:
+        for contact in people:
+            contact.confirmed = state.confirmed(contact.email)
+        if held is None:
+            spared = sum(not owed(contact, settings.consent) for contact in people)
+            people = [contact for contact in people if owed(contact, settings.consent)]
+            _note_spared(report, settings, spared)
+    done = settle_left_out(client, people, settings.consent, held, settings.dry_run)
+    if state is not None and not settings.dry_run and done.seen:
+        state.remember_consent(done.seen)
     figures.left_out(done, exact=held is not None)
     report.kept_active.update((email, kept.value) for email, kept in done.kept.items())
     for contact, detail in done.failed:
@@ -132,3 +152,13 @@ def brake_left_out(settings: Settings, report: RunReport, guard: ConsentGuard | 
             f"{'' if held is not None else 'up to '}{changed:,} unsubscribes of people "
             f"{settings.named('skip_unsubscribed')} left out), over the {settings.max_changes:g}% that "
             f"{settings.named('max_changes')} allows")
+
+
+def _note_spared(report: RunReport, settings: Settings, spared: int) -> None:
+    if not spared:
+        return
+    report.opt_outs_unchecked += spared
+    were = "was" if spared == 1 else "were"
+    report.notes.append(f"{plural(spared, 'person', 'people')} {settings.named('skip_unsubscribed')} left out "
+                        f"{were} not checked against Kit this run: an earlier run saw the opt-out honoured; "
+                        f"{settings.named('compare')} always checks them")

@@ -114,3 +114,53 @@ def test_the_brake_weighs_the_unsubscribes_of_skipped_people(sandbox, tmp_path, 
     assert "3 unsubscribes of people --skip-unsubscribed left out" in result.output
     assert unsubscribes(sandbox) == []
     assert all(sandbox.store.state_of(e) == "active" for e in ("a@example.com", "b@example.com"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_state_file_run_that_does_not_read_kit_says_which_opt_outs_it_did_not_check(sandbox, tmp_path, kind):
+    seed_created(sandbox.store, "old@example.com", "2023-03-01 09:00:00")
+    source = write(tmp_path / "people.csv", PEOPLE)
+    args = ["run", source, "--state", "s.db", "--compare", "never", "--report", "r.json"]
+    first = invoke(args, env_for(sandbox, kind), cwd=tmp_path)
+    assert first.exit_code == 0, first.output
+    assert sandbox.store.state_of("old@example.com") == "cancelled"
+    assert "not checked against Kit" not in first.output  # this run checked her: its upsert answered
+
+    sandbox.store.resubscribe("old@example.com")
+    before = len(sandbox.requests)
+    again = invoke(args, env_for(sandbox, kind), cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert not [r for r in sandbox.requests[before:] if "old@example.com" in json.dumps(r)]  # no request added
+    flat = " ".join(again.output.split())
+    assert ("1 person the file says opted out was not checked against Kit this run: an earlier run saw the "
+            "opt-out honoured, and a re-subscription in Kit since keeps them active; --compare always checks "
+            "them") in flat
+    assert json.loads((tmp_path / "r.json").read_text())["opt_outs_unchecked"] == 1
+    assert sandbox.store.state_of("old@example.com") == "active"  # as the policy says of a re-subscription
+
+
+def test_an_opt_out_the_run_memory_never_saw_honoured_is_checked_whatever_else_it_knows():
+    from importer.decide.unsubscribes import Mode, owed
+    from importer.records import Contact, KitState
+    left = Contact("x@example.com", None, {}, [2], state=KitState.CANCELLED, confirmed=frozenset({"left"}))
+    assert owed(left, Mode.HONOUR) and owed(left, Mode.FORCE)  # Kit held them not active, but not for this opt-out
+    seen = Contact("x@example.com", None, {}, [2], state=KitState.CANCELLED,
+                   confirmed=frozenset({"left", "honoured"}))
+    assert not owed(seen, Mode.HONOUR) and not owed(seen, Mode.KEEP)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_nightly_skip_run_looks_up_a_skipped_opt_out_once_then_remembers_it_honoured(sandbox, tmp_path, kind):
+    seed_created(sandbox.store, "old@example.com", "2023-03-01 09:00:00")
+    source = write(tmp_path / "people.csv", SKIPPED)
+    args = ["run", source, "--skip-unsubscribed", "--state", "s.db", "--compare", "never", "--report", "r.json"]
+    first = invoke(args, env_for(sandbox, kind), cwd=tmp_path)
+    assert first.exit_code == 0, first.output
+    assert sandbox.store.state_of("old@example.com") == "cancelled"
+    before = len(sandbox.requests)
+    again = invoke(args, env_for(sandbox, kind), cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert not [r for r in sandbox.requests[before:] if "old@example.com" in json.dumps(r)]  # not looked up again
+    flat = " ".join(again.output.split())
+    assert "1 person --skip-unsubscribed left out was not checked against Kit this run" in flat
+    assert json.loads((tmp_path / "r.json").read_text())["opt_outs_unchecked"] == 1

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from importer.decide.compare import STATE, Comparison
-from importer.decide.unsubscribes import Mode, decide, may_unsubscribe
+from importer.decide.unsubscribes import Mode, decide, may_unsubscribe, owed
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, unsubscribe_subscriber
 from importer.kit.reads import HeldSubscriber, find_subscriber, get_subscriber
 from importer.outputs.undo import UndoLine
 from importer.outputs.words import plural
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
-from importer.send.actions.base import LEFT, Action, Count, Figures
+from importer.send.actions.base import Action, Count, Figures
 from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ class Unsubscribing(Action):
         verdict has already put the state to send in the contact's difference (decide/unsubscribes.py)."""
         if kit_state is not None:
             return False
-        return LEFT not in confirmed and may_unsubscribe(replace(contact, confirmed=confirmed), self.mode)
+        return owed(replace(contact, confirmed=confirmed), self.mode)
 
     def stages(self, client: KitClient) -> list[Stage]:
         return [Unsubscribes(client, self.mode)]
