@@ -10,7 +10,8 @@ everything is folded by `names.normalize` before matching):
 - `either_headers`: consent headers whose cells may be words or yes/no (Newsletter, Einwilligung...);
 - `in_headers`: true/false columns whose "true" means subscribed (Accepts Email Marketing);
 - `out_headers`: true/false columns whose "true" means out, and how (email_disabled);
-- `time_headers`: columns whose non-blank cell (a time) says the person left, and how (UNSUB_TIME);
+- `time_headers`: columns whose non-blank cell (a time) says the person left, and how (UNSUB_TIME;
+  Mailchimp's UNSUB_REASON too, set for every row of its unsubscribed export, time or not);
 - `in_parts` / `out_parts`: parts of headers that speak of consent or of leaving, for columns
   no header rule knows, judged by their cells;
 - `email`: words saying a column is about email; `channels`: other channels and their words,
@@ -51,15 +52,17 @@ class Language:
 ENGLISH = Language(
     "English",
     states={
-        A: ("subscribed", "active", "confirmed", "opted in", "opt-in", "resubscribed", "granted", "consented"),
+        A: ("subscribed", "active", "confirmed", "opted in", "opt-in", "resubscribed", "granted", "consented",
+            "explicit"),
         C: ("unsubscribed", "unsubscribe", "unsub", "cancelled", "canceled", "opted out", "opt-out", "removed",
             "do not email", "globally unsubscribed", "suppressed", "withdrawn", "revoked", "blocklisted",
-            "blacklisted"),
+            "blacklisted", "deleted"),
         B: ("cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "soft bounced", "undeliverable",
-            "invalid", "blocked"),
+            "invalid", "blocked", "junk"),
         X: ("complained", "complaint", "spam", "spam complaint", "marked as spam", "reported spam", "abuse"),
         P: ("inactive", "pending", "unconfirmed", "awaiting confirmation", "transactional", "non-subscribed",
-            "not subscribed", "never subscribed", "archived", "disabled", "not opted in", "declined"),
+            "not subscribed", "never subscribed", "archived", "disabled", "not opted in", "declined",
+            "pending confirmation", "not set"),
     },
     yes=("true", "yes", "y", "t", "1", "x"),
     no=("false", "no", "n", "f", "0"),
@@ -83,8 +86,9 @@ ENGLISH = Language(
     time_headers={
         C: ("unsub time", "unsubscribed at", "unsubscribe time", "unsubscribe date", "unsubscribed on",
             "unsubscribed time", "opt-out time", "opt-out date", "opted out at", "unsubscribed date",
-            "deactivated", "deactivated at"),
-        B: ("clean time", "cleaned at", "bounced at", "bounce time", "bounce date"),
+            "deactivated", "deactivated at",
+            "unsub reason", "unsub campaign title"),  # Mailchimp's unsubscribed export: set there means left
+        B: ("clean time", "cleaned at", "bounced at", "bounce time", "bounce date", "clean campaign title"),
         X: ("complained at", "complaint time", "spam complaint at"),
     },
     in_parts=("subscri", "consent", "newsletter", "optin", "optedin", "member", "marketing", "mailinglist",
@@ -104,13 +108,13 @@ GERMAN = Language(
         A: ("abonniert", "aktiv", "angemeldet", "bestätigt", "eingetragen", "eingewilligt", "zugestimmt", "erteilt",
             "freigeschaltet"),
         C: ("abgemeldet", "abbestellt", "ausgetragen", "deaktiviert", "widerrufen", "entfernt", "gekündigt",
-            "abgemeldet (manuell)", "blockiert"),
+            "abgemeldet (manuell)", "blockiert", "gelöscht"),
         B: ("bereinigt", "gebounct", "gebounced", "unzustellbar", "ungültig", "gesperrt", "zurückgewiesen",
             "hardbounce", "softbounce"),
         X: ("beschwerde", "spambeschwerde", "als spam markiert", "spam gemeldet"),
         P: ("inaktiv", "ausstehend", "unbestätigt", "nicht bestätigt", "nicht abonniert", "nie abonniert",
             "bestätigung ausstehend", "wartet auf bestätigung", "archiviert", "abgelehnt", "keine einwilligung",
-            "nicht angemeldet", "transaktional"),
+            "nicht angemeldet", "transaktional", "neu"),
     },
     yes=("ja", "j", "wahr"),
     no=("nein", "falsch"),

@@ -63,8 +63,11 @@ def found(text: str) -> list[tuple[str, Kind, KitState]]:
 
 @pytest.mark.parametrize("text, columns", [
     (MAILCHIMP_SUBSCRIBED, []),
-    (MAILCHIMP_UNSUBSCRIBED, [("UNSUB_TIME", Kind.SET_WHEN_OUT, KitState.CANCELLED)]),
-    (MAILCHIMP_CLEANED, [("CLEAN_TIME", Kind.SET_WHEN_OUT, KitState.BOUNCED)]),
+    (MAILCHIMP_UNSUBSCRIBED, [("UNSUB_TIME", Kind.SET_WHEN_OUT, KitState.CANCELLED),  # and what a row lacking it has:
+                              ("UNSUB_CAMPAIGN_TITLE", Kind.SET_WHEN_OUT, KitState.CANCELLED),
+                              ("UNSUB_REASON", Kind.SET_WHEN_OUT, KitState.CANCELLED)]),
+    (MAILCHIMP_CLEANED, [("CLEAN_TIME", Kind.SET_WHEN_OUT, KitState.BOUNCED),
+                         ("CLEAN_CAMPAIGN_TITLE", Kind.SET_WHEN_OUT, KitState.BOUNCED)]),
     (KIT_EXPORT, [("state", Kind.WORDS, KitState.ACTIVE)]),
     (SUBSTACK, [("email_disabled", Kind.OUT_WHEN_TRUE, KitState.CANCELLED)]),
     (HUBSPOT, [("Unsubscribed from all email", Kind.OUT_WHEN_TRUE, KitState.CANCELLED)]),

@@ -103,3 +103,37 @@ def test_a_column_of_email_addresses_is_no_status_even_when_one_holds_a_status_w
     found = detect(["Email", "Other"], [("a@example.com", "nativo@example.com"), ("b@example.com", ",x@y.com,ATIVO")],
                    exclude={0})
     assert not found.columns and not found.unreadable
+
+
+# --- Mailchimp's unsubscribed and cleaned exports: a row without its time is still out ----------
+
+def test_a_mailchimp_unsubscribed_row_without_unsub_time_but_with_its_reason_is_out(tmp_path):
+    path = write(tmp_path / "unsubscribed_members_export_1.csv",
+                 "Email Address,First Name,UNSUB_TIME,UNSUB_CAMPAIGN_TITLE,UNSUB_CAMPAIGN_ID,UNSUB_REASON\n"
+                 "carol@example.com,Carol,2024-05-06 11:22:33,Spring sale,abc,NORMAL\n"
+                 "dave@example.com,Dave,,,,I no longer want to receive these emails\n"
+                 "erin@example.com,Erin,,Spring sale,abc,\n")
+    got = {e: (c.state, c.unsubscribed_at) for e, c in contacts(path).items()}
+    assert got == {"carol@example.com": (KitState.CANCELLED, at(2024, 5, 6, 11, 22, 33, hours=-12)),
+                   "dave@example.com": (KitState.CANCELLED, None), "erin@example.com": (KitState.CANCELLED, None)}
+
+
+def test_a_mailchimp_cleaned_row_without_clean_time_is_still_bounced(tmp_path):
+    path = write(tmp_path / "cleaned_members_export_1.csv",
+                 "Email Address,CLEAN_TIME,CLEAN_CAMPAIGN_TITLE,CLEAN_CAMPAIGN_ID\n"
+                 "erin@example.com,2024-01-01 12:00:00,Jan news,c1\nfrank@example.com,,Jan news,c1\n")
+    assert {e: c.state for e, c in contacts(path).items()} == {"erin@example.com": KitState.BOUNCED,
+                                                               "frank@example.com": KitState.BOUNCED}
+
+
+# --- status words of real exports that stopped or rejected rows ----------------------------------
+
+@pytest.mark.parametrize("word, state", [
+    ("junk", KitState.BOUNCED),           # MailerLite
+    ("Deleted", KitState.CANCELLED),      # Campaign Monitor, AWeber
+    ("gelöscht", KitState.CANCELLED), ("neu", KitState.INACTIVE),  # rapidmail
+    ("Explicit", KitState.ACTIVE), ("Pending Confirmation", KitState.INACTIVE),  # Constant Contact
+    ("Not set", KitState.INACTIVE)])
+def test_status_words_of_real_exports_are_read(tmp_path, word, state):
+    path = write(tmp_path / "s.csv", f"Email;Status\na@example.com;{word}\nb@example.com;Unsubscribed\n")
+    assert contacts(path)["a@example.com"].state is state
