@@ -74,7 +74,7 @@ ENGLISH = Language(
     either_headers=("newsletter", "consent", "email subscription"),
     in_headers=("subscribed", "is subscribed", "email subscribed", "accepts email marketing", "accepts marketing",
                 "email opt-in", "opted in", "opt-in", "marketing opt-in", "newsletter opt-in", "email consent",
-                "marketing consent", "subscribed to newsletter"),
+                "marketing consent", "subscribed to newsletter", "activated"),  # CleverReach: 0 until confirmed
     out_headers={
         C: ("unsubscribed", "unsubscribed from all email", "unsubscribed from email", "is unsubscribed",
             "email unsubscribed", "global unsubscribe", "email disabled", "email opt-out", "opted out", "opt-out",

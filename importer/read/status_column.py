@@ -22,6 +22,7 @@ _OUT_PREFIXES = ("optedoutofemail", "unsubscribedfrom")
 NOT_CONSENT = frozenset(("activesubscription", "marketingcontactstatus", "leadstatus", "subscriptiontype",
                          "paymentstatus", "orderstatus", "accountstatus"))
 _TIME = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # a date: 2024-01-31, 31/01/2024, 1.31.24
+_EPOCH = re.compile(r"\d{9,10}|\d{12,13}")  # Unix seconds or milliseconds (CleverReach's activated)
 
 
 class Kind(StrEnum):
@@ -88,7 +89,7 @@ class StatusColumn:
             if word in WORDS:
                 return WORDS[word]
             raise UnknownStatus(text)
-        if word in TRUE or (word not in FALSE and _TIME.search(text)):  # a date in a flag column: set
+        if word in TRUE or (word not in FALSE and (_TIME.search(text) or _EPOCH.fullmatch(text))):  # a time: set
             return self.meaning if self.kind is Kind.OUT_WHEN_TRUE else ACTIVE
         if word in FALSE:
             return ACTIVE if self.kind is Kind.OUT_WHEN_TRUE else self.meaning

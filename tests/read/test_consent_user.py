@@ -137,3 +137,12 @@ def test_a_mailchimp_cleaned_row_without_clean_time_is_still_bounced(tmp_path):
 def test_status_words_of_real_exports_are_read(tmp_path, word, state):
     path = write(tmp_path / "s.csv", f"Email;Status\na@example.com;{word}\nb@example.com;Unsubscribed\n")
     assert contacts(path)["a@example.com"].state is state
+
+
+def test_cleverreach_activated_zero_is_no_consent_and_its_time_is(tmp_path):
+    path = write(tmp_path / "cr.csv", "email;activated;registered;deactivated;bounced;vorname\n"
+                                      "a@example.de;1672531200;1672531200;0;0;Jürgen\n"
+                                      "b@example.de;0;1672531200;0;0;Eva\n"
+                                      "c@example.de;1672531200;1672531200;1704067200;0;Anna\n")
+    assert {e: c.state for e, c in contacts(path).items()} == {
+        "a@example.de": KitState.ACTIVE, "b@example.de": KitState.INACTIVE, "c@example.de": KitState.CANCELLED}
