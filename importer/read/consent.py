@@ -99,12 +99,15 @@ class ConsentGuard:
         found = None
         active = False
         out: tuple[StatusColumn, str, KitState] | None = None
+        read: list[tuple[StatusColumn, str]] = []  # the columns whose cell says something, for the quote
         for column in self.columns:
             cell = cells[column.index] if column.index < len(cells) else ""
             key = (column.index, cell)
             state = self._memo[key] if key in self._memo else self._read(column, cell)
             if isinstance(state, UnknownStatus):
                 raise UnknownStatus(state.word, column)
+            if state is not None:
+                read.append((column, cell))
             if state is not None and state is not ACTIVE and out is None:
                 out = column, cell, state
             active = active or state is ACTIVE
@@ -114,9 +117,8 @@ class ConsentGuard:
         column, cell, state = out
         self.not_subscribed[(column.header, _said(column, cell))] += 1
         word = _quoted(column, cell)
-        if active:  # another email column said active: say which said what
-            word = ", ".join(_quoted(c, cells[c.index] if c.index < len(cells) else "", header=True)
-                             for c in self.columns if c.index < len(cells) and cells[c.index].strip())
+        if active:  # another email column said active: say which said what (a `0` time says nothing)
+            word = ", ".join(_quoted(c, said, header=True) for c, said in read)
         self.said.setdefault(state, Counter())[word] += 1
         return state
 

@@ -146,3 +146,14 @@ def test_cleverreach_activated_zero_is_no_consent_and_its_time_is(tmp_path):
                                       "c@example.de;1672531200;1672531200;1704067200;0;Anna\n")
     assert {e: c.state for e, c in contacts(path).items()} == {
         "a@example.de": KitState.ACTIVE, "b@example.de": KitState.INACTIVE, "c@example.de": KitState.CANCELLED}
+
+
+def test_the_states_line_quotes_only_cells_that_say_something(sandbox, tmp_path):
+    """When email consent columns disagree, the summary quotes each column that said something: a `0` in
+    a time column is no time, so it is not quoted as if it were set."""
+    path = write(tmp_path / "cr.csv", "email;activated;deactivated;Newsletter\n"
+                                      "a@example.de;1672531200;0;nein\n")
+    result = invoke(["run", str(path)], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    states_line = next(line for line in result.output.splitlines() if line.startswith("States"))
+    assert "deactivated" not in states_line and 'Newsletter "nein"' in states_line, states_line
