@@ -1,8 +1,8 @@
 """The manual's reference pages, generated from the code so they cannot drift (run by cog).
 
-`cog -r docs/reference/*.md` rewrites the generated parts; `cog --check` (tests/test_reference.py)
+`cog -r docs/reference/*.md docs/consent.md` rewrites the generated parts; `cog --check` (tests/test_reference.py)
 fails when they are out of date. The CLI reference is every command's own `--help`; the config
-reference is the one settings declaration.
+reference is the one settings declaration; the consent words are importer/read/consent_words.py.
 """
 
 from __future__ import annotations
@@ -94,3 +94,26 @@ def credential_keys_reference() -> str:
     from importer.settings.config import CREDENTIAL_KEYS
 
     return "\n".join(f"- `{key}`" for key in CREDENTIAL_KEYS)
+
+
+def consent_words_reference() -> str:
+    """The consent words, one table per language, from importer/read/consent_words.py (the data itself)."""
+    from importer.read.consent_words import LANGUAGES
+
+    def words(found: tuple[str, ...]) -> str:
+        return ", ".join(found).replace("|", "\\|") or "none"
+
+    parts = []
+    for language in LANGUAGES:
+        rows = [f"### {language.name}", "", "| Cells or headers | Words |", "| --- | --- |"]
+        rows += [f"| {state.value} | {words(found)} |" for state, found in language.states.items()]
+        rows.append(f"| yes / no | {words(language.yes)} / {words(language.no)} |")
+        rows.append(f"| status headers | {words(language.word_headers + language.either_headers)} |")
+        rows.append(f"| opt-in headers (yes is active) | {words(language.in_headers)} |")
+        rows += [f"| opt-out headers (yes is {state.value}) | {words(found)} |"
+                 for state, found in language.out_headers.items()]
+        rows += [f"| opt-out time headers ({state.value}) | {words(found)} |"
+                 for state, found in language.time_headers.items()]
+        rows += [f"| other channel: {channel} | {words(found)} |" for channel, found in language.channels.items()]
+        parts.append("\n".join(rows))
+    return "\n\n".join(parts)
