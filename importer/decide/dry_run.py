@@ -22,6 +22,7 @@ def report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
     report.tags_to_add = dict(plan.tags.most_common())
     report.drift_corrected = plan.drift
     report.kept_active.update(plan.kept_active)
+    report.not_reactivated = dict(plan.not_reactivated.most_common())
     if plan.not_opted_in:
         are = "is" if plan.not_opted_in == 1 else "are"
         report.notes.append(f"{plural(plan.not_opted_in, 'subscriber')} active in Kit {are} not opted in in the file "

@@ -40,6 +40,7 @@ class Tally:
     unsubscribes: list[str] = field(default_factory=list)  # active in Kit, opted out in the file: to unsubscribe
     kept_active: list[tuple[str, str]] = field(default_factory=list)  # (email, why) opted out, yet left active
     not_opted_in: int = 0  # active in Kit, no opt-out in the file (pending, not opted in): never unsubscribed
+    not_reactivated: Counter = field(default_factory=Counter)  # Kit's state -> subscribed in the file, not in Kit
     new_states: Counter = field(default_factory=Counter)  # the file's state (None: none) -> new subscribers
     states_seen: list[tuple[str, str]] = field(default_factory=list)  # (email, file's state) Kit needs nothing for
     consent_seen: list[tuple[str, KitState, KitState | None]] = field(default_factory=list)  # (email, file, Kit)
@@ -67,6 +68,8 @@ class Tally:
                 self.kept_active.append((change.email, change.why))
             elif change.what == STATE and change.kind is Kind.KEPT:
                 self.not_opted_in += 1
+            elif change.what == STATE and change.kind is Kind.DIFFERS and change.file_value == str(KitState.ACTIVE):
+                self.not_reactivated[change.kit_value] += 1
             self.tally[(change.what, change.kind)] += 1
             if change.what == TAG and change.kind is Kind.NEW:
                 self.tags[change.file_value] += 1

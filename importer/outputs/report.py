@@ -90,6 +90,7 @@ class RunReport:
     consent_from: list[str] = field(default_factory=list)  # the columns that decide the email state
     consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
+    not_reactivated: dict[str, int] = field(default_factory=dict)  # Kit's state -> subscribed in the file only
     opt_outs_unchecked: int = 0  # a state-file run without a read of Kit: opt-outs it did not check (see notes)
     planned_states: dict[str, int] = field(default_factory=dict)  # a dry run's: state -> new subscribers created in it
     last_full_read: str | None = None  # with a state file: when Kit was last read for all its contacts
@@ -395,13 +396,22 @@ class RunReport:
         return lines + self._action_lines(sent=False) + self._kept_lines()
 
     def _kept_lines(self) -> list[str]:
-        """`Left active: 2 subscribers the file says opted out (1 created in Kit after ...; listed in the report)`."""
+        """`Left active: 2 subscribers the file says opted out (1 created in Kit after ...; listed in the report)`,
+        and `Not re-activated:` those the file says subscribed whom Kit holds unsubscribed."""
+        lines = []
+        if self.not_reactivated:
+            held = sum(self.not_reactivated.values())
+            states = ", ".join(f"{n:,} {state}" for state, n in self.not_reactivated.items())
+            lines.append(line("Not re-activated", f"{plural(held, 'subscriber')} the file says subscribed "
+                                                  f"{'is' if held == 1 else 'are'} not active in Kit ({states}): "
+                                                  "Kit's API cannot re-subscribe anyone; they can opt in again "
+                                                  "through a Kit form"))
         if not self.kept_active:
-            return []
+            return lines
         why = Counter(self.kept_active.values())
         verb = "stay" if self.dry_run else "left"
         parts = "; ".join(f"{n:,} {reason}" for reason, n in why.most_common())
-        return [line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
+        return lines + [line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
                                      f"{verb} active in Kit ({parts}; listed in the report as kept_active)")]
 
     @property

@@ -248,3 +248,17 @@ def test_without_a_state_file_a_subscriber_created_after_the_unsubscribe_time_lo
     assert "1 created in Kit after the file's unsubscribe time" in result.output
     assert invoke(["run", "unsubscribed.csv", "--unsubscribe"], env_for(sandbox), cwd=tmp_path).exit_code == 0
     assert sandbox.store.state_of("una@example.com") == "cancelled"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_subscriber_the_file_says_subscribed_but_kit_holds_cancelled_is_said_never_reactivated(
+        sandbox, tmp_path, kind):
+    seed_created(sandbox.store, "ann@example.com", "2024-01-01 00:00:00", state="cancelled")
+    source = write(tmp_path / "list.csv", "Email,Status\nann@example.com,subscribed\nbo@example.com,subscribed\n")
+    result = invoke(["run", source, "--compare", "always", "--report", "r.json"], env_for(sandbox, kind),
+                    cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Not re-activated:  1 subscriber the file says subscribed is not active in Kit (1 cancelled): Kit's API "
+            "cannot re-subscribe anyone; they can opt in again through a Kit form") in result.output
+    assert report_of(tmp_path)["not_reactivated"] == {"cancelled": 1}
+    assert sandbox.store.state_of("ann@example.com") == "cancelled" and not sent_active(sandbox)
