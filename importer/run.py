@@ -31,7 +31,7 @@ from importer.kit import BULK_LIMIT, KitClient, RateLimiter, get_account, list_c
 from importer.outputs.failures import extra_cells_column, output_delimiter
 from importer.outputs.report import RunReport
 from importer.outputs.run_end import RunEnd
-from importer.outputs.undo import finish_undo
+from importer.outputs.undo import finish_undo, leave_out_unsent
 from importer.read.files import RowSource
 from importer.read.frames import default_name, open_data
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
@@ -267,9 +267,9 @@ def _prepare(report: RunReport, source: RowSource, settings: Settings, client: K
     for action in actions:
         action.resolve(client)  # its target in Kit (a form, say), before anything is written
         report.actions[action.name] = action.figures
-    report.fields_created = hold_missing(plan, kit_fields, create=settings.create_missing_fields,
-                                         origins=settings.origins)
-    if settings.create_missing_fields and not report.fields_created and \
+    held = hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
+    report.fields_created = held if settings.dry_run else []  # a real run names them once created (`_ready`)
+    if settings.create_missing_fields and not held and \
             settings.origins.of("create_missing_fields").kind == "flag":  # typed for nothing: say so
         report.notes.append(f"{settings.named('create_missing_fields')}: every field the columns map to is in "
                             "Kit already, so there is nothing to create")
@@ -383,7 +383,9 @@ def _ready(report: RunReport, source: RowSource, settings: Settings, prepared: P
             report.last_full_read = "this run"
         state.remember_states(tally.states_seen)
         state.remember_consent(tally.consent_seen)
-    contacts.rebind(create_held(client, prepared.plan))
+    created = create_held(client, prepared.plan)
+    report.fields_created = [f.label for f in created.values()]
+    contacts.rebind(created)
     report.columns = prepared.plan.describe()  # the fields just created are Kit's now, not "to be created"
     # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
     save_undo_file(client, settings, decided.work, report,
@@ -407,6 +409,10 @@ def _send(report: RunReport, settings: Settings, prepared: Prepared, decided: De
         unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, errors, prepared.state)
     if report.undo_file and not report.stopped:
         finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
+    elif report.undo_saved is not None:  # stopped: the undo file keeps only what the run may have written
+        sent = {contact.email.casefold() for contact in decided.work} - report.unsent_emails
+        if leave_out_unsent(report.undo_saved, sent):
+            report.undo_holds = report.undo_saved.describe()
 
 
 def _leave_failures(report: RunReport, source: RowSource, settings: Settings, errors: dict[int, list[str]]) -> None:

@@ -70,7 +70,7 @@ def _state_of(state: Path | None, config_path: Path | None) -> Path:
     return Path(load_config(config_path)["state"])
 
 
-COLUMNS = ("Run", "Started (UTC)", "Took", "Exit", "Rows", "Imported", "Rejected", "Created", "Updated",
+COLUMNS = ("Run", "Started (UTC)", "Took", "Exit", "Rows", "Imported", "Rejected", "Not sent", "Created", "Updated",
            "Requests", "Source")
 
 
@@ -81,11 +81,21 @@ def table(kept: list[dict[str, Any]]) -> str:
         r = entry["report"]
         rows.append((str(entry["run"]), _when(entry["started"]), duration(r.get("elapsed_seconds", 0.0)),
                      str(r.get("exit_status", "")), f"{r.get('rows_read', 0):,}", f"{r.get('rows_imported', 0):,}",
-                     f"{r.get('rows_rejected', 0):,}", f"{r.get('created', 0):,}", f"{r.get('updated', 0):,}",
+                     f"{_refused(r):,}", f"{_unsent(r):,}", f"{r.get('created', 0):,}", f"{r.get('updated', 0):,}",
                      f"{r.get('requests_sent', 0):,}", _what(r)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
     return "\n".join("  ".join(cell.ljust(w) if i == 1 else cell.rjust(w) for i, (cell, w) in
                                enumerate(zip(row, widths))) + "  " + row[-1] for row in rows)
+
+
+def _unsent(r: dict[str, Any]) -> int:
+    """Rows a stopped run never sent, or sent without an answer: counted apart, as the closing line does."""
+    return int(r.get("rows_not_sent", 0)) + int(r.get("rows_not_confirmed", 0))
+
+
+def _refused(r: dict[str, Any]) -> int:
+    """Rows refused (the report's `rows_rejected` also counts the unsent ones of a stopped run)."""
+    return int(r.get("rows_rejected", 0)) - _unsent(r)
 
 
 def _what(r: dict[str, Any]) -> str:

@@ -96,7 +96,7 @@ def _list(source: Path | None) -> None:
     place = "this folder" if folder == Path() else str(folder)
     if not found:
         say(f"No undo files {where}in {place}: each run saves <source name>.<time>.undo.csv in the folder it "
-            "runs in, or at its --undo PATH.")
+            "runs in (a --config run: beside its config), or at its --undo PATH.")
         return
     say(f"Undo files {where}in {place}, newest first:")
     width = max(len(str(item.path)) for item in found)

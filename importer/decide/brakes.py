@@ -9,6 +9,10 @@ from importer.settings.declaration import Settings
 from importer.decide.work import Work
 
 
+# What to do when the brake's changes are meant (a tag or form for everyone, a value every row changes).
+MEANT = "; if the changes are meant, run once with --max-changes 100"
+
+
 def brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | None,
            kit_plan: Tally | None = None) -> str | None:
     """Why this run must not write anything (a broken export, most likely), or None. What
@@ -29,7 +33,7 @@ def brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | 
             if share > settings.max_changes:
                 return (f"the brake stopped the run before writing: {share:.1f}% of the subscribers Kit holds "
                         f"would change, over the {settings.max_changes:g}% that "
-                        f"{settings.named('max_changes')} allows")
+                        f"{settings.named('max_changes')} allows{MEANT}")
             return None
         if state is None or settings.full:
             report.notes.append(f"{settings.named('max_changes')} needs a read of Kit or a state file (and no "
@@ -42,5 +46,5 @@ def brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | 
         share = 100 * work.count / report.contacts
         if share > settings.max_changes:
             return (f"the brake stopped the run before writing: {share:.1f}% of contacts would change, "
-                    f"over the {settings.max_changes:g}% that {settings.named('max_changes')} allows")
+                    f"over the {settings.max_changes:g}% that {settings.named('max_changes')} allows{MEANT}")
     return None

@@ -105,8 +105,9 @@ class Alerts:
             "tool": "kit-import", "source": report.source, "exit_status": int(report.exit_status),
             "problem": why, "dry_run": report.dry_run,
             "counts": {"rows_read": report.rows_read, "rows_imported": report.rows_imported,
-                       "rows_rejected": report.rows_rejected, "created": report.created, "updated": report.updated,
-                       "unchanged": report.unchanged, "unsubscribed": report.unsubscribed,
+                       "rows_rejected": report.rows_refused, "rows_not_sent": report.rows_not_sent,
+                       "rows_not_confirmed": report.rows_not_confirmed, "created": report.created,
+                       "updated": report.updated, "unchanged": report.unchanged, "unsubscribed": report.unsubscribed,
                        "removed": getattr(report, "removed", 0), "requests_sent": report.requests_sent},
             "error": report.error, "stopped": report.stopped, "source_unchanged_since": report.source_unchanged_since,
             "report": self.report_path, "failures": report.failures_path, "summary": report.closing_line(),
@@ -120,7 +121,11 @@ class Alerts:
             (f" ({payload['problem']})" if payload["problem"] else "")
         lines = [head, payload["summary"],
                  f"{counts['rows_read']:,} rows read, {counts['created']:,} created, {counts['updated']:,} updated, "
-                 f"{counts['rows_rejected']:,} rejected, {counts['requests_sent']:,} requests"]
+                 f"{counts['rows_rejected']:,} rejected, "
+                 + "".join(f"{counts[key]:,} {what}, " for key, what in (("rows_not_sent", "not sent"),
+                                                                         ("rows_not_confirmed", "not confirmed"))
+                           if counts[key])
+                 + f"{counts['requests_sent']:,} requests"]
         if payload["error"] or payload["stopped"]:
             lines.append(f"Error: {payload['error'] or payload['stopped']}")
         if payload["report"]:

@@ -129,6 +129,10 @@ class RunReport:
     # (email folded, "subscriber" or "tag:<name folded>") of each write Kit confirmed: what `run --verify`
     # calls "not visible yet" rather than missing while Kit's lists catch up. Not in the JSON report.
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    # The emails (folded) of contacts a stopped run never sent, and the undo file it saved (an UndoSaved):
+    # the undo file then keeps only what the run may have written. Not in the JSON report.
+    unsent_emails: set[str] = field(default_factory=set, repr=False)
+    undo_saved: Any = field(default=None, repr=False)
     # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
     actions: dict[str, ActionFigures] = field(default_factory=lambda: _every_action())
 
@@ -188,8 +192,9 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
-        data = asdict(replace(self, confirmed_writes=set()))
-        del data["confirmed_writes"]
+        data = asdict(replace(self, confirmed_writes=set(), unsent_emails=set(), undo_saved=None))
+        for private in ("confirmed_writes", "unsent_emails", "undo_saved"):
+            del data[private]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
         del data["actions"]

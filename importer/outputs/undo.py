@@ -100,6 +100,7 @@ class UndoSaved:
     how: str = ""
     written: bool = True  # False: the run changes nothing undo can take back, and no file was written
     form: bool = False  # the run adds subscribers to a form, which no undo takes back
+    left_out: int = 0  # lines of what a stopped run never sent, left out after it stopped (`leave_out_unsent`)
 
     def describe(self) -> str:
         """`3 values, 1 first name, 2 tags, 4 created subscribers; Kit's values before the run: ...`"""
@@ -113,6 +114,8 @@ class UndoSaved:
                                                            ("state", self.lines[STATE]),
                                                            ("removed tag", self.lines[REMOVED_TAG])) if n)
         kept = f"; kept {plural(self.kept, 'line')} of the interrupted run before it" if self.kept else ""
+        if self.left_out:
+            kept += f"; left out {plural(self.left_out, 'line')} of what the run never sent before it stopped"
         return (f"{counts or 'nothing to undo'}{kept}; Kit's values before the run: {self.how}; "
                 f"`kit-import undo {self.path}` takes this run back")
 
@@ -163,6 +166,23 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
         f.write(f"The run that saved {path.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} has not finished "
                 "writing: the next run saving an undo file here keeps its lines.\n")
     return saved
+
+
+def leave_out_unsent(saved: UndoSaved, sent: set[str]) -> int:
+    """After a run that stopped, keep in its undo file only the lines of what it may have written: the
+    lines kept from an earlier interrupted run, and this run's lines for the emails (folded) it sent.
+    Lines of contacts never sent, and of removals it never reached, would take back or list what
+    this run never did (a created subscriber it never created). Returns how many it left out."""
+    lines = read_undo(saved.path)
+    kept = lines[:saved.kept] + [line for line in lines[saved.kept:] if line.email.casefold() in sent]
+    if len(kept) == len(lines):
+        return 0
+    write_csv(saved.path, COLUMNS, (line.cells() for line in kept), durable=True, delimiter=delimiter_of(saved.path))
+    saved.lines = dict.fromkeys(KINDS, 0)
+    for line in kept:
+        saved.lines[line.what] += 1
+    saved.left_out = len(lines) - len(kept)
+    return saved.left_out
 
 
 def interrupted_lines(path: Path) -> list[UndoLine]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importer.errors import ConfigError
-from importer.outputs.undo import CREATED, FIELD, STATE, incomplete_marker, read_undo
+from importer.outputs.undo import CREATED, FIELD, REMOVED_TAG, STATE, incomplete_marker, read_undo
 from importer.decide.compare import FIRST_NAME, TAG
 from importer.outputs.words import plural
 
@@ -84,9 +84,9 @@ def listing(folder: Path, source_name: str | None = None) -> list[Listed]:
 
 
 def describe_lines(kinds: Counter[str]) -> str:
-    """`3 values, 1 first name, 2 tags, 4 created subscribers` to restore, remove or list."""
+    """`3 values, 1 first name, 2 tags, 4 created subscribers, 2 removed tags` to restore, remove, put back or list."""
     words = (("value", FIELD), ("first name", FIRST_NAME), ("tag", TAG), ("created subscriber", CREATED),
-             ("unsubscribe", STATE))
+             ("unsubscribe", STATE), ("removed tag", REMOVED_TAG))
     return ", ".join(plural(kinds[kind], word) for word, kind in words if kinds[kind]) or "nothing to undo"
 
 

@@ -20,6 +20,7 @@ def tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         report.updated += 1
     elif outcome.status is Status.NOT_SENT:
         report.not_sent += 1
+        report.unsent_emails.add(outcome.contact.email.casefold())
     elif outcome.status is Status.NOT_CONFIRMED:
         report.not_confirmed += 1
     else:

@@ -155,6 +155,19 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+# The nightly sync's settings, commented out: what `init` offers besides the columns.
+NIGHTLY_LINES = (
+    "# A nightly sync: people an earlier run imported who are no longer in the source (\"nothing\",",
+    "# \"untag:TAG\" or \"unsubscribe\"; it counts for max_changes), sequences, alerts and a dead man's switch.",
+    '# when_removed = "untag:Customers"',
+    '# sequences = ["Welcome"]  # add imported active subscribers to these sequences (name or id)',
+    '# notify = ["https://hooks.slack.com/services/..."]  # POST a short summary of the run',
+    '# notify_on = "problems"  # failure, problems (also a brake, or many rejects) or always',
+    '# healthcheck = "https://hc-ping.com/<uuid>"  # pinged at the start, on success and on failure',
+    "# full_read_days = 7  # read Kit for every contact at least this often, to find changes made in Kit",
+)
+
+
 def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
               fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = (),
               unread_words: Sequence[str] = ()) -> str:
@@ -208,7 +221,7 @@ def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path:
         '# referrer = "https://example.com/signup"  # recorded with each form addition',
         "",
         "# Tags: each row's from a column (split on commas), and tags for every subscriber. Tags Kit",
-        "# lacks are created; tags are only ever added, never removed.",
+        "# lacks are created; tags are only added (when_removed below can take one off people who left).",
         f"tags_column = {q(headers[plan.tags])}" if plan.tags is not None
         else '# tags_column = "Tags"  # none detected',
         f"tags = {json.dumps(given.tags, ensure_ascii=False)}" if given and given.tags
@@ -229,6 +242,8 @@ def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path:
         "# reject more than this percentage (the change brake applies from the second run).",
         "max_changes = 20",
         "max_rejects = 10",
+        "",
+        *NIGHTLY_LINES,
         "",
         "[fields]",
     ]

@@ -346,8 +346,8 @@ class Settings:
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
     undo: Path | None = setting(help="Where to save the undo file, before anything is written: Kit's value of "
-                                     "everything the run changes (default: ./<source name>.<time>.undo.csv, a new "
-                                     "one each run).",
+                                     "everything the run changes (default: <source name>.<time>.undo.csv, a new "
+                                     "one each run, in the current folder; with --config: beside it).",
                                 value=Path, metavar="PATH")
     no_undo: bool = setting(False, help="Save no undo file (a run that did not read the account then reads no "
                                         "subscriber for one).", value=bool)
@@ -415,6 +415,7 @@ class Settings:
                                            "fully when Kit takes 1.5 s to answer: 18 for OAuth, 4 for an API key).",
                                       value=int, low=1, high=256, metavar="N")
     refresh: RefreshGrant | None = None
+    undo_folder: Path | None = None  # where each run's timestamped undo file goes: a config's folder; None: the current
     origins: Origins = field(default_factory=Origins)  # where each value came from, for the words of errors
     notes: list[str] = field(default_factory=list, init=False)  # settings set aside, said in the summary
 

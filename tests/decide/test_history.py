@@ -19,7 +19,7 @@ def test_history_after_three_runs(sandbox, tmp_path):
     env = env_for(sandbox)
     assert invoke(["run", "list.csv", "--state", "k.state"], env, cwd=tmp_path).exit_code == 0
     assert invoke(["run", "list.csv", "--state", "k.state"], env, cwd=tmp_path).exit_code == 0
-    write(tmp_path / "list.csv", CSV + "not-an-email,Cid\n")
+    write(tmp_path / "list.csv", CSV + "not-an-email,Cid\nc@example.com,Cy\n")
     assert invoke(["run", "list.csv", "--state", "k.state", "--max-rejects", "10"], env, cwd=tmp_path).exit_code == 1
 
     listed = invoke(["history", "--state", "k.state"], cwd=tmp_path)
@@ -28,7 +28,9 @@ def test_history_after_three_runs(sandbox, tmp_path):
     assert lines[0].split()[:3] == ["Run", "Started", "(UTC)"]
     assert [line.split()[0] for line in lines[1:]] == ["3", "2", "1"]
     assert "stopped: the brake stopped the run" in lines[1] and lines[1].split()[5] == "1"  # exit 1
-    assert lines[3].split()[5:12] == ["0", "2", "2", "0", "2", "0", "4"]  # exit, rows, imported, rejected...
+    assert lines[3].split()[5:13] == ["0", "2", "2", "0", "0", "2", "0", "4"]  # exit, rows, imported, rejected...
+    # The braked run's rows: 2 unchanged, 1 rejected and 1 never sent, as its closing line says, not 2 rejected.
+    assert lines[1].split()[6:10] == ["4", "2", "1", "1"]
 
     data = json.loads(invoke(["history", "--state", "k.state", "--json", "--limit", "2"], cwd=tmp_path).output)
     assert [d["run"] for d in data] == [3, 2]

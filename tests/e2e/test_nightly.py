@@ -508,3 +508,18 @@ def test_a_config_s_fields_table_pins_what_a_scheduled_run_writes(sandbox, tmp_p
     assert result.exit_code == 0, result.output
     assert sandbox.store.snapshot()["ann@example.com"]["fields"] == {"Company": "Acme"}
     assert "Joined: not listed in [fields] in nightly.toml (line 3)" in result.output
+
+
+def test_a_configs_undo_files_go_beside_it_not_where_cron_runs(sandbox, tmp_path):
+    home, night = tmp_path / "home", tmp_path / "night"
+    home.mkdir()
+    night.mkdir()
+    write(night / "list.csv", "Email,First Name\na@example.com,Ann\n")
+    write(night / "nightly.toml", 'source = "list.csv"\n')
+    result = invoke(["run", "--config", str(night / "nightly.toml")], env_for(sandbox), cwd=home)
+    assert result.exit_code == 0, result.output
+    assert list(home.iterdir()) == []  # cron's working folder (say, $HOME) gathers nothing
+    [saved] = night.glob("list.csv.*.undo.csv")
+    assert f"Undo file:         {saved}: 1 created subscriber" in result.output
+    listed = invoke(["undo"], env_for(sandbox), cwd=night)
+    assert saved.name in listed.output

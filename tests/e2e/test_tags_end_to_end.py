@@ -129,3 +129,11 @@ def test_init_proposes_the_tags_column(tmp_path):
     result = invoke(["init", source, "--output", tmp_path / "n.toml"], cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert 'tags_column = "TAGS"' in (tmp_path / "n.toml").read_text()
+
+
+def test_a_braked_run_does_not_claim_the_tags_it_never_created(sandbox, tmp_path):
+    source = write(tmp_path / "members.csv", MAILCHIMP + '"not an email","Dee","","1",""\n')
+    result = invoke(["run", source, "--tag", IMPORTED, "--max-rejects", "1"], env_for(sandbox, "oauth"), cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert not sandbox.store.tags  # the brake stopped the run before any tag was created
+    assert "Tags created" not in result.output

@@ -42,6 +42,7 @@ def test_people_who_left_are_untagged_and_the_undo_puts_the_tag_back(sandbox, tm
     second = run(sandbox, tmp_path, kind, range(8), *untag, "--undo", "u.csv")
     assert second.exit_code == 0, second.output
     assert "Left the source:   2 subscribers left the source: 2 untagged (Customers)" in second.output
+    assert second.output.rstrip().endswith("; 2 subscribers who left the source untagged; no failures file written")
     assert sandbox.store.tags_of("p8@example.com") == set() == sandbox.store.tags_of("p9@example.com")
     assert sandbox.store.tags_of("p7@example.com") == {"Customers"}
     assert state_of(sandbox, "p9@example.com") == "active"
@@ -78,10 +79,13 @@ def test_a_half_empty_export_is_braked_before_anything_is_removed(sandbox, tmp_p
     sandbox.requests.clear()
     braked = run(sandbox, tmp_path, "oauth", range(10), "--when-removed", "unsubscribe", "--max-changes", "20")
     assert braked.exit_code == 1
-    assert "10 subscribers left the source" in braked.output and "over the 20% that --max-changes allows" in \
-        braked.output
+    assert "10 subscribers left the source" in braked.output and "over the 20% that --max-changes allows; if they " \
+        "did leave, run once with --max-changes 100" in braked.output
     assert all(state_of(sandbox, f"p{n}@example.com") == "active" for n in range(20))
     assert not [p for m, p, _, _ in sandbox.requests if m in ("POST", "DELETE")]
+    # it never says the active people who left were "not active already": the brake stopped it first
+    assert "Left the source:   10 subscribers left the source: none unsubscribed, the run stopped first\n" \
+        in braked.output
     # without --max-changes, more than half of the members leaving stops the run too
     unset = run(sandbox, tmp_path, "oauth", range(5), "--when-removed", "unsubscribe")
     assert unset.exit_code == 1 and "more than half" in unset.output
@@ -113,3 +117,23 @@ def test_a_failures_csv_never_counts_as_the_source(sandbox, tmp_path):
 def test_when_removed_takes_only_its_three_forms():
     result = invoke(["run", "x.csv", "--when-removed", "delete"])
     assert result.exit_code == 2 and "must be nothing, untag:TAG or unsubscribe" in result.output
+
+
+def test_the_undo_listing_names_the_removed_tags_it_would_put_back(sandbox, tmp_path):
+    untag = ["--tag", "Customers", "--when-removed", "untag:Customers"]
+    assert run(sandbox, tmp_path, "oauth", range(4), *untag).exit_code == 0
+    second = run(sandbox, tmp_path, "oauth", range(2), *untag)
+    assert second.exit_code == 0 and "2 removed tags" in second.output
+    listed = invoke(["undo"], env_for(sandbox), cwd=tmp_path)
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines()[1].endswith("2 removed tags"), listed.output
+
+
+def test_a_braked_untag_does_not_say_kit_lacks_the_tag(sandbox, tmp_path):
+    untag = ["--tag", "Customers", "--when-removed", "untag:Customers"]
+    assert run(sandbox, tmp_path, "oauth", range(10), *untag).exit_code == 0
+    assert run(sandbox, tmp_path, "oauth", range(10), *untag).exit_code == 0
+    braked = run(sandbox, tmp_path, "oauth", range(2), *untag)
+    assert braked.exit_code == 1 and "more than half" in braked.output
+    assert "Kit has no tag" not in braked.output
+    assert "8 subscribers left the source: none untagged, the run stopped first" in braked.output

@@ -114,3 +114,15 @@ def test_a_notify_url_must_be_https_and_its_secret_is_not_echoed():
     result = invoke(["run", "x.csv", "--notify", "http://example.com/hooks/s3cretHookPath1234"])
     assert result.exit_code == 2
     assert "must be an https:// URL" in result.output and "s3cretHookPath1234" not in result.output
+
+
+def test_an_alert_counts_unsent_rows_apart_from_rejected_ones(sandbox, web, tmp_path, monkeypatch):
+    write(tmp_path / "bad.csv", ONE_BAD)  # 1 row refused, so the brake leaves the 2 others unsent
+    args = ["run", "bad.csv", "--max-rejects", "10", "--notify", web.url + HOOK]
+    result = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1 and "1 rejected, 2 not sent" in result.output
+    counts = alerts(web)[0]["counts"]
+    assert (counts["rows_rejected"], counts["rows_not_sent"]) == (1, 2)  # as the closing line says, not 3 rejected
+    monkeypatch.setattr(alerts_module, "SLACK_HOSTS", ("127.0.0.1",))
+    assert invoke(args, env_for(sandbox), cwd=tmp_path).exit_code == 1
+    assert "3 rows read, 0 created, 0 updated, 1 rejected, 2 not sent, " in json.loads(web.seen[-1].body)["text"]

@@ -86,7 +86,8 @@ def test_a_comma_tab_or_workbook_source_gets_commas(sandbox, tmp_path):
 def test_undo_with_no_file_lists_the_undo_files_and_what_each_takes_back(sandbox, tmp_path):
     none = invoke(["undo"], cwd=tmp_path)
     assert (none.exit_code, none.output) == (0, "No undo files in this folder: each run saves <source name>.<time>"
-                                                ".undo.csv in the folder it runs in, or at its --undo PATH.\n")
+                                                ".undo.csv in the folder it runs in (a --config run: beside its "
+                                                "config), or at its --undo PATH.\n")
     write(tmp_path / "c.csv", "Email,First name\nann@example.com,Ann\nbo@example.com,Bo\n")
     assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-05T0315.undo.csv"], env_for(sandbox),
                   cwd=tmp_path).exit_code == 0

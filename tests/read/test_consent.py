@@ -348,6 +348,7 @@ def test_a_stopped_run_creates_no_field(sandbox, tmp_path):
     assert result.exit_code == 1, result.output
     assert writes(sandbox) == []
     assert "Likes -> Interests (to be created)" in result.output
+    assert "Fields created" not in result.output  # the brake stopped the run first
 
 
 def test_fields_are_created_after_the_checks_and_their_values_written(sandbox, tmp_path):
@@ -357,6 +358,7 @@ def test_fields_are_created_after_the_checks_and_their_values_written(sandbox, t
                     env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert sandbox.store.snapshot() == {"ann@example.com": {"first_name": None, "fields": {"Interests": "Cats"}}}
+    assert "Fields created:    Interests\n" in result.output
 
 
 def test_config_keys_skip_and_ignore(sandbox, tmp_path):

@@ -132,3 +132,16 @@ def test_a_proposed_config_reads_back_as_the_settings_init_was_given(tmp_path):
                  "status_column", "skip_unsubscribed"):
         assert getattr(back, name) == getattr(given, name), name
     assert back.blanks is BlankPolicy.SKIP and back.max_changes == 20
+
+
+def test_a_proposed_config_offers_the_nightly_settings_each_valid_once_uncommented(tmp_path):
+    source = write(tmp_path / "export.csv", "Email,Name\n")
+    plan = plan_columns(("Email", "Name"), [], email_column="Email")
+    text = config_text(source, plan, "UTF-8", tmp_path / "nightly.toml", sheet=None, fields_known=True)
+    keys = ("when_removed", "sequences", "notify", "notify_on", "healthcheck", "full_read_days")
+    offered = [line for line in text.splitlines() if line.startswith("# ") and line[2:].split(" =")[0] in keys]
+    assert [line[2:].split(" =")[0] for line in offered] == list(keys)
+    uncommented = text.replace("\n".join(offered), "\n".join(line[2:] for line in offered))
+    back = Settings.from_options(load_config(write(tmp_path / "nightly.toml", uncommented)))
+    assert back.when_removed == "untag:Customers" and back.sequences == ["Welcome"]
+    assert back.notify_on.value == "problems" and back.full_read_days == 7

@@ -48,6 +48,7 @@ class Removals:
     done: list[Leaver] = field(default_factory=list)
     failed: list[tuple[Leaver, str]] = field(default_factory=list)
     gone: list[Leaver] = field(default_factory=list)  # Kit no longer has them: not members any more
+    resolved: bool = False  # `resolve` read them: a braked run never does, so it knows nothing of them
 
     @property
     def what(self) -> str:
@@ -55,6 +56,7 @@ class Removals:
 
     def resolve(self, client: KitClient, account: Account | None = None) -> None:
         """Read-only: the tag's id and, for each leaver, its email, and whether the removal applies."""
+        self.resolved = True
         if self.mode == UNTAG:
             found = next((t for t in list_tags(client) if t.name.casefold() == (self.tag or "").casefold()), None)
             self.tag_id = found.id if found is not None else None
@@ -141,6 +143,8 @@ class Removals:
         if not self.leavers:
             return ""
         left = f"{plural(len(self.leavers), 'subscriber')} left the source"
+        if not self.resolved:  # the brake stopped the run before it read them
+            return f"{left}: none {'untagged' if self.mode == UNTAG else 'unsubscribed'}, the run stopped first"
         if self.mode == UNTAG and self.tag_id is None:
             return f"{left}; Kit has no tag {self.tag!r}, so there is nothing to remove"
         verb = ("would be untagged" if dry_run else "untagged") if self.mode == UNTAG else \
@@ -177,6 +181,13 @@ class RemovalFigures(Figures):
 
     def result_lines(self) -> list[tuple[str, str]]:
         return self.plan_lines()
+
+    def closing(self) -> str:
+        """`2 who left the source untagged`: the closing line (and so each alert) tells of the removals too."""
+        if not self.removed:
+            return ""
+        done = "unsubscribed" if self.when_removed == UNSUBSCRIBE else "untagged"
+        return f"{plural(self.removed, 'subscriber')} who left the source {done}"
 
 
 class WhenRemoved(Action):
@@ -267,7 +278,8 @@ def removal_brake(settings: Settings, contacts: int, changes: int, removals: Rem
         if share > settings.max_changes:
             return (f"the brake stopped the run before writing: {plural(left, 'subscriber')} left the source and "
                     f"{plural(changes, 'contact')} would change, {share:.1f}% of {contacts + left:,}, over "
-                    f"the {settings.max_changes:g}% that {settings.named('max_changes')} allows")
+                    f"the {settings.max_changes:g}% that {settings.named('max_changes')} allows; if they did leave, "
+                    "run once with --max-changes 100")
         return None
     if 2 * left > removals.members:
         return (f"the brake stopped the run before writing: {left:,} of the {removals.members:,} subscribers earlier "

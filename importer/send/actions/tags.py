@@ -245,10 +245,10 @@ class Tags(Action):
         return TagCount(self)
 
     def prepare(self, client: KitClient, count: Count) -> None:
-        """Kit's tags are read only when the run applies some; the missing ones are created later (`create`)."""
+        """Kit's tags are read only when the run applies some; the missing ones are created later (`create`),
+        so `tags_created` names them only once created, or in a dry run's plan (a braked run created none)."""
         names = count.names if isinstance(count, TagCount) else {}
         self.book = TagBook.read(client, list(names.values())) if names else None
-        self.figures.tags_created = list(self.book.missing) if self.book is not None else []
 
     def spelling(self, name: str) -> str:
         """A tag's name as Kit spells it, once its tags are read (`prepare`); else as given."""
@@ -271,13 +271,14 @@ class Tags(Action):
         return per_request(count.items, bulk)
 
     def creations(self, bulk: bool) -> int:
-        return per_request(len(self.figures.tags_created), bulk)
+        return per_request(len(self.book.missing) if self.book is not None else 0, bulk)
 
     def read_saves(self, count: Count, bulk: bool) -> int:
         return self.requests(count, bulk)  # a read shows the tags subscribers hold already
 
     def plan(self, count: Count, tally: Tally | None = None) -> None:
         self.figures.taggings_to_send = count.items
+        self.figures.tags_created = list(self.book.missing) if self.book is not None else []  # would create
 
     def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
         held = comparison.held
