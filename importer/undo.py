@@ -8,7 +8,8 @@ from pathlib import Path
 
 from importer.kit import Credential, KitClient
 from importer.decide.freshness import forget_in, state_for
-from importer.outputs.undo import UndoReport, delimiter_of, read_undo, undo, write_undo_failures
+from importer.outputs.undo import UndoReport, delimiter_of, read_undo, write_undo_failures
+from importer.send.undo import undo
 from importer.settings.declaration import base_url_from_env, credentials_from_env, token_file_for
 
 

@@ -10,7 +10,7 @@ from importer.cli.output import friendly_errors
 from importer.cli.target import SEEDED
 from importer.errors import ImporterError
 from importer.outputs.words import plural
-from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, SAMPLE_FORMS, Behaviour, KitStore, Sandbox
+from importer.sandbox import FIELD_MODES, SAMPLE_FIELDS, SAMPLE_FORMS, SAMPLE_SEQUENCES, Behaviour, KitStore, Sandbox
 from importer.settings.declaration import Invalid, parse_rate_limit
 
 
@@ -105,7 +105,7 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
     """Serve the local Kit emulator on 127.0.0.1 until Ctrl-C.
 
     Each start is a new, empty account with the sample fields (Last name, Company, Postal
-    code), a single opt-in form (Newsletter) and no subscribers; it accepts the credentials
+    code), a single opt-in form (Newsletter), a sequence (Welcome) and no subscribers; it accepts the credentials
     and the OAuth client id it prints and keeps its state in memory only.
 
     Examples:
@@ -126,6 +126,7 @@ def sandbox_command(port: int, account_id: int | None, field_mode: str, latency:
         raise ImporterError(f"Cannot serve on 127.0.0.1:{port}: {e.strerror}.", "Choose another --port.") from None
     emulator.seed_fields(SAMPLE_FIELDS)
     emulator.seed_forms(SAMPLE_FORMS)
+    emulator.seed_sequences(SAMPLE_SEQUENCES)
     click.echo(f"Kit sandbox serving on {emulator.url}: account {store.account_id}, {SEEDED} (Ctrl-C stops it). "
                "In another shell:")
     click.echo(f"  export KIT_API_URL={emulator.url}")

@@ -13,13 +13,14 @@ import click
 from click.core import ParameterSource
 
 from importer.kit import Credential, CredentialKind, KitClient, RefreshGrant
-from importer.sandbox import SAMPLE_FIELDS, SAMPLE_FORMS, Sandbox
+from importer.sandbox import SAMPLE_FIELDS, SAMPLE_FORMS, SAMPLE_SEQUENCES, Sandbox
 from importer.settings.declaration import base_url_from_env, credentials_from_env
 
 
 SANDBOX_AUTH = {kind.value.replace("_", "-"): kind for kind in CredentialKind}  # --sandbox-auth word -> kind
-SEEDED = (f"fields {', '.join(SAMPLE_FIELDS)} and the single opt-in form{'s' if len(SAMPLE_FORMS) > 1 else ''} "
-          f"{', '.join(SAMPLE_FORMS)}")  # what every sandbox starts with
+SEEDED = (f"fields {', '.join(SAMPLE_FIELDS)}, the single opt-in form{'s' if len(SAMPLE_FORMS) > 1 else ''} "
+          f"{', '.join(SAMPLE_FORMS)} and the sequence{'s' if len(SAMPLE_SEQUENCES) > 1 else ''} "
+          f"{', '.join(SAMPLE_SEQUENCES)}")  # what every sandbox starts with
 
 
 def sandbox_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,6 +56,7 @@ def kit_target(sandbox: bool, sandbox_auth: str, names: dict[str, str] | None = 
     with Sandbox() as emulator:
         emulator.seed_fields(SAMPLE_FIELDS)
         emulator.seed_forms(SAMPLE_FORMS)
+        emulator.seed_sequences(SAMPLE_SEQUENCES)
         kind = SANDBOX_AUTH[sandbox_auth]
         credential = Credential(kind, emulator.access_token if kind is CredentialKind.OAUTH else emulator.api_key,
                                 "sandbox")

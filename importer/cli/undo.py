@@ -9,6 +9,7 @@ import click
 
 from importer.cli.output import friendly_errors, say
 from importer.cli.reports import CommandReport, open_logs
+from importer.cli.signals import terminate_as_interrupt
 from importer.cli.target import sandbox_client, sandbox_options
 from importer.errors import ConfigError
 from importer.outputs.undo import read_undo
@@ -43,6 +44,8 @@ def undo_command(undo_file: Path | None, unsubscribe_created: bool, dry_run: boo
     before it (clearing those that were blank), removes the tags the run added, and lists the
     subscribers it created, which Kit's API cannot delete: --unsubscribe-created unsubscribes
     them. An unsubscribe the run made is not reversed: kit-import never makes anyone active.
+    Requests go several at a time, at the rate limit; Ctrl-C stops cleanly, every line left
+    in the failures CSV (not sent, or sent and not confirmed).
 
     Examples:
 
@@ -57,13 +60,15 @@ def undo_command(undo_file: Path | None, unsubscribe_created: bool, dry_run: boo
       0    everything in the file was undone (or the undo files were listed)
       1    the undo could not run: an unreadable undo file, Kit refused the credential
       3    Kit refused some lines: see the failures CSV
+      130  interrupted (Ctrl-C): the lines left are in the failures CSV
+      143  terminated (SIGTERM): stopped as by Ctrl-C
     """
     open_logs(log)
     if undo_file is None or _source_not_undo(undo_file):
         _list(undo_file)
         return
     with CommandReport("undo", report, undo_file=undo_file) as reported, \
-            sandbox_client(sandbox, sandbox_auth) as client:
+            sandbox_client(sandbox, sandbox_auth) as client, terminate_as_interrupt():
         result = undo_run(undo_file, client=client, dry_run=dry_run, unsubscribe_created=unsubscribe_created,
                           failures=failures, state=state)
     say(result.summary())

@@ -3,7 +3,7 @@
 A run saves it just before its first write (`save_undo`): one line per first name and custom
 field value it will change (with Kit's value before the run, blank when Kit had none), per tag it
 will add, per subscriber it will create, and per unsubscribe it will send. `undo`
-restores the values and first names (clearing those that were blank), removes the added tags,
+(send/undo.py) restores the values and first names (clearing those that were blank), removes the added tags,
 lists the created subscribers (Kit's API cannot delete a subscriber) and, when asked,
 unsubscribes them. An unsubscribe is listed but never reversed: kit-import never makes anyone
 active. Cells are formula-safe like the failures CSV, and the file is replaced whole, except
@@ -16,23 +16,19 @@ from __future__ import annotations
 
 import csv
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from importer.decide.held import Account, read_for
 from importer.decide.compare import FIRST_NAME, STATE, TAG, Comparison, compare
 from importer.decide.unsubscribes import Mode
-from importer.errors import ConfigError, KitRequestError, KitUnavailableError
+from importer.errors import ConfigError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
-from importer.kit import (FieldValue, KitClient, Matched, match, NewSubscriber, Tagging, bulk_set_values,
-                          bulk_tag_subscribers, tag_subscriber,
-                          bulk_untag_subscribers, bulk_upsert_subscribers, find_subscriber, list_custom_fields,
-                          batched, list_tags, unsubscribe_subscriber, untag_subscriber, upsert_subscriber)
-from importer.records import Contact, KitState
+from importer.kit import KitClient
+from importer.records import Contact
 from importer.outputs import summary
 from importer.outputs.summary import LISTED, ExitStatus, elapsed_line, listing, requests_line
 from importer.outputs.words import plural
@@ -41,9 +37,6 @@ COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 FIELD, CREATED = "field", "created subscriber"
 REMOVED_TAG = "removed tag"  # --when-removed untag:TAG took it off someone who left the source: undo puts it back
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE, REMOVED_TAG)
-# What fails only the lines of one request, never the whole undo: Kit's refusal (a 4xx), or Kit still
-# failing after every retry (a 5xx, a 429, a dropped connection). A rejected credential (KitFatalError) stops it.
-REFUSED = (KitRequestError, KitUnavailableError)
 INCOMPLETE_SUFFIX = ".incomplete"  # beside an undo file whose run has not finished writing
 
 
@@ -279,9 +272,15 @@ class UndoReport:
     requests: int = 0
     elapsed_seconds: float = 0.0
 
+    stopped: str | None = None  # what stopped the undo before every line was settled (Ctrl-C, SIGTERM)
+    terminated: bool = False  # SIGTERM stopped it
+
     @property
     def exit_status(self) -> int:
-        """OK (0) every line undone, REJECTED (3) some lines refused (in the failures CSV)."""
+        """OK (0) every line undone, REJECTED (3) some lines refused (in the failures CSV), INTERRUPTED (130)
+        or TERMINATED (143) when it was stopped (the lines left are in the failures CSV)."""
+        if self.stopped is not None:
+            return ExitStatus.TERMINATED if self.terminated else ExitStatus.INTERRUPTED
         return ExitStatus.REJECTED if self.failed else ExitStatus.OK
 
     def summary(self, listed: int = LISTED) -> str:
@@ -310,8 +309,11 @@ class UndoReport:
             out.append(summary.line("Left unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
                                                          "kit-import never makes anyone active)"))
             out += listing((undo_line.email for undo_line in self.states_kept), "the undo file", listed)
+        if self.stopped is not None:
+            out.append(summary.line("Stopped", f"{self.stopped}: the lines not sent, or sent and not confirmed, "
+                                               "are in the failures CSV"))
         if self.failed:
-            out.append(summary.line("Refused by Kit", f"{len(self.failed):,}"))
+            out.append(summary.line("Not undone" if self.stopped else "Refused by Kit", f"{len(self.failed):,}"))
             out += listing((f"{undo_line.describe()}: {why}" for undo_line, why in self.failed),
                            str(self.failures_path), listed)
         if self.memory:
@@ -326,35 +328,9 @@ class UndoReport:
         if self.dry_run:
             return "Dry run: nothing was written to Kit."
         done = sum(n for what, n in self.restored.items() if what in (FIELD, FIRST_NAME, TAG, REMOVED_TAG))
-        refused = f", {len(self.failed):,} refused -> {self.failures_path}" if self.failed else ""
+        word = "not undone" if self.stopped else "refused"
+        refused = f", {len(self.failed):,} {word} -> {self.failures_path}" if self.failed else ""
         return f"{done:,} changes undone{refused}"
-
-
-def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry_run: bool = False,
-         unsubscribe_created: bool = False) -> UndoReport:
-    """Take back a run from its undo lines: restore values and first names, remove the tags it added,
-    list (and, when asked, unsubscribe) the subscribers it created. Nothing is sent in a dry run."""
-    clock = time.monotonic()
-    report = UndoReport(path, dry_run=dry_run)
-    by_what: dict[str, list[UndoLine]] = defaultdict(list)
-    for line in lines:
-        by_what[line.what].append(line)
-    report.created = [line.email for line in by_what[CREATED]]
-    report.states_kept = by_what[STATE]
-    if dry_run or client is None:
-        for line in by_what[FIELD] + by_what[FIRST_NAME] + by_what[TAG] + by_what[REMOVED_TAG]:
-            _done(report, line)
-        report.unsubscribed = len(report.created) if unsubscribe_created else 0
-        report.elapsed_seconds = time.monotonic() - clock
-        return report
-    _restore_values(client, by_what[FIELD], by_what[FIRST_NAME], report)
-    _remove_tags(client, by_what[TAG], report)
-    _put_back_tags(client, by_what[REMOVED_TAG], report)
-    if unsubscribe_created:
-        _unsubscribe(client, by_what[CREATED], report)
-    report.requests = client.stats.total
-    report.elapsed_seconds = time.monotonic() - clock
-    return report
 
 
 def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimiter: str = ",") -> None:
@@ -362,173 +338,7 @@ def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimite
     write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed), delimiter=delimiter)
 
 
-def _restore_values(client: KitClient, values: list[UndoLine], names: list[UndoLine], report: UndoReport) -> None:
-    if not values and not names:
-        return
-    fields = {f.key: f for f in list_custom_fields(client)} if values else {}
-    known = []
-    for line in values:
-        if line.key in fields:
-            known.append(line)
-        else:
-            report.failed.append((line, f"Kit has no custom field with the key {line.key!r} any more"))
-    if client.credential.can_bulk:
-        _bulk_names(client, names, report)
-        for batch in batched(known):
-            sent = [FieldValue(line.subscriber_id, fields[line.key].id, line.kit_value or "") for line in batch]
-            try:
-                result = bulk_set_values(client, sent)
-            except REFUSED as e:
-                report.failed += [(line, str(e)) for line in batch]
-                continue
-            _settle_matched(report, batch, result.queued, match(
-                [(v.subscriber_id, v.field_id) for v in sent],
-                [((v.subscriber_id, v.field_id), v) for v in result.items],
-                [((f.item.subscriber_id, f.item.field_id), f.text) for f in result.failures]))
-        return
-    # An API key: one upsert per subscriber carries its first name and values (keyed by field key).
-    per_email: dict[str, list[UndoLine]] = defaultdict(list)
-    for line in names + known:
-        per_email[line.email].append(line)
-    for email, mine in per_email.items():
-        name = next((line for line in mine if line.what == FIRST_NAME), None)
-        subscriber = NewSubscriber(email, name.kit_value if name else None,
-                                   clear_first_name=name is not None and name.kit_value is None)
-        try:
-            upsert_subscriber(client, subscriber,
-                              {line.key: line.kit_value or "" for line in mine if line.what == FIELD})
-        except REFUSED as e:
-            report.failed += [(line, str(e)) for line in mine]
-            continue
-        for line in mine:
-            _done(report, line)
-
-
-def _bulk_names(client: KitClient, names: list[UndoLine], report: UndoReport) -> None:
-    for batch in batched(names):
-        try:
-            result = bulk_upsert_subscribers(client, [NewSubscriber(line.email, line.kit_value,
-                                                                    clear_first_name=line.kit_value is None)
-                                                      for line in batch])
-        except REFUSED as e:
-            report.failed += [(line, str(e)) for line in batch]
-            continue
-        _settle_matched(report, batch, result.queued, match(
-            [line.email.casefold() for line in batch], [((s.email or "").casefold(), s) for s in result.items],
-            [((f.item.email or "").casefold(), f.text) for f in result.failures]))
-
-
-def _remove_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -> None:
-    if not lines:
-        return
-    tags = {t.name.casefold(): t for t in list_tags(client)}
-    known = []
-    for line in lines:
-        if line.key.casefold() in tags:
-            known.append(line)
-        else:
-            report.failed.append((line, f"Kit has no tag named {line.key!r} any more"))
-    if client.credential.can_bulk:
-        for batch in batched(known):
-            sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
-            try:
-                result = bulk_untag_subscribers(client, sent)
-            except REFUSED as e:
-                report.failed += [(line, str(e)) for line in batch]
-                continue
-            matched = match(sent, [(t, t) for t in result.items], [(f.item, f) for f in result.failures])
-            for index, failure in matched.failed:
-                _settle(report, batch[index], result.queued, failure.text)
-            for index, _ in matched.done:
-                _settle(report, batch[index], True, "")
-            for index in matched.left:  # Kit names a refused untagging with the side it does not know as null
-                tagging = sent[index]
-                reason = next((f.text for f in matched.unnamed if f.item.tag_id in (None, tagging.tag_id)
-                               and f.item.subscriber_id in (None, tagging.subscriber_id)), "Kit did not confirm it")
-                _settle(report, batch[index], result.queued, reason)
-        return
-    for line in known:
-        if line.subscriber_id is None:
-            report.failed.append((line, "the undo file gives no subscriber id"))
-            continue
-        try:
-            untag_subscriber(client, tags[line.key.casefold()].id, line.subscriber_id)
-        except REFUSED as e:
-            report.failed.append((line, str(e)))
-            continue
-        _done(report, line)
-
-
-def _put_back_tags(client: KitClient, lines: list[UndoLine], report: UndoReport) -> None:
-    """Tag again the people --when-removed untagged (100 a request with OAuth, one each with an API key)."""
-    if not lines:
-        return
-    tags = {t.name.casefold(): t for t in list_tags(client)}
-    known = []
-    for line in lines:
-        if line.key.casefold() in tags:
-            known.append(line)
-        else:
-            report.failed.append((line, f"Kit has no tag named {line.key!r} any more"))
-    if client.credential.can_bulk:
-        for batch in batched(known):
-            sent = [Tagging(tags[line.key.casefold()].id, line.subscriber_id) for line in batch]
-            try:
-                result = bulk_tag_subscribers(client, sent)
-            except REFUSED as e:
-                report.failed += [(line, str(e)) for line in batch]
-                continue
-            tagged = {item.subscriber_id for item in result.items}  # Kit lists the subscribers it tagged
-            for line, tagging in zip(batch, sent):
-                _settle(report, line, result.queued or tagging.subscriber_id in tagged, "Kit did not confirm it")
-        return
-    for line in known:
-        try:
-            tag_subscriber(client, tags[line.key.casefold()].id, line.email)
-        except REFUSED as e:
-            report.failed.append((line, str(e)))
-            continue
-        _done(report, line)
-
-
-def _unsubscribe(client: KitClient, created: list[UndoLine], report: UndoReport) -> None:
-    """Unsubscribe the subscribers the run created, found by email (the undo file has no id for them)."""
-    for line in created:
-        try:
-            held = find_subscriber(client, line.email)
-        except REFUSED as e:
-            report.failed.append((line, str(e)))
-            continue
-        if held is None:
-            report.failed.append((line, "not in Kit's subscriber list yet (it lags writes by up to minutes): "
-                                        "run undo again later"))
-            continue
-        if held.state is KitState.ACTIVE:
-            try:
-                unsubscribe_subscriber(client, held.id)
-            except REFUSED as e:
-                report.failed.append((line, str(e)))
-                continue
-        report.unsubscribed += 1
-
-
-def _settle_matched(report: UndoReport, batch: list[UndoLine], queued: bool, matched: Matched[Any, str]) -> None:
-    """Each line of a bulk request as Kit's answer says, matched by `match` (Kit answers in any order);
-    a queued request (Kit's 202) is taken as done, and a line Kit neither confirmed nor failed is not."""
-    failed = dict(matched.failed)
-    for index, line in enumerate(batch):
-        _settle(report, line, queued or (index not in failed and index not in matched.left),
-                failed.get(index, "Kit did not confirm it"))
-
-
-def _settle(report: UndoReport, line: UndoLine, done: bool, why: str) -> None:
-    if done:
-        _done(report, line)
-    else:
-        report.failed.append((line, why))
-
-
-def _done(report: UndoReport, line: UndoLine) -> None:
+def count_done(report: UndoReport, line: UndoLine) -> None:
     """Count a line restored (or, dry run, to restore), and whether that clears a value Kit did not have."""
     report.restored[line.what] += 1
     if line.what not in (TAG, REMOVED_TAG) and line.kit_value is None:

@@ -26,13 +26,15 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from importer.sandbox.routes import Reply, route
 from importer.sandbox.store import KitStore
 
-__all__ = ["AuthorizePageError", "Behaviour", "Reply", "SAMPLE_FIELDS", "SAMPLE_FORMS", "Sandbox"]
+__all__ = ["AuthorizePageError", "Behaviour", "Reply", "SAMPLE_FIELDS", "SAMPLE_FORMS", "SAMPLE_SEQUENCES", "Sandbox"]
 
 # The custom fields every sandbox starts with (`run --sandbox` and `kit-import sandbox` alike):
 # the sample export's columns, so that the README's quick start maps them without --field.
 SAMPLE_FIELDS = ("Last name", "Company", "Postal code")
 # And one single opt-in form, so that --form can be rehearsed (Kit's API cannot create a form).
 SAMPLE_FORMS = ("Newsletter",)
+# And one active sequence, so that --sequence can be rehearsed (Kit's API cannot create a sequence).
+SAMPLE_SEQUENCES = ("Welcome",)
 UNAUTHORIZED = {"errors": ["The access token is invalid"]}
 PAGE = ("<!doctype html><meta charset=utf-8><title>Kit sandbox</title>"
         "<h1 style='font:20px sans-serif'>{}</h1><p style='font:16px sans-serif'>{}</p>")
@@ -128,6 +130,11 @@ class Sandbox:
         """Single opt-in forms (no incentive email), as a rehearsal of --form needs one."""
         for name in names:
             self.store.add_form(name)
+
+    def seed_sequences(self, names: tuple[str, ...] = SAMPLE_SEQUENCES) -> None:
+        """Active sequences that do not repeat, as a rehearsal of --sequence needs one."""
+        for name in names:
+            self.store.sequences.add(name)
 
     def expire_access_tokens(self) -> None:
         """Every access token issued so far stops working (401), as when they expire."""

@@ -50,7 +50,8 @@ def served():
 
 def test_the_sandbox_command_prints_its_account_credentials_and_oauth_client(served):
     url = re.fullmatch(r"Kit sandbox serving on (http://127\.0\.0\.1:\d+): account 4242, fields Last name, "
-                       r"Company, Postal code and the single opt-in form Newsletter \(Ctrl-C stops it\)\. "
+                       r"Company, Postal code, the single opt-in form Newsletter and the sequence Welcome "
+                       r"\(Ctrl-C stops it\)\. "
                        r"In another shell:", served[0]).group(1)
     assert served[1] == f"  export KIT_API_URL={url}"
     token, key = re.fullmatch(r"  export KIT_ACCESS_TOKEN=(\S+)   # or: KIT_API_KEY=(\S+)", served[2]).groups()
@@ -64,6 +65,8 @@ def test_the_sandbox_command_prints_its_account_credentials_and_oauth_client(ser
     assert tuple(f["label"] for f in fields) == SAMPLE_FIELDS
     forms = requests.get(url + "/v4/forms", headers=bearer, timeout=5).json()["forms"]
     assert [(f["name"], f["type"]) for f in forms] == [("Newsletter", "embed")]
+    sequences = requests.get(url + "/v4/sequences", headers=bearer, timeout=5).json()["sequences"]
+    assert [(s["name"], s["active"], s["repeat"]) for s in sequences] == [("Welcome", True, False)]
 
     # --subscriber-limit 3: the fourth subscriber is refused with Kit's 403, and nothing is applied.
     def bulk(*emails):
@@ -78,8 +81,8 @@ def test_the_sandbox_command_prints_its_account_credentials_and_oauth_client(ser
 def test_run_sandbox_seeds_the_same_fields_and_form(tmp_path):
     result = invoke(["run", generated(tmp_path / "list.csv", 2), "--sandbox"], cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert (f"fields {', '.join(SAMPLE_FIELDS)} and the single opt-in form Newsletter; it stops when this run "
-            "ends." in result.output)
+    assert (f"fields {', '.join(SAMPLE_FIELDS)}, the single opt-in form Newsletter and the sequence Welcome; it stops "
+            "when this run ends." in result.output)
     listed = invoke(["fields", "--sandbox"]).output.splitlines()[1:]
     assert [line.split(None, 2)[2] for line in listed] == list(SAMPLE_FIELDS)
 
@@ -90,6 +93,14 @@ def test_form_can_be_rehearsed_in_the_sandbox(tmp_path, auth):
                      "--form", "Newsletter"], cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "Form additions:    3 to Newsletter (id 1)" in result.output
+
+
+@pytest.mark.parametrize("auth", ["oauth", "api-key"])
+def test_sequence_can_be_rehearsed_in_the_sandbox(tmp_path, auth):
+    result = invoke(["run", generated(tmp_path / "list.csv", 3), "--sandbox", "--sandbox-auth", auth,
+                     "--sequence", "Welcome"], cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Sequence additions: 3 to Welcome (id 1)" in result.output
 
 
 USAGE_LATENCY = "give SECONDS or MIN-MAX with 0 <= MIN <= MAX <= 60, e.g. 0.3-1.5."

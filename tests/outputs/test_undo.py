@@ -251,7 +251,8 @@ def test_a_run_with_nothing_to_undo_keeps_the_earlier_undo_file(sandbox, store, 
 
 def test_kit_failing_after_every_retry_fails_only_that_requests_lines(kit):
     """A 5xx that outlasts the retries (KitUnavailableError) is those lines' failure; the rest is still undone."""
-    from importer.outputs.undo import TAG, undo
+    from importer.outputs.undo import TAG
+    from importer.send.undo import undo
 
     client = make_client("oauth")  # no waiting between its retries
     kit.get(f"{BASE}/v4/custom_fields", json={"custom_fields": [{"id": 7, "name": "company", "key": "company",
