@@ -65,8 +65,8 @@ def propose_config(source: Settings | str | Path, *, output: Path | str = Path("
                             origins=given.origins, tags_column=given.tags_column)
         found = detect(opened.headers, sample(opened.rows()), exclude={plan.email}, claimed=plan.in_use(),
                        own=given.own_state_words)
-        unread = [cell for _, said in found.unreadable.values() for cell in said]  # for [state_words] to fill in
-        statuses = [c.header for c in found.columns] + [header for header, _ in found.unreadable.values()]
+        unread = [cell for _, _, cells in found.unreadable.values() for cell in cells]  # for [state_words] to fill
+        statuses = [c.header for c in found.columns] + [header for header, _, _ in found.unreadable.values()]
         text = config_text(given.source, plan, opened.describe(), output,
                            sheet=opened.sheet if given.sheet else None, fields_known=known, given=given,
                            state_columns=statuses, unread_words=unread)

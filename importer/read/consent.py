@@ -190,9 +190,9 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
         found = Detection([column])
         said = Counter(cells[column.index].strip() for cells in sample(rows()) if column.index < len(cells))
         said.pop("", None)
-        unread = sum(n for cell, n in said.items() if not column.readable(cell))
-        if unread * 50 > sum(said.values()):  # more than the odd typo: the column is in words unknown here
-            found.unreadable[column.index] = (column.header, said)
+        unread = [cell for cell in said if not column.readable(cell)]
+        if sum(said[cell] for cell in unread) * 50 > sum(said.values()):  # more than the odd typo: words unknown here
+            found.unreadable[column.index] = (column.header, said, unread)
     else:
         found = detect(headers, sample(rows()), exclude={email, *ours}, claimed=claimed, own=own)
     if found.unreadable:
@@ -209,12 +209,12 @@ def unreadable_error(found: Detection, origins: Origins) -> ConfigError:
     """The stop for consent columns in words kit-import cannot read: each column, its distinct values with
     their counts (in the rows sampled), and the ways on."""
     parts = []
-    for header, said in found.unreadable.values():
+    for header, said, _ in found.unreadable.values():
         values = ", ".join(f"{cell!r} {n:,}" for cell, n in said.most_common(12))
         more = f" and {len(said) - 12} more" if len(said) > 12 else ""
         parts.append(f"{header!r} ({values}{more})")
-    header, said = next(iter(found.unreadable.values()))
-    word = said.most_common(1)[0][0] if said else "abgemeldet"
+    header, said, unread = next(iter(found.unreadable.values()))
+    word = max(unread, key=said.__getitem__) if unread else "abgemeldet"  # a word to say, not one already read
     return ConfigError(
         f"Column{'s' if len(parts) > 1 else ''} {'; '.join(parts)} look{'' if len(parts) > 1 else 's'} like "
         "subscription status, but kit-import cannot read "

@@ -37,11 +37,12 @@ SAMPLE_ROWS = 1000
 @dataclass
 class Detection:
     """What the detector made of a file's columns: the status columns, the columns it set aside
-    (index -> why), and the consent-looking columns it cannot read (index -> header, cells -> rows)."""
+    (index -> why), and the consent-looking columns it cannot read (index -> header, cells -> rows, and
+    the cells no rule reads, which are what --state-word must say)."""
 
     columns: list[StatusColumn] = field(default_factory=list)
     set_aside: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (header, why)
-    unreadable: dict[int, tuple[str, Counter]] = field(default_factory=dict)
+    unreadable: dict[int, tuple[str, Counter, list[str]]] = field(default_factory=dict)
 
 
 def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
@@ -149,7 +150,7 @@ def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | 
     yes_no = any(normalize(c) in TRUE | FALSE for c in unread)  # yes under "Status": which way is yes?
     out = any(probe.readable(c) and probe.read(c) not in (None, ACTIVE) for c in counter)  # some say they left
     if codes or yes_no or out or any(status_like(c) for c in unread):
-        found.unreadable[index] = (header, counter)
+        found.unreadable[index] = (header, counter, unread)
     else:
         shown = ", ".join(repr(c) for c, _ in counter.most_common(3)) + (", ..." if len(counter) > 3 else "")
         found.set_aside[index] = (header, f"not consent: its cells ({shown}) are no subscription states")

@@ -157,3 +157,12 @@ def test_the_states_line_quotes_only_cells_that_say_something(sandbox, tmp_path)
     assert result.exit_code == 0, result.output
     states_line = next(line for line in result.output.splitlines() if line.startswith("States"))
     assert "deactivated" not in states_line and 'Newsletter "nein"' in states_line, states_line
+
+
+def test_the_stop_for_unreadable_words_asks_about_a_word_it_cannot_read(sandbox, tmp_path):
+    path = write(tmp_path / "de.csv", "Email;Status\na@x.de;aktiv\nb@x.de;aktiv\nc@x.de;aktiv\n"
+                                      "d@x.de;abgemeldet\ne@x.de;VIP-4\nf@x.de;VIP-7\n")
+    result = invoke(["run", str(path)], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert '--state-word "VIP-4=STATE"' in result.output or '--state-word "VIP-7=STATE"' in result.output
+    assert '"aktiv=STATE"' not in result.output and not sandbox.store.snapshot()
