@@ -33,7 +33,7 @@ def line(label: str, text: str) -> str:
 
 
 def requests_line(requests: Mapping[str, int] | int) -> str:
-    """`Requests sent:     5 (GET /v4/custom_fields 1, ...)`, per endpoint when known."""
+    """The `Requests sent:` line: the total, then the count per endpoint when known."""
     if isinstance(requests, int):
         return line("Requests sent", f"{requests:,}")
     sent = ", ".join(f"{ep} {n:,}" for ep, n in sorted(requests.items())) or "none"

@@ -4,7 +4,7 @@ Skipping means "do not create or update these people", not "ignore their opt-out
 promise): their rows are still counted as skipped, nobody is created and no value is written,
 but a person the file says opted out whom Kit holds active is unsubscribed, as the consent
 policy (decide/unsubscribes.py) says. Kit's state comes from the run's read of the whole
-account when it made one, else from one lookup by email each (GET /v4/subscribers?email_address=,
+account when it made one, else from one lookup by email each (a read of the subscriber list by email,
 which never creates anyone); an unsubscribe is one request each, with either credential.
 """
 
