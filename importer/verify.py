@@ -263,12 +263,9 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
             _report(report, cmp, f"not confirmed: over the bound of {CONFIRM_LIMIT:,} confirmations")
             report.unconfirmed += 1
             continue
-        fresh = _current(client, cmp, tags)
-        now = cmp if fresh is None else compare(cmp.contact, fresh, consent)
-        if fresh is None or _list_only(now):
+        now = _settled_or_pending(report, cmp, _current(client, cmp, tags), consent, "by id")
+        if now is not None:
             pending.append(now)
-        else:
-            _settle(report, now, "by id")
     pause = FIRST_PAUSE
     while pending and clock() < deadline:
         wait = min(pause, max(0.0, deadline - clock()))
@@ -278,14 +275,23 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
         still = []
         for cmp in pending:
             fresh = _tags_again(client, cmp) if cmp.held is not None else _current(client, cmp, tags)
-            now = cmp if fresh is None else compare(cmp.contact, fresh, consent)
-            if fresh is None or _list_only(now):
+            now = _settled_or_pending(report, cmp, fresh, consent, "by id, after waiting for Kit's lists")
+            if now is not None:
                 still.append(now)
-            else:
-                _settle(report, now, "by id, after waiting for Kit's lists")
         pending = still
     for cmp in pending:
         _ran_out(report, cmp, confirmed)
+
+
+def _settled_or_pending(report: VerifyReport, cmp: Comparison, fresh: HeldSubscriber | None, consent: Mode,
+                        how: str) -> Comparison | None:
+    """Compare a fresh read and settle it; the comparison to read again when only a lagging list can
+    tell (nothing read, or a tag that differs), else None."""
+    now = cmp if fresh is None else compare(cmp.contact, fresh, consent)
+    if fresh is None or _list_only(now):
+        return now
+    _settle(report, now, how)
+    return None
 
 
 def _list_only(cmp: Comparison) -> bool:

@@ -29,12 +29,8 @@ def brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | 
                 report.notes.append(f"Kit holds none of this file's contacts yet: {settings.named('max_changes')} "
                                     "applies from the next run")
                 return None
-            share = 100 * kit_plan.changed_existing / kit_plan.existing
-            if share > settings.max_changes:
-                return (f"the brake stopped the run before writing: {share:.1f}% of the subscribers Kit holds "
-                        f"would change, over the {settings.max_changes:g}% that "
-                        f"{settings.named('max_changes')} allows{MEANT}")
-            return None
+            return _over_changes(settings, 100 * kit_plan.changed_existing / kit_plan.existing,
+                                 "of the subscribers Kit holds")
         if state is None or settings.full:
             report.notes.append(f"{settings.named('max_changes')} needs a read of Kit or a state file (and no "
                                 f"{settings.named('full')}): not applied")
@@ -43,8 +39,14 @@ def brake(settings: Settings, report: RunReport, work: Work, state: RunMemory | 
             report.notes.append(f"first run on this state file: {settings.named('max_changes')} "
                                 "applies from the next run")
             return None
-        share = 100 * work.count / report.contacts
-        if share > settings.max_changes:
-            return (f"the brake stopped the run before writing: {share:.1f}% of contacts would change, "
-                    f"over the {settings.max_changes:g}% that {settings.named('max_changes')} allows{MEANT}")
+        return _over_changes(settings, 100 * work.count / report.contacts, "of contacts")
     return None
+
+
+def _over_changes(settings: Settings, share: float, of_what: str) -> str | None:
+    """The change brake's reason when `share` percent of `of_what` would change, over --max-changes."""
+    limit = settings.max_changes
+    if limit is None or share <= limit:
+        return None
+    return (f"the brake stopped the run before writing: {share:.1f}% {of_what} would change, "
+            f"over the {limit:g}% that {settings.named('max_changes')} allows{MEANT}")
