@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.errors import InputError
-from importer.read.files import clean_headers, render_cell
+from importer.read.headers import clean_headers
+from importer.read.workbooks import render_cell
 from importer.records import Row
 
 

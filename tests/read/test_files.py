@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, SAMPLES, write
 from importer.errors import ConfigError, InputError
-from importer.read.files import LoadOptions, list_sheets, open_source, render_cell
+from importer.read.files import LoadOptions, list_sheets, open_source
+from importer.read.workbooks import render_cell
 from helpers import env_for, invoke
 
 
@@ -252,7 +253,7 @@ def test_cjk_exports_are_still_detected(tmp_path, encoding, expected):
 def test_merged_cells_are_found_wherever_a_read_chunk_ends(offset):
     import io
 
-    from importer.read.files import _merged_ranges
+    from importer.read.workbooks import merged_ranges
 
     element = b'<mergeCell ref="B3:B9"/>'
     xml = b"<worksheet>" + b" " * ((1 << 20) - 11 - offset) + element + b'<x:mergeCell ref="A1:D1"/></worksheet>'
@@ -261,7 +262,7 @@ def test_merged_cells_are_found_wherever_a_read_chunk_ends(offset):
         def _get_source(self):
             return io.BytesIO(xml)
 
-    assert _merged_ranges(Sheet()) == {3: [(1, 9)]}  # A1:D1 spans one row: nothing to carry down
+    assert merged_ranges(Sheet()) == {3: [(1, 9)]}  # A1:D1 spans one row: nothing to carry down
 
 
 def test_list_sheets_refuses_a_text_file_and_a_missing_one(tmp_path):
