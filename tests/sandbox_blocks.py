@@ -11,8 +11,9 @@ The convention a page follows:
   show a small file and then import it; `pip install` is skipped; any other command that is not
   kit-import runs in bash there;
 - each command's printed lines are compared with the lines shown under it, ignoring ports, clock
-  times, dates in file names, progress lines, elapsed times and rates (see transcripts.py); a shown line `...` skips
-  any number of printed lines, and a shown line ending in `...` matches a line that starts so.
+  times, dates in file names, a CSV's byte order mark, progress lines, elapsed times and rates
+  (see transcripts.py); a shown line `...` skips any number of printed lines, and a shown line
+  ending in `...` matches a line that starts so.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def normal(lines: list[str]) -> list[str]:
     the sandbox's secrets."""
     out = []
     for line in normalized(lines):
+        line = line.removeprefix("\ufeff")  # the byte order mark a CSV kit-import writes starts with
         line = re.sub(r"\d{4}-\d\d-\d\dT\d{4}(\d\d)?\b", "DATETIME", line)  # a timestamped undo file's name
         line = re.sub(r"(?<![\w.])\d+\.\d+ s\b", "N s", line)  # how long a run took (history's Took)
         out.append(re.sub(r"(sandbox-(?:token|key|client|refresh)-)[\w-]+", r"\1...", line))
