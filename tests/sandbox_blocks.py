@@ -159,7 +159,7 @@ def run_step(step: Step, command: str, env: dict[str, str], folder: Path) -> lis
 def replay(block: Block, folder: Path) -> list[tuple[Step, list[str]]]:
     """Run a block's commands in order in `folder` (holding a copy of sample_data/), against one
     in-process sandbox when the block exports one; return each step with what it printed."""
-    from importer.sandbox import SAMPLE_FIELDS, SAMPLE_FORMS, Sandbox
+    from importer.sandbox import SAMPLE_FIELDS, SAMPLE_FORMS, SAMPLE_SEQUENCES, Sandbox
 
     shutil.copytree(ROOT / "sample_data", folder / "sample_data")
     env = dict.fromkeys(CREDENTIAL_NAMES, "")
@@ -169,6 +169,7 @@ def replay(block: Block, folder: Path) -> list[tuple[Step, list[str]]]:
         if emulator:
             emulator.seed_fields(SAMPLE_FIELDS)
             emulator.seed_forms(SAMPLE_FORMS)
+            emulator.seed_sequences(SAMPLE_SEQUENCES)  # as `kit-import sandbox` does
         for step in block.steps:
             command = step.command
             if emulator and command.startswith("export "):
