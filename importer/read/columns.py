@@ -213,37 +213,72 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     """
     headers = tuple(headers)
     usable = carried_columns(headers)
-    by_content = ""
-    email: int | None
-    if email_column:
-        email = find_column(headers, email_column, origins.named("email_column"))
-    else:
-        email = _find_known(headers, usable, EMAIL_HEADERS, exclude=())
-        if email is None:
-            email, by_content = _email_by_content(headers, usable, samples, origins)
+    email, by_content = _email_column(headers, usable, email_column, samples, origins)
     claimed = {i: what for i, what in (claimed or {}).items() if i != email}
-    lone_name = False
-    if first_name_column and first_name_column.strip().casefold() == "none":
-        first_name: int | None = None
-    elif first_name_column:  # a column headed like a whole name is split as the detected one would be
-        first_name = find_column(headers, first_name_column, origins.named("first_name_column"))
-        lone_name = normalize(headers[first_name]) in LONE_NAME_HEADERS
-    else:
-        first_name = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
-        if first_name is None:
-            first_name = _lone_name(headers, usable, kit_fields, exclude={
-                email, *claimed, *(find_column(headers, column, origins.named("fields")) for column, _ in field_specs)})
-            lone_name = first_name is not None
+    first_name, lone_name = _first_name_column(headers, usable, kit_fields, first_name_column, email, claimed,
+                                               field_specs, origins)
     plan = ColumnPlan(headers, email, first_name, reimport=is_failures_csv(headers), lone_name=lone_name,
                       claimed={i: what for i, what in claimed.items() if i != first_name},
                       email_by_content=by_content)
     taken = {email} | ({first_name} if first_name is not None else set())
-    used_fields: dict[int, int] = {}
+    used_fields: dict[int, int] = {}  # Kit field id -> the column feeding it
+    _map_given_fields(plan, kit_fields, field_specs, taken, used_fields, origins)
+    plan.tags = _tags_column(headers, usable, tags_column, taken | set(plan.claimed))
+    if plan.tags is not None:
+        taken.add(plan.tags)
+    plan.second_email = _find_known(headers, [i for i in usable if i not in taken and i not in plan.claimed
+                                              and match_field(headers[i], kit_fields) is None],
+                                    SECOND_EMAIL_HEADERS, exclude=())
+    if plan.second_email is not None:
+        taken.add(plan.second_email)
+    rest = [i for i in usable if i not in taken and i not in plan.claimed]
+    synonyms = _map_named_columns(plan, kit_fields, rest, used_fields, pinned, origins)
+    _map_synonyms(plan, synonyms, used_fields)
+    plan.fields.sort(key=lambda pair: pair[0])
+    if lone_name:
+        plan.name_split = _name_split(plan, kit_fields, split_names, pinned, origins)
+    order = {h: i for i, h in enumerate(headers)}
+    plan.ignored.sort(key=lambda pair: order.get(pair[0], 0))
+    return plan
+
+
+def _email_column(headers: tuple[str, ...], usable: Sequence[int], email_column: str | None,
+                  samples: Sequence[Row], origins: Origins) -> tuple[int, str]:
+    """The email column, as named, by its header, or by its content; and how content decided it."""
+    if email_column:
+        return find_column(headers, email_column, origins.named("email_column")), ""
+    email = _find_known(headers, usable, EMAIL_HEADERS, exclude=())
+    if email is not None:
+        return email, ""
+    return _email_by_content(headers, usable, samples, origins)
+
+
+def _first_name_column(headers: tuple[str, ...], usable: Sequence[int], kit_fields: Sequence[CustomField],
+                       first_name_column: str | None, email: int, claimed: Mapping[int, str],
+                       field_specs: Sequence[tuple[str, str]], origins: Origins) -> tuple[int | None, bool]:
+    """The first-name column, if any, and whether it holds whole names (to be split)."""
+    if first_name_column and first_name_column.strip().casefold() == "none":
+        return None, False
+    if first_name_column:  # a column headed like a whole name is split as the detected one would be
+        named = find_column(headers, first_name_column, origins.named("first_name_column"))
+        return named, normalize(headers[named]) in LONE_NAME_HEADERS
+    known = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
+    if known is not None:
+        return known, False
+    mapped = {find_column(headers, column, origins.named("fields")) for column, _ in field_specs}
+    lone = _lone_name(headers, usable, kit_fields, exclude={email, *claimed, *mapped})
+    return lone, lone is not None
+
+
+def _map_given_fields(plan: ColumnPlan, kit_fields: Sequence[CustomField], field_specs: Sequence[tuple[str, str]],
+                      taken: set[int], used_fields: dict[int, int], origins: Origins) -> None:
+    """Map each `--field COLUMN=LABEL` into `plan`; a label Kit lacks goes to `plan.missing`."""
+    headers = plan.headers
     for column, label in field_specs:
         index = find_column(headers, column, origins.named("fields"))
         if index in taken:
             raise ConfigError(f"{origins.named('fields')} maps column {headers[index]!r}, which is already used as "
-                              f"{'the email' if index == email else 'the first-name'} column.",
+                              f"{'the email' if index == plan.email else 'the first-name'} column.",
                               "Map a different column, or choose another email/first-name column.")
         taken.add(index)
         kit_field = match_field(label or headers[index], kit_fields)
@@ -256,18 +291,16 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
                               "Map each Kit field from one column only.")
         used_fields[kit_field.id] = index
         plan.fields.append((index, kit_field))
-    plan.tags = _tags_column(headers, usable, tags_column, taken | set(plan.claimed))
-    if plan.tags is not None:
-        taken.add(plan.tags)
-    plan.second_email = _find_known(headers, [i for i in usable if i not in taken and i not in plan.claimed
-                                              and match_field(headers[i], kit_fields) is None],
-                                    SECOND_EMAIL_HEADERS, exclude=())
-    if plan.second_email is not None:
-        taken.add(plan.second_email)
+
+
+def _map_named_columns(plan: ColumnPlan, kit_fields: Sequence[CustomField], columns: Sequence[int],
+                       used_fields: dict[int, int], pinned: str | None,
+                       origins: Origins) -> list[tuple[int, CustomField]]:
+    """Map each remaining column named like a Kit field, or say why it is ignored; return the
+    columns that only a synonym names, to be mapped after every exact name."""
+    headers = plan.headers
     synonyms: list[tuple[int, CustomField]] = []
-    for index in usable:
-        if index in taken or index in plan.claimed:
-            continue
+    for index in columns:
         header = headers[index]
         kit_field = match_field(header, kit_fields)
         if normalize(header) in METADATA_HEADERS and (
@@ -292,20 +325,19 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
         else:
             how = origins.spelled("fields", (header, "Label"))
             plan.ignored.append((header, f"no Kit field matches: map it with {how}"))
-    for index, kit_field in synonyms:  # a column named exactly like a field wins over a synonym
+    return synonyms
+
+
+def _map_synonyms(plan: ColumnPlan, synonyms: Sequence[tuple[int, CustomField]], used_fields: dict[int, int]) -> None:
+    """Map the columns a synonym names, unless a column named exactly like the field feeds it."""
+    for index, kit_field in synonyms:
         if kit_field.id in used_fields:
-            plan.ignored.append((headers[index], f"Kit field {kit_field.label} is fed by "
-                                                 f"{headers[used_fields[kit_field.id]]}"))
+            plan.ignored.append((plan.headers[index], f"Kit field {kit_field.label} is fed by "
+                                                      f"{plan.headers[used_fields[kit_field.id]]}"))
             continue
         used_fields[kit_field.id] = index
         plan.fields.append((index, kit_field))
         plan.synonyms.add(index)
-    plan.fields.sort(key=lambda pair: pair[0])
-    if lone_name:
-        plan.name_split = _name_split(plan, kit_fields, split_names, pinned, origins)
-    order = {h: i for i, h in enumerate(headers)}
-    plan.ignored.sort(key=lambda pair: order.get(pair[0], 0))
-    return plan
 
 
 def _is_last_name(label: str) -> bool:
