@@ -168,3 +168,28 @@ def test_every_failure_reason_is_in_the_manual():
                "Kit rejected the subscriber", "field not written"}
     missing = {reason for reason in reasons if reason not in section}
     assert not missing, f"failure reasons the manual's failures CSV section does not name: {sorted(missing)}"
+
+
+def test_the_library_page_python_examples_run_against_the_sandbox(sandbox, tmp_path, monkeypatch, capsys):
+    """docs/library.md's examples run as shown, in order, against one sandbox (Airflow stood in for by
+    a decorator that changes nothing), print what their comments promise, and its task sketch runs."""
+    import sys
+    import types
+
+    shutil.copytree(ROOT / "sample_data", tmp_path / "sample_data")
+    monkeypatch.setenv("KIT_API_URL", sandbox.url)
+    monkeypatch.setenv("KIT_ACCESS_TOKEN", sandbox.access_token)
+    monkeypatch.delenv("KIT_API_KEY", raising=False)
+    decorators = types.ModuleType("airflow.decorators")
+    decorators.task = lambda f: f  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "airflow", types.ModuleType("airflow"))
+    monkeypatch.setitem(sys.modules, "airflow.decorators", decorators)
+    page = (ROOT / "docs" / "library.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^```python\n(.*?)^```", page, re.S | re.M)
+    assert len(examples) >= 4, "the library page lost its examples"
+    names: dict = {}
+    for example in examples:
+        exec(compile(example, "docs/library.md", "exec"), names)
+        promised = re.findall(r"print\(.*\)\s+# (.+)", example)
+        assert capsys.readouterr().out.splitlines() == promised
+    assert names["import_members_to_kit"]()["exit_status"] == 0
