@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlparse
 
 from importer.sandbox import sequences
 from importer.sandbox.store import STATES, KitStore, StoredSubscriber
@@ -93,6 +94,39 @@ def _list_forms(call: Call) -> tuple[int, Any]:
         forms = [f.to_json() for f in sorted(call.store.forms.values(), key=lambda f: f.id, reverse=True)]
     page, pagination = _paginate(forms, call.query)
     return 200, {"forms": page, "pagination": pagination}
+
+
+def _form_members(call: Call) -> tuple[int, Any]:
+    """GET /v4/forms/{form_id}/subscribers: its subscribers, newest added first, each with its
+    `added_at`, `referrer` and `referrer_utm_parameters` (Kit's document; `status` filters them,
+    Kit's default: active)."""
+    form = call.store.forms.get(call.ids[0])
+    if form is None:
+        raise Reply(404, NOT_FOUND)
+    body = member_page(call, list(form.members), form.joined)
+    for entry in body["subscribers"]:
+        referrer = form.members.get(entry["id"])
+        entry.update(referrer=referrer or "", referrer_utm_parameters=_utm(referrer))
+    return 200, body
+
+
+def _utm(referrer: str | None) -> dict[str, str]:
+    """The utm_* parameters of a referrer URL, each "" when absent, as Kit's form lists show them."""
+    query = dict(parse_qsl(urlparse(referrer or "").query))
+    return {part: query.get(f"utm_{part}", "") for part in ("source", "medium", "campaign", "term", "content")}
+
+
+def member_page(call: Call, members: list[int], joined: dict[int, float]) -> dict:
+    """One page of a form's or a sequence's subscribers (`status`, cursor pages of up to 1000, and
+    `include_total_count`, as Kit's document declares them)."""
+    try:
+        entries = call.store.listed_members(members, joined, call.query)
+    except ValueError:
+        raise Reply(422, {"errors": [f"Status {call.query.get('status')!r} is not valid"]}) from None
+    page, pagination = _paginate(entries, call.query)
+    if (call.query.get("include_total_count") or "").lower() == "true":
+        pagination["total_count"] = len(entries)
+    return {"subscribers": page, "pagination": pagination}
 
 
 def _subscriber_tags(store: KitStore, subscriber_id: int, query: dict[str, str]) -> tuple[int, Any]:
@@ -445,7 +479,7 @@ def _add_to_form(store: KitStore, form_id: int, body: Any) -> tuple[int, Any]:
 
 def _form_member(store: KitStore, sub: StoredSubscriber, referrer: str | None) -> dict:
     return {**store.to_json(sub), "added_at": store.now_iso(), "referrer": referrer or "",
-            "referrer_utm_parameters": {"source": "", "medium": "", "campaign": "", "term": "", "content": ""}}
+            "referrer_utm_parameters": _utm(referrer)}
 
 
 def _bulk_forms(store: KitStore, body: Any) -> tuple[int, Any]:
@@ -487,6 +521,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v4/subscribers/{id}/unsubscribe", _unsubscribe),
     ("GET", "/v4/subscribers/{id}/tags", lambda c: _subscriber_tags(c.store, c.ids[0], c.query)),
     ("GET", "/v4/forms", _list_forms),
+    ("GET", "/v4/forms/{id}/subscribers", _form_members),
     ("POST", "/v4/forms/{id}/subscribers", lambda c: _add_to_form(c.store, c.ids[0], c.body)),
     ("POST", "/v4/bulk/forms/subscribers", lambda c: _bulk_forms(c.store, c.body)),
     ("GET", "/v4/tags", _list_tags),

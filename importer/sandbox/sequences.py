@@ -29,6 +29,7 @@ class StoredSequence:
     repeat: bool = False
     created_at: str = "2023-02-17T11:43:55Z"
     members: dict[int, str] = field(default_factory=dict)  # subscriber id -> added_at
+    joined: dict[int, float] = field(default_factory=dict)  # subscriber id -> the account's clock when added
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "hold": False, "repeat": self.repeat, "created_at": self.created_at,
@@ -55,14 +56,16 @@ class Sequences:
             self._next += 1
             return made
 
-    def join(self, sequence: StoredSequence, sub: StoredSubscriber, when: str) -> bool:
-        """Add a subscriber; False if it was in the sequence already (a repeating one then starts over)."""
+    def join(self, sequence: StoredSequence, sub: StoredSubscriber, when: str, at: float = 0.0) -> bool:
+        """Add a subscriber (`when` as Kit writes it, `at` on the account's clock); False if it was in the
+        sequence already (a repeating one then starts over)."""
         with self._lock:
             if sub.id in sequence.members:
                 if sequence.repeat:
                     self.restarts[(sequence.id, sub.email_address.casefold())] += 1
                 return False
             sequence.members[sub.id] = when
+            sequence.joined[sub.id] = at
             return True
 
     def members(self, sequence_id: int, store: KitStore) -> set[str]:
@@ -83,23 +86,14 @@ def list_sequences(call: Call) -> tuple[int, Any]:
 
 
 def sequence_members(call: Call) -> tuple[int, Any]:
-    """GET /v4/sequences/{id}/subscribers: its subscribers (`status` filters them; Kit's default: active)."""
-    from importer.sandbox.routes import NOT_FOUND, Reply, _paginate
+    """GET /v4/sequences/{id}/subscribers: its subscribers, newest added first (`status` filters them;
+    Kit's default: active), lagging additions as the other lists do."""
+    from importer.sandbox.routes import NOT_FOUND, Reply, member_page
 
-    store = call.store
-    sequence = store.sequences.by_id.get(call.ids[0])
+    sequence = call.store.sequences.by_id.get(call.ids[0])
     if sequence is None:
         raise Reply(404, NOT_FOUND)
-    status = call.query.get("status") or "active"
-    with store.lock:
-        entries = [{**store.to_json(store.subscribers[sid]), "added_at": when}
-                   for sid, when in sequence.members.items() if sid in store.subscribers
-                   and status in ("all", store.subscribers[sid].state)]
-    page, pagination = _paginate(entries, call.query)
-    body: dict[str, Any] = {"subscribers": page, "pagination": pagination}
-    if call.query.get("include_total_count") == "true":
-        pagination["total_count"] = len(entries)
-    return 200, body
+    return 200, member_page(call, list(sequence.members), sequence.joined)
 
 
 def add_to_sequence(call: Call) -> tuple[int, Any]:
@@ -117,7 +111,7 @@ def add_to_sequence(call: Call) -> tuple[int, Any]:
     if not sequence.active:
         raise Reply(422, INACTIVE)
     when = store.now_iso()
-    added = store.sequences.join(sequence, sub, when)
+    added = store.sequences.join(sequence, sub, when, store.clock())
     return (201 if added else 200), {"subscriber": {**store.to_json(sub), "added_at": sequence.members[sub.id]}}
 
 

@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,7 @@ class StoredForm:
     double_opt_in: bool = False  # adding a subscriber sends the form's incentive email
     created_at: str = "2023-02-17T11:43:55Z"
     members: dict[int, str | None] = field(default_factory=dict)  # subscriber id -> referrer
+    joined: dict[int, float] = field(default_factory=dict)  # subscriber id -> the account's clock when added
 
     def to_json(self) -> dict:
         uid = f"{self.id:010x}"
@@ -116,7 +117,8 @@ class KitStore:
         # Kit's list results lag writes by seconds to minutes (eventual consistency): with a lag,
         # GET /v4/subscribers and a subscriber's tags (GET /v4/subscribers/{id}/tags) show each
         # subscriber as it was `list_lag` seconds ago, and leave out those created since;
-        # GET /v4/subscribers/{id} is always current.
+        # GET /v4/subscribers/{id} is always current. A form's or a sequence's subscribers are a list
+        # too: each member shows `list_lag` seconds after it was added.
         self.list_lag = list_lag
         self.tags: dict[int, StoredTag] = {}
         self._next_tag = 1
@@ -295,9 +297,27 @@ class KitStore:
             if sub.id in form.members:
                 return False
             form.members[sub.id] = referrer
+            form.joined[sub.id] = self.clock()
             if form.double_opt_in:
                 self.incentive_emails.append((form.id, sub.email_address))
             return True
+
+    def listed_members(self, members: Iterable[int], joined: dict[int, float], query: dict[str, str]) -> list[dict]:
+        """A form's or a sequence's members as its subscriber list shows them (GET /v4/forms/{id}/subscribers,
+        GET /v4/sequences/{id}/subscribers): newest added first, as Kit's examples order them, each
+        with its `added_at`; `status` filters them (Kit's default: active); with `list_lag`, only those
+        added `list_lag` seconds ago or more."""
+        status = query.get("status") or "active"
+        if status not in ("all", *STATES):
+            raise ValueError(status)
+        with self.lock:
+            shown_until = self.clock() - self.list_lag if self.list_lag > 0 else None
+            added = {sid: joined.get(sid, 0.0) for sid in members}  # one not in `joined`: added long ago
+            return [{**self.to_json(self.subscribers[sid]),
+                     "added_at": dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                    for sid, when in sorted(added.items(), key=lambda item: (item[1], item[0]), reverse=True)
+                    if sid in self.subscribers and status in ("all", self.subscribers[sid].state)
+                    and (shown_until is None or when <= shown_until)]
 
     def form_members(self, form_id: int) -> set[str]:
         """The lowercased emails of a form's subscribers (tests compare these)."""
