@@ -445,7 +445,7 @@ def _finish(report: RunReport, client: KitClient, clock: float) -> None:
 def file_contacts(source: RowSource, settings: Settings, client: KitClient, report: RunReport,
                   progress: Progress | None = None) -> Work | None:
     """The file's contacts as a run reads, maps and merges them, as the actions verify checks amend them
-    (with the --tag tags), and none left
+    (with the --tag tags; those actions resolved, a --form or --sequence found in Kit), and none left
     out by a state file: what `verify` compares with Kit. None when the source has no columns.
     Rejected rows are counted in `report` (a run would not have imported them)."""
     report.read_as, report.notes = source.describe(), [*settings.notes, *source.notes]
@@ -458,4 +458,7 @@ def file_contacts(source: RowSource, settings: Settings, client: KitClient, repo
     hold_missing(plan, kit_fields, create=settings.create_missing_fields, origins=settings.origins)
     report.columns = plan.describe()
     contacts = read_contacts(source, plan, settings, report, defaultdict(list), progress or NoProgress(), guard)
-    return Work(contacts, None, actions=[action for action in actions_for(settings, plan) if action.verified])
+    actions = [action for action in actions_for(settings, plan) if action.verified]
+    for action in actions:
+        action.resolve(client)  # a form or sequence by name: whose members verify reads
+    return Work(contacts, None, actions=actions)

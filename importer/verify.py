@@ -1,4 +1,5 @@
-"""verify(settings) -> VerifyReport: does Kit hold what the file says? Every contact, value, tag and state.
+"""verify(settings) -> VerifyReport: does Kit hold what the file says? Every contact, value, tag and state,
+and who is in the --form and each --sequence.
 
 The file is read, mapped and merged as a run does it; Kit is read at the cheaper of a whole
 account read and one lookup per contact (`account.read_for`), with tags when the file has some.
@@ -10,6 +11,10 @@ called a difference; a write the run itself confirmed that a list still does not
 "not visible yet", not a difference. At most `CONFIRM_LIMIT` contacts are confirmed one by one;
 past that, verify waits once (within the same bound) and reads Kit again, then confirms what
 still differs up to the limit, and reports the rest as differences it could not confirm.
+
+With a form or sequences, each list of members is read once, page by page until every contact the
+run adds to it is found (the action's own rule: active in Kit and in the file), after the contacts
+are confirmed; a contact not on it is read again with the same doubling pauses within the same bound.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from importer.outputs.report import RunReport
 from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, requests_line
 from importer.settings.declaration import Settings
 from importer.outputs.words import plural
+from importer.send.actions import MemberList
 
 CONFIRM_LIMIT = 1000  # contacts confirmed one by one (1 or 2 requests each) in one verification
 FIRST_PAUSE = 2.0  # seconds before a list is read again; doubled each time, within --settle
@@ -52,12 +58,13 @@ class Difference:
     change: Change
     confirmed: str
     lagging: bool = False  # a write this run confirmed that Kit's list did not show within --settle
+    member: bool = False  # a place on a form or sequence (`what`) named by `file_value`, not on its list
 
     @property
     def kind(self) -> str:
         if self.lagging:
             return NOT_VISIBLE
-        return MISSING if self.change.what == SUBSCRIBER else str(self.change.kind)
+        return MISSING if self.change.what == SUBSCRIBER or self.member else str(self.change.kind)
 
     @property
     def counts(self) -> bool:
@@ -75,6 +82,9 @@ class Difference:
             return f"{c.email}: {'created, not listed yet' if self.lagging else 'not in Kit'}"
         if c.what == TAG:
             return f"{c.email}: tag {c.file_value!r} {'tagged, not listed yet' if self.lagging else 'missing'}"
+        if self.member:
+            return f"{c.email}: {'added to' if self.lagging else 'not in'} {c.what} {c.file_value}" + \
+                (", not listed yet" if self.lagging else "")
         kit = "nothing" if c.kit_value is None else repr(c.kit_value)
         says = "a blank" if c.file_value is None else repr(c.file_value)
         never = "" if not why or self.counts else f" ({c.why})" if c.why else \
@@ -90,6 +100,7 @@ class VerifyReport:
     contacts: int = 0
     rows_rejected: int = 0
     read_how: str = ""
+    members_checked: dict[str, int] = field(default_factory=dict)  # "form Newsletter (id 3)" -> contacts it should hold
     differences: list[Difference] = field(default_factory=list)
     differing_contacts: int = 0  # contacts with a difference that counts
     kept_contacts: int = 0  # contacts whose only differences are states Kit keeps (never re-activated)
@@ -131,6 +142,9 @@ class VerifyReport:
                                                                     "in the file, not checked)" if self.rows_rejected
                                                                    else "")),
                  line("Kit read", self.read_how),
+                 *([line("Members checked", ", ".join(f"{n:,} in {name}" for name, n in self.members_checked.items())
+                         + ": the contacts active in Kit and in the file, whom a run adds")]
+                   if self.members_checked else []),
                  line("Matching", f"{self.matching:,}"),
                  line("Differing", plural(self.differing_contacts, "contact") + (
                      f" ({plural(len(self.failing), 'difference')}: " + ", ".join(
@@ -149,8 +163,9 @@ class VerifyReport:
         lines.append(line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
                                         f"list lags writes ({self.lag_cleared:,} matching after all)"
                            + (f"; waited {self.waited_seconds:.0f} s (of --settle {self.settle:g}) for Kit's lists "
-                              "(a subscriber not found by email, a subscriber's tags), which lag writes by up to "
-                              "5 minutes" if self.waited_seconds else "")
+                              "(a subscriber not found by email, a subscriber's tags"
+                              + (", a form's or a sequence's subscribers" if self.members_checked else "")
+                              + "), which lag writes by up to 5 minutes" if self.waited_seconds else "")
                            + (f" and read it again ({self.list_cleared:,} matching after all)"
                               if self.list_cleared else "")
                            + (f"; {plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} "
@@ -169,7 +184,9 @@ class VerifyReport:
             listed = [f"{n:,} {what}" for n, what in ((self.not_visible_contacts, NOT_VISIBLE),
                                                       (self.kept_contacts, "not re-activated")) if n]
             kept = f"; {', '.join(listed)}, listed in {self.differences_path}" if listed else ""
-            return f"Kit matches the file: {plural(self.contacts, 'contact')} checked{kept}"
+            members = sum(self.members_checked.values())
+            places = f", and {plural(members, 'form or sequence membership')}" if self.members_checked else ""
+            return f"Kit matches the file: {plural(self.contacts, 'contact')} checked{places}{kept}"
         return (f"Kit differs from the file: {plural(len(self.failing), 'difference')} in "
                 f"{plural(self.differing_contacts, 'contact')} -> {self.differences_path}")
 
@@ -206,8 +223,14 @@ def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
         if len(candidates) > CONFIRM_LIMIT:
             candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags,
                                      consent)
+        seen: dict[str, HeldSubscriber] = {}
         _confirm(client, candidates, report, deadline=deadline, sleep=sleep, clock=clock, tags=tags,
-                 confirmed=confirmed, consent=consent)
+                 confirmed=confirmed, consent=consent, seen=seen)
+        lists = [member_list for action in work.actions for member_list in action.member_lists()]
+        if lists:
+            _check_members(client, lists, work, lambda email: seen.get(email) or account.get(email), report,
+                           deadline=deadline, sleep=sleep, clock=clock, confirmed=confirmed)
+        _count_contacts(report)
     _write(settings.differences_file, report, output_delimiter(source))
     report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
     report.elapsed_seconds = time.monotonic() - started
@@ -253,40 +276,113 @@ def _read_again(client: KitClient, candidates: list[Comparison], settle: float, 
 
 def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyReport, *, deadline: float,
              sleep: Callable[[float], None], clock: Callable[[], float], tags: bool,
-             confirmed: Collection[tuple[str, str]], consent: Mode = Mode.HONOUR) -> None:
+             confirmed: Collection[tuple[str, str]], consent: Mode = Mode.HONOUR,
+             seen: dict[str, HeldSubscriber] | None = None) -> None:
     """Read each candidate again by id (current: what differs there is a difference at once); what
     only a list can show (a subscriber not found by email, a tag missing from its tag list) is read
-    again with doubling pauses until `deadline` before it is called a difference."""
+    again with doubling pauses until `deadline` before it is called a difference. `seen` keeps each
+    subscriber read, by the file's email."""
+    seen = {} if seen is None else seen
     pending: list[Comparison] = []
     for number, cmp in enumerate(candidates):
         if number >= CONFIRM_LIMIT:
             _report(report, cmp, f"not confirmed: over the bound of {CONFIRM_LIMIT:,} confirmations")
             report.unconfirmed += 1
             continue
-        now = _settled_or_pending(report, cmp, _current(client, cmp, tags), consent, "by id")
+        now = _settled_or_pending(report, cmp, _current(client, cmp, tags), consent, "by id", seen)
         if now is not None:
             pending.append(now)
-    pause = FIRST_PAUSE
-    while pending and clock() < deadline:
-        wait = min(pause, max(0.0, deadline - clock()))
-        sleep(wait)
-        report.waited_seconds += wait
-        pause *= 2
+
+    def again() -> bool:
+        nonlocal pending
         still = []
         for cmp in pending:
             fresh = _tags_again(client, cmp) if cmp.held is not None else _current(client, cmp, tags)
-            now = _settled_or_pending(report, cmp, fresh, consent, "by id, after waiting for Kit's lists")
+            now = _settled_or_pending(report, cmp, fresh, consent, "by id, after waiting for Kit's lists", seen)
             if now is not None:
                 still.append(now)
         pending = still
+        return bool(pending)
+
+    if pending:
+        _wait_for_lists(report, again, deadline=deadline, sleep=sleep, clock=clock)
     for cmp in pending:
         _ran_out(report, cmp, confirmed)
 
 
+def _wait_for_lists(report: VerifyReport, again: Callable[[], bool], *, deadline: float,
+                    sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+    """Kit's lists lag writes: pause (FIRST_PAUSE seconds, doubled each time, within `deadline`) and read
+    what is still pending `again` (True while something still is), until nothing is or time runs out."""
+    pause = FIRST_PAUSE
+    while clock() < deadline:
+        wait = min(pause, max(0.0, deadline - clock()))
+        sleep(wait)
+        report.waited_seconds += wait
+        pause *= 2
+        if not again():
+            return
+
+
+def _check_members(client: KitClient, lists: list[MemberList], contacts: Iterable[Contact],
+                   held_of: Callable[[str], HeldSubscriber | None], report: VerifyReport, *, deadline: float,
+                   sleep: Callable[[float], None], clock: Callable[[], float],
+                   confirmed: Collection[tuple[str, str]]) -> None:
+    """Whether each contact a run adds to a form or sequence is on its list: each list read once, page by
+    page until all of them are found; those still missing are read again with doubling pauses until
+    `deadline` (its list lags writes), then reported, as "not visible yet" when this run's addition was
+    confirmed by Kit. Only contacts Kit holds are checked: one Kit lacks is a difference already."""
+    wanted: dict[str, dict[str, Contact]] = {m.key: {} for m in lists}
+    for contact in contacts:
+        held = held_of(contact.email)
+        if held is None or held.state is None:
+            continue
+        for member_list in lists:
+            if member_list.wants(contact, held.state):
+                wanted[member_list.key][contact.email.casefold()] = contact
+    report.members_checked = {f"{m.what} {m.label}": len(wanted[m.key]) for m in lists}
+    missing = {m.key: left for m in lists if (left := _not_listed(client, m, set(wanted[m.key])))}
+
+    def again() -> bool:
+        nonlocal missing
+        missing = {m.key: left for m in lists if m.key in missing and (left := _not_listed(client, m, missing[m.key]))}
+        return bool(missing)
+
+    if missing:
+        _wait_for_lists(report, again, deadline=deadline, sleep=sleep, clock=clock)
+    waited = f" again after waiting {report.waited_seconds:.0f} s for Kit's lists" if report.waited_seconds else ""
+    for member_list in lists:
+        for email in sorted(missing.get(member_list.key, ())):
+            contact = wanted[member_list.key][email]
+            change = Change(contact.email, member_list.what, Kind.NEW, None, member_list.label)
+            if (email, member_list.key) in confirmed:
+                how = f"{NOT_VISIBLE}: Kit confirmed this run's addition; the {member_list.what}'s subscribers, " \
+                      f"read{waited}, do not show it"
+                report.differences.append(Difference(change, how, lagging=True, member=True))
+                continue
+            closed = f"; {member_list.closed}" if member_list.closed else ""
+            how = f"not among the {member_list.what}'s subscribers, read in full{waited}: a run adds each " \
+                  f"subscriber active in Kit and in the file{closed}"
+            report.differences.append(Difference(change, how, member=True))
+
+
+def _not_listed(client: KitClient, member_list: MemberList, emails: set[str]) -> set[str]:
+    """Of these lowercased emails, those not on the list: its pages are read until all are found."""
+    left = set(emails)
+    if left:
+        for email in member_list.emails(client):
+            left.discard(email.casefold())
+            if not left:
+                break
+    return left
+
+
 def _settled_or_pending(report: VerifyReport, cmp: Comparison, fresh: HeldSubscriber | None, consent: Mode,
-                        how: str) -> Comparison | None:
+                        how: str, seen: dict[str, HeldSubscriber]) -> Comparison | None:
     """Compare a fresh read and settle it; the comparison to read again when only a lagging list can
     tell (nothing read, or a tag that differs), else None."""
+    if fresh is not None:
+        seen[cmp.contact.email] = fresh
     now = cmp if fresh is None else compare(cmp.contact, fresh, consent)
     if fresh is None or _list_only(now):
         return now
@@ -319,7 +415,7 @@ def _ran_out(report: VerifyReport, cmp: Comparison, confirmed: Collection[tuple[
                if written else f"confirmed by its tag list {waited}" if change.what == TAG
                else "confirmed by id")
         found.append(Difference(change, how, lagging=written))
-    _tally_found(report, found)
+    report.differences += found
 
 
 def _current(client: KitClient, cmp: Comparison, tags: bool) -> HeldSubscriber | None:
@@ -354,17 +450,21 @@ def _settle(report: VerifyReport, cmp: Comparison, how: str) -> None:
 
 
 def _report(report: VerifyReport, cmp: Comparison, confirmed: str, lagging: bool = False) -> None:
-    _tally_found(report, [Difference(c, confirmed, lagging) for c in differences_of(cmp)])
+    report.differences += [Difference(c, confirmed, lagging) for c in differences_of(cmp)]
 
 
-def _tally_found(report: VerifyReport, found: list[Difference]) -> None:
-    """Add one contact's differences; the contact counts as differing, not visible yet, or kept."""
-    report.differences += found
-    counts = any(d.counts for d in found)
-    lagging = not counts and any(d.lagging for d in found)
-    report.differing_contacts += counts
-    report.not_visible_contacts += lagging
-    report.kept_contacts += bool(found) and not counts and not lagging
+def _count_contacts(report: VerifyReport) -> None:
+    """Each contact with a difference counts once: as differing when one of them counts, else as not
+    visible yet when one is a write Kit confirmed, else as kept."""
+    by_contact: dict[str, list[Difference]] = {}
+    for difference in report.differences:
+        by_contact.setdefault(difference.change.email, []).append(difference)
+    for found in by_contact.values():
+        counts = any(d.counts for d in found)
+        lagging = not counts and any(d.lagging for d in found)
+        report.differing_contacts += counts
+        report.not_visible_contacts += lagging
+        report.kept_contacts += not counts and not lagging
 
 
 def _write(path: Path, report: VerifyReport, delimiter: str = ",") -> None:
@@ -383,5 +483,7 @@ def _bucket(d: Difference) -> str:
     c = d.change
     if c.what == SUBSCRIBER:
         return "missing subscriber"
+    if d.member:
+        return f"{c.what} membership"
     return {"first name": "first name", TAG: "tag", "state": "state"}.get(c.what, "value")
 

@@ -26,14 +26,17 @@ WRITE_ONLY = ("dry_run", "full", "wait", "max_changes", "max_rejects", "undo", "
 @import_options("The TOML config of the import to check; flags override it.")
 def verify_command(source: Path | None, config_path: Path | None, sandbox: bool, sandbox_auth: str,
                    **flags: Any) -> None:
-    """Check that Kit holds what SOURCE says: every contact, first name, value, tag and state.
+    """Check that Kit holds what SOURCE says: every contact, first name, value, tag and state, and with
+    --form or --sequence, that each subscriber a run adds is on the form and in each sequence.
 
     It takes the options of `run`, so the command line that imported a file checks it; the
     options that only steer writing (--dry-run, --full, --max-changes, --diff, ...) are
     ignored, and a note says which. Every difference the subscriber list shows is confirmed by reading the subscriber
     by id, since Kit's lists lag writes (up to 5 minutes); what only a list shows (a subscriber
-    looked up by email, a subscriber's tags) is read again with doubling pauses for at most
-    --settle seconds before it is called a difference. The differences go to a CSV
+    looked up by email, a subscriber's tags, a form's or a sequence's subscribers) is read again
+    with doubling pauses for at most --settle seconds before it is called a difference. A form's
+    or a sequence's subscribers are read once, page by page until every subscriber a run adds to
+    it is found: those active in Kit and in the file. The differences go to a CSV
     (--differences, default <source name>.verify.csv).
 
     Examples:
@@ -42,6 +45,7 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
         kit-import verify contacts.csv
         kit-import verify contacts.xlsx --sheet Leads --field "Zip=Postal code" --tag "Imported 2026-11"
         kit-import verify --config nightly.toml --settle 120
+        kit-import verify contacts.csv --form Newsletter --sequence Welcome
 
     \b
     Exit status:

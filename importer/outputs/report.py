@@ -126,8 +126,9 @@ class RunReport:
     terminated: bool = False  # the interrupt was SIGTERM
     error: str | None = None
     hint: str | None = None
-    # (email folded, "subscriber" or "tag:<name folded>") of each write Kit confirmed: what `run --verify`
-    # calls "not visible yet" rather than missing while Kit's lists catch up. Not in the JSON report.
+    # (email folded, "subscriber", "tag:<name folded>" or an action's key such as "form:3") of each write
+    # Kit confirmed: what `run --verify` calls "not visible yet" rather than missing while Kit's lists
+    # catch up. Not in the JSON report.
     confirmed_writes: set[tuple[str, str]] = field(default_factory=set, repr=False)
     # The emails (folded) of contacts a stopped run never sent, and the undo file it saved (an UndoSaved):
     # the undo file then keeps only what the run may have written. Not in the JSON report.

@@ -55,11 +55,13 @@ def _tally_parts(outcome: Outcome, report: RunReport) -> None:
 
 
 def _confirmed_writes(outcome: Outcome, writes: set[tuple[str, str]]) -> None:
-    """Note the subscriber and taggings Kit confirmed, for a verify that follows while its lists lag."""
+    """Note the subscriber, taggings and actions (a form or sequence addition, by its run memory key) Kit
+    confirmed, for a verify that follows while its lists lag."""
     email = outcome.contact.email.casefold()
     if outcome.status in (Status.CREATED, Status.UPDATED):
         writes.add((email, "subscriber"))
     writes.update((email, f"tag:{name.casefold()}") for name in outcome.tagged)
+    writes.update((email, key) for key in outcome.done)
 
 
 def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOUR) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importer.outputs.report import ActionFigures
-from importer.send.actions.base import Action, Count, Figures, Seen
+from importer.send.actions.base import Action, Count, Figures, MemberList, Seen
 from importer.send.actions.forms import Forms
 from importer.send.actions.removals import WhenRemoved
 from importer.send.actions.sequences import Sequences
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 ACTIONS: tuple[type[Action], ...] = (Tags, Forms, Sequences, Unsubscribing, WhenRemoved)
 
-__all__ = ["ACTIONS", "Action", "Count", "Figures", "Seen", "actions_for", "blank_figures", "notes_for"]
+__all__ = ["ACTIONS", "Action", "Count", "Figures", "MemberList", "Seen", "actions_for", "blank_figures", "notes_for"]
 
 
 def actions_for(settings: Settings, columns: ColumnPlan) -> list[Action]:

@@ -9,12 +9,14 @@ call these hooks on each action of the run and know none of them by name. An act
   says whether it applies; `count`: at most how many of its writes a contact takes);
 - its stages (`stages`) and their requests (`requests`), for the dry run's estimate;
 - its figures and summary lines (`Figures`), its undo lines (`undo_lines`), and its key in the
-  run memory (`key`), which marks what Kit confirmed so that a nightly run does not repeat it.
+  run memory (`key`), which marks what Kit confirmed so that a nightly run does not repeat it;
+- for `verify`, how it shapes the contacts compared (`amend`) and the lists in Kit it puts people
+  on (`member_lists`: a form's, a sequence's subscribers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -49,6 +51,19 @@ def file_active(contact: Contact) -> bool:
 def per_request(count: int, bulk: bool) -> int:
     """Requests for `count` writes: filled to Kit's bulk limit with OAuth, one each otherwise."""
     return batches(count) if bulk else count
+
+
+@dataclass(frozen=True)
+class MemberList:
+    """A list in Kit that an action puts people on (a form's or a sequence's subscribers), as `verify`
+    checks it: whom the action adds, by the action's own rule, and the list's members as Kit lists them."""
+
+    what: str  # "form" or "sequence": the `what` of its differences
+    label: str  # "Newsletter (id 3)"
+    key: str  # the run memory's mark of an addition Kit confirmed ("form:3")
+    wants: Callable[[Contact, KitState], bool]  # whether a run adds this contact, Kit holding it in this state
+    emails: Callable[[KitClient], Iterator[str]]  # its members' emails as Kit lists them, page by page
+    closed: str | None = None  # why Kit refuses every addition to it (an inactive sequence), when known
 
 
 @dataclass
@@ -105,7 +120,9 @@ class Action:
 
     name: ClassVar[str] = ""
     figures_type: ClassVar[type[Figures]] = Figures
-    verified: ClassVar[bool] = False  # `verify` checks what it wrote: its `amend` shapes the contacts compared
+    # `verify` checks what it wrote: it is resolved first, its `amend` shapes the contacts compared, and
+    # who is on its `member_lists` is read
+    verified: ClassVar[bool] = False
     taken_back: ClassVar[bool] = True  # `undo` can take back what it writes (not a form addition)
 
     def __init__(self) -> None:
@@ -178,6 +195,10 @@ class Action:
     def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
         """The undo lines of what it changes for one contact Kit holds."""
         return ()
+
+    def member_lists(self) -> list[MemberList]:
+        """After `resolve`: the lists in Kit it puts people on, for `verify` to check who is on them."""
+        return []
 
     # Hooks for writes to people who are not among the file's contacts (--when-removed's leavers).
 

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from importer.errors import ConfigError, KitRequestError, KitUnavailableError
 from importer.kit import (BULK_LIMIT, BulkResult, Form, FormAddition, KitClient, Subscriber, add_to_form,
-                          bulk_add_to_form, list_forms, match)
+                          bulk_add_to_form, form_member_emails, list_forms, match)
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
-from importer.send.actions.base import LEFT, Action, Count, Figures, file_active, kit_active, per_request
+from importer.send.actions.base import (LEFT, Action, Count, Figures, MemberList, file_active, kit_active,
+                                        per_request)
 from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
@@ -167,6 +168,7 @@ class Forms(Action):
 
     name = "form"
     figures_type = FormFigures
+    verified = True  # who is on the form
     taken_back = False  # Kit's API cannot take a subscriber off a form
     figures: FormFigures
 
@@ -194,6 +196,14 @@ class Forms(Action):
 
     def needs(self, contact: Contact, kit_state: KitState | None, confirmed: frozenset[str]) -> bool:
         return file_active(contact) and kit_active(kit_state, confirmed) and self.key not in confirmed
+
+    def member_lists(self) -> list[MemberList]:
+        """The form's subscribers; whom a run adds, without the run memory's word that it did (verify checks it)."""
+        assert self.form is not None, "resolve() first"
+        form_id = self.form.id
+        return [MemberList("form", f"{self.form.name} (id {form_id})", self.key,
+                           lambda contact, state: self.needs(contact, state, frozenset()),
+                           lambda client: form_member_emails(client, form_id))]
 
     def stages(self, client: KitClient) -> list[Stage]:
         assert self.form is not None, "resolve() first"

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 from importer.errors import ConfigError, KitRequestError, KitUnavailableError
 from importer.kit import Added, KitClient, Sequence, SequenceClosed, add_to_sequence, list_sequence_members, \
-    list_sequences
+    list_sequences, sequence_member_emails
 from importer.kit.sequences import MEMBERS_PAGE
 from importer.outputs.words import plural
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
-from importer.send.actions.base import Action, Count, Figures, file_active, kit_active
+from importer.send.actions.base import Action, Count, Figures, MemberList, file_active, kit_active
 from importer.send.stages.base import Stage
 
 if TYPE_CHECKING:
@@ -59,6 +59,13 @@ class Target:
     def wants(self, contact: Contact, kit_state: KitState | None, confirmed: frozenset[str]) -> bool:
         """Active in the file and in Kit (as far as known), and not added by an earlier run."""
         return file_active(contact) and kit_active(kit_state, confirmed) and self.key not in confirmed
+
+    def member_list(self) -> MemberList:
+        """Its subscribers, for verify: whom a run adds, without the run memory's word that it did."""
+        sequence_id = self.sequence.id
+        return MemberList("sequence", self.label, self.key,
+                          lambda contact, state: self.wants(contact, state, frozenset()),
+                          lambda client: sequence_member_emails(client, sequence_id), self.closed)
 
 
 @dataclass
@@ -113,6 +120,7 @@ class Sequences(Action):
 
     name = "sequences"
     figures_type = SequenceFigures
+    verified = True  # who is in each sequence
     taken_back = False  # Kit's API cannot take a subscriber out of a sequence
     figures: SequenceFigures
 
@@ -155,6 +163,10 @@ class Sequences(Action):
             if target.closed is None:
                 read_members(client, target, len(wanted))
             self.pending += sum(1 for email in wanted if email not in target.members) if not target.closed else 0
+
+    def member_lists(self) -> list[MemberList]:
+        """Each sequence's subscribers, for verify."""
+        return [target.member_list() for target in self.targets]
 
     def stages(self, client: KitClient) -> list[Stage]:
         return [SequenceAdditions(client, target, self.figures) for target in self.targets]
