@@ -143,7 +143,7 @@ class VerifyReport:
                                                                    else "")),
                  line("Kit read", self.read_how),
                  *([line("Members checked", ", ".join(f"{n:,} in {name}" for name, n in self.members_checked.items())
-                         + ": the contacts active in Kit and in the file, whom a run adds")]
+                         + ": the contacts active in Kit and in the file")]
                    if self.members_checked else []),
                  line("Matching", f"{self.matching:,}"),
                  line("Differing", plural(self.differing_contacts, "contact") + (
