@@ -2,7 +2,8 @@
 
 - ConfigError / InputError: stop before anything is sent (exit 1).
 - KitFatalError: Kit refused the credential or the account's limits; stop the run (exit 1).
-- KitUnavailableError: Kit kept failing after every retry; stop the run (exit 1).
+- KitUnavailableError: Kit kept failing after every retry. While Kit is read, the run stops
+  (exit 1); while contacts are sent, the rows in that request fail and the run goes on.
 - KitRequestError: Kit refused one request (a 4xx that retrying cannot fix); the rows in
   that request are rejected and the run goes on.
 

@@ -110,6 +110,10 @@ REASON_NOT_SENT = "not sent"
 STOPPED_BEFORE_SENDING = "not sent: the run stopped"
 HELD_ACTIVE = "active"  # in Contact.confirmed: the run's read of Kit saw the subscriber active
 REASON_NOT_CONFIRMED = "not confirmed (may have been applied)"  # sent; no answer before the run stopped
+# A whole request failed: Kit kept failing through every retry, or refused the request itself.
+REASON_KIT_UNAVAILABLE = "Kit unavailable"
+REASON_KIT_REFUSED = "Kit refused the request"
+REASON_VALUES_REFUSED = "Kit refused the values"
 
 
 @dataclass(slots=True)

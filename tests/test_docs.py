@@ -159,13 +159,16 @@ def test_the_readme_python_recipes_run_against_the_sandbox(sandbox, tmp_path, mo
 
 def test_every_failure_reason_is_in_the_manual():
     """The reasons a row can land in the failures CSV with, each named where the manual explains that file."""
-    from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
+    from importer.records import (
+        REASON_KIT_REFUSED, REASON_KIT_UNAVAILABLE, REASON_NOT_CONFIRMED, REASON_NOT_SENT, REASON_VALUES_REFUSED,
+    )
     from importer.send.actions import forms, sequences, tags, unsubscribes
 
     section = MANUAL.split("## The failures CSV", 1)[1].split("\n## ", 1)[0]
     reasons = {REASON_NOT_SENT, REASON_NOT_CONFIRMED, forms.NOT_ADDED, sequences.NOT_ADDED, tags.NOT_APPLIED,
                unsubscribes.NOT_UNSUBSCRIBED, "invalid email", "missing email", "ragged row", "unknown state",
-               "Kit rejected the subscriber", "field not written"}
+               "Kit rejected the subscriber", "field not written", REASON_KIT_UNAVAILABLE, REASON_KIT_REFUSED,
+               REASON_VALUES_REFUSED}
     missing = {reason for reason in reasons if reason not in section}
     assert not missing, f"failure reasons the manual's failures CSV section does not name: {sorted(missing)}"
 

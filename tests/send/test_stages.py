@@ -94,6 +94,21 @@ def test_a_refused_chunk_rejects_every_contact_in_it(kit, oauth_client):
         "Kit refused the request: No subscribers included for processing"
 
 
+def test_a_chunk_kit_keeps_failing_rejects_every_contact_in_it_as_kit_unavailable(kit, oauth_client):
+    kit.post(f"{BASE}/v4/bulk/subscribers", status=503, json={"errors": ["Service Unavailable"]})
+    out = run_bulk(oauth_client, [contact("a@example.com", row=2), contact("b@example.com", row=3)])
+    assert {o.status for o in out.values()} == {Status.FAILED}
+    assert [r.message.split(":")[0] for r in out["b@example.com"].rejections()] == ["Kit unavailable"]
+
+
+def test_a_values_request_kit_keeps_failing_leaves_the_contact_imported_and_names_its_values(kit, oauth_client):
+    bulk(kit, [sub(5, "a@example.com")])
+    kit.post(f"{BASE}/v4/bulk/custom_fields/subscribers", status=503, json={"errors": ["Service Unavailable"]})
+    out = run_bulk(oauth_client, [contact("a@example.com", last_name="Lamarr")])
+    assert out["a@example.com"].status is not Status.FAILED
+    assert any("Kit unavailable" in message for message in (r.message for r in out["a@example.com"].rejections()))
+
+
 def test_value_failures_map_to_their_row_and_column(kit, oauth_client):
     bulk(kit, [sub(5, "a@example.com"), sub(6, "b@example.com")])
     values(kit, [{"subscriber_id": 5, "subscriber_custom_field_id": 1, "value": "Lamarr"}],

@@ -20,7 +20,7 @@ from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BULK_LIMIT, BulkResult, KitClient, Tag, Tagged, Tagging, bulk_tag_subscribers, tag_subscriber
 from importer.outputs.undo import UndoLine
 from importer.read.tags import TagBook, counted_once, listed, unique
-from importer.records import Contact, Outcome, STOPPED_BEFORE_SENDING, Status
+from importer.records import REASON_KIT_UNAVAILABLE, STOPPED_BEFORE_SENDING, Contact, Outcome, Status
 from importer.send.actions.base import Action, Count, Figures, per_request
 from importer.send.stages.base import Stage
 
@@ -63,7 +63,7 @@ def _tell(outcome: Outcome, tag: Tag, error: str | None) -> None:
 
 def _refusal(error: KitRequestError | KitUnavailableError) -> str:
     if isinstance(error, KitUnavailableError):
-        return f"Kit unavailable: {error}"
+        return f"{REASON_KIT_UNAVAILABLE}: {error}"
     return "; ".join(error.errors) or str(error)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient
-from importer.records import Outcome
+from importer.records import REASON_KIT_REFUSED, REASON_KIT_UNAVAILABLE, Outcome
 
 
 
@@ -61,7 +61,7 @@ def created_since(created_at: dt.datetime | None, since: dt.datetime) -> bool:
 
 def refuse(outcomes: Iterable[Outcome], error: KitRequestError | KitUnavailableError) -> None:
     """A whole request failed: every contact in it gets the reason."""
-    reason = "Kit unavailable" if isinstance(error, KitUnavailableError) else "Kit refused the request"
+    reason = REASON_KIT_UNAVAILABLE if isinstance(error, KitUnavailableError) else REASON_KIT_REFUSED
     detail = "; ".join(error.errors) if isinstance(error, KitRequestError) and error.errors else str(error)
     for outcome in outcomes:
         outcome.fail(reason, detail)

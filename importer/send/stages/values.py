@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import BULK_LIMIT, BulkResult, FieldValue, KitClient, bulk_set_values, match
-from importer.records import CustomField, Outcome, STOPPED_BEFORE_SENDING
+from importer.records import REASON_KIT_UNAVAILABLE, REASON_VALUES_REFUSED, STOPPED_BEFORE_SENDING, CustomField, Outcome
 from importer.send.stages.base import Stage
 
 ValueItem = tuple[Outcome, CustomField, str]
@@ -44,7 +44,7 @@ class BulkValues(Stage):
 def _results(items: list[ValueItem], answer: Answer) -> list[tuple[str, str]]:
     """("written" | "unconfirmed" | "failed", detail) per item, matched by subscriber and field."""
     if isinstance(answer, (KitRequestError, KitUnavailableError)):
-        reason = "Kit unavailable" if isinstance(answer, KitUnavailableError) else "Kit refused the values"
+        reason = REASON_KIT_UNAVAILABLE if isinstance(answer, KitUnavailableError) else REASON_VALUES_REFUSED
         return [("failed", f"{reason}: {answer}")] * len(items)
     if answer.queued:
         return [("unconfirmed", "")] * len(items)
