@@ -27,7 +27,7 @@ from importer.decide.run_memory import RunMemory
 from importer.decide.tally import Tally
 from importer.decide.targets import create_held, hold_missing
 from importer.errors import ConfigError, ImporterError
-from importer.kit import BULK_LIMIT, KitClient, RateLimiter, get_account, list_custom_fields
+from importer.kit import BULK_LIMIT, KitClient, RateLimiter, SubscriberPage, get_account, list_custom_fields
 from importer.outputs.failures import extra_cells_column, output_delimiter
 from importer.outputs.report import RunReport
 from importer.outputs.run_end import RunEnd
@@ -195,6 +195,7 @@ class Decided:
     work: Work
     differ: Differ | None = None
     tally: Tally | None = None
+    counted: SubscriberPage | None = None  # Kit's total, asked when the run chose not to read on: undo decides on it
 
 
 def _import_source(report: RunReport, source: RowSource, settings: Settings, client: KitClient | None,
@@ -311,8 +312,8 @@ def _compare(report: RunReport, settings: Settings, prepared: Prepared, contacts
     """What the run sends: the whole file, what the run memory says Kit lacks, or (when reading Kit pays,
     or is asked for) the difference from what Kit holds, tallied for the plan."""
     blind = Work(contacts, None, actions=prepared.actions)  # the whole file: what a run sends knowing nothing
-    differ = read_kit(prepared.client, settings, report, blind, prepared.state, progress, prepared.actions,
-                      opt_outs(prepared.guard))
+    differ, counted = read_kit(prepared.client, settings, report, blind, prepared.state, progress, prepared.actions,
+                               opt_outs(prepared.guard))
     if differ is not None:
         tally = Tally()
         decided = Decided(Work(contacts, None, actions=prepared.actions, differ=differ, plan=tally), differ, tally)
@@ -322,7 +323,7 @@ def _compare(report: RunReport, settings: Settings, prepared: Prepared, contacts
     if state is not None and not settings.full:
         note_unchecked(report, settings, contacts.contacts(), state)
     return Decided(Work(contacts, state, actions=prepared.actions) if state is not None and not settings.full
-                   else blind)
+                   else blind, counted=counted)
 
 
 def _check(report: RunReport, source: RowSource, settings: Settings, prepared: Prepared, contacts: ContactMerger,
@@ -389,7 +390,8 @@ def _ready(report: RunReport, source: RowSource, settings: Settings, prepared: P
     report.columns = prepared.plan.describe()  # the fields just created are Kit's now, not "to be created"
     # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
     save_undo_file(client, settings, decided.work, report,
-                   differ.account if differ is not None and not differ.refreshed else None, output_delimiter(source))
+                   differ.account if differ is not None and not differ.refreshed else None, output_delimiter(source),
+                   counted=decided.counted)
     for action in prepared.actions:
         action.create(client)
     return [*stages_for(client, new_state=settings.subscriber_state),

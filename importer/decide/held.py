@@ -102,12 +102,14 @@ def read_pays(total: int, blind_writes: int) -> ReadDecision:
                               "it could save")
 
 
-def read_for(client: KitClient, count: int, emails: Callable[[], Iterable[str]], *,
-             include_tags: bool) -> tuple[Account, str]:
+def read_for(client: KitClient, count: int, emails: Callable[[], Iterable[str]], *, include_tags: bool,
+             first: SubscriberPage | None = None) -> tuple[Account, str]:
     """What Kit holds for `count` emails, at the cheaper of two reads: the whole account (one request
     per 1,000 subscribers), or one list request per email (`email_address=`). The first page, which
-    asks Kit's total, decides; a sentence says which read was made and why (for a summary)."""
-    first = count_subscribers(client, include_tags=include_tags)
+    asks Kit's total, decides; a sentence says which read was made and why (for a summary). `first`
+    is that page when the run already asked it (and chose not to read on): Kit is not asked twice."""
+    if first is None or (include_tags and not first.tags):
+        first = count_subscribers(client, include_tags=include_tags)
     total = first.total_count
     if total is None or read_cost(total) <= count:
         account = read_account(client, include_tags=include_tags, first=first)

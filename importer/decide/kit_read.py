@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from importer.decide import freshness
 from importer.decide.difference import Differ
@@ -12,6 +12,7 @@ from importer.decide.held import count_subscribers, read_account, read_cost, rea
 from importer.decide.run_memory import RunMemory
 from importer.decide.unsubscribes import HONOURED, Mode, opted_out
 from importer.kit import KitClient
+from importer.kit.reads import SubscriberPage
 from importer.outputs.report import RunReport
 from importer.outputs.words import plural
 from importer.read.consent import ConsentGuard
@@ -24,6 +25,14 @@ from importer.decide.work import Work
 # Kit's list lags writes by seconds to minutes: a refresh of the state's cache reads from this
 # long before the last read began, so that nothing written just before it is missed.
 LIST_LAG_MARGIN = dt.timedelta(minutes=10)
+
+
+class KitRead(NamedTuple):
+    """What `read_kit` settled: the comparison when it read Kit; else, when it asked Kit's total and
+    chose not to read on, that counting page, which the undo file's read decides on instead of asking again."""
+
+    differ: Differ | None
+    counted: SubscriberPage | None = None
 
 
 def note_unchecked(report: RunReport, settings: Settings, contacts: Iterable[Contact], state: RunMemory | None) -> None:
@@ -48,7 +57,7 @@ def opt_outs(guard: ConsentGuard | None) -> int:
 
 
 def read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: RunMemory | None,
-              progress: Progress, actions: list[Action], opt_outs: int = 0) -> Differ | None:
+              progress: Progress, actions: list[Action], opt_outs: int = 0) -> KitRead:
     """Read what Kit holds when it pays (or --compare always), and say in the report how or why not.
 
     With a state file that holds an earlier read, only the subscribers updated since it (less
@@ -62,11 +71,11 @@ def read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Wo
     if mode is CompareMode.NEVER:  # a dry run sends nothing: it says what a real run would
         is_sent = "would be sent" if settings.dry_run else "is sent"
         report.kit_read = f"not read ({settings.named('compare')} never): the whole file {is_sent}"
-        return None
+        return KitRead(None)
     if settings.full and mode is CompareMode.AUTO:
         sends = "would send" if settings.dry_run else "sends"
         report.kit_read = f"not read: {settings.named('full')} {sends} the whole file"
-        return None
+        return KitRead(None)
     options: dict[str, Any] = dict(state=state, actions=actions, consent=settings.consent)
     include_tags = blind.include_tags
     since = state.read_at() if state is not None and not settings.full else None
@@ -76,21 +85,22 @@ def read_kit(client: KitClient, settings: Settings, report: RunReport, blind: Wo
         account, how = read_for(client, blind.count, lambda: (c.email for c in blind), include_tags=include_tags)
         report.kit_read = f"{how}: the state file's picture of Kit is due for its re-read " \
                           f"(every {settings.full_read_days:g} days)"
-        return Differ(account, **options)
+        return KitRead(Differ(account, **options))
     if since is not None:
         account = read_account(client, include_tags=include_tags, updated_after=since - LIST_LAG_MARGIN,
                                progress=_reading(progress))
         report.kit_read = (f"{plural(len(account), 'subscriber')} updated since the state file's read of "
                            f"{since:%Y-%m-%d %H:%M} UTC (less {LIST_LAG_MARGIN.seconds // 60} minutes for Kit's list "
                            f"lag), in {plural(account.requests, 'request')}; the state file stands for the others")
-        return Differ(account, refreshed=True, **options)
+        return KitRead(Differ(account, refreshed=True, **options))
     return _when_it_pays(client, settings, report, blind, state, progress, opt_outs, options)
 
 
 def _when_it_pays(client: KitClient, settings: Settings, report: RunReport, blind: Work, state: RunMemory | None,
-                  progress: Progress, opt_outs: int, options: dict[str, Any]) -> Differ | None:
+                  progress: Progress, opt_outs: int, options: dict[str, Any]) -> KitRead:
     """A whole read of Kit, when it costs fewer requests than the writes it could save, or when --diff,
-    the brake over unsubscribes or the undo file needs it anyway; else None, saying why not."""
+    the brake over unsubscribes or the undo file needs it anyway; else no comparison, saying why not
+    (with the counting page, when it was asked, for the undo file to decide on)."""
     mode, include_tags = settings.compare, blind.include_tags
     bulk = client.credential.can_bulk
     writes = write_cost(blind.count, blind.values, 0, client.credential) + \
@@ -104,7 +114,7 @@ def _when_it_pays(client: KitClient, settings: Settings, report: RunReport, blin
     undo = not settings.no_undo and not settings.dry_run and blind.count > 0
     if weighs and writes <= 1 and not undo:
         report.kit_read = "not read: the file needs one write at most, which no read can save"
-        return None
+        return KitRead(None)
     first = count_subscribers(client, include_tags=include_tags)
     total = first.total_count if first.total_count is not None else len(first.subscribers)
     decision = read_pays(total, writes)
@@ -112,7 +122,7 @@ def _when_it_pays(client: KitClient, settings: Settings, report: RunReport, blin
     if weighs and first.next_cursor is not None and first.total_count is not None and not decision.pays \
             and not for_undo:
         report.kit_read = f"not read: {decision.why}"
-        return None
+        return KitRead(None, counted=first)
     account = read_account(client, include_tags=include_tags, first=first, progress=_reading(progress))
     why = "it was asked for" if mode is CompareMode.ALWAYS else "one page held it all" \
         if first.next_cursor is None else decision.why
@@ -123,7 +133,7 @@ def _when_it_pays(client: KitClient, settings: Settings, report: RunReport, blin
         why = f"{needs} it, though it costs more than the {plural(writes, 'write')} it could save" if not weighs \
             else "the undo file needs it, so it is compared too"
     report.kit_read = f"{plural(len(account), 'subscriber')} in {plural(account.requests, 'request')} ({why})"
-    return Differ(account, **options)
+    return KitRead(Differ(account, **options))
 
 
 def _full_read_due(state: RunMemory, settings: Settings, report: RunReport) -> bool:

@@ -72,6 +72,7 @@ class SubscriberPage:
     subscribers: list[HeldSubscriber]
     total_count: int | None
     next_cursor: str | None
+    tags: bool = False  # asked with each subscriber's tags
 
 
 def list_subscribers(client: KitClient, *, after: str | None = None, status: str = "all",
@@ -102,7 +103,8 @@ def list_subscribers(client: KitClient, *, after: str | None = None, status: str
     cursor = page.get("end_cursor")
     following = str(cursor) if page.get("has_next_page") and cursor else None
     parsed = (HeldSubscriber.parse(s) for s in dicts(body.get("subscribers")))
-    return SubscriberPage([s for s in parsed if s is not None], total if total_count else None, following)
+    return SubscriberPage([s for s in parsed if s is not None], total if total_count else None, following,
+                          include_tags)
 
 
 def iter_pages(client: KitClient, *, first: SubscriberPage | None = None, **query: Any) -> Iterator[SubscriberPage]:

@@ -11,6 +11,7 @@ from importer.decide.difference import Differ
 from importer.decide.held import Account
 from importer.errors import ConfigError
 from importer.kit import KitClient
+from importer.kit.reads import SubscriberPage
 from importer.outputs.diff import write_diff
 from importer.outputs.failures import output_delimiter, write_failures
 from importer.outputs.report import RunReport
@@ -81,10 +82,12 @@ def write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, li
 
 
 def save_undo_file(client: KitClient, settings: Settings, work: Work, report: RunReport,
-                    account: Account | None = None, delimiter: str = ",") -> None:
+                    account: Account | None = None, delimiter: str = ",", *,
+                    counted: SubscriberPage | None = None) -> None:
     """The one step just before the first subscriber is written: save the undo file of what the run
     will change (after every check that can stop it, and after creating the fields it maps, which
-    hold no value to restore). `account` is what the run read of Kit, if it did. The file stays
+    hold no value to restore). `account` is what the run read of Kit, if it did; `counted`, the page
+    that asked Kit's total when it did not read on. The file stays
     marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
     extra = [line for action in work.actions for line in action.extra_undo_lines()]  # people not in the file
     if settings.no_undo or not (work.count or extra):
@@ -92,7 +95,8 @@ def save_undo_file(client: KitClient, settings: Settings, work: Work, report: Ru
     path = undo_path(settings.undo, source_name(settings.source), settings.undo_folder)
     saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=work.include_tags,
                       consent=settings.consent, delimiter=delimiter,
-                      form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra)
+                      form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra,
+                      counted=counted)
     report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
     report.undo_saved = saved if saved.written else None
     if saved.written and settings.state is not None:

@@ -28,6 +28,7 @@ from importer.errors import ConfigError
 from importer.outputs.failures import neutralize, restore, write_csv
 from importer.outputs.atomic import atomic_write
 from importer.kit import KitClient
+from importer.kit.reads import SubscriberPage
 from importer.records import Contact
 from importer.outputs import summary
 from importer.outputs.summary import LISTED, ExitStatus, elapsed_line, listing, requests_line
@@ -128,13 +129,14 @@ def incomplete_marker(path: Path) -> Path:
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
               account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
               delimiter: str = ",", form: bool = False, actions: Iterable[UndoneBy] = (),
-              extra: Iterable[UndoLine] = ()) -> UndoSaved:
+              extra: Iterable[UndoLine] = (), counted: SubscriberPage | None = None) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
     `account` is what the run read of Kit, if it did; without it (or without tags when the run
     adds some: `tags`), Kit's values are read here at the cheaper of a whole-account read and one lookup
-    per contact (`account.read_for`), since an undo file that cannot restore is no undo file.
+    per contact (`account.read_for`), since an undo file that cannot restore is no undo file; it
+    decides on `counted`, the page that asked Kit's total, when the run already asked it.
     If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
     kept first and this run adds only lines for what they do not cover: what the interrupted run
     wrote must still be taken back, from Kit's values before it. `extra` are lines of writes to
@@ -143,7 +145,8 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     saved = UndoSaved(path, form=form)
     earlier = interrupted_lines(path)
     if account is None or (tags and not account.include_tags):
-        account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags)
+        account, how = read_for(client, count, lambda: (c.email for c in contacts()), include_tags=tags,
+                                first=counted)
         saved.how = how
     else:
         saved.how = "the run's own read of the account"

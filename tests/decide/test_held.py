@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from importer.decide.held import count_subscribers, read_account, read_cost, read_pays, write_cost
+from importer.decide.held import count_subscribers, read_account, read_cost, read_for, read_pays, write_cost
 from importer.decide.compare import Kind, compare
 from importer.kit import Credential, KitClient, RateLimiter, get_subscriber, get_subscriber_tags
 from importer.records import Contact, CustomField, KitState
@@ -58,6 +58,18 @@ def test_the_counting_page_is_the_reads_first_page(sandbox):
     account = read_account(client, include_tags=False, first=first)
     assert (len(account), account.total, account.requests) == (1500, 1500, 2)
     assert client.stats.total == 2 and account.get("person0@example.com").tags is None
+
+
+def test_read_for_decides_on_a_counting_page_already_asked_unless_it_lacks_the_tags(sandbox):
+    seed(sandbox.store, 2500)
+    client = client_for(sandbox)
+    first = count_subscribers(client, include_tags=False)
+    emails = lambda: ["person3@example.com", "nobody@example.com"]  # noqa: E731
+    account, how = read_for(client, 2, emails, include_tags=False, first=first)
+    assert how.startswith("looked up 2 subscribers by email") and len(account) == 1
+    assert client.stats.by_endpoint == {"GET /v4/subscribers": 3}  # the page given, then one lookup each
+    read_for(client, 2, emails, include_tags=True, first=first)  # a page without tags cannot stand for one with
+    assert [q.get("include_total_count") for m, p, q, b in sandbox.requests].count("true") == 2
 
 
 def test_an_empty_account_costs_one_request(sandbox):

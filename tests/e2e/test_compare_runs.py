@@ -230,6 +230,25 @@ def test_auto_does_not_read_an_account_much_larger_than_the_file_and_says_why(sa
     assert report_of(tmp_path)["kit_read"] == "2,503 subscribers in 3 requests (it was asked for)"
 
 
+def test_the_undo_file_decides_on_the_counting_page_the_run_already_asked(sandbox, tmp_path):
+    """A run that asks Kit's total and does not read on hands that page to the undo file's read,
+    which looks the contacts up without asking Kit's total a second time."""
+    for i in range(2500):
+        sandbox.store.upsert(f"someone{i}@example.com", None, set_first_name=False)
+    source = csv_file(tmp_path / "c.csv", people(2))
+    before = len(sandbox.requests)
+    result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    report = report_of(tmp_path)
+    assert report["kit_read"].startswith("not read: the account holds 2,500 subscribers")
+    assert "looked up 2 subscribers by email, one request each" in report["undo_holds"]
+    reads = [q for m, p, q, _ in sandbox.requests[before:] if p == "/v4/subscribers" and m == "GET"]
+    assert [q.get("include_total_count") for q in reads].count("true") == 1  # Kit's total, asked once
+    assert sorted(q.get("email_address") for q in reads if "email_address" in q) == ["p0@example.com",
+                                                                                     "p1@example.com"]
+    assert report["requests"]["GET /v4/subscribers"] == 3  # the counting page and two lookups
+
+
 def test_compare_never_sends_the_whole_file_without_reading(sandbox, tmp_path):
     source = csv_file(tmp_path / "c.csv", people(5))
     env = env_for(sandbox)
