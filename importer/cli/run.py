@@ -77,8 +77,6 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
         with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, emulator):
             settings = settings_from(config, given, credential=credential, base_url=base_url,
                                              refresh=grant)
-            if config_path is not None:  # a scheduled run's undo files go beside its config and state,
-                settings.undo_folder = config_path.resolve().parent  # not into cron's working folder
             progress = BarProgress()
             sandbox_undo_skipped = False
             if emulator is not None:

@@ -92,7 +92,7 @@ def save_undo_file(client: KitClient, settings: Settings, work: Work, report: Ru
     extra = [line for action in work.actions for line in action.extra_undo_lines()]  # people not in the file
     if settings.no_undo or not (work.count or extra):
         return
-    path = undo_path(settings.undo, source_name(settings.source), settings.undo_folder)
+    path = undo_path(settings.undo, source_name(settings.source), settings.output_folder)
     saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=work.include_tags,
                       consent=settings.consent, delimiter=delimiter,
                       form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra,

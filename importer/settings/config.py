@@ -28,7 +28,8 @@ PATH_KEYS = tuple(name for name, declared in CONFIG_KEYS.items() if declared.val
 
 
 def load_config(path: Path, today: str | None = None) -> dict:
-    """Read a scheduled import's TOML config; paths resolved beside it, `{date}` filled in.
+    """Read a scheduled import's TOML config; paths resolved beside it, `{date}` filled in, and the
+    files a run names for its source (its undo file, verify's differences CSV) put beside it too.
 
     An error names the key, the file and its line, so a broken nightly job says where to
     look; its values are checked by the same declarations as the flags'. The result's
@@ -83,6 +84,7 @@ def load_config(path: Path, today: str | None = None) -> dict:
         if key in out:
             out[key] = base / out[key].replace("{date}", date)
     out.setdefault("state", base / f"{path.stem}.state")
+    out["output_folder"] = base  # the files named for the source (undo, differences) too: not cron's working folder
     if "source" in out and is_url(out["source"]):
         out["source"] = out["source"].strip()
     elif "source" in out:

@@ -353,8 +353,9 @@ class Settings:
                                         "subscriber for one).", value=bool)
     verify: bool = setting(False, help="After the import, read back what Kit holds and report every difference "
                                        "from the file (exit 3 if any), as `kit-import verify` does.", value=bool)
-    differences: Path | None = setting(help="Where verify writes the differences CSV (default: ./<source "
-                                            "name>.verify.csv).", value=Path, metavar="PATH")
+    differences: Path | None = setting(help="Where verify writes the differences CSV (default: <source "
+                                            "name>.verify.csv in the current folder; with --config: beside it).",
+                                       value=Path, metavar="PATH")
     settle: float = setting(300.0, help="Seconds verify may wait, reading again with doubling pauses, for Kit's "
                                         "lists (a subscriber found by email, a subscriber's tags), which lag "
                                         "writes by up to 5 minutes, before it calls what they lack a difference.",
@@ -415,7 +416,9 @@ class Settings:
                                            "fully when Kit takes 1.5 s to answer: 18 for OAuth, 4 for an API key).",
                                       value=int, low=1, high=256, metavar="N")
     refresh: RefreshGrant | None = None
-    undo_folder: Path | None = None  # where each run's timestamped undo file goes: a config's folder; None: the current
+    # Where the files named for the source go (each run's undo file, verify's differences CSV): a config's
+    # folder (`load_config`), not cron's working folder; None: the current folder.
+    output_folder: Path | None = None
     origins: Origins = field(default_factory=Origins)  # where each value came from, for the words of errors
     notes: list[str] = field(default_factory=list, init=False)  # settings set aside, said in the summary
 
@@ -503,8 +506,9 @@ class Settings:
 
     @property
     def differences_file(self) -> Path:
-        """Where verify writes its differences: the setting's path, else `<source name>.verify.csv` here."""
-        return self.differences or Path(source_name(self.source) + VERIFY_SUFFIX)
+        """Where verify writes its differences: the setting's path, else `<source name>.verify.csv` in the
+        output folder (a config's folder, as its undo files; else here)."""
+        return self.differences or (self.output_folder or Path()) / (source_name(self.source) + VERIFY_SUFFIX)
 
 
 def declarations(group: Group | None = None) -> Iterator[tuple[str, Declared]]:

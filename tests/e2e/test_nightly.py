@@ -523,3 +523,16 @@ def test_a_configs_undo_files_go_beside_it_not_where_cron_runs(sandbox, tmp_path
     assert f"Undo file:         {saved}: 1 created subscriber" in result.output
     listed = invoke(["undo"], env_for(sandbox), cwd=night)
     assert saved.name in listed.output
+
+
+def test_a_configs_differences_csv_goes_beside_it_as_its_undo_files_do(sandbox, tmp_path):
+    home, night = tmp_path / "home", tmp_path / "night"
+    home.mkdir()
+    night.mkdir()
+    write(night / "list.csv", "Email,First Name\na@example.com,Ann\n")
+    write(night / "nightly.toml", 'source = "list.csv"\n')
+    result = invoke(["verify", "--config", str(night / "nightly.toml"), "--settle", "0"], env_for(sandbox), cwd=home)
+    assert result.exit_code == 3, result.output  # Kit lacks the contact
+    assert list(home.iterdir()) == []  # cron's working folder gathers nothing
+    assert (night / "list.csv.verify.csv").is_file()
+    assert f"-> {night / 'list.csv.verify.csv'}" in result.output
