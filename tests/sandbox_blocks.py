@@ -100,7 +100,7 @@ def normal(lines: list[str]) -> list[str]:
     out = []
     for line in normalized(lines):
         line = line.removeprefix("\ufeff")  # the byte order mark a CSV kit-import writes starts with
-        line = re.sub(r"\d{4}-\d\d-\d\dT\d{4}(\d\d)?\b", "DATETIME", line)  # a timestamped undo file's name
+        line = re.sub(r"\d{4}-\d\d-\d\dT\d{4}(\d\d)?Z?\b", "DATETIME", line)  # a timestamped undo file's name
         line = re.sub(r"(?<![\w.])\d+\.\d+ s\b", "N s", line)  # how long a run took (history's Took)
         out.append(re.sub(r"(sandbox-(?:token|key|client|refresh)-)[\w-]+", r"\1...", line))
     return out

@@ -51,9 +51,9 @@ def undo_command(undo_file: Path | None, unsubscribe_created: bool, dry_run: boo
 
     \b
         kit-import undo
-        kit-import undo contacts.csv.2026-12-06T0315.undo.csv --dry-run
-        kit-import undo contacts.csv.2026-12-06T0315.undo.csv
-        kit-import undo contacts.csv.2026-12-06T0315.undo.csv --unsubscribe-created
+        kit-import undo contacts.csv.2026-12-06T0315Z.undo.csv --dry-run
+        kit-import undo contacts.csv.2026-12-06T0315Z.undo.csv
+        kit-import undo contacts.csv.2026-12-06T0315Z.undo.csv --unsubscribe-created
 
     \b
     Exit status:
@@ -99,7 +99,7 @@ def _list(source: Path | None) -> None:
             "runs in (a --config run: beside its config), or at its --undo PATH.")
         return
     say(f"Undo files {where}in {place}, newest first:")
-    width = max(len(str(item.path)) for item in found)
+    width, saved_width = max(len(str(item.path)) for item in found), max(len(item.saved) for item in found)
     for item in found:
-        say(item.line(width))
+        say(item.line(width, saved_width))
     say("Take one back with `kit-import undo FILE` (add --dry-run first to see what it restores).")

@@ -166,8 +166,8 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     saved.kept = len(earlier)
     # Written after the undo file (both before any write to Kit): a marker never points at an older file.
     with atomic_write(incomplete_marker(path), encoding="utf-8", durable=True) as f:
-        f.write(f"The run that saved {path.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} has not finished "
-                "writing: the next run saving an undo file here keeps its lines.\n")
+        f.write(f"The run that saved {path.name} at {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC has not "
+                "finished writing: the next run saving an undo file here keeps its lines.\n")
     return saved
 
 

@@ -1,5 +1,5 @@
 """Where undo files go and how to find them again: one file per run, named for its source and
-its time (`contacts.csv.2026-12-06T0315.undo.csv`), never replacing an earlier run's.
+its time in UTC (`contacts.csv.2026-12-06T0315Z.undo.csv`), never replacing an earlier run's.
 
 An interrupted run's file (still marked incomplete) is the exception: the rerun of the same
 source saves into it, keeping its lines (see `outputs.undo.save_undo`), so that one file takes
@@ -21,28 +21,29 @@ from importer.decide.compare import FIRST_NAME, TAG
 from importer.outputs.words import plural
 
 UNDO_SUFFIX = ".undo.csv"
-STAMP = "%Y-%m-%dT%H%M"  # minutes: a second run within one gets seconds, then a count
+# UTC, as the summaries' times (Z says so), minutes: a second run within one gets seconds, then a count.
+MINUTE, SECOND = "%Y-%m-%dT%H%MZ", "%Y-%m-%dT%H%M%SZ"
 
 
 def undo_path(given: Path | None, source_name: str, folder: Path | None = None,
               now: dt.datetime | None = None) -> Path:
     """The undo file this run saves: the path given (--undo PATH, the user's to keep or replace),
     an interrupted run's file of the same source (its lines are kept and added to), or a new
-    `<source name>.<time>.undo.csv` in `folder` (the current folder)."""
+    `<source name>.<time>.undo.csv` in `folder` (the current folder), its time in UTC."""
     if given is not None:
         return Path(given)
     folder = folder if folder is not None else Path()
     interrupted = [p for p in undo_files(folder, source_name) if incomplete_marker(p).exists()]
     if interrupted:
         return max(interrupted, key=_mtime)
-    now = now or dt.datetime.now()
-    for name in (f"{source_name}.{now:{STAMP}}", f"{source_name}.{now:{STAMP}%S}"):
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    for name in (f"{source_name}.{now:{MINUTE}}", f"{source_name}.{now:{SECOND}}"):
         if not (folder / (name + UNDO_SUFFIX)).exists():
             return folder / (name + UNDO_SUFFIX)
     count = 2
-    while (folder / f"{source_name}.{now:{STAMP}%S}-{count}{UNDO_SUFFIX}").exists():
+    while (folder / f"{source_name}.{now:{SECOND}}-{count}{UNDO_SUFFIX}").exists():
         count += 1
-    return folder / f"{source_name}.{now:{STAMP}%S}-{count}{UNDO_SUFFIX}"
+    return folder / f"{source_name}.{now:{SECOND}}-{count}{UNDO_SUFFIX}"
 
 
 def undo_files(folder: Path, source_name: str | None = None) -> list[Path]:
@@ -63,24 +64,34 @@ class Listed:
     holds: str
     interrupted: bool
 
-    def line(self, width: int) -> str:
+    def line(self, width: int, saved_width: int = 0) -> str:
         mark = " (its run did not finish)" if self.interrupted else ""
-        return f"  {self.path!s:<{width}}  {self.saved}  {self.holds}{mark}"
+        return f"  {self.path!s:<{width}}  {self.saved:<{saved_width}}  {self.holds}{mark}"
 
 
 def listing(folder: Path, source_name: str | None = None) -> list[Listed]:
     """Each undo file in `folder` (of one source, when named) with what it would undo, newest first."""
     out = []
     for path in undo_files(folder, source_name):
-        stamp = re.search(r"\.(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})[\d-]*\.undo\.csv$", path.name)
-        saved = f"{stamp[1]} {stamp[2]}:{stamp[3]}" if stamp else \
-            dt.datetime.fromtimestamp(_mtime(path)).strftime("%Y-%m-%d %H:%M")
-        try:
-            holds = describe_lines(Counter(line.what for line in read_undo(path)))
-        except ConfigError as e:
-            holds = f"cannot be read: {e}"
-        out.append(Listed(path, saved, holds, incomplete_marker(path).exists()))
+        out.append(Listed(path, _saved(path), _holds(path), incomplete_marker(path).exists()))
     return out
+
+
+def _saved(path: Path) -> str:
+    """When the run saved the undo file at `path`: the time its name holds (`2026-12-06 03:15 UTC`; an
+    older name without the Z holds this machine's time then, shown as it is), else its file's time in UTC."""
+    stamp = re.search(r"\.(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})(?:\d{2})?(Z?)(?:-\d+)?\.undo\.csv$", path.name)
+    if stamp:
+        return f"{stamp[1]} {stamp[2]}:{stamp[3]}" + (" UTC" if stamp[4] else "")
+    return f"{dt.datetime.fromtimestamp(_mtime(path), dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+
+def _holds(path: Path) -> str:
+    """What the undo file at `path` would take back, or why it cannot be read."""
+    try:
+        return describe_lines(Counter(line.what for line in read_undo(path)))
+    except ConfigError as e:
+        return f"cannot be read: {e}"
 
 
 def describe_lines(kinds: Counter[str]) -> str:

@@ -77,7 +77,7 @@ def load_config(path: Path, today: str | None = None) -> dict:
             raise fail(key, f"in [credentials] must be one of {', '.join(CREDENTIAL_KEYS)}, a string")
 
     base = path.resolve().parent
-    date = today or dt.date.today().isoformat()
+    date = today or dt.datetime.now(dt.timezone.utc).date().isoformat()  # UTC, as the undo files' names
     out = dict(raw)
     out["origins"] = from_config({key: _line_of(text, key) for key in raw if key in CONFIG_KEYS}, str(path))
     for key in PATH_KEYS:

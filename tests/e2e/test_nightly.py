@@ -227,7 +227,7 @@ max_changes = 90
     assert result.exit_code == 0, result.output
     assert len(sandbox.store.subscribers) == 7
     assert (tmp_path / "nightly.state").exists()
-    today = time.strftime("%Y-%m-%d")
+    today = time.strftime("%Y-%m-%d", time.gmtime())  # {date} is the UTC date
     assert report_of(tmp_path / "out" / f"report-{today}.json")["created"] == 7
     log = (tmp_path / "out" / f"run-{today}.log").read_text()
     assert "7 imported, 0 rejected" in log and log[:4] == today[:4]
@@ -405,7 +405,7 @@ def test_the_log_file_stamps_each_line_once(sandbox, tmp_path):
 
 def test_wait_says_it_is_waiting_for_the_holder_and_when_it_got_the_lock(sandbox, tmp_path):
     source = generated(tmp_path / "list.csv", 5)
-    today = time.strftime("%Y-%m-%d")
+    today = time.strftime("%Y-%m-%d", time.gmtime())  # {date} is the UTC date
     (tmp_path / "s.db.lock.holder").write_text(f"{today} 03:15:02\n")  # as the holding run wrote it
     holder = hold_lock(tmp_path / "s.db", 1.0)
     waited = invoke(["run", source, "--state", "s.db", "--wait", "--log", "run.log"], env_for(sandbox), cwd=tmp_path)

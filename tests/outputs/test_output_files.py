@@ -5,9 +5,13 @@ source, as German Excel saves one, gets semicolons) in UTF-8 with a BOM, and rea
 from __future__ import annotations
 
 import datetime as dt
+import time
+
+import pytest
 
 from conftest import write
 from importer.outputs.undo_files import undo_files, undo_path
+from importer.settings.config import load_config
 from helpers import env_for, invoke
 
 GERMAN = "E-Mail;Vorname;Company\nann@example.com;Änne;Acme\nkein-email;Bo;Beta\ncy@example.com;Cy;Gamma\n"
@@ -29,16 +33,39 @@ def test_each_run_saves_its_own_undo_file_named_for_its_time(sandbox, tmp_path):
 
 
 def test_undo_file_names(tmp_path):
-    now = dt.datetime(2026, 12, 6, 3, 15, 42)
-    assert undo_path(None, "contacts.csv", tmp_path, now) == tmp_path / "contacts.csv.2026-12-06T0315.undo.csv"
-    (tmp_path / "contacts.csv.2026-12-06T0315.undo.csv").write_text("x")
-    assert undo_path(None, "contacts.csv", tmp_path, now).name == "contacts.csv.2026-12-06T031542.undo.csv"
-    (tmp_path / "contacts.csv.2026-12-06T031542.undo.csv").write_text("x")
-    assert undo_path(None, "contacts.csv", tmp_path, now).name == "contacts.csv.2026-12-06T031542-2.undo.csv"
+    now = dt.datetime(2026, 12, 6, 4, 15, 42, tzinfo=dt.timezone(dt.timedelta(hours=1)))  # 03:15:42 UTC
+    assert undo_path(None, "contacts.csv", tmp_path, now) == tmp_path / "contacts.csv.2026-12-06T0315Z.undo.csv"
+    (tmp_path / "contacts.csv.2026-12-06T0315Z.undo.csv").write_text("x")
+    assert undo_path(None, "contacts.csv", tmp_path, now).name == "contacts.csv.2026-12-06T031542Z.undo.csv"
+    (tmp_path / "contacts.csv.2026-12-06T031542Z.undo.csv").write_text("x")
+    assert undo_path(None, "contacts.csv", tmp_path, now).name == "contacts.csv.2026-12-06T031542Z-2.undo.csv"
     assert undo_path(tmp_path / "mine.csv", "contacts.csv", tmp_path, now) == tmp_path / "mine.csv"
-    (tmp_path / "contacts.csv.2026-12-06T031542.undo.csv.incomplete").write_text("")
-    assert undo_path(None, "contacts.csv", tmp_path, now).name == "contacts.csv.2026-12-06T031542.undo.csv"
-    assert undo_path(None, "other.csv", tmp_path, now).name == "other.csv.2026-12-06T0315.undo.csv"
+    (tmp_path / "contacts.csv.2026-12-06T031542Z.undo.csv.incomplete").write_text("")
+    assert undo_path(None, "contacts.csv", tmp_path, now).name == "contacts.csv.2026-12-06T031542Z.undo.csv"
+    assert undo_path(None, "other.csv", tmp_path, now).name == "other.csv.2026-12-06T0315Z.undo.csv"
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """This machine's clock in a zone whose date differs from UTC's right now (UTC+14 or UTC-12)."""
+    zone = "Etc/GMT-14" if time.gmtime().tm_hour >= 10 else "Etc/GMT+12"
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_time_in_undo_file_names_and_the_date_in_config_paths_are_utc(far_from_utc, tmp_path):
+    before = dt.datetime.now(dt.timezone.utc)
+    name = undo_path(None, "c.csv", tmp_path).name
+    after = dt.datetime.now(dt.timezone.utc)
+    assert name in {f"c.csv.{t:%Y-%m-%dT%H%M}Z.undo.csv" for t in (before, after)}
+    assert dt.date.today() != before.date()  # the zone's date is not UTC's: a local date would be caught
+    config = write(tmp_path / "n.toml", 'source = "c.csv"\nreport = "r-{date}.json"\n')
+    (tmp_path / "c.csv").write_text("Email\n")
+    reports = {tmp_path / f"r-{t:%Y-%m-%d}.json" for t in (before, dt.datetime.now(dt.timezone.utc))}
+    assert load_config(config)["report"] in reports
 
 
 def _bytes_start(path) -> bytes:
@@ -89,10 +116,10 @@ def test_undo_with_no_file_lists_the_undo_files_and_what_each_takes_back(sandbox
                                                 ".undo.csv in the folder it runs in (a --config run: beside its "
                                                 "config), or at its --undo PATH.\n")
     write(tmp_path / "c.csv", "Email,First name\nann@example.com,Ann\nbo@example.com,Bo\n")
-    assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-05T0315.undo.csv"], env_for(sandbox),
+    assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-05T0315Z.undo.csv"], env_for(sandbox),
                   cwd=tmp_path).exit_code == 0
     write(tmp_path / "c.csv", "Email,First name\nann@example.com,Annie\n")
-    assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-06T0315.undo.csv", "--tag", "VIP"], env_for(sandbox),
+    assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-06T0315Z.undo.csv", "--tag", "VIP"], env_for(sandbox),
                   cwd=tmp_path).exit_code == 0
     write(tmp_path / "other.csv.2026-12-01T0900.undo.csv", "email,subscriber_id,what,key,label,kit_value\n"
                                                            "cy@example.com,,created subscriber,,,\n")
@@ -102,9 +129,9 @@ def test_undo_with_no_file_lists_the_undo_files_and_what_each_takes_back(sandbox
     lines = listed.output.splitlines()
     assert lines[0] == "Undo files in this folder, newest first:"
     assert sorted(lines[1:4]) == sorted([
-        "  c.csv.2026-12-06T0315.undo.csv      2026-12-06 03:15  1 first name, 1 tag",
-        "  c.csv.2026-12-05T0315.undo.csv      2026-12-05 03:15  2 created subscribers",
-        "  other.csv.2026-12-01T0900.undo.csv  2026-12-01 09:00  1 created subscriber (its run did not finish)"])
+        "  c.csv.2026-12-06T0315Z.undo.csv     2026-12-06 03:15 UTC  1 first name, 1 tag",
+        "  c.csv.2026-12-05T0315Z.undo.csv     2026-12-05 03:15 UTC  2 created subscribers",
+        "  other.csv.2026-12-01T0900.undo.csv  2026-12-01 09:00      1 created subscriber (its run did not finish)"])
     assert lines[4] == "Take one back with `kit-import undo FILE` (add --dry-run first to see what it restores)."
     of_source = invoke(["undo", "c.csv"], cwd=tmp_path)
     assert of_source.exit_code == 0 and of_source.output.startswith("Undo files of c.csv in this folder")
