@@ -100,7 +100,7 @@ def test_sequence_can_be_rehearsed_in_the_sandbox(tmp_path, auth):
     result = invoke(["run", generated(tmp_path / "list.csv", 3), "--sandbox", "--sandbox-auth", auth,
                      "--sequence", "Welcome"], cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert "Sequence additions: 3 to Welcome (id 1)" in result.output
+    assert "Sequences:         3 additions to Welcome (id 1)" in result.output
 
 
 USAGE_LATENCY = "give SECONDS or MIN-MAX with 0 <= MIN <= MAX <= 60, e.g. 0.3-1.5."

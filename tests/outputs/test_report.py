@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +129,14 @@ def test_ignored_columns_share_one_line_but_those_like_a_kit_field_or_consent():
     listed = report.to_dict()["ignored_columns"]
     assert len(listed) == 19 and listed[0] == {"column": "Column 0", "why": ignored[0][1],
                                                "field": '--field "Column 0=Label"', "own_line": False}
+
+
+def test_every_summary_label_leaves_its_value_in_the_one_column():
+    """A label as long as the column pushes its value one character right of every other line's."""
+    from importer.outputs.summary import LABEL_WIDTH
+
+    root = Path(__file__).resolve().parents[2] / "importer"
+    labels = {label for path in root.rglob("*.py")
+              for label in re.findall(r'(?:\bline\(|\[\()"([A-Z][A-Za-z ]+)"', path.read_text(encoding="utf-8"))}
+    assert {"Requests sent", "Form additions"} <= labels  # the scan finds the labels
+    assert [label for label in labels if len(label) + 1 >= LABEL_WIDTH] == []

@@ -45,7 +45,7 @@ def test_active_subscribers_are_added_by_email_one_request_each(sandbox, tmp_pat
     assert sandbox.store.sequences.members(welcome.id, sandbox.store) == {"ann@example.com", "bo@example.com"}
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["sequences"], report["sequence_additions"]) == ([f"Welcome series (id {welcome.id})"], 2)
-    assert f"Sequence additions: 2 to Welcome series (id {welcome.id})" in result.output
+    assert f"Sequences:         2 additions to Welcome series (id {welcome.id})" in result.output  # aligned
 
 
 def test_a_name_kit_lacks_stops_the_run_before_anything_is_written_naming_the_closest(sandbox, tmp_path):

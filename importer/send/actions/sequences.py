@@ -83,15 +83,15 @@ class SequenceFigures(Figures):
     def plan_lines(self) -> list[tuple[str, str]]:
         if not self.sequences:
             return []
-        return [("Sequence additions", f"up to {self.planned_sequence_additions:,} (to {', '.join(self.sequences)}; "
-                                       "active subscribers only)"), *self._refused()]
+        return [("Sequences", f"up to {plural(self.planned_sequence_additions, 'addition')} "
+                              f"(to {', '.join(self.sequences)}; active subscribers only)"), *self._refused()]
 
     def result_lines(self) -> list[tuple[str, str]]:
         if not self.sequences:
             return []
         members = f" ({plural(self.sequence_members, 'subscriber')} in it already: not added again)" \
             if self.sequence_members else ""
-        return [("Sequence additions", f"{self.sequence_additions:,} to {', '.join(self.sequences)}{members}"),
+        return [("Sequences", f"{plural(self.sequence_additions, 'addition')} to {', '.join(self.sequences)}{members}"),
                 *self._refused()]
 
     def _refused(self) -> list[tuple[str, str]]:
