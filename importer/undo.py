@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from importer.kit import Credential, KitClient
-from importer.decide.freshness import forget_in, state_for
+from importer.decide.freshness import forget_in, state_for, state_note
+from importer.outputs.summary import ExitStatus
 from importer.outputs.undo import UndoReport, delimiter_of, read_undo, write_undo_failures
 from importer.send.undo import undo
-from importer.settings.declaration import base_url_from_env, credentials_from_env, token_file_for
+from importer.settings.declaration import FAILURES_SUFFIX, base_url_from_env, credentials_from_env, token_file_for
 
 
 def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credential: Credential | None = None,
@@ -23,7 +24,9 @@ def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credenti
     `failures` (default: <undo file>.failures.csv), named in the report's `failures_path`.
     The run memory (`state`, else the state file the run named beside its undo file) forgets what
     it knew of the subscribers taken back, so that the next run compares them afresh and sets
-    them again, even when it reads nothing of Kit.
+    them again, even when it reads nothing of Kit. Once every line is undone, the note naming that
+    state file (`<undo file>.state`) is removed: it has served. A partial undo keeps it, and
+    resuming from its failures CSV finds it there and tells the memory again.
     """
     undo_file = Path(undo_file)
     lines = read_undo(undo_file)
@@ -32,12 +35,17 @@ def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credenti
     else:
         report = undo(lines, client or _client(credential, base_url), path=str(undo_file),
                       unsubscribe_created=unsubscribe_created)
-    memory = Path(state) if state is not None else state_for(undo_file)
+    named = state_for(undo_file)
+    memory = Path(state) if state is not None else named
     if not dry_run and memory is not None and memory.is_file():
         report.memory_forgot = forget_in(memory, {line.email for line in lines})
         report.memory = str(memory)
+    note, complete = state_note(undo_file), not dry_run and report.exit_status == ExitStatus.OK
+    told = named is None or (report.memory is not None and Path(report.memory).resolve() == named.resolve())
+    if note is not None and complete and told:
+        note.unlink(missing_ok=True)  # the memory it names was told (or is gone); nothing is left to resume
     if report.failed:
-        target = Path(failures) if failures else undo_file.with_name(undo_file.name + ".failures.csv")
+        target = Path(failures) if failures else undo_file.with_name(undo_file.name + FAILURES_SUFFIX)
         write_undo_failures(target, report.failed, delimiter_of(undo_file))
         report.failures_path = str(target)
     return report

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from importer.decide.run_memory import RunMemory, digest
+from importer.settings.declaration import FAILURES_SUFFIX
 
 # Tables keyed by the email digest that say what Kit holds or was confirmed to hold.
 _PER_EMAIL = ("contacts", "taggings", "states", "form_additions", "not_active", "honoured")
@@ -73,18 +74,34 @@ def describe(last: dt.datetime | None, now: dt.datetime) -> str:
 
 
 def note_state(undo_file: Path, state: Path) -> None:
-    """Beside an undo file, name the state file of the run that saved it, so that `kit-import undo`
-    can tell that run's memory what it took back."""
+    """Beside an undo file, name the state file of the run that saved it (`<undo file>.state`), so
+    that `kit-import undo` can tell that run's memory what it took back. The note lives until an
+    undo of the file completes (`undo_run` removes it); a partial one keeps it for its resumption."""
     try:
         Path(f"{undo_file}.state").write_text(f"{Path(state).resolve()}\n", encoding="utf-8")
     except OSError:
         pass  # the undo still works; only the memory is not told (`kit-import undo --state` tells it)
 
 
+def state_note(undo_file: Path) -> Path | None:
+    """The note naming the run's state file: beside the undo file, or, for the failures CSV of a
+    partial undo (`<undo file>.failures.csv`), beside the undo file it came from; None if none."""
+    name = undo_file.name
+    while True:
+        note = undo_file.with_name(f"{name}.state")
+        if note.is_file():
+            return note
+        if not name.casefold().endswith(FAILURES_SUFFIX) or len(name) == len(FAILURES_SUFFIX):
+            return None
+        name = name[:-len(FAILURES_SUFFIX)]
+
+
 def state_for(undo_file: Path) -> Path | None:
-    """The state file named beside an undo file, if any (and still there)."""
+    """The state file named beside an undo file (or the undo file whose failures CSV this is), if any
+    (and still there)."""
+    note = state_note(undo_file)
     try:
-        named = Path(Path(f"{undo_file}.state").read_text(encoding="utf-8").strip())
+        named = Path(note.read_text(encoding="utf-8").strip()) if note is not None else None
     except OSError:
         return None
-    return named if named.is_file() else None
+    return named if named is not None and named.is_file() else None

@@ -82,3 +82,38 @@ def test_the_weekly_full_read_finds_drift_on_an_account_100_times_the_file(sandb
     output, later = run([source, "--state", "s.db", "--no-undo"], env, tmp_path)
     assert "Last full read:    " in output and "(today)" in output
     assert later["last_full_read"].endswith("(today)") and "due" not in later["kit_read"]
+
+
+def test_the_note_naming_the_state_file_goes_once_the_undo_is_complete_and_stays_for_a_partial_one(
+        sandbox, store, tmp_path):
+    """`<undo file>.state` tells `kit-import undo` which memory to tell. A partial undo keeps it, so that
+    resuming from its failures CSV tells the memory again; the undo that completes removes it."""
+    env = env_for(sandbox)
+    source = write(tmp_path / "people.csv", "Email,Company\nann@example.com,New\n")
+    run([source, "--state", "s.db"], env, tmp_path)
+    write(tmp_path / "people.csv", "Email,Company\nann@example.com,Newer\n")
+    _, second = run([source, "--state", "s.db"], env, tmp_path)
+    undo_file = tmp_path / second["undo_file"]
+    note = tmp_path / f"{second['undo_file']}.state"
+    assert note.is_file()
+    with undo_file.open("a", encoding="utf-8") as f:  # a line Kit refuses: no subscriber has that id
+        f.write("ghost@example.com,999999,field,company,Company,Old\n")
+
+    partial = invoke(["undo", undo_file], env, cwd=tmp_path)
+    assert partial.exit_code == 3, partial.output
+    assert company(store, "ann@example.com") == "New" and "Run memory:" in partial.output
+    assert note.is_file()  # kept: the undo is not complete
+    failures = tmp_path / f"{second['undo_file']}.failures.csv"
+    ann = store.find("ann@example.com").id
+    failures.write_text(failures.read_text(encoding="utf-8-sig").replace("999999", str(ann)), encoding="utf-8")
+
+    resumed = invoke(["undo", failures], env, cwd=tmp_path)
+    assert resumed.exit_code == 0, resumed.output
+    assert f"Run memory:        {tmp_path / 's.db'}: forgot" in resumed.output  # found through the undo file's note
+    assert not note.exists()  # complete: nothing is left to resume
+
+    first_undo = next(p for p in tmp_path.glob("people.csv.*.undo.csv") if p != undo_file)
+    assert [p.name for p in tmp_path.glob("*.undo.csv*.state")] == [f"{first_undo.name}.state"]  # its own
+    done = invoke(["undo", first_undo], env, cwd=tmp_path)
+    assert done.exit_code == 0 and "Run memory:" in done.output
+    assert not (tmp_path / f"{first_undo.name}.state").exists()
