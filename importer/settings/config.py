@@ -84,7 +84,7 @@ def load_config(path: Path, today: str | None = None) -> dict:
         if key in out:
             out[key] = base / out[key].replace("{date}", date)
     out.setdefault("state", base / f"{path.stem}.state")
-    out["output_folder"] = base  # the files named for the source (undo, differences) too: not cron's working folder
+    out["output_folder"] = base  # the files named for the source (failures, undo, differences): not cron's folder
     if "source" in out and is_url(out["source"]):
         out["source"] = out["source"].strip()
     elif "source" in out:

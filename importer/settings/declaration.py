@@ -342,7 +342,8 @@ class Settings:
         [], help="Add every imported active subscriber to this Kit sequence (name or id; repeatable). Nobody known "
                  "to be in it is added again: a repeating sequence would start them over.",
         flag="--sequence", multiple=True, metavar="NAME|ID", toml=(list,), parse=parse_names)
-    failures: Path | None = setting(help="Where to write rejected rows (default: ./<source name>.failures.csv).",
+    failures: Path | None = setting(help="Where to write rejected rows (default: <source name>.failures.csv in "
+                                         "the current folder, or beside the config file).",
                                     value=Path, metavar="PATH")
     report: Path | None = setting(help="Also write the run's figures as JSON here.", value=Path, metavar="PATH")
     undo: Path | None = setting(help="Where to save the undo file, before anything is written: Kit's value of "
@@ -492,7 +493,8 @@ class Settings:
 
     @property
     def failures_file(self) -> Path:
-        """Where the failures CSV goes: the setting's path, else `<source name>.failures.csv` here.
+        """Where the failures CSV goes: the setting's path, else `<source name>.failures.csv` in the
+        output folder (a config's folder, as its undo files and differences; else here).
 
         The whole name, so that contacts.csv and contacts.xlsx keep apart; a failures CSV fed
         back in writes what still fails back onto itself (it is read in full first, and replaced
@@ -502,7 +504,7 @@ class Settings:
             return self.failures
         if isinstance(self.source, Path) and self.source.name.casefold().endswith(FAILURES_SUFFIX):
             return self.source
-        return Path(source_name(self.source) + FAILURES_SUFFIX)
+        return (self.output_folder or Path()) / (source_name(self.source) + FAILURES_SUFFIX)
 
     @property
     def differences_file(self) -> Path:

@@ -536,3 +536,16 @@ def test_a_configs_differences_csv_goes_beside_it_as_its_undo_files_do(sandbox, 
     assert list(home.iterdir()) == []  # cron's working folder gathers nothing
     assert (night / "list.csv.verify.csv").is_file()
     assert f"-> {night / 'list.csv.verify.csv'}" in result.output
+
+
+def test_a_configs_failures_csv_goes_beside_it_as_its_undo_files_do(sandbox, tmp_path):
+    home, night = tmp_path / "home", tmp_path / "night"
+    home.mkdir()
+    night.mkdir()
+    write(night / "list.csv", "Email,First Name\na@example.com,Ann\nnot an email,Bo\n")
+    write(night / "nightly.toml", 'source = "list.csv"\nundo = "night.undo.csv"\n')
+    result = invoke(["run", "--config", str(night / "nightly.toml")], env_for(sandbox), cwd=home)
+    assert result.exit_code == 3, result.output
+    assert list(home.iterdir()) == []  # cron's working folder gathers nothing
+    assert (night / "list.csv.failures.csv").is_file()
+    assert f"-> {night / 'list.csv.failures.csv'}" in result.output
