@@ -7,6 +7,7 @@ shortened) so that each run takes about a minute; latency is not scaled.
 
     python bench/throughput.py                      # OAuth, API key, OAuth with faults, OAuth with 2 tags, --sequence
     python bench/throughput.py --kind api-key --contacts 2000
+    python bench/throughput.py --kind sequence --contacts 3000 --run-seconds 600   # at Kit's own rate, 60 s window
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def scaled_limit(kit_limit: int, requests: int, run_seconds: float = 60.0, windo
 
 
 def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, seed: int, tags: bool = False,
-        sequence: bool = False) -> dict:
+        sequence: bool = False, run_seconds: float = 60.0) -> dict:
     """One import; the minimum is the reads (fields, the empty account's one page of subscribers
     that the comparison reads, tags when tagging, and with --sequence the account's sequences and
     the sequence's one page of subscribers), the tag creations (11 tags, one bulk request) and
@@ -98,7 +99,7 @@ def run(kind: str, contacts: int, latency: tuple[float, float], faults: bool, se
     minimum = reads + creations + (math.ceil(contacts / 100) + math.ceil(contacts * len(FIELDS) / 100) +
                                    math.ceil(taggings / 100) if kind == "oauth" else contacts + taggings)
     minimum += contacts if sequence else 0
-    limit, window = scaled_limit(RATE_LIMITS["oauth" if kind == "oauth" else "api_key"], minimum)
+    limit, window = scaled_limit(RATE_LIMITS["oauth" if kind == "oauth" else "api_key"], minimum, run_seconds)
     behaviour = Behaviour(latency=latency, rate_limit=(limit, window), seed=seed,
                           errors=0.05 if faults else 0.0, drops=0.02 if faults else 0.0)
     with tempfile.TemporaryDirectory() as tmp, Sandbox(KitStore(), behaviour=behaviour) as sandbox:
@@ -139,6 +140,8 @@ def main() -> None:
     parser.add_argument("--kind", choices=["oauth", "api-key", "faults", "tags", "sequence", "all"], default="all")
     parser.add_argument("--latency", default="0.3-1.5", help="seconds, MIN-MAX")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--run-seconds", type=float, default=60.0,
+                        help="how long a run should take; Kit's own rate and 60 s window from 600 up")
     args = parser.parse_args()
     lo, _, hi = args.latency.partition("-")
     latency = (float(lo), float(hi or lo))
@@ -148,11 +151,12 @@ def main() -> None:
             "all": [("oauth", False, False, False), ("api_key", False, False, False), ("oauth", True, False, False),
                     ("oauth", False, True, False), ("oauth", False, False, True)]}[args.kind]
     print(f"{args.contacts:,} contacts x {len(FIELDS)} fields, latency {lo}-{hi or lo} s; Kit's limits scaled in "
-          f"time: Kit's rate (or faster, so a run takes about a minute) over a 6 s window")
+          f"time: Kit's rate (or faster, so a run takes about {args.run_seconds:g} s) over a "
+          f"{args.run_seconds / 10:g} s window")
     print(f"{'run':<21} {'limit':>12} {'requests':>9} {'minimum':>8} {'x min':>6} {'rate/limit':>10} "
           f"{'429s':>5} {'retries':>7} {'lost':>5} {'elapsed':>8}  faults injected")
     for kind, faults, tags, sequence in plan:
-        r = run(kind, args.contacts, latency, faults, args.seed, tags, sequence)
+        r = run(kind, args.contacts, latency, faults, args.seed, tags, sequence, args.run_seconds)
         injected = ", ".join(f"{k} {v}" for k, v in r["faults"].items() if v and k != "429") or "none"
         print(f"{r['run']:<21} {r['limit']:>12} {r['requests']:>9,} {r['minimum']:>8,} {r['ratio']:>6.3f} "
               f"{r['rate']:>10.3f} {r['throttled']:>5} {r['retries']:>7} {r['lost']:>5} {r['elapsed']:>7.1f}s  "
