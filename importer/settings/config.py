@@ -171,18 +171,38 @@ NIGHTLY_LINES = (
 
 
 def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path: Path, *, sheet: str | None,
-              fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = (),
-              unread_words: Sequence[str] = ()) -> str:
+                fields_known: bool, given: Settings | None = None, state_columns: Sequence[str] = (),
+                unread_words: Sequence[str] = ()) -> str:
     """A commented TOML config for a scheduled import of `source`, from the columns found in it.
 
     The reading and column settings `given` to `init` are written in, so the nightly run reads
     the file as init did. `state_columns` are the status columns detected in it; `unread_words`
     the words of a status column kit-import cannot read, for a [state_words] table to fill in.
     """
-    import datetime as dt
+    lines = [
+        *_source_lines(source, read_as, config_path, sheet, given),
+        *_column_lines(plan, given, state_columns),
+        *ACTION_LINES,
+        *_tag_lines(plan, given),
+        *_run_lines(config_path),
+        *NIGHTLY_LINES,
+        "",
+        *_fields_table(plan, fields_known, state_columns),
+        *_state_words_lines(given, unread_words, _q),
+        *_credentials_table(config_path),
+    ]
+    return "\n".join(lines)
 
-    def q(text: str) -> str:
-        return json.dumps(text, ensure_ascii=False)
+
+def _q(text: str) -> str:
+    """A TOML string: JSON's quoting is TOML's for a basic string."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _source_lines(source: Path | str, read_as: str, config_path: Path, sheet: str | None,
+                  given: Settings | None) -> list[str]:
+    """The config's heading and where and how the file is read, relative to the config."""
+    import datetime as dt
 
     if is_url(source):
         where = str(source)  # the address as given: a token in it is the user's, kept in their own file
@@ -191,44 +211,67 @@ def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path:
             where = os.path.relpath(Path(source).resolve(), config_path.resolve().parent)
         except ValueError:  # another drive on Windows
             where = str(Path(source).resolve())
-    headers = plan.headers
-    lines = [
+    return [
         f"# kit-import config for a scheduled import, written by `kit-import init` on {dt.date.today()}",
         f"# from {redact(source) if is_url(source) else source_name(source)} ({read_as}). "
         f"Run it with: kit-import run --config {config_path.name}",
         "",
         "# The file to import: a path or a glob (the newest matching file wins), relative to this file,",
         "# or an https:// URL (a Google Sheets link is read as its CSV export).",
-        f"source = {q(where)}",
-        f"sheet = {q(sheet)}" if sheet else "# sheet = \"Sheet1\"  # workbooks only: by name or number",
+        f"source = {_q(where)}",
+        f"sheet = {_q(sheet)}" if sheet else "# sheet = \"Sheet1\"  # workbooks only: by name or number",
         *_given_lines(given, ("encoding", "delimiter", "header_row")),
         "",
+    ]
+
+
+def _column_lines(plan: ColumnPlan, given: Settings | None, state_columns: Sequence[str]) -> list[str]:
+    """The email, first-name and status columns as detected (or as given to init)."""
+    headers = plan.headers
+    return [
         "# The columns holding the email and the first name (detected).",
-        f"email_column = {q(headers[plan.email])}",
-        f"first_name_column = {q(headers[plan.first_name])}" if plan.first_name is not None
+        f"email_column = {_q(headers[plan.email])}",
+        f"first_name_column = {_q(headers[plan.first_name])}" if plan.first_name is not None
         else 'first_name_column = "none"' if given and given.first_name_column
         else "# first_name_column = \"First Name\"  # none detected",
         *([("no_split_names = true  # the whole name is the first name" if given and given.no_split_names else
             "no_split_names = false  # the name's first word is the first name, the rest goes to Last name")]
           if plan.lone_name else []),
-        *_state_lines(given, state_columns, q),
+        *_state_lines(given, state_columns, _q),
         "",
-        "# Subscriber state and forms. Kit never re-activates anyone on import, and neither does kit-import.",
-        '# subscriber_state = "active"  # the state new subscribers are created in when their row gives none',
-        "# By default the file's opt-outs unsubscribe people Kit holds active, unless Kit shows a newer opt-in.",
-        "# keep_kit_state = true  # leave every existing subscriber's state as Kit has it",
-        "# unsubscribe = true  # unsubscribe every opt-out, even where Kit shows a newer opt-in",
-        '# form = "Newsletter"  # add imported active subscribers to this form (name or id); a double opt-in',
-        "#                      # form makes Kit send each new one its incentive email",
-        '# referrer = "https://example.com/signup"  # recorded with each form addition',
-        "",
+    ]
+
+
+# States and forms: commented out, for the user to choose.
+ACTION_LINES = (
+    "# Subscriber state and forms. Kit never re-activates anyone on import, and neither does kit-import.",
+    '# subscriber_state = "active"  # the state new subscribers are created in when their row gives none',
+    "# By default the file's opt-outs unsubscribe people Kit holds active, unless Kit shows a newer opt-in.",
+    "# keep_kit_state = true  # leave every existing subscriber's state as Kit has it",
+    "# unsubscribe = true  # unsubscribe every opt-out, even where Kit shows a newer opt-in",
+    '# form = "Newsletter"  # add imported active subscribers to this form (name or id); a double opt-in',
+    "#                      # form makes Kit send each new one its incentive email",
+    '# referrer = "https://example.com/signup"  # recorded with each form addition',
+    "",
+)
+
+
+def _tag_lines(plan: ColumnPlan, given: Settings | None) -> list[str]:
+    """The tags column (detected) and tags for everyone (as given to init)."""
+    return [
         "# Tags: each row's from a column (split on commas), and tags for every subscriber. Tags Kit",
         "# lacks are created; tags are only added (when_removed below can take one off people who left).",
-        f"tags_column = {q(headers[plan.tags])}" if plan.tags is not None
+        f"tags_column = {_q(plan.headers[plan.tags])}" if plan.tags is not None
         else '# tags_column = "Tags"  # none detected',
         f"tags = {json.dumps(given.tags, ensure_ascii=False)}" if given and given.tags
         else '# tags = ["Imported with kit-import"]',
         "",
+    ]
+
+
+def _run_lines(config_path: Path) -> list[str]:
+    """Blanks, the run's files, its state file and its brakes."""
+    return [
         '# Blank cells: "skip" leaves Kit\'s values alone, "clear" empties them in Kit.',
         f'blanks = "{BlankPolicy.SKIP}"',
         "",
@@ -238,31 +281,38 @@ def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path:
         'log = "kit-import/run-{date}.log"',
         "",
         "# What Kit has, so each run sends only what changed and resumes after a crash.",
-        f"state = {q(config_path.stem + '.state')}",
+        f"state = {_q(config_path.stem + '.state')}",
         "",
         "# Brakes against a broken export: write nothing (exit 1) if tonight's file would change or",
         "# reject more than this percentage (the change brake applies from the second run).",
         "max_changes = 20",
         "max_rejects = 10",
         "",
-        *NIGHTLY_LINES,
-        "",
-        "[fields]",
     ]
+
+
+def _fields_table(plan: ColumnPlan, fields_known: bool, state_columns: Sequence[str]) -> list[str]:
+    """The [fields] table: columns matched to Kit's fields, labels to create, the rest commented out."""
+    headers = plan.headers
+    lines = ["[fields]"]
     if plan.fields:
         lines.append("# Columns that match custom fields in Kit:")
-        lines += [f"{q(headers[i])} = {q(f.label)}" for i, f in plan.fields]
+        lines += [f"{_q(headers[i])} = {_q(f.label)}" for i, f in plan.fields]
     if plan.missing:
         lines.append("# Labels Kit does not have yet (a run creates them with create_missing_fields = true):")
-        lines += [f"{q(headers[i])} = {q(label)}" for i, label in plan.missing]
+        lines += [f"{_q(headers[i])} = {_q(label)}" for i, label in plan.missing]
     ignored = [(h, why) for h, why in plan.ignored if h not in state_columns]  # a status column is no field
     if ignored:
         lines.append("# Other columns: uncomment to import them (a label Kit lacks needs create_missing_fields = true)."
                      if fields_known else
                      "# Columns (Kit's fields were not read: set a credential and run init again to match them):")
-        lines += [f"# {q(h)} = {q(h)}" for h, _ in ignored]
-    lines += _state_words_lines(given, unread_words, q)
-    lines += [
+        lines += [f"# {_q(h)} = {_q(h)}" for h, _ in ignored]
+    return lines
+
+
+def _credentials_table(config_path: Path) -> list[str]:
+    """The [credentials] table, commented out: which environment variables hold the credential."""
+    return [
         "",
         "[credentials]",
         "# The environment variables holding the credential (these are the defaults). With a refresh",
@@ -272,7 +322,6 @@ def config_text(source: Path | str, plan: ColumnPlan, read_as: str, config_path:
         '# refresh_token_env = "KIT_REFRESH_TOKEN"',
         '# client_id_env = "KIT_CLIENT_ID"',
         '# client_secret_env = "KIT_CLIENT_SECRET"',
-        f"# token_file = {q(config_path.stem + '.tokens.json')}",
+        f"# token_file = {_q(config_path.stem + '.tokens.json')}",
         "",
     ]
-    return "\n".join(lines)
