@@ -28,6 +28,8 @@ def history_command(run: int | None, state: Path | None, config_path: Path | Non
                     limit: int) -> None:
     """List the past runs kept in a state file, newest first, or show RUN's whole summary.
 
+    Without --state or --config, it reads the one state file in the current folder.
+
     Every run with a state file keeps its report's figures there (start, end, source, counts,
     requests, exit status and why it stopped) for keep_history_days (400 by default).
 
@@ -66,8 +68,26 @@ def _state_of(state: Path | None, config_path: Path | None) -> Path:
     if state is not None:
         return state
     if config_path is None:
-        raise click.UsageError("Name the state file with --state PATH, or the runs' --config FILE.")
+        return _the_state_here(Path())
     return Path(load_config(config_path)["state"])
+
+
+def _the_state_here(folder: Path) -> Path:
+    """The one state file in `folder`, said on stderr; a usage error naming them when there are none or several."""
+    found = sorted(p for p in folder.glob("*.state") if _is_sqlite(p))  # not an undo file's `.state` note
+    if len(found) == 1:
+        click.echo(f"State file: {found[0]} (the only one in this folder)", err=True)
+        return found[0]
+    listed = f" This folder holds {', '.join(p.name for p in found)}." if found else ""
+    raise click.UsageError(f"Name the state file with --state PATH, or the runs' --config FILE.{listed}")
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 COLUMNS = ("Run", "Started (UTC)", "Took", "Exit", "Rows", "Imported", "Rejected", "Not sent", "Created", "Updated",

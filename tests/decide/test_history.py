@@ -55,6 +55,19 @@ def test_history_finds_the_state_from_the_config(sandbox, tmp_path):
     assert (tmp_path / "nightly.state").exists()
 
 
+def test_history_alone_reads_the_one_state_file_here_and_names_them_when_there_are_several(sandbox, tmp_path):
+    write(tmp_path / "list.csv", CSV)
+    write(tmp_path / "nightly.toml", 'source = "list.csv"\n')
+    assert invoke(["run", "--config", "nightly.toml"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    listed = invoke(["history"], cwd=tmp_path)
+    assert listed.exit_code == 0, listed.output
+    assert "State file: nightly.state (the only one in this folder)" in listed.output
+    assert listed.output.splitlines()[-1].split()[0] == "1"
+    (tmp_path / "other.state").write_bytes((tmp_path / "nightly.state").read_bytes())
+    two = invoke(["history"], cwd=tmp_path)
+    assert two.exit_code == 2 and "This folder holds nightly.state, other.state." in two.output
+
+
 def test_no_state_file_is_one_sentence(tmp_path):
     result = invoke(["history", "--state", "none.state"], cwd=tmp_path)
     assert result.exit_code == 1 and "There is no state file at none.state" in result.output
