@@ -266,7 +266,9 @@ class UndoReport:
     restored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     cleared: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))  # restored to blank
     created: list[str] = field(default_factory=list)
-    unsubscribed: int = 0
+    unsubscribe_created: bool = False  # --unsubscribe-created: the created subscribers are unsubscribed
+    unsubscribed: int = 0  # created subscribers unsubscribed (dry run: to unsubscribe)
+    already_inactive: int = 0  # created subscribers Kit already held not active: nothing sent
     states_kept: list[UndoLine] = field(default_factory=list)
     failed: list[tuple[UndoLine, str]] = field(default_factory=list)
     failures_path: str | None = None
@@ -303,8 +305,14 @@ class UndoReport:
                                                      f"{'to put back' if dry else 'put back'} (on people who had "
                                                      "left the source)"))
         if self.created:
-            then = (f"{self.unsubscribed:,} {'to unsubscribe' if dry else 'unsubscribed'}" if self.unsubscribed
-                    else "--unsubscribe-created unsubscribes them")
+            if not self.unsubscribe_created:
+                then = "--unsubscribe-created unsubscribes them"
+            elif dry:
+                then = f"{self.unsubscribed:,} to unsubscribe if Kit holds them active"
+            else:
+                then = f"{self.unsubscribed:,} unsubscribed"
+                if self.already_inactive:
+                    then += f", {self.already_inactive:,} already not active in Kit"
             out.append(summary.line("Created by run", f"{len(self.created):,} (Kit's API cannot delete a subscriber; "
                                                       f"{then})"))
             out += listing(self.created, "the undo file", listed)
@@ -330,10 +338,12 @@ class UndoReport:
     def closing_line(self) -> str:
         if self.dry_run:
             return "Dry run: nothing was written to Kit."
-        done = sum(n for what, n in self.restored.items() if what in (FIELD, FIRST_NAME, TAG, REMOVED_TAG))
+        # Unsubscribing a created subscriber (--unsubscribe-created) is a change undo made, as a restored value is.
+        done = sum(n for what, n in self.restored.items() if what in (FIELD, FIRST_NAME, TAG, REMOVED_TAG)) \
+            + self.unsubscribed
         word = "not undone" if self.stopped else "refused"
         refused = f", {len(self.failed):,} {word} -> {self.failures_path}" if self.failed else ""
-        return f"{done:,} changes undone{refused}"
+        return f"{plural(done, 'change')} undone{refused}"
 
 
 def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimiter: str = ",") -> None:

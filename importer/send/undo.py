@@ -29,7 +29,7 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
     put back the tags it removed, list (and, when asked, unsubscribe) the subscribers it created.
     Nothing is sent in a dry run. An interrupt does not propagate: the report says it stopped."""
     clock = time.monotonic()
-    report = UndoReport(path, dry_run=dry_run)
+    report = UndoReport(path, dry_run=dry_run, unsubscribe_created=unsubscribe_created)
     report.created = [line.email for line in lines if line.what == CREATED]
     report.states_kept = [line for line in lines if line.what == STATE]
     wanted = [line for line in lines if line.what in APPLIED or (unsubscribe_created and line.what == CREATED)]

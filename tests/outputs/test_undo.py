@@ -96,9 +96,29 @@ def test_unsubscribe_created_unsubscribes_only_the_subscribers_the_run_created(s
     assert store.snapshot()["ann@example.com"]["fields"]["Company"] == "Beta"  # the dry run changed nothing
     result = invoke(["undo", undo_of(tmp_path).name, "--unsubscribe-created"], env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
+    assert "Created by run:    1 (Kit's API cannot delete a subscriber; 1 unsubscribed)\n" in result.output
+    assert result.output.endswith("\n8 changes undone\n")  # 3 values, 2 first names, 2 tags, and the unsubscribe
     assert store.state_of("cy@example.com") == "cancelled"
     assert {store.state_of(e) for e in ("ann@example.com", "bob@example.com", "dee@example.com")} == {"active"}
     assert store.snapshot()["ann@example.com"]["fields"]["Company"] == "Acme"
+
+
+def test_unsubscribe_created_counts_only_the_unsubscribes_it_sent(sandbox, store, tmp_path):
+    """A subscriber the run created already unsubscribed (a Mailchimp unsubscribed or cleaned export) is
+    not unsubscribed again: the summary says so, and the closing line counts only what undo changed."""
+    env = env_for(sandbox)
+    write(tmp_path / "gone.csv", "Email,Status\ngone@example.com,unsubscribed\nok@example.com,subscribed\n")
+    assert invoke(["run", "gone.csv", "--state-column", "Status"], env, cwd=tmp_path).exit_code == 0
+    undo_file = undo_of(tmp_path, "gone.csv").name
+    dry = invoke(["undo", undo_file, "--unsubscribe-created", "--dry-run"], env, cwd=tmp_path)
+    assert ("Created by run:    2 (Kit's API cannot delete a subscriber; 2 to unsubscribe if Kit holds them "
+            "active)\n") in dry.output
+    result = invoke(["undo", undo_file, "--unsubscribe-created"], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Created by run:    2 (Kit's API cannot delete a subscriber; 1 unsubscribed, 1 already not active in "
+            "Kit)\n") in result.output
+    assert result.output.endswith("\n1 change undone\n")
+    assert store.state_of("ok@example.com") == "cancelled" and store.state_of("gone@example.com") == "cancelled"
 
 
 def test_undo_path_no_undo_and_a_rerun_with_nothing_to_change(sandbox, store, tmp_path):

@@ -237,16 +237,22 @@ class Unsubscribes(UndoStage):
     def request(self, batch: list[UndoLine]) -> Any:
         (line,) = batch
         held = find_subscriber(self.client, line.email)
-        if held is not None and held.state is KitState.ACTIVE:
+        if held is None:
+            return None
+        if held.state is KitState.ACTIVE:
             unsubscribe_subscriber(self.client, held.id)
-        return held is not None
+            return True
+        return False  # already not active (the run created them cancelled or bounced): nothing to send
 
     def settle_answer(self, batch: list[UndoLine], answer: Any) -> None:
         (line,) = batch
+        if answer is None:
+            self.ledger.fail(line, NOT_YET_LISTED)
+            return
+        self.ledger.settled.add(id(line))
         if answer:
-            self.ledger.settled.add(id(line))
             self.ledger.report.unsubscribed += 1
         else:
-            self.ledger.fail(line, NOT_YET_LISTED)
+            self.ledger.report.already_inactive += 1
 
 
