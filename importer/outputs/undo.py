@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -108,17 +108,30 @@ class UndoSaved:
         if not self.written:
             what = "its form additions cannot be taken back" if self.form else "it changes no value, name or tag"
             return f"none saved: nothing this run changes can be undone ({what})"
-        counts = ", ".join(plural(n, word) for word, n in (("value", self.lines[FIELD]),
-                                                           ("first name", self.lines[FIRST_NAME]),
-                                                           ("tag", self.lines[TAG]),
-                                                           ("created subscriber", self.lines[CREATED]),
-                                                           ("state", self.lines[STATE]),
-                                                           ("removed tag", self.lines[REMOVED_TAG])) if n)
         kept = f"; kept {plural(self.kept, 'line')} of the interrupted run before it" if self.kept else ""
         if self.left_out:
             kept += f"; left out {plural(self.left_out, 'line')} of what the run never sent before it stopped"
-        return (f"{counts or 'nothing to undo'}{kept}; Kit's values before the run: {self.how}; "
-                f"`kit-import undo {self.path}` takes this run back")
+        does = "takes this run back" if undoable(self.lines) else "lists the unsubscribes"
+        return (f"{describe_kinds(self.lines)}{kept}; Kit's values before the run: {self.how}; "
+                f"`kit-import undo {self.path}` {does}")
+
+
+UNDONE_WORDS = (("value", FIELD), ("first name", FIRST_NAME), ("tag", TAG), ("created subscriber", CREATED),
+                ("removed tag", REMOVED_TAG))
+
+
+def undoable(kinds: Mapping[str, int]) -> bool:
+    """Whether undo takes back any of these lines: all but the unsubscribes (`state`), which it never reverses."""
+    return any(kinds.get(kind, 0) for _, kind in UNDONE_WORDS)
+
+
+def describe_kinds(kinds: Mapping[str, int]) -> str:
+    """`3 values, 1 first name, 2 tags, 4 created subscribers, 2 removed tags` that undo restores, removes,
+    lists or puts back, then apart the unsubscribes it cannot take back (kit-import never makes anyone
+    active): `nothing to take back; 1 unsubscribe undo cannot take back`."""
+    takes = ", ".join(plural(kinds.get(kind, 0), word) for word, kind in UNDONE_WORDS if kinds.get(kind, 0))
+    cannot = f"; {plural(kinds[STATE], 'unsubscribe')} undo cannot take back" if kinds.get(STATE, 0) else ""
+    return f"{takes or 'nothing to take back'}{cannot}"
 
 
 def incomplete_marker(path: Path) -> Path:

@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importer.errors import ConfigError
-from importer.outputs.undo import CREATED, FIELD, REMOVED_TAG, STATE, incomplete_marker, read_undo
-from importer.decide.compare import FIRST_NAME, TAG
-from importer.outputs.words import plural
+from importer.outputs.undo import describe_kinds, incomplete_marker, read_undo
 
 UNDO_SUFFIX = ".undo.csv"
 # UTC, as the summaries' times (Z says so), minutes: a second run within one gets seconds, then a count.
@@ -89,16 +87,9 @@ def _saved(path: Path) -> str:
 def _holds(path: Path) -> str:
     """What the undo file at `path` would take back, or why it cannot be read."""
     try:
-        return describe_lines(Counter(line.what for line in read_undo(path)))
+        return describe_kinds(Counter(line.what for line in read_undo(path)))
     except ConfigError as e:
         return f"cannot be read: {e}"
-
-
-def describe_lines(kinds: Counter[str]) -> str:
-    """`3 values, 1 first name, 2 tags, 4 created subscribers, 2 removed tags` to restore, remove, put back or list."""
-    words = (("value", FIELD), ("first name", FIRST_NAME), ("tag", TAG), ("created subscriber", CREATED),
-             ("unsubscribe", STATE), ("removed tag", REMOVED_TAG))
-    return ", ".join(plural(kinds[kind], word) for word, kind in words if kinds[kind]) or "nothing to undo"
 
 
 def _mtime(path: Path) -> float:

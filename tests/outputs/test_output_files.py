@@ -138,6 +138,24 @@ def test_undo_with_no_file_lists_the_undo_files_and_what_each_takes_back(sandbox
     assert "other.csv" not in of_source.output
 
 
+def test_an_unsubscribe_is_listed_apart_as_what_undo_cannot_take_back(sandbox, tmp_path):
+    """Undo never reverses an unsubscribe: neither the run's undo line nor the listing counts it as taken back."""
+    env = env_for(sandbox)
+    write(tmp_path / "c.csv", "Email,First name\nann@example.com,Ann\n")
+    assert invoke(["run", "c.csv", "--undo", "c.csv.2026-12-05T0315.undo.csv"], env, cwd=tmp_path).exit_code == 0
+    write(tmp_path / "c.csv", "Email,First name,Status\nann@example.com,Ann,unsubscribed\n")
+    gone = invoke(["run", "c.csv", "--undo", "c.csv.2026-12-06T0315.undo.csv", "--state-column", "Status"], env,
+                  cwd=tmp_path)
+    assert gone.exit_code == 0, gone.output
+    assert ("Undo file:         c.csv.2026-12-06T0315.undo.csv: nothing to take back; 1 unsubscribe undo cannot "
+            "take back; Kit's values before the run: the run's own read of the account; `kit-import undo "
+            "c.csv.2026-12-06T0315.undo.csv` lists the unsubscribes\n") in gone.output
+    listed = invoke(["undo"], cwd=tmp_path).output.splitlines()
+    assert sorted(listed[1:3]) == [
+        "  c.csv.2026-12-05T0315.undo.csv  2026-12-05 03:15  1 created subscriber",
+        "  c.csv.2026-12-06T0315.undo.csv  2026-12-06 03:15  nothing to take back; 1 unsubscribe undo cannot take back"]
+
+
 def test_undo_failures_of_a_semicolon_undo_file_use_semicolons(sandbox, tmp_path):
     undo_file = write(tmp_path / "k.csv.2026-12-06T0315.undo.csv",
                       "\ufeffemail;subscriber_id;what;key;label;kit_value\nann@example.com;1;field;gone;Gone;x\n")
