@@ -415,10 +415,9 @@ class RunReport:
         if not self.kept_active:
             return lines
         why = Counter(self.kept_active.values())
-        verb = "stay" if self.dry_run else "left"
         parts = "; ".join(f"{n:,} {reason}" for reason, n in why.most_common())
         return lines + [line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
-                                     f"{verb} active in Kit ({parts}; listed in the report as kept_active)")]
+                                     f"left active in Kit ({parts}; listed in the report as kept_active)")]
 
     @property
     def wrote(self) -> bool:
@@ -466,14 +465,15 @@ class RunReport:
         if not self.rows_read and not self.stopped:
             return "0 data rows: nothing to import" + removed
         rows = f"{plural(self.rows_read, 'row')}{self.rows_accounting()[len(f'{self.rows_read:,}'):]}"
-        if self.dry_run:
+        kept = f"; {len(self.kept_active):,} opted out in the file left active in Kit" if self.kept_active else ""
+        if self.dry_run:  # it writes (or removes) the failures file as a real run does: named here as there
+            files = f" -> {self.failures_path}" if self.failures_path else removed
             return (f"Dry run: {plural(self.contacts_to_send, 'contact')} and {plural(self.values_to_write, 'value')} "
-                    f"would be sent; {rows}. Nothing was written to Kit.")
+                    f"would be sent; {rows}{kept}{files}. Nothing was written to Kit.")
         if self.rows_skipped:
             rows = rows.replace(f"{self.rows_skipped:,} skipped", f"{self.rows_skipped:,} skipped (not subscribed)")
         rows += "".join(f"; {said}" for figures in self.actions.values() if (said := figures.closing()))
-        if self.kept_active:
-            rows += f"; {len(self.kept_active):,} opted out in the file left active in Kit"
+        rows += kept
         if self.failures_path:
             return f"{rows} -> {self.failures_path}"
         return f"{rows}{removed or '; no failures file written'}"

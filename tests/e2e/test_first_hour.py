@@ -164,7 +164,8 @@ def test_a_csv_named_xlsx_or_xls_is_read_as_the_csv_it_is(sandbox, tmp_path):
 def test_counts_of_one_are_singular(sandbox, tmp_path):
     source = write(tmp_path / "c.csv", "Email,Company\nann@example.com,Acme\nnope,Beta\n")
     dry = invoke(["run", source, "--dry-run"], env_for(sandbox), cwd=tmp_path)
-    assert "Dry run: 1 contact and 1 value would be sent; 2 rows: 1 to import, 1 rejected." in dry.output
+    assert "Dry run: 1 contact and 1 value would be sent; 2 rows: 1 to import, 1 rejected -> c.csv.failures.csv." \
+        in dry.output
     summary = [line for line in dry.output.splitlines()
                if line[:1].isupper() and ":" in line[:19] and not line.startswith("Dry run")]
     assert len(summary) >= 10

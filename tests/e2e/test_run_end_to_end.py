@@ -129,7 +129,9 @@ def test_dry_run_reads_and_plans_but_writes_nothing(sandbox, tmp_path):
     assert sandbox.store.subscribers == {}
     assert {(m, p) for m, p, _, _ in sandbox.requests} == {("GET", "/v4/custom_fields"), ("GET", "/v4/subscribers")}
     assert "Requests needed:   5 " in result.output
-    assert "Nothing was written to Kit." in result.output
+    # It writes the failures CSV of the rows it would reject, as a real run does, and names it as a real run does.
+    assert result.output.endswith(" rejected -> subscribers.csv.failures.csv. Nothing was written to Kit.\n")
+    assert (tmp_path / "subscribers.csv.failures.csv").is_file()
 
 
 def test_a_clean_file_exits_0_and_writes_no_failures_file(sandbox, tmp_path):

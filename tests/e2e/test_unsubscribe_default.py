@@ -183,7 +183,9 @@ def test_the_dry_run_shows_the_consent_outcome_and_the_diff_lists_each_state_cha
                                       "reason": "created in Kit after the file's unsubscribe time"}]
     assert "States:            new subscribers: 1 cancelled (UNSUB_TIME set)" in dry.output
     assert "Unsubscribes:      1 (active in Kit, opted out in the file)" in dry.output
-    assert "Left active:       1 subscriber the file says opted out, stay active in Kit" in dry.output
+    assert "Left active:       1 subscriber the file says opted out, left active in Kit" in dry.output
+    assert dry.output.splitlines()[-1].endswith("; 1 opted out in the file left active in Kit. Nothing was "
+                                                "written to Kit.")
     states = [line for line in failures_of(tmp_path / "changes.csv")[1:] if line[1] == "state"]
     assert sorted(states) == [  # gone@ is cancelled in Kit as in the file: no change
         ["newer@example.com", "state", "kept", "active", "cancelled",
