@@ -128,7 +128,8 @@ def import_rows(data: Any, settings: Settings | None = None, *, client: KitClien
 
 def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient | None,
          progress: Progress | None) -> RunReport:
-    report = RunReport(source=redact(settings.source), dry_run=settings.dry_run)
+    report = RunReport(source=redact(settings.source), dry_run=settings.dry_run,
+                       report_path=str(settings.report) if settings.report else None)
     progress = progress or NoProgress()
     end = RunEnd(settings, progress.log)  # the healthcheck, the history and the alerts
     end.start()

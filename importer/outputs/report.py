@@ -134,6 +134,8 @@ class RunReport:
     # the undo file then keeps only what the run may have written. Not in the JSON report.
     unsent_emails: set[str] = field(default_factory=set, repr=False)
     undo_saved: Any = field(default=None, repr=False)
+    # Where --report writes this report (None: nowhere), for the summary to say where the reasons are. Not in the JSON.
+    report_path: str | None = field(default=None, repr=False)
     # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
     actions: dict[str, ActionFigures] = field(default_factory=lambda: _every_action())
 
@@ -194,7 +196,7 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         data = asdict(replace(self, confirmed_writes=set(), unsent_emails=set(), undo_saved=None))
-        for private in ("confirmed_writes", "unsent_emails", "undo_saved"):
+        for private in ("confirmed_writes", "unsent_emails", "undo_saved", "report_path"):
             del data[private]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
@@ -324,7 +326,8 @@ class RunReport:
         if len(rest) == 1:
             lines.append(line("Column ignored", f"{rest[0]}: {self.ignored_because.get(rest[0], '')}".rstrip(": ")))
         elif rest:
-            lines.append(line("Columns ignored", f"{len(rest)}: {', '.join(rest)} (the report lists why, and the "
+            where = self.report_path or "--report PATH"  # the reasons are in the JSON report only
+            lines.append(line("Columns ignored", f"{len(rest)}: {', '.join(rest)} ({where} lists why, and the "
                                                  "--field to map each)"))
         return lines
 

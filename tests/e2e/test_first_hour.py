@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 
 
@@ -99,8 +100,15 @@ def test_ignored_columns_say_why_and_synonyms_say_what_matched(sandbox, tmp_path
     assert result.exit_code == 0, result.output
     assert ("Columns:           Email -> email; Zip -> Postal code (postal_code), a synonym; "
             "Surname -> Last name (last_name), a synonym\n") in result.output
-    assert "Columns ignored:   2: Signup Date, Favourite colour (the report lists why, and the --field to map each)\n" \
-        in result.output
+    # No --report was given: the summary says how to see the reasons, and names no file that does not exist.
+    assert ("Columns ignored:   2: Signup Date, Favourite colour (--report PATH lists why, and the --field to map "
+            "each)\n") in result.output
+    reported = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert "Columns ignored:   2: Signup Date, Favourite colour (r.json lists why, and the --field to map each)\n" \
+        in reported.output
+    assert [c["column"] for c in json.loads((tmp_path / "r.json").read_text())["ignored_columns"]] == \
+        ["Signup Date", "Favourite colour"]
+    assert "report_path" not in json.loads((tmp_path / "r.json").read_text())
     assert sandbox.store.snapshot()["ann@example.com"]["fields"] == {"Last name": "Lee", "Postal code": "02134"}
 
 

@@ -125,7 +125,8 @@ def test_ignored_columns_share_one_line_but_those_like_a_kit_field_or_consent():
     lines = [line for line in report.summary().splitlines() if line.startswith(("Column", "  "))]
     assert lines == ["Column ignored:    Plan 2: Kit field Plan is fed by Plan",
                      "Column ignored:    Marketing Opt-in: no Kit field matches: map it",
-                     f"Columns ignored:   17: {', '.join(plain)} (the report lists why, and the --field to map each)"]
+                     f"Columns ignored:   17: {', '.join(plain)} (--report PATH lists why, and the --field to map "
+                     "each)"]
     listed = report.to_dict()["ignored_columns"]
     assert len(listed) == 19 and listed[0] == {"column": "Column 0", "why": ignored[0][1],
                                                "field": '--field "Column 0=Label"', "own_line": False}
