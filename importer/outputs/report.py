@@ -316,8 +316,11 @@ class RunReport:
         """Ignored columns in one line, but for those that look like a Kit field or like consent."""
         if not self.columns_ignored:
             return [line("Columns ignored", "none")]
-        apart = [c for c in self.ignored_columns if c["own_line"]]
-        named = {c["column"] for c in apart}
+        # A consent column left out is said once, in the Consent line, with why: not again here.
+        said = {c["column"] for c in self.ignored_columns
+                if any(entry.startswith(f"{c['column']}: ") for entry in self.consent_left_out)}
+        apart = [c for c in self.ignored_columns if c["own_line"] and c["column"] not in said]
+        named = {c["column"] for c in apart} | said
         rest = [h for h in self.columns_ignored if h not in named]
         lines = [line("Column ignored", f"{c['column']}: {c['why']}") for c in apart]
         if not self.ignored_columns:  # a report made by hand: the reasons only

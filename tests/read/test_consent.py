@@ -461,3 +461,17 @@ def test_a_failures_csv_fed_back_in_is_not_stopped_by_its_own_error_column(sandb
     result = invoke(["run", with_status], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert sandbox.store.state_of("di@example.com") == "cancelled"
+
+
+def test_a_consent_column_left_out_is_said_once(sandbox, tmp_path):
+    """Mailchimp's UNSUB_CAMPAIGN_ID is left out of consent, and why, on the Consent line; it is not named
+    again as an ignored column (the report's ignored_columns still lists it, with the --field to map it)."""
+    source = write(tmp_path / "unsubscribed.csv", MAILCHIMP_UNSUBSCRIBED)
+    result = invoke(["run", source, "--dry-run", "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "left out: UNSUB_CAMPAIGN_ID: not consent: its cells ('abc123') are no subscription states" \
+        in result.output
+    assert [line for line in result.output.splitlines() if "UNSUB_CAMPAIGN_ID" in line] == [
+        line for line in result.output.splitlines() if line.startswith("Consent:")]
+    ignored = json.loads((tmp_path / "r.json").read_text())["ignored_columns"]
+    assert "UNSUB_CAMPAIGN_ID" in [c["column"] for c in ignored]
