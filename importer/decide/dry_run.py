@@ -21,7 +21,8 @@ def report_plan(report: RunReport, plan: Tally, settings: Settings) -> None:
     report.existing_subscribers = plan.existing
     report.tags_to_add = dict(plan.tags.most_common())
     report.drift_corrected = plan.drift
-    report.kept_active.update(plan.kept_active)
+    for email, why in plan.kept_active:
+        report.keep_active(email, why, plan.kept_as.get(email, "cancelled"))
     report.not_reactivated = dict(plan.not_reactivated.most_common())
     if plan.not_opted_in:
         are = "is" if plan.not_opted_in == 1 else "are"

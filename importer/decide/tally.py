@@ -38,7 +38,9 @@ class Tally:
     drift: int = 0  # values and first names the state said Kit had, that Kit no longer holds
     tags: Counter = field(default_factory=Counter)  # tag name -> subscribers it is added to
     unsubscribes: list[str] = field(default_factory=list)  # active in Kit, opted out in the file: to unsubscribe
+    unsubscribes_as: Counter = field(default_factory=Counter)  # of `unsubscribes`: the file's state -> how many
     kept_active: list[tuple[str, str]] = field(default_factory=list)  # (email, why) opted out, yet left active
+    kept_as: dict[str, str] = field(default_factory=dict)  # of `kept_active`: email -> the file's state
     not_opted_in: int = 0  # active in Kit, no opt-out in the file (pending, not opted in): never unsubscribed
     not_reactivated: Counter = field(default_factory=Counter)  # Kit's state -> subscribed in the file, not in Kit
     new_states: Counter = field(default_factory=Counter)  # the file's state (None: none) -> new subscribers
@@ -64,8 +66,10 @@ class Tally:
         for change in comparison.changes:
             if change.what == STATE and change.kind is Kind.CHANGED:
                 self.unsubscribes.append(change.email)
+                self.unsubscribes_as[change.file_value] += 1
             elif change.what == STATE and change.kind is Kind.KEPT and change.why in KEPT_REASONS:
                 self.kept_active.append((change.email, change.why))
+                self.kept_as[change.email] = change.file_value or "cancelled"
             elif change.what == STATE and change.kind is Kind.KEPT:
                 self.not_opted_in += 1
             elif change.what == STATE and change.kind is Kind.DIFFERS and change.file_value == str(KitState.ACTIVE):

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from importer.errors import Terminated
 from importer.outputs.atomic import atomic_write
 from importer.outputs.summary import ExitStatus, counted, duration, elapsed_line, line, requests_line
-from importer.outputs.words import plural
+from importer.outputs.words import in_the_file, kept_words, plural, says_not_to_email
 from importer.read.consent_vocab import consent_header
 from importer.read.tags import listed
 from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
@@ -136,6 +136,9 @@ class RunReport:
     undo_saved: Any = field(default=None, repr=False)
     # Where --report writes this report (None: nowhere), for the summary to say where the reasons are. Not in the JSON.
     report_path: str | None = field(default=None, repr=False)
+    # Of kept_active: email -> the file's state (cancelled, bounced, complained), for the summary's words. Not in
+    # the JSON, whose reasons stay as they are.
+    kept_as: dict[str, str] = field(default_factory=dict, repr=False)
     # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
     actions: dict[str, ActionFigures] = field(default_factory=lambda: _every_action())
 
@@ -196,7 +199,7 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         data = asdict(replace(self, confirmed_writes=set(), unsent_emails=set(), undo_saved=None))
-        for private in ("confirmed_writes", "unsent_emails", "undo_saved", "report_path"):
+        for private in ("confirmed_writes", "unsent_emails", "undo_saved", "report_path", "kept_as"):
             del data[private]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
@@ -420,10 +423,30 @@ class RunReport:
                                                   "through a Kit form"))
         if not self.kept_active:
             return lines
-        why = Counter(self.kept_active.values())
+        why = Counter(kept_words(reason, self._kept_state(email)) for email, reason in self.kept_active.items())
         parts = "; ".join(f"{n:,} {reason}" for reason, n in why.most_common())
-        return lines + [line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says opted out, "
+        kept_states = self._kept_states()
+        said = says_not_to_email(kept_states)
+        if said != "opted out":
+            said += f" ({in_the_file(kept_states, counted=True)})"
+        return lines + [line("Left active", f"{plural(len(self.kept_active), 'subscriber')} the file says {said}, "
                                      f"left active in Kit ({parts}; listed in the report as kept_active)")]
+
+    def keep_active(self, email: str, why: str | None, state: str = "cancelled") -> None:
+        """Note someone the file says not to email (in `state`) whom the run leaves active in Kit, and why;
+        `why` None: no longer (this run unsubscribed them, or Kit holds them not active)."""
+        if why is None:
+            self.kept_active.pop(email, None)
+            self.kept_as.pop(email, None)
+        else:
+            self.kept_active[email] = why
+            self.kept_as[email] = state
+
+    def _kept_state(self, email: str) -> str:
+        return self.kept_as.get(email, "cancelled")
+
+    def _kept_states(self) -> Counter:
+        return Counter(self._kept_state(email) for email in self.kept_active)
 
     @property
     def wrote(self) -> bool:
@@ -471,7 +494,8 @@ class RunReport:
         if not self.rows_read and not self.stopped:
             return "0 data rows: nothing to import" + removed
         rows = f"{plural(self.rows_read, 'row')}{self.rows_accounting()[len(f'{self.rows_read:,}'):]}"
-        kept = f"; {len(self.kept_active):,} opted out in the file left active in Kit" if self.kept_active else ""
+        kept = f"; {in_the_file(self._kept_states(), counted=True)} in the file left active in Kit" \
+            if self.kept_active else ""
         if self.dry_run:  # it writes (or removes) the failures file as a real run does: named here as there
             files = f" -> {self.failures_path}" if self.failures_path else removed
             return (f"Dry run: {plural(self.contacts_to_send, 'contact')} and {plural(self.values_to_write, 'value')} "

@@ -10,6 +10,8 @@ which never creates anyone); an unsubscribe is one request each, with either cre
 
 from __future__ import annotations
 
+from collections import Counter
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -42,7 +44,9 @@ class LeftOut:
 
     unsubscribed: list[Contact] = field(default_factory=list)
     planned: int = 0  # a dry run's: those it would unsubscribe (exact after a whole read, else at most)
+    planned_as: Counter = field(default_factory=Counter)  # of `planned`: the file's state -> how many
     kept: dict[str, Kept] = field(default_factory=dict)
+    kept_as: dict[str, str] = field(default_factory=dict)  # of `kept`: email -> the file's state
     failed: list[tuple[Contact, str]] = field(default_factory=list)
     lookups: int = 0
     seen: list[tuple[str, KitState, KitState]] = field(default_factory=list)  # for the run memory: (email, file, Kit)
@@ -86,10 +90,12 @@ def _settle(client: KitClient, contact: Contact, held: HeldSubscriber | None, mo
     verdict = decide(contact, held.state, held.created_at, mode)
     if verdict.kept is not None:
         done.kept[contact.email] = verdict.kept
+        done.kept_as[contact.email] = str(contact.state)
     if not verdict.unsubscribe:
         return
     if dry_run:
         done.planned += 1
+        done.planned_as[str(contact.state)] += 1
         return
     unsubscribe_subscriber(client, held.id)
     done.unsubscribed.append(contact)
@@ -121,7 +127,8 @@ def unsubscribe_left_out(client: KitClient, settings: Settings, report: RunRepor
     if state is not None and not settings.dry_run and done.seen:
         state.remember_consent(done.seen)
     figures.left_out(done, exact=held is not None)
-    report.kept_active.update((email, kept.value) for email, kept in done.kept.items())
+    for email, kept in done.kept.items():
+        report.keep_active(email, kept.value, done.kept_as[email])
     for contact, detail in done.failed:
         for row in contact.rows:
             if errors is not None:

@@ -71,9 +71,9 @@ def _tally_state(outcome: Outcome, report: RunReport, consent: Mode = Mode.HONOU
         report.states_set[outcome.kit_state.value] += 1
     email = outcome.contact.email
     if (kept := decide(outcome.contact, outcome.kit_state, outcome.kit_created_at, consent).kept) is not None:
-        report.kept_active[email] = kept.value
+        report.keep_active(email, kept.value, str(outcome.contact.state))
     elif outcome.kit_state is not None and outcome.kit_state is not KitState.ACTIVE:
-        report.kept_active.pop(email, None)  # unsubscribed by this run, or no longer active in Kit
+        report.keep_active(email, None)  # unsubscribed by this run, or no longer active in Kit
 
 
 def column_names(plan: ColumnPlan) -> dict[str, str]:

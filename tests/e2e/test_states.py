@@ -307,8 +307,8 @@ def test_by_default_an_opt_out_active_in_kit_is_unsubscribed_and_absence_of_cons
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["unsubscribed"], report["unsubscribed_as"], report["kept_active"]) == \
         (2, {"cancelled": 1, "bounced": 1}, [])
-    assert ("Unsubscribed:      2 subscribers active in Kit whom the file says opted out (1 unsubscribed, 1 bounced: "
-            "Kit's API cannot set bounced or complained, so they were unsubscribed)") in result.output
+    assert ("Unsubscribed:      2 subscribers active in Kit whom the file says not to email (1 unsubscribed, 1 "
+            "bounced: Kit's API cannot set bounced or complained, so they were unsubscribed)") in result.output
     assert "Left active" not in result.output
 
 

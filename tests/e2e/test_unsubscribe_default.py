@@ -45,6 +45,37 @@ def report_of(tmp_path, name: str = "r.json") -> dict:
     return json.loads((tmp_path / name).read_text())
 
 
+# A Mailchimp "cleaned" export: every row bounced, at CLEAN_TIME. A bounce is no opt-out: no line may say so.
+CLEANED = ("Email Address,First Name,CLEAN_TIME\n"
+           "newer@example.com,Nia,2024-01-15 10:00:00\n"
+           "older@example.com,Olga,2024-01-15 10:00:00\n")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_cleaned_export_is_said_in_words_true_of_a_bounce(sandbox, tmp_path, kind):
+    """The policy is the opt-outs' (Kit's newer subscriber is kept active), but the lines say bounced, not opted out."""
+    seed_created(sandbox.store, "newer@example.com", "2024-06-01 09:00:00")
+    seed_created(sandbox.store, "older@example.com", "2023-03-01 09:00:00")
+    source = write(tmp_path / "cleaned.csv", CLEANED)
+    dry = invoke(["run", source, "--dry-run", "--compare", "always"], env_for(sandbox, kind), cwd=tmp_path)
+    assert dry.exit_code == 0, dry.output
+    assert "Unsubscribes:      1 (active in Kit, bounced in the file)\n" in dry.output
+    assert ("Left active:       1 subscriber the file says not to email (1 bounced), left active in Kit (1 created "
+            "in Kit after the file's bounce time; listed in the report as kept_active)\n") in dry.output
+    assert dry.output.endswith("; 1 bounced in the file left active in Kit. Nothing was written to Kit.\n")
+    result = invoke(["run", source, "--report", "r.json"], env_for(sandbox, kind), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (sandbox.store.state_of("newer@example.com"), sandbox.store.state_of("older@example.com")) == \
+        ("active", "cancelled")
+    assert ("Unsubscribed:      1 subscriber active in Kit whom the file says not to email (1 bounced: Kit's API "
+            "cannot set bounced or complained, so they were unsubscribed)\n") in result.output
+    assert "; 1 bounced in the file left active in Kit; no failures file written\n" in result.output
+    assert "opted out" not in dry.output + result.output
+    # The report's reasons are the policy's own words, as a scheduler reads them.
+    assert report_of(tmp_path)["kept_active"] == [{"email": "newer@example.com",
+                                                   "reason": "created in Kit after the file's unsubscribe time"}]
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_an_unsubscribe_time_older_than_kits_subscriber_keeps_them_active(sandbox, tmp_path, kind):
     seed_created(sandbox.store, "newer@example.com", "2024-06-01 09:00:00")

@@ -21,7 +21,7 @@ from importer.errors import KitRequestError, KitUnavailableError
 from importer.kit import KitClient, unsubscribe_subscriber
 from importer.kit.reads import HeldSubscriber, find_subscriber, get_subscriber
 from importer.outputs.undo import UndoLine
-from importer.outputs.words import plural
+from importer.outputs.words import in_the_file, plural, says_not_to_email
 from importer.records import Contact, KitState, Outcome, STOPPED_BEFORE_SENDING
 from importer.send.actions.base import Action, Count, Figures
 from importer.send.stages.base import Stage
@@ -115,6 +115,7 @@ class UnsubscribeFigures(Figures):
     unsubscribed_as: Counter = field(default_factory=Counter)  # the file's state (cancelled, bounced) -> unsubscribed
     planned_unsubscribes: int = 0  # a dry run's: exact after a read of Kit, else at most this many
     planned_exact: bool = False  # a dry run's planned_unsubscribes come from a read of Kit (not in the JSON)
+    planned_as: Counter = field(default_factory=Counter)  # of planned_unsubscribes: the file's state (not in the JSON)
     skipped: int = 0  # of `unsubscribed` (or planned), people --skip-unsubscribed left out (send/left_out.py)
 
     with_states = True
@@ -131,6 +132,7 @@ class UnsubscribeFigures(Figures):
             self.unsubscribed_as[str(contact.state)] += 1
         self.skipped += len(done.unsubscribed) + done.planned
         self.planned_unsubscribes += done.planned
+        self.planned_as.update(done.planned_as)
         self.planned_exact = self.planned_exact and exact
 
     def _of_skipped(self) -> str:
@@ -139,15 +141,16 @@ class UnsubscribeFigures(Figures):
     def plan_lines(self) -> list[tuple[str, str]]:
         if not self.planned_unsubscribes:
             return []
-        return [("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, opted out in the file"
-                 f"{self._of_skipped()})" if self.planned_exact
+        return [("Unsubscribes", f"{self.planned_unsubscribes:,} (active in Kit, {in_the_file(self.planned_as)} in "
+                 f"the file{self._of_skipped()})" if self.planned_exact
                  else f"up to {self.planned_unsubscribes:,} (those Kit holds active{self._of_skipped()})")]
 
     def result_lines(self) -> list[tuple[str, str]]:
         if not self.unsubscribed:
             return []
         return [("Unsubscribed", f"{plural(self.unsubscribed, 'subscriber')} active in Kit whom the file says "
-                                 f"opted out{_unsubscribed_as(self.unsubscribed_as)}{self._of_skipped()}")]
+                                 f"{says_not_to_email(self.unsubscribed_as)}{_unsubscribed_as(self.unsubscribed_as)}"
+                                 f"{self._of_skipped()}")]
 
     def closing(self) -> str:
         return f"{plural(self.unsubscribed, 'subscriber')} unsubscribed" if self.unsubscribed else ""
@@ -205,6 +208,7 @@ class Unsubscribing(Action):
         """Exact after a read of Kit (the comparison decided each), else at most the candidates."""
         self.figures.planned_exact = tally is not None
         self.figures.planned_unsubscribes = len(tally.unsubscribes) if tally is not None else count.items
+        self.figures.planned_as = Counter(tally.unsubscribes_as) if tally is not None else Counter()
 
     def undo_lines(self, comparison: Comparison) -> Iterable[UndoLine]:
         """The state line: listed, never reversed (kit-import makes nobody active)."""
