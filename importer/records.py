@@ -136,6 +136,7 @@ class Outcome:
     done: list[str] = field(default_factory=list)  # the keys of the actions Kit confirmed (e.g. "form:12")
     kit_created_at: dt.datetime | None = None  # when Kit created the subscriber, as its answer said
     queued: bool = False  # Kit answered the upsert 202 (queued): its echo may not say the state
+    values_in_flight: int = 0  # values sent in a request the run stopped before Kit answered
 
     @property
     def state_conflict(self) -> bool:

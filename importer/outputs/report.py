@@ -73,6 +73,7 @@ class RunReport:
     values_to_write: int = 0
     values_written: int = 0
     values_unconfirmed: int = 0
+    values_not_confirmed: int = 0  # sent, and the run stopped before Kit answered
     values_failed: int = 0  # refused by Kit
     values_not_sent: int = 0  # never sent: the run stopped first
     rows_rejected: int = 0  # every row in the failures CSV, rows_not_sent and rows_not_confirmed included
@@ -289,6 +290,7 @@ class RunReport:
         return [
             line("Values written", f"{self.values_written:,}" + _parenthesized(
                 (self.values_unconfirmed, "accepted, not confirmed"), (self.values_failed, "refused by Kit"),
+                (self.values_not_confirmed, "sent, no answer before the run stopped"),
                 (self.values_not_sent, "not sent"))),
             *self._action_lines(sent=True),
             *([line("Drift corrected", f"{plural(self.drift_corrected, 'value')} changed in Kit since the "

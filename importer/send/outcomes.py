@@ -27,6 +27,7 @@ def tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
         report.failed_contacts += 1
     report.values_written += outcome.values_written
     report.values_unconfirmed += outcome.values_unconfirmed
+    report.values_not_confirmed += outcome.values_in_flight
     _tally_parts(outcome, report)
     for figures in report.actions.values():
         figures.tally(outcome)
@@ -99,6 +100,16 @@ def not_sent(contacts: Iterable[Contact], why: str, report: RunReport, errors: d
         outcome = Outcome(contact, Status.NOT_SENT)
         outcome.problems.append((REASON_NOT_SENT, why))
         tally(outcome, report, errors)
+
+
+def half_confirmed(outcome: Outcome, why: str) -> Outcome:
+    """A subscriber Kit confirmed whose later request (values, tags) was sent and never answered: its
+    rows are not confirmed, and none of its values count as written (re-sending them is safe)."""
+    outcome.values_in_flight = len(outcome.contact.fields) - outcome.values_written - outcome.values_unconfirmed - \
+        len(outcome.unwritten)
+    outcome.unwritten.update(outcome.contact.fields)
+    outcome.problems.append((REASON_NOT_CONFIRMED, why))
+    return outcome
 
 
 def not_confirmed(contacts: Iterable[Contact], why: str, report: RunReport,

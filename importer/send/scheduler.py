@@ -64,11 +64,12 @@ class Scheduler:
         """Ask a running submit to wind down, for an interrupt that reached its caller instead of it."""
         self._stop = interrupt
 
-    def in_flight(self) -> list[Contact]:
-        """Contacts sent in a request whose answer was never settled: the run stopped first."""
+    def in_flight(self) -> list[Outcome]:
+        """The outcomes of contacts sent in a request whose answer was never settled: the run stopped
+        first. One that an id-giving stage settled already is CREATED or UPDATED, as Kit confirmed."""
         if self._run is None:
             return []
-        return [entry.outcome.contact for entry in self._run.open if entry.flying]
+        return [entry.outcome for entry in self._run.open if entry.flying]
 
     def submit(self, contacts: Iterable[Contact], progress: Progress | None = None,
                journal: Journal | None = None) -> Iterator[list[Outcome]]:

@@ -17,7 +17,7 @@ from importer.send.stages import stages_for
 from importer.progress import Progress
 from importer.decide.work import Work
 from importer.decide.dry_run import default_concurrency
-from importer.send.outcomes import not_confirmed, not_sent, tally
+from importer.send.outcomes import half_confirmed, not_confirmed, not_sent, tally
 
 
 def submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, list[str]],
@@ -71,9 +71,15 @@ def submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, l
             report.error = why  # said once in the summary; in the JSON report's `error` too
         report.interrupted = isinstance(e, KeyboardInterrupt)
         report.terminated = isinstance(e, Terminated)
-        unanswered = {contact.email for contact in submitter.in_flight()}
+        in_flight = submitter.in_flight()
+        unanswered = {outcome.contact.email for outcome in in_flight}
         left = [c for c in work if c.email not in settled]
-        not_confirmed((c for c in left if c.email in unanswered), f"the run stopped: {why}", report, errors)
+        # Kit confirmed these subscribers; a later request of theirs (values, tags) got no answer.
+        upserted = [o for o in in_flight
+                    if o.status in (Status.CREATED, Status.UPDATED) and o.contact.email not in settled]
+        record([half_confirmed(outcome, f"the run stopped: {why}") for outcome in upserted])
+        asked = {outcome.contact.email for outcome in upserted}
+        not_confirmed((c for c in left if c.email in unanswered - asked), f"the run stopped: {why}", report, errors)
         not_sent((c for c in left if c.email not in unanswered), f"the run stopped: {why}", report, errors)
 
 

@@ -684,3 +684,34 @@ def test_init_names_a_wrong_kit_api_url_instead_of_a_missing_credential(tmp_path
     assert result.exit_code == 1
     assert f"Error: Cannot reach Kit at {url} (connection refused): check KIT_API_URL." in result.output
     assert "No Kit credential set" not in result.output
+
+
+def test_ctrl_c_while_values_are_out_counts_the_subscribers_kit_confirmed_as_created(sandbox, tmp_path, monkeypatch):
+    """Kit confirmed the upserts; the values request is out when Ctrl-C comes: the contacts are created, their rows
+    and values not confirmed, and the state file does not take their values as written."""
+    from importer.send.stages import values as values_stage
+    monkeypatch.setenv("KIT_IMPORT_STOP_GRACE", "0.2")
+    sent = values_stage.bulk_set_values
+
+    def slow_values(client, items):
+        threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()  # a real Ctrl-C while it is out
+        time.sleep(1.5)
+        return sent(client, items)
+
+    monkeypatch.setattr(values_stage, "bulk_set_values", slow_values)
+    settings = Settings(source=generated(tmp_path / "list.csv", 5), base_url=sandbox.url,
+                        credential=Credential("oauth", sandbox.access_token), failures=tmp_path / "f.csv",
+                        state=tmp_path / "k.state", no_undo=True)
+    report = import_file(settings, progress=NoProgress())
+    assert (report.exit_status, report.created, report.not_confirmed, report.rows_not_confirmed) == (130, 5, 0, 5)
+    assert (report.values_written, report.values_not_confirmed, report.values_not_sent) == (0, 15, 0)
+    assert "Contacts:          5: 5 created, 0 updated" in report.summary()
+    assert "Values written:    0 (15 sent, no answer before the run stopped)" in report.summary()
+    errors = [r[-1] for r in failures_of(tmp_path / "f.csv")[1:]]
+    assert errors == ["not confirmed (may have been applied): the run stopped: interrupted (Ctrl-C)"] * 5
+    monkeypatch.setattr(values_stage, "bulk_set_values", sent)
+    again = import_file(Settings(source=tmp_path / "list.csv", base_url=sandbox.url, no_undo=True,
+                                 credential=Credential("oauth", sandbox.access_token), state=tmp_path / "k.state"),
+                        progress=NoProgress())
+    assert (again.exit_status, again.values_written) == (0, 15)  # the values go again: nothing was taken as written
+    assert all(len(person["fields"]) == 3 for person in sandbox.store.snapshot().values())

@@ -189,7 +189,7 @@ def test_an_interrupt_settles_quick_answers_and_leaves_the_unanswered_in_flight(
     try:
         answered = {o.contact.email for o in rest}
         assert "p1@example.com" not in answered
-        assert [c.email for c in scheduler.in_flight()] == ["p1@example.com"]
+        assert [o.contact.email for o in scheduler.in_flight()] == ["p1@example.com"]
         sent = {e for batch in ids.sent for e in batch}
         assert len(sent) < 10  # nothing new started after the stop
     finally:
