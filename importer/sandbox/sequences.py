@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from importer.sandbox.calls import NOT_FOUND, Call, Reply, member_page, paginate
+
 if TYPE_CHECKING:
-    from importer.sandbox.routes import Call
     from importer.sandbox.store import KitStore, StoredSubscriber
 
 INACTIVE = {"errors": ["Sequence is inactive"]}
@@ -77,10 +78,8 @@ class Sequences:
 
 def list_sequences(call: Call) -> tuple[int, Any]:
     """GET /v4/sequences: every sequence, newest first, paginated."""
-    from importer.sandbox.routes import _paginate
-
     book = call.store.sequences
-    page, pagination = _paginate([s.to_json() for s in sorted(book.by_id.values(), key=lambda s: -s.id)],
+    page, pagination = paginate([s.to_json() for s in sorted(book.by_id.values(), key=lambda s: -s.id)],
                                  call.query)
     return 200, {"sequences": page, "pagination": pagination}
 
@@ -88,8 +87,6 @@ def list_sequences(call: Call) -> tuple[int, Any]:
 def sequence_members(call: Call) -> tuple[int, Any]:
     """GET /v4/sequences/{id}/subscribers: its subscribers, newest added first (`status` filters them;
     Kit's default: active), lagging additions as the other lists do."""
-    from importer.sandbox.routes import NOT_FOUND, Reply, member_page
-
     sequence = call.store.sequences.by_id.get(call.ids[0])
     if sequence is None:
         raise Reply(404, NOT_FOUND)
@@ -98,8 +95,6 @@ def sequence_members(call: Call) -> tuple[int, Any]:
 
 def add_to_sequence(call: Call) -> tuple[int, Any]:
     """POST /v4/sequences/{id}/subscribers: an existing subscriber by email; 201 added, 200 there already."""
-    from importer.sandbox.routes import NOT_FOUND, Reply
-
     store, body = call.store, call.body
     email = body.get("email_address") if isinstance(body, dict) else None
     if not isinstance(email, str) or not email.strip():

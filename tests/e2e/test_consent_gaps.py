@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from importer.sandbox import routes
+from importer.sandbox import subscribers
 from conftest import write
 from helpers import env_for, failures_of, invoke
 from test_unsubscribe_default import seed_created, unsubscribes
@@ -18,12 +18,12 @@ PEOPLE = "Email,First Name,Status\nann@example.com,Ann,subscribed\nold@example.c
 
 def queue_upserts(monkeypatch, echo) -> None:
     """Kit answers every single upsert 202 (queued), applied, with `echo(subscriber json)` as its body."""
-    create = routes._create_subscriber
+    create = subscribers._create_subscriber
 
     def queued(store, body):
         _, reply = create(store, body)
         return 202, echo(reply["subscriber"])
-    monkeypatch.setattr(routes, "_create_subscriber", queued)
+    monkeypatch.setattr(subscribers, "_create_subscriber", queued)
 
 
 def test_a_queued_upsert_without_a_state_is_looked_up_and_the_opt_out_honoured(sandbox, tmp_path, monkeypatch):
