@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from importer.decide.held import read_for
-from importer.decide.compare import SUBSCRIBER, TAG, Change, Comparison, Kind, compare
+from importer.decide.compare import NO_OPT_OUT, STATE, SUBSCRIBER, TAG, Change, Comparison, Kind, compare
 from importer.decide.run_memory import RunMemory
-from importer.decide.unsubscribes import Mode, opted_out
+from importer.decide.unsubscribes import Kept, Mode, opted_out
 from importer.outputs.failures import output_delimiter, write_csv
 from importer.kit import KitClient, find_subscriber, get_subscriber, get_subscriber_tags
 from importer.kit.reads import HeldSubscriber
@@ -41,7 +41,7 @@ from importer.run import build_client, file_contacts, settings_of
 from importer.outputs.report import RunReport
 from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, requests_line
 from importer.settings.declaration import Settings
-from importer.outputs.words import plural
+from importer.outputs.words import kept_words, plural
 from importer.send.actions import MemberList
 
 CONFIRM_LIMIT = 1000  # contacts confirmed one by one (1 or 2 requests each) in one verification
@@ -49,6 +49,11 @@ FIRST_PAUSE = 2.0  # seconds before a list is read again; doubled each time, wit
 NOT_VISIBLE = "not visible yet"
 COLUMNS = ("email", "what", "kit_value", "file_value", "difference", "confirmed")
 MISSING = "missing"
+# Kit holds them active and the file says otherwise, as the run leaves them: expected, not a difference. Any other
+# reason the policy keeps someone active (Kit shows a newer opt-in) leaves Kit differing from the file.
+EXPECTED_ACTIVE = (Kept.KEEP_KIT_STATE.value, NO_OPT_OUT)
+WHAT_TO_DO = {Kept.NEWER_IN_KIT.value: "run with --unsubscribe if an earlier import created them",
+              Kept.RESUBSCRIBED.value: "--unsubscribe unsubscribes them all the same"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +73,20 @@ class Difference:
 
     @property
     def counts(self) -> bool:
-        """Whether it makes Kit differ from the file: a state Kit holds as not active where the file
-        says active is reported, but kit-import never re-activates anyone, so it does not fail verify; nor
-        does one Kit holds active that the run leaves so (decide/unsubscribes.py says why), nor a write Kit
-        confirmed to this run that its lists do not show yet."""
-        return self.change.kind not in (Kind.DIFFERS, Kind.KEPT) and not self.lagging
+        """Whether it makes Kit differ from the file. A state Kit holds as not active where the file says
+        another is reported, but kit-import never re-activates anyone, so it does not fail verify; nor
+        does a write Kit confirmed to this run that its lists do not show yet; nor someone Kit holds active
+        as the run leaves them: by --keep-kit-state, or with no opt-out in the file. Someone the file says
+        not to email whom Kit holds active is a difference, even when the consent policy left them so
+        (decide/unsubscribes.py says why): Kit will email them."""
+        if self.lagging or self.change.kind is Kind.DIFFERS:
+            return False
+        return not self.left_active
+
+    @property
+    def left_active(self) -> bool:
+        """Whether Kit holds them active as the run leaves them: listed, not a difference."""
+        return self.change.kind is Kind.KEPT and self.change.why in EXPECTED_ACTIVE
 
     def describe(self, why: bool = True) -> str:
         """`ann@example.com: Company: Kit holds 'Beta', the file says 'Acme'`; `why` adds why a state
@@ -87,9 +101,21 @@ class Difference:
                 (", not listed yet" if self.lagging else "")
         kit = "nothing" if c.kit_value is None else repr(c.kit_value)
         says = "a blank" if c.file_value is None else repr(c.file_value)
-        never = "" if not why or self.counts else f" ({c.why})" if c.why else \
-            " (kit-import never re-activates anyone)"
-        return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{never}"
+        return f"{c.email}: {c.what}: Kit holds {kit}, the file says {says}{self._why(why)}"
+
+    def _why(self, why: bool) -> str:
+        """Why Kit holds a state the file does not: the policy's reason for one left active (with what to do
+        when it is a difference), or that nobody is re-activated; `why` False leaves out what a heading says."""
+        c = self.change
+        if c.what != STATE or c.kind not in (Kind.KEPT, Kind.DIFFERS):
+            return ""
+        if c.kind is Kind.DIFFERS:
+            return " (kit-import never re-activates anyone)" if why else ""
+        reason = kept_words(c.why or "", c.file_value or "")
+        if self.left_active:
+            return f" ({reason})" if why and reason else ""
+        todo = f"; {WHAT_TO_DO[c.why]}" if c.why in WHAT_TO_DO else ""
+        return f" (left active: {reason}{todo})"
 
 
 @dataclass
@@ -103,7 +129,8 @@ class VerifyReport:
     members_checked: dict[str, int] = field(default_factory=dict)  # "form Newsletter (id 3)" -> contacts it should hold
     differences: list[Difference] = field(default_factory=list)
     differing_contacts: int = 0  # contacts with a difference that counts
-    kept_contacts: int = 0  # contacts whose only differences are states Kit keeps (never re-activated)
+    kept_contacts: int = 0  # contacts whose only differences are states Kit holds not active (never re-activated)
+    left_active_contacts: int = 0  # contacts Kit holds active as the run leaves them (--keep-kit-state, no opt-out)
     not_visible_contacts: int = 0  # contacts whose only differences are this run's writes a list does not show yet
     settle: float = 0.0  # the --settle bound the waits kept within
     confirmed_by_id: int = 0
@@ -123,7 +150,8 @@ class VerifyReport:
     @property
     def matching(self) -> int:
         """Contacts Kit holds as the file says: neither differing, nor not visible yet, nor with a state Kit keeps."""
-        return self.contacts - self.differing_contacts - self.kept_contacts - self.not_visible_contacts
+        return (self.contacts - self.differing_contacts - self.kept_contacts - self.left_active_contacts
+                - self.not_visible_contacts)
 
     @property
     def exit_status(self) -> int:
@@ -136,7 +164,9 @@ class VerifyReport:
         differing = {d.change.email for d in self.failing}
         listed_differing = [d for d in self.differences if d.change.email in differing]
         lagging = [d for d in self.differences if d.change.email not in differing and d.lagging]
-        kept = [d for d in self.differences if d.change.email not in differing and not d.lagging]
+        kept = [d for d in self.differences if d.change.email not in differing and not d.lagging
+                and d.change.kind is Kind.DIFFERS]
+        left_active = [d for d in self.differences if d.change.email not in differing and d.left_active]
         lines = [line("Source", self.source),
                  line("Contacts checked", f"{self.contacts:,}" + (f" ({plural(self.rows_rejected, 'row')} rejected "
                                                                     "in the file, not checked)" if self.rows_rejected
@@ -160,6 +190,11 @@ class VerifyReport:
                                                    "the file gives another state: listed, not a difference, since "
                                                    "kit-import never re-activates anyone"))
             lines += self._listing(kept, listed, why=False)
+        if self.left_active_contacts:
+            lines.append(line("Left active", f"{plural(self.left_active_contacts, 'contact')} active in Kit whom "
+                                              "the file gives another state, as the run leaves them: listed, not a "
+                                              "difference"))
+            lines += self._listing(left_active, listed)
         lines.append(line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
                                         f"list lags writes ({self.lag_cleared:,} matching after all)"
                            + (f"; waited {self.waited_seconds:.0f} s (of --settle {self.settle:g}) for Kit's lists "
@@ -182,7 +217,8 @@ class VerifyReport:
         """The one-line verdict: whether Kit holds what the file says, and where the differences are."""
         if not self.failing:
             listed = [f"{n:,} {what}" for n, what in ((self.not_visible_contacts, NOT_VISIBLE),
-                                                      (self.kept_contacts, "not re-activated")) if n]
+                                                      (self.kept_contacts, "not re-activated"),
+                                                      (self.left_active_contacts, "left active")) if n]
             kept = f"; {', '.join(listed)}, listed in {self.differences_path}" if listed else ""
             members = sum(self.members_checked.values())
             places = f", and {plural(members, 'form or sequence membership')}" if self.members_checked else ""
@@ -455,7 +491,8 @@ def _report(report: VerifyReport, cmp: Comparison, confirmed: str, lagging: bool
 
 def _count_contacts(report: VerifyReport) -> None:
     """Each contact with a difference counts once: as differing when one of them counts, else as not
-    visible yet when one is a write Kit confirmed, else as kept."""
+    visible yet when one is a write Kit confirmed, else as not re-activated (Kit holds them not active),
+    else as left active (as the run leaves them)."""
     by_contact: dict[str, list[Difference]] = {}
     for difference in report.differences:
         by_contact.setdefault(difference.change.email, []).append(difference)
@@ -464,7 +501,9 @@ def _count_contacts(report: VerifyReport) -> None:
         lagging = not counts and any(d.lagging for d in found)
         report.differing_contacts += counts
         report.not_visible_contacts += lagging
-        report.kept_contacts += not counts and not lagging
+        reactivate = not counts and not lagging and any(d.change.kind is Kind.DIFFERS for d in found)
+        report.kept_contacts += reactivate
+        report.left_active_contacts += not counts and not lagging and not reactivate
 
 
 def _write(path: Path, report: VerifyReport, delimiter: str = ",") -> None:

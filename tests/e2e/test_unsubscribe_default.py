@@ -134,8 +134,14 @@ def test_a_nightly_rerun_after_a_resubscription_in_kit_keeps_them_active(sandbox
     assert invoke(args, env_for(sandbox, kind), cwd=tmp_path).exit_code == 0  # and on every night after
     assert sandbox.store.state_of("old@example.com") == "active"
     checked = invoke(["verify", source, "--state", "s.db"], env_for(sandbox, kind), cwd=tmp_path)
-    assert checked.exit_code == 0, checked.output  # judged as the run judged: a newer opt-in, no difference
+    # Judged as the run judged, with the run's reason: still a difference, since Kit will email them.
+    assert checked.exit_code == 3, checked.output
+    assert ("  old@example.com: state: Kit holds 'active', the file says 'cancelled' (left active: re-subscribed in "
+            "Kit since an earlier run saw the opt-out; --unsubscribe unsubscribes them all the same)\n") \
+        in checked.output
     assert invoke(["verify", source], env_for(sandbox, kind), cwd=tmp_path).exit_code == 3  # without the memory
+    kept = invoke(["verify", source, "--state", "s.db", "--keep-kit-state"], env_for(sandbox, kind), cwd=tmp_path)
+    assert kept.exit_code == 0, kept.output
 
     forced = invoke(args + ["--unsubscribe"], env_for(sandbox, kind), cwd=tmp_path)
     assert forced.exit_code == 0, forced.output

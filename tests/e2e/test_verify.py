@@ -81,6 +81,38 @@ def test_a_state_kit_keeps_is_listed_apart_and_the_figures_add_up(sandbox, store
                          "people.csv.verify.csv")
 
 
+def test_someone_the_file_says_left_whom_kit_holds_active_is_a_difference_with_the_policys_reason(sandbox, store,
+                                                                                                   tmp_path):
+    """The Mailchimp rehearsal: subscribed then unsubscribed exports, no state file. The run leaves Pat active
+    (Kit created Pat after the file's unsubscribe time), but Kit will email Pat, whom the file says opted out:
+    a difference, with the policy's reason, not a false 'not active in Kit'. --keep-kit-state expects it."""
+    env = env_for(sandbox)
+    write(tmp_path / "subscribed.csv", "Email Address,First Name\npat@example.com,Pat\nkim@example.com,Kim\n")
+    write(tmp_path / "unsubscribed.csv",
+          "Email Address,First Name,UNSUB_TIME\npat@example.com,Pat,2024-05-02 09:00:00\n")
+    assert invoke(["run", "subscribed.csv"], env, cwd=tmp_path).exit_code == 0
+    assert invoke(["run", "unsubscribed.csv"], env, cwd=tmp_path).exit_code == 0
+    assert store.state_of("pat@example.com") == "active"
+    result = invoke(["verify", "unsubscribed.csv", "--settle", "0"], env, cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    assert ("Differing:         1 contact (1 difference: 1 state)\n"
+            "  pat@example.com: state: Kit holds 'active', the file says 'cancelled' (left active: created in Kit "
+            "after the file's unsubscribe time; run with --unsubscribe if an earlier import created them)\n") \
+        in result.output
+    assert "Not re-activated" not in result.output
+    assert ["pat@example.com", "state", "active", "cancelled", "kept", "confirmed by id"] in \
+        differences(tmp_path / "unsubscribed.csv.verify.csv")
+
+    kept = invoke(["verify", "unsubscribed.csv", "--settle", "0", "--keep-kit-state"], env, cwd=tmp_path)
+    assert kept.exit_code == 0, kept.output
+    assert ("Left active:       1 contact active in Kit whom the file gives another state, as the run leaves them: "
+            "listed, not a difference\n"
+            "  pat@example.com: state: Kit holds 'active', the file says 'cancelled' (kept as Kit has it by "
+            "--keep-kit-state)\n") in kept.output
+    assert kept.output.endswith("Kit matches the file: 1 contact checked; 1 left active, listed in "
+                                "unsubscribed.csv.verify.csv\n")
+
+
 def test_a_subscriber_missing_from_kit_and_a_formula_in_the_csv(sandbox, store, tmp_path):
     env = env_for(sandbox)
     write(tmp_path / "people.csv", FILE)
