@@ -195,19 +195,29 @@ class VerifyReport:
                                               "the file gives another state, as the run leaves them: listed, not a "
                                               "difference"))
             lines += self._listing(left_active, listed)
-        lines.append(line("Confirmed", f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's "
-                                        f"list lags writes ({self.lag_cleared:,} matching after all)"
-                           + (f"; waited {self.waited_seconds:.0f} s (of --settle {self.settle:g}) for Kit's lists "
-                              "(a subscriber not found by email, a subscriber's tags"
-                              + (", a form's or a sequence's subscribers" if self.members_checked else "")
-                              + "), which lag writes by up to 5 minutes" if self.waited_seconds else "")
-                           + (f" and read it again ({self.list_cleared:,} matching after all)"
-                              if self.list_cleared else "")
-                           + (f"; {plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} "
-                              "not confirmed" if self.unconfirmed else "")))
+        if confirmed := self._confirmed():
+            lines.append(line("Confirmed", confirmed))
         lines.append(requests_line(self.requests))
         lines.append(elapsed_line(self.elapsed_seconds))
         return "\n".join(lines)
+
+    def _confirmed(self) -> str:
+        """What was read again and how long verify waited for Kit's lists, or nothing when nothing was."""
+        parts = []
+        if self.confirmed_by_id:
+            parts.append(f"{plural(self.confirmed_by_id, 'contact')} read again by id, since Kit's list lags writes "
+                         f"({self.lag_cleared:,} matching after all)")
+        again = f"read it again ({self.list_cleared:,} matching after all)" if self.list_cleared else ""
+        if self.waited_seconds:
+            parts.append(f"waited {self.waited_seconds:.0f} s (of --settle {self.settle:g}) for Kit's lists "
+                         "(a subscriber not found by email, a subscriber's tags"
+                         + (", a form's or a sequence's subscribers" if self.members_checked else "")
+                         + "), which lag writes by up to 5 minutes" + (f" and {again}" if again else ""))
+        elif self.list_cleared:
+            parts.append(f"read Kit again ({self.list_cleared:,} matching after all)")
+        if self.unconfirmed:
+            parts.append(f"{plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} not confirmed")
+        return "; ".join(parts)
 
     def _listing(self, differences: list[Difference], listed: int, why: bool = True) -> list[str]:
         """The first `listed` differences, one a line, and how many more the CSV holds."""

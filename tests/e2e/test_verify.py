@@ -33,6 +33,7 @@ def test_verify_passes_after_an_import_and_names_a_value_changed_behind_the_tool
     same = invoke(["verify", "people.csv", "--tag", "Batch", "--settle", "0"], env, cwd=tmp_path)
     assert same.exit_code == 0, same.output
     assert "Kit matches the file: 3 contacts checked" in same.output
+    assert "Confirmed:" not in same.output  # nothing differed in the list, so nothing was read again
     assert not (tmp_path / "people.csv.verify.csv").exists()
 
     ann = store.find("ann@example.com")
