@@ -42,10 +42,12 @@ from importer.outputs.report import RunReport
 from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, requests_line
 from importer.settings.declaration import Settings
 from importer.outputs.words import kept_words, plural
+from importer.progress import NoProgress, Progress
 from importer.send.actions import MemberList
 
 CONFIRM_LIMIT = 1000  # contacts confirmed one by one (1 or 2 requests each) in one verification
 FIRST_PAUSE = 2.0  # seconds before a list is read again; doubled each time, within --settle
+TELL_EVERY = 30.0  # seconds at most between two lines saying what verify waits for
 NOT_VISIBLE = "not visible yet"
 COLUMNS = ("email", "what", "kit_value", "file_value", "difference", "confirmed")
 MISSING = "missing"
@@ -239,16 +241,21 @@ class VerifyReport:
 
 def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
            sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-           confirmed: Collection[tuple[str, str]] = (), **options: Any) -> VerifyReport:
+           confirmed: Collection[tuple[str, str]] = (), progress: Progress | None = None,
+           **options: Any) -> VerifyReport:
     """Read the file as a run would, read what Kit holds, and report every difference (confirmed).
     Give Settings, or the source and Settings fields as keyword arguments, as `import_file` takes
     them (without a credential, the environment's). `confirmed` holds the writes the run before it
     saw Kit confirm (`RunReport.confirmed_writes`): those a list still does not show when --settle
-    runs out are "not visible yet", not differences."""
+    runs out are "not visible yet", not differences. While it waits for Kit's lists, `progress` is
+    told what for, how many, and for how long (its `status`, else its `log`), at least every
+    TELL_EVERY seconds."""
     settings = settings_of(settings, options, "verify")
+    waits = Waits(report=None, deadline=0.0, sleep=sleep, clock=clock, progress=progress or NoProgress())
     started = time.monotonic()
     deadline = clock() + settings.settle
     report = VerifyReport(source=redact(settings.source), settle=settings.settle)
+    waits.report, waits.deadline = report, deadline
     client = client or build_client(settings)
     before = Counter(client.stats.by_endpoint)
     source = open_any(settings.source, settings.load, max_mb=settings.max_download_mb,
@@ -270,12 +277,11 @@ def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
             candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags,
                                      consent)
         seen: dict[str, HeldSubscriber] = {}
-        _confirm(client, candidates, report, deadline=deadline, sleep=sleep, clock=clock, tags=tags,
-                 confirmed=confirmed, consent=consent, seen=seen)
+        _confirm(client, candidates, report, waits, tags=tags, confirmed=confirmed, consent=consent, seen=seen)
         lists = [member_list for action in work.actions for member_list in action.member_lists()]
         if lists:
             _check_members(client, lists, work, lambda email: seen.get(email) or account.get(email), report,
-                           deadline=deadline, sleep=sleep, clock=clock, confirmed=confirmed)
+                           waits, confirmed=confirmed)
         _count_contacts(report)
     _write(settings.differences_file, report, output_delimiter(source))
     report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
@@ -320,14 +326,13 @@ def _read_again(client: KitClient, candidates: list[Comparison], settle: float, 
     return [c for c in again if _differs(c)]
 
 
-def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyReport, *, deadline: float,
-             sleep: Callable[[float], None], clock: Callable[[], float], tags: bool,
+def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyReport, waits: Waits, *, tags: bool,
              confirmed: Collection[tuple[str, str]], consent: Mode = Mode.HONOUR,
              seen: dict[str, HeldSubscriber] | None = None) -> None:
     """Read each candidate again by id (current: what differs there is a difference at once); what
     only a list can show (a subscriber not found by email, a tag missing from its tag list) is read
-    again with doubling pauses until `deadline` before it is called a difference. `seen` keeps each
-    subscriber read, by the file's email."""
+    again with doubling pauses until the waits' deadline before it is called a difference. `seen`
+    keeps each subscriber read, by the file's email."""
     seen = {} if seen is None else seen
     pending: list[Comparison] = []
     for number, cmp in enumerate(candidates):
@@ -350,29 +355,58 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
         pending = still
         return bool(pending)
 
+    def waiting_for() -> str:
+        unlisted = sum(cmp.held is None for cmp in pending)
+        tagged = [cmp for cmp in pending if cmp.held is not None]
+        tags = sum(c.what == TAG for cmp in tagged for c in differences_of(cmp))
+        return ", ".join(part for part in (
+            f"{plural(unlisted, 'subscriber')} looked up by email" if unlisted else "",
+            f"{plural(tags, 'tag')} on {plural(len(tagged), 'subscriber')}" if tags else "") if part)
+
     if pending:
-        _wait_for_lists(report, again, deadline=deadline, sleep=sleep, clock=clock)
+        waits.wait(again, waiting_for)
     for cmp in pending:
         _ran_out(report, cmp, confirmed)
 
 
-def _wait_for_lists(report: VerifyReport, again: Callable[[], bool], *, deadline: float,
-                    sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
-    """Kit's lists lag writes: pause (FIRST_PAUSE seconds, doubled each time, within `deadline`) and read
-    what is still pending `again` (True while something still is), until nothing is or time runs out."""
-    pause = FIRST_PAUSE
-    while clock() < deadline:
-        wait = min(pause, max(0.0, deadline - clock()))
-        sleep(wait)
-        report.waited_seconds += wait
-        pause *= 2
-        if not again():
-            return
+@dataclass
+class Waits:
+    """How verify waits for Kit's lists, which lag writes: pauses of FIRST_PAUSE seconds, doubled each
+    time, until `deadline` (--settle from the start), saying what it waits for as it goes."""
+
+    report: VerifyReport | None
+    deadline: float
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    progress: Progress
+
+    def wait(self, again: Callable[[], bool], waiting_for: Callable[[], str]) -> None:
+        """Pause and read what is still pending `again` (True while something still is), until nothing
+        is or time runs out; `waiting_for` says what is pending, for the progress lines."""
+        assert self.report is not None
+        pause = FIRST_PAUSE
+        while self.clock() < self.deadline:
+            wait = min(pause, max(0.0, self.deadline - self.clock()))
+            while wait > 0:  # a line at least every TELL_EVERY seconds, even in a long pause
+                self._tell(waiting_for())
+                piece = min(wait, TELL_EVERY)
+                self.sleep(piece)
+                self.report.waited_seconds += piece
+                wait -= piece
+            pause *= 2
+            if not again():
+                return
+
+    def _tell(self, what: str) -> None:
+        report = self.report
+        assert report is not None
+        message = (f"Waiting for Kit's lists to show {what}: {report.waited_seconds:.0f} s so far, at most "
+                   f"--settle {report.settle:g} s (--settle SECONDS changes it)")
+        getattr(self.progress, "status", self.progress.log)(message)
 
 
 def _check_members(client: KitClient, lists: list[MemberList], contacts: Iterable[Contact],
-                   held_of: Callable[[str], HeldSubscriber | None], report: VerifyReport, *, deadline: float,
-                   sleep: Callable[[float], None], clock: Callable[[], float],
+                   held_of: Callable[[str], HeldSubscriber | None], report: VerifyReport, waits: Waits, *,
                    confirmed: Collection[tuple[str, str]]) -> None:
     """Whether each contact a run adds to a form or sequence is on its list: each list read once, page by
     page until all of them are found; those still missing are read again with doubling pauses until
@@ -394,8 +428,12 @@ def _check_members(client: KitClient, lists: list[MemberList], contacts: Iterabl
         missing = {m.key: left for m in lists if m.key in missing and (left := _not_listed(client, m, missing[m.key]))}
         return bool(missing)
 
+    def waiting_for() -> str:
+        return ", ".join(f"{plural(len(missing[m.key]), 'subscriber')} on {m.what} {m.label}"
+                         for m in lists if m.key in missing)
+
     if missing:
-        _wait_for_lists(report, again, deadline=deadline, sleep=sleep, clock=clock)
+        waits.wait(again, waiting_for)
     waited = f" again after waiting {report.waited_seconds:.0f} s for Kit's lists" if report.waited_seconds else ""
     for member_list in lists:
         for email in sorted(missing.get(member_list.key, ())):

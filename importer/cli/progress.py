@@ -112,6 +112,18 @@ class BarProgress:
     def log(self, message: str) -> None:
         say(message)
 
+    def status(self, message: str) -> None:
+        """What the command is waiting for, now (verify waiting for Kit's lists): a timestamped line without
+        a terminal; on one, a status line redrawn in place. Always in the --log file."""
+        if not self.tty:
+            say(message, stamp_terminal=True)
+            return
+        say(message, screen=False)
+        if self.bar is None:
+            self.bar = tqdm(total=None, bar_format="{desc}", disable=None, file=sys.stderr, leave=False,
+                            dynamic_ncols=True)
+        self.bar.set_description_str(message)
+
     def close(self) -> None:
         self._quiet.set()
         self._ticker = None

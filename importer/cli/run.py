@@ -107,7 +107,10 @@ def run_command(source: Path | None, config_path: Path | None, sandbox: bool, sa
                 target, saying = verify_target(settings)
                 say(saying)
                 if target is not None:
-                    checked = verify(target, confirmed=result.confirmed_writes)
+                    try:
+                        checked = verify(target, confirmed=result.confirmed_writes, progress=progress)
+                    finally:
+                        progress.close()
                     say(checked.summary())
                     say(checked.closing_line())
                     status = status or checked.exit_status

@@ -10,6 +10,7 @@ import click
 
 from importer.cli.options import FLAG_ORIGINS, given_on_command_line, import_options, settings_from
 from importer.cli.output import say
+from importer.cli.progress import BarProgress
 from importer.cli.reports import CommandReport, open_logs
 from importer.cli.target import kit_target
 from importer.settings.declaration import token_file_for
@@ -73,7 +74,11 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
         token_file = token_file_for(names, config_path, given.get("state") or config.get("state"))
         with kit_target(sandbox, sandbox_auth, names, token_file) as (credential, grant, base_url, _):
             settings = settings_from(config, given, credential=credential, base_url=base_url, refresh=grant)
-            result = verify(settings)
+            progress = BarProgress()
+            try:
+                result = verify(settings, progress=progress)
+            finally:
+                progress.close()
     say(result.summary())
     say(result.closing_line())
     reported.done(result)

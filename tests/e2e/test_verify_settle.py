@@ -3,6 +3,8 @@ on a clock that verify's pauses move, so no test waits for real."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from conftest import write
@@ -116,3 +118,51 @@ def test_a_write_the_run_confirmed_is_not_visible_yet_when_settle_runs_out_befor
     assert "Not visible yet:   4 contacts written by this run" in report.summary()
     assert report.closing_line() == "Kit matches the file: 4 contacts checked; 4 not visible yet, listed in " \
                                     f"{tmp_path / 'd.csv'}"
+
+
+class Told:
+    """A progress that keeps what verify tells it, with the clock's time."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock, self.lines = clock, []
+
+    def phase(self, name: str, total: int | None) -> None: ...
+
+    def advance(self, n: int = 1, requests: int | None = None) -> None: ...
+
+    def log(self, message: str) -> None: ...
+
+    def status(self, message: str) -> None:
+        self.lines.append((self.clock.now, message))
+
+
+def test_verify_says_what_it_waits_for_how_long_and_that_settle_changes_it_at_least_every_30_s(lagging, tmp_path):
+    """A tag missing for good: verify waits the whole --settle (300 s), never silent for more than 30 s."""
+    sb, clock = lagging
+    settings = Settings(tmp_path / "people.csv", credential=Credential("oauth", sb.access_token), base_url=sb.url,
+                        differences=tmp_path / "d.csv", no_undo=True)
+    assert import_file(settings).exit_status == 0
+    clock.sleep(60)
+    customer = next(t for t in sb.store.tags.values() if t.name == "Customer")
+    sb.store.untag(sb.store.find("cy@example.com"), customer.id)
+    clock.sleep(60)  # untagged in Kit's web app a minute ago
+    told = Told(clock)
+    started = clock.now
+    report = verify(settings, client=_client(sb), sleep=clock.sleep, clock=clock, progress=told)
+    assert report.exit_status == 3 and report.waited_seconds == pytest.approx(300)
+    assert told.lines[0] == (started, "Waiting for Kit's lists to show 1 tag on 1 subscriber: 0 s so far, at most "
+                                      "--settle 300 s (--settle SECONDS changes it)")
+    times = [started] + [when for when, _ in told.lines] + [clock.now]
+    assert max(b - a for a, b in itertools.pairwise(times)) <= 30
+    assert told.lines[-1][1].startswith("Waiting for Kit's lists to show 1 tag on 1 subscriber: 2")
+
+
+def test_verify_without_a_terminal_says_it_waits_in_timestamped_lines(sandbox, tmp_path):
+    write(tmp_path / "c.csv", "Email,First Name\nann@example.com,Ann\n")
+    assert invoke(["run", "c.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    result = invoke(["verify", "c.csv", "--tag", "Never", "--settle", "1"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    first = result.output.splitlines()[0]
+    assert first[:9].count(":") == 2 and first[8] == " "  # HH:MM:SS
+    assert first[9:] == ("Waiting for Kit's lists to show 1 tag on 1 subscriber: 0 s so far, at most --settle 1 s "
+                         "(--settle SECONDS changes it)")
