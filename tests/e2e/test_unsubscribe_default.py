@@ -134,11 +134,11 @@ def test_a_nightly_rerun_after_a_resubscription_in_kit_keeps_them_active(sandbox
     assert invoke(args, env_for(sandbox, kind), cwd=tmp_path).exit_code == 0  # and on every night after
     assert sandbox.store.state_of("old@example.com") == "active"
     checked = invoke(["verify", source, "--state", "s.db"], env_for(sandbox, kind), cwd=tmp_path)
-    # Judged as the run judged, with the run's reason: still a difference, since Kit will email them.
-    assert checked.exit_code == 3, checked.output
-    assert ("  old@example.com: state: Kit holds 'active', the file says 'cancelled' (left active: re-subscribed in "
-            "Kit since an earlier run saw the opt-out; --unsubscribe unsubscribes them all the same)\n") \
-        in checked.output
+    # Judged as the run judged: they opted in again in Kit, so the file is stale about them. Listed, not a
+    # difference: a nightly `run --verify` must not fail every night after someone re-subscribes.
+    assert checked.exit_code == 0, checked.output
+    assert "old@example.com: state: Kit holds 'active', the file says 'cancelled'" in checked.output
+    assert "re-subscribed in Kit since an earlier run saw the opt-out" in checked.output
     assert invoke(["verify", source], env_for(sandbox, kind), cwd=tmp_path).exit_code == 3  # without the memory
     kept = invoke(["verify", source, "--state", "s.db", "--keep-kit-state"], env_for(sandbox, kind), cwd=tmp_path)
     assert kept.exit_code == 0, kept.output
