@@ -57,7 +57,8 @@ STATUS_STEMS = tuple(sorted({w for w in WORDS if len(w) >= 5} | {"optin", "optou
 ACCEPTED_WORDS = ("subscribed or active; unsubscribed or cancelled; cleaned or bounced; complained; "
                   "pending, transactional or inactive")
 
-_EMAIL = tuple(sorted(_all(LANGUAGES, "email") - {"mail"}, key=len, reverse=True))
+# Short email words are read as words, never inside one: "mail" (Voicemail), "e-post" (Werbepost, reklamepost).
+_EMAIL = tuple(sorted(_all(LANGUAGES, "email") - {"mail", "epost", "eposta"}, key=len, reverse=True))
 _CHANNELS: dict[str, str] = {normalize(w): name for lang in LANGUAGES for name, words in lang.channels.items()
                              for w in words}
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -74,7 +75,7 @@ def channel_of(header: str) -> str | None:
     or None: a header naming email (or no channel at all) is about email."""
     name = normalize(header).replace("voicemail", "")  # the one channel word holding "email"
     tokens = _tokens(header)
-    if any(word in name for word in _EMAIL) or ("mail" in tokens and not _phrase_channel(tokens)):
+    if any(word in name for word in _EMAIL) or _e_post(tokens) or ("mail" in tokens and not _phrase_channel(tokens)):
         return None
     if found := _phrase_channel(tokens):
         return found
@@ -83,6 +84,13 @@ def channel_of(header: str) -> str | None:
             if len(word) >= 3 and (token.startswith(word) or token.endswith(word)) and token not in _NOT_CHANNEL:
                 return channel
     return None
+
+
+def _e_post(tokens: list[str]) -> bool:
+    """Whether a header says "e-post" (Nordic) or "e-posta" (Turkish) where a word starts: E-postsamtycke,
+    E-posta İzni, Samtycke via e-post; Werbepost and reklamepost are postal mail."""
+    return any(token.startswith("epost") or (token == "e" and after.startswith("post"))
+               for token, after in zip(tokens, [*tokens[1:], ""]))
 
 
 # Words that start or end like a channel's but are not about one.

@@ -283,4 +283,232 @@ PORTUGUESE = Language(
               "push": ("push", "notificação push")},
 )
 
-LANGUAGES: tuple[Language, ...] = (ENGLISH, GERMAN, FRENCH, SPANISH, ITALIAN, DUTCH, PORTUGUESE)
+POLISH = Language(
+    "Polish",
+    states={
+        A: ("aktywny", "aktywna", "subskrybowany", "subskrybowana", "zasubskrybowany", "subskrybuje", "zapisany",
+            "zapisana", "potwierdzony", "potwierdzona", "zapisany i potwierdzony"),
+        C: ("wypisany", "wypisana", "wypisał się", "wypisała się", "odsubskrybowany", "odsubskrybowana",
+            "zrezygnował", "zrezygnowała", "zablokowany", "zablokowana", "adres zablokowany", "usunięty",
+            "czarna lista", "zgoda wycofana", "wycofano zgodę"),
+        B: ("odbity", "odbita", "odbicie", "odrzucony", "odrzucona", "twarde odbicie", "niedostarczalny",
+            "nieprawidłowy", "nieprawidłowa"),
+        X: ("skarga", "zgłoszony jako spam", "oznaczony jako spam"),
+        P: ("nieaktywny", "nieaktywna", "niepotwierdzony", "niepotwierdzona", "oczekujący", "oczekująca",
+            "oczekuje na potwierdzenie", "zapisany niepotwierdzony", "niezapisany", "brak zgody", "transakcyjny",
+            "zarchiwizowany"),
+    },
+    yes=("tak", "prawda"),
+    no=("nie", "fałsz"),
+    word_headers=("status subskrypcji", "stan subskrypcji", "status kontaktu", "status zapisu", "status odbiorcy",
+                  "status e-mail", "status newslettera", "status zgody", "subskrypcja"),
+    either_headers=("zgoda", "zgoda marketingowa", "zgoda na newsletter", "zgoda e-mail", "zgoda na e-mail",
+                    "zgoda na otrzymywanie newslettera", "zapis do newslettera"),
+    in_headers=("zgoda na marketing e-mailowy", "zgoda na otrzymywanie informacji handlowych",
+                "zapisany do newslettera"),
+    out_headers={C: ("wypisany", "wypisany z newslettera", "czarna lista")},
+    time_headers={C: ("data wypisania", "data wypisu", "wypisany dnia", "data rezygnacji z newslettera"),
+                  B: ("data odbicia",)},
+    in_parts=("zgoda", "zgody", "zgodę", "subskryp", "newsletter"),
+    out_parts={C: ("wypis", "odsubskryb")},  # not "rezygnac": an order's cancellation says it too
+    email=("e-mail", "email", "mail", "newsletter", "poczta elektroniczna"),
+    channels={"SMS": ("sms", "wiadomość tekstowa", "wiadomości tekstowe"),
+              "phone": ("telefon", "telefoniczny", "telefonicznie", "rozmowa telefoniczna"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("poczta tradycyjna", "listownie", "pocztowy", "pocztowa"),
+              "push": ("push", "powiadomienia push")},
+)
+
+SWEDISH = Language(
+    "Swedish",
+    states={
+        A: ("aktiv", "prenumererar", "prenumererad", "prenumerant", "bekräftad", "registrerad"),
+        C: ("avregistrerad", "avprenumererad", "avslutad", "avanmäld", "spärrad", "blockerad", "blocklistad",
+            "borttagen"),
+        B: ("studsad", "studsat", "studs", "hård studs", "ogiltig", "ej levererbar"),
+        X: ("klagomål", "spamanmälan", "markerad som spam"),
+        P: ("inaktiv", "obekräftad", "ej bekräftad", "väntande", "väntar på bekräftelse", "ej prenumerant",
+            "ej prenumererad"),
+    },
+    yes=("ja", "sant"),
+    no=("nej", "falskt"),
+    word_headers=("prenumerationsstatus", "status för prenumeration", "kontaktstatus", "e-poststatus",
+                  "nyhetsbrevsstatus", "prenumeration"),
+    either_headers=("samtycke", "nyhetsbrev", "prenumererar", "e-postsamtycke", "marknadsföringssamtycke",
+                    "prenumererar på nyhetsbrev"),
+    in_headers=("godkänner e-postmarknadsföring", "vill ha nyhetsbrev"),
+    out_headers={C: ("avregistrerad", "avprenumererad", "spärrad")},
+    time_headers={C: ("avregistreringsdatum", "avregistrerad den", "datum för avregistrering")},
+    in_parts=("samtyck", "prenumer", "nyhetsbrev"),
+    out_parts={C: ("avregistr", "avprenumer", "avanmal")},
+    email=("e-post", "epost", "mejl", "nyhetsbrev"),
+    channels={"SMS": ("sms", "textmeddelande"), "phone": ("telefon", "samtal", "telefonförsäljning"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("post", "brev", "postutskick", "brevutskick"),
+              "push": ("push", "pushnotis")},
+)
+
+DANISH = Language(
+    "Danish",
+    states={
+        A: ("aktiv", "tilmeldt", "abonnerer", "bekræftet"),
+        C: ("afmeldt", "frameldt", "udmeldt", "blokeret", "slettet"),
+        B: ("afvist", "returneret", "ugyldig"),
+        X: ("klage", "spamklage", "markeret som spam"),
+        P: ("inaktiv", "ubekræftet", "ikke bekræftet", "afventer", "afventer bekræftelse", "ikke tilmeldt"),
+    },
+    yes=("ja", "sand"),
+    no=("nej", "falsk"),
+    word_headers=("abonnementsstatus", "tilmeldingsstatus", "kontaktstatus", "nyhedsbrevsstatus", "e-mailstatus"),
+    either_headers=("samtykke", "nyhedsbrev", "tilmeldt nyhedsbrev", "markedsføringssamtykke", "e-mail samtykke"),
+    in_headers=("accepterer e-mailmarkedsføring", "ønsker nyhedsbrev"),
+    out_headers={C: ("afmeldt", "frameldt", "blokeret")},
+    time_headers={C: ("afmeldingsdato", "afmeldt den", "dato for afmelding", "frameldingsdato")},
+    in_parts=("samtykke", "tilmeld", "nyhedsbrev"),
+    out_parts={C: ("afmeld", "frameld")},
+    email=("e-mail", "email", "mail", "nyhedsbrev"),
+    channels={"SMS": ("sms", "tekstbesked"), "phone": ("telefon", "opkald"), "WhatsApp": ("whatsapp",),
+              "postal mail": ("post", "brev"), "push": ("push", "pushbesked")},
+)
+
+NORWEGIAN = Language(
+    "Norwegian",
+    states={
+        A: ("aktiv", "påmeldt", "abonnert", "bekreftet"),
+        C: ("avmeldt", "avregistrert", "avabonnert", "sperret", "blokkert", "slettet"),
+        B: ("returnert", "avvist", "ugyldig"),
+        X: ("klage", "spamklage", "merket som spam"),
+        P: ("inaktiv", "ubekreftet", "ikke bekreftet", "venter", "venter på bekreftelse", "ikke påmeldt"),
+    },
+    yes=("ja", "sann"),
+    no=("nei", "usann", "falsk"),
+    word_headers=("abonnementsstatus", "påmeldingsstatus", "kontaktstatus", "nyhetsbrevstatus", "e-poststatus"),
+    either_headers=("samtykke", "nyhetsbrev", "påmeldt nyhetsbrev", "markedsføringssamtykke", "e-postsamtykke"),
+    in_headers=("ønsker nyhetsbrev", "godtar e-postmarkedsføring"),
+    out_headers={C: ("avmeldt", "avregistrert", "sperret")},
+    time_headers={C: ("avmeldingsdato", "avmeldt dato", "avmeldt den", "dato avmeldt")},
+    in_parts=("samtykke", "påmeld", "nyhetsbrev"),
+    out_parts={C: ("avmeld", "avregistr")},
+    email=("e-post", "epost", "nyhetsbrev"),
+    channels={"SMS": ("sms", "tekstmelding"), "phone": ("telefon", "oppringing"), "WhatsApp": ("whatsapp",),
+              "postal mail": ("post", "brev"), "push": ("push", "pushvarsel")},
+)
+
+FINNISH = Language(
+    "Finnish",
+    states={
+        A: ("aktiivinen", "tilaaja", "tilattu", "vahvistettu"),
+        C: ("peruttu", "peruutettu", "perunut", "tilaus peruttu", "estetty", "poistettu", "markkinointikielto"),
+        B: ("palautunut", "palautui", "virheellinen", "tavoittamaton"),
+        X: ("valitus", "roskapostivalitus", "merkitty roskapostiksi"),
+        P: ("ei aktiivinen", "passiivinen", "vahvistamatta", "vahvistamaton", "odottaa vahvistusta"),
+    },
+    yes=("kyllä", "tosi"),
+    no=("ei", "epätosi"),
+    word_headers=("tila", "tilauksen tila", "tilaajan tila", "yhteystiedon tila", "uutiskirjeen tila"),
+    either_headers=("suostumus", "uutiskirje", "markkinointilupa", "sähköpostilupa", "markkinointisuostumus",
+                    "uutiskirjeen tilaus"),
+    in_headers=("sallii sähköpostimarkkinoinnin", "haluaa uutiskirjeen"),
+    out_headers={C: ("markkinointikielto", "suoramarkkinointikielto")},
+    time_headers={C: ("uutiskirjeen peruutuspäivä",)},  # not "peruutuspäivä" alone: an order's cancellation date
+    in_parts=("suostum", "uutiskirje", "markkinointilupa", "sähköpostilupa"),
+    out_parts={C: ("markkinointikielto",)},
+    email=("sähköposti", "uutiskirje"),
+    channels={"SMS": ("sms", "tekstiviesti"), "phone": ("puhelin", "puhelu", "puhelinmarkkinointi"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("posti", "kirje", "kirjeposti"),
+              "push": ("push", "push-ilmoitus")},
+)
+
+
+def _with_dotless_i(*words: str) -> tuple[str, ...]:
+    """Turkish words as written and with a plain i for the dotless ı: HAYIR folds to hayir, not hayır."""
+    return tuple(dict.fromkeys(w for word in words for w in (word, word.replace("ı", "i"))))
+
+
+TURKISH = Language(
+    "Turkish",
+    states={
+        A: _with_dotless_i("aktif", "abone", "abone oldu", "onaylandı", "onaylı", "onaylanmış", "doğrulanmış",
+                           "kayıtlı", "izin verildi"),
+        C: _with_dotless_i("abonelikten çıktı", "abonelikten çıkıldı", "abonelikten çıkmış", "abonelik iptal",
+                           "abonelik iptal edildi", "iptal edildi", "engellendi", "engellenmiş", "kara liste",
+                           "silindi", "izin geri alındı", "üyeliği sonlandı"),
+        B: _with_dotless_i("geri döndü", "geri dönen", "geri dönmüş", "sert geri dönüş", "geçersiz",
+                           "teslim edilemedi", "hatalı adres"),
+        X: _with_dotless_i("şikayet", "spam şikayeti", "spam olarak işaretlendi"),
+        P: _with_dotless_i("pasif", "beklemede", "onay bekliyor", "onaylanmadı", "onaylanmamış", "abone değil",
+                           "izin yok", "devre dışı"),
+    },
+    yes=_with_dotless_i("evet", "doğru"),
+    no=_with_dotless_i("hayır", "yanlış"),
+    word_headers=_with_dotless_i("durum", "abonelik durumu", "abone durumu", "e-posta durumu", "kişi durumu",
+                                 "bülten durumu", "izin durumu"),
+    either_headers=_with_dotless_i("abonelik", "bülten", "e-bülten", "bülten aboneliği"),
+    in_headers=_with_dotless_i("izin", "e-posta izni", "e-posta onayı", "ticari ileti izni",
+                               "ticari elektronik ileti izni", "pazarlama izni", "bülten izni"),
+    out_headers={C: _with_dotless_i("abonelikten çıktı", "kara liste")},
+    time_headers={C: _with_dotless_i("abonelikten çıkma tarihi", "abonelik iptal tarihi")},
+    in_parts=("abone", "bülten", "ileti izni", "e-posta izni", "pazarlama izni"),  # not "izin" alone: permissions
+    out_parts={C: _with_dotless_i("abonelikten çık")},
+    email=("e-posta", "eposta", "e-mail", "email", "bülten"),
+    channels={"SMS": ("sms", "kısa mesaj", "kisa mesaj"), "phone": ("telefon", "arama", "sesli arama"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("posta yoluyla", "mektup"),
+              "push": ("push", "anlık bildirim", "anlik bildirim")},
+)
+
+CZECH = Language(
+    "Czech",
+    states={
+        A: ("aktivní", "přihlášen", "přihlášený", "přihlášená", "přihlášeno k odběru", "odebírá", "potvrzený",
+            "potvrzená", "potvrzeno"),
+        C: ("odhlášen", "odhlášený", "odhlášená", "odhlášeno", "zrušen odběr", "zrušený odběr", "odhlášen z odběru",
+            "blokovaný", "blokovaná", "v blacklistu", "na blacklistu", "smazaný"),
+        B: ("vrácený", "vrácená", "vráceno", "odražený", "odražená", "nedoručitelný", "nedoručitelná", "neplatný",
+            "neplatná"),
+        X: ("stížnost", "spam stížnost", "označeno jako spam"),
+        P: ("neaktivní", "nepotvrzený", "nepotvrzená", "nepotvrzeno", "čeká na potvrzení", "čekající",
+            "nepřihlášen", "nepřihlášený"),
+    },
+    yes=("ano", "pravda"),
+    no=("ne", "nepravda"),
+    word_headers=("stav", "stav odběru", "stav kontaktu", "stav přihlášení k odběru", "stav newsletteru",
+                  "status odběru", "stav e-mailu"),
+    either_headers=("souhlas", "souhlas s newsletterem", "marketingový souhlas", "souhlas se zasíláním", "odběr",
+                    "odběr newsletteru"),
+    in_headers=("souhlas se zasíláním obchodních sdělení", "souhlas se zasíláním newsletteru"),
+    out_headers={C: ("odhlášen", "odhlášený", "odhlášeno", "odhlášen z odběru")},
+    time_headers={C: ("datum odhlášení z odběru", "odhlášen z odběru dne")},  # not "datum odhlášení": a logout's
+    in_parts=("souhlas", "odběr"),
+    out_parts={C: ("odhlášen z odběru", "zrušen odběr")},
+    email=("e-mail", "email", "mail", "newsletter", "elektronická pošta"),
+    channels={"SMS": ("sms", "textová zpráva"), "phone": ("telefon", "telefonicky", "telefonát"),
+              "WhatsApp": ("whatsapp",), "postal mail": ("poštou", "dopis", "dopisem"),
+              "push": ("push", "push notifikace")},
+)
+
+JAPANESE = Language(
+    "Japanese",
+    states={
+        A: ("購読中", "配信中", "登録済み", "加入済み", "本登録", "確認済み", "有効"),
+        C: ("購読解除", "配信解除", "登録解除", "解除", "解除済み", "配信停止", "購読停止", "配信拒否", "オプトアウト",
+            "ブロックリスト対象"),
+        B: ("エラー停止", "配信エラー", "不達", "バウンス", "ハードバウンス"),
+        X: ("苦情", "迷惑メール報告", "スパム報告", "クレーム"),
+        P: ("未確認", "仮登録", "確認待ち", "未購読", "保留"),
+    },
+    yes=("はい",),
+    no=("いいえ",),
+    word_headers=("状態", "ステータス", "購読状態", "配信状態", "登録状態", "購読ステータス", "配信ステータス"),
+    either_headers=("メルマガ", "メールマガジン", "メルマガ購読", "メール配信"),
+    in_headers=("メルマガ配信希望", "メール配信希望", "メルマガ購読希望", "メール配信同意"),
+    out_headers={C: ("配信停止", "メール配信停止", "購読解除", "配信拒否", "メール配信拒否")},
+    time_headers={C: ("配信停止日", "配信停止日時", "購読解除日", "購読解除日時", "解除日", "解除日時")},
+    in_parts=("購読", "メルマガ", "メールマガジン", "メール配信"),  # not 同意 or 希望 alone: a phone or DM column says them
+    out_parts={C: ("配信停止", "購読解除", "配信解除", "配信拒否")},
+    email=("電子メール", "eメール", "メルマガ", "メールマガジン"),  # not メール alone: ショートメール is SMS
+    channels={"SMS": ("sms", "ショートメッセージ", "ショートメール"),
+              "phone": ("電話", "電話連絡", "電話案内", "電話勧誘"), "WhatsApp": ("whatsapp",),
+              "postal mail": ("郵送", "郵便", "ダイレクトメール", "dm配信", "dm送付", "dm発送", "郵送物", "郵便物"),
+              "push": ("プッシュ通知", "push")},
+)
+
+LANGUAGES: tuple[Language, ...] = (ENGLISH, GERMAN, FRENCH, SPANISH, ITALIAN, DUTCH, PORTUGUESE, POLISH, SWEDISH,
+                                   DANISH, NORWEGIAN, FINNISH, TURKISH, CZECH, JAPANESE)

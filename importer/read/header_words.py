@@ -8,7 +8,9 @@ name, the last name, a whole name, and the common fields matched as synonyms of 
 Words that mean different things in different languages are placed once, by what is safe:
 `Nome` is a whole name (Portuguese) and a first name beside `Cognome` (Italian), so it is a
 whole name, which is never split into a last-name column the file has; `Nom` is French for
-the last name; `Nombre` is Spanish for the first name.
+the last name; `Nombre` is Spanish for the first name; Czech `Jméno` is, like `Nome`, a whole name.
+Words another language's table already holds with the same meaning (Firma, Telefon, Mobil, Land,
+Adresse) are not repeated.
 """
 
 from __future__ import annotations
@@ -144,8 +146,146 @@ PORTUGUESE = {
     "job title": ("Cargo", "Função"),
     "gender": ("Sexo", "Gênero", "Género"),
 }
+POLISH = {
+    "email": ("Adres e-mail", "Adres email", "Adres mailowy"),
+    "second email": ("Drugi e-mail", "Dodatkowy e-mail", "Drugi adres e-mail"),
+    "first name": ("Imię",),
+    "last name": ("Nazwisko",),
+    "whole name": ("Imię i nazwisko",),
+    "postal code": ("Kod pocztowy",),
+    "company": ("Nazwa firmy", "Przedsiębiorstwo", "Organizacja"),
+    "phone": ("Numer telefonu", "Telefon komórkowy", "Komórka"),
+    "city": ("Miasto", "Miejscowość"),
+    "country": ("Kraj",),
+    "website": ("Strona internetowa", "Strona www"),
+    "birthday": ("Data urodzenia", "Urodziny"),
+    "address": ("Adres", "Ulica"),
+    "job title": ("Stanowisko",),
+    "gender": ("Płeć",),
+}
+SWEDISH = {
+    "email": ("E-post", "E-postadress", "Epost", "Mejladress"),
+    "second email": ("E-post 2", "Annan e-postadress"),
+    "first name": ("Förnamn",),
+    "last name": ("Efternamn",),
+    "whole name": ("Namn", "Fullständigt namn", "För- och efternamn"),
+    "postal code": ("Postnummer",),
+    "company": ("Företag", "Företagsnamn"),
+    "phone": ("Telefonnummer", "Mobilnummer"),
+    "city": ("Postort",),
+    "country": ("Land",),
+    "website": ("Webbplats", "Hemsida"),
+    "birthday": ("Födelsedag", "Födelsedatum"),
+    "address": ("Adress", "Gatuadress"),
+    "job title": ("Befattning", "Yrkestitel"),
+    "gender": ("Kön",),
+}
+DANISH = {
+    "email": ("E-mailadresse", "Emailadresse", "Mailadresse"),
+    "second email": ("E-mail 2", "Anden e-mailadresse"),
+    "first name": ("Fornavn",),
+    "last name": ("Efternavn",),
+    "whole name": ("Navn", "Fulde navn"),
+    "postal code": ("Postnummer",),
+    "company": ("Virksomhed", "Firmanavn"),
+    "phone": ("Telefonnummer", "Mobilnummer"),
+    "city": ("By", "Bynavn"),
+    "country": ("Land",),
+    "website": ("Hjemmeside",),
+    "birthday": ("Fødselsdag", "Fødselsdato"),
+    "address": ("Adresse", "Vejnavn"),
+    "job title": ("Stilling", "Jobtitel"),
+    "gender": ("Køn",),
+}
+NORWEGIAN = {
+    "email": ("E-post", "E-postadresse", "Epost"),
+    "second email": ("E-post 2", "Annen e-postadresse"),
+    "first name": ("Fornavn",),
+    "last name": ("Etternavn",),
+    "whole name": ("Navn", "Fullt navn"),
+    "postal code": ("Postnummer",),
+    "company": ("Bedrift", "Firmanavn", "Selskap"),
+    "phone": ("Telefonnummer", "Mobilnummer"),
+    "city": ("Poststed", "Sted"),
+    "country": ("Land",),
+    "website": ("Nettside", "Hjemmeside"),
+    "birthday": ("Fødselsdag", "Fødselsdato"),
+    "address": ("Adresse", "Gateadresse"),
+    "job title": ("Stilling", "Tittel"),
+    "gender": ("Kjønn",),
+}
+FINNISH = {
+    "email": ("Sähköposti", "Sähköpostiosoite"),
+    "second email": ("Toinen sähköposti", "Toinen sähköpostiosoite"),
+    "first name": ("Etunimi",),
+    "last name": ("Sukunimi",),
+    "whole name": ("Nimi", "Koko nimi"),
+    "postal code": ("Postinumero",),
+    "company": ("Yritys", "Yrityksen nimi"),
+    "phone": ("Puhelin", "Puhelinnumero", "Matkapuhelin"),
+    "city": ("Kaupunki", "Postitoimipaikka", "Paikkakunta"),
+    "country": ("Maa",),
+    "website": ("Verkkosivusto", "Kotisivu"),
+    "birthday": ("Syntymäpäivä", "Syntymäaika"),
+    "address": ("Osoite", "Katuosoite", "Lähiosoite"),
+    "job title": ("Titteli", "Ammattinimike"),
+    "gender": ("Sukupuoli",),
+}
+TURKISH = {  # ı as written and as a plain i: ADI folds to adi
+    "email": ("E-posta", "E-posta adresi", "Eposta"),
+    "second email": ("İkinci e-posta", "Diğer e-posta"),
+    "first name": ("Ad", "Adı", "Adi", "İsim"),
+    "last name": ("Soyad", "Soyadı", "Soyadi", "Soyisim"),
+    "whole name": ("Ad Soyad", "Adı Soyadı", "Adi Soyadi", "Ad Soyadı", "İsim Soyisim", "Tam ad"),
+    "postal code": ("Posta kodu",),
+    "company": ("Şirket", "Şirket adı", "Şirket adi"),
+    "phone": ("Telefon numarası", "Telefon numarasi", "Cep telefonu"),
+    "city": ("Şehir",),
+    "country": ("Ülke",),
+    "website": ("Web sitesi",),
+    "birthday": ("Doğum tarihi",),
+    "address": ("Adres",),
+    "job title": ("Unvan", "Ünvan", "Pozisyon"),
+    "gender": ("Cinsiyet",),
+}
+CZECH = {
+    "email": ("E-mailová adresa", "Emailová adresa"),
+    "second email": ("Druhý e-mail", "Další e-mail"),
+    "first name": ("Křestní jméno",),
+    "last name": ("Příjmení",),
+    "whole name": ("Jméno", "Celé jméno", "Jméno a příjmení"),
+    "postal code": ("PSČ", "Poštovní směrovací číslo"),
+    "company": ("Společnost", "Název firmy"),
+    "phone": ("Telefonní číslo",),
+    "city": ("Město", "Obec"),
+    "country": ("Země",),
+    "website": ("Webová stránka", "Webové stránky"),
+    "birthday": ("Datum narození", "Narozeniny"),
+    "address": ("Adresa", "Ulice"),
+    "job title": ("Pozice",),
+    "gender": ("Pohlaví",),
+}
+JAPANESE = {
+    "email": ("メールアドレス", "メール", "Eメール", "Eメールアドレス", "電子メールアドレス"),
+    "second email": ("メールアドレス2", "サブメールアドレス"),
+    "first name": ("名", "下の名前"),
+    "last name": ("姓", "名字", "苗字"),
+    "whole name": ("氏名", "お名前", "名前", "フルネーム"),
+    "postal code": ("郵便番号",),
+    "company": ("会社名", "会社", "企業名", "勤務先"),
+    "phone": ("電話番号", "電話", "携帯電話", "携帯電話番号"),
+    "city": ("市区町村",),
+    "country": ("国", "国名"),
+    "website": ("ウェブサイト", "ホームページ"),
+    "birthday": ("生年月日", "誕生日"),
+    "address": ("住所",),
+    "job title": ("役職",),
+    "gender": ("性別",),
+}
 LANGUAGES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": ENGLISH, "de": GERMAN, "fr": FRENCH, "es": SPANISH, "it": ITALIAN, "nl": DUTCH, "pt": PORTUGUESE,
+    "pl": POLISH, "sv": SWEDISH, "da": DANISH, "nb": NORWEGIAN, "fi": FINNISH, "tr": TURKISH, "cs": CZECH,
+    "ja": JAPANESE,
 }
 
 
