@@ -17,7 +17,10 @@ everything is folded by `names.normalize` before matching):
 - `email`: words saying a column is about email; `channels`: other channels and their words,
   whose columns are never read as email consent.
 Vocabulary taken from the tools' own localized interfaces and exports (Mailchimp, Brevo,
-CleverReach, rapidmail, Klaviyo, Shopify, HubSpot) where known.
+CleverReach, rapidmail, Klaviyo, Shopify, HubSpot) where known; for Polish, the Nordic languages,
+Finnish, Turkish, Czech and Japanese from listmonk's translations, SARE and GetResponse (pl), Rule,
+getanewsletter and make.as (sv, nb), Ecomail and SmartEmailing (cs), DirectIQ (tr), blastmail and
+CREA MAIL (ja). A word that would mean another thing in another language is left out.
 """
 
 from __future__ import annotations
@@ -501,7 +504,8 @@ JAPANESE = Language(
     in_headers=("メルマガ配信希望", "メール配信希望", "メルマガ購読希望", "メール配信同意"),
     out_headers={C: ("配信停止", "メール配信停止", "購読解除", "配信拒否", "メール配信拒否")},
     time_headers={C: ("配信停止日", "配信停止日時", "購読解除日", "購読解除日時", "解除日", "解除日時")},
-    in_parts=("購読", "メルマガ", "メールマガジン", "メール配信"),  # not 同意 or 希望 alone: a phone or DM column says them
+    # Not 同意 (consent) or 希望 (wish) alone: a phone or DM column says them too.
+    in_parts=("購読", "メルマガ", "メールマガジン", "メール配信"),
     out_parts={C: ("配信停止", "購読解除", "配信解除", "配信拒否")},
     email=("電子メール", "eメール", "メルマガ", "メールマガジン"),  # not メール alone: ショートメール is SMS
     channels={"SMS": ("sms", "ショートメッセージ", "ショートメール"),

@@ -1,5 +1,6 @@
 """Issue 15's property: for any generated file whose status column marks a person not subscribed, in
-any supported language, that person never ends active in the sandbox, with either credential."""
+any supported language (each in UTF-8 and in its own legacy code page), that person never ends active in
+the sandbox, with either credential."""
 
 from __future__ import annotations
 
@@ -35,9 +36,16 @@ def status_files(draw):
         word = draw(st.sampled_from(language.states[state]))
         typed = draw(st.sampled_from([word, word.upper(), word.title(), _plain(word), f" {word} "]))
         rows.append((state, typed, in_kit))
-    encoding, delimiter = draw(st.sampled_from([("utf-8-sig", ","), ("cp1252", ";"), ("utf-8", "\t")]))
+    legacy = LEGACY.get(language.name, "cp1252")
+    encoding, delimiter = draw(st.sampled_from([("utf-8-sig", ","), (legacy, ";"), ("utf-8", "\t")]))
     kind = draw(st.sampled_from(["oauth", "api_key"]))
     return language.name, header, rows, encoding, delimiter, kind
+
+
+# The legacy code page each language's Excel saves in, where it is not cp1252. Detection reads cp932; cp1250 and
+# cp1254 files small enough to pass for cp1252 are read as cp1252, so the run is told (--encoding) as a user would.
+LEGACY = {"Polish": "cp1250", "Czech": "cp1250", "Turkish": "cp1254", "Japanese": "cp932"}
+TOLD = {"cp1250", "cp1254"}
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -53,10 +61,11 @@ def test_nobody_a_status_column_marks_not_subscribed_ends_active(sandbox, tmp_pa
     sandbox.store.clock = clock
     lines = [delimiter.join(("Email", header))] + [delimiter.join((e, typed)) for e, (_, typed, _) in zip(emails, rows)]
     path = tmp_path / f"{language}-{run}.csv"
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding, errors="replace"))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))  # every word fits its code page
     token = sandbox.access_token if kind == "oauth" else sandbox.api_key
     import_file(Settings(source=path, credential=Credential(kind, token), base_url=sandbox.url, rate_limit=100_000,
-                         failures=tmp_path / "f.csv", undo=tmp_path / "u.csv"))
+                         failures=tmp_path / "f.csv", undo=tmp_path / "u.csv",
+                         encoding=encoding if encoding in TOLD else None))
     for email, (state, typed, _) in zip(emails, rows):
         if state is not KitState.ACTIVE:
             assert sandbox.store.state_of(email) != "active", (language, header, typed, email)
