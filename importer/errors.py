@@ -2,6 +2,7 @@
 
 - ConfigError / InputError: stop before anything is sent (exit 1).
 - KitFatalError: Kit refused the credential or the account's limits; stop the run (exit 1).
+- KitUnreachableError: a KitFatalError: no request has reached Kit for minutes; stop the run (exit 1).
 - KitUnavailableError: Kit kept failing after every retry. While Kit is read, the run stops
   (exit 1); while contacts are sent, the rows in that request fail and the run goes on.
 - KitRequestError: Kit refused one request (a 4xx that retrying cannot fix); the rows in
@@ -51,6 +52,16 @@ class KitError(ImporterError):
 
 class KitFatalError(KitError):
     """401/403: the credential is rejected or the account refuses more; nothing more can succeed."""
+
+
+class KitUnreachableError(KitFatalError):
+    """No request has reached Kit (refused, dropped, unknown host, timed out) for minutes: the client
+    gave up on Kit, and the run stops as for a 401. `maybe_applied`: this request may have reached
+    Kit before it failed (a timeout, a dropped answer), so its rows are not confirmed, not unsent."""
+
+    def __init__(self, message: str, hint: str = "", *, maybe_applied: bool = False) -> None:
+        super().__init__(message, hint)
+        self.maybe_applied = maybe_applied
 
 
 class KitUnavailableError(KitError):

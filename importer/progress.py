@@ -8,7 +8,9 @@ from typing import Protocol
 class Progress(Protocol):
     """Where the pipeline reports progress; the CLI draws bars, a library caller may log. A progress
     may also have `waiting(seconds)`, told when Kit's rate limit holds every request back that long,
-    and `status(message)`, told what verify waits for (else its `log` is)."""
+    `retrying(seconds, why)`, told when a request Kit failed (`connection failed, attempt 4 of 8`)
+    waits that long before it is sent again, and `status(message)`, told what verify waits for (else
+    its `log` is)."""
 
     def phase(self, name: str, total: int | None) -> None: ...
 

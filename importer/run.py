@@ -251,6 +251,8 @@ def _connect(report: RunReport, settings: Settings, client: KitClient | None, pr
     client.on_retry = client.on_retry or progress.log
     # Optional: a progress that can say the rate limit holds requests back (`waiting(seconds)`) is told so.
     client.limiter.on_wait = client.limiter.on_wait or getattr(progress, "waiting", None)
+    # And one that can say a request waits to retry because Kit failed it (`retrying(seconds, why)`).
+    client.on_wait = client.on_wait or getattr(progress, "retrying", None)
     report.credential = _describe_credential(client)
     report.rate_limit_per_minute = round(client.limiter.requests_per_second * 60)
     return client

@@ -32,6 +32,9 @@ class BarProgress:
         self._quiet = threading.Event()
         self._ticker: threading.Thread | None = None
         self._waiting_until = 0.0  # while Kit's rate limit holds every request back
+        # While a request waits to retry because Kit failed it (no connection, a 5xx): why, and until when.
+        # Kept until the next contacts are done, so that no time left is guessed while Kit is not answering.
+        self._retry: tuple[str, float] | None = None
 
     def phase(self, name: str, total: int | None) -> None:
         self.close()
@@ -39,7 +42,7 @@ class BarProgress:
             say(name + (f": {total:,}" if total is not None else ""), stamp_terminal=True)
         self.bar = tqdm(total=total, desc=name, unit=" rows" if total is None else " contacts",
                         disable=None, file=sys.stderr, leave=False, dynamic_ncols=True)
-        self._sent = []
+        self._sent, self._retry = [], None
         if total:  # the import itself: worth a line now and then
             self._name, self._total, self._done, self._tenths = name, total, 0, 0
             self._started = self._last_line = time.monotonic()
@@ -54,6 +57,7 @@ class BarProgress:
         if self._ticker is not None:
             with self._lock:
                 self._done += n
+                self._retry = None if n else self._retry
                 self._requests = requests if requests is not None else self._requests
                 tenths = 10 * self._done // self._total
                 due, self._tenths = tenths > self._tenths, max(tenths, self._tenths)
@@ -80,8 +84,12 @@ class BarProgress:
         rate = self.rate()
         if not rate and done >= total and requests and elapsed > 0:  # a short run: its average at the end
             rate = requests / elapsed
-        left = f"about {duration(elapsed * (total - done) / done)} left" if done and done < total else \
-            ("done" if done >= total else "time left not known yet")
+        if self._retry is not None and done < total:  # an estimate now would leave out the waiting
+            left = "time left not known while waiting for Kit"
+        elif done and done < total:
+            left = f"about {duration(elapsed * (total - done) / done)} left"
+        else:
+            left = "done" if done >= total else "time left not known yet"
         return (f"{self._name}: {done:,} of {total:,} ({100 * done // total}%), "
                 f"{requests:,} requests, " + (f"{rate:.1f} req/s" if rate is not None else "rate not known yet") +
                 f", {left}" + self._waiting())
@@ -94,8 +102,19 @@ class BarProgress:
         if self._ticker is not None:
             self._line()
 
+    def retrying(self, seconds: float, why: str) -> None:
+        """Kit failed a request (`why`: `connection failed, attempt 4 of 8`), retried in `seconds`: say so
+        in each line until contacts are done again, with no time left guessed meanwhile."""
+        self._retry = (why, time.monotonic() + seconds)
+        if self.bar is not None and not self.bar.disable:
+            self.bar.set_postfix_str(self._waiting().lstrip(", "), refresh=True)
+
     def _waiting(self) -> str:
-        left = self._waiting_until - time.monotonic()
+        now = time.monotonic()
+        if (retry := self._retry) is not None:
+            why, until = retry
+            return f", waiting for Kit: {why}" + (f" in {max(1, round(until - now))} s" if until - now > 0.5 else "")
+        left = self._waiting_until - now
         return f", waiting for Kit's rate limit (resets in {max(1, round(left))} s)" if left > 0.5 else ""
 
     def _line(self) -> None:

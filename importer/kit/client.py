@@ -4,8 +4,11 @@ The only place that reads a status code. The endpoint modules beside it (account
 subscribers, oauth) build the paths and parse the answers; nothing outside `kit/` does
 either. Retries cover 429, 413, 5xx, timeouts and dropped connections; 401/403 stop the run;
 any other 4xx is raised as KitRequestError for the caller to attribute to the rows in that
-request. Until the server has answered once, a refused connection, an unknown host, a TLS
-failure or a 404 means the address is wrong, not that Kit is busy: a ConfigError at once.
+request. When no request has reached Kit at all for UNREACHABLE_AFTER seconds (refused, dropped,
+unknown host, timed out: every attempt of every thread), the client gives up on Kit: every request
+raises KitUnreachableError, which stops the run as a 401 does, instead of each batch retrying on
+its own. Until the server has answered once, a refused connection, an unknown host, a TLS failure
+or a 404 means the address is wrong, not that Kit is busy: a ConfigError at once.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from urllib.parse import urlparse
 import requests
 import requests.adapters
 
-from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
+from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError, KitUnreachableError
 from importer.kit.auth import OAUTH, Credential, RefreshGrant
 from importer.kit.oauth import exchange_token
 from importer.kit.ratelimit import RateLimiter
@@ -35,6 +38,11 @@ DEFAULT_BASE_URL = "https://api.kit.com"
 USER_AGENT = "kit-import/0.1 (+https://pypi.org/project/kit-import/)"
 RETRIABLE = {408, 413, 429}  # and every 5xx
 MAX_BACKOFF = 60.0
+# Seconds during which every attempt failed to reach Kit (and at least max_attempts of them) before the
+# client gives up on it. Long enough for a dropped Wi-Fi, a VPN or proxy restart or a short Kit incident
+# (one request's own retries span about 1 to 2 minutes); short enough that a run against a Kit that is
+# gone stops within about 4 minutes instead of failing batch after batch for an hour.
+UNREACHABLE_AFTER = 180.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,49 @@ class RequestStats:
         return sum(self.by_endpoint.values())
 
 
+class _Outage:
+    """Whether Kit has been out of reach for every attempt lately, across the client's threads.
+
+    A failure to reach Kit (refused, dropped, unknown host, timed out) starts or extends the outage;
+    any answer from Kit, even a 5xx, ends it. The outage is long enough to give up on once it has
+    lasted `after` seconds and counted at least `attempts` failures in a row: the count keeps one
+    slow timeout from deciding alone, the time keeps a burst of concurrent failures from deciding."""
+
+    def __init__(self, after: float, attempts: int, clock: Callable[[], float]) -> None:
+        self.after, self.attempts, self._clock = after, attempts, clock
+        self.since: float | None = None
+        self.failures = 0
+        self.answers = 0  # answers so far: a request that failed sees whether Kit answered anyone since
+        self.last = ""
+        self.wake = threading.Event()  # set on giving up: requests waiting to retry stop waiting
+        self._lock = threading.Lock()
+
+    def answered(self) -> None:
+        with self._lock:
+            self.answers += 1
+            if self.since is not None:
+                self.since, self.failures = None, 0
+                self.wake.clear()
+
+    def failed(self, what: str) -> None:
+        with self._lock:
+            now = self._clock()
+            if self.since is None:
+                self.since = now
+            self.failures += 1
+            self.last = what
+            if self.over():
+                self.wake.set()
+
+    def over(self) -> bool:
+        """Kit has been out of reach long enough to give up on it."""
+        return self.since is not None and self.failures >= self.attempts and \
+            self._clock() - self.since >= self.after
+
+    def lasted(self) -> float:
+        return 0.0 if self.since is None else self._clock() - self.since
+
+
 class KitClient:
     """Talks to one Kit account with one credential."""
 
@@ -75,7 +126,8 @@ class KitClient:
                  limiter: RateLimiter | None = None, max_attempts: int = 8,
                  timeout: tuple[float, float] = (10.0, 60.0), backoff_base: float = 1.0,
                  sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None,
-                 connections: int = 10, max_throttled: int = 12, grant: RefreshGrant | None = None) -> None:
+                 connections: int = 10, max_throttled: int = 12, grant: RefreshGrant | None = None,
+                 unreachable_after: float = UNREACHABLE_AFTER, clock: Callable[[], float] = time.monotonic) -> None:
         parsed = urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError(f"KIT_API_URL {base_url!r} is not an http(s) URL.",
@@ -88,10 +140,15 @@ class KitClient:
         self.backoff_base = backoff_base
         self.stats = RequestStats()
         self.server_time: dt.datetime | None = None
-        self._sleep = sleep
+        self.outage = _Outage(unreachable_after, max_attempts, clock)
+        # Waiting to retry is cut short when the client gives up on Kit; an injected `sleep` (tests) is used as given.
+        self._sleep = sleep if sleep is not time.sleep else self.outage.wake.wait
         self.max_throttled = max_throttled
         self.grant = grant if credential.kind == OAUTH else None
         self.on_retry: Callable[[str], None] | None = None  # told of each wait, e.g. to log it
+        # Told of each wait before a retry that is not the rate limit's: its seconds, and why in a few words
+        # (`connection failed, retry 3 of 8`), for a progress line to say it is waiting for Kit.
+        self.on_wait: Callable[[float, str], None] | None = None
         self.answered = False  # the server has answered once: its address is right
         self._refresh_lock = threading.Lock()
         self._session = session or requests.Session()
@@ -135,8 +192,12 @@ class KitClient:
         endpoint = f"{method} {_ID.sub('/{id}', path)}"  # counted per endpoint, not per subscriber
         failures = throttles = 0
         refreshed = False
+        answers = None  # Kit's answers to anyone when this request first failed to reach it
+        maybe_applied = False  # an attempt may have reached Kit before it failed (a timeout, a dropped answer)
         while True:
             token = self.credential.secret
+            if self.outage.over():
+                raise self._gone(endpoint, maybe_applied)
             self.limiter.acquire()
             self.stats.count(endpoint)
             try:
@@ -146,9 +207,20 @@ class KitClient:
                 if not self.answered and (wrong := _unreachable(self.base_url, e)) is not None:
                     raise wrong from None
                 failures += 1
+                maybe_applied = maybe_applied or not _never_sent(e)
                 reason = "timed out" if isinstance(e, requests.Timeout) else "connection failed"
-                self._retry_or_raise(failures, self.max_attempts, f"{endpoint}: {reason}")
+                self.outage.failed(f"{endpoint}: {reason}")
+                if self.outage.over():
+                    raise self._gone(endpoint, maybe_applied) from None
+                answers = self.outage.answers if answers is None else answers
+                # While no request reaches Kit, this one waits for the client to give up on Kit (or for Kit to
+                # answer) rather than fail its rows alone; once Kit answers others, its own attempts count.
+                limit = self.max_attempts if self.outage.answers != answers else max(failures + 1, self.max_attempts)
+                self._retry_or_raise(failures, limit, f"{endpoint}: {reason}", reason=reason)
+                if self.outage.over():
+                    raise self._gone(endpoint, maybe_applied) from None
                 continue
+            self.outage.answered()
             status = reply.status_code
             if not self.answered and status == 404:
                 raise _wrong_root(self.base_url, path, reply)
@@ -167,7 +239,7 @@ class KitClient:
             if status in RETRIABLE or status >= 500:
                 failures += 1
                 self._retry_or_raise(failures, self.max_attempts, f"{endpoint}: HTTP {status} {'; '.join(errors)}",
-                                     status=status, errors=errors)
+                                     status=status, errors=errors, reason=f"HTTP {status}")
                 continue
             if status == 401 and self.grant is not None and not refreshed:
                 self._refresh(token)  # an expired or revoked access token: renew it, retry once
@@ -200,8 +272,18 @@ class KitClient:
             self.credential = Credential(OAUTH, pair.access_token, self.credential.origin)
             self._session.headers.update(self.credential.headers())
 
+    def _gone(self, endpoint: str, maybe_applied: bool) -> KitUnreachableError:
+        """The error that stops the run: Kit has been out of reach for every request too long."""
+        lasted = self.outage.lasted()
+        took = f"{max(1, round(lasted))} s" if lasted < 90 else f"{round(lasted / 60)} min"
+        return KitUnreachableError(f"Kit could not be reached for {took}: every request failed "
+                                   f"({self.outage.last or endpoint}); running again is safe",
+                                   "Check your connection (and KIT_API_URL), then run the import again: rows sent "
+                                   "are not sent twice, and the failures CSV holds the rows not sent.",
+                                   maybe_applied=maybe_applied)
+
     def _retry_or_raise(self, attempt: int, limit: int, what: str, *, throttled: bool = False,
-                        status: int | None = None, errors: list[str] | None = None) -> None:
+                        status: int | None = None, errors: list[str] | None = None, reason: str = "") -> None:
         """Wait before retrying (the `attempt`th failure of its kind), or give up past `limit`.
 
         Retrying a write is safe: every write kit-import sends is idempotent (an upsert by
@@ -218,9 +300,16 @@ class KitClient:
             pause = self.limiter.throttled(self.backoff_base)
             self._tell(f"Kit's rate limit answered 429; all requests wait {pause:.1f} s ({what})")
             return
-        delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (attempt - 1))
+        delay = min(MAX_BACKOFF, self.backoff_base * 2 ** min(attempt - 1, 30))
         delay = random.uniform(delay / 2, delay)
-        self._tell(f"{what}; retrying in {delay:.1f} s (attempt {attempt + 1} of {limit})")
+        if attempt < self.max_attempts:
+            retry = f"attempt {attempt + 1} of {limit}"
+        else:  # past its own attempts: waiting for Kit to answer anyone, or for the client to give up on it
+            retry = f"attempt {attempt + 1}; Kit not reached for {round(self.outage.lasted())} s"
+        self._tell(f"{what}; retrying in {delay:.1f} s ({retry})")
+        if self.on_wait is not None:
+            self.on_wait(delay, f"{reason or 'failed'}, attempt {attempt + 1}" +
+                         (f" of {limit}" if attempt < self.max_attempts else ""))
         self._sleep(delay)
 
     def _tell(self, message: str) -> None:
@@ -269,6 +358,18 @@ def _unreachable(base_url: str, error: Exception) -> ConfigError | None:
     return ConfigError(f"Cannot reach Kit at {base_url} ({why}): check KIT_API_URL.",
                        f"Leave KIT_API_URL unset to use {DEFAULT_BASE_URL}, or set it to the address "
                        "`kit-import sandbox` printed.")
+
+
+def _never_sent(error: Exception) -> bool:
+    """Whether a failed attempt never reached Kit: no connection was made (refused, unknown host, a
+    connect timeout). A read timeout or a dropped connection may have been applied before it failed."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    if isinstance(error, requests.Timeout):
+        return False
+    text = str(error)
+    return bool(re.search(r"NewConnectionError|NameResolutionError|refused|Failed to establish|Name or service not "
+                          r"known|Temporary failure in name resolution", text, re.IGNORECASE))
 
 
 def _tls_reason(text: str) -> str:

@@ -99,6 +99,7 @@ class Sandbox:
         handler = type("Handler", (_Handler,), {"sandbox": self})
         self.server = _Server((host, port), handler)
         self._thread: threading.Thread | None = None
+        self.gone = False  # stopped: as a killed process, it answers nothing more, even on open connections
 
     @property
     def url(self) -> str:
@@ -113,6 +114,8 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        """Stop as a killed process does: open connections are dropped unanswered, new ones refused."""
+        self.gone = True
         self.server.shutdown()
         self.server.server_close()
 
@@ -251,6 +254,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         delay, roll = sb.draw()
         fault = sb.behaviour
+        if sb.gone:  # a request on a connection kept open past the stop: dropped, as by a killed process
+            self.close_connection = True
+            return
         try:
             body = self._body()
             sb.record(method, url.path, query, body)

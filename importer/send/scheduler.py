@@ -4,8 +4,9 @@ A stage is one kind of request (bulk upserts, bulk values, one upsert per contac
 scheduler knows no Kit endpoint: it fills each stage's batches, runs their `send` on a
 worker pool, hands every answer back to the stage's `settle` in the main thread, feeds the
 stages that need a subscriber id as soon as one is known (a pipeline), and yields each
-contact when no stage has anything left to do for it. A fatal error (401/403) stops new
-requests; what is in flight is settled, every acknowledged contact with work left is told
+contact when no stage has anything left to do for it. A fatal error (401/403, or Kit out of
+reach for minutes) stops new requests; what is in flight is settled (once Kit is out of reach,
+only what answers within `stop_grace`, as for an interrupt), every acknowledged contact with work left is told
 why by each unfinished stage, and the error is raised. An interrupt (Ctrl-C, SIGTERM) does
 the same, except that requests still unanswered after `stop_grace` seconds are abandoned:
 their contacts are `in_flight()`, sent but not confirmed.
@@ -22,7 +23,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from importer.errors import KitError, KitRequestError, KitUnavailableError
+from importer.errors import KitError, KitRequestError, KitUnavailableError, KitUnreachableError
 from importer.records import HELD_ACTIVE, Contact, KitState, Outcome, Status
 from importer.send.stages.base import Stage
 
@@ -97,6 +98,9 @@ class Scheduler:
                         continue  # contacts finished on reading: there may be more to start
                     if not workers:
                         break  # nothing in flight and nothing ready: every contact is through
+                    if isinstance(workers.fatal, KitUnreachableError):
+                        yield from self._wind_down(run, workers, progress, journal)  # no answer is coming
+                        break
                     yield from self._settle(run, workers, None, progress, journal)
             except KeyboardInterrupt as interrupt:
                 yield from self._wind_down(run, workers, progress, journal)
@@ -104,7 +108,8 @@ class Scheduler:
                     yield stopped
                 raise
         if workers.fatal is not None:
-            if stopped := run.abandon(str(workers.fatal)):
+            # Kit out of reach: a request that may have reached it before failing stays in flight (not confirmed).
+            if stopped := run.abandon(str(workers.fatal), skip_flying=isinstance(workers.fatal, KitUnreachableError)):
                 yield stopped
             raise workers.fatal
 
@@ -322,7 +327,8 @@ class _Workers:
                 yield tag, answer
             elif isinstance(answer, KitError):
                 self.fatal = self.fatal or answer
-                self.refused.append(tag)
+                if not getattr(answer, "maybe_applied", False):  # else Kit may have applied it: still in flight
+                    self.refused.append(tag)
             else:
                 raise answer
 

@@ -10,7 +10,7 @@ import requests
 import responses
 
 from conftest import BASE, make_client
-from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError
+from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError, KitUnreachableError
 from importer.kit import Credential, KitClient, RateLimiter, credential_from_env
 
 
@@ -199,3 +199,78 @@ def test_an_html_error_page_is_summarised_in_a_line(kit):
         client.post("/v4/subscribers", {"email_address": "a@example.com"})
     assert caught.value.errors == ["an HTML page: 502 Bad Gateway"]
     assert len(str(caught.value)) < 200
+
+
+class Clock:
+    """A clock that moves only when the client sleeps before a retry: minutes of outage in no time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_a_kit_out_of_reach_for_minutes_is_given_up_on(kit):
+    """Every attempt refused for 3 minutes: the client stops trying, with an error that stops the run
+    (fatal), instead of failing this request after 8 attempts and going on with the next."""
+    kit.get(f"{BASE}/v4/account", json={"account": {}})
+    kit.post(f"{BASE}/v4/bulk/subscribers", body=requests.ConnectionError("[Errno 111] Connection refused"))
+    clock = Clock()
+    told: list[tuple[float, str]] = []
+    client = make_client(clock=clock, sleep=clock.sleep, backoff_base=1.0)
+    client.on_wait = lambda seconds, why: told.append((seconds, why))
+    client.get("/v4/account")
+    with pytest.raises(KitUnreachableError) as caught:
+        client.post("/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]})
+    assert isinstance(caught.value, KitFatalError) and not caught.value.maybe_applied  # refused: never sent
+    assert str(caught.value).startswith("Kit could not be reached for 3 min: every request failed "
+                                        "(POST /v4/bulk/subscribers: connection failed); running again is safe")
+    assert 180 <= clock.now <= 180 + 60  # given up at most one backoff after 3 minutes
+    attempts = client.stats.by_endpoint["POST /v4/bulk/subscribers"]
+    assert 8 < attempts < 15  # past its own 8 attempts: it waited for the client to give up on Kit
+    assert told[0][1] == "connection failed, attempt 2 of 8"
+    assert told[7][1] == "connection failed, attempt 9"
+    # The next request does not try again: Kit is given up on until it answers.
+    with pytest.raises(KitUnreachableError):
+        client.get("/v4/account")
+    assert client.stats.by_endpoint["GET /v4/account"] == 1
+
+
+def test_a_timed_out_request_given_up_on_may_have_been_applied(kit):
+    kit.get(f"{BASE}/v4/account", json={"account": {}})
+    kit.post(f"{BASE}/v4/bulk/subscribers", body=requests.ReadTimeout("read timed out"))
+    clock = Clock()
+    client = make_client(clock=clock, sleep=clock.sleep, unreachable_after=60)
+    client.get("/v4/account")
+    with pytest.raises(KitUnreachableError, match="could not be reached for") as caught:
+        client.post("/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]})
+    assert caught.value.maybe_applied
+
+
+def test_a_kit_back_within_the_outage_window_is_no_reason_to_stop(kit):
+    """Ten refusals over a minute or two, then Kit answers: the request succeeds, though it failed more
+    often than its own 8 attempts, since no request reached Kit meanwhile."""
+    kit.get(f"{BASE}/v4/account", json={"account": {}})
+    for _ in range(10):
+        kit.post(f"{BASE}/v4/bulk/subscribers", body=requests.ConnectionError("Connection refused"))
+    kit.post(f"{BASE}/v4/bulk/subscribers", json={"subscribers": [], "failures": []})
+    clock = Clock()
+    client = make_client(clock=clock, sleep=clock.sleep, backoff_base=0.1)
+    client.get("/v4/account")
+    assert client.post("/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]}).status == 200
+    assert clock.now < 180 and client.stats.retries == 10
+    assert client.outage.since is None  # the answer ended the outage
+
+
+def test_5xx_answers_are_not_an_outage(kit):
+    """Kit answering 502 is reachable: the request gives up after its own attempts, as before."""
+    kit.get(f"{BASE}/v4/account", status=502, json={"errors": ["Bad gateway"]})
+    clock = Clock()
+    client = make_client(clock=clock, sleep=clock.sleep, max_attempts=8, unreachable_after=0)
+    with pytest.raises(KitUnavailableError) as caught:
+        client.get("/v4/account")
+    assert not isinstance(caught.value, KitUnreachableError)

@@ -142,3 +142,22 @@ def test_a_run_tells_its_progress_while_the_rate_limit_holds_requests_back(sandb
     report = import_file(settings, progress=progress)
     assert report.exit_status == 0 and report.requests_sent == 2  # the fields, then the one upsert
     assert len(progress.waits) == 1 and 2.5 < progress.waits[0] <= 3.1
+
+
+def test_the_progress_line_says_while_a_request_waits_for_kit_and_guesses_no_time_left():
+    from importer.cli.progress import BarProgress
+
+    progress = BarProgress()
+    progress.phase("Importing contacts", 10)
+    try:
+        progress.advance(4, requests=4)
+        assert "about" in progress.progress_line()
+        progress.retrying(12.2, "connection failed, attempt 3 of 8")
+        line = progress.progress_line()
+        assert line.endswith(", time left not known while waiting for Kit, "
+                             "waiting for Kit: connection failed, attempt 3 of 8 in 12 s")
+        assert "about" not in line
+        progress.advance(1, requests=6)  # Kit answered again: contacts are done
+        assert "waiting" not in progress.progress_line() and "about" in progress.progress_line()
+    finally:
+        progress.close()
