@@ -28,6 +28,7 @@ from importer.decide.tally import Tally
 from importer.decide.targets import create_held, hold_missing
 from importer.errors import ConfigError, ImporterError
 from importer.kit import BULK_LIMIT, KitClient, RateLimiter, SubscriberPage, get_account, list_custom_fields
+from importer.kit import Account as KitAccount
 from importer.outputs.failures import extra_cells_column, output_delimiter
 from importer.outputs.report import RunReport
 from importer.outputs.run_end import RunEnd
@@ -186,6 +187,7 @@ class Prepared:
     kit_fields: list[CustomField]
     actions: list[Action]
     state: RunMemory | None
+    account: KitAccount | None = None  # the Kit account, when the run memory needed it read
 
 
 @dataclass
@@ -262,6 +264,7 @@ def _prepare(report: RunReport, source: RowSource, settings: Settings, client: K
              guard: ConsentGuard | None, samples: list[Row]) -> Prepared:
     """Read-only: the run memory tied to the account, the columns planned against Kit's fields (missing
     ones held as placeholders until every check has passed), the actions' targets found in Kit."""
+    account = None
     if state is not None:
         account = get_account(client)
         state.bind_account(account.id, account.name)
@@ -284,7 +287,7 @@ def _prepare(report: RunReport, source: RowSource, settings: Settings, client: K
         report.consent_left_out = [f"{header}: {why}" for header, why in guard.set_aside.values()]
     if plan.email_by_content:
         report.notes.append(f"the email column is {plan.headers[plan.email]}: {plan.email_by_content}")
-    return Prepared(client, guard, plan, kit_fields, actions, state)
+    return Prepared(client, guard, plan, kit_fields, actions, state, account)
 
 
 def _decide_and_send(report: RunReport, source: RowSource, settings: Settings, prepared: Prepared,
@@ -366,8 +369,10 @@ def _dry_run(report: RunReport, settings: Settings, prepared: Prepared, decided:
         action.plan(work.counts[action.name], decided.tally)
     plan_consent(report, settings, work, decided.tally)
     unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, state=prepared.state)
-    report.planned_requests = planned_requests(client, work, creations)
-    report.planned_reads = client.stats.total
+    # A real run's undo file names its Kit account: one read, unless the run memory read it already.
+    account_read = int(prepared.account is None and not settings.no_undo and work.count > 0)
+    report.planned_requests = planned_requests(client, work, creations) + account_read
+    report.planned_reads = client.stats.total + account_read
     report.contacts_to_send = work.count
     report.planned_seconds = planned_seconds(client, work, creations, settings.concurrency)
 
@@ -394,7 +399,7 @@ def _ready(report: RunReport, source: RowSource, settings: Settings, prepared: P
     # A refreshed read holds only the subscribers changed since the cached one: undo reads the rest.
     save_undo_file(client, settings, decided.work, report,
                    differ.account if differ is not None and not differ.refreshed else None, output_delimiter(source),
-                   counted=decided.counted)
+                   counted=decided.counted, account_id=lambda: (prepared.account or get_account(client)).id or None)
     for action in prepared.actions:
         action.create(client)
     return [*stages_for(client, new_state=settings.subscriber_state),

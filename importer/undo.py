@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importer.kit import Credential, KitClient
+from importer.errors import ConfigError
+from importer.kit import Credential, KitClient, get_account
 from importer.decide.freshness import forget_in, state_for, state_note
 from importer.outputs.summary import ExitStatus
-from importer.outputs.undo import UndoReport, delimiter_of, read_undo, write_undo_failures
+from importer.outputs.undo import (UndoReport, delimiter_of, other_account, read_undo, undo_account,
+                                   write_undo_failures)
 from importer.send.undo import undo
 from importer.settings.declaration import FAILURES_SUFFIX, base_url_from_env, credentials_from_env, token_file_for
 
@@ -26,15 +28,22 @@ def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credenti
     it knew of the subscribers taken back, so that the next run compares them afresh and sets
     them again, even when it reads nothing of Kit. Once every line is undone, the note naming that
     state file (`<undo file>.state`) is removed: it has served. A partial undo keeps it, and
-    resuming from its failures CSV finds it there and tells the memory again.
+    resuming from its failures CSV finds it there and tells the memory again. An undo file that names
+    its Kit account is applied only to that account: another credential's is refused (ConfigError)
+    before anything is written.
     """
     undo_file = Path(undo_file)
     lines = read_undo(undo_file)
+    account = undo_account(undo_file)
     if dry_run:
         report = undo(lines, None, path=str(undo_file), dry_run=True, unsubscribe_created=unsubscribe_created)
     else:
-        report = undo(lines, client or _client(credential, base_url), path=str(undo_file),
-                      unsubscribe_created=unsubscribe_created)
+        client = client or _client(credential, base_url)
+        if account is not None:  # one request, before anything is written: never undo into another account
+            ours = get_account(client).id
+            if (why := other_account(undo_file, account, ours)) is not None:
+                raise ConfigError(f"{why}: nothing was undone; use the credential of account {account}.")
+        report = undo(lines, client, path=str(undo_file), unsubscribe_created=unsubscribe_created)
     named = state_for(undo_file)
     memory = Path(state) if state is not None else named
     if not dry_run and memory is not None and memory.is_file():
@@ -46,7 +55,7 @@ def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credenti
         note.unlink(missing_ok=True)  # the memory it names was told (or is gone); nothing is left to resume
     if report.failed:
         target = Path(failures) if failures else undo_file.with_name(undo_file.name + FAILURES_SUFFIX)
-        write_undo_failures(target, report.failed, delimiter_of(undo_file))
+        write_undo_failures(target, report.failed, delimiter_of(undo_file), account)
         report.failures_path = str(target)
     return report
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from importer.decide import freshness
@@ -15,7 +17,7 @@ from importer.kit.reads import SubscriberPage
 from importer.outputs.diff import write_diff
 from importer.outputs.failures import output_delimiter, write_failures
 from importer.outputs.report import RunReport
-from importer.outputs.undo import save_undo
+from importer.outputs.undo import other_account, save_undo, undo_account
 from importer.outputs.undo_files import undo_path
 from importer.read.files import RowSource
 from importer.read.url import source_name
@@ -83,20 +85,33 @@ def write_failures_somewhere(path: Path, source: RowSource, errors: dict[int, li
 
 def save_undo_file(client: KitClient, settings: Settings, work: Work, report: RunReport,
                     account: Account | None = None, delimiter: str = ",", *,
-                    counted: SubscriberPage | None = None) -> None:
+                    counted: SubscriberPage | None = None, account_id: Callable[[], int | None] = lambda: None) -> None:
     """The one step just before the first subscriber is written: save the undo file of what the run
     will change (after every check that can stop it, and after creating the fields it maps, which
     hold no value to restore). `account` is what the run read of Kit, if it did; `counted`, the page
     that asked Kit's total when it did not read on. The file stays
-    marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines."""
+    marked incomplete until the run ends unstopped, so that a rerun after Ctrl-C keeps its lines, unless
+    that file belongs to another Kit account (`account_id` gives this one's, asked at most once): then
+    this run starts its own and says why."""
     extra = [line for action in work.actions for line in action.extra_undo_lines()]  # people not in the file
     if settings.no_undo or not (work.count or extra):
         return
-    path = undo_path(settings.undo, source_name(settings.source), settings.output_folder)
+    ours = functools.cache(account_id)
+    refused: list[str] = []
+
+    def resumable(path: Path) -> bool:
+        theirs = undo_account(path)
+        why = other_account(path, theirs, ours()) if theirs else None  # a file that names none: as before
+        if why is not None:
+            refused.append(f"started anew: the interrupted run's undo file {why}, so it is left as it was")
+        return why is None
+
+    path = undo_path(settings.undo, source_name(settings.source), settings.output_folder, resumable=resumable)
     saved = save_undo(client, path, lambda: iter(work), work.count, account, tags=work.include_tags,
                       consent=settings.consent, delimiter=delimiter,
                       form=any(not action.taken_back for action in work.actions), actions=work.actions, extra=extra,
-                      counted=counted)
+                      counted=counted, account_id=ours)
+    saved.not_resumed = "; ".join(refused)
     report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
     report.undo_saved = saved if saved.written else None
     if saved.written and settings.state is not None:

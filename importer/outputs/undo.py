@@ -9,7 +9,9 @@ unsubscribes them. An unsubscribe is listed but never reversed: kit-import never
 active. Cells are formula-safe like the failures CSV, and the file is replaced whole, except
 after a run that did not finish: its file carries a `<undo file>.incomplete` marker until the
 run ends, and the next run at that path keeps its lines (Kit's values before *it* are the older
-truth) and adds its own for what they do not cover.
+truth) and adds its own for what they do not cover. Every line names the Kit account it belongs to
+(`account_id`, Kit's id from GET /v4/account), so that neither a resuming run nor `kit-import undo`
+applies one account's file to another.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from importer.outputs.summary import LISTED, ExitStatus, elapsed_line, listing, 
 from importer.outputs.words import plural
 
 COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
+ACCOUNT_COLUMN = "account_id"  # after COLUMNS: the Kit account the run wrote to (files before it have none)
 FIELD, CREATED = "field", "created subscriber"
 REMOVED_TAG = "removed tag"  # --when-removed untag:TAG took it off someone who left the source: undo puts it back
 KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE, REMOVED_TAG)
@@ -101,6 +104,9 @@ class UndoSaved:
     how: str = ""
     written: bool = True  # False: the run changes nothing undo can take back, and no file was written
     form: bool = False  # the run adds subscribers to a form, which no undo takes back
+    account_id: int | None = None  # the Kit account the lines belong to
+    # An interrupted run's undo file this run did not resume, since it belongs to another account: why.
+    not_resumed: str = ""
     left_out: int = 0  # lines of what a stopped run never sent, left out after it stopped (`leave_out_unsent`)
 
     def describe(self) -> str:
@@ -112,7 +118,8 @@ class UndoSaved:
         if self.left_out:
             kept += f"; left out {plural(self.left_out, 'line')} of what the run never sent before it stopped"
         does = "takes this run back" if undoable(self.lines) else "lists the unsubscribes"
-        return (f"{describe_kinds(self.lines)}{kept}; Kit's values before the run: {self.how}; "
+        other = f"; {self.not_resumed}" if self.not_resumed else ""
+        return (f"{describe_kinds(self.lines)}{kept}{other}; Kit's values before the run: {self.how}; "
                 f"`kit-import undo {self.path}` {does}")
 
 
@@ -142,7 +149,8 @@ def incomplete_marker(path: Path) -> Path:
 def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Contact]], count: int,
               account: Account | None = None, *, tags: bool = False, consent: Mode = Mode.HONOUR,
               delimiter: str = ",", form: bool = False, actions: Iterable[UndoneBy] = (),
-              extra: Iterable[UndoLine] = (), counted: SubscriberPage | None = None) -> UndoSaved:
+              extra: Iterable[UndoLine] = (), counted: SubscriberPage | None = None,
+              account_id: Callable[[], int | None] = lambda: None) -> UndoSaved:
     """Write the undo file of the contacts a run is about to send, before it sends any, and mark it
     incomplete until the run calls `finish_undo`.
 
@@ -153,7 +161,8 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     If the undo file at `path` is an interrupted run's (still marked incomplete), its lines are
     kept first and this run adds only lines for what they do not cover: what the interrupted run
     wrote must still be taken back, from Kit's values before it. `extra` are lines of writes to
-    people not among the contacts (--when-removed's).
+    people not among the contacts (--when-removed's). `account_id` gives the Kit account's id, asked
+    only when a file is written (its lines name it).
     """
     saved = UndoSaved(path, form=form)
     earlier = interrupted_lines(path)
@@ -173,7 +182,8 @@ def save_undo(client: KitClient, path: Path, contacts: Callable[[], Iterable[Con
     if not earlier and not fresh:
         saved.written = False  # keep an earlier run's undo file: this one would take nothing back
         return saved
-    write_csv(path, COLUMNS, (line.cells() for line in (*earlier, *fresh)), durable=True, delimiter=delimiter)
+    saved.account_id = account_id()
+    write_undo(path, (*earlier, *fresh), saved.account_id, delimiter)
     for line in (*earlier, *fresh):
         saved.lines[line.what] += 1
     saved.kept = len(earlier)
@@ -193,12 +203,46 @@ def leave_out_unsent(saved: UndoSaved, sent: set[str]) -> int:
     kept = lines[:saved.kept] + [line for line in lines[saved.kept:] if line.email.casefold() in sent]
     if len(kept) == len(lines):
         return 0
-    write_csv(saved.path, COLUMNS, (line.cells() for line in kept), durable=True, delimiter=delimiter_of(saved.path))
+    write_undo(saved.path, kept, saved.account_id, delimiter_of(saved.path))
     saved.lines = dict.fromkeys(KINDS, 0)
     for line in kept:
         saved.lines[line.what] += 1
     saved.left_out = len(lines) - len(kept)
     return saved.left_out
+
+
+def write_undo(path: Path, lines: Iterable[UndoLine], account_id: int | None, delimiter: str = ",") -> None:
+    """Write undo lines, each naming the account (blank when not known), durably: Kit is written next."""
+    account = str(account_id) if account_id else ""
+    write_csv(path, (*COLUMNS, ACCOUNT_COLUMN), (line.cells() + [account] for line in lines), durable=True,
+              delimiter=delimiter)
+
+
+def undo_account(path: Path) -> int | None:
+    """The Kit account the undo file (or its failures CSV) at `path` belongs to, or None when it does not
+    say (saved before files named it) or cannot be read."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f, delimiter=_delimiter(f.readline()))
+            f.seek(0)
+            header = [h.strip().casefold() for h in next(reader, [])]
+            if ACCOUNT_COLUMN not in header[len(COLUMNS):]:
+                return None
+            at = header.index(ACCOUNT_COLUMN, len(COLUMNS))
+            for cells in reader:
+                if len(cells) > at and cells[at].strip().isdigit():
+                    return int(cells[at].strip())
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
+
+
+def other_account(path: Path, theirs: int | None, ours: int | None) -> str | None:
+    """Why the undo file at `path` is not this account's (`theirs` its account, `ours` the credential's),
+    or None when it is, or when either is not known."""
+    if not theirs or not ours or theirs == ours:
+        return None
+    return f"{path} belongs to Kit account {theirs}, not to account {ours} that this credential opens"
 
 
 def interrupted_lines(path: Path) -> list[UndoLine]:
@@ -359,9 +403,13 @@ class UndoReport:
         return f"{plural(done, 'change')} undone{refused}"
 
 
-def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimiter: str = ",") -> None:
-    """The lines Kit refused, as an undo file with an `error` column: fix the cause, then undo it again."""
-    write_csv(path, (*COLUMNS, "error"), (line.cells() + [why] for line, why in failed), delimiter=delimiter)
+def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimiter: str = ",",
+                        account_id: int | None = None) -> None:
+    """The lines Kit refused, as an undo file with an `error` column: fix the cause, then undo it again.
+    They name the account as the undo file did, so that undoing them again checks it too."""
+    account = str(account_id) if account_id else ""
+    write_csv(path, (*COLUMNS, ACCOUNT_COLUMN, "error"), (line.cells() + [account, why] for line, why in failed),
+              delimiter=delimiter)
 
 
 def count_done(report: UndoReport, line: UndoLine) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 import glob
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,16 +25,22 @@ MINUTE, SECOND = "%Y-%m-%dT%H%MZ", "%Y-%m-%dT%H%M%SZ"
 
 
 def undo_path(given: Path | None, source_name: str, folder: Path | None = None,
-              now: dt.datetime | None = None) -> Path:
+              now: dt.datetime | None = None, resumable: Callable[[Path], bool] = lambda path: True) -> Path:
     """The undo file this run saves: the path given (--undo PATH, the user's to keep or replace),
     an interrupted run's file of the same source (its lines are kept and added to), or a new
-    `<source name>.<time>.undo.csv` in `folder` (the current folder), its time in UTC."""
+    `<source name>.<time>.undo.csv` in `folder` (the current folder), its time in UTC.
+
+    An interrupted run's file that is not `resumable` (another account's) is never saved into: the
+    run takes a new name instead, beside the given path (`<its name>.<time>.undo.csv`) or in `folder`."""
     if given is not None:
-        return Path(given)
+        given = Path(given)
+        if not incomplete_marker(given).exists() or resumable(given):
+            return given
+        return undo_path(None, given.name.removesuffix(UNDO_SUFFIX), given.parent, now, lambda path: False)
     folder = folder if folder is not None else Path()
     interrupted = [p for p in undo_files(folder, source_name) if incomplete_marker(p).exists()]
-    if interrupted:
-        return max(interrupted, key=_mtime)
+    if interrupted and resumable(latest := max(interrupted, key=_mtime)):
+        return latest
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     for name in (f"{source_name}.{now:{MINUTE}}", f"{source_name}.{now:{SECOND}}"):
         if not (folder / (name + UNDO_SUFFIX)).exists():

@@ -163,7 +163,7 @@ def test_undo_failures_of_a_semicolon_undo_file_use_semicolons(sandbox, tmp_path
     assert result.exit_code == 3, result.output
     failures = tmp_path / (undo_file.name + ".failures.csv")
     assert failures.read_text(encoding="utf-8-sig").splitlines()[0] == \
-        "email;subscriber_id;what;key;label;kit_value;error"
+        "email;subscriber_id;what;key;label;kit_value;account_id;error"
 
 
 def test_a_library_call_writes_only_where_it_is_told_and_names_each_file_in_the_report(sandbox, tmp_path,

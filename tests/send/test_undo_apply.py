@@ -116,7 +116,7 @@ def test_ctrl_c_mid_undo_leaves_the_lines_not_sent_and_not_confirmed_in_its_fail
     finally:
         watch.release.set()
     assert report.exit_status == 130 and report.stopped == "interrupted (Ctrl-C)"
-    failed = {row[0]: row[6] for row in failures_of(tmp_path / "people.csv.undo.csv.failures.csv")[1:]}
+    failed = {row[0]: row[-1] for row in failures_of(tmp_path / "people.csv.undo.csv.failures.csv")[1:]}
     assert {e for e, why in failed.items() if why.startswith(REASON_NOT_CONFIRMED)} == set(stuck)
     not_sent = {e for e, why in failed.items() if why.startswith(REASON_NOT_SENT)}
     restored = {e for e, company in companies(store).items() if company == "Old Co"}
