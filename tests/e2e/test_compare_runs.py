@@ -159,7 +159,7 @@ def test_the_dry_run_plan_counts_per_column_new_changed_equal_and_cleared_and_th
     assert "  Postal code: 1 new, 0 changed, 4 equal to Kit's" in out
     assert "Tags to add:       5 (VIP 5)" in out
     # reads: fields, subscribers, tags; writes: 1 tag creation, 1 upsert, 1 values request, 1 tagging request
-    assert "Requests needed:   7 (3 reads and 4 writes" in out
+    assert "Requests needed:   8 (4 reads and 4 writes" in out  # and the account, for the undo file
     report = report_of(tmp_path)
     assert report["plan_columns"]["Company"] == {"new": 1, "changed": 1, "equal": 3}
     assert (report["new_subscribers"], report["existing_subscribers"]) == (1, 4)

@@ -120,7 +120,7 @@ def test_an_unsubscribe_only_contact_sends_no_upsert(sandbox, tmp_path):
     output, report, status = run([source], env_for(sandbox), tmp_path)
     assert status == 0, output
     assert sandbox.store.state_of("ann@example.com") == "cancelled"
-    assert sorted(report["requests"]) == ["GET /v4/custom_fields", "GET /v4/subscribers",
+    assert sorted(report["requests"]) == ["GET /v4/account", "GET /v4/custom_fields", "GET /v4/subscribers",
                                           "POST /v4/subscribers/{id}/unsubscribe"]
     assert check(output, report) == {"imported": 1, "rejected": 0}
     assert output.rstrip().endswith("1 row: 1 imported, 0 rejected; 1 subscriber unsubscribed; no failures file "

@@ -186,8 +186,8 @@ def test_a_dry_run_counts_form_additions_and_unsubscribes(sandbox, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["planned_form_additions"], report["planned_unsubscribes"]) == (2, 3)
-    # reads (fields, forms) + 1 upsert request + 1 form request + 3 unsubscribes
-    assert report["planned_requests"] == 2 + 1 + 1 + 3
+    # reads (fields, forms, the account for the undo file) + 1 upsert request + 1 form request + 3 unsubscribes
+    assert report["planned_requests"] == 3 + 1 + 1 + 3
     assert "Form additions:    up to 2" in result.output and "Unsubscribes:      up to 3" in result.output
     assert writes(sandbox) == []
 

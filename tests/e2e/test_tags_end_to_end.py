@@ -87,7 +87,8 @@ def test_a_rerun_with_a_state_file_sends_no_tagging_and_a_new_tag_alone(sandbox,
     assert all("Night 2" in sandbox.store.tags_of(e) for e in ("ann@example.com", "bo@example.com", "cy@example.com"))
 
 
-@pytest.mark.parametrize("kind, requests", [("oauth", 3 + 1 + 1 + 1 + 1), ("api_key", 3 + 3 + 3 + 7)])
+# Reads include the account, which the real run's undo file names.
+@pytest.mark.parametrize("kind, requests", [("oauth", 4 + 1 + 1 + 1 + 1), ("api_key", 4 + 3 + 3 + 7)])
 def test_a_dry_run_lists_the_tags_it_would_create_and_counts_their_requests(sandbox, tmp_path, kind, requests):
     sandbox.store.add_tag("vip")
     source = write(tmp_path / "members.csv", MAILCHIMP)
