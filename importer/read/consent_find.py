@@ -15,18 +15,13 @@ from dataclasses import dataclass, field
 from importer.read.columns import METADATA_HEADERS, find_column
 from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, channel_of, consent_header, is_code,
                                          status_like)
+from importer.read.consent_signs import BUSINESS_PARTS, names_status, plainly_not_consent
 from importer.read.names import normalize
 from importer.read.times import parse_time
 from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
 from importer.records import KitState, Row
 
 ACTIVE, INACTIVE = KitState.ACTIVE, KitState.INACTIVE
-# Header parts of a business's own statuses (an order's, a plan's, an account's): their words
-# (active, cancelled, confirmed) are not consent, so such columns are never taken by their cells.
-BUSINESS_PARTS = ("order", "payment", "billing", "invoice", "plan", "lead", "deal", "account", "booking",
-                  "ticket", "shipping", "delivery", "trial", "paid", "premium", "product", "source", "customer",
-                  "bestell", "zahlung", "rechnung", "tarif", "kunde", "commande", "paiement", "facture", "pedido",
-                  "pago", "factura", "ordine", "pagamento", "fattura", "bestelling", "betaling", "factuur")
 UNKNOWN_SHARE = 50  # at most one cell in this many sampled may be no status word
 STATUS_SHARE = 0.8  # a column no header names looks like consent when this share of its cells look like status
 _MAX_DISTINCT = 64  # a status column holds few distinct words; one with more is no status column
@@ -79,12 +74,13 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
                 counter[cell] += 1
     for index, counter in said.items():
         header = headers[index]
+        named = index in candidates or (_leaving(header) is None and (consent_header(header) or names_status(header)))
         column = _by_header(candidates.get(index), counter)
         if column is None and index not in taken:
             column = _by_cells(index, header, counter, own=own)
         if column is None:
             column = _left_at(index, header, counter)
-        strong = index in candidates or consent_header(header) or _status_cells(counter)
+        strong = named or _status_cells(counter)
         looks = strong or column is not None or _speaks_of_consent(header) or \
             _by_cells(index, header, counter, needs_out=False, own=own) is not None
         if looks and (channel := channel_of(header)) is not None:
@@ -92,7 +88,7 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
         elif column is not None:
             found.columns.append(column)
         elif looks and index not in taken:
-            _judge(index, header, counter, candidates.get(index), own, found, strong)
+            _judge(index, header, counter, candidates.get(index), own, found, strong, named)
     found.columns.sort(key=lambda c: c.index)
     return found
 
@@ -100,17 +96,20 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
 def _by_header(column: StatusColumn | None, counter: Counter) -> StatusColumn | None:
     """The column its header names, if its cells bear the header out (one status word read, or all blank).
 
-    Opt-outs among more unknown words than the odd typo (an order's Cancelled beside its Shipped and
-    Refunded) are not taken on trust: they would unsubscribe people, so the run stops to ask (`_judge`)."""
+    More unknown words than the odd typo are not taken on trust when they are opt-outs (an order's
+    Cancelled beside its Shipped and Refunded: they would unsubscribe people) or when they are not plainly
+    something else (aktywny, wypisany: a language no table reads): the run stops to ask (`_judge`). A
+    CRM's Prospect beside Subscribed is plainly no state: its rows are rejected, naming the word."""
     if column is None:
         return None
     if column.kind is Kind.SET_WHEN_OUT or not counter:
         return column
     states = [column.read(cell) for cell in counter if column.readable(cell)]
-    unknown = sum(n for cell, n in counter.items() if not column.readable(cell))
-    if unknown * UNKNOWN_SHARE > sum(counter.values()) and any(s not in (None, ACTIVE) for s in states):
+    unread = [cell for cell in counter if not column.readable(cell)]
+    if sum(counter[cell] for cell in unread) * UNKNOWN_SHARE > sum(counter.values()) and (
+            any(s not in (None, ACTIVE) for s in states) or not all(plainly_not_consent(c) for c in unread)):
         return None
-    return column if states or not unknown else None
+    return column if states or not unread else None
 
 
 def _leaving(header: str) -> KitState | None:
@@ -133,10 +132,13 @@ def _left_at(index: int, header: str, counter: Counter) -> StatusColumn | None:
 
 
 def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | None,
-           own: Mapping[str, KitState], found: Detection, strong: bool) -> None:
+           own: Mapping[str, KitState], found: Detection, strong: bool, named: bool) -> None:
     """A consent-looking column no rule reads: set aside when its cells are plainly not consent (Gold,
     Silver; Customer, Lead), else unreadable (0/1/4, optin-1): the run must stop and ask. Under a
-    header that only touches on consent (`strong` false: Member level), codes are no reason to stop."""
+    header that names a status or consent (`named`: Status, Durum, Newsletter), any word no table reads
+    stops the run unless it is plainly not consent (consent_signs.NOT_CONSENT_CELLS): aktywny and wypisany
+    may well be a language without a table. Under a header that only touches on consent (`strong` false:
+    Member level), codes are no reason to stop."""
     if not counter or _by_cells(index, header, counter, needs_out=False, own=own) is not None:
         return  # every cell reads, and none says anyone left: nothing to say
     probe = candidate or StatusColumn(index, header, Kind.WORDS, own=own)
@@ -146,6 +148,9 @@ def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | 
         return
     if all(parse_time(c) is not None for c in unread):  # Email Marketing Consent Timestamp: when, not what
         found.set_aside[index] = (header, "a time, not a subscription state")
+        return
+    if named and not all(plainly_not_consent(c) for c in unread):
+        found.unreadable[index] = (header, counter, unread)
         return
     yes_no = any(normalize(c) in TRUE | FALSE for c in unread)  # yes under "Status": which way is yes?
     out = any(probe.readable(c) and probe.read(c) not in (None, ACTIVE) for c in counter)  # some say they left

@@ -64,7 +64,7 @@ _CHANNELS: dict[str, str] = {normalize(w): name for lang in LANGUAGES for name, 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _tokens(header: str) -> list[str]:
+def tokens(header: str) -> list[str]:
     """A header's words, accents folded: "acceptsSmsMarketing" and "SMS_BLACKLISTED" both give "sms"."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", header) if not unicodedata.combining(c))
     return [t for t in re.split(r"[\W_]+", _CAMEL.sub(" ", plain).casefold()) if t]
@@ -74,12 +74,12 @@ def channel_of(header: str) -> str | None:
     """The channel other than email that a header is about (SMS, phone, WhatsApp, postal mail, push),
     or None: a header naming email (or no channel at all) is about email."""
     name = normalize(header).replace("voicemail", "")  # the one channel word holding "email"
-    tokens = _tokens(header)
-    if any(word in name for word in _EMAIL) or _e_post(tokens) or ("mail" in tokens and not _phrase_channel(tokens)):
+    words = tokens(header)
+    if any(word in name for word in _EMAIL) or _e_post(words) or ("mail" in words and not _phrase_channel(words)):
         return None
-    if found := _phrase_channel(tokens):
+    if found := _phrase_channel(words):
         return found
-    for token in tokens:
+    for token in words:
         for word, channel in _CHANNELS.items():
             if len(word) >= 3 and (token.startswith(word) or token.endswith(word)) and token not in _NOT_CHANNEL:
                 return channel

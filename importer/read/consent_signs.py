@@ -1,0 +1,108 @@
+"""Signs, beside the language tables, of what a column is: a header that names a status or consent in
+any language, cells that are plainly not consent, a file that is a billing export, an address's state.
+
+Data first, in one place; consent_find.py reads these. The per-language words of consent (the states,
+yes and no, the headers each language writes) are in consent_words.py, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from importer.read.consent_vocab import FALSE, tokens
+from importer.read.names import normalize
+
+# Words meaning "status" or "state", in many languages: a header that is or holds one names a status, and
+# cells under it that no table reads stop the run (unless they are plainly not consent, below).
+STATUS_WORDS = frozenset(("status", "state", "statut", "etat", "estado", "stato", "situacao", "zustand", "stan",
+                          "durum", "tila", "tilstand", "stav", "stavu", "allapot", "stare", "katastasi"))
+STATUS_SCRIPTS = ("状態", "状态", "상태", "статус", "состояние", "стан", "κατάσταση")  # matched inside a header
+# Words that speak of email consent whatever the language: newsletter, opt-in, the data protection laws.
+CONSENT_TOKENS = frozenset(("newsletter", "optin", "optout", "gdpr", "rgpd", "dsgvo", "rodo", "consent"))
+CONSENT_SCRIPTS = ("購読", "配信", "同意", "订阅", "訂閱", "подписк", "рассылк", "согласие")
+CONSENT_WHOLE = frozenset(("avg",))  # the Dutch GDPR only as the whole header: "Avg Open Rate" is an average
+
+# Header parts of a business's own statuses (an order's, a plan's, an account's, a patron's, an event
+# attendee's): their words (active, cancelled, confirmed, declined) are not consent, so such columns are
+# never taken by their cells, and a word no table reads there stops nothing.
+BUSINESS_PARTS = ("order", "payment", "billing", "invoice", "plan", "lead", "deal", "account", "booking",
+                  "ticket", "shipping", "delivery", "trial", "paid", "premium", "product", "source", "customer",
+                  "patron", "pledge", "tier", "charge", "attendee", "attendance", "registration", "shipment",
+                  "task", "project", "application", "marital", "employment", "verification",
+                  "bestell", "zahlung", "rechnung", "tarif", "kunde", "commande", "paiement", "facture", "pedido",
+                  "pago", "factura", "ordine", "pagamento", "fattura", "bestelling", "betaling", "factuur")
+
+# Cells plainly not consent: member levels, a CRM's lifecycle stages and lead statuses, US state codes.
+# A column of only these under a status header is set aside with its reason, never stops the run.
+NOT_CONSENT_CELLS = frozenset(normalize(w) for w in (
+    "gold", "silver", "bronze", "platinum", "diamond", "vip", "basic", "standard", "premium", "free", "pro",
+    "plus", "starter", "business", "enterprise", "trial", "member", "guest", "admin", "staff", "owner",
+    "customer", "lead", "prospect", "contact", "opportunity", "client", "partner", "vendor", "supplier",
+    "marketing qualified lead", "sales qualified lead", "marketingqualifiedlead", "salesqualifiedlead",
+    "evangelist", "other", "new", "open", "in progress", "qualified", "unqualified", "nurturing", "contacted",
+    "open - not contacted", "working - contacted", "closed - converted", "closed - not converted",
+    "won", "lost", "closed won", "closed lost",
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+    "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"))
+
+# Header parts of a billing or commerce export (Stripe, Patreon, a shop). Two of them in a file make a
+# plain `Status` there a customer's standing, not email consent, unless its words are email words.
+BILLING_HEADERS = ("plan", "cancelatperiodend", "currency", "card", "totalspen", "delinquent", "mrr",
+                   "subscriptionsource", "pledge", "amount", "price", "invoice", "charge", "billing", "payment",
+                   "balance", "coupon", "refund", "revenue", "discount", "trialend", "periodend")
+BILLING_SIGNS = 2
+# Words a billing or membership status shares with an email status: under a plain `Status` of a billing
+# export they say nothing of email (Stripe's active, past_due, canceled), where `unsubscribed` would.
+BILLING_WORDS = frozenset(normalize(w) for w in (
+    "active", "canceled", "cancelled", "inactive", "pending", "deleted", "expired", "paused", "trialing",
+    "trial", "past_due", "unpaid", "incomplete", "incomplete_expired", "suspended", "declined", "paid",
+    "refunded", "disabled", "archived", "ended", "former", "aktiv", "inaktiv", "gekündigt", "actif", "inactif",
+    "résilié", "activo", "inactivo", "cancelado", "attivo", "annullato", "actief", "opgezegd", "ativo",
+    "cancelada"))
+
+# A `State` or `Region` beside these is the address's (CA, NY), not a subscriber's.
+ADDRESS_HEADERS = ("city", "zip", "postal", "postcode", "street", "address", "country", "addressee")
+ADDRESS_STATES = frozenset(("state", "region", "province", "county", "stateprovince", "stateregion"))
+
+# A tick box's one value reads as a NO when it starts with one of these, or holds one of the rest.
+NEGATIONS = frozenset(("not", "dont", "never", "nicht", "kein", "keine", "keinen", "pas", "jamais", "nunca",
+                       "ne", "nie", "nej", "nee", "ikke", "ei", "hayir"))
+
+def names_status(header: str) -> bool:
+    """Whether a header is, or holds, a word for status in some language (Status, Durum, Status subskrypcji,
+    購読状態), or speaks of consent in words every language uses (Newsletter, GDPR, opt-in)."""
+    words = tokens(header)
+    name = normalize(header)
+    return (any(w in STATUS_WORDS or w in CONSENT_TOKENS for w in words) or name in CONSENT_WHOLE
+            or any(part in name for part in ("optin", "optout", "newsletter", "consent"))
+            or any(part in header.casefold() for part in (*STATUS_SCRIPTS, *CONSENT_SCRIPTS)))
+
+
+def generic_status(header: str) -> bool:
+    """Whether a header is only a word for status (Status, State, Statut, Estado), naming nothing else."""
+    words = tokens(header)
+    return bool(words) and all(w in STATUS_WORDS for w in words)
+
+
+def plainly_not_consent(cell: str) -> bool:
+    """Whether a cell is plainly no subscription state (Gold, Customer, Lead, CA)."""
+    return normalize(cell) in NOT_CONSENT_CELLS
+
+
+def billing_headers(headers: Sequence[str]) -> list[str]:
+    """The headers that show a billing or commerce export; empty unless there are enough of them to say so."""
+    found = [h for h in headers if any(part in normalize(h) for part in BILLING_HEADERS)]
+    return found if len(found) >= BILLING_SIGNS else []
+
+
+def address_file(headers: Iterable[str]) -> bool:
+    """Whether the file holds a postal address (City, Zip...), so that its `State` is the address's."""
+    return sum(1 for h in headers if any(part in normalize(h) for part in ADDRESS_HEADERS)) >= 2
+
+
+def says_no(cell: str) -> bool:
+    """Whether a tick box's one value reads as a NO: "No, thanks", "Nein", "I do not want the newsletter"."""
+    words = tokens(cell)
+    return bool(words) and (words[0] in FALSE or any(w in NEGATIONS for w in words)
+                            or any(part in normalize(cell) for part in ("dont", "donot", "doesnt")))

@@ -1,0 +1,77 @@
+"""Exports a new user brought (tests/data/consent_shapes): whatever the language or the exporting tool,
+nobody the file marks opted out ends active in Kit, and nobody is unsubscribed by a column that is not
+email consent. A status or consent header over words no table reads stops the run before it writes anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import DATA
+from helpers import env_for, invoke
+
+SHAPES = DATA / "consent_shapes"
+
+# file -> (people the file says opted out or never opted in, people it says opted in)
+MARKED = {
+    "pl_status_header_status.csv": ({"pl2.wypisany@example.pl"},
+                                    {"pl2.aktywny@example.pl", "pl2.aktywny2@example.pl", "pl2.aktywny3@example.pl"}),
+    "pl_status.csv": ({"pl.wypisany@example.pl", "pl.odbity@example.pl"},
+                      {"pl.aktywny@example.pl", "pl.aktywny2@example.pl"}),
+    "tr_status.csv": ({"tr.cikti@example.com.tr"}, {"tr.aktif@example.com.tr", "tr.aktif2@example.com.tr"}),
+    "ja_status.csv": ({"ja.unsub@example.jp"}, {"ja.active@example.jp", "ja.active2@example.jp"}),
+    "ja_optout.csv": ({"ja2.yes@example.jp"}, {"ja2.no@example.jp", "ja2.no2@example.jp"}),
+    "google_forms_pl.csv": ({"gf.pl.nie@example.pl", "gf.pl.nie2@example.pl"},
+                            {"gf.pl.tak@example.pl", "gf.pl.tak2@example.pl"}),
+    "tr_izin.csv": ({"tr2.hayir@example.com.tr"}, {"tr2.evet@example.com.tr", "tr2.evet2@example.com.tr"}),
+    "sv_prenumererar.csv": ({"sv2.nej@example.se"}, {"sv2.ja@example.se", "sv2.ja2@example.se"}),
+    "sv_status.csv": ({"sv.avreg@example.se"}, {"sv.aktiv@example.se", "sv.aktiv2@example.se",
+                                                "sv.aktiv3@example.se"}),
+}
+def writes(sandbox) -> list[str]:
+    return [f"{m} {p}" for m, p, _, _ in sandbox.requests if m in ("POST", "PUT", "DELETE")]
+
+
+def run(sandbox, tmp_path, name: str, *args: str):
+    return invoke(["run", str(SHAPES / name), *args], env_for(sandbox), cwd=tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(MARKED))
+def test_nobody_a_localized_file_marks_out_ends_active(sandbox, tmp_path, name):
+    out, opted_in = MARKED[name]
+    result = run(sandbox, tmp_path, name)
+    assert result.exit_code == 0, result.output
+    assert {e: sandbox.store.state_of(e) for e in out if sandbox.store.state_of(e) in (None, "active")} == {}
+    assert {e: sandbox.store.state_of(e) for e in opted_in} == dict.fromkeys(opted_in, "active")
+
+
+@pytest.mark.parametrize("header", ["Status", "Durum", "Status subskrypcji", "購読状態", "Newsletter", "GDPR",
+                                    "Stan", "Статус"])
+def test_words_no_table_reads_under_a_status_or_consent_header_stop_the_run(sandbox, tmp_path, header):
+    (tmp_path / "s.csv").write_text(f"Email,{header}\na@example.com,zorbly\nb@example.com,quaxed\n"
+                                    "c@example.com,zorbly\n", encoding="utf-8")
+    result = invoke(["run", "s.csv"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1 and writes(sandbox) == [], result.output
+    assert f"Column '{header}' ('zorbly' 2, 'quaxed' 1) looks like subscription status" in result.output
+    assert '--state-word "zorbly=STATE"' in result.output and "--ignore-status" in result.output
+
+
+def test_the_run_goes_on_when_the_user_says_what_the_words_mean(sandbox, tmp_path):
+    result = run(sandbox, tmp_path, "pl_status_header_status.csv", "--state-word", "aktywny=active",
+                 "--state-word", "wypisany=cancelled")
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("pl2.wypisany@example.pl") == "cancelled"
+    assert sandbox.store.state_of("pl2.aktywny@example.pl") == "active"
+
+
+@pytest.mark.parametrize("name, header", [("salesforce_leads_dataloader.csv", "Status"),
+                                          ("patreon_members_with_address.csv", "State")])
+def test_a_status_header_over_words_plainly_not_consent_is_set_aside(sandbox, tmp_path, name, header):
+    result = run(sandbox, tmp_path, name)
+    assert result.exit_code == 0, result.output
+    assert f"{header}: not consent: its cells" in result.output
+
+
+def test_a_business_s_own_status_stops_nothing_and_unsubscribes_nobody(sandbox, tmp_path):
+    result = run(sandbox, tmp_path, "eventbrite_attendees.csv")  # Attendee Status: Attending, Refunded...
+    assert result.exit_code == 0, result.output
+    assert "unsubscribe" not in " ".join(writes(sandbox))

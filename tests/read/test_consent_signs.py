@@ -1,0 +1,61 @@
+"""The signs beside the language tables: which headers name a status or consent in any language, which cells
+are plainly not consent; and the detector's use of them on a file's columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from importer.read.consent_find import detect
+from importer.read.consent_signs import names_status, plainly_not_consent
+
+
+@pytest.mark.parametrize("header", ["Status", "status", "State", "Statut", "Estado", "Stato", "Stan", "Durum", "Tila",
+                                    "Tilstand", "Stav", "Status subskrypcji", "購読状態", "订阅状态", "Статус",
+                                    "Newsletter", "newsletter_optin", "Opt out", "GDPR consent", "RGPD",
+                                    "DSGVO-Einwilligung", "Zgoda RODO", "AVG", "メール配信"])
+def test_headers_naming_a_status_or_consent_in_any_language(header):
+    assert names_status(header)
+
+
+@pytest.mark.parametrize("header", ["Email", "First Name", "Avg Open Rate", "Standort", "Distance", "Estate",
+                                    "Statement", "Trabajo", "Member Level", "Tags"])
+def test_headers_that_name_neither(header):
+    assert not names_status(header)
+
+
+@pytest.mark.parametrize("cell, plain", [("Gold", True), ("silver", True), ("VIP", True), ("Customer", True),
+                                         ("Lead", True), ("Open - Not Contacted", True), ("CA", True),
+                                         ("zorbly", False), ("unsubscribed", False), ("yes", False), ("", False)])
+def test_cells_plainly_not_consent(cell, plain):
+    assert plainly_not_consent(cell) is plain
+
+
+def judged(headers: list[str], rows: list[list[str]]):
+    found = detect(headers, rows, exclude={0})
+    return ([c.header for c in found.columns], {h: why for h, why in found.set_aside.values()},
+            [h for h, _, _ in found.unreadable.values()])
+
+
+def test_unknown_words_under_a_status_header_are_unreadable_not_set_aside():
+    rows = [["a@example.com", "zorbly"], ["b@example.com", "quaxed"]]  # a language without a table
+    assert judged(["Email", "Status"], rows) == ([], {}, ["Status"])
+    assert judged(["Email", "Durum"], rows) == ([], {}, ["Durum"])
+
+
+def test_unknown_words_beside_a_status_word_are_unreadable_past_the_odd_typo():
+    rows = [["a@example.com", "Aktiv"]] * 3 + [["b@example.com", "Quaxed"]]
+    assert judged(["Email", "Status"], rows) == ([], {}, ["Status"])
+    typo = [["a@example.com", "active"]] * 60 + [["b@example.com", "actve"]]
+    assert judged(["Email", "Status"], typo) == (["Status"], {}, [])
+
+
+@pytest.mark.parametrize("cells", [("Gold", "Silver"), ("Customer", "Lead"), ("CA", "NY")])
+def test_words_plainly_not_consent_under_a_status_header_are_set_aside(cells):
+    rows = [["a@example.com", cells[0]], ["b@example.com", cells[1]]]
+    columns, aside, unread = judged(["Email", "Status"], rows)
+    assert (columns, unread) == ([], []) and aside["Status"].startswith("not consent: its cells")
+
+
+def test_a_business_s_own_status_is_no_status_column_and_stops_nothing():
+    rows = [["a@example.com", "Active patron", "Attending"], ["b@example.com", "Former patron", "Refunded"]]
+    assert judged(["Email", "Patron Status", "Attendee Status"], rows) == ([], {}, [])
