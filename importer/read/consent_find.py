@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from importer.read.columns import METADATA_HEADERS, find_column
 from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, channel_of, consent_header, is_code,
                                          status_like)
-from importer.read.consent_signs import BUSINESS_PARTS, names_status, plainly_not_consent
+from importer.read.consent_signs import (ADDRESS_STATES, BILLING_WORDS, BUSINESS_PARTS, address_file, membership,
+                                         names_status, plainly_not_consent)
 from importer.read.names import normalize
 from importer.read.times import parse_time
 from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
@@ -72,14 +73,23 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
         for index, counter in said.items():
             if index < len(cells) and (cell := cells[index].strip()) and len(counter) <= _MAX_DISTINCT:
                 counter[cell] += 1
+    address = address_file(headers)
     for index, counter in said.items():
         header = headers[index]
+        where = address and normalize(header) in ADDRESS_STATES  # Patreon's State beside City and Zip: CA, NY
+        if where and not counter:
+            continue  # an address's blank state says nothing of consent
         named = index in candidates or (_leaving(header) is None and (consent_header(header) or names_status(header)))
+        named = named and not where
         column = _by_header(candidates.get(index), counter)
         if column is None and index not in taken:
             column = _by_cells(index, header, counter, own=own)
         if column is None:
             column = _left_at(index, header, counter)
+        if column is not None and column.by_cells and membership(header) and \
+                all(normalize(cell) in BILLING_WORDS for cell in counter):
+            found.set_aside[index] = (header, "a membership, not email consent")  # Membership: Active, Cancelled
+            continue
         strong = named or _status_cells(counter)
         looks = strong or column is not None or _speaks_of_consent(header) or \
             _by_cells(index, header, counter, needs_out=False, own=own) is not None
@@ -149,6 +159,9 @@ def _judge(index: int, header: str, counter: Counter, candidate: StatusColumn | 
     if all(parse_time(c) is not None for c in unread):  # Email Marketing Consent Timestamp: when, not what
         found.set_aside[index] = (header, "a time, not a subscription state")
         return
+    if membership(header) and all(normalize(c) in TRUE | FALSE or is_code(c) for c in unread):
+        found.set_aside[index] = (header, "a membership, not email consent")  # Patreon's Free Member: No
+        return
     if named and not all(plainly_not_consent(c) for c in unread):
         found.unreadable[index] = (header, counter, unread)
         return
@@ -216,7 +229,7 @@ def _kinds_by_header(header: str) -> list[tuple[Kind, KitState]]:
     kinds = [(Kind.WORDS, ACTIVE)]
     if out := next((state for part, state in OUT_PARTS.items() if part in name), None):
         kinds.append((Kind.OUT_WHEN_TRUE, out))
-    elif any(part in name for part in IN_PARTS):
+    elif any(part in name for part in IN_PARTS) and not membership(header):  # Free Member: true is no consent
         kinds.append((Kind.IN_WHEN_TRUE, INACTIVE))
     return kinds
 

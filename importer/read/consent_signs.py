@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from importer.read.consent_vocab import FALSE, tokens
+from importer.read.consent_vocab import FALSE, consent_header, tokens
 from importer.read.names import normalize
 
 # Words meaning "status" or "state", in many languages: a header that is or holds one names a status, and
@@ -61,6 +61,10 @@ BILLING_WORDS = frozenset(normalize(w) for w in (
     "résilié", "activo", "inactivo", "cancelado", "attivo", "annullato", "actief", "opgezegd", "ativo",
     "cancelada"))
 
+# Header parts of a membership, a plan or a tier: a business relationship. Its true/false (Patreon's
+# Free Member) is never email consent, nor are words it shares with billing (Active, Cancelled).
+MEMBERSHIP_PARTS = ("member", "patron", "tier", "pledge", "plan")
+
 # A `State` or `Region` beside these is the address's (CA, NY), not a subscriber's.
 ADDRESS_HEADERS = ("city", "zip", "postal", "postcode", "street", "address", "country", "addressee")
 ADDRESS_STATES = frozenset(("state", "region", "province", "county", "stateprovince", "stateregion"))
@@ -94,6 +98,13 @@ def billing_headers(headers: Sequence[str]) -> list[str]:
     """The headers that show a billing or commerce export; empty unless there are enough of them to say so."""
     found = [h for h in headers if any(part in normalize(h) for part in BILLING_HEADERS)]
     return found if len(found) >= BILLING_SIGNS else []
+
+
+def membership(header: str) -> bool:
+    """Whether a header names a membership, plan or tier (Free Member, Membership) rather than a status of
+    email consent (Member status is one)."""
+    name = normalize(header)
+    return any(part in name for part in MEMBERSHIP_PARTS) and not consent_header(header)
 
 
 def address_file(headers: Iterable[str]) -> bool:

@@ -63,15 +63,35 @@ def test_the_run_goes_on_when_the_user_says_what_the_words_mean(sandbox, tmp_pat
     assert sandbox.store.state_of("pl2.aktywny@example.pl") == "active"
 
 
-@pytest.mark.parametrize("name, header", [("salesforce_leads_dataloader.csv", "Status"),
-                                          ("patreon_members_with_address.csv", "State")])
-def test_a_status_header_over_words_plainly_not_consent_is_set_aside(sandbox, tmp_path, name, header):
-    result = run(sandbox, tmp_path, name)
+def test_a_status_header_over_words_plainly_not_consent_is_set_aside(sandbox, tmp_path):
+    result = run(sandbox, tmp_path, "salesforce_leads_dataloader.csv")
     assert result.exit_code == 0, result.output
-    assert f"{header}: not consent: its cells" in result.output
+    assert "Status: not consent: its cells ('Open - Not Contacted'" in result.output
 
 
 def test_a_business_s_own_status_stops_nothing_and_unsubscribes_nobody(sandbox, tmp_path):
     result = run(sandbox, tmp_path, "eventbrite_attendees.csv")  # Attendee Status: Attending, Refunded...
     assert result.exit_code == 0, result.output
+    assert "unsubscribe" not in " ".join(writes(sandbox))
+
+
+PATRONS = ("pat.active@example.com", "pat.former@example.com", "pat.declined@example.com")
+
+
+@pytest.mark.parametrize("name", ["patreon_members.csv", "patreon_members_with_address.csv"])
+def test_patrons_are_created_active_whatever_their_membership_and_billing(sandbox, tmp_path, name):
+    result = run(sandbox, tmp_path, name)
+    assert result.exit_code == 0, result.output
+    emails = [p.replace("pat.", "pat2.") if "address" in name else p for p in PATRONS]
+    assert {e: sandbox.store.state_of(e) for e in emails} == dict.fromkeys(emails, "active")
+    assert "Free Member: a membership, not email consent" in result.output
+    assert "-> subscription status" not in result.output  # neither Free Member, nor the address's State
+
+
+def test_a_former_or_declined_patron_kit_holds_active_stays_active(sandbox, tmp_path):
+    (tmp_path / "prior.csv").write_text("email\n" + "".join(f"{e}\n" for e in PATRONS), encoding="utf-8")
+    assert invoke(["run", "prior.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    result = run(sandbox, tmp_path, "patreon_members.csv")
+    assert result.exit_code == 0, result.output
+    assert {e: sandbox.store.state_of(e) for e in PATRONS} == dict.fromkeys(PATRONS, "active")
     assert "unsubscribe" not in " ".join(writes(sandbox))

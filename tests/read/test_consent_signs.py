@@ -32,7 +32,7 @@ def test_cells_plainly_not_consent(cell, plain):
 
 def judged(headers: list[str], rows: list[list[str]]):
     found = detect(headers, rows, exclude={0})
-    return ([c.header for c in found.columns], {h: why for h, why in found.set_aside.values()},
+    return ([c.header for c in found.columns], dict(found.set_aside.values()),
             [h for h, _, _ in found.unreadable.values()])
 
 
@@ -59,3 +59,25 @@ def test_words_plainly_not_consent_under_a_status_header_are_set_aside(cells):
 def test_a_business_s_own_status_is_no_status_column_and_stops_nothing():
     rows = [["a@example.com", "Active patron", "Attending"], ["b@example.com", "Former patron", "Refunded"]]
     assert judged(["Email", "Patron Status", "Attendee Status"], rows) == ([], {}, [])
+
+
+@pytest.mark.parametrize("header, cells", [("Free Member", ("No", "Yes")), ("Free Member", ("false", "true")),
+                                           ("Member", ("0", "1")), ("Membership", ("Active", "Cancelled")),
+                                           ("Plan status", ("active", "canceled"))])
+def test_a_membership_is_no_email_consent(header, cells):
+    rows = [["a@example.com", cells[0]], ["b@example.com", cells[1]]]
+    columns, _, unread = judged(["Email", header], rows)
+    assert (columns, unread) == ([], [])
+
+
+def test_a_membership_in_email_words_is_still_read():
+    rows = [["a@example.com", "Active"], ["b@example.com", "Unsubscribed"]]
+    assert judged(["Email", "Membership"], rows)[0] == ["Membership"]
+
+
+def test_an_address_s_state_is_no_status_column():
+    headers = ["Email", "Street", "City", "State", "Zip"]
+    assert judged(headers, [["a@example.com", "1 Main St", "Town", "", "94103"]]) == ([], {}, [])
+    assert judged(headers, [["a@example.com", "1 Main St", "Town", "Bavaria", "80331"]])[2] == []
+    kit = [["a@example.com", "", "Town", "active", ""], ["b@example.com", "", "Town", "cancelled", ""]]
+    assert judged(headers, kit)[0] == ["State"]  # Kit's own state beside a City field is still read
