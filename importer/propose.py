@@ -65,8 +65,12 @@ def propose_config(source: Settings | str | Path, *, output: Path | str = Path("
                             origins=given.origins, tags_column=given.tags_column)
         found = detect(opened.headers, sample(opened.rows()), exclude={plan.email}, claimed=plan.in_use(),
                        own=given.own_state_words)
-        unread = [cell for _, _, cells in found.unreadable.values() for cell in cells]  # for [state_words] to fill
-        statuses = [c.header for c in found.columns] + [header for header, _, _ in found.unreadable.values()]
+        asked = {i: column for i, column in found.unreadable.items() if i not in found.billing}  # billing: not proposed
+        unread = [cell for _, _, cells in asked.values() for cell in cells]  # for [state_words] to fill
+        statuses = [c.header for c in found.columns] + [header for header, _, _ in asked.values()]
+        notes += [f"{found.unreadable[i][0]} looks like a customer's billing status, so it is not proposed as "
+                  "state_column; runs stop on it until the config says ignore_status = true, or names it as "
+                  "state_column if it is email consent" for i in found.billing]
         text = config_text(given.source, plan, opened.describe(), output,
                            sheet=opened.sheet if given.sheet else None, fields_known=known, given=given,
                            state_columns=statuses, unread_words=unread)

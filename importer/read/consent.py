@@ -215,6 +215,19 @@ def unreadable_error(found: Detection, origins: Origins) -> ConfigError:
         parts.append(f"{header!r} ({values}{more})")
     header, said, unread = next(iter(found.unreadable.values()))
     word = max(unread, key=said.__getitem__) if unread else "abgemeldet"  # a word to say, not one already read
+    if found.billing:  # a plain Status among Plan, Currency, Card...: most likely a customer's, not consent
+        index, shown = next(iter(found.billing.items()))
+        header, said, unread = found.unreadable[index]
+        word = unread[0] if unread else word
+        first, last = (shown[:4], "more") if len(shown) > 4 else (shown[:-1], shown[-1])
+        signs = f"{', '.join(first)} and {last}"
+        return ConfigError(
+            f"Column{'s' if len(parts) > 1 else ''} {'; '.join(parts)} look{'' if len(parts) > 1 else 's'} like a "
+            f"customer's billing status, not email consent: the file also has {signs}; nothing was written.",
+            f"If it is not email consent, say so with {origins.spelled('ignore_status', True)}. If it is, say what "
+            f"each word means, one {origins.spelled('state_words', (word, 'STATE'))} per word, where STATE is "
+            f"active, cancelled, bounced, complained or inactive; or name it with "
+            f"{origins.spelled('state_column', header)}.")
     return ConfigError(
         f"Column{'s' if len(parts) > 1 else ''} {'; '.join(parts)} look{'' if len(parts) > 1 else 's'} like "
         "subscription status, but kit-import cannot read "

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from importer.read.columns import METADATA_HEADERS, find_column
 from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, channel_of, consent_header, is_code,
                                          status_like)
-from importer.read.consent_signs import (ADDRESS_STATES, BILLING_WORDS, BUSINESS_PARTS, address_file, membership,
-                                         names_status, plainly_not_consent)
+from importer.read.consent_signs import (ADDRESS_STATES, BILLING_WORDS, BUSINESS_PARTS, address_file, billing_headers,
+                                         generic_status, membership, names_status, plainly_not_consent)
 from importer.read.names import normalize
 from importer.read.times import parse_time
 from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
@@ -39,6 +39,7 @@ class Detection:
     columns: list[StatusColumn] = field(default_factory=list)
     set_aside: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (header, why)
     unreadable: dict[int, tuple[str, Counter, list[str]]] = field(default_factory=dict)
+    billing: dict[int, list[str]] = field(default_factory=dict)  # unreadable index -> the headers showing billing
 
 
 def find_status_columns(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
@@ -74,6 +75,7 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
             if index < len(cells) and (cell := cells[index].strip()) and len(counter) <= _MAX_DISTINCT:
                 counter[cell] += 1
     address = address_file(headers)
+    billing = billing_headers(headers)
     for index, counter in said.items():
         header = headers[index]
         where = address and normalize(header) in ADDRESS_STATES  # Patreon's State beside City and Zip: CA, NY
@@ -89,6 +91,11 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
         if column is not None and column.by_cells and membership(header) and \
                 all(normalize(cell) in BILLING_WORDS for cell in counter):
             found.set_aside[index] = (header, "a membership, not email consent")  # Membership: Active, Cancelled
+            continue
+        asked = _billing_words(candidates.get(index), counter, own) if billing and generic_status(header) else []
+        if asked and not where:
+            found.unreadable[index] = (header, counter, asked)
+            found.billing[index] = billing  # Stripe's Status of active and canceled: a customer's, not consent
             continue
         strong = named or _status_cells(counter)
         looks = strong or column is not None or _speaks_of_consent(header) or \
@@ -120,6 +127,21 @@ def _by_header(column: StatusColumn | None, counter: Counter) -> StatusColumn | 
             any(s not in (None, ACTIVE) for s in states) or not all(plainly_not_consent(c) for c in unread)):
         return None
     return column if states or not unread else None
+
+
+def _billing_words(column: StatusColumn | None, counter: Counter, own: Mapping[str, KitState]) -> list[str]:
+    """The words to ask about when a plain `Status` of a billing export holds only words billing shares with
+    email (active, canceled, past_due), some not `active`: taken as consent they would unsubscribe paying
+    customers. None when email words (unsubscribed, bounced) or the user's own words (--state-word) say it
+    is consent after all."""
+    probe = column or StatusColumn(-1, "", Kind.WORDS)
+    if not counter or any(normalize(cell) in own for cell in counter):
+        return []
+    if any(probe.readable(cell) and normalize(cell) not in BILLING_WORDS for cell in counter):
+        return []
+    return [cell for cell, _ in counter.most_common()
+            if (not probe.readable(cell) and not plainly_not_consent(cell))
+            or (probe.readable(cell) and probe.read(cell) is not ACTIVE)]
 
 
 def _leaving(header: str) -> KitState | None:

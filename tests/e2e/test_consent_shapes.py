@@ -95,3 +95,47 @@ def test_a_former_or_declined_patron_kit_holds_active_stays_active(sandbox, tmp_
     assert result.exit_code == 0, result.output
     assert {e: sandbox.store.state_of(e) for e in PATRONS} == dict.fromkeys(PATRONS, "active")
     assert "unsubscribe" not in " ".join(writes(sandbox))
+
+
+def test_a_billing_status_never_unsubscribes_a_newsletter_reader(sandbox, tmp_path):
+    assert run(sandbox, tmp_path, "stripe_prior_newsletter.csv").exit_code == 0
+    before = writes(sandbox)
+    result = run(sandbox, tmp_path, "stripe_customers_active_canceled.csv")
+    assert result.exit_code == 1 and writes(sandbox) == before, result.output
+    said = ("Column 'Status' ('active' 1, 'canceled' 1) looks like a customer's billing status, not email consent: "
+            "the file also has Card ID, Card Last4, Card Brand, Delinquent and more; nothing was written.")
+    assert said in result.output
+    assert result.output.index("--ignore-status") < result.output.index('--state-word "canceled=STATE"')
+    assert sandbox.store.state_of("stripe.canceled@example.com") == "active"
+    ignored = run(sandbox, tmp_path, "stripe_customers_active_canceled.csv", "--ignore-status")
+    assert ignored.exit_code == 0, ignored.output
+    assert {e: sandbox.store.state_of(e) for e in ("stripe.canceled@example.com", "stripe.active@example.com")} == \
+        {"stripe.canceled@example.com": "active", "stripe.active@example.com": "active"}
+
+
+def test_a_billing_status_with_words_no_table_reads_leads_with_ignore_status(sandbox, tmp_path):
+    result = run(sandbox, tmp_path, "stripe_customers.csv")
+    assert result.exit_code == 1 and writes(sandbox) == [], result.output
+    assert "looks like a customer's billing status, not email consent" in result.output
+    assert "If it is not email consent, say so with --ignore-status." in result.output
+
+
+def test_a_user_who_names_the_billing_status_gets_it_read(sandbox, tmp_path):
+    result = run(sandbox, tmp_path, "stripe_customers_active_canceled.csv", "--state-column", "Status")
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("stripe.canceled@example.com") == "cancelled"
+
+
+def test_a_plain_status_of_email_words_in_a_billing_file_is_read(sandbox, tmp_path):
+    (tmp_path / "b.csv").write_text("email,Plan,Currency,status\na@example.com,Pro,usd,active\n"
+                                    "b@example.com,Free,usd,unsubscribed\n", encoding="utf-8")
+    result = invoke(["run", "b.csv"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("b@example.com") == "cancelled"
+
+
+def test_init_does_not_propose_a_billing_status_as_the_state_column(tmp_path):
+    result = invoke(["init", str(SHAPES / "stripe_customers.csv"), "--output", "n.toml"], cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Status looks like a customer's billing status, so it is not proposed as state_column" in result.output
+    assert '\nstate_column = "Status"' not in (tmp_path / "n.toml").read_text()

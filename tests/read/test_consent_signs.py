@@ -81,3 +81,22 @@ def test_an_address_s_state_is_no_status_column():
     assert judged(headers, [["a@example.com", "1 Main St", "Town", "Bavaria", "80331"]])[2] == []
     kit = [["a@example.com", "", "Town", "active", ""], ["b@example.com", "", "Town", "cancelled", ""]]
     assert judged(headers, kit)[0] == ["State"]  # Kit's own state beside a City field is still read
+
+
+def test_a_billing_export_is_told_by_two_of_its_headers():
+    from importer.read.consent_signs import billing_headers, generic_status
+    assert billing_headers(["Email", "Plan", "Currency", "Status"]) == ["Plan", "Currency"]
+    assert billing_headers(["Email", "Plan", "Status"]) == []  # a Kit custom field named Plan is no billing export
+    assert generic_status("Status") and generic_status("STATE") and generic_status("Statut")
+    assert not generic_status("Subscription status") and not generic_status("Email")
+
+
+def test_a_plain_status_of_a_billing_export_is_asked_about_unless_its_words_are_email_s():
+    headers = ["Email", "Plan", "Currency", "Status"]
+    stripe = [["a@example.com", "Pro", "usd", "active"], ["b@example.com", "Pro", "usd", "canceled"]]
+    found = detect(headers, stripe, exclude={0})
+    assert (found.columns, list(found.billing), found.unreadable[3][2]) == ([], [3], ["canceled"])
+    everyone_active = [["a@example.com", "Pro", "usd", "active"]]
+    assert [c.header for c in detect(headers, everyone_active, exclude={0}).columns] == ["Status"]
+    email = [*stripe, ["c@example.com", "Pro", "usd", "unsubscribed"]]
+    assert [c.header for c in detect(headers, email, exclude={0}).columns] == ["Status"]
