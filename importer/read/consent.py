@@ -155,6 +155,8 @@ def _quoted(column: StatusColumn, cell: str, header: bool = False) -> str:
     `UNSUB_TIME set`; with `header`, a word column's header too (when columns disagree)."""
     if column.kind is Kind.SET_WHEN_OUT:
         return f"{column.header} set"
+    if column.kind is Kind.TICKED:
+        return f"{column.header} {'ticked' if cell.strip() else 'not ticked'}"
     if column.kind is Kind.WORDS and not header:
         return cell.strip()
     return f'{column.header} "{cell.strip()}"'
@@ -164,6 +166,8 @@ def _said(column: StatusColumn, cell: str) -> str:
     """What a cell said, for the summary: the word, or the flag or time column that was set."""
     if column.kind is Kind.SET_WHEN_OUT:
         return "has a time"
+    if column.kind is Kind.TICKED:
+        return "ticked" if cell.strip() else "not ticked"
     return cell.strip().casefold()
 
 

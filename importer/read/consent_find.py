@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from importer.read.columns import METADATA_HEADERS, find_column
-from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, channel_of, consent_header, is_code,
+from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, WORDS, channel_of, consent_header, is_code,
                                          status_like)
 from importer.read.consent_signs import (ADDRESS_STATES, BILLING_WORDS, BUSINESS_PARTS, address_file, billing_headers,
-                                         generic_status, membership, names_status, plainly_not_consent)
+                                         generic_status, membership, names_status, plainly_not_consent, says_no)
 from importer.read.names import normalize
 from importer.read.times import parse_time
 from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
@@ -70,7 +71,9 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
     found = Detection()
     if not said:
         return found
+    seen = 0  # rows sampled: a tick box's blanks are the rows its counter lacks
     for cells in rows:
+        seen += 1
         for index, counter in said.items():
             if index < len(cells) and (cell := cells[index].strip()) and len(counter) <= _MAX_DISTINCT:
                 counter[cell] += 1
@@ -83,7 +86,11 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
             continue  # an address's blank state says nothing of consent
         named = index in candidates or (_leaving(header) is None and (consent_header(header) or names_status(header)))
         named = named and not where
-        column = _by_header(candidates.get(index), counter)
+        column = _tick_box(index, header, counter, seen, own) if index in candidates or index not in taken else None
+        if column is False:  # one value that reads as a NO ("No, thanks"): which way is ticked?
+            found.unreadable[index] = (header, counter, list(counter))
+            continue
+        column = column or _by_header(candidates.get(index), counter)
         if column is None and index not in taken:
             column = _by_cells(index, header, counter, own=own)
         if column is None:
@@ -142,6 +149,27 @@ def _billing_words(column: StatusColumn | None, counter: Counter, own: Mapping[s
     return [cell for cell, _ in counter.most_common()
             if (not probe.readable(cell) and not plainly_not_consent(cell))
             or (probe.readable(cell) and probe.read(cell) is not ACTIVE)]
+
+
+def _tick_box(index: int, header: str, counter: Counter, rows: int,
+              own: Mapping[str, KitState]) -> StatusColumn | Literal[False] | None:
+    """A form's tick box (Google Forms, Typeform, Airtable): under a header asking for consent, one value
+    ("Yes, send me the newsletter", checked, x, ✓) and blanks. Ticked is in; blank is no consent (inactive),
+    which unsubscribes nobody Kit holds. False when the one value reads as a NO: the run must ask."""
+    if len(counter) != 1 or sum(counter.values()) >= rows:
+        return None
+    kind = column_kind(header)
+    if (kind is not None and kind[0] is not Kind.IN_WHEN_TRUE) or _leaving(header) is not None:
+        return None  # a Status of "active" and blanks, an Unsubscribed of "x": read as they always were
+    if not (consent_header(header) or names_status(header)) or generic_status(header) or membership(header):
+        return None
+    value = next(iter(counter))
+    word = normalize(value) or value.strip()
+    if word in own or word in WORDS or parse_time(value) is not None:
+        return None  # the user's word, a status word (read as words), a time (when, not what)
+    if says_no(value):
+        return False
+    return StatusColumn(index, header, Kind.TICKED, INACTIVE, own=own, ticked=word)
 
 
 def _leaving(header: str) -> KitState | None:
@@ -273,9 +301,16 @@ def named_status_column(headers: Sequence[str], wanted: str, option: str = "stat
     kind, else as its sampled cells (`rows`) read best (a `Newsletter` of yes and no), else as status words."""
     index = find_column(headers, wanted, option)
     own = dict(own or {})
+    said: Counter = Counter()
+    seen = 0
+    for cells in rows:
+        seen += 1
+        if index < len(cells) and (cell := cells[index].strip()):
+            said[cell] += 1
+    if tick := _tick_box(index, headers[index], said, seen, own):
+        return tick
     if kind := column_kind(headers[index]):
         return StatusColumn(index, headers[index], *kind, own=own)
-    said = Counter(cell for cells in rows if index < len(cells) and (cell := cells[index].strip()))
     by_cells = _by_cells(index, headers[index], said, needs_out=False, own=own)
     return by_cells or StatusColumn(index, headers[index], Kind.WORDS, ACTIVE, own=own)
 

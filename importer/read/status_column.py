@@ -32,6 +32,7 @@ class Kind(StrEnum):
     OUT_WHEN_TRUE = "true means out"    # email_disabled, Unsubscribed from all email
     IN_WHEN_TRUE = "true means in"      # Accepts Email Marketing
     SET_WHEN_OUT = "a time means out"   # UNSUB_TIME, CLEAN_TIME
+    TICKED = "a tick box: ticked means in"  # a form's checkbox: one value ticked, blank not (Google Forms, Airtable)
 
 
 class UnknownStatus(ValueError):
@@ -66,10 +67,13 @@ class StatusColumn:
     meaning: KitState = CANCELLED
     by_cells: bool = False  # found by its cells, not its header
     own: Mapping[str, KitState] = field(default_factory=dict, compare=False)
+    ticked: str = ""  # a tick box's one value, folded ("checked", "yessendmethenewsletter")
 
     @property
     def role(self) -> str:
         """What the column plan says the column feeds, and why when its header alone did not say."""
+        if self.kind is Kind.TICKED:
+            return f"subscription status ({self.kind.value})"
         if not self.by_cells:
             return "subscription status"
         why = "status words" if self.kind is Kind.WORDS else f"true/false, {self.kind.value}"
@@ -78,6 +82,8 @@ class StatusColumn:
     def read(self, cell: str) -> KitState | None:
         """The Kit state this cell says; None when blank (no status given); UnknownStatus otherwise."""
         text = cell.strip()
+        if self.kind is Kind.TICKED:  # blank is a box left empty: no consent (inactive), never an opt-out
+            return self._tick(text)
         if not text:
             return None
         if self.kind is Kind.SET_WHEN_OUT:  # a time, or 0/false/0000-00-00 for none (CleverReach, Sendy)
@@ -93,6 +99,17 @@ class StatusColumn:
             return self.meaning if self.kind is Kind.OUT_WHEN_TRUE else ACTIVE
         if word in FALSE:
             return ACTIVE if self.kind is Kind.OUT_WHEN_TRUE else self.meaning
+        raise UnknownStatus(text)
+
+    def _tick(self, text: str) -> KitState:
+        """A tick box's cell: its one value (or a yes) is ticked, blank is not; anything else is unknown."""
+        word = normalize(text) or text
+        if not text:
+            return self.meaning
+        if self.own and word in self.own:
+            return self.own[word]
+        if word == self.ticked or word in TRUE:
+            return ACTIVE
         raise UnknownStatus(text)
 
     def readable(self, cell: str) -> bool:

@@ -139,3 +139,54 @@ def test_init_does_not_propose_a_billing_status_as_the_state_column(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Status looks like a customer's billing status, so it is not proposed as state_column" in result.output
     assert '\nstate_column = "Status"' not in (tmp_path / "n.toml").read_text()
+
+
+@pytest.mark.parametrize("name, header, ticked, blank", [
+    ("google_forms_en_checkbox.csv", "Newsletter", ("gf.en.yes@example.com", "gf.en.yes2@example.com"),
+     "gf.en.blank@example.com"),
+    ("google_forms_de.csv", "Möchten Sie unseren Newsletter erhalten?",
+     ("gf.de.ja@example.de", "gf.de.ja2@example.de"), "gf.de.leer@example.de"),
+    ("airtable_grid.csv", "Subscribed", ("air.yes@example.com", "air.yes2@example.com"), "air.no@example.com"),
+])
+def test_a_tick_box_is_ticked_in_and_blank_not_opted_in(sandbox, tmp_path, name, header, ticked, blank):
+    result = run(sandbox, tmp_path, name)
+    assert result.exit_code == 0, result.output
+    assert {e: sandbox.store.state_of(e) for e in (*ticked, blank)} == {**dict.fromkeys(ticked, "active"),
+                                                                          blank: "inactive"}
+    assert f"{header} -> subscription status (a tick box: ticked means in)" in result.output
+    assert f"1 created as inactive ({header} not ticked in the file)" in result.output
+
+
+def test_a_blank_tick_box_never_unsubscribes_someone_kit_holds(sandbox, tmp_path):
+    (tmp_path / "prior.csv").write_text("email\nair.no@example.com\n", encoding="utf-8")
+    assert invoke(["run", "prior.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    result = run(sandbox, tmp_path, "airtable_grid.csv")
+    assert result.exit_code == 0, result.output
+    assert sandbox.store.state_of("air.no@example.com") == "active"
+    assert "unsubscribe" not in " ".join(writes(sandbox))
+
+
+@pytest.mark.parametrize("value", ["checked", "x", "✓", "✔", "☑", "true", "Yes, please"])
+def test_every_tick_mark_reads_as_ticked(sandbox, tmp_path, value):
+    (tmp_path / "t.csv").write_text(f'Email,Newsletter\na@example.com,"{value}"\nb@example.com,\n', encoding="utf-8")
+    result = invoke(["run", "t.csv"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (sandbox.store.state_of("a@example.com"), sandbox.store.state_of("b@example.com")) == ("active", "inactive")
+
+
+@pytest.mark.parametrize("value", ["No, thanks", "Nein", "I don't want the newsletter", "0"])
+def test_a_tick_box_whose_one_value_reads_as_no_stops_the_run(sandbox, tmp_path, value):
+    (tmp_path / "t.csv").write_text(f'Email,Newsletter\na@example.com,"{value}"\nb@example.com,\n', encoding="utf-8")
+    result = invoke(["run", "t.csv"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1 and writes(sandbox) == [], result.output
+    assert f"Column 'Newsletter' ({value!r} 1) looks like subscription status" in result.output
+
+
+def test_init_proposes_a_tick_box_as_the_state_column_and_the_run_reads_it(sandbox, tmp_path):
+    proposed = invoke(["init", str(SHAPES / "airtable_grid.csv"), "--output", "a.toml"], cwd=tmp_path)
+    assert proposed.exit_code == 0, proposed.output
+    assert '\nstate_column = "Subscribed"' in (tmp_path / "a.toml").read_text()
+    result = invoke(["run", "--config", "a.toml"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Subscribed -> subscription status (a tick box: ticked means in)" in result.output
+    assert sandbox.store.state_of("air.no@example.com") == "inactive"

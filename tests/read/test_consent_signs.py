@@ -100,3 +100,26 @@ def test_a_plain_status_of_a_billing_export_is_asked_about_unless_its_words_are_
     assert [c.header for c in detect(headers, everyone_active, exclude={0}).columns] == ["Status"]
     email = [*stripe, ["c@example.com", "Pro", "usd", "unsubscribed"]]
     assert [c.header for c in detect(headers, email, exclude={0}).columns] == ["Status"]
+
+
+def test_a_tick_box_reads_its_one_value_as_in_and_blank_as_no_consent():
+    from importer.read.status_column import Kind
+    from importer.records import KitState
+    rows = [["a@example.com", "Yes, send me the newsletter"], ["b@example.com", ""]]
+    [column] = detect(["Email", "Newsletter"], rows, exclude={0}).columns
+    assert column.kind is Kind.TICKED and column.role == "subscription status (a tick box: ticked means in)"
+    assert (column.read("Yes, send me the newsletter"), column.read(""), column.read("yes")) == \
+        (KitState.ACTIVE, KitState.INACTIVE, KitState.ACTIVE)
+    assert not column.readable("No")
+
+
+@pytest.mark.parametrize("headers, rows", [
+    (["Email", "Newsletter"], [["a@example.com", "yes"], ["b@example.com", "yes"]]),  # no blank: nothing to say
+    (["Email", "Status"], [["a@example.com", "active"], ["b@example.com", ""]]),  # a status word, read as one
+    (["Email", "Unsubscribed"], [["a@example.com", "x"], ["b@example.com", ""]]),  # x there means out
+    (["Email", "Newsletter"], [["a@example.com", "2024-05-01"], ["b@example.com", ""]]),  # a time
+    (["Email", "Notes"], [["a@example.com", "checked"], ["b@example.com", ""]]),  # no consent header
+])
+def test_what_is_no_tick_box(headers, rows):
+    from importer.read.status_column import Kind
+    assert all(c.kind is not Kind.TICKED for c in detect(headers, rows, exclude={0}).columns)
