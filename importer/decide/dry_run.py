@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from importer.decide.estimate import estimate_seconds
 from importer.decide.tally import Tally
@@ -34,7 +35,10 @@ def plan_consent(report: RunReport, settings: Settings, work: Work, kit_plan: Ta
     """A dry run's consent outcome: new subscribers per state, and who stays active and why (after a read);
     the unsubscribe action counts the unsubscribes to send."""
     states = kit_plan.new_states if kit_plan is not None else outlook(work, settings.consent)[0]
-    report.planned_states = {str(state or settings.subscriber_state): n for state, n in states.most_common()}
+    counted: Counter = Counter()
+    for state, n in states.items():  # a blank cell (None) takes the default state: counted with it
+        counted[str(state or settings.subscriber_state)] += n
+    report.planned_states = dict(counted.most_common())
 
 
 def planned_requests(client: KitClient, work: Work, creations: int) -> int:

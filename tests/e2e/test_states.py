@@ -177,6 +177,26 @@ def test_subscriber_state_sets_only_new_subscribers(sandbox, tmp_path):
     assert (report["states_set"], report["state_conflicts"]) == ({"inactive": 1}, 0)
 
 
+@pytest.mark.parametrize("default", [None, "inactive"])
+def test_a_dry_run_counts_blank_status_cells_in_the_default_state_as_the_run_creates_them(sandbox, tmp_path,
+                                                                                           default):
+    source = write(tmp_path / "p.csv", "Email,Status\na@example.com,subscribed\nb@example.com,subscribed\n"
+                                       "c@example.com,\nd@example.com,\ne@example.com,unsubscribed\n")
+    chosen = ["--subscriber-state", default] if default else []
+    dry = invoke(["run", source, "--dry-run", "--report", "d.json", *chosen], env_for(sandbox), cwd=tmp_path)
+    assert dry.exit_code == 0, dry.output
+    planned = json.loads((tmp_path / "d.json").read_text())["planned_states"]
+    real = invoke(["run", source, "--report", "r.json", *chosen], env_for(sandbox), cwd=tmp_path)
+    assert real.exit_code == 0, real.output
+    made = [sandbox.store.state_of(f"{x}@example.com") for x in "abcde"]
+    assert planned == {state: made.count(state) for state in set(made)}
+    if default:
+        assert planned == {"active": 2, "inactive": 2, "cancelled": 1}
+    else:
+        assert planned == {"active": 4, "cancelled": 1}
+        assert "States:            if new (Kit not read): 4 active, 1 cancelled (unsubscribed)" in dry.output
+
+
 def test_a_dry_run_counts_form_additions_and_unsubscribes(sandbox, tmp_path):
     seed(sandbox.store)
     sandbox.store.add_form("Newsletter")
