@@ -335,8 +335,11 @@ class RunReport:
             lines.append(line("Column ignored", f"{rest[0]}: {self.ignored_because.get(rest[0], '')}".rstrip(": ")))
         elif rest:
             where = self.report_path or "--report PATH"  # the reasons are in the JSON report only
-            lines.append(line("Columns ignored", f"{len(rest)}: {', '.join(rest)} ({where} lists why, and the "
-                                                 "--field to map each)"))
+            shown = _first_names(rest)
+            more = len(rest) - len(shown)
+            names = ", ".join(shown) + (f" ... and {more:,} more" if more else "")
+            lines.append(line("Columns ignored", f"{len(rest):,}: {names} ({where} lists "
+                                                 f"{'them all, ' if more else ''}why, and the --field to map each)"))
         return lines
 
     @property
@@ -522,6 +525,21 @@ def _stands_out(header: str, why: str) -> bool:
     if why.startswith(("Kit field", "not listed in")) or "named like" in why:
         return True  # fed by another column, a metadata twin of one, or left out of a config's [fields]
     return consent_header(header)
+
+
+IGNORED_NAMES_WIDTH = 100  # the ignored columns' names the summary lists: about a line of a screen
+
+
+def _first_names(headers: list[str], width: int = IGNORED_NAMES_WIDTH) -> list[str]:
+    """The first names that fit in `width` characters (at least one): all of them when they fit."""
+    shown: list[str] = []
+    used = 0
+    for header in headers:
+        used += len(header) + (2 if shown else 0)
+        if shown and used > width:
+            break
+        shown.append(header)
+    return shown
 
 
 UNFINISHED = (REASON_NOT_SENT, REASON_NOT_CONFIRMED)  # reasons counted apart from rejections

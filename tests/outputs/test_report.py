@@ -125,11 +125,34 @@ def test_ignored_columns_share_one_line_but_those_like_a_kit_field_or_consent():
     lines = [line for line in report.summary().splitlines() if line.startswith(("Column", "  "))]
     assert lines == ["Column ignored:    Plan 2: Kit field Plan is fed by Plan",
                      "Column ignored:    Marketing Opt-in: no Kit field matches: map it",
-                     f"Columns ignored:   17: {', '.join(plain)} (--report PATH lists why, and the --field to map "
-                     "each)"]
+                     f"Columns ignored:   17: {', '.join(plain[:10])} ... and 7 more (--report PATH lists them all, "
+                     "why, and the --field to map each)"]
     listed = report.to_dict()["ignored_columns"]
     assert len(listed) == 19 and listed[0] == {"column": "Column 0", "why": ignored[0][1],
                                                "field": '--field "Column 0=Label"', "own_line": False}
+
+
+@pytest.mark.parametrize("report_path", [None, "r.json"])
+def test_two_hundred_ignored_columns_take_a_line_naming_the_first_few_and_where_the_rest_are(report_path):
+    """A 200-column export's ignored columns were 2,515 characters of summary: the first names that fit
+    in about a line, how many more, and the report that lists them all (or --report PATH to get one)."""
+    plain = [f"Custom Q{i}" for i in range(1, 197)]
+    report = RunReport(source="wide.csv", read_as="UTF-8", report_path=report_path)
+    report.ignore_columns([(h, "no Kit field matches") for h in plain], lambda h: f'--field "{h}=Label"')
+    [said] = [line for line in report.summary().splitlines() if line.startswith("Columns ignored")]
+    where = report_path or "--report PATH"
+    assert said == (f"Columns ignored:   196: {', '.join(plain[:9])} ... and 187 more ({where} lists them all, why, "
+                    "and the --field to map each)")
+    assert len(report.to_dict()["ignored_columns"]) == 196
+
+
+def test_one_long_ignored_column_name_is_listed_whole():
+    long = "What would you like us to write about next, in as many words as you like? " * 3
+    report = RunReport(source="form.csv", read_as="UTF-8")
+    report.ignore_columns([(long, "no Kit field matches"), ("Score", "no Kit field matches")], lambda h: "")
+    [said] = [line for line in report.summary().splitlines() if line.startswith("Columns ignored")]
+    assert said == (f"Columns ignored:   2: {long} ... and 1 more (--report PATH lists them all, why, and the --field "
+                    "to map each)")
 
 
 def test_every_summary_label_leaves_its_value_in_the_one_column():
