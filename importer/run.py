@@ -242,6 +242,7 @@ def _look(report: RunReport, source: RowSource, settings: Settings) -> tuple[Con
     if next(iter(source.rows()), None) is None:
         # A quiet night's export (header only): a finished run that needs nothing from Kit.
         report.blank_rows = source.blank_rows
+        report.set_footer(source.footer)
         remove_stale_failures(settings, report)
         return None
     return guard, samples

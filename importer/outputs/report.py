@@ -14,6 +14,7 @@ from importer.outputs.atomic import atomic_write
 from importer.outputs.summary import ExitStatus, counted, duration, elapsed_line, line, requests_line
 from importer.outputs.words import in_the_file, kept_words, plural, says_not_to_email
 from importer.read.consent_vocab import consent_header
+from importer.read.footers import footer_note
 from importer.read.tags import listed
 from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT
 
@@ -62,6 +63,8 @@ class RunReport:
     rows_skipped: int = 0  # left out on purpose (--skip-unsubscribed): not errors, not in the failures CSV
     rows_short: int = 0
     blank_rows: int = 0
+    footer_rows: int = 0  # lines below the data after a blank row that read as a report's footer: not rows
+    footer_lines: list[str] = field(default_factory=list)  # their text
     contacts: int = 0
     duplicates_merged: int = 0
     created: int = 0
@@ -190,6 +193,12 @@ class RunReport:
             return
         self.error = str(error)
         self.hint = getattr(error, "hint", "") or None
+
+    def set_footer(self, lines: list[str]) -> None:
+        """The footer lines set aside below the data: counted apart from the rows, and said in a note."""
+        self.footer_rows, self.footer_lines = len(lines), list(lines)
+        if lines:
+            self.notes.append(footer_note(lines, self.report_path))
 
     def noted_emails(self, notes: Any) -> None:
         """Take the mapper's EmailNotes: second-column addresses and likely typos, counted and listed."""

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.outputs.words import plural
 from importer.read.file_kinds import is_workbook
+from importer.read.footers import FOOTER_LINES, footer_text
 from importer.read.headers import first_records, renumbered, with_header
 from importer.read.text_files import (
     DELIMITER_NAMES, SNIFF_CHARS, csv_records, detect_encoding, encoding_hint, encoding_name, sniff_delimiter,
@@ -46,6 +47,7 @@ class RowSource(Protocol):
     blank_rows: int
     short_rows: int
     long_rows: int
+    footer: list[str]
 
     def rows(self) -> Iterator[Row]: ...
 
@@ -69,6 +71,7 @@ class Source:
     blank_rows: int = 0
     short_rows: int = 0
     long_rows: int = 0
+    footer: list[str] = field(default_factory=list)  # the text of each footer line below the data, set aside
     notes: list[str] = field(default_factory=list)
     # A failures CSV fed back in: the column holding each row's number in the original file.
     original_numbers: int | None = None
@@ -91,7 +94,8 @@ class Source:
                 f"-separated, header on row {self.header_row}")
 
     def rows(self) -> Iterator[Row]:
-        """Yield every non-blank data row below the header, counting blank, short and long rows.
+        """Yield every non-blank data row below the header, counting blank, short and long rows, and
+        setting aside a footer below the data (`footers`).
 
         A CSV row shorter than the header comes out as read, with fewer cells than there are
         headers: several exporters drop trailing empty cells, and the cells missing at its
@@ -106,21 +110,39 @@ class Source:
 
     def _rows(self) -> Iterator[Row]:
         self.blank_rows = self.short_rows = self.long_rows = 0
+        self.footer = []
         width, header_row, kind = len(self.headers), self.header_row, self.kind
+        held: list[tuple[list[str], int]] = []  # lines below a blank row that read as a footer, so far
+        after_blank = False
         for number, cells in self._records():  # the hot loop: one pass per row of the file
             if number <= header_row:
                 continue
             if isinstance(cells, str):
-                yield Row(number, (), cells)
+                row = Row(number, (), cells)
             elif not any(cells) or not "".join(cells).strip():
                 self.blank_rows += 1
-            elif len(cells) == width:
+                after_blank = True
+                continue
+            elif (held or after_blank) and len(held) < FOOTER_LINES and footer_text(cells, width) is not None:
+                held.append((cells, number))  # a footer if the file ends before a line that could be data
+                continue
+            elif len(cells) == width and not held:
                 yield Row(number, tuple(cells))
+                after_blank = False
+                continue
             else:
                 row = _fit(number, cells, width, kind)
-                self.short_rows += len(row.cells) < width
-                self.long_rows += len(row.cells) > width
-                yield row
+            for earlier_cells, earlier in held:  # a line that could be data: those held were rows after all
+                yield self._counted(_fit(earlier, earlier_cells, width, kind), width)
+            held.clear()
+            after_blank = False
+            yield row if isinstance(cells, str) else self._counted(row, width)
+        self.footer = [text for cells, _ in held if (text := footer_text(cells, width)) is not None]
+
+    def _counted(self, row: Row, width: int) -> Row:
+        self.short_rows += len(row.cells) < width
+        self.long_rows += len(row.cells) > width
+        return row
 
     def _records(self) -> Iterator[tuple[int, list[str] | str]]:
         if self.kind == "xlsx":

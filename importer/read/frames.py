@@ -71,6 +71,7 @@ class MemorySource:
     blank_rows: int = 0
     short_rows: int = 0
     long_rows: int = 0
+    footer: list[str] = field(default_factory=list)  # a caller's rows have no footer: always empty
 
     def describe(self) -> str:
         """One phrase saying what was read, for the summary."""

@@ -56,6 +56,7 @@ class UnchangedSource:
         self.since = since
         self.notes: list[str] = []
         self.other_sheets: list[str] = []
+        self.footer: list[str] = []
 
     def rows(self) -> Iterator[Row]:
         return iter(())

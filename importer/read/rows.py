@@ -86,6 +86,7 @@ def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, repor
     if guard is not None:
         _leave_out(guard, merger, report, settings.consent)
     report.blank_rows = source.blank_rows
+    report.set_footer(source.footer)
     report.rows_short = source.short_rows
     report.duplicates_merged = merger.merged
     report.contacts = len(merger)

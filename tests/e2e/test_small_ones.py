@@ -4,8 +4,10 @@ like one of the account's custom fields."""
 
 from __future__ import annotations
 
+import json
+
 from conftest import write
-from helpers import env_for, invoke
+from helpers import SALESFORCE, env_for, invoke
 
 
 def test_tags_to_add_are_listed_once_ignoring_case_in_kits_spelling_and_quoted_with_a_comma(sandbox, tmp_path):
@@ -53,3 +55,19 @@ def test_the_diff_never_says_changed_for_a_state_the_run_will_not_change(sandbox
     with open(tmp_path / "d.csv", encoding="utf-8-sig", newline="") as f:
         states = {row["email"]: row["change"] for row in csv.DictReader(f) if row["what"] == "state"}
     assert states == {"left@example.com": "differs", "stay@example.com": "kept"}
+
+
+def test_a_salesforce_reports_footer_is_set_aside_said_and_counted_and_no_row_is_rejected(sandbox, tmp_path):
+    """The standard Salesforce report footer below a blank row rejected 5 rows as `missing email`, exit 3,
+    every night. Set aside, the footer lines are counted apart from the rows read, as blank rows are."""
+    source = write(tmp_path / "sf.csv", SALESFORCE)
+    result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["rows_read"], report["rows_imported"], report["rows_rejected"], report["blank_rows"],
+            report["footer_rows"]) == (2, 2, 0, 1, 4)
+    assert report["footer_lines"][1].startswith("Copyright (c) 2000-2024")
+    assert ('Note:              4 footer lines below the data set aside, not read as people: "Contacts and Accounts", '
+            '"Copyright (c) 2000-2024 salesforce.co..." ... and 2 more (r.json lists them all)') in result.output
+    assert "Rows read:         2: 2 imported, 0 rejected (+1 blank, skipped)" in result.output
+    assert not (tmp_path / "sf.csv.failures.csv").exists()
