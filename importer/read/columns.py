@@ -58,8 +58,10 @@ CONTENT_SAMPLE = 50
 CONTENT_SHARE = 0.8
 # How many rows below the header are searched for the real header when the one found is a title.
 HEADER_LOOKAHEAD = 10
-# A column headed like this holds each row's tags (Kit's own importer and Mailchimp's TAGS).
-TAGS_HEADERS = frozenset(("tags",))
+# A column headed like this holds each row's tags (Kit's own importer, Mailchimp's TAGS, Ghost's labels).
+TAGS_HEADERS = frozenset(headers_for("tags"))
+# Google Contacts' `Labels` are its contact groups, `* myContacts ::: Friends`: not tags.
+GOOGLE_GROUPS = re.compile(r"^\* |:::")
 
 # The label of the Kit field created for the rest of a split name (--create-missing-fields).
 LAST_NAME_LABEL = "Last name"
@@ -223,7 +225,7 @@ def plan_columns(headers: Sequence[str], kit_fields: Sequence[CustomField], *,
     taken = {email} | ({first_name} if first_name is not None else set())
     used_fields: dict[int, int] = {}  # Kit field id -> the column feeding it
     _map_given_fields(plan, kit_fields, field_specs, taken, used_fields, origins)
-    plan.tags = _tags_column(headers, usable, tags_column, taken | set(plan.claimed))
+    plan.tags = _tags_column(headers, usable, tags_column, taken | set(plan.claimed), samples)
     if plan.tags is not None:
         taken.add(plan.tags)
     plan.second_email = _find_known(headers, [i for i in usable if i not in taken and i not in plan.claimed
@@ -369,8 +371,9 @@ def _name_split(plan: ColumnPlan, kit_fields: Sequence[CustomField], split_names
 
 
 def _tags_column(headers: tuple[str, ...], usable: Sequence[int], tags_column: str | None,
-                 taken: set[int]) -> int | None:
-    """The column of per-row tags: the one named, else the first headed `Tags` that nothing else uses."""
+                 taken: set[int], samples: Sequence[Row] = ()) -> int | None:
+    """The column of per-row tags: the one named, else the first headed `Tags` or `Labels` that nothing
+    else uses, unless its cells are Google Contacts' groups."""
     if tags_column:
         index = find_column(headers, tags_column, "--tags-column")
         if index in taken:
@@ -378,7 +381,8 @@ def _tags_column(headers: tuple[str, ...], usable: Sequence[int], tags_column: s
                               "(as the email, the first name, a --field or the status).",
                               "Name another column, or drop the other use of this one.")
         return index
-    return next((i for i in usable if i not in taken and normalize(headers[i]) in TAGS_HEADERS), None)
+    return next((i for i in usable if i not in taken and normalize(headers[i]) in TAGS_HEADERS
+                 and not any(i < len(row.cells) and GOOGLE_GROUPS.search(row.cells[i]) for row in samples)), None)
 
 
 _DUPLICATE = re.compile(r"\s*\(\d+\)$")  # how the loader renames a repeated header: "Company (2)"

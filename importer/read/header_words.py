@@ -3,7 +3,8 @@
 One table per language, each mapping a meaning to the headers that say it, written as people
 write them: they are compared after `normalize` (no case, accents, spaces or punctuation). A
 new language is one more table in LANGUAGES. Meanings: the email, a second email, the first
-name, the last name, a whole name, and the common fields matched as synonyms of Kit's labels.
+name, the last name, a whole name, the tags, and the common fields matched as synonyms of Kit's
+labels.
 
 Words that mean different things in different languages are placed once, by what is safe:
 `Nome` is a whole name (Portuguese) and a first name beside `Cognome` (Italian), so it is a
@@ -32,6 +33,7 @@ ENGLISH = {
     "first name": ("First Name", "Given Name", "FName", "First"),
     "last name": ("Last Name", "Surname", "Family Name", "LName", "Last"),
     "whole name": ("Name", "Full Name", "Subscriber Name", "Contact Name", "Member Name", "Your Name"),
+    "tags": ("Tags", "Labels", "Label"),  # Kit's and Mailchimp's tags; Ghost's member labels
     "postal code": ("Postal Code", "Postcode", "Zip", "Zip Code", "Zip/Postal Code", "Postcode/Zip"),
     "company": ("Company", "Company Name", "Organization", "Organisation", "Org", "Employer"),
     "phone": ("Phone", "Phone Number", "Telephone", "Tel", "Mobile", "Mobile Phone", "Cell", "Cell Phone",

@@ -299,8 +299,8 @@ class Settings:
         group=Group.COLUMNS, flag="--field", multiple=True, metavar='"COLUMN=Label"', toml=(dict,),
         parse=parse_fields)
     tags_column: str | None = setting(
-        help="Column holding each row's tags, split on commas (default: a column headed Tags, unless --field maps "
-             "it).", group=Group.COLUMNS, metavar="COLUMN")
+        help="Column holding each row's tags, split on commas (default: a column headed Tags or Labels, unless "
+             "--field maps it).", group=Group.COLUMNS, metavar="COLUMN")
     tags: list[str] = setting(
         [], help="Tag every imported subscriber with NAME (repeatable). Tags Kit lacks are created; tags are only "
                  "ever added, never removed.", flag="--tag", multiple=True, metavar="NAME", toml=(list,),

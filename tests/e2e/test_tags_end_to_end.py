@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import write
@@ -138,3 +140,39 @@ def test_a_braked_run_does_not_claim_the_tags_it_never_created(sandbox, tmp_path
     assert result.exit_code == 1, result.output
     assert not sandbox.store.tags  # the brake stopped the run before any tag was created
     assert "Tags created" not in result.output
+
+
+GHOST = ("id,email,name,subscribed_to_emails,labels,tiers\n"
+         "65a1,grace@example.com,Grace Hopper,true,Import 2024,Free\n"
+         '65a3,ada@example.com,Ada Lovelace,true,"""Paid, Patron"", VIP",Premium\n'
+         "65a4,alan@example.com,Alan Turing,true,,Premium\n")
+
+
+def test_ghosts_labels_column_is_read_as_tags(sandbox, tmp_path):
+    source = write(tmp_path / "ghost.csv", GHOST)
+    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "labels -> tags" in result.output
+    assert sandbox.store.tags_of("grace@example.com") == {"Import 2024"}
+    assert sandbox.store.tags_of("ada@example.com") == {"Paid, Patron", "VIP"}
+    assert sandbox.store.tags_of("alan@example.com") == set()
+
+
+def test_a_labels_column_mapped_with_field_is_a_custom_field_not_tags(sandbox, tmp_path):
+    sandbox.store.add_field("Segments")
+    source = write(tmp_path / "ghost.csv", GHOST)
+    result = invoke(["run", source, "--field", "labels=Segments"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not sandbox.store.tags
+    assert sandbox.store.snapshot()["grace@example.com"]["fields"]["Segments"] == "Import 2024"
+
+
+def test_google_contacts_labels_are_its_groups_not_tags(sandbox, tmp_path):
+    source = write(tmp_path / "contacts.csv", "First Name,Labels,E-mail 1 - Value\n"
+                                              "Gina,* myContacts ::: Friends,gina@example.com\n"
+                                              "Hal,* myContacts,hal@example.com\n")
+    result = invoke(["run", source, "--report", "r.json"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not sandbox.store.tags and "-> tags" not in result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert "Labels" in report["columns_ignored"]
