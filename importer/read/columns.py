@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns, is_failures_csv
 from importer.read.fullnames import Name, first_name_beside, split_name
-from importer.read.header_words import headers_for, synonym_groups
+from importer.read.header_words import headers_for, synonym_groups, unasked
 from importer.read.names import normalize, resolve
 from importer.settings.origins import Origins, capitalized
 from importer.read.emails import check_email
@@ -177,8 +177,8 @@ def match_field(label: str, kit_fields: Iterable[CustomField]) -> CustomField | 
 
 def match_synonym(header: str, kit_fields: Iterable[CustomField]) -> CustomField | None:
     """The Kit field whose label or key means what `header` means (Zip: Postal code), if one exists."""
-    name = normalize(header)
-    group = next((g for g in SYNONYMS if name in g), None)
+    name, asked = normalize(header), unasked(header)
+    group = next((g for g in SYNONYMS if name in g), None) or next((g for g in SYNONYMS if asked in g), None)
     if group is None:
         return None
     return next((f for f in kit_fields if normalize(f.label) in group or normalize(f.key) in group), None)
@@ -263,7 +263,7 @@ def _first_name_column(headers: tuple[str, ...], usable: Sequence[int], kit_fiel
         return None, False
     if first_name_column:  # a column headed like a whole name is split as the detected one would be
         named = find_column(headers, first_name_column, origins.named("first_name_column"))
-        return named, normalize(headers[named]) in LONE_NAME_HEADERS
+        return named, unasked(headers[named]) in LONE_NAME_HEADERS
     known = _find_known(headers, usable, FIRST_NAME_HEADERS, exclude=(email,))
     if known is not None:
         return known, False
@@ -433,16 +433,18 @@ def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Se
 def _lone_name(headers: Sequence[str], usable: Sequence[int], kit_fields: Sequence[CustomField],
                exclude: set[int]) -> int | None:
     """The one column headed like a whole name (not two: which would it be?), unless a Kit field claims it."""
-    found = [i for i in usable if i not in exclude and normalize(headers[i]) in LONE_NAME_HEADERS
+    found = [i for i in usable if i not in exclude and unasked(headers[i]) in LONE_NAME_HEADERS
              and match_field(headers[i], kit_fields) is None]
     return found[0] if len(found) == 1 else None
 
 
 def _find_known(headers: Sequence[str], usable: Sequence[int], known: Sequence[str],
                 exclude: Sequence[int]) -> int | None:
-    normalized = {i: normalize(headers[i]) for i in usable if i not in exclude}
-    for alias in known:
-        for i, name in normalized.items():
-            if name == alias:
-                return i
+    """The first column headed as `known` says, as written, else put as a form's question."""
+    for key in (normalize, unasked):
+        keyed = {i: key(headers[i]) for i in usable if i not in exclude}
+        for alias in known:
+            for i, name in keyed.items():
+                if name == alias:
+                    return i
     return None

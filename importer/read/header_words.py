@@ -4,7 +4,8 @@ One table per language, each mapping a meaning to the headers that say it, writt
 write them: they are compared after `normalize` (no case, accents, spaces or punctuation). A
 new language is one more table in LANGUAGES. Meanings: the email, a second email, the first
 name, the last name, a whole name, the tags, and the common fields matched as synonyms of Kit's
-labels.
+labels. A header put as a question by a form tool is read
+without its opening (QUESTION_OPENINGS, `unasked`).
 
 Words that mean different things in different languages are placed once, by what is safe:
 `Nome` is a whole name (Portuguese) and a first name beside `Cognome` (Italian), so it is a
@@ -290,6 +291,31 @@ LANGUAGES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "ja": JAPANESE,
 }
 
+# How form tools (Typeform, Google Forms) ask for a header's meaning: "What's your first name?",
+# "Ihr Vorname", "Votre prénom". The opening is dropped, with a trailing `?` or `:`, before the
+# header is matched, when the header as written matches nothing. Longest openings are tried first.
+QUESTION_OPENINGS: Mapping[str, tuple[str, ...]] = {
+    "en": ("what's your", "what is your", "whats your", "please enter your", "please enter", "enter your",
+           "please provide your", "please give your", "your"),
+    "de": ("wie lautet ihr", "wie lautet ihre", "wie lautet dein", "wie lautet deine", "bitte geben sie ihren",
+           "bitte geben sie ihre", "ihr", "ihre", "dein", "deine"),
+    "fr": ("quel est votre", "quelle est votre", "quel est ton", "quelle est ton", "quelle est ta",
+           "veuillez indiquer votre", "indiquez votre", "votre", "ton", "ta"),
+    "es": ("cuál es tu", "cuál es su", "cual es tu", "cual es su", "escribe tu", "tu", "su"),
+    "it": ("qual è il tuo", "qual è la tua", "qual e il tuo", "qual e la tua", "il tuo", "la tua", "il suo",
+           "la sua"),
+    "nl": ("wat is je", "wat is jouw", "wat is uw", "je", "jouw", "uw"),
+    "pt": ("qual é o seu", "qual é a sua", "qual o seu", "qual a sua", "o seu", "a sua", "seu", "sua"),
+    "pl": ("podaj swój", "podaj swoje", "podaj swoją", "twój", "twoje", "twoja", "wasz", "wasze"),
+    "sv": ("vad är din", "vad är ditt", "ange din", "ange ditt", "din", "ditt"),
+    "da": ("hvad er din", "hvad er dit", "angiv din", "angiv dit", "din", "dit"),
+    "nb": ("hva er din", "hva er ditt", "oppgi din", "oppgi ditt", "din", "ditt"),
+    "cs": ("zadejte váš", "zadejte vaši", "zadejte své", "váš", "vaše", "vaši", "tvůj", "tvoje"),
+    # Finnish (Sähköpostiosoitteesi), Turkish (E-posta adresiniz) and Japanese (あなたのメール) say
+    # "your" in the word itself, with no opening to drop.
+}
+_OPENINGS = sorted({o for openings in QUESTION_OPENINGS.values() for o in openings}, key=len, reverse=True)
+
 
 def headers_for(meaning: str) -> tuple[str, ...]:
     """Every language's normalised headers for `meaning`, English first, each once, in table order."""
@@ -303,3 +329,13 @@ def headers_for(meaning: str) -> tuple[str, ...]:
 def synonym_groups() -> tuple[frozenset[str], ...]:
     """One group of normalised headers per synonym meaning: a column in a group maps to a Kit field in it."""
     return tuple(frozenset(headers_for(meaning)) for meaning in SYNONYM_MEANINGS)
+
+
+def unasked(header: str) -> str:
+    """A header put as a question, normalised without its opening and its `?` or `:`
+    ("What's your email address?" -> "emailaddress"); any other header normalised as it is."""
+    text = header.strip().casefold().replace("\u2019", "'").lstrip("¿*").rstrip("?:*. ").strip()
+    for opening in _OPENINGS:
+        if text.startswith(opening + " "):
+            return normalize(text[len(opening) + 1:])
+    return normalize(text)

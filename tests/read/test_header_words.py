@@ -144,3 +144,49 @@ def test_likely_typos_are_imported_and_noted():
     _, out, notes = contacts(["Email"], [], ("ann@gmial.com",), ("bo@gmail.com",), ("cy@Hotmial.com",))
     assert [c.email for c in out] == ["ann@gmial.com", "bo@gmail.com", "cy@hotmial.com"]
     assert notes.typos == [(2, "ann@gmial.com", "gmail.com"), (4, "cy@hotmial.com", "hotmail.com")]
+
+
+@pytest.mark.parametrize("headers, email, first, last", [
+    (["#", "What's your first name?", "What's your email address?", "Start Date (UTC)"],  # Typeform
+     "What's your email address?", "What's your first name?", None),
+    (["What is your email address?", "What is your first name?", "What is your last name?"],
+     "What is your email address?", "What is your first name?", "What is your last name?"),
+    (["Timestamp", "Please enter your email:", "Your first name", "Your surname"],  # Google Forms
+     "Please enter your email:", "Your first name", "Your surname"),
+    (["Zeitstempel", "Ihre E-Mail-Adresse", "Ihr Vorname", "Ihr Nachname"],
+     "Ihre E-Mail-Adresse", "Ihr Vorname", "Ihr Nachname"),
+    (["Horodateur", "Votre adresse e-mail", "Votre prénom", "Votre nom de famille"],
+     "Votre adresse e-mail", "Votre prénom", "Votre nom de famille"),
+    (["¿Cuál es tu correo electrónico?", "¿Cuál es tu nombre?"], "¿Cuál es tu correo electrónico?",
+     "¿Cuál es tu nombre?", None),
+], ids=["typeform", "what-is", "google-forms", "german", "french", "spanish"])
+def test_a_header_put_as_a_forms_question_is_read_for_its_meaning(headers, email, first, last):
+    plan = plan_columns(headers, KIT_FIELDS)
+    assert plan.headers[plan.email] == email and plan.email_by_content == ""
+    assert plan.headers[plan.first_name] == first
+    assert [plan.headers[i] for i, f in plan.fields if f == LAST_NAME] == ([last] if last else [])
+
+
+def test_a_header_as_written_wins_over_one_put_as_a_question():
+    plan = plan_columns(["Your email", "Email", "Your first name", "First Name"], KIT_FIELDS)
+    assert (plan.headers[plan.email], plan.headers[plan.first_name]) == ("Email", "First Name")
+
+
+def test_your_name_is_still_a_whole_name_and_a_question_about_something_else_is_no_name():
+    plan = plan_columns(["Email", "Your name", "What's your favourite name for a cat?"], KIT_FIELDS)
+    assert plan.headers[plan.first_name] == "Your name" and plan.lone_name
+    assert "What's your favourite name for a cat?" in [h for h, _ in plan.ignored]
+
+
+def test_every_language_with_headers_has_question_openings_but_those_that_say_your_in_the_word():
+    from importer.read.header_words import QUESTION_OPENINGS
+    assert set(QUESTION_OPENINGS) == set(LANGUAGES) - {"fi", "tr", "ja"}
+
+
+@pytest.mark.parametrize("header, meaning", [
+    ("Twój adres e-mail", "email"), ("Din e-postadress", "email"), ("Dit fornavn", "first name"),
+    ("Hva er ditt fornavn?", "first name"), ("Váš e-mailová adresa", "email"), ("Vaše příjmení", "last name"),
+])
+def test_question_openings_in_the_newer_languages(header, meaning):
+    from importer.read.header_words import unasked
+    assert unasked(header) in headers_for(meaning)
