@@ -135,6 +135,10 @@ def _or_none(value: str | None) -> str | None:
 
 
 NO_OPT_OUT = "no opt-out in the file: absence of consent never unsubscribes"
+# Why a state Kit holds as not active is left so (a `differs` line): the file says active, or says
+# another state that is not active either.
+NOT_REACTIVATED = "not active in Kit: kit-import never re-activates anyone, and Kit's API cannot"
+ALREADY_NOT_ACTIVE = "not active in Kit already: no unsubscribe to send, and kit-import sends no other state"
 
 
 def _state(contact: Contact, held: HeldSubscriber | None, changes: list[Change], consent: Mode) -> KitState | None:
@@ -147,7 +151,8 @@ def _state(contact: Contact, held: HeldSubscriber | None, changes: list[Change],
     if held is None or wanted is None or held.state is None or held.state == wanted:
         return None
     if held.state is not KitState.ACTIVE:
-        changes.append(Change(contact.email, STATE, Kind.DIFFERS, str(held.state), str(wanted)))
+        left = NOT_REACTIVATED if wanted is KitState.ACTIVE else ALREADY_NOT_ACTIVE
+        changes.append(Change(contact.email, STATE, Kind.DIFFERS, str(held.state), str(wanted), why=left))
         return None
     verdict = decide(contact, held.state, held.created_at, consent)
     kind = Kind.CHANGED if verdict.unsubscribe else Kind.KEPT

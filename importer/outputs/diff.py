@@ -2,8 +2,8 @@
 
 Columns: email, what (subscriber, first name, a field's label, tag, state), change (new,
 changed, cleared; for a state: changed is an unsubscribe, kept a subscriber left active, differs
-a state the run never sends since it would re-activate), Kit's value before the run, the file's
-value, and why (why a state is kept). UTF-8 with BOM, written whole or not at all.
+a state the run never sends as Kit holds them not active), Kit's value before the run, the file's
+value, and why (why a state is kept or differs). UTF-8 with BOM, written whole or not at all.
 """
 
 from __future__ import annotations

@@ -57,6 +57,30 @@ def test_the_diff_never_says_changed_for_a_state_the_run_will_not_change(sandbox
     assert states == {"left@example.com": "differs", "stay@example.com": "kept"}
 
 
+def test_every_differs_and_kept_line_of_the_diff_says_why(sandbox, tmp_path):
+    """An unconfirmed subscriber (inactive in Kit) whom the file now says unsubscribed: `differs`,
+    with an empty `why`; every `differs` and `kept` line says why."""
+    import csv
+
+    store = sandbox.store
+    store.upsert("unconf@example.com", "Una", set_first_name=True, state="inactive")
+    store.upsert("gone@example.com", "Gone", set_first_name=True, state="cancelled")
+    store.upsert("stay@example.com", "Stay", set_first_name=True)
+    source = write(tmp_path / "c.csv", "Email,Status\nunconf@example.com,unsubscribed\ngone@example.com,active\n"
+                                       "stay@example.com,unsubscribed\n")
+    result = invoke(["run", source, "--dry-run", "--keep-kit-state", "--diff", "d.csv"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "d.csv", encoding="utf-8-sig", newline="") as f:
+        why = {row["email"]: (row["change"], row["why"]) for row in csv.DictReader(f) if row["what"] == "state"}
+    assert why == {
+        "unconf@example.com": ("differs", "not active in Kit already: no unsubscribe to send, and kit-import sends "
+                                          "no other state"),
+        "gone@example.com": ("differs", "not active in Kit: kit-import never re-activates anyone, and Kit's API "
+                                        "cannot"),
+        "stay@example.com": ("kept", "kept as Kit has it by --keep-kit-state")}
+
+
 def test_a_salesforce_reports_footer_is_set_aside_said_and_counted_and_no_row_is_rejected(sandbox, tmp_path):
     """The standard Salesforce report footer below a blank row rejected 5 rows as `missing email`, exit 3,
     every night. Set aside, the footer lines are counted apart from the rows read, as blank rows are."""
