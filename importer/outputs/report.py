@@ -93,6 +93,7 @@ class RunReport:
     state_words: dict[str, str] = field(default_factory=dict)  # state -> what the file said, e.g. "unsubscribed"
     consent_from: list[str] = field(default_factory=list)  # the columns that decide the email state
     consent_left_out: list[str] = field(default_factory=list)  # other consent columns, "header: why"
+    blank_states: int = 0  # people whose status cells are all blank: a new one gets --subscriber-state's state
     kept_active: dict[str, str] = field(default_factory=dict)  # email -> why the file's opt-out left them active
     not_reactivated: dict[str, int] = field(default_factory=dict)  # Kit's state -> subscribed in the file only
     opt_outs_unchecked: int = 0  # a state-file run without a read of Kit: opt-outs it did not check (see notes)
@@ -140,6 +141,8 @@ class RunReport:
     undo_saved: Any = field(default=None, repr=False)
     # Where --report writes this report (None: nowhere), for the summary to say where the reasons are. Not in the JSON.
     report_path: str | None = field(default=None, repr=False)
+    # What the Consent line says of blank_states, in the words of the run's settings. Not in the JSON.
+    blank_states_said: str = field(default="", repr=False)
     # Of kept_active: email -> the file's state (cancelled, bounced, complained), for the summary's words. Not in
     # the JSON, whose reasons stay as they are.
     kept_as: dict[str, str] = field(default_factory=dict, repr=False)
@@ -209,7 +212,8 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         data = asdict(replace(self, confirmed_writes=set(), unsent_emails=set(), undo_saved=None))
-        for private in ("confirmed_writes", "unsent_emails", "undo_saved", "report_path", "kept_as"):
+        for private in ("confirmed_writes", "unsent_emails", "undo_saved", "report_path", "kept_as",
+                        "blank_states_said"):
             del data[private]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
@@ -261,9 +265,11 @@ class RunReport:
                   figures.created_lines(self.dry_run)]
         if self.columns:
             lines.append(line("Columns", "; ".join(self.columns)))
-        if self.consent_left_out:
+        if self.consent_left_out or self.blank_states_said:
             decided = f"state from {', '.join(self.consent_from)}" if self.consent_from else "no consent column"
-            lines.append(line("Consent", f"{decided}; left out: {'; '.join(self.consent_left_out)}"))
+            left_out = f"; left out: {'; '.join(self.consent_left_out)}" if self.consent_left_out else ""
+            blanks = f"; {self.blank_states_said}" if self.blank_states_said else ""
+            lines.append(line("Consent", f"{decided}{blanks}{left_out}"))
         lines += self._ignored_lines()
         lines += [line("Note", note) for note in self.notes]
         if self.undo_file or self.undo_holds:  # (none saved: only why)

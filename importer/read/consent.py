@@ -57,6 +57,12 @@ class ConsentGuard:
     second: int | None = None  # the second email column: whose address a blank email gives way to
     _memo: dict[tuple[int, str], KitState | UnknownStatus | None] = field(default_factory=dict, repr=False)
 
+    @property
+    def states_each_row(self) -> bool:
+        """Whether a column states each row's status (a word, a flag): a blank cell there says nothing.
+        A time column alone says only who left, so its blank cells are the people still in."""
+        return any(column.kind is not Kind.SET_WHEN_OUT for column in self.columns)
+
     def screen(self, rows: Iterable[Row]) -> Iterator[Row]:
         """Pass the rows on; with `skip`, drop the ones not subscribed (a row with an unknown word
         goes on, for the mapper to reject with its reason)."""
@@ -200,7 +206,7 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     else:
         found = detect(headers, sample(rows()), exclude={email, *ours}, claimed=claimed, own=own)
     if found.unreadable:
-        raise unreadable_error(found, origins)
+        raise unreadable_error(found, origins, setting if status_column else None)
     times = tuple(sorted({i for i, h in enumerate(headers) if i != email and i not in ours
                           and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT}
                          | {c.index for c in found.columns if c.kind is Kind.SET_WHEN_OUT}))
@@ -209,9 +215,10 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     return ConsentGuard(found.columns, email, skip=skip, origins=origins, times=times, set_aside=found.set_aside)
 
 
-def unreadable_error(found: Detection, origins: Origins) -> ConfigError:
+def unreadable_error(found: Detection, origins: Origins, named: str | None = None) -> ConfigError:
     """The stop for consent columns in words kit-import cannot read: each column, its distinct values with
-    their counts (in the rows sampled), and the ways on."""
+    their counts (in the rows sampled), and the ways on. `named`: the setting that named the column
+    (state_column or status_column), whose advice is then to leave it out rather than to give it."""
     parts = []
     for header, said, _ in found.unreadable.values():
         values = ", ".join(f"{cell!r} {n:,}" for cell, n in said.most_common(12))
@@ -237,6 +244,7 @@ def unreadable_error(found: Detection, origins: Origins) -> ConfigError:
         "subscription status, but kit-import cannot read "
         f"{'their' if len(parts) > 1 else 'its'} words as Kit states; nothing was written.",
         f"Say what each word means, one {origins.spelled('state_words', (word, 'STATE'))} per word, where STATE "
-        "is active, cancelled, bounced, complained or inactive; or name the status column with "
-        f"{origins.spelled('state_column', header)}; or say it is not consent with "
-        f"{origins.spelled('ignore_status', True)}.")
+        "is active, cancelled, bounced, complained or inactive; " + (
+            f"or, if {header!r} is not consent, leave out {origins.named(named)}." if named else
+            f"or name the status column with {origins.spelled('state_column', header)}; or say it is not consent "
+            f"with {origins.spelled('ignore_status', True)}."))

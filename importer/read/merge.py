@@ -122,6 +122,10 @@ class ContactMerger:
         self.rows -= len(contact.rows)
         return contact
 
+    def without_state(self) -> int:
+        """How many contacts no row gives a state (their status cells all blank)."""
+        return sum(1 for record in self._records.values() if not self._unpack(record)[3])
+
     def value_count(self) -> int:
         """How many custom field values the contacts will send."""
         sent = self._sent

@@ -85,12 +85,26 @@ def read_contacts(source: RowSource, plan: ColumnPlan, settings: Settings, repor
     report.noted_emails(notes)
     if guard is not None:
         _leave_out(guard, merger, report, settings.consent)
+        if guard.states_each_row:
+            _blank_states(merger.without_state(), report, settings)
     report.blank_rows = source.blank_rows
     report.set_footer(source.footer)
     report.rows_short = source.short_rows
     report.duplicates_merged = merger.merged
     report.contacts = len(merger)
     return merger
+
+
+def _blank_states(blank: int, report: RunReport, settings: Settings) -> None:
+    """People whose status cells are all blank: a new one is created in --subscriber-state's state, said
+    on the Consent line (`blank for 2 people: created active if new, the default; --subscriber-state
+    changes it`)."""
+    report.blank_states = blank
+    if not blank:
+        return
+    state, named = settings.subscriber_state.value, settings.named("subscriber_state")
+    how = f"as {named} says" if "subscriber_state" in settings.origins.given else f"the default; {named} changes it"
+    report.blank_states_said = f"blank for {plural(blank, 'person', 'people')}: created {state} if new, {how}"
 
 
 def _leave_out(guard: ConsentGuard, merger: ContactMerger, report: RunReport, consent: Mode = Mode.HONOUR) -> None:

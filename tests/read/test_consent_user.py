@@ -166,3 +166,39 @@ def test_the_stop_for_unreadable_words_asks_about_a_word_it_cannot_read(sandbox,
     assert result.exit_code == 1, result.output
     assert '--state-word "VIP-4=STATE"' in result.output or '--state-word "VIP-7=STATE"' in result.output
     assert '"aktiv=STATE"' not in result.output and not sandbox.store.snapshot()
+
+
+def test_the_stop_for_a_named_columns_unreadable_words_does_not_advise_naming_it(sandbox, tmp_path):
+    path = write(tmp_path / "nl.csv", "Email,Newsletter\na@x.de,ja bitte\nb@x.de,nein danke\nc@x.de,\n")
+    result = invoke(["run", str(path), "--state-column", "Newsletter"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "--state-column Newsletter" not in result.output and "--ignore-status" not in result.output
+    assert "or, if 'Newsletter' is not consent, leave out --state-column." in result.output
+    unnamed = invoke(["run", str(write(tmp_path / "codes.csv", "Email,Status\na@x.de,1\nb@x.de,4\n"))],
+                     env_for(sandbox), cwd=tmp_path)
+    assert unnamed.exit_code == 1 and "or name the status column with --state-column Status" in unnamed.output
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_blank_status_cells_are_said_to_take_the_default_state(sandbox, tmp_path, dry_run):
+    import json
+
+    path = write(tmp_path / "nl.csv", "Email,Newsletter\na@x.de,ja bitte\nb@x.de,nein danke\nc@x.de,\n"
+                                      "c@x.de,\nd@x.de,\nd@x.de,ja bitte\n")
+    words = ["--state-column", "Newsletter", "--state-word", "ja bitte=active", "--state-word", "nein danke=cancelled"]
+    result = invoke(["run", str(path), *words, "--report", "r.json", *(["--dry-run"] if dry_run else [])],
+                    env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Consent:           state from Newsletter; blank for 1 person: created active if new, the default; "
+            "--subscriber-state changes it") in result.output
+    assert json.loads((tmp_path / "r.json").read_text())["blank_states"] == 1
+    chosen = invoke(["run", str(path), *words, "--subscriber-state", "inactive", "--dry-run"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert "blank for 1 person: created inactive if new, as --subscriber-state says" in chosen.output
+
+
+def test_a_time_column_s_blank_cells_are_the_people_still_in_and_not_said(sandbox, tmp_path):
+    path = write(tmp_path / "mc.csv", "Email Address,UNSUB_TIME\na@x.de,\nb@x.de,2024-01-02 10:00:00\n")
+    result = invoke(["run", str(path), "--dry-run"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "blank for" not in result.output
