@@ -275,7 +275,8 @@ class KitClient:
     def _gone(self, endpoint: str, maybe_applied: bool) -> KitUnreachableError:
         """The error that stops the run: Kit has been out of reach for every request too long."""
         lasted = self.outage.lasted()
-        took = f"{max(1, round(lasted))} s" if lasted < 90 else f"{round(lasted / 60)} min"
+        # Whole minutes, rounded down: a retry's backoff and jitter decide the seconds past the limit.
+        took = f"{max(1, round(lasted))} s" if lasted < 90 else f"{int(lasted // 60)} min"
         return KitUnreachableError(f"Kit could not be reached for {took}: every request failed "
                                    f"({self.outage.last or endpoint}); running again is safe",
                                    "Check your connection (and KIT_API_URL), then run the import again: rows sent "
