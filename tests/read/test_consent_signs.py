@@ -123,3 +123,14 @@ def test_a_tick_box_reads_its_one_value_as_in_and_blank_as_no_consent():
 def test_what_is_no_tick_box(headers, rows):
     from importer.read.status_column import Kind
     assert all(c.kind is not Kind.TICKED for c in detect(headers, rows, exclude={0}).columns)
+
+
+@pytest.mark.parametrize("header, cells", [
+    ("Status zamówienia", ("Wysłane", "Anulowane")), ("Status płatności", ("Opłacone", "Zwrócone")),
+    ("Sipariş Durumu", ("Teslim edildi", "İptal edildi")), ("Ödeme Durumu", ("Ödendi", "İade edildi")),
+    ("Stav objednávky", ("Odesláno", "Zrušeno")), ("Beställningsstatus", ("Skickad", "Avbruten")),
+    ("Maksun tila", ("Maksettu", "Hyvitetty")), ("Betalingsstatus", ("Betalt", "Refunderet")),
+    ("注文ステータス", ("発送済み", "キャンセル")), ("支払状況", ("支払済み", "返金"))])
+def test_an_order_or_payment_status_in_the_new_languages_is_a_business_s_and_stops_nothing(header, cells):
+    rows = [["a@example.com", cells[0]], ["b@example.com", cells[1]]]
+    assert judged(["Email", header], rows) == ([], {}, [])
