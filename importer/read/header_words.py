@@ -285,10 +285,147 @@ JAPANESE = {
     "job title": ("役職",),
     "gender": ("性別",),
 }
+HUNGARIAN = {
+    "email": ("E-mail cím", "Email cím", "E-mail-cím"),
+    "second email": ("Második e-mail", "Másik e-mail cím"),
+    "first name": ("Keresztnév", "Utónév"),
+    "last name": ("Vezetéknév", "Családnév"),
+    "whole name": ("Név", "Teljes név"),
+    "postal code": ("Irányítószám", "Irsz"),
+    "company": ("Cég", "Cégnév", "Vállalat"),
+    "phone": ("Telefonszám", "Mobilszám", "Mobil telefonszám"),
+    "city": ("Város", "Település", "Helység"),
+    "country": ("Ország",),
+    "website": ("Weboldal", "Honlap", "Weblap"),
+    "birthday": ("Születésnap", "Születési dátum", "Születési idő"),
+    "address": ("Lakcím", "Utca, házszám"),  # not Cím alone: a title too
+    "job title": ("Beosztás", "Munkakör"),
+    "gender": ("Neme",),  # not Nem: it is also "no"
+}
+ROMANIAN = {
+    "email": ("Adresă de e-mail", "Adresa de email", "Adresa e-mail"),
+    "second email": ("Al doilea e-mail", "E-mail secundar"),
+    "first name": ("Prenume",),
+    "last name": ("Nume de familie",),
+    "whole name": ("Nume", "Nume complet", "Nume și prenume"),
+    "postal code": ("Cod poștal",),
+    "company": ("Companie", "Firmă", "Denumire firmă"),
+    "phone": ("Număr de telefon", "Telefon mobil"),
+    "city": ("Oraș", "Localitate"),
+    "country": ("Țară",),
+    "website": ("Site web",),
+    "birthday": ("Data nașterii", "Zi de naștere"),
+    "address": ("Adresă", "Stradă"),
+    "job title": ("Funcție", "Poziție"),
+    "gender": ("Sexul", "Genul"),
+}
+GREEK = {  # Όνομα is, like Nome, a whole name: a first name beside Επώνυμο
+    "email": ("Διεύθυνση email", "Διεύθυνση e-mail", "Ηλεκτρονικό ταχυδρομείο", "Ηλ. ταχυδρομείο"),
+    "second email": ("Δεύτερο email",),
+    "first name": ("Μικρό όνομα",),
+    "last name": ("Επώνυμο",),
+    "whole name": ("Όνομα", "Ονοματεπώνυμο", "Πλήρες όνομα"),
+    "postal code": ("Ταχυδρομικός κώδικας", "Τ.Κ."),
+    "company": ("Εταιρεία", "Επωνυμία εταιρείας"),
+    "phone": ("Τηλέφωνο", "Κινητό", "Αριθμός τηλεφώνου", "Κινητό τηλέφωνο"),
+    "city": ("Πόλη",),
+    "country": ("Χώρα",),
+    "website": ("Ιστοσελίδα", "Ιστότοπος"),
+    "birthday": ("Ημερομηνία γέννησης", "Γενέθλια"),
+    "address": ("Διεύθυνση", "Οδός"),
+    "job title": ("Θέση εργασίας",),
+    "gender": ("Φύλο",),
+}
+RUSSIAN = {
+    "email": ("Электронная почта", "Адрес электронной почты", "Эл. почта", "E-mail адрес"),
+    "second email": ("Дополнительный email", "Второй email"),
+    "first name": ("Имя",),
+    "last name": ("Фамилия",),
+    "whole name": ("ФИО", "Полное имя", "Фамилия Имя Отчество", "Фамилия и имя"),
+    "postal code": ("Почтовый индекс",),
+    "company": ("Компания", "Организация", "Название компании"),
+    "phone": ("Телефон", "Номер телефона", "Мобильный телефон", "Мобильный"),
+    "city": ("Город",),
+    "country": ("Страна",),
+    "website": ("Сайт", "Веб-сайт"),
+    "birthday": ("Дата рождения", "День рождения"),
+    "address": ("Адрес",),
+    "job title": ("Должность",),
+    "gender": ("Пол",),
+}
+UKRAINIAN = {  # Телефон, Сайт and Веб-сайт are the Russian table's
+    "email": ("Електронна пошта", "Адреса електронної пошти", "Ел. пошта"),
+    "second email": ("Додатковий email", "Другий email"),
+    "first name": ("Ім'я",),
+    "last name": ("Прізвище",),
+    "whole name": ("ПІБ", "Повне ім'я", "Прізвище та ім'я"),
+    "postal code": ("Поштовий індекс",),
+    "company": ("Компанія", "Організація", "Назва компанії"),
+    "phone": ("Номер телефону", "Мобільний телефон", "Мобільний"),
+    "city": ("Місто",),
+    "country": ("Країна",),
+    "website": ("Вебсайт",),
+    "birthday": ("Дата народження", "День народження"),
+    "address": ("Адреса",),
+    "job title": ("Посада",),
+    "gender": ("Стать",),
+}
+KOREAN = {
+    "email": ("이메일", "이메일 주소", "메일 주소", "전자우편"),
+    "second email": ("보조 이메일", "이메일 2"),
+    "first name": ("이름",),
+    "last name": ("성",),
+    "whole name": ("성명", "성함", "전체 이름"),
+    "postal code": ("우편번호",),
+    "company": ("회사", "회사명", "소속"),
+    "phone": ("전화번호", "휴대폰", "휴대폰 번호", "휴대전화"),
+    "city": ("도시", "시/군/구"),
+    "country": ("국가",),
+    "website": ("웹사이트", "홈페이지"),
+    "birthday": ("생년월일", "생일"),
+    "address": ("주소",),
+    "job title": ("직책", "직위", "직함"),
+    "gender": ("성별",),
+}
+CHINESE = {  # simplified and traditional; 姓, 電話 and 性別 are the Japanese table's
+    "email": ("邮箱", "郵箱", "电子邮件", "電子郵件", "邮箱地址", "电子邮箱", "電子郵件地址", "电邮"),
+    "second email": ("备用邮箱", "備用郵箱"),
+    "first name": ("名",),  # not 名字: the Japanese table's last name (myōji), a name in Chinese
+    "last name": ("姓氏",),
+    "whole name": ("姓名",),
+    "postal code": ("邮编", "邮政编码", "郵遞區號", "郵政編碼"),
+    "company": ("公司", "公司名称", "公司名稱"),
+    "phone": ("电话", "手机", "手機", "手机号", "手机号码", "手機號碼", "电话号码", "電話號碼"),
+    "city": ("城市",),
+    "country": ("国家", "國家"),
+    "website": ("网站", "網站"),
+    "birthday": ("生日", "出生日期"),
+    "address": ("地址",),
+    "job title": ("职位", "職位", "职务", "職稱"),
+    "gender": ("性别",),
+}
+INDONESIAN = {  # and Malay
+    "email": ("Alamat email", "Alamat e-mail", "Surel", "Alamat e-mel", "E-mel"),
+    "second email": ("Email kedua", "Email alternatif"),
+    "first name": ("Nama depan", "Nama pertama"),
+    "last name": ("Nama belakang", "Nama keluarga"),
+    "whole name": ("Nama", "Nama lengkap", "Nama penuh"),
+    "postal code": ("Kode pos", "Poskod"),
+    "company": ("Perusahaan", "Nama perusahaan", "Syarikat"),
+    "phone": ("Nomor telepon", "Telepon", "No. HP", "Nomor HP", "Nombor telefon"),
+    "city": ("Kota", "Bandar"),
+    "country": ("Negara",),
+    "website": ("Situs web", "Laman web"),
+    "birthday": ("Tanggal lahir", "Tarikh lahir", "Ulang tahun"),
+    "address": ("Alamat",),
+    "job title": ("Jabatan", "Posisi"),
+    "gender": ("Jenis kelamin", "Jantina"),
+}
 LANGUAGES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": ENGLISH, "de": GERMAN, "fr": FRENCH, "es": SPANISH, "it": ITALIAN, "nl": DUTCH, "pt": PORTUGUESE,
     "pl": POLISH, "sv": SWEDISH, "da": DANISH, "nb": NORWEGIAN, "fi": FINNISH, "tr": TURKISH, "cs": CZECH,
-    "ja": JAPANESE,
+    "ja": JAPANESE, "hu": HUNGARIAN, "ro": ROMANIAN, "el": GREEK, "ru": RUSSIAN, "uk": UKRAINIAN, "ko": KOREAN,
+    "zh": CHINESE, "id": INDONESIAN,
 }
 
 # How form tools (Typeform, Google Forms) ask for a header's meaning: "What's your first name?",
@@ -311,8 +448,14 @@ QUESTION_OPENINGS: Mapping[str, tuple[str, ...]] = {
     "da": ("hvad er din", "hvad er dit", "angiv din", "angiv dit", "din", "dit"),
     "nb": ("hva er din", "hva er ditt", "oppgi din", "oppgi ditt", "din", "ditt"),
     "cs": ("zadejte váš", "zadejte vaši", "zadejte své", "váš", "vaše", "vaši", "tvůj", "tvoje"),
-    # Finnish (Sähköpostiosoitteesi), Turkish (E-posta adresiniz) and Japanese (あなたのメール) say
-    # "your" in the word itself, with no opening to drop.
+    "ru": ("введите ваш", "введите вашу", "введите ваше", "укажите ваш", "укажите вашу", "укажите ваше", "ваш",
+           "ваша", "ваше", "вашу", "твой", "твоя", "твоё"),
+    "uk": ("введіть ваш", "введіть вашу", "введіть ваше", "вкажіть ваш", "вкажіть вашу", "вкажіть ваше", "ваш",
+           "ваша", "ваше", "вашу", "твій", "твоя", "твоє"),
+    # Finnish (Sähköpostiosoitteesi), Turkish (E-posta adresiniz), Hungarian (E-mail címed) and Japanese
+    # (あなたのメール) say "your" in the word itself; Romanian (Numele tău), Greek (Το όνομά σας) and
+    # Indonesian (Nama Anda) after it; Chinese (您的邮箱) and Korean (이메일을 입력하세요) without a space:
+    # no opening to drop.
 }
 _OPENINGS = sorted({o for openings in QUESTION_OPENINGS.values() for o in openings}, key=len, reverse=True)
 
