@@ -20,7 +20,11 @@ Vocabulary taken from the tools' own localized interfaces and exports (Mailchimp
 CleverReach, rapidmail, Klaviyo, Shopify, HubSpot) where known; for Polish, the Nordic languages,
 Finnish, Turkish, Czech and Japanese from listmonk's translations, SARE and GetResponse (pl), Rule,
 getanewsletter and make.as (sv, nb), Ecomail and SmartEmailing (cs), DirectIQ (tr), blastmail and
-CREA MAIL (ja). A word that would mean another thing in another language is left out.
+CREA MAIL (ja); for Hungarian, Romanian, Greek, Russian, Ukrainian, Korean, Chinese and Indonesian from
+listmonk's translations (its subscriber states, bounce kinds and complaint), Stibee (ko, 구독 중 and
+수신거부), and each language's Excel TRUE/FALSE. A word that would mean another thing in another language
+is left out, as are words that are not surely one state: Greek μη εγγεγραμμένο (listmonk's unsubscribed,
+but "not subscribed" too), Russian отказ (a bounce, or a refusal), Romanian respins and blocat.
 """
 
 from __future__ import annotations
