@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from importer.read.columns import METADATA_HEADERS, find_column
-from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, WORDS, channel_of, consent_header, is_code,
+from importer.read.consent_vocab import (FALSE, IN_PARTS, TRUE, WORDS, channel_of, consent_header, is_code, out_part,
                                          status_like)
 from importer.read.consent_signs import (ADDRESS_STATES, BILLING_WORDS, BUSINESS_PARTS, address_file, billing_headers,
                                          generic_status, membership, names_status, plainly_not_consent, says_no)
@@ -174,8 +174,7 @@ def _tick_box(index: int, header: str, counter: Counter, rows: int,
 
 def _leaving(header: str) -> KitState | None:
     """The opt-out a header speaks of (Date Unsubscribed: cancelled; Hard Bounce Date: bounced), or None."""
-    name = normalize(header)
-    return next((state for part, state in OUT_PARTS.items() if part in name), None)
+    return out_part(normalize(header))
 
 
 def _left_at(index: int, header: str, counter: Counter) -> StatusColumn | None:
@@ -228,7 +227,7 @@ def _speaks_of_consent(header: str) -> bool:
     """Whether a header touches on consent at all (Member level, Marketing): its plain words are set aside
     with their reason, never called export metadata."""
     name = normalize(header)
-    return any(part in name for part in IN_PARTS) or any(part in name for part in OUT_PARTS)
+    return any(part in name for part in IN_PARTS) or out_part(name) is not None
 
 
 def _status_cells(counter: Counter) -> bool:
@@ -277,7 +276,7 @@ def _kinds_by_header(header: str) -> list[tuple[Kind, KitState]]:
     """How a column under this header may state a status: words always, true/false if the header speaks of consent."""
     name = normalize(header)
     kinds = [(Kind.WORDS, ACTIVE)]
-    if out := next((state for part, state in OUT_PARTS.items() if part in name), None):
+    if out := out_part(name):
         kinds.append((Kind.OUT_WHEN_TRUE, out))
     elif any(part in name for part in IN_PARTS) and not membership(header):  # Free Member: true is no consent
         kinds.append((Kind.IN_WHEN_TRUE, INACTIVE))

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from importer.read.consent_vocab import FALSE, consent_header, tokens
 from importer.read.names import normalize
+from importer.records import KitState
 
 # Words meaning "status" or "state", in many languages: a header that is or holds one names a status, and
 # cells under it that no table reads stop the run (unless they are plainly not consent, below).
@@ -72,6 +73,13 @@ MEMBERSHIP_PARTS = ("member", "patron", "tier", "pledge", "plan")
 # A `State` or `Region` beside these is the address's (CA, NY), not a subscriber's.
 ADDRESS_HEADERS = ("city", "zip", "postal", "postcode", "street", "address", "country", "addressee")
 ADDRESS_STATES = frozenset(("state", "region", "province", "county", "stateprovince", "stateregion"))
+
+# Words that are states only under one header: Dynamics 365's `Do not allow Emails` and `Do not allow Bulk
+# Emails` hold Allow (in) or Do Not Allow (out). Elsewhere `Allow` means nothing of consent.
+_DYNAMICS = {"allow": KitState.ACTIVE, "donotallow": KitState.CANCELLED}
+HEADER_STATES: dict[str, dict[str, KitState]] = {
+    "donotallowemails": _DYNAMICS, "donotallowbulkemails": _DYNAMICS, "donotallowemail": _DYNAMICS,
+    "donotallowbulkemail": _DYNAMICS}
 
 # A tick box's one value reads as a NO when it starts with one of these, or holds one of the rest.
 NEGATIONS = frozenset(("not", "dont", "never", "nicht", "kein", "keine", "keinen", "pas", "jamais", "nunca",

@@ -1,0 +1,60 @@
+"""Consent in more exports a new user brought (Dynamics 365, Constant Contact, MailerLite, AWeber,
+Marketing Cloud): nobody who opted out ends active, nobody who allows email is unsubscribed, end to end
+against the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import write
+from helpers import env_for, invoke
+from importer.read.consent_find import detect
+from importer.read.consent_vocab import consent_header
+from importer.read.status_column import Kind
+
+
+def states(sandbox, *emails: str) -> dict[str, str | None]:
+    return {e: sandbox.store.state_of(e) for e in emails}
+
+
+# --- Dynamics 365: (Do Not Modify) columns are the system's; Do not allow Emails holds Allow / Do Not Allow --
+
+DYNAMICS = ("(Do Not Modify) Contact,(Do Not Modify) Row Checksum,(Do Not Modify) Modified On,Full Name,"
+            "Email,First Name,Last Name,Company Name,Do not allow Emails,Do not allow Bulk Emails\n"
+            "a1b2-1,QWxh=,2026-12-01 10:00:00,Ann Allow,ann@example.com,Ann,Allow,Acme,Allow,Allow\n"
+            "a1b2-2,QWxi=,2026-12-02 10:00:00,Bo Bulk,bo@example.com,Bo,Bulk,,Allow,Do Not Allow\n"
+            "a1b2-3,QWxj=,2026-12-03 10:00:00,Cy Cut,cy@example.com,Cy,Cut,,Do Not Allow,Allow\n")
+
+
+@pytest.mark.parametrize("header", ["(Do Not Modify) Modified On", "(Do Not Modify) Contact", "Do Not Modify"])
+def test_do_not_modify_is_no_opt_out(header):
+    assert not consent_header(header)
+    found = detect(["Email", header], [("a@example.com", "2026-12-01 10:00:00")], exclude={0})
+    assert found.columns == [] and found.unreadable == {}
+
+
+@pytest.mark.parametrize("header", ["Do Not Email", "DoNotEmail", "Do not allow Emails", "Do Not Contact",
+                                    "Do Not Mail", "do_not_email"])
+def test_do_not_with_an_email_object_is_an_opt_out(header):
+    assert consent_header(header)
+
+
+def test_dynamics_allow_is_in_and_do_not_allow_is_out_end_to_end(sandbox, tmp_path):
+    env = env_for(sandbox)
+    seed = write(tmp_path / "seed.csv", "Email,First Name\nann@example.com,Ann\nbo@example.com,Bo\n")
+    assert invoke(["run", seed], env, cwd=tmp_path).exit_code == 0
+    result = invoke(["run", write(tmp_path / "dynamics.csv", DYNAMICS)], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, "ann@example.com", "bo@example.com", "cy@example.com") == {
+        "ann@example.com": "active", "bo@example.com": "cancelled", "cy@example.com": "cancelled"}
+    assert "Modified On set" not in result.output and "Modified On -> subscription" not in result.output
+    assert "Do not allow Bulk Emails -> subscription status" in result.output
+
+
+def test_allow_means_nothing_under_another_header():
+    found = detect(["Email", "Status"], [("a@example.com", "Allow"), ("b@example.com", "unsubscribed")],
+                   exclude={0})
+    assert found.columns == [] and list(found.unreadable) == [1]
+    found = detect(["Email", "Do not allow Emails"], [("a@example.com", "Allow"), ("b@example.com", "Do Not Allow")],
+                   exclude={0})
+    assert [(c.header, c.kind) for c in found.columns] == [("Do not allow Emails", Kind.WORDS)]
