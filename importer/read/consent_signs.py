@@ -74,6 +74,11 @@ MEMBERSHIP_PARTS = ("member", "patron", "tier", "pledge", "plan")
 ADDRESS_HEADERS = ("city", "zip", "postal", "postcode", "street", "address", "country", "addressee")
 ADDRESS_STATES = frozenset(("state", "region", "province", "county", "stateprovince", "stateregion"))
 
+# Words after an opt-out that say how or why someone left (Constant Contact's `Opt-out source` of
+# "Unsubscribe link", an `Unsubscribe reason`): a filled cell under such a header says the person left.
+LEAVING_HOW = frozenset(("source", "reason", "reasons", "method", "comment", "comments", "feedback", "cause",
+                         "why", "grund", "raison", "motif", "motivo", "motivazione", "reden"))
+
 # Words that are states only under one header: Dynamics 365's `Do not allow Emails` and `Do not allow Bulk
 # Emails` hold Allow (in) or Do Not Allow (out). Elsewhere `Allow` means nothing of consent.
 _DYNAMICS = {"allow": KitState.ACTIVE, "donotallow": KitState.CANCELLED}

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from importer.read.consent_vocab import (ACCEPTED_WORDS, FALSE, IN_WHEN_TRUE, OUT_WHEN_TRUE, SET_WHEN_OUT, TRUE,
-                                         WORD_HEADERS, WORDS)
-from importer.read.consent_signs import HEADER_STATES
+                                         WORD_HEADERS, WORDS, out_part, tokens)
+from importer.read.consent_signs import HEADER_STATES, LEAVING_HOW
 from importer.read.names import normalize
 from importer.records import KitState
 
@@ -146,4 +146,6 @@ def column_kind(header: str) -> tuple[Kind, KitState] | None:
         return Kind.OUT_WHEN_TRUE, CANCELLED
     if name in IN_WHEN_TRUE:
         return Kind.IN_WHEN_TRUE, INACTIVE
+    if out_part(name) is CANCELLED and any(word in LEAVING_HOW for word in tokens(header)):
+        return Kind.SET_WHEN_OUT, CANCELLED  # Opt-out source, Unsubscribe reason: filled says how they left
     return None

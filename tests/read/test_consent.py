@@ -65,7 +65,8 @@ def found(text: str) -> list[tuple[str, Kind, KitState]]:
     (MAILCHIMP_SUBSCRIBED, []),
     (MAILCHIMP_UNSUBSCRIBED, [("UNSUB_TIME", Kind.SET_WHEN_OUT, KitState.CANCELLED),  # and what a row lacking it has:
                               ("UNSUB_CAMPAIGN_TITLE", Kind.SET_WHEN_OUT, KitState.CANCELLED),
-                              ("UNSUB_REASON", Kind.SET_WHEN_OUT, KitState.CANCELLED)]),
+                              ("UNSUB_REASON", Kind.SET_WHEN_OUT, KitState.CANCELLED),
+                              ("UNSUB_REASON_OTHER", Kind.SET_WHEN_OUT, KitState.CANCELLED)]),  # why they left
     (MAILCHIMP_CLEANED, [("CLEAN_TIME", Kind.SET_WHEN_OUT, KitState.BOUNCED),
                          ("CLEAN_CAMPAIGN_TITLE", Kind.SET_WHEN_OUT, KitState.BOUNCED)]),
     (KIT_EXPORT, [("state", Kind.WORDS, KitState.ACTIVE)]),

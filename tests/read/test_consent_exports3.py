@@ -58,3 +58,31 @@ def test_allow_means_nothing_under_another_header():
     found = detect(["Email", "Do not allow Emails"], [("a@example.com", "Allow"), ("b@example.com", "Do Not Allow")],
                    exclude={0})
     assert [(c.header, c.kind) for c in found.columns] == [("Do not allow Emails", Kind.WORDS)]
+
+
+# --- Constant Contact: an Opt-out source filled in says the person left -----------------------------
+
+CONSTANT_CONTACT = (
+    "Email address,First name,Email permission status,Email update source,Confirmed Opt-Out Date,Opt-out source\n"
+    "cc1@example.com,Alice,Explicit,Contact,,\n"
+    "cc3@example.com,Cara,Unsubscribed,Contact,2099-03-01 10:00:00,Unsubscribe link\n"
+    "cc4@example.com,Dan,Pending Confirmation,Contact,,\n")
+
+
+@pytest.mark.parametrize("header", ["Opt-out source", "Unsubscribe reason", "Opt-out reason", "Unsub reason"])
+def test_how_or_why_someone_left_means_out_when_filled(header):
+    rows = [("a@example.com", ""), ("b@example.com", "Unsubscribe link"), ("c@example.com", "Too many emails")]
+    found = detect(["Email", header], rows, exclude={0})
+    assert found.unreadable == {} and [(c.header, c.kind) for c in found.columns] == [(header, Kind.SET_WHEN_OUT)]
+    assert [found.columns[0].read(cells[1]) for cells in rows] == [None, "cancelled", "cancelled"]
+
+
+def test_constant_contact_opt_out_source_is_read_and_nobody_who_left_is_active(sandbox, tmp_path):
+    env = env_for(sandbox)
+    seed = write(tmp_path / "seed.csv", "Email,First Name\ncc1@example.com,Alice\ncc3@example.com,Cara\n")
+    assert invoke(["run", seed], env, cwd=tmp_path).exit_code == 0
+    result = invoke(["run", write(tmp_path / "cc.csv", CONSTANT_CONTACT)], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Opt-out source -> subscription status" in result.output
+    assert states(sandbox, "cc1@example.com", "cc3@example.com", "cc4@example.com") == {
+        "cc1@example.com": "active", "cc3@example.com": "cancelled", "cc4@example.com": "inactive"}
