@@ -86,3 +86,34 @@ def test_constant_contact_opt_out_source_is_read_and_nobody_who_left_is_active(s
     assert "Opt-out source -> subscription status" in result.output
     assert states(sandbox, "cc1@example.com", "cc3@example.com", "cc4@example.com") == {
         "cc1@example.com": "active", "cc3@example.com": "cancelled", "cc4@example.com": "inactive"}
+
+
+def test_the_stop_lists_unknown_words_apart_and_never_advises_dropping_readable_opt_outs(sandbox, tmp_path):
+    path = write(tmp_path / "cc.csv", CONSTANT_CONTACT + "cc5@example.com,Eve,Implicit,Account,,\n")
+    result = invoke(["run", path], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1
+    assert ("'Email permission status' (unknown: 'Implicit' 1; read: 'Explicit' 1, 'Unsubscribed' 1, "
+            "'Pending Confirmation' 1)") in result.output
+    assert "--state-word \"Implicit=STATE\"" in result.output
+    assert "--ignore-status is no way on" in result.output and "or say it is not consent" not in result.output
+
+
+def test_a_readable_word_column_beside_a_stopping_one_is_advised_first(sandbox, tmp_path):
+    path = write(tmp_path / "two.csv", "Email,Status,Newsletter\n"
+                                       "a@x.de,subscribed,oui\nb@x.de,unsubscribed,peut-être\n")
+    result = invoke(["run", path], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "If 'Status' alone gives the state, name it with --state-column Status." in result.output
+    assert "--ignore-status" not in result.output
+
+
+def test_ignore_status_beside_state_words_that_read_a_column_stops(sandbox, tmp_path):
+    env = env_for(sandbox)
+    path = write(tmp_path / "cc.csv", CONSTANT_CONTACT + "cc5@example.com,Eve,Implicit,Account,,\n")
+    result = invoke(["run", path, "--state-word", "Implicit=active", "--ignore-status"], env, cwd=tmp_path)
+    assert result.exit_code == 1 and "makes 'Email permission status' readable" in result.output
+    assert states(sandbox, "cc3@example.com") == {"cc3@example.com": None}
+    result = invoke(["run", path, "--state-word", "Implicit=active"], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, "cc3@example.com", "cc5@example.com") == {"cc3@example.com": "cancelled",
+                                                                     "cc5@example.com": "active"}
