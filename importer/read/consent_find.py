@@ -17,7 +17,8 @@ from importer.read.columns import METADATA_HEADERS, find_column
 from importer.read.consent_vocab import (FALSE, IN_PARTS, TRUE, WORDS, channel_of, consent_header, is_code, out_part,
                                          status_like)
 from importer.read.consent_signs import (ADDRESS_STATES, BILLING_WORDS, BUSINESS_PARTS, address_file, billing_headers,
-                                         generic_status, membership, names_status, plainly_not_consent, says_no)
+                                         generic_status, membership, names_status, not_a_state, plainly_not_consent,
+                                         says_no)
 from importer.read.names import normalize
 from importer.read.times import parse_time
 from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
@@ -84,6 +85,11 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
         where = address and normalize(header) in ADDRESS_STATES  # Patreon's State beside City and Zip: CA, NY
         if where and not counter:
             continue  # an address's blank state says nothing of consent
+        if index not in candidates and _leaving(header) is None and counter and _speaks_of_consent(header) and \
+                not all(parse_time(cell) is not None for cell in counter) and \
+                (why := not_a_state(header, list(counter.elements()))):
+            found.set_aside[index] = (header, why)  # Subscriber Key, Subscribe Method, Subscriber of ids
+            continue
         named = index in candidates or (_leaving(header) is None and (consent_header(header) or names_status(header)))
         named = named and not where
         column = _tick_box(index, header, counter, seen, own) if index in candidates or index not in taken else None

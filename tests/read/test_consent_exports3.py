@@ -117,3 +117,48 @@ def test_ignore_status_beside_state_words_that_read_a_column_stops(sandbox, tmp_
     assert result.exit_code == 0, result.output
     assert states(sandbox, "cc3@example.com", "cc5@example.com") == {"cc3@example.com": "cancelled",
                                                                      "cc5@example.com": "active"}
+
+
+# --- headers holding "subscri" that are no state: ids, keys, methods ---------------------------------
+
+@pytest.mark.parametrize("header, cells, why", [
+    ("Subscriber", ["1001", "1002", "1003", "1004"], "ids, not subscription states"),
+    ("Subscriber Key", ["0035g00000XyZabAAB", "0035g00000XyZabAAC", "a@example.com"],
+     "a key, not a subscription state"),
+    ("Subscribe Method", ["Webform", "Webform", "Import"], "a method, not a subscription state"),
+    ("Newsletter Form", ["Footer", "Popup", "Footer"], "a form, not a subscription state"),
+    ("Newsletter Group", ["Weekly", "Monthly", "Weekly"], "a group, not a subscription state")])
+def test_a_subscriber_id_key_or_method_is_no_status_column(header, cells, why):
+    rows = [(f"p{i}@example.com", cell) for i, cell in enumerate(cells)]
+    found = detect(["Email", header], rows, exclude={0})
+    assert found.unreadable == {} and found.columns == [] and found.set_aside == {1: (header, why)}
+
+
+@pytest.mark.parametrize("header", ["Status", "Subscriber Status", "Subscription"])
+def test_a_real_status_header_still_stops_on_unknown_words(header):
+    rows = [("a@example.com", "optin-1"), ("b@example.com", "opt-out-2"), ("c@example.com", "optin-3")]
+    assert list(detect(["Email", header], rows, exclude={0}).unreadable) == [1]
+
+
+def test_a_subscriber_list_of_status_words_is_still_read():
+    rows = [("a@example.com", "subscribed"), ("b@example.com", "unsubscribed"), ("c@example.com", "subscribed")]
+    found = detect(["Email", "Mailing list"], rows, exclude={0})
+    assert [c.header for c in found.columns] == ["Mailing list"]
+
+
+MAILERLITE = ("Subscriber,Email,Name,Status,Subscribed at,Unsubscribed at,Groups\n"
+              "1001,ml1@example.com,Mara,active,2024-01-02 10:11:12,,Newsletter\n"
+              "1002,ml2@example.com,Milo,unsubscribed,2023-01-02 10:11:12,2099-05-06 07:08:09,Newsletter\n"
+              "1003,ml3@example.com,Mina,unconfirmed,2024-06-02 10:11:12,,\n")
+
+
+def test_mailerlite_subscriber_ids_stop_nothing_end_to_end(sandbox, tmp_path):
+    env = env_for(sandbox)
+    seed = write(tmp_path / "seed.csv", "Email,First Name\nml1@example.com,Mara\nml2@example.com,Milo\n")
+    assert invoke(["run", seed], env, cwd=tmp_path).exit_code == 0
+    result = invoke(["run", write(tmp_path / "ml.csv", MAILERLITE)], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Subscriber: ids, not subscription states" in result.output
+    assert states(sandbox, "ml1@example.com", "ml2@example.com", "ml3@example.com") == {
+        "ml1@example.com": "active", "ml2@example.com": "cancelled", "ml3@example.com": "inactive"}
+
