@@ -172,6 +172,8 @@ def match_field(label: str, kit_fields: Iterable[CustomField]) -> CustomField | 
     for f in fields:
         if normalize(f.key) == target:
             return f
+    if (bare := unprefixed(label)) != label:  # Pipedrive's "Person - Last name"
+        return match_field(bare, fields)
     return None
 
 
@@ -180,7 +182,7 @@ def match_synonym(header: str, kit_fields: Iterable[CustomField]) -> CustomField
     name, asked = normalize(header), unasked(header)
     group = next((g for g in SYNONYMS if name in g), None) or next((g for g in SYNONYMS if asked in g), None)
     if group is None:
-        return None
+        return match_synonym(bare, kit_fields) if (bare := unprefixed(header)) != header else None
     return next((f for f in kit_fields if normalize(f.label) in group or normalize(f.key) in group), None)
 
 
@@ -385,6 +387,21 @@ def _tags_column(headers: tuple[str, ...], usable: Sequence[int], tags_column: s
                  and not any(i < len(row.cells) and GOOGLE_GROUPS.search(row.cells[i]) for row in samples)), None)
 
 
+# A CRM's entity prefix (Pipedrive's "Person - First name") and the label after an email or phone kind
+# ("Person - Email - Work"): dropped before a header is matched, never from the header shown.
+_ENTITY = re.compile(r"^\s*(?:person|contact|lead)\s+[-\u2013:]\s+(.+?)\s*$", re.IGNORECASE)
+_LABEL = re.compile(r"^(.+?)\s+[-\u2013]\s+(?:work|home|other|main|mobile|personal|primary|private)$", re.IGNORECASE)
+
+
+def unprefixed(header: str) -> str:
+    """The header without a CRM's entity prefix: "Person - Email - Work" gives "Email", "Contact - City"
+    gives "City"; a header without one is given back as it is."""
+    if not (entity := _ENTITY.match(header)):
+        return header
+    rest = entity.group(1)
+    return label.group(1) if (label := _LABEL.match(rest)) else rest
+
+
 _DUPLICATE = re.compile(r"\s*\(\d+\)$")  # how the loader renames a repeated header: "Company (2)"
 
 
@@ -427,7 +444,7 @@ def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Se
         raise ConfigError(f"No email column found among the file's columns: {listed}.",
                           f"Name it with {origins.written('email_column', 'COLUMN')}.")
     good, total = best_counts
-    return best, f"no header says email; {good} of {total} cells sampled are email addresses"
+    return best, f"no email header kit-import knows, so its cells decided: {good} of {total} sampled are addresses"
 
 
 def _lone_name(headers: Sequence[str], usable: Sequence[int], kit_fields: Sequence[CustomField],
@@ -441,7 +458,7 @@ def _lone_name(headers: Sequence[str], usable: Sequence[int], kit_fields: Sequen
 def _find_known(headers: Sequence[str], usable: Sequence[int], known: Sequence[str],
                 exclude: Sequence[int]) -> int | None:
     """The first column headed as `known` says, as written, else put as a form's question."""
-    for key in (normalize, unasked):
+    for key in (normalize, unasked, lambda h: normalize(unprefixed(h)), lambda h: unasked(unprefixed(h))):
         keyed = {i: key(headers[i]) for i in usable if i not in exclude}
         for alias in known:
             for i, name in keyed.items():

@@ -162,3 +162,30 @@ def test_mailerlite_subscriber_ids_stop_nothing_end_to_end(sandbox, tmp_path):
     assert states(sandbox, "ml1@example.com", "ml2@example.com", "ml3@example.com") == {
         "ml1@example.com": "active", "ml2@example.com": "cancelled", "ml3@example.com": "inactive"}
 
+
+# --- Pipedrive: an entity prefix is dropped before a header is matched --------------------------------
+
+PIPEDRIVE = ("Person - ID,Person - Name,Person - First name,Person - Last name,Person - Email - Work,"
+             "Person - Email - Home,Person - Marketing status\n"
+             "1,Paula Pipe,Paula,Pipe,paula@work.example.com,,Subscribed\n"
+             "2,Peter Drive,Peter,Drive,peter@work.example.com,peter@home.example.com,Unsubscribed\n")
+
+
+@pytest.mark.parametrize("header, bare", [("Person - First name", "First name"), ("Person - Email - Work", "Email"),
+                                          ("Contact - City", "City"), ("Lead - Email", "Email"),
+                                          ("Contact", "Contact"), ("Deal - Value", "Deal - Value")])
+def test_an_entity_prefix_is_dropped(header, bare):
+    from importer.read.columns import unprefixed
+    assert unprefixed(header) == bare
+
+
+def test_pipedrive_people_are_read_by_header_end_to_end(sandbox, tmp_path):
+    result = invoke(["run", write(tmp_path / "pd.csv", PIPEDRIVE)], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Person - Email - Work -> email; Person - First name -> first name;" in result.output
+    assert "Person - Last name -> Last name (last_name)" in result.output
+    snapshot = sandbox.store.snapshot()
+    assert snapshot["paula@work.example.com"]["first_name"] == "Paula"
+    assert snapshot["paula@work.example.com"]["fields"]["Last name"] == "Pipe"
+    assert states(sandbox, "paula@work.example.com", "peter@work.example.com") == {
+        "paula@work.example.com": "active", "peter@work.example.com": "cancelled"}
