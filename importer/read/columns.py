@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns, is_failures_csv
 from importer.read.fullnames import Name, first_name_beside, split_name
+from importer.read.consent_signs import ADDRESS_STATES, address_file
 from importer.read.header_words import headers_for, synonym_groups, unasked
 from importer.read.names import normalize, resolve
 from importer.settings.origins import Origins, capitalized
@@ -309,7 +310,7 @@ def _map_named_columns(plan: ColumnPlan, kit_fields: Sequence[CustomField], colu
         kit_field = match_field(header, kit_fields)
         if normalize(header) in METADATA_HEADERS and (
                 kit_field is None or pinned or normalize(header) in HELD_BACK_EVEN_IF_NAMED):
-            plan.ignored.append((header, _metadata_reason(header, kit_field, origins)))
+            plan.ignored.append((header, _metadata_reason(header, kit_field, origins, headers)))
         elif pinned and (kit_field is not None or match_synonym(header, kit_fields) is not None):
             plan.ignored.append((header, f"not listed in {pinned}, which says what a scheduled run writes: "
                                          "add it there to import it"))
@@ -405,11 +406,16 @@ def unprefixed(header: str) -> str:
 _DUPLICATE = re.compile(r"\s*\(\d+\)$")  # how the loader renames a repeated header: "Company (2)"
 
 
-def _metadata_reason(header: str, kit_field: CustomField | None, origins: Origins) -> str:
-    """Why an export's metadata column is held back, naming the Kit field it is named like."""
+def _metadata_reason(header: str, kit_field: CustomField | None, origins: Origins,
+                     headers: Sequence[str] = ()) -> str:
+    """Why an export's metadata column is held back, naming the Kit field it is named like. A `State` or
+    `Region` beside City and Zip is an address's (TX), and is said so."""
+    what = "export metadata"
+    if normalize(header) in ADDRESS_STATES and address_file(headers):
+        what = "an address's state"
     if kit_field is None:
-        return f"export metadata: map it with {origins.spelled('fields', (header, 'Label'))}"
-    return (f"export metadata, though named like the Kit field {kit_field.label}: "
+        return f"{what}: map it with {origins.spelled('fields', (header, 'Label'))}"
+    return (f"{what}, though named like the Kit field {kit_field.label}: "
             f"map it with {origins.spelled('fields', (header, kit_field.label))}")
 
 

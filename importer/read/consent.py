@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns
+from importer.read.consent_vocab import channel_of
 from importer.read.consent_find import Detection, detect, find_status_columns, named_status_column, sample
 from importer.read.emails import check_email, second_email
 from importer.read.names import normalize
@@ -194,13 +195,18 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     if ignore:
         if own and not status_column:
             _ignored_yet_read(headers, rows, email, ours, claimed, origins, own)
-        return None
+        left = _left_at(headers, {email, *ours})  # an opt-out time says who left: it is never ignored
+        if not left or not any(c.read(cells[c.index]) for c in left for cells in sample(rows())
+                               if c.index < len(cells)):
+            return None
+        return ConsentGuard(left, email, skip=skip, origins=origins, times=tuple(c.index for c in left))
     if status_column:
         named = origins.named(setting)
         column = named_status_column(headers, status_column, named, sample(rows()), own=own)
         if column.index == email:
             raise ConfigError(f"{named} names the email column.", "Name the column holding the status.")
-        found = Detection([column])
+        left = _left_at(headers, {email, column.index, *ours})  # Unsubscribed at beside it: still read
+        found = Detection(sorted([column, *left], key=lambda c: c.index))
         said = Counter(cells[column.index].strip() for cells in sample(rows()) if column.index < len(cells))
         said.pop("", None)
         unread = [cell for cell in said if not column.readable(cell)]
@@ -216,6 +222,14 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     if not found.columns and not found.set_aside:
         return None
     return ConsentGuard(found.columns, email, skip=skip, origins=origins, times=times, set_aside=found.set_aside)
+
+
+def _left_at(headers: Sequence[str], skip: set[int]) -> list[StatusColumn]:
+    """The columns whose header says a filled cell means the person left (Unsubscribed at, UNSUB_TIME, Opt-out
+    source): read beside a named status column, and even with ignore_status, which drops only status columns."""
+    return [StatusColumn(i, h, *kind) for i, h in enumerate(headers)
+            if i not in skip and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT
+            and channel_of(h) is None]
 
 
 def _ignored_yet_read(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email: int, ours: set[int],

@@ -189,3 +189,26 @@ def test_pipedrive_people_are_read_by_header_end_to_end(sandbox, tmp_path):
     assert snapshot["paula@work.example.com"]["fields"]["Last name"] == "Pipe"
     assert states(sandbox, "paula@work.example.com", "peter@work.example.com") == {
         "paula@work.example.com": "active", "peter@work.example.com": "cancelled"}
+
+
+# --- MailerLite's Unsubscribed at is an opt-out time, whatever names the status; an address's State ------
+
+@pytest.mark.parametrize("flags", [[], ["--state-column", "Status"], ["--ignore-status"]])
+def test_unsubscribed_at_is_read_as_an_opt_out_end_to_end(sandbox, tmp_path, flags):
+    env = env_for(sandbox)
+    seed = write(tmp_path / "seed.csv", "Email,First Name\nml1@example.com,Mara\nml2@example.com,Milo\n")
+    assert invoke(["run", seed], env, cwd=tmp_path).exit_code == 0
+    text = MAILERLITE.replace("ml2@example.com,Milo,unsubscribed", "ml2@example.com,Milo,active")  # the time alone
+    result = invoke(["run", write(tmp_path / "ml.csv", text), *flags], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Unsubscribed at -> subscription status" in result.output and "Unsubscribed at: export" not in result.output
+    assert states(sandbox, "ml1@example.com", "ml2@example.com") == {"ml1@example.com": "active",
+                                                                     "ml2@example.com": "cancelled"}
+
+
+def test_an_address_state_is_said_to_be_one(sandbox, tmp_path):
+    path = write(tmp_path / "a.csv", "Email,City,State,Zip\na@example.com,Austin,TX,73301\n")
+    result = invoke(["run", path, "--dry-run"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "State: an address's state: map it with --field" in result.output
+    assert "State: export metadata" not in result.output
