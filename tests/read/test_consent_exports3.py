@@ -212,3 +212,29 @@ def test_an_address_state_is_said_to_be_one(sandbox, tmp_path):
     assert result.exit_code == 0, result.output
     assert "State: an address's state: map it with --field" in result.output
     assert "State: export metadata" not in result.output
+
+
+# --- a dry run's --diff lists the unsubscribe of a row --skip-unsubscribed left out -------------------------
+
+WIX = ("First Name,Last Name,Email 1,Email subscriber status\nWes,Wix,wx1@example.com,Subscribed\n"
+       "Wil,Wix,wx2@example.com,Unsubscribed\nWin,Wix,wx3@example.com,Never subscribed\n")
+
+
+def test_the_diff_lists_the_unsubscribe_of_a_skipped_row(sandbox, tmp_path):
+    import csv
+
+    env = env_for(sandbox)
+    seed = write(tmp_path / "seed.csv", "Email,First Name\nwx2@example.com,Wil\n")
+    assert invoke(["run", seed], env, cwd=tmp_path).exit_code == 0
+    path = write(tmp_path / "wix.csv", WIX)
+    result = invoke(["run", path, "--skip-unsubscribed", "--dry-run", "--diff", "wix.diff.csv"], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "wix.diff.csv", encoding="utf-8-sig", newline="") as f:
+        lines = [row for row in csv.DictReader(f) if row["email"] == "wx2@example.com"]
+    assert lines == [{"email": "wx2@example.com", "what": "state", "change": "changed", "kit_value": "active",
+                      "file_value": "cancelled", "why": "a row --skip-unsubscribed left out"}]
+    assert states(sandbox, "wx2@example.com") == {"wx2@example.com": "active"}  # a dry run writes nothing
+    result = invoke(["run", path, "--skip-unsubscribed"], env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, "wx1@example.com", "wx2@example.com", "wx3@example.com") == {
+        "wx1@example.com": "active", "wx2@example.com": "cancelled", "wx3@example.com": None}
