@@ -19,7 +19,7 @@ from importer.read.file_kinds import is_workbook
 from importer.read.footers import FOOTER_LINES, footer_text
 from importer.read.headers import first_records, renumbered, with_header
 from importer.read.text_files import (
-    DELIMITER_NAMES, SNIFF_CHARS, csv_records, detect_encoding, encoding_hint, encoding_name, sniff_delimiter,
+    DELIMITER_NAMES, SNIFF_CHARS, csv_records, detect, encoding_hint, encoding_name, sniff_delimiter,
 )
 from importer.read.workbooks import choose_sheet, load_workbook, merged_ranges, sheet_records
 from importer.records import Row
@@ -183,7 +183,8 @@ def list_sheets(path: str | Path) -> list[str]:
 
 
 def _open_csv(path: Path, options: LoadOptions) -> Source:
-    encoding = options.encoding or detect_encoding(path)
+    detected = None if options.encoding else detect(path)
+    encoding = detected.encoding if detected else str(options.encoding)
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -205,6 +206,8 @@ def _open_csv(path: Path, options: LoadOptions) -> Source:
                           f"{options.origins.spelled('delimiter', 'tab')}.")
     head = first_records(csv_records(path, encoding, delimiter, options.origins))
     source = Source(path, "csv", (), 0, encoding=encoding, delimiter=delimiter, origins=options.origins)
+    if detected is not None and detected.reason:
+        source.notes.append(f"read as {encoding_name(encoding)} ({detected.reason})")
     if options.sheet is not None:
         source.notes.append(f"{options.origins.named('sheet')} does not apply to a CSV file: ignored")
     return with_header(source, head, options.header_row)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from importer.errors import InputError
+from importer.read.code_pages import Decision, read_all, reason, same_codec, tied
 from importer.read.headers import HEADER_SCAN_ROWS, trim_right
 from importer.settings.origins import Origins
 
@@ -28,49 +29,62 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 
 def detect_encoding(path: Path) -> str:
-    """Name the file's text encoding: a BOM decides, then strict UTF-8, then charset-normalizer."""
+    """Name the file's text encoding: a BOM decides, then strict UTF-8, then the evidence of its words."""
+    return detect(path).encoding
+
+
+def detect(path: Path) -> Decision:
+    """The file's text encoding, with the reason when evidence chose a code page other than cp1252."""
     with path.open("rb") as f:
         start = f.read(4)
     if start.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return Decision("utf-8-sig")
     if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
+        return Decision("utf-32")
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return Decision("utf-16")
     with path.open("rb") as f:
         sample = f.read(SNIFF_CHARS)
     if sample.count(b"\x00") > len(sample) // 4:
         # UTF-16 without a BOM: the zero byte of each ASCII character shows the byte order.
-        return "utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be"
+        return Decision("utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be")
     if _decodes(path, "utf-8"):
-        return "utf-8"
+        return Decision("utf-8")
     return _legacy_encoding(path)
 
 
-def _legacy_encoding(path: Path) -> str:
-    """A file that is not Unicode: Excel's cp1252 unless the bytes make a strong case for another.
+def _legacy_encoding(path: Path) -> Decision:
+    """A file that is not Unicode: the code page under which its words read best (see `code_pages`).
 
-    On a small or mostly-ASCII sample, charset-normalizer's guess is noise: a few accented
-    letters come out as cp775 (Jürgen as J\u0081rgen) or as a CJK multi-byte encoding (johab,
-    swallowing delimiters). So when cp1252 reads the file and non-ASCII bytes are few, cp1252
-    wins over any guess; another encoding is believed only on plenty of non-ASCII bytes, or
-    when cp1252 cannot read the file.
+    charset-normalizer is asked only when non-ASCII bytes are plenty: on a small or mostly-ASCII
+    sample its guess is noise, such as cp775 for `Jürgen` (J\u0081rgen) or a CJK multi-byte
+    encoding that swallows delimiters. Its first three guesses then join the candidates (Big5 for
+    a Chinese file it calls johab first), and it breaks a tie between readings that differ. The
+    choice must decode the whole file; when nothing does, latin-1 reads every byte.
     """
     from charset_normalizer import from_bytes
 
     with path.open("rb") as f:
         sample = f.read(1024 * 1024)
-    cp1252_reads = _decodes(path, "cp1252")
     non_ascii = len(sample.translate(None, bytes(range(0x80))))
-    if cp1252_reads and non_ascii < max(64, len(sample) // 10):
-        return "cp1252"
+    plenty = non_ascii >= max(64, len(sample) // 10)
+    guesses = [match.encoding for match in from_bytes(sample)][:3] if plenty else []
+    readings = read_all(sample, guesses)
+    if readings:
+        best = tied(readings)
+        pick = best[0]
+        if len(best) > 1 and plenty:
+            isolated = from_bytes(sample, cp_isolation=[r.page.name for r in best]).best()
+            pick = next((r for r in best if isolated and same_codec(r.page.name, isolated.encoding)), pick)
+        if _decodes(path, pick.page.name):
+            return Decision(pick.page.name, reason(pick, readings))
+    for r in readings:  # the sample decoded, but a byte further on does not
+        if _decodes(path, r.page.name):
+            return Decision(r.page.name, reason(r, readings))
     guess = from_bytes(sample).best()
-    name = guess.encoding if guess else "cp1252"
-    if name in ("ascii", "utf_8", "cp1250", "cp1252", "latin_1", "iso8859_15") and cp1252_reads:
-        return "cp1252"
-    if _decodes(path, name):
-        return name
-    return "cp1252" if cp1252_reads else "latin-1"
+    if guess and _decodes(path, guess.encoding):
+        return Decision(guess.encoding)
+    return Decision("latin-1")
 
 
 def _decodes(path: Path, encoding: str) -> bool:

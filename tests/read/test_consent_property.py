@@ -43,12 +43,12 @@ def status_files(draw):
     return language.name, header, rows, encoding, delimiter, kind
 
 
-# The legacy code page each language's Excel saves in, where it is not cp1252. Detection reads cp932; the others'
-# files small enough to pass for cp1252 are read as cp1252, so the run is told (--encoding) as a user would.
+# The legacy code page each language's Excel saves in, where it is not cp1252. Detection finds each, unnamed,
+# except Korean cp949 and Chinese GBK in a small file, so the run is told (--encoding) as a user would.
 LEGACY = {"Polish": "cp1250", "Czech": "cp1250", "Turkish": "cp1254", "Japanese": "cp932", "Hungarian": "cp1250",
           "Romanian": "cp1250", "Greek": "cp1253", "Russian": "cp1251", "Ukrainian": "cp1251", "Korean": "cp949",
           "Chinese": "gbk"}
-TOLD = {"cp1250", "cp1254", "cp1251", "cp1253", "cp949", "gbk"}
+TOLD = {"cp949", "gbk"}
 # cp1250 has Romanian ș and ț only with a cedilla (ş, ţ), as Windows wrote them.
 CEDILLA = str.maketrans("șȘțȚ", "şŞţŢ")
 
