@@ -342,7 +342,7 @@ def _check(report: RunReport, source: RowSource, settings: Settings, prepared: P
                 differ.account if differ is not None else None)
     for action in prepared.actions:
         action.gather(seen)  # beyond the file's contacts (who left it): read-only
-    write_diff_file(settings, report, work, differ, output_delimiter(source))
+    write_diff_file(settings, report, work, differ, output_delimiter(source), guard)
     for action in prepared.actions:
         action.prepare(client, work.counts[action.name])  # read-only: what it creates waits for the checks
         action.reword(report)  # the plan's figures in Kit's words (a tag's spelling), now that it read them

@@ -141,6 +141,13 @@ NOT_REACTIVATED = "not active in Kit: kit-import never re-activates anyone, and 
 ALREADY_NOT_ACTIVE = "not active in Kit already: no unsubscribe to send, and kit-import sends no other state"
 
 
+def state_changes(contact: Contact, held: HeldSubscriber | None, consent: Mode) -> list[Change]:
+    """The state line of the diff for one person Kit holds (an unsubscribe, kept, or differs), if any."""
+    changes: list[Change] = []
+    _state(contact, held, changes, consent)
+    return changes
+
+
 def _state(contact: Contact, held: HeldSubscriber | None, changes: list[Change], consent: Mode) -> KitState | None:
     """Record a state difference for a subscriber Kit has; the state to send (an unsubscribe), or None.
 

@@ -23,10 +23,14 @@ from importer.read.files import RowSource
 from importer.read.url import source_name
 from importer.settings.declaration import Settings
 from importer.decide.work import Work
+from importer.read.consent import ConsentGuard
+from importer.send.left_out import left_out_diff
 
 
-def write_diff_file(settings: Settings, report: RunReport, work: Work, differ: Differ | None, delimiter: str) -> None:
-    """Write the --diff CSV before anything is written, or say why there is none."""
+def write_diff_file(settings: Settings, report: RunReport, work: Work, differ: Differ | None, delimiter: str,
+                    guard: ConsentGuard | None = None) -> None:
+    """Write the --diff CSV before anything is written, or say why there is none. The unsubscribes of rows
+    --skip-unsubscribed left out (`guard`'s opt-outs) are changes too, listed after the file's contacts."""
     if settings.diff is None:
         return
     if differ is None:
@@ -34,7 +38,8 @@ def write_diff_file(settings: Settings, report: RunReport, work: Work, differ: D
                             "no diff written")
         return
     try:
-        extra = itertools.chain.from_iterable(action.diff_lines() for action in work.actions)
+        extra = itertools.chain(left_out_diff(guard, differ, settings.consent, settings.named("skip_unsubscribed")),
+                                itertools.chain.from_iterable(action.diff_lines() for action in work.actions))
         report.diff_changes = write_diff(settings.diff, work.comparisons(), extra, delimiter=delimiter)
     except OSError as e:
         raise ConfigError(f"The diff CSV cannot be written to {settings.diff}: {e.strerror}.",

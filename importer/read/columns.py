@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns, is_failures_csv
 from importer.read.fullnames import Name, first_name_beside, split_name
+from importer.read.consent_signs import ADDRESS_STATES, address_file
 from importer.read.header_words import headers_for, synonym_groups, unasked
 from importer.read.names import normalize, resolve
 from importer.settings.origins import Origins, capitalized
@@ -172,6 +173,8 @@ def match_field(label: str, kit_fields: Iterable[CustomField]) -> CustomField | 
     for f in fields:
         if normalize(f.key) == target:
             return f
+    if (bare := unprefixed(label)) != label:  # Pipedrive's "Person - Last name"
+        return match_field(bare, fields)
     return None
 
 
@@ -180,7 +183,7 @@ def match_synonym(header: str, kit_fields: Iterable[CustomField]) -> CustomField
     name, asked = normalize(header), unasked(header)
     group = next((g for g in SYNONYMS if name in g), None) or next((g for g in SYNONYMS if asked in g), None)
     if group is None:
-        return None
+        return match_synonym(bare, kit_fields) if (bare := unprefixed(header)) != header else None
     return next((f for f in kit_fields if normalize(f.label) in group or normalize(f.key) in group), None)
 
 
@@ -307,7 +310,7 @@ def _map_named_columns(plan: ColumnPlan, kit_fields: Sequence[CustomField], colu
         kit_field = match_field(header, kit_fields)
         if normalize(header) in METADATA_HEADERS and (
                 kit_field is None or pinned or normalize(header) in HELD_BACK_EVEN_IF_NAMED):
-            plan.ignored.append((header, _metadata_reason(header, kit_field, origins)))
+            plan.ignored.append((header, _metadata_reason(header, kit_field, origins, headers)))
         elif pinned and (kit_field is not None or match_synonym(header, kit_fields) is not None):
             plan.ignored.append((header, f"not listed in {pinned}, which says what a scheduled run writes: "
                                          "add it there to import it"))
@@ -385,14 +388,34 @@ def _tags_column(headers: tuple[str, ...], usable: Sequence[int], tags_column: s
                  and not any(i < len(row.cells) and GOOGLE_GROUPS.search(row.cells[i]) for row in samples)), None)
 
 
+# A CRM's entity prefix (Pipedrive's "Person - First name") and the label after an email or phone kind
+# ("Person - Email - Work"): dropped before a header is matched, never from the header shown.
+_ENTITY = re.compile(r"^\s*(?:person|contact|lead)\s+[-\u2013:]\s+(.+?)\s*$", re.IGNORECASE)
+_LABEL = re.compile(r"^(.+?)\s+[-\u2013]\s+(?:work|home|other|main|mobile|personal|primary|private)$", re.IGNORECASE)
+
+
+def unprefixed(header: str) -> str:
+    """The header without a CRM's entity prefix: "Person - Email - Work" gives "Email", "Contact - City"
+    gives "City"; a header without one is given back as it is."""
+    if not (entity := _ENTITY.match(header)):
+        return header
+    rest = entity.group(1)
+    return label.group(1) if (label := _LABEL.match(rest)) else rest
+
+
 _DUPLICATE = re.compile(r"\s*\(\d+\)$")  # how the loader renames a repeated header: "Company (2)"
 
 
-def _metadata_reason(header: str, kit_field: CustomField | None, origins: Origins) -> str:
-    """Why an export's metadata column is held back, naming the Kit field it is named like."""
+def _metadata_reason(header: str, kit_field: CustomField | None, origins: Origins,
+                     headers: Sequence[str] = ()) -> str:
+    """Why an export's metadata column is held back, naming the Kit field it is named like. A `State` or
+    `Region` beside City and Zip is an address's (TX), and is said so."""
+    what = "export metadata"
+    if normalize(header) in ADDRESS_STATES and address_file(headers):
+        what = "an address's state"
     if kit_field is None:
-        return f"export metadata: map it with {origins.spelled('fields', (header, 'Label'))}"
-    return (f"export metadata, though named like the Kit field {kit_field.label}: "
+        return f"{what}: map it with {origins.spelled('fields', (header, 'Label'))}"
+    return (f"{what}, though named like the Kit field {kit_field.label}: "
             f"map it with {origins.spelled('fields', (header, kit_field.label))}")
 
 
@@ -427,7 +450,7 @@ def _email_by_content(headers: Sequence[str], usable: Sequence[int], samples: Se
         raise ConfigError(f"No email column found among the file's columns: {listed}.",
                           f"Name it with {origins.written('email_column', 'COLUMN')}.")
     good, total = best_counts
-    return best, f"no header says email; {good} of {total} cells sampled are email addresses"
+    return best, f"no email header kit-import knows, so its cells decided: {good} of {total} sampled are addresses"
 
 
 def _lone_name(headers: Sequence[str], usable: Sequence[int], kit_fields: Sequence[CustomField],
@@ -441,7 +464,7 @@ def _lone_name(headers: Sequence[str], usable: Sequence[int], kit_fields: Sequen
 def _find_known(headers: Sequence[str], usable: Sequence[int], known: Sequence[str],
                 exclude: Sequence[int]) -> int | None:
     """The first column headed as `known` says, as written, else put as a form's question."""
-    for key in (normalize, unasked):
+    for key in (normalize, unasked, lambda h: normalize(unprefixed(h)), lambda h: unasked(unprefixed(h))):
         keyed = {i: key(headers[i]) for i in usable if i not in exclude}
         for alias in known:
             for i, name in keyed.items():

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 
 from importer.errors import ConfigError
 from importer.outputs.failures import carried_columns
+from importer.read.consent_vocab import channel_of
 from importer.read.consent_find import Detection, detect, find_status_columns, named_status_column, sample
 from importer.read.emails import check_email, second_email
+from importer.read.names import normalize
 from importer.read.status_column import Kind, StatusColumn, UnknownStatus, column_kind
 from importer.read.times import parse_time
 from importer.settings.origins import Origins
@@ -189,15 +191,22 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     user's words (--state-word, folded). A consent-looking column whose words cannot be read
     stops the run here, before anything is written (see `unreadable_error`).
     """
-    if ignore:
-        return None
     ours = set(range(len(headers))) - set(carried_columns(headers))  # a failures CSV's row, error, extra cells
+    if ignore:
+        if own and not status_column:
+            _ignored_yet_read(headers, rows, email, ours, claimed, origins, own)
+        left = _left_at(headers, {email, *ours})  # an opt-out time says who left: it is never ignored
+        if not left or not any(c.read(cells[c.index]) for c in left for cells in sample(rows())
+                               if c.index < len(cells)):
+            return None
+        return ConsentGuard(left, email, skip=skip, origins=origins, times=tuple(c.index for c in left))
     if status_column:
         named = origins.named(setting)
         column = named_status_column(headers, status_column, named, sample(rows()), own=own)
         if column.index == email:
             raise ConfigError(f"{named} names the email column.", "Name the column holding the status.")
-        found = Detection([column])
+        left = _left_at(headers, {email, column.index, *ours})  # Unsubscribed at beside it: still read
+        found = Detection(sorted([column, *left], key=lambda c: c.index))
         said = Counter(cells[column.index].strip() for cells in sample(rows()) if column.index < len(cells))
         said.pop("", None)
         unread = [cell for cell in said if not column.readable(cell)]
@@ -215,15 +224,58 @@ def plan_guard(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email:
     return ConsentGuard(found.columns, email, skip=skip, origins=origins, times=times, set_aside=found.set_aside)
 
 
+def _left_at(headers: Sequence[str], skip: set[int]) -> list[StatusColumn]:
+    """The columns whose header says a filled cell means the person left (Unsubscribed at, UNSUB_TIME, Opt-out
+    source): read beside a named status column, and even with ignore_status, which drops only status columns."""
+    return [StatusColumn(i, h, *kind) for i, h in enumerate(headers)
+            if i not in skip and (kind := column_kind(h)) is not None and kind[0] is Kind.SET_WHEN_OUT
+            and channel_of(h) is None]
+
+
+def _ignored_yet_read(headers: Sequence[str], rows: Callable[[], Iterable[Row]], email: int, ours: set[int],
+                      claimed: Iterable[int | None], origins: Origins, own: Mapping[str, KitState]) -> None:
+    """Stop a run told both to ignore every status column and what a status column's words mean: the
+    user's --state-word makes that column readable, and ignoring it would import its opt-outs as active."""
+    found = detect(headers, sample(rows()), exclude={email, *ours}, claimed=claimed, own=own)
+    fixed = [c for c in found.columns if any(normalize(cells[c.index]) in own
+                                             for cells in sample(rows()) if c.index < len(cells))]
+    if not fixed:
+        return
+    column = fixed[0]
+    raise ConfigError(
+        f"{origins.named('ignore_status')} drops every status column, but your "
+        f"{origins.named('state_words')} makes {column.header!r} readable: ignored, the people it says left "
+        "would be imported as active; nothing was written.",
+        f"Leave out {origins.named('ignore_status')} to read {column.header!r} with your words"
+        + (f", or name it alone with {origins.spelled('state_column', column.header)}." if len(found.columns) > 1
+           else "."))
+
+
+def _and(items: Iterable[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    listed = list(items)
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
+
+
 def unreadable_error(found: Detection, origins: Origins, named: str | None = None) -> ConfigError:
     """The stop for consent columns in words kit-import cannot read: each column, its distinct values with
     their counts (in the rows sampled), and the ways on. `named`: the setting that named the column
     (state_column or status_column), whose advice is then to leave it out rather than to give it."""
     parts = []
-    for header, said, _ in found.unreadable.values():
-        values = ", ".join(f"{cell!r} {n:,}" for cell, n in said.most_common(12))
-        more = f" and {len(said) - 12} more" if len(said) > 12 else ""
-        parts.append(f"{header!r} ({values}{more})")
+    some_known = False
+    for index, (header, said, unread) in found.unreadable.items():
+        billing = index in found.billing  # its words to ask about include words read elsewhere: shown whole
+        unknown = [(cell, n) for cell, n in said.most_common() if billing or cell in unread]
+        known = [(cell, n) for cell, n in said.most_common() if not billing and cell not in unread]
+        values = ", ".join(f"{cell!r} {n:,}" for cell, n in unknown[:12])
+        more = f" and {len(unknown) - 12} more" if len(unknown) > 12 else ""
+        if known:  # the words it reads are said apart: only the others need a --state-word
+            some_known = True
+            read = ", ".join(f"{cell!r} {n:,}" for cell, n in known[:12])
+            read += f" and {len(known) - 12} more" if len(known) > 12 else ""
+            parts.append(f"{header!r} (unknown: {values}{more}; read: {read})")
+        else:
+            parts.append(f"{header!r} ({values}{more})")
     header, said, unread = next(iter(found.unreadable.values()))
     word = max(unread, key=said.__getitem__) if unread else "abgemeldet"  # a word to say, not one already read
     if found.billing:  # a plain Status among Plan, Currency, Card...: most likely a customer's, not consent
@@ -239,12 +291,24 @@ def unreadable_error(found: Detection, origins: Origins, named: str | None = Non
             f"each word means, one {origins.spelled('state_words', (word, 'STATE'))} per word, where STATE is "
             f"active, cancelled, bounced, complained or inactive; or name it with "
             f"{origins.spelled('state_column', header)}.")
+    readable = [c for c in found.columns if c.index not in found.unreadable]
+    words = [c for c in readable if c.kind is not Kind.SET_WHEN_OUT]  # columns that state each row's status
+    each = f"Say what each {'unknown ' if some_known else ''}word means, one " \
+           f"{origins.spelled('state_words', (word, 'STATE'))} per word, where STATE is active, cancelled, bounced, " \
+           "complained or inactive"
+    if named:
+        advice = f"{each}; or, if {header!r} is not consent, leave out {origins.named(named)}."
+    elif words:  # another column reads: the way on is to read the state from it alone
+        advice = (f"If {words[0].header!r} alone gives the state, name it with "
+                  f"{origins.spelled('state_column', words[0].header)}. Otherwise {each[0].lower()}{each[1:]}.")
+    elif readable:  # an opt-out time or source reads: ignoring every status column would lose those opt-outs
+        advice = (f"{each}. {origins.spelled('ignore_status', True)} is no way on: it would also drop "
+                  f"{_and(repr(c.header) for c in readable)}, which say who left.")
+    else:
+        advice = (f"{each}; or name the status column with {origins.spelled('state_column', header)}; or say it "
+                  f"is not consent with {origins.spelled('ignore_status', True)}.")
     return ConfigError(
         f"Column{'s' if len(parts) > 1 else ''} {'; '.join(parts)} look{'' if len(parts) > 1 else 's'} like "
         "subscription status, but kit-import cannot read "
-        f"{'their' if len(parts) > 1 else 'its'} words as Kit states; nothing was written.",
-        f"Say what each word means, one {origins.spelled('state_words', (word, 'STATE'))} per word, where STATE "
-        "is active, cancelled, bounced, complained or inactive; " + (
-            f"or, if {header!r} is not consent, leave out {origins.named(named)}." if named else
-            f"or name the status column with {origins.spelled('state_column', header)}; or say it is not consent "
-            f"with {origins.spelled('ignore_status', True)}."))
+        f"{'their' if len(parts) > 1 else 'its'} {'unknown ' if some_known else ''}words as Kit states; "
+        "nothing was written.", advice)

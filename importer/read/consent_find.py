@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from importer.read.columns import METADATA_HEADERS, find_column
-from importer.read.consent_vocab import (FALSE, IN_PARTS, OUT_PARTS, TRUE, WORDS, channel_of, consent_header, is_code,
+from importer.read.consent_vocab import (FALSE, IN_PARTS, TRUE, WORDS, channel_of, consent_header, is_code, out_part,
                                          status_like)
 from importer.read.consent_signs import (ADDRESS_STATES, BILLING_WORDS, BUSINESS_PARTS, address_file, billing_headers,
-                                         generic_status, membership, names_status, plainly_not_consent, says_no)
+                                         generic_status, membership, names_status, not_a_state, plainly_not_consent,
+                                         says_no)
 from importer.read.names import normalize
 from importer.read.times import parse_time
 from importer.read.status_column import NOT_CONSENT, Kind, StatusColumn, UnknownStatus, column_kind
@@ -84,6 +85,11 @@ def detect(headers: Sequence[str], rows: Iterable[Sequence[str]], *, exclude: It
         where = address and normalize(header) in ADDRESS_STATES  # Patreon's State beside City and Zip: CA, NY
         if where and not counter:
             continue  # an address's blank state says nothing of consent
+        if index not in candidates and _leaving(header) is None and counter and _speaks_of_consent(header) and \
+                not all(parse_time(cell) is not None for cell in counter) and \
+                (why := not_a_state(header, list(counter.elements()))):
+            found.set_aside[index] = (header, why)  # Subscriber Key, Subscribe Method, Subscriber of ids
+            continue
         named = index in candidates or (_leaving(header) is None and (consent_header(header) or names_status(header)))
         named = named and not where
         column = _tick_box(index, header, counter, seen, own) if index in candidates or index not in taken else None
@@ -174,8 +180,7 @@ def _tick_box(index: int, header: str, counter: Counter, rows: int,
 
 def _leaving(header: str) -> KitState | None:
     """The opt-out a header speaks of (Date Unsubscribed: cancelled; Hard Bounce Date: bounced), or None."""
-    name = normalize(header)
-    return next((state for part, state in OUT_PARTS.items() if part in name), None)
+    return out_part(normalize(header))
 
 
 def _left_at(index: int, header: str, counter: Counter) -> StatusColumn | None:
@@ -228,7 +233,7 @@ def _speaks_of_consent(header: str) -> bool:
     """Whether a header touches on consent at all (Member level, Marketing): its plain words are set aside
     with their reason, never called export metadata."""
     name = normalize(header)
-    return any(part in name for part in IN_PARTS) or any(part in name for part in OUT_PARTS)
+    return any(part in name for part in IN_PARTS) or out_part(name) is not None
 
 
 def _status_cells(counter: Counter) -> bool:
@@ -277,7 +282,7 @@ def _kinds_by_header(header: str) -> list[tuple[Kind, KitState]]:
     """How a column under this header may state a status: words always, true/false if the header speaks of consent."""
     name = normalize(header)
     kinds = [(Kind.WORDS, ACTIVE)]
-    if out := next((state for part, state in OUT_PARTS.items() if part in name), None):
+    if out := out_part(name):
         kinds.append((Kind.OUT_WHEN_TRUE, out))
     elif any(part in name for part in IN_PARTS) and not membership(header):  # Free Member: true is no consent
         kinds.append((Kind.IN_WHEN_TRUE, INACTIVE))

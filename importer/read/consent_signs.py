@@ -7,10 +7,12 @@ yes and no, the headers each language writes) are in consent_words.py, not here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
-from importer.read.consent_vocab import FALSE, consent_header, tokens
+from importer.read.consent_vocab import FALSE, consent_header, status_like, tokens
 from importer.read.names import normalize
+from importer.records import KitState
 
 # Words meaning "status" or "state", in many languages: a header that is or holds one names a status, and
 # cells under it that no table reads stop the run (unless they are plainly not consent, below).
@@ -73,6 +75,30 @@ MEMBERSHIP_PARTS = ("member", "patron", "tier", "pledge", "plan")
 ADDRESS_HEADERS = ("city", "zip", "postal", "postcode", "street", "address", "country", "addressee")
 ADDRESS_STATES = frozenset(("state", "region", "province", "county", "stateprovince", "stateregion"))
 
+# Words after an opt-out that say how or why someone left (Constant Contact's `Opt-out source` of
+# "Unsubscribe link", an `Unsubscribe reason`): a filled cell under such a header says the person left.
+LEAVING_HOW = frozenset(("source", "reason", "reasons", "method", "comment", "comments", "feedback", "cause",
+                         "why", "grund", "raison", "motif", "motivo", "motivazione", "reden"))
+
+# Last words of a header that say its column is not a state, though it speaks of subscribers or consent:
+# MailerLite's `Subscriber` ids, Marketing Cloud's `Subscriber Key`, AWeber's `Subscribe Method` (Webform,
+# Import), a `Consent source`, a `Newsletter group`, `Subscribed since`. Only for a header that does not
+# speak of leaving, and only when no cell looks like a status word.
+NOT_A_STATE = {"key": "a key", "id": "an id", "ids": "ids", "uid": "an id", "uuid": "an id", "method": "a method",
+               "source": "a source", "type": "a type", "form": "a form", "forms": "forms", "list": "a list",
+               "lists": "lists", "group": "a group", "groups": "groups", "count": "a count", "score": "a score",
+               "date": "a date", "since": "a date", "at": "a time", "on": "a date", "ip": "an IP address",
+               "url": "an address", "number": "a number", "segment": "a segment", "segments": "segments"}
+
+_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.:-]{3,}")  # 1001, 0035g00000XyZabAAB, a1b2c3d4-0003
+
+# Words that are states only under one header: Dynamics 365's `Do not allow Emails` and `Do not allow Bulk
+# Emails` hold Allow (in) or Do Not Allow (out). Elsewhere `Allow` means nothing of consent.
+_DYNAMICS = {"allow": KitState.ACTIVE, "donotallow": KitState.CANCELLED}
+HEADER_STATES: dict[str, dict[str, KitState]] = {
+    "donotallowemails": _DYNAMICS, "donotallowbulkemails": _DYNAMICS, "donotallowemail": _DYNAMICS,
+    "donotallowbulkemail": _DYNAMICS}
+
 # A tick box's one value reads as a NO when it starts with one of these, or holds one of the rest.
 NEGATIONS = frozenset(("not", "dont", "never", "nicht", "kein", "keine", "keinen", "pas", "jamais", "nunca",
                        "ne", "nie", "nej", "nee", "ikke", "ei", "hayir"))
@@ -114,6 +140,21 @@ def membership(header: str) -> bool:
 def address_file(headers: Iterable[str]) -> bool:
     """Whether the file holds a postal address (City, Zip...), so that its `State` is the address's."""
     return sum(1 for h in headers if any(part in normalize(h) for part in ADDRESS_HEADERS)) >= 2
+
+
+def not_a_state(header: str, cells: Sequence[str]) -> str | None:
+    """Why a consent-speaking column is no state column, or None: its header's last word says what it holds
+    instead (Subscriber Key, Subscribe Method), or its cells are ids, mostly distinct (MailerLite's Subscriber
+    of 1001, 1002...). A header that is a status word (Status) never: its unknown words stop the run."""
+    if generic_status(header) or any(status_like(cell) for cell in cells):
+        return None
+    words = tokens(header)
+    if words and words[-1] in NOT_A_STATE:
+        return f"{NOT_A_STATE[words[-1]]}, not a subscription state"
+    ids = [cell for cell in cells if _ID.fullmatch(cell.strip()) and any(c.isdigit() for c in cell)]
+    if len(cells) >= 3 and len(ids) >= 0.9 * len(cells) and not names_status(header):
+        return "ids, not subscription states"
+    return None
 
 
 def says_no(cell: str) -> bool:

@@ -44,6 +44,13 @@ OUT_WHEN_TRUE: dict[str, KitState] = _by_state(lang.out_headers for lang in LANG
 SET_WHEN_OUT: dict[str, KitState] = _by_state(lang.time_headers for lang in LANGUAGES)
 OUT_PARTS: dict[str, KitState] = {normalize(p): s for lang in LANGUAGES for s, parts in lang.out_parts.items()
                                   for p in parts}
+# Out parts that say only "do not": they speak of leaving only when what is not to be done follows, an email,
+# a mailing or a contact (Do Not Email, DoNotContact, Do not allow Bulk Emails; Do Not Call is the phone's),
+# never Do Not Modify, Dynamics' mark on its system columns ("(Do Not Modify) Modified On").
+NEEDS_OBJECT: dict[str, re.Pattern[str]] = {
+    "donot": re.compile(r"donot(?:allow|send|want)?(?:bulk)?"
+                        r"(?:e?mails?|emailing|contact|call|phone|texts?|sms|fax|post)"),
+}
 IN_PARTS: tuple[str, ...] = tuple(dict.fromkeys(normalize(p) for lang in LANGUAGES for p in lang.in_parts))
 # Headers speaking of consent strongly enough that a column of them holding words the tool cannot read
 # stops the run (fail safe): every header above, and these parts ("member" or "marketing" alone are not).
@@ -125,4 +132,13 @@ def consent_header(header: str) -> bool:
     name = normalize(header)
     return (name in WORD_HEADERS or name in EITHER_HEADERS or name in IN_WHEN_TRUE or name in OUT_WHEN_TRUE
             or name in SET_WHEN_OUT or any(part in name for part in CONSENT_PARTS)
-            or any(part in name for part in OUT_PARTS))
+            or out_part(name) is not None)
+
+
+def out_part(name: str) -> KitState | None:
+    """The opt-out a folded header speaks of by one of its parts (unsubscribed_at, DoNotEmail, Hard Bounce
+    Date: cancelled, cancelled, bounced), or None; a bare "do not" needs its object (NEEDS_OBJECT)."""
+    for part, state in OUT_PARTS.items():
+        if part in name and ((pattern := NEEDS_OBJECT.get(part)) is None or pattern.search(name)):
+            return state
+    return None

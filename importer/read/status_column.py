@@ -5,12 +5,14 @@ one of its cells reads as a Kit state, in any supported language or in the user'
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from importer.read.consent_vocab import (ACCEPTED_WORDS, FALSE, IN_WHEN_TRUE, OUT_WHEN_TRUE, SET_WHEN_OUT, TRUE,
-                                         WORD_HEADERS, WORDS)
+                                         WORD_HEADERS, WORDS, out_part, tokens)
+from importer.read.consent_signs import HEADER_STATES, LEAVING_HOW
 from importer.read.names import normalize
 from importer.records import KitState
 
@@ -92,6 +94,8 @@ class StatusColumn:
         if self.own and word in self.own:
             return self.own[word]
         if self.kind is Kind.WORDS:
+            if (mine := _header_states(self.header)) and word in mine:
+                return mine[word]
             if word in WORDS:
                 return WORDS[word]
             raise UnknownStatus(text)
@@ -121,12 +125,18 @@ class StatusColumn:
         return True
 
 
+@lru_cache(maxsize=256)
+def _header_states(header: str) -> dict[str, KitState]:
+    """The words that are states under this header only (Dynamics' Allow and Do Not Allow), folded."""
+    return HEADER_STATES.get(normalize(header), {})
+
+
 def column_kind(header: str) -> tuple[Kind, KitState] | None:
     """How a column headed `header` states the status, or None if its header alone does not say."""
     name = normalize(header)
     if name in NOT_CONSENT:
         return None
-    if name in WORD_HEADERS:
+    if name in WORD_HEADERS or name in HEADER_STATES:
         return Kind.WORDS, ACTIVE
     if name in SET_WHEN_OUT:
         return Kind.SET_WHEN_OUT, SET_WHEN_OUT[name]
@@ -136,4 +146,6 @@ def column_kind(header: str) -> tuple[Kind, KitState] | None:
         return Kind.OUT_WHEN_TRUE, CANCELLED
     if name in IN_WHEN_TRUE:
         return Kind.IN_WHEN_TRUE, INACTIVE
+    if out_part(name) is CANCELLED and any(word in LEAVING_HOW for word in tokens(header)):
+        return Kind.SET_WHEN_OUT, CANCELLED  # Opt-out source, Unsubscribe reason: filled says how they left
     return None

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from importer.decide.compare import STATE, state_changes
 from importer.decide.held import Account
 from importer.decide.unsubscribes import Kept, Mode, decide, owed
 from importer.errors import KitRequestError, KitUnavailableError
@@ -101,6 +102,26 @@ def _settle(client: KitClient, contact: Contact, held: HeldSubscriber | None, mo
     done.unsubscribed.append(contact)
     if contact.state is not None:
         done.seen.append((contact.email, contact.state, KitState.CANCELLED))
+
+
+def left_out_diff(guard: ConsentGuard | None, differ: Differ | None, mode: Mode, skip: str) -> list[tuple[str, ...]]:
+    """The --diff lines of the skipped opt-outs, which the run settles after the file's contacts: an unsubscribe
+    of someone Kit holds active is a change like any other. `skip` names --skip-unsubscribed for the why."""
+    if guard is None or not guard.opt_outs or differ is None or mode is Mode.KEEP:
+        return []
+    why = f"a row {skip} left out"
+    held_all = whole(differ.account, differ.refreshed)
+    lines: list[tuple[str, ...]] = []
+    for contact in guard.opt_outs.values():
+        held = (held_all or differ.account).get(contact.email)
+        if held is None and held_all is None:  # not read: the run looks them up, and unsubscribes them if active
+            lines.append((contact.email, STATE, "changed", "(not read: unsubscribed if Kit holds them active)",
+                          str(contact.state), why))
+            continue
+        for change in state_changes(contact, held, mode):
+            lines.append((change.email, change.what, str(change.kind), change.kit_value or "",
+                          change.file_value or "", f"{change.why}; {why}" if change.why else why))
+    return lines
 
 
 def unsubscribe_left_out(client: KitClient, settings: Settings, report: RunReport, guard: ConsentGuard | None,

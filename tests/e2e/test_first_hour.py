@@ -116,8 +116,8 @@ def test_with_no_email_header_the_column_of_addresses_is_taken_and_said(sandbox,
     source = write(tmp_path / "c.csv", "Who,Contact\nAnn,ann@example.com\nBo,bo@example.com\n")
     result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert ("Note:              the email column is Contact: no header says email; "
-            "2 of 2 cells sampled are email addresses\n") in result.output
+    assert ("Note:              the email column is Contact: no email header kit-import knows, so its cells "
+            "decided: 2 of 2 sampled are addresses\n") in result.output
     assert set(sandbox.store.snapshot()) == {"ann@example.com", "bo@example.com"}
 
 

@@ -78,7 +78,8 @@ def test_with_no_email_header_the_column_of_mostly_addresses_is_taken_and_said()
     samples = rows_of(*[("Ann", f"ann{i}@example.com") for i in range(9)], ("Bo", "not an address"))
     plan = plan_columns(["Name", "Contact"], [], samples=samples)
     assert plan.email == 1
-    assert plan.describe()[0] == "Contact -> email (no header says email; 9 of 10 cells sampled are email addresses)"
+    assert plan.describe()[0] == ("Contact -> email (no email header kit-import knows, so its cells decided: "
+                                  "9 of 10 sampled are addresses)")
 
 
 def test_a_column_with_too_few_addresses_is_not_taken_for_the_email():
