@@ -3,17 +3,22 @@ are no longer in it, for --when-removed.
 
 The run memory keeps the members of the source's last complete run (digests of their emails
 and Kit's subscriber ids, never a readable email). A run over a complete source (not a failures
-CSV, not empty) finds who left by comparing; only a run that finished without a stop replaces
-the members, keeping those whose removal Kit has not confirmed so that the next run tries again.
+CSV, not empty, no row rejected while reading) finds who left by comparing; only a run that
+finished without a stop replaces the members, keeping those whose removal Kit has not confirmed
+so that the next run tries again. A rejected row leaves an email unknown (a typo'd address, an
+unreadable or ragged row, an unknown state): its person may still be in the source, so on such a
+night nobody counts as gone and the members stay as they were.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 from dataclasses import dataclass
 
 from importer.decide.run_memory import RunMemory, digest
 from importer.read.files import RowSource
+from importer.outputs.words import plural
 from importer.read.merge import ContactMerger
 
 MEMBERS = "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, subscriber_id INTEGER NOT NULL);"
@@ -41,6 +46,17 @@ def parse_when_removed(value: object) -> tuple[str, str | None]:
     raise ValueError(f"must be nothing, untag:TAG or unsubscribe, not {text!r}")
 
 
+# An address anywhere in a cell: `Grace <grace@example.com>`, `mailto:grace@example.com`, a list of them.
+_ADDRESS = re.compile(r"[^\s<>,;:\"'()\[\]]+@[^\s<>,;:\"'()\[\]]+")
+
+
+def rejected_reading(rejected: int) -> str:
+    """`1 row was rejected, so who left cannot be known; fix it and the next run acts`."""
+    one = rejected == 1
+    return (f"{plural(rejected, 'row')} {'was' if one else 'were'} rejected, so who left cannot be known; "
+            f"fix {'it' if one else 'them'} and the next run acts")
+
+
 def incomplete(source: RowSource, rows_read: int) -> str | None:
     """Why this source cannot tell who left (a failures CSV, no rows), or None: it is complete."""
     if getattr(source, "original_numbers", None) is not None:
@@ -51,12 +67,17 @@ def incomplete(source: RowSource, rows_read: int) -> str | None:
 
 
 def present(source: RowSource, email_column: int, contacts: ContactMerger) -> set[str]:
-    """Digests of every email the source holds: its contacts', and every email cell of every row
-    (rejected and left-out rows included), so that nobody still in it counts as gone."""
+    """Digests of every email the source holds: its contacts', every email cell of every row, and
+    every address in any cell of any row or footer line (rejected and left-out rows included), so that
+    nobody whose email is still in it counts as gone."""
     keys = {digest(contact.email.casefold()) for contact in contacts.contacts()}
-    for row in source.rows():
-        if email_column < len(row.cells) and (cell := row.cells[email_column].strip()):
+    lines = [row.cells for row in source.rows()] + [[line] for line in getattr(source, "footer", None) or ()]
+    for cells in lines:
+        if email_column < len(cells) and (cell := cells[email_column].strip()):
             keys.add(digest(cell.casefold()))
+        for cell in cells:
+            if "@" in cell:
+                keys.update(digest(found.strip(".").casefold()) for found in _ADDRESS.findall(cell))
     return keys
 
 

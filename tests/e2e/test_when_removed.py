@@ -137,3 +137,53 @@ def test_a_braked_untag_does_not_say_kit_lacks_the_tag(sandbox, tmp_path):
     assert braked.exit_code == 1 and "more than half" in braked.output
     assert "Kit has no tag" not in braked.output
     assert "8 subscribers left the source: none untagged, the run stopped first" in braked.output
+
+
+@pytest.mark.parametrize("when_removed", ["unsubscribe", "untag:Customers"])
+def test_a_rejected_row_leaves_who_left_unknown_so_nobody_is_removed_that_night(sandbox, tmp_path, when_removed):
+    removal = ["--tag", "Customers", "--when-removed", when_removed]
+    assert run(sandbox, tmp_path, "oauth", range(10), *removal).exit_code == 0
+    # a typo in p3's address: the row is rejected, so p3 may still be in the source, and is not gone
+    write(tmp_path / "list.csv", people(*range(10)).replace("p3@example.com", "p3@example"))
+    sandbox.requests.clear()
+    typo = invoke(["run", "list.csv", "--state", "k.state", "--report", "r.json", *removal], env_for(sandbox),
+                  cwd=tmp_path)
+    assert typo.exit_code == 3, typo.output  # a rejected row, no brake: max_rejects is not lowered
+    assert "Left the source:   not acted on: 1 row was rejected, so who left cannot be known; fix it and the next " \
+        "run acts\n" in typo.output
+    assert state_of(sandbox, "p3@example.com") == "active"
+    assert sandbox.store.tags_of("p3@example.com") == {"Customers"}
+    assert not [p for m, p, _, _ in sandbox.requests if m in ("POST", "DELETE") and "unsubscribe" in p + m]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["removals"].startswith("not acted on: 1 row was rejected")
+    assert (report["left_source"], report["removed"]) == (0, 0)
+    # three bad rows: the same, in the plural
+    write(tmp_path / "list.csv", people(*range(10)).replace("p1@example.com", "p1@").replace(
+        "p2@example.com", "").replace("p3@example.com", "p3@example"))
+    three = invoke(["run", "list.csv", "--state", "k.state", *removal], env_for(sandbox), cwd=tmp_path)
+    assert "not acted on: 3 rows were rejected, so who left cannot be known; fix them and the next run acts" \
+        in three.output
+    assert all(state_of(sandbox, f"p{n}@example.com") == "active" for n in range(10))
+    assert all(sandbox.store.tags_of(f"p{n}@example.com") == {"Customers"} for n in range(10))
+    # fixed the next night, with p9 really gone: only p9 is removed
+    fixed = run(sandbox, tmp_path, "oauth", range(9), *removal)
+    assert fixed.exit_code == 0, fixed.output
+    done = "1 unsubscribed" if when_removed == "unsubscribe" else "1 untagged (Customers)"
+    assert f"1 subscriber left the source: {done}" in fixed.output
+    gone = state_of(sandbox, "p9@example.com") == "cancelled" if when_removed == "unsubscribe" else \
+        sandbox.store.tags_of("p9@example.com") == set()
+    assert gone
+    assert all(state_of(sandbox, f"p{n}@example.com") == "active" for n in range(9))
+    assert all(sandbox.store.tags_of(f"p{n}@example.com") == {"Customers"} for n in range(9))
+
+
+def test_an_address_anywhere_in_a_row_is_still_in_the_source(sandbox, tmp_path):
+    assert run(sandbox, tmp_path, "oauth", range(4), "--when-removed", "unsubscribe").exit_code == 0
+    # p3 is now left out by --skip-unsubscribed, written in angle brackets: still in the source
+    write(tmp_path / "list.csv", "Email,First Name,Status\n" + "".join(
+        f"p{n}@example.com,P{n},subscribed\n" for n in range(3)) + "P3 <P3@Example.com>,P3,unsubscribed\n")
+    again = invoke(["run", "list.csv", "--state", "k.state", "--when-removed", "unsubscribe", "--skip-unsubscribed",
+                    "--keep-kit-state"], env_for(sandbox), cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert "left the source" not in again.output
+    assert state_of(sandbox, "p3@example.com") == "active"

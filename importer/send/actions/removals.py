@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 from importer.decide.held import Account
 from importer.decide.leavers import (NOTHING, UNSUBSCRIBE, UNTAG, Leaver, incomplete, leavers, parse_when_removed,
-                                     present, remember)
+                                     present, rejected_reading, remember)
 from importer.errors import KitRequestError
 from importer.kit import (KitClient, Tagging, batched, batches, bulk_untag_subscribers, list_tags, match,
                           unsubscribe_subscriber, untag_subscriber)
@@ -222,6 +222,11 @@ class WhenRemoved(Action):
         why = incomplete(seen.source, report.rows_read)
         if why is not None:
             report.notes.append(f"{named} acts only on a complete source, and {why}: no one was removed")
+            return
+        if report.rows_refused:  # nothing is sent yet: every row refused so far was rejected while reading
+            # Its email is unknown, so its person may still be in the source: nobody counts as gone
+            # tonight, and the members stay as the last complete run left them.
+            self.figures.removals = f"not acted on: {rejected_reading(report.rows_refused)}"
             return
         self.state, self.present = seen.state, present(seen.source, seen.email_column, seen.contacts)
         found, count = leavers(seen.state, self.present)
