@@ -19,10 +19,12 @@ FULL_READ_AT = "full_read_at"
 
 def forget(memory: RunMemory, emails: Iterable[str]) -> int:
     """Forget what the memory says Kit holds for these emails (an undo changed it): the next run
-    compares them afresh and sends what Kit lacks. Returns how many the memory held."""
+    compares them afresh and sends what Kit lacks, even from a sheet at a URL that did not change
+    (its remembered download is forgotten too). Returns how many the memory held."""
     keys = sorted({digest(email.strip().casefold()) for email in emails})
     held = 0
     tables = {row[0] for row in memory.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    memory.forget_downloads()
     with memory.db:
         for key in keys:
             held += memory.db.execute("SELECT count(*) FROM contacts WHERE email = ?", (key,)).fetchone()[0]

@@ -191,6 +191,11 @@ class RunMemory:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO downloads VALUES (?, ?)", (key, json.dumps(validators)))
 
+    def forget_downloads(self) -> None:
+        """Forget every remembered download: the next run downloads the sheet whole, changed or not."""
+        with self.db:
+            self.db.execute("DELETE FROM downloads")
+
     # --- what changed --------------------------------------------------------------------
 
     def known(self, email: str) -> Known | None:

@@ -120,7 +120,13 @@ def _renamed(error: ImporterError, path: Path, url: str) -> ImporterError:
 def open_for_run(settings: Settings) -> RowSource:
     """The run's source: a URL is downloaded conditionally when a state file remembers the last
     download of the same address with the same settings (not in a dry run or with `full`), and a
-    304 gives an UnchangedSource."""
+    304 gives an UnchangedSource.
+
+    An unchanged sheet may skip the run only when nothing is due: the remembered download is
+    forgotten when an undo tells the state file what it took back (decide/freshness.py) and when a
+    run that will write downloads the sheet whole (here: until it finishes cleanly and remembers the
+    download again, an interrupted or stopped run leaves nobody to skip its unfinished work), and it
+    is not used when the state file's full read of Kit is due."""
     if not is_url(settings.source):
         return open_source(settings.source, settings.load)
     known = (_remembered(settings) if _conditional(settings) else None) or {}
@@ -129,6 +135,8 @@ def open_for_run(settings: Settings) -> RowSource:
                       last_modified=known.get("last_modified"))
     if isinstance(opened, UnchangedSource):
         opened.since = known.get("at")
+    elif settings.state is not None and not settings.dry_run:
+        _forget_downloads(settings)
     return opened
 
 
@@ -157,13 +165,33 @@ def _conditional(settings: Settings) -> bool:
 
 
 def _remembered(settings: Settings) -> dict[str, str] | None:
+    """The validators of the last complete download, unless the state file's full read of Kit is due:
+    then the sheet is downloaded whole, so that the run goes on to read Kit."""
+    from importer.decide.freshness import full_read_due
     from importer.decide.run_memory import RunMemory
 
     if settings.state is None or not Path(settings.state).exists():
         return None
     memory = RunMemory(settings.state)
     try:
+        if full_read_due(memory, settings.full_read_days, dt.datetime.now(dt.timezone.utc)):
+            return None
         return memory.download_validators(_key(settings))
+    finally:
+        memory.close()
+
+
+def _forget_downloads(settings: Settings) -> None:
+    """A run that will write forgets every remembered download before it writes; a run that finishes
+    cleanly remembers its own again (`remember_download`)."""
+    from importer.decide.run_memory import RunMemory
+
+    assert settings.state is not None
+    if not Path(settings.state).exists():
+        return
+    memory = RunMemory(settings.state)
+    try:
+        memory.forget_downloads()
     finally:
         memory.close()
 

@@ -210,3 +210,86 @@ def test_init_verify_and_sheets_read_urls(sandbox, web, tmp_path):
     checked = invoke(["verify", "--config", "n.toml", "--settle", "0"], env_for(sandbox), cwd=tmp_path)
     assert checked.exit_code == 0, checked.output
     assert SECRET not in made.output + checked.output
+
+
+def _nightly(web, tmp_path):
+    served = {"text": CSV, "etag": '"v1"'}
+    web.route("/list.csv", lambda seen: sheet(served["text"], served["etag"])(seen))
+    return served, ["run", web.url + "/list.csv", "--state", "kit.state", "--report", "r.json"]
+
+
+def test_an_undo_since_the_last_run_downloads_an_unchanged_sheet_and_sets_it_again(sandbox, web, tmp_path):
+    served, args = _nightly(web, tmp_path)
+    assert invoke(args, env_for(sandbox), cwd=tmp_path).exit_code == 0
+    served.update(text=CSV.replace("Acme", "Acme Two"), etag='"v2"')
+    night = invoke([*args, "--undo", "u.csv"], env_for(sandbox), cwd=tmp_path)
+    assert night.exit_code == 0, night.output
+    assert sandbox.store.snapshot()["a@example.com"]["fields"]["Company"] == "Acme Two"
+    undone = invoke(["undo", "u.csv"], env_for(sandbox), cwd=tmp_path)
+    assert undone.exit_code == 0, undone.output
+    assert sandbox.store.snapshot()["a@example.com"]["fields"]["Company"] == "Acme"
+    # the sheet is unchanged, but the undo took back what the last run set: the next run sets it again
+    again = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert "unchanged since" not in again.output
+    assert "If-None-Match" not in web.seen[-1].headers
+    assert sandbox.store.snapshot()["a@example.com"]["fields"]["Company"] == "Acme Two"
+    # and the night after, with nothing due, the unchanged sheet costs one request again
+    sandbox.requests.clear()
+    quiet = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert "source unchanged since" in quiet.output and sandbox.requests == []
+
+
+def test_a_due_full_read_of_kit_is_not_skipped_because_the_sheet_is_unchanged(sandbox, web, tmp_path):
+    import datetime as dt
+    import sqlite3
+
+    _, args = _nightly(web, tmp_path)
+    assert invoke(args, env_for(sandbox), cwd=tmp_path).exit_code == 0
+    week_ago = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)).isoformat()
+    with sqlite3.connect(tmp_path / "kit.state") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'full_read_at'", (week_ago,))
+    sub = sandbox.store.find("a@example.com")
+    sub.first_name = "Changed in Kit"  # drift made in Kit's web app, which only a read of Kit finds
+    due = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert due.exit_code == 0, due.output
+    assert "unchanged since" not in due.output
+    assert "due for its re-read" in due.output
+    assert sandbox.store.find("a@example.com").first_name == "Ann"
+
+
+def test_a_run_that_was_interrupted_leaves_the_next_run_to_finish_an_unchanged_sheet(sandbox, web, tmp_path):
+    import datetime as dt
+    import sqlite3
+
+    from importer.kit import Credential
+    from importer.run import NoProgress, import_file
+    from importer.settings.declaration import Settings
+
+    class CtrlCAtFirstWrite(NoProgress):
+        def advance(self, n=1, requests=None):
+            if requests is not None:
+                raise KeyboardInterrupt
+
+    served, args = _nightly(web, tmp_path)
+    served["text"] = "Email,First Name,Company\n" + "".join(f"n{i}@example.com,N{i},Co\n" for i in range(300))
+    assert invoke(args, env_for(sandbox), cwd=tmp_path).exit_code == 0
+    company = next(f.id for f in sandbox.store.fields.values() if f.label == "Company")
+    for i in range(300):  # changed in Kit's web app; the weekly full read finds it and sets it back
+        sandbox.store.find(f"n{i}@example.com").values[company] = "Drifted"
+    week_ago = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)).isoformat()
+    with sqlite3.connect(tmp_path / "kit.state") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'full_read_at'", (week_ago,))
+    settings = Settings(source=web.url + "/list.csv", credential=Credential("oauth", sandbox.access_token),
+                        base_url=sandbox.url, state=tmp_path / "kit.state", concurrency=1,
+                        failures=tmp_path / "f.csv", undo=tmp_path / "u.csv")
+    stopped = import_file(settings, progress=CtrlCAtFirstWrite())  # Ctrl-C after the first batch
+    assert stopped.interrupted and stopped.rows_not_sent > 0
+    assert any(sandbox.store.find(f"n{i}@example.com").values[company] == "Drifted" for i in range(300))
+    # the sheet is unchanged, but the interrupted run left work: the next run downloads it and finishes
+    resumed = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert resumed.exit_code == 0, resumed.output
+    assert "unchanged since" not in resumed.output
+    assert all(sandbox.store.find(f"n{i}@example.com").values[company] == "Co" for i in range(300))
+    finished = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert "source unchanged since" in finished.output  # now it finished: nothing is due
