@@ -49,6 +49,9 @@ def history_command(run: int | None, state: Path | None, config_path: Path | Non
         report = history.as_report(kept["report"])
         click.echo(f"Run {kept['run']}: started {_when(kept['started'])}, ended {_when(kept['ended'])} UTC, "
                    f"exit status {kept['report'].get('exit_status')}")
+        if report.ended_by_error:  # it printed only its error and hint: no summary
+            click.echo("\n".join(report.error_lines()))
+            return
         click.echo(report.summary())
         click.echo(report.closing_line())
         return

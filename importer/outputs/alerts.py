@@ -88,7 +88,7 @@ class Alerts:
         """Ping the healthcheck (success or fail) and send the webhooks the mode asks for."""
         if self.healthcheck and not self.dry_run:
             url = self.healthcheck + ("/fail" if failed(report) else "")
-            self._post(url, data=self.scrub(report.closing_line()).encode("utf-8"), kind="healthcheck ping")
+            self._post(url, data=self.scrub(self.said(report)).encode("utf-8"), kind="healthcheck ping")
         why = problem(report, self.notify_rejects)
         due = self.notify_on is NotifyOn.ALWAYS or (self.notify_on is NotifyOn.FAILURE and failed(report)) or \
             (self.notify_on is NotifyOn.PROBLEMS and why is not None)
@@ -110,9 +110,14 @@ class Alerts:
                        "updated": report.updated, "unchanged": report.unchanged, "unsubscribed": report.unsubscribed,
                        "removed": getattr(report, "removed", 0), "requests_sent": report.requests_sent},
             "error": report.error, "stopped": report.stopped, "source_unchanged_since": report.source_unchanged_since,
-            "report": self.report_path, "failures": report.failures_path, "summary": report.closing_line(),
+            "report": self.report_path, "failures": report.failures_path, "summary": self.said(report),
         }
         return self._scrubbed(data)
+
+    @staticmethod
+    def said(report: RunReport) -> str:
+        """What an alert says of the run: the error and its hint first when one ended it, then the closing line."""
+        return "\n".join([*report.error_lines(), report.closing_line()])
 
     def slack_text(self, payload: dict[str, Any]) -> str:
         """One short Slack message from the payload."""
@@ -126,8 +131,8 @@ class Alerts:
                                                                          ("rows_not_confirmed", "not confirmed"))
                            if counts[key])
                  + f"{counts['requests_sent']:,} requests"]
-        if payload["error"] or payload["stopped"]:
-            lines.append(f"Error: {payload['error'] or payload['stopped']}")
+        if payload["stopped"] and not payload["error"]:  # the error, when there is one, leads the summary
+            lines.append(f"Stopped: {payload['stopped']}")
         if payload["report"]:
             lines.append(f"Report: {payload['report']}")
         return "\n".join(lines)

@@ -504,6 +504,19 @@ class RunReport:
         """Whether every contact is in exactly one part of `contact_parts`."""
         return self.contacts == sum(n for n, _ in self.contact_parts())
 
+    def error_lines(self) -> list[str]:
+        """`Error: ...` and its hint, as the CLI says them, when an error (a brake, an interrupt) ended the
+        run; none for a run that finished. Alerts lead with them."""
+        if not self.error:
+            return []
+        return [f"Error: {self.error}", *([self.hint] if self.hint else [])]
+
+    @property
+    def ended_by_error(self) -> bool:
+        """The run raised its error, so the CLI printed the `Error:` line and its hint but no summary (a
+        brake or a stop while sending prints its summary, whose `Stopped:` line says why)."""
+        return bool(self.error) and self.error != self.stopped
+
     def closing_line(self) -> str:
         """The one-line verdict, in rows as the summary's first count: what was imported, what was
         refused and where to find it."""
@@ -512,6 +525,8 @@ class RunReport:
         if self.source_unchanged_since and not self.stopped:
             return f"Source unchanged since {self.source_unchanged_since}: nothing to import, no request to Kit"
         if not self.rows_read and not self.stopped:
+            if self.error:  # it failed before counting the rows: the file may hold many
+                return "Nothing imported: the run failed before reading its rows"
             return "0 data rows: nothing to import" + removed
         rows = f"{plural(self.rows_read, 'row')}{self.rows_accounting()[len(f'{self.rows_read:,}'):]}"
         kept = f"; {in_the_file(self._kept_states(), counted=True)} in the file left active in Kit" \

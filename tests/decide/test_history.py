@@ -97,3 +97,15 @@ def test_a_night_that_fails_before_it_starts_is_in_the_history_too(tmp_path):
     data = json.loads(invoke(["history", "--config", "nightly.toml", "--json"], cwd=tmp_path).output)
     assert len(data) == 1 and "No Kit credential" in data[0]["report"]["error"]
     assert data[0]["report"]["exit_status"] == 1
+
+
+def test_history_of_a_failed_run_shows_its_error_and_hint(sandbox, tmp_path):
+    write(tmp_path / "renamed.csv", "E-post,First Name\na@example.com,Ann\n")
+    result = invoke(["run", "renamed.csv", "--email-column", "Email", "--state", "k.state"], env_for(sandbox),
+                    cwd=tmp_path)
+    assert result.exit_code == 1
+    printed = [line for line in result.output.splitlines() if line]
+    one = invoke(["history", "1", "--state", "k.state"], cwd=tmp_path)
+    assert one.exit_code == 0
+    assert one.output.splitlines()[1:] == printed[-2:] and printed[-2].startswith("Error: ")
+    assert "0 data rows" not in one.output

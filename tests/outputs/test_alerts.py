@@ -126,3 +126,17 @@ def test_an_alert_counts_unsent_rows_apart_from_rejected_ones(sandbox, web, tmp_
     monkeypatch.setattr(alerts_module, "SLACK_HOSTS", ("127.0.0.1",))
     assert invoke(args, env_for(sandbox), cwd=tmp_path).exit_code == 1
     assert "3 rows read, 0 created, 0 updated, 1 rejected, 2 not sent, " in json.loads(web.seen[-1].body)["text"]
+
+
+def test_a_failed_runs_alerts_lead_with_its_error_and_hint(sandbox, web, tmp_path):
+    write(tmp_path / "renamed.csv", "E-post,First Name\na@example.com,Ann\nb@example.com,Bob\n")
+    result = invoke(["run", "renamed.csv", "--email-column", "Email", "--notify", web.url + HOOK,
+                     "--healthcheck", web.url + "/hc"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    error = next(line for line in result.output.splitlines() if line.startswith("Error: "))
+    hint = result.output.splitlines()[result.output.splitlines().index(error) + 1]
+    [fail] = [s for s in web.seen if s.path == "/hc/fail"]
+    said = fail.body.decode().splitlines()
+    assert said[:2] == [error, hint] and "0 data rows" not in fail.body.decode()
+    summary = alerts(web)[0]["summary"].splitlines()
+    assert summary[:2] == [error, hint] and "0 data rows" not in alerts(web)[0]["summary"]
