@@ -138,12 +138,31 @@ def _run(settings: Settings, opener: Callable[[], RowSource], client: KitClient 
         _locked(report, settings, opener, client, progress)
     except (ImporterError, KeyboardInterrupt) as e:
         report.failed(e)
+        _say_interrupt(report, settings)
         _write_report(settings, report)
         end.finish(report)
         raise
+    _say_interrupt(report, settings)
     _write_report(settings, report)
     end.finish(report)
     return report
+
+
+def _say_interrupt(report: RunReport, settings: Settings) -> None:
+    """An interrupted run's `error` (what stopped it) and `hint` (what to do next), as a failed run's."""
+    if not report.interrupted:
+        return
+    report.error = report.error or report.stopped or "interrupted (Ctrl-C)"
+    if report.hint:
+        return
+    if settings.state is not None and not settings.dry_run:
+        report.hint = ("Run the same command again: it is safe, and the state file makes it resume where this run "
+                       "stopped.")
+    elif report.failures_path and not settings.dry_run:
+        report.hint = (f"Run the failures CSV, {report.failures_path}: it holds the rows not sent and those not "
+                       "confirmed, and running it is safe.")
+    else:
+        report.hint = "Run the same command again: it is safe."
 
 
 def _write_report(settings: Settings, report: RunReport) -> None:

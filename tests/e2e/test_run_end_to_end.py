@@ -334,6 +334,9 @@ def test_ctrl_c_while_kit_is_read_writes_the_summary_report_and_not_sent_rows(sa
     assert (report.exit_status, report.stopped, report.rows_not_sent) == (130, "interrupted (Ctrl-C)", 3)
     saved = json.loads((tmp_path / "r.json").read_text())
     assert (saved["rows_read"], saved["rows_imported"], saved["rows_rejected"], saved["rows_skipped"]) == (4, 0, 4, 0)
+    assert saved["error"] == "interrupted (Ctrl-C)"
+    assert saved["hint"] == (f"Run the failures CSV, {tmp_path / 'f.csv'}: it holds the rows not sent and those not "
+                             "confirmed, and running it is safe.")
     assert saved["rows_read"] == saved["rows_imported"] + saved["rows_rejected"] + saved["rows_skipped"]
     assert [(r[2], r[3]) for r in failures_of(tmp_path / "f.csv")[1:]] == [
         ("2", "not sent: the run stopped: interrupted (Ctrl-C)"), ("3", "invalid email: 'nope' is missing an @"),
@@ -365,6 +368,12 @@ def test_sigterm_before_sending_ends_with_143_and_leaves_kits_contacts_out_of_th
     assert "2 rows: 1 imported (1 unchanged), 0 rejected, 1 not sent -> new.csv.failures.csv" in result.output
     saved = json.loads((tmp_path / "r.json").read_text())
     assert (saved["rows_read"], saved["rows_imported"], saved["rows_rejected"], saved["terminated"]) == (2, 1, 1, True)
+    assert saved["error"] == "terminated (SIGTERM)"
+    assert saved["hint"].startswith("Run the failures CSV, new.csv.failures")
+    resumed = invoke(["run", source, "--state", "s.state", "--report", "r2.json"], env, cwd=tmp_path)
+    assert resumed.exit_code == 143
+    saved = json.loads((tmp_path / "r2.json").read_text())
+    assert saved["error"] == "terminated (SIGTERM)" and "state file makes it resume" in saved["hint"]
     assert [(r[0], r[-1]) for r in failures_of(tmp_path / "new.csv.failures.csv")[1:]] == [
         ("b@example.com", "not sent: the run stopped: terminated (SIGTERM)")]
     assert set(sandbox.store.snapshot()) == {"a@example.com"}
