@@ -31,7 +31,8 @@ def history_command(run: int | None, state: Path | None, config_path: Path | Non
     Without --state or --config, it reads the one state file in the current folder.
 
     Every run with a state file keeps its report's figures there (start, end, source, counts,
-    requests, exit status and why it stopped) for keep_history_days (400 by default).
+    requests, exit status and why it stopped) and the summary it printed, for keep_history_days
+    (400 by default). No email and no secret is kept.
 
     Examples:
 
@@ -46,9 +47,12 @@ def history_command(run: int | None, state: Path | None, config_path: Path | Non
         if as_json:
             click.echo(json.dumps(kept, indent=2, ensure_ascii=False))
             return
-        report = history.as_report(kept["report"])
         click.echo(f"Run {kept['run']}: started {_when(kept['started'])}, ended {_when(kept['ended'])} UTC, "
                    f"exit status {kept['report'].get('exit_status')}")
+        if kept["report"].get("printed"):  # the lines as the run printed them
+            click.echo("\n".join(kept["report"]["printed"]))
+            return
+        report = history.as_report(kept["report"])  # a run kept before its lines were
         if report.ended_by_error:  # it printed only its error and hint: no summary
             click.echo("\n".join(report.error_lines()))
             return

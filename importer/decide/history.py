@@ -34,13 +34,23 @@ EMAIL = re.compile(r"[^\s@'\"<>(),;]+@[^\s@'\"<>(),;]+\.[A-Za-z]{2,}")
 
 
 def trimmed(report: RunReport, secrets: Iterable[str] = ()) -> dict[str, Any]:
-    """The report's figures as stored: no emails, no secret."""
+    """The report's figures and the lines it printed, as stored: no emails, no secret."""
     data = {k: v for k, v in report.to_dict().items() if k not in PERSONAL}
+    data["printed"] = printed(report)
     text = EMAIL.sub("<email>", json.dumps(data, ensure_ascii=False, default=str))
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     return json.loads(text)
+
+
+def printed(report: RunReport) -> list[str]:
+    """The lines the run printed at its end, for `history N`: its error and hint when an error ended it,
+    else its whole summary and closing line (what the report's figures alone cannot say again: the
+    actions' lines, the words of its notes)."""
+    if report.ended_by_error:
+        return report.error_lines()
+    return [*report.summary().splitlines(), report.closing_line()]
 
 
 def record(path: Path, report: RunReport, started: dt.datetime, ended: dt.datetime, *,

@@ -109,3 +109,16 @@ def test_history_of_a_failed_run_shows_its_error_and_hint(sandbox, tmp_path):
     assert one.exit_code == 0
     assert one.output.splitlines()[1:] == printed[-2:] and printed[-2].startswith("Error: ")
     assert "0 data rows" not in one.output
+
+
+def test_history_shows_a_runs_whole_summary_as_it_was_printed(sandbox, tmp_path):
+    write(tmp_path / "list.csv", "Email,First Name,Tags\na@example.com,Ann,VIP\nb@example.com,Bob,\n")
+    env = env_for(sandbox)
+    run = invoke(["run", "list.csv", "--state", "k.state", "--tags-column", "Tags"], env, cwd=tmp_path)
+    assert run.exit_code == 0, run.output
+    printed = run.output.splitlines()
+    printed = printed[next(i for i, line in enumerate(printed) if line.startswith("Source:")):]
+    assert any(line.startswith("Tags") for line in printed)  # an action's line, which the figures alone lost
+    one = invoke(["history", "1", "--state", "k.state"], cwd=tmp_path)
+    assert one.output.splitlines()[1:] == printed
+    assert "a@example.com" not in (tmp_path / "k.state").read_bytes().decode("utf-8", "replace")
