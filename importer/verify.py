@@ -43,6 +43,8 @@ from importer.outputs.summary import ExitStatus, elapsed_line, line, listing, re
 from importer.settings.declaration import Settings
 from importer.outputs.words import kept_words, plural
 from importer.progress import NoProgress, Progress
+from importer.errors import Terminated
+from importer.send.submit import why_stopped
 from importer.send.actions import MemberList
 
 CONFIRM_LIMIT = 1000  # contacts confirmed one by one (1 or 2 requests each) in one verification
@@ -142,6 +144,9 @@ class VerifyReport:
     list_cleared: int = 0  # contacts with no difference left when the list was read again
     waited_seconds: float = 0.0
     unconfirmed: int = 0
+    stopped: str | None = None  # Ctrl-C or SIGTERM ended it early: what it found so far is reported
+    terminated: bool = False  # the interrupt was SIGTERM
+    interrupted_unconfirmed: int = 0  # contacts the list showed differing, not confirmed before the interrupt
     differences_path: str | None = None
     differences_removed: str | None = None
     requests: Counter = field(default_factory=Counter)
@@ -159,7 +164,10 @@ class VerifyReport:
 
     @property
     def exit_status(self) -> int:
-        """OK (0) when Kit holds what the file says, REJECTED (3) otherwise."""
+        """OK (0) when Kit holds what the file says, REJECTED (3) otherwise; INTERRUPTED (130) or TERMINATED
+        (143) when Ctrl-C or SIGTERM stopped it first."""
+        if self.stopped:
+            return ExitStatus.TERMINATED if self.terminated else ExitStatus.INTERRUPTED
         return ExitStatus.REJECTED if self.failing else ExitStatus.OK
 
     def summary(self, listed: int = 20) -> str:
@@ -203,6 +211,8 @@ class VerifyReport:
             lines.append(line("Confirmed", confirmed))
         lines.append(requests_line(self.requests))
         lines.append(elapsed_line(self.elapsed_seconds))
+        if self.stopped:
+            lines.append(line("Stopped", f"{self.stopped}: what was checked so far is above"))
         return "\n".join(lines)
 
     def _confirmed(self) -> str:
@@ -221,6 +231,8 @@ class VerifyReport:
             parts.append(f"read Kit again ({self.list_cleared:,} matching after all)")
         if self.unconfirmed:
             parts.append(f"{plural(self.unconfirmed, 'contact')} over the bound of {CONFIRM_LIMIT:,} not confirmed")
+        if self.interrupted_unconfirmed:
+            parts.append(f"{plural(self.interrupted_unconfirmed, 'contact')} not confirmed: {self.stopped} first")
         return "; ".join(parts)
 
     def _listing(self, differences: list[Difference], listed: int, why: bool = True) -> list[str]:
@@ -229,6 +241,10 @@ class VerifyReport:
 
     def closing_line(self) -> str:
         """The one-line verdict: whether Kit holds what the file says, and where the differences are."""
+        if self.stopped:
+            found = (f"{plural(len(self.failing), 'difference')} in {plural(self.differing_contacts, 'contact')}"
+                     f" so far -> {self.differences_path}" if self.failing else "no difference so far")
+            return f"Verify stopped before it finished ({self.stopped}): {found}"
         if not self.failing:
             listed = [f"{n:,} {what}" for n, what in ((self.not_visible_contacts, NOT_VISIBLE),
                                                       (self.kept_contacts, "not re-activated"),
@@ -268,27 +284,41 @@ def verify(settings: Settings | str | Path, *, client: KitClient | None = None,
     finally:
         source.close()
     report.rows_rejected = run.rows_rejected
+    try:
+        _check(client, settings, work, report, waits, deadline, sleep, clock, confirmed)
+    except KeyboardInterrupt as interrupt:  # what was checked so far is reported, its differences written
+        report.stopped = why_stopped(interrupt)
+        report.terminated = isinstance(interrupt, Terminated)
+    _count_contacts(report)
+    _write(settings.differences_file, report, output_delimiter(source))
+    report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
+    report.elapsed_seconds = time.monotonic() - started
+    return report
+
+
+def _check(client: KitClient, settings: Settings, work: Any, report: VerifyReport, waits: Waits, deadline: float,
+           sleep: Callable[[float], None], clock: Callable[[], float], confirmed: Collection[tuple[str, str]]) -> None:
+    """Compare the file's contacts with what Kit holds, confirm what differs, check the forms and sequences."""
     if work is not None and work.count:
-        report.contacts = work.count
         tags = work.include_tags
         account, report.read_how = read_for(client, work.count, lambda: (c.email for c in work), include_tags=tags)
+        report.contacts = work.count  # compared with Kit's list from here
         judged = _as_the_run_judged(settings, work)
         consent = settings.consent
         candidates = [cmp for c in work if _differs(cmp := compare(judged(c), account.get(c.email), consent))]
         if len(candidates) > CONFIRM_LIMIT:
-            candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report, tags,
-                                     consent)
+            try:
+                candidates = _read_again(client, candidates, min(30.0, max(0.0, deadline - clock())), sleep, report,
+                                         tags, consent)
+            except KeyboardInterrupt:
+                _interrupted(report, candidates, "before it was confirmed")
+                raise
         seen: dict[str, HeldSubscriber] = {}
         _confirm(client, candidates, report, waits, tags=tags, confirmed=confirmed, consent=consent, seen=seen)
         lists = [member_list for action in work.actions for member_list in action.member_lists()]
         if lists:
             _check_members(client, lists, work, lambda email: seen.get(email) or account.get(email), report,
                            waits, confirmed=confirmed)
-        _count_contacts(report)
-    _write(settings.differences_file, report, output_delimiter(source))
-    report.requests = Counter({ep: n - before[ep] for ep, n in client.stats.by_endpoint.items() if n - before[ep]})
-    report.elapsed_seconds = time.monotonic() - started
-    return report
 
 
 def _as_the_run_judged(settings: Settings, contacts: Iterable[Contact]) -> Callable[[Contact], Contact]:
@@ -337,14 +367,28 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
     keeps each subscriber read, by the file's email."""
     seen = {} if seen is None else seen
     pending: list[Comparison] = []
-    for number, cmp in enumerate(candidates):
-        if number >= CONFIRM_LIMIT:
-            _report(report, cmp, f"not confirmed: over the bound of {CONFIRM_LIMIT:,} confirmations")
-            report.unconfirmed += 1
-            continue
-        now = _settled_or_pending(report, cmp, _current(client, cmp, tags), consent, "by id", seen)
-        if now is not None:
-            pending.append(now)
+    progress = waits.progress
+    if candidates:  # up to 2 requests each: worth a progress line, as a run's sending is
+        progress.phase("Confirming differences by id", min(len(candidates), CONFIRM_LIMIT))
+    try:
+        done = 0  # candidates settled, or pending a list
+        try:
+            for number, cmp in enumerate(candidates):
+                if number >= CONFIRM_LIMIT:
+                    _report(report, cmp, f"not confirmed: over the bound of {CONFIRM_LIMIT:,} confirmations")
+                    report.unconfirmed += 1
+                    done += 1
+                    continue
+                now = _settled_or_pending(report, cmp, _current(client, cmp, tags), consent, "by id", seen)
+                if now is not None:
+                    pending.append(now)
+                done += 1
+                progress.advance(1, client.stats.total)
+        except KeyboardInterrupt:
+            _interrupted(report, candidates[done:] + pending, "before it was confirmed")
+            raise
+    finally:
+        getattr(progress, "close", lambda: None)()  # the waiting below says what it waits for instead
 
     def again() -> bool:
         nonlocal pending
@@ -366,9 +410,20 @@ def _confirm(client: KitClient, candidates: list[Comparison], report: VerifyRepo
             f"{plural(tags, 'tag')} on {plural(len(tagged), 'subscriber')}" if tags else "") if part)
 
     if pending:
-        waits.wait(again, waiting_for)
+        try:
+            waits.wait(again, waiting_for)
+        except KeyboardInterrupt:
+            _interrupted(report, pending, "while waiting for Kit's lists")
+            raise
     for cmp in pending:
         _ran_out(report, cmp, confirmed)
+
+
+def _interrupted(report: VerifyReport, left: list[Comparison], when: str) -> None:
+    """Contacts an interrupt left unconfirmed: the differences Kit's list showed, said to be unconfirmed."""
+    for cmp in left:
+        _report(report, cmp, f"not confirmed: verify was stopped {when}")
+    report.interrupted_unconfirmed += len(left)
 
 
 @dataclass

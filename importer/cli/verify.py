@@ -12,6 +12,7 @@ from importer.cli.options import FLAG_ORIGINS, given_on_command_line, import_opt
 from importer.cli.output import say
 from importer.cli.progress import BarProgress
 from importer.cli.reports import CommandReport, open_logs
+from importer.cli.signals import terminate_as_interrupt
 from importer.cli.target import kit_target
 from importer.settings.declaration import token_file_for
 from importer.settings.config import load_config
@@ -53,6 +54,8 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
       0    Kit holds what the file says
       1    the check could not run: bad settings, an unreadable file, Kit refused or kept failing
       3    Kit differs from the file: see the differences CSV
+      130  interrupted (Ctrl-C): what was checked so far is printed and in the differences CSV
+      143  terminated (SIGTERM): as for 130
     """
     given = given_on_command_line(flags)
     open_logs(given.get("log"))
@@ -62,7 +65,7 @@ def verify_command(source: Path | None, config_path: Path | None, sandbox: bool,
             "what an import writes: verify ignores "
             f"{'it' if len(idle) == 1 else 'them'}")
         given = {name: value for name, value in given.items() if name not in WRITE_ONLY}
-    with CommandReport("verify", given.get("report"), source=source) as reported:
+    with CommandReport("verify", given.get("report"), source=source) as reported, terminate_as_interrupt():
         config = load_config(config_path) if config_path else {}
         reported.learn(config)
         open_logs(None if given.get("log") else config.get("log"))

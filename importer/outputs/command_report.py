@@ -34,8 +34,10 @@ def plain(value: Any) -> Any:
 
 def report_data(command: str, report: Any) -> dict[str, Any]:
     """What the command found or did, its closing line and exit status, and no error."""
+    status = int(report.exit_status)
+    stopped = getattr(report, "stopped", None) if status in (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED) else None
     return {"command": command, **plain(report), "closing_line": report.closing_line(),
-            "exit_status": int(report.exit_status), "error": None, "hint": None}
+            "exit_status": status, "error": stopped, "hint": "Run the same command again." if stopped else None}
 
 
 def error_data(command: str, error: BaseException, **known: Any) -> dict[str, Any]:

@@ -192,3 +192,62 @@ def test_verify_under_a_minute_and_a_half_of_list_lag_confirms_instead_of_report
                     sleep=CLOCK.sleep, clock=CLOCK)
     assert eve.first_name == "Eve"
     assert [d.describe() for d in report.differences] == ["eve@example.com: not in Kit"]  # not listed within 20 s
+
+
+FIVE = "Email,First Name,Company\n" + "".join(f"p{n}@example.com,P{n},Acme\n" for n in range(5))
+
+
+def _five_changed_in_kit(store, env, tmp_path) -> None:
+    write(tmp_path / "five.csv", FIVE)
+    assert invoke(["run", "five.csv"], env, cwd=tmp_path).exit_code == 0
+    company = next(f for f in store.fields.values() if f.label == "Company")
+    for n in range(5):
+        sub = store.find(f"p{n}@example.com")
+        sub.values[company.id] = "Changed"
+        store.changed(sub)
+
+
+def test_verify_says_how_far_its_confirming_is(sandbox, store, tmp_path):
+    env = env_for(sandbox)
+    _five_changed_in_kit(store, env, tmp_path)
+    result = invoke(["verify", "five.csv", "--settle", "0"], env, cwd=tmp_path)
+    assert result.exit_code == 3, result.output
+    said = [line[9:] for line in result.output.splitlines() if "Confirming differences by id" in line]
+    assert said[0] == "Confirming differences by id: 5"
+    assert said[1].startswith("Confirming differences by id: 1 of 5 (20%), ")
+    assert said[-1].startswith("Confirming differences by id: 5 of 5 (100%), ") and said[-1].endswith(", done")
+
+
+def test_ctrl_c_while_verify_confirms_prints_and_writes_what_it_found_so_far(sandbox, store, tmp_path):
+    env = env_for(sandbox)
+    _five_changed_in_kit(store, env, tmp_path)
+
+    class CtrlCOnTheThird:
+        def __init__(self):
+            self.done, self.phases = 0, []
+
+        def phase(self, name, total):
+            self.phases.append((name, total))
+
+        def advance(self, n=1, requests=None):
+            self.done += n
+            if self.done == 3:
+                raise KeyboardInterrupt
+
+        def log(self, message):
+            pass
+
+    told = CtrlCOnTheThird()
+    settings = Settings(tmp_path / "five.csv", credential=Credential("oauth", sandbox.access_token),
+                        base_url=sandbox.url, settle=0, differences=tmp_path / "d.csv")
+    report = verify(settings, progress=told)
+    assert told.phases == [("Confirming differences by id", 5)]
+    assert report.exit_status == 130 and report.stopped == "interrupted (Ctrl-C)"
+    assert (report.confirmed_by_id, report.interrupted_unconfirmed, report.differing_contacts) == (3, 2, 5)
+    found = differences(tmp_path / "d.csv")[1:]
+    assert [row[-1] for row in found].count("confirmed by id") == 3
+    assert [row[-1] for row in found].count("not confirmed: verify was stopped before it was confirmed") == 2
+    assert report.closing_line() == ("Verify stopped before it finished (interrupted (Ctrl-C)): 5 differences in "
+                                     f"5 contacts so far -> {tmp_path / 'd.csv'}")
+    assert "Stopped:           interrupted (Ctrl-C): what was checked so far is above" in report.summary()
+    assert "2 contacts not confirmed: interrupted (Ctrl-C) first" in report.summary()

@@ -162,7 +162,7 @@ def test_verify_without_a_terminal_says_it_waits_in_timestamped_lines(sandbox, t
     assert invoke(["run", "c.csv"], env_for(sandbox), cwd=tmp_path).exit_code == 0
     result = invoke(["verify", "c.csv", "--tag", "Never", "--settle", "1"], env_for(sandbox), cwd=tmp_path)
     assert result.exit_code == 3, result.output
-    first = result.output.splitlines()[0]
+    first = next(line for line in result.output.splitlines() if "Waiting for" in line)  # after its confirming
     assert first[:9].count(":") == 2 and first[8] == " "  # HH:MM:SS
     assert first[9:] == ("Waiting for Kit's lists to show 1 tag on 1 subscriber: 0 s so far, at most --settle 1 s "
                          "(--settle SECONDS changes it)")
