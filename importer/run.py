@@ -50,7 +50,7 @@ from importer.records import CustomField, Row
 from importer.send.actions import Action
 from importer.send.stages.base import Stage
 from importer.decide.work import Work
-from importer.decide.brakes import brake
+from importer.decide.brakes import brake, exempt
 from importer.decide.dry_run import plan_consent, planned_requests, planned_seconds, report_plan
 from importer.decide.kit_read import note_unchecked, opt_outs, read_kit
 from importer.read.rows import guard_for, plan_for, read_contacts, samples_of
@@ -217,6 +217,7 @@ class Decided:
     work: Work
     differ: Differ | None = None
     tally: Tally | None = None
+    exempt: bool = False  # the change brake leaves it alone as a first run (so it does its resumption)
     counted: SubscriberPage | None = None  # Kit's total, asked when the run chose not to read on: undo decides on it
 
 
@@ -370,6 +371,7 @@ def _check(report: RunReport, source: RowSource, settings: Settings, prepared: P
     report.values_to_write = work.values
     if guard is not None:
         report.state_words = {state.value: guard.words(state) for state in guard.said}
+    decided.exempt = exempt(prepared.state, decided.tally)
     report.stopped = brake(settings, report, work, prepared.state, decided.tally) or \
         brake_left_out(settings, report, guard, differ, work, decided.tally) or \
         next((why for action in prepared.actions if (why := action.brake())), None)
@@ -412,6 +414,12 @@ def _ready(report: RunReport, source: RowSource, settings: Settings, prepared: P
             report.last_full_read = "this run"
         state.remember_states(tally.states_seen)
         state.remember_consent(tally.consent_seen)
+    if state is not None:
+        # From the first write on, until it finishes without a stop, the next run knows this run's work is
+        # unfinished: it finishes it, and the change brake does not count it as new changes.
+        sending = [*tally.created, *tally.changed_emails] if tally is not None else \
+            [contact.email for contact in decided.work]
+        state.begin_run(sending, decided.exempt)
     created = create_held(client, prepared.plan)
     report.fields_created = [f.label for f in created.values()]
     contacts.rebind(created)
@@ -437,6 +445,8 @@ def _send(report: RunReport, settings: Settings, prepared: Prepared, decided: De
         action.finish(client)  # its writes beyond the file's contacts, once the file's all went out
     if not report.stopped:
         unsubscribe_left_out(client, settings, report, prepared.guard, decided.differ, errors, prepared.state)
+    if prepared.state is not None and not report.stopped:
+        prepared.state.end_run()
     if report.undo_file and not report.stopped:
         finish_undo(Path(report.undo_file))  # an interrupted run leaves its undo file marked for the next
     elif report.undo_saved is not None:  # stopped: the undo file keeps only what the run may have written

@@ -53,7 +53,11 @@ CREATE TABLE IF NOT EXISTS honoured (email TEXT PRIMARY KEY);
 -- Subscribers a run created: their created_at is that import's time, not a newer opt-in (decide/unsubscribes.py).
 CREATE TABLE IF NOT EXISTS created_here (email TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS downloads (key TEXT PRIMARY KEY, validators TEXT NOT NULL);  -- a URL source's ETag...
+-- The contacts a run that has not finished set out to send (digests), from just before its first write until
+-- it finishes without a stop: the run after it finishes its work, which the change brake does not count again.
+CREATE TABLE IF NOT EXISTS unfinished (email TEXT PRIMARY KEY);
 """
+UNFINISHED_RUN = "unfinished_run"
 
 
 class Needs(Protocol):
@@ -74,6 +78,19 @@ class Known:
     subscriber_id: int | None
     first_name: str | None
     fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Unfinished:
+    """A run that began writing and did not finish (interrupted, killed, stopped): whether the change brake
+    was exempt for it (Kit held none of its contacts, or the state file was new), and the digests of the
+    contacts it set out to send."""
+
+    exempt: bool
+    emails: frozenset[str]
+
+    def holds(self, email: str) -> bool:
+        return digest(email.casefold()) in self.emails
 
 
 class RunMemory:
@@ -195,6 +212,35 @@ class RunMemory:
         """Forget every remembered download: the next run downloads the sheet whole, changed or not."""
         with self.db:
             self.db.execute("DELETE FROM downloads")
+
+    # --- a run that did not finish ---------------------------------------------------------
+
+    def unfinished_run(self) -> Unfinished | None:
+        """The run before this one, if it began writing and never finished; else None."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (UNFINISHED_RUN,)).fetchone()
+        if row is None:
+            return None
+        emails = frozenset(e for (e,) in self.db.execute("SELECT email FROM unfinished"))
+        return Unfinished(bool(json.loads(row[0]).get("exempt")), emails)
+
+    def begin_run(self, emails: Iterable[str], exempt: bool) -> None:
+        """Just before a run's first write: what it sets out to send. A run that finishes one that did not
+        adds its own work to that run's, and stays exempt from the change brake if that run was."""
+        before = self.unfinished_run()
+        with self.db:
+            if before is None:
+                self.db.execute("DELETE FROM unfinished")
+            exempt = exempt or (before is not None and before.exempt)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (UNFINISHED_RUN,
+                                                                          json.dumps({"exempt": exempt})))
+            self.db.executemany("INSERT OR IGNORE INTO unfinished VALUES (?)",
+                                ((digest(email.casefold()),) for email in emails))
+
+    def end_run(self) -> None:
+        """The run finished without a stop: the next one has nothing of it to finish."""
+        with self.db:
+            self.db.execute("DELETE FROM meta WHERE key = ?", (UNFINISHED_RUN,))
+            self.db.execute("DELETE FROM unfinished")
 
     # --- what changed --------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class Tally:
     existing: int = 0  # contacts Kit holds already
     changed_contacts: int = 0  # contacts with something to send
     changed_existing: int = 0  # contacts Kit holds with something to send: what --max-changes weighs
+    changed_emails: list[str] = field(default_factory=list)  # their emails
     drift: int = 0  # values and first names the state said Kit had, that Kit no longer holds
     tags: Counter = field(default_factory=Counter)  # tag name -> subscribers it is added to
     unsubscribes: list[str] = field(default_factory=list)  # active in Kit, opted out in the file: to unsubscribe
@@ -58,7 +59,9 @@ class Tally:
             self.new_states[contact.state] += 1
         else:
             self.existing += 1
-            self.changed_existing += comparison.difference is not None
+            if comparison.difference is not None:
+                self.changed_existing += 1
+                self.changed_emails.append(contact.email)
             if comparison.difference is None and contact.state is not None:
                 self.states_seen.append((contact.email, contact.state))
             if contact.state is not None and comparison.held is not None:

@@ -549,3 +549,66 @@ def test_a_configs_failures_csv_goes_beside_it_as_its_undo_files_do(sandbox, tmp
     assert list(home.iterdir()) == []  # cron's working folder gathers nothing
     assert (night / "list.csv.failures.csv").is_file()
     assert f"-> {night / 'list.csv.failures.csv'}" in result.output
+
+
+@pytest.mark.parametrize("behaviour", [Behaviour(latency=(0.05, 0.1))], ids=["slow-kit"])
+def test_a_first_night_killed_midway_resumes_under_max_changes(sandbox, tmp_path, behaviour):
+    """init's max_changes = 20 never weighs a first night, nor so the run that finishes it after a kill."""
+    source = generated(tmp_path / "list.csv", 3000)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KIT_")}, **env_for(sandbox)}
+    command = [sys.executable, "-m", "importer", "run", str(source), "--state", "s.db", "--max-changes", "20",
+               "--concurrency", "4"]
+    child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(writes(sandbox)) < 40 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert 0 < len(sandbox.store.subscribers) < 3000  # killed midway through the first night
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the brake stopped" not in done.stderr
+    assert "this run finishes one that did not finish, which --max-changes did not weigh (a first run): it does " \
+        "not weigh this one either, and applies from the next run" in " ".join(done.stderr.split())
+    assert len(sandbox.store.subscribers) == 3000
+    # finished: the night after is weighed as any other
+    write(source, re.sub(r",C(\d),", r",D\1,", source.read_text()))
+    braked = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert braked.returncode == 1 and "the brake stopped the run before writing" in braked.stderr
+
+
+def test_the_work_an_interrupted_run_left_is_not_counted_again_by_the_change_brake(sandbox, tmp_path):
+    from importer.kit import Credential
+    from importer.run import NoProgress, import_file
+    from importer.settings.declaration import Settings
+
+    class CtrlCAtFirstWrite(NoProgress):
+        def advance(self, n=1, requests=None):
+            if requests is not None:
+                raise KeyboardInterrupt
+
+    def people(changed: range) -> str:
+        return "Email,First Name,Company\n" + "".join(
+            f"n{i}@example.com,N{i},{'New' if i in changed else 'Old'} Co\n" for i in range(600))
+
+    args = ["run", "list.csv", "--state", "s.db", "--max-changes", "20"]
+    write(tmp_path / "list.csv", people(range(0)))
+    assert invoke(args, env_for(sandbox), cwd=tmp_path).exit_code == 0
+    write(tmp_path / "list.csv", people(range(300)))  # half the list changes, meant: --max-changes 100 once
+    settings = Settings(source=tmp_path / "list.csv", credential=Credential("oauth", sandbox.access_token),
+                        base_url=sandbox.url, state=tmp_path / "s.db", concurrency=1, max_changes=100,
+                        failures=tmp_path / "f.csv", undo=tmp_path / "u.csv")
+    stopped = import_file(settings, progress=CtrlCAtFirstWrite())
+    assert stopped.interrupted and stopped.not_sent > 120  # over 20% of the list is left to send
+    # new changes still count: the other half changing too is braked
+    write(tmp_path / "list.csv", people(range(600)))
+    braked = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert braked.exit_code == 1 and "the brake stopped the run before writing: 50.0%" in braked.output
+    # the interrupted run's own work is finished, not weighed again
+    write(tmp_path / "list.csv", people(range(300)))
+    resumed = invoke(args, env_for(sandbox), cwd=tmp_path)
+    assert resumed.exit_code == 0, resumed.output
+    assert "the run before this one did not finish: the " in resumed.output
+    assert "it left to send are its work, not new changes, and --max-changes does not count them" in resumed.output
+    company = next(f.id for f in sandbox.store.fields.values() if f.label == "Company")
+    assert all(sandbox.store.find(f"n{i}@example.com").values[company] == "New Co" for i in range(300))
