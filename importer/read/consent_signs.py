@@ -28,15 +28,19 @@ CONSENT_WHOLE = frozenset(("avg",))  # the Dutch GDPR only as the whole header: 
 # attendee's): their words (active, cancelled, confirmed, declined) are not consent, so such columns are
 # never taken by their cells, and a word no table reads there stops nothing. Finnish `tilaus` is left out: it
 # is an order and a newsletter subscription alike.
-BUSINESS_PARTS = ("order", "payment", "billing", "invoice", "plan", "lead", "deal", "account", "booking",
-                  "ticket", "shipping", "delivery", "trial", "paid", "premium", "product", "source", "customer",
-                  "patron", "pledge", "tier", "charge", "attendee", "attendance", "registration", "shipment",
-                  "task", "project", "application", "marital", "employment", "verification",
-                  "bestell", "zahlung", "rechnung", "tarif", "kunde", "commande", "paiement", "facture", "pedido",
-                  "pago", "factura", "ordine", "pagamento", "fattura", "bestelling", "betaling", "factuur",
-                  "zamowien", "płatnos", "platnos", "faktur", "objednav", "platb", "bestallning", "betalning",
-                  "bestilling", "maksu", "lasku", "siparis", "odeme", "fatura", "iade",
-                  "注文", "支払", "請求", "決済", "発送", "配送")
+BUSINESS_PARTS = tuple(normalize(part) for part in (  # normalized as headers are: Hangul decomposes
+    "order", "payment", "billing", "invoice", "plan", "lead", "deal", "account", "booking",
+    "ticket", "shipping", "delivery", "trial", "paid", "premium", "product", "source", "customer",
+    "patron", "pledge", "tier", "charge", "attendee", "attendance", "registration", "shipment",
+    "task", "project", "application", "marital", "employment", "verification",
+    "bestell", "zahlung", "rechnung", "tarif", "kunde", "commande", "paiement", "facture", "pedido",
+    "pago", "factura", "ordine", "pagamento", "fattura", "bestelling", "betaling", "factuur",
+    "zamowien", "płatnos", "platnos", "faktur", "objednav", "platb", "bestallning", "betalning",
+    "bestilling", "maksu", "lasku", "siparis", "odeme", "fatura", "iade",
+    "注文", "支払", "請求", "決済", "発送", "配送",
+    "заказ", "оплат", "клиент", "замовлен", "клієнт", "주문", "결제", "고객", "订单", "支付", "客户",
+    "訂單", "客戶", "pesanan", "pembayaran", "rendeles", "fizetes", "comanda", "plata", "παραγγελ",
+    "πληρωμ"))
 
 # Cells plainly not consent: member levels, a CRM's lifecycle stages and lead statuses, US state codes.
 # A column of only these under a status header is set aside with its reason, never stops the run.

@@ -65,11 +65,11 @@ ENGLISH = Language(
             "do not email", "globally unsubscribed", "suppressed", "withdrawn", "revoked", "blocklisted",
             "blacklisted", "deleted"),
         B: ("cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "soft bounced", "undeliverable",
-            "invalid", "blocked", "junk"),
+            "invalid", "blocked", "junk", "held"),  # Marketing Cloud holds an address after repeated bounces
         X: ("complained", "complaint", "spam", "spam complaint", "marked as spam", "reported spam", "abuse"),
         P: ("inactive", "pending", "unconfirmed", "awaiting confirmation", "transactional", "non-subscribed",
             "not subscribed", "never subscribed", "archived", "disabled", "not opted in", "declined",
-            "pending confirmation", "not set"),
+            "pending confirmation", "not set", "no consent", "pending double opt-in"),  # Pipedrive's last two
     },
     yes=("true", "yes", "y", "t", "1", "x"),
     no=("false", "no", "n", "f", "0"),

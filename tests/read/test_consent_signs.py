@@ -134,3 +134,13 @@ def test_what_is_no_tick_box(headers, rows):
 def test_an_order_or_payment_status_in_the_new_languages_is_a_business_s_and_stops_nothing(header, cells):
     rows = [["a@example.com", cells[0]], ["b@example.com", cells[1]]]
     assert judged(["Email", header], rows) == ([], {}, [])
+
+
+@pytest.mark.parametrize("header, cells", [
+    ("Статус заказа", ("Доставлен", "Заблокирован")), ("Статус клиента", ("Новый", "Заблокирован")),
+    ("주문 상태", ("배송 완료", "취소")), ("Status Pesanan", ("Dikirim", "Dibatalkan")),
+    ("Rendelés állapota", ("Kiszállítva", "Törölve")), ("Stare comandă", ("Livrată", "Anulată")),
+    ("Κατάσταση παραγγελίας", ("Παραδόθηκε", "Ακυρώθηκε")), ("订单状态", ("已发货", "已取消"))])
+def test_an_order_or_customer_status_in_the_second_eight_languages_stops_nothing(header, cells):
+    rows = [["a@example.com", cells[0]], ["b@example.com", cells[1]]]
+    assert judged(["Email", header], rows) == ([], {}, [])
