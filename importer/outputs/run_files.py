@@ -119,5 +119,8 @@ def save_undo_file(client: KitClient, settings: Settings, work: Work, report: Ru
     saved.not_resumed = "; ".join(refused)
     report.undo_file, report.undo_holds = str(saved.path) if saved.written else None, saved.describe()
     report.undo_saved = saved if saved.written else None
+    if saved.how.startswith("read the whole account") and report.kit_read.startswith("not read"):
+        # --full or --compare never compared nothing with Kit, but the account was read all the same
+        report.kit_read = f"not compared{report.kit_read.removeprefix('not read')}; read for the undo file: {saved.how}"
     if saved.written and settings.state is not None:
         freshness.note_state(saved.path, Path(settings.state))  # for `kit-import undo` to tell the memory

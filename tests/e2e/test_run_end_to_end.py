@@ -725,3 +725,13 @@ def test_ctrl_c_while_values_are_out_counts_the_subscribers_kit_confirmed_as_cre
                         progress=NoProgress())
     assert (again.exit_status, again.values_written) == (0, 15)  # the values go again: nothing was taken as written
     assert all(len(person["fields"]) == 3 for person in sandbox.store.snapshot().values())
+
+
+def test_full_says_kit_was_read_when_its_undo_file_read_it(sandbox, tmp_path):
+    source = write(tmp_path / "people.csv", "Email,First Name\na@example.com,Ann\nb@example.com,Bea\n")
+    assert invoke(["run", source, "--state", "k.state"], env_for(sandbox), cwd=tmp_path).exit_code == 0
+    result = invoke(["run", source, "--state", "k.state", "--full"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Kit read:          not compared: --full sends the whole file; read for the undo file: read the " \
+           "whole account (2 subscribers, 1 request)" in result.output
+    assert "GET /v4/subscribers 1" in result.output
