@@ -146,6 +146,11 @@ class RunReport:
     # Of kept_active: email -> the file's state (cancelled, bounced, complained), for the summary's words. Not in
     # the JSON, whose reasons stay as they are.
     kept_as: dict[str, str] = field(default_factory=dict, repr=False)
+    # Of the contacts whose rows are not sent: those Kit created or updated before the run stopped, by status
+    # ("created", "updated"), and what of theirs was not sent ("values", "tags"...), for the summary's words.
+    # Not in the JSON.
+    partly_sent: Counter = field(default_factory=Counter, repr=False)
+    partly_unsent: list[str] = field(default_factory=list, repr=False)
     # Each action's figures (send/actions/), by its name; in the JSON, their fields sit beside the others.
     actions: dict[str, ActionFigures] = field(default_factory=lambda: _every_action())
 
@@ -213,7 +218,7 @@ class RunReport:
         """The report as plain JSON-ready data."""
         data = asdict(replace(self, confirmed_writes=set(), unsent_emails=set(), undo_saved=None))
         for private in ("confirmed_writes", "unsent_emails", "undo_saved", "report_path", "kept_as",
-                        "blank_states_said"):
+                        "blank_states_said", "partly_sent", "partly_unsent"):
             del data[private]
         data["rejected_by_reason"] = dict(self.rejected_by_reason.most_common())
         data["states_set"] = dict(self.states_set.most_common())
@@ -317,13 +322,24 @@ class RunReport:
         lines += [f"  {reason}: {count:,}" for reason, count in self.rejected_by_reason.most_common()
                   if reason not in UNFINISHED]
         if self.rows_not_sent:
-            lines.append(line("Not sent rows", f"{self.rows_not_sent:,} (the run stopped before sending them)"))
+            lines.append(line("Not sent rows", f"{self.rows_not_sent:,} ({self._not_sent_why()})"))
         if self.rows_not_confirmed:
             lines.append(line("Not confirmed", f"{_rows(self.rows_not_confirmed)} sent, no answer before the run "
                                                "stopped: they may have been applied"))
         if self.rows_skipped:
             lines.append(line("Skipped rows", f"{self.rows_skipped:,} ({self.skipped_because})"))
         return lines
+
+    def _not_sent_why(self) -> str:
+        """Why rows are not sent: the run stopped first; and of those whose contacts Kit created or updated
+        before it stopped, what was not sent (their values, their tags)."""
+        if not self.partly_sent:
+            return "the run stopped before sending them"
+        done = [f"{n:,} {status}" for status, n in sorted(self.partly_sent.items())]
+        done[0] = done[0].replace(" ", " of their contacts ", 1)
+        what = " and ".join(self.partly_unsent) or "the rest"
+        rest = f"; the other {plural(self.not_sent, 'contact')} not sent at all" if self.not_sent else ""
+        return f"the run stopped before sending all of each: {', '.join(done)}, their {what} not sent{rest}"
 
     def ignore_columns(self, ignored: list[tuple[str, str]], field_for: Callable[[str], str]) -> None:
         """Record the columns the run does not import, each with why and the --field that maps it."""

@@ -35,10 +35,33 @@ def tally(outcome: Outcome, report: RunReport, errors: dict[int, list[str]],
     _tally_state(outcome, report, consent)
     if not outcome.problems:
         report.rows_imported += len(outcome.contact.rows)
+    sent = _partly_sent(outcome, report)
     for rejection in outcome.rejections():
         if columns and rejection.reason == "field not written":
             rejection = Rejection(rejection.row, rejection.reason, _name_column(rejection.detail, columns))
+        if sent and STOPPED_BEFORE_SENDING in rejection.detail:
+            rejection = Rejection(rejection.row, rejection.reason, f"{rejection.detail}; the subscriber itself was "
+                                                                   f"{sent} in Kit")
         reject(rejection, report, errors)
+
+
+# What a stage never sent, by the reason it gives a part the run stopped before sending.
+UNSENT_PARTS = {"field not written": "values", "tag not applied": "tags", "not added to form": "form addition",
+                "not added to sequence": "sequence additions", "not unsubscribed": "unsubscribe"}
+
+
+def _partly_sent(outcome: Outcome, report: RunReport) -> str:
+    """A contact Kit created or updated whose later parts (values, tags) the run stopped before sending:
+    counted for the summary's words; how it was sent ("created"), else nothing."""
+    if outcome.status not in (Status.CREATED, Status.UPDATED):
+        return ""
+    parts = [UNSENT_PARTS.get(reason, reason) for reason, detail in outcome.problems
+             if STOPPED_BEFORE_SENDING in detail]
+    if not parts:
+        return ""
+    report.partly_sent[outcome.status.value] += 1
+    report.partly_unsent += [part for part in dict.fromkeys(parts) if part not in report.partly_unsent]
+    return outcome.status.value
 
 
 def _tally_parts(outcome: Outcome, report: RunReport) -> None:
