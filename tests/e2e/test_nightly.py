@@ -612,3 +612,18 @@ def test_the_work_an_interrupted_run_left_is_not_counted_again_by_the_change_bra
     assert "it left to send are its work, not new changes, and --max-changes does not count them" in resumed.output
     company = next(f.id for f in sandbox.store.fields.values() if f.label == "Company")
     assert all(sandbox.store.find(f"n{i}@example.com").values[company] == "New Co" for i in range(300))
+
+
+def test_a_braked_runs_rows_line_is_the_one_the_manual_shows(sandbox, tmp_path):
+    """Rows Kit holds as the file says are imported (all unchanged) even in a run the brake stopped."""
+    env = env_for(sandbox)
+    people = ["Email,First Name"] + [f"p{n}@example.com,P{n}" for n in range(40)]
+    write(tmp_path / "list.csv", "\n".join(people) + "\n")
+    assert invoke(["run", "list.csv", "--state", "k.state"], env, cwd=tmp_path).exit_code == 0
+    write(tmp_path / "list.csv", "\n".join(people[:21] + [p.replace(",P", ",Q") for p in people[21:]]) + "\n")
+    result = invoke(["run", "list.csv", "--state", "k.state", "--max-changes", "20"], env, cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    shown = "Rows read: 40: 20 imported (20 unchanged), 0 rejected, 20 not sent"
+    assert shown.replace(": ", ":" + " " * 9, 1) in result.output
+    manual = " ".join((Path(__file__).resolve().parents[2] / "docs" / "nightly.md").read_text(encoding="utf-8").split())
+    assert f"`{shown}`" in manual
