@@ -162,7 +162,7 @@ class Alerts:
                 answer = requests.post(url, timeout=TIMEOUT, headers={"User-Agent": "kit-import"}, **body)
                 answer.close()
                 if answer.status_code < 400:
-                    self.log(f"{kind.capitalize()} sent to {shown}.")
+                    self.log(f"{kind.capitalize()} sent to {shown}" + ("" if shown.endswith("…") else "."))
                     return True
                 why = f"HTTP {answer.status_code}"
             except requests.exceptions.RequestException as e:

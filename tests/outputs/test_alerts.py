@@ -140,3 +140,11 @@ def test_a_failed_runs_alerts_lead_with_its_error_and_hint(sandbox, web, tmp_pat
     assert said[:2] == [error, hint] and "0 data rows" not in fail.body.decode()
     summary = alerts(web)[0]["summary"].splitlines()
     assert summary[:2] == [error, hint] and "0 data rows" not in alerts(web)[0]["summary"]
+
+
+def test_the_line_saying_a_ping_was_sent_ends_once(sandbox, web, tmp_path):
+    write(tmp_path / "good.csv", GOOD)
+    result = invoke(["run", "good.csv", "--healthcheck", web.url + "/hc"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if line.startswith("Healthcheck ping sent to ")]
+    assert len(said) == 2 and all(line.endswith("/…") for line in said)  # the start and the end
