@@ -175,7 +175,8 @@ def _check_scheme(url: str) -> None:
     if parts.scheme == "https" or (parts.scheme == "http" and (parts.hostname or "") in LOCAL_HOSTS):
         return
     raise InputError(f"{redact(url)} is not an https:// address.",
-                     "kit-import downloads sources over https only (plain http on 127.0.0.1 only).")
+                     "kit-import downloads sources over https only (plain http on this machine only: 127.0.0.1, "
+                     "localhost or ::1).")
 
 
 def _follow(http: requests.Session, url: str, headers: dict[str, str], timeout: float) -> requests.Response:

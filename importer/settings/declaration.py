@@ -25,7 +25,7 @@ from importer.kit.client import DEFAULT_BASE_URL
 from importer.read.files import LoadOptions
 from importer.decide.history import DEFAULT_KEEP_DAYS
 from importer.outputs.alerts import NotifyOn
-from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, is_url, redact, source_name
+from importer.read.url import DEFAULT_MAX_MB, DEFAULT_TIMEOUT, LOCAL_HOSTS, is_url, redact, source_name
 from importer.settings.origins import FLAG, Origins
 from importer.settings.together import check_together
 from importer.records import KitState
@@ -227,12 +227,13 @@ def check_when_removed(value: Any) -> str:
 
 
 def parse_webhook(value: Any) -> str:
-    """An https:// URL (plain http on 127.0.0.1 only), named in errors without its path or query."""
+    """An https:// URL (plain http on this machine only: 127.0.0.1, localhost or ::1), named in errors without
+    its path or query."""
     if not isinstance(value, str) or not is_url(value):
         raise Invalid(f"must be an https:// URL, not {redact(value, keep_path=False)!r}", "https://hc-ping.com/UUID")
     url = value.strip()
     host = urlsplit(url).hostname or ""
-    if not url.lower().startswith("https://") and host not in ("127.0.0.1", "localhost"):
+    if not url.lower().startswith("https://") and host not in LOCAL_HOSTS:
         raise Invalid(f"must be an https:// URL, not {redact(url, keep_path=False)!r}", "https://hc-ping.com/UUID")
     return url
 

@@ -4,6 +4,7 @@ failing webhook that never changes the exit status. Webhooks are a local server 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +149,12 @@ def test_the_line_saying_a_ping_was_sent_ends_once(sandbox, web, tmp_path):
     assert result.exit_code == 0, result.output
     said = [line for line in result.output.splitlines() if line.startswith("Healthcheck ping sent to ")]
     assert len(said) == 2 and all(line.endswith("/…") for line in said)  # the start and the end
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:18733/x", "http://localhost:18733/x", "http://[::1]:18733/x"])
+def test_plain_http_alerts_are_accepted_on_this_machine_as_the_manual_says(url):
+    from importer.settings.declaration import parse_webhook
+
+    assert parse_webhook(url) == url
+    manual = " ".join((Path(__file__).resolve().parents[2] / "docs" / "nightly.md").read_text().split())
+    assert "plain http is accepted only on this machine: 127.0.0.1, `localhost` or `::1`." in manual
