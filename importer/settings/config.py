@@ -52,7 +52,7 @@ def load_config(path: Path, today: str | None = None) -> dict:
     def fail(key: str, message: str, hint: str = "") -> ConfigError:
         line = _line_of(text, key)
         return ConfigError(f"{key} in {path}" + (f" (line {line})" if line else "") + f" {message}.",
-                           hint or "Fix that key; see the README's Scheduling section.")
+                           hint or "Fix that key; docs/reference/config.md lists every key.")
 
     for key, value in raw.items():
         if key == "credentials":
@@ -113,7 +113,8 @@ def _state_lines(given: Settings | None, detected: Sequence[str], q: Callable[[s
         return lines
     if len(detected) == 1:
         return ["# The subscription status of each row (detected): people who left are created in Kit as",
-                "# cancelled, bounced... (see the README's table); skip_unsubscribed = true leaves them out.",
+                "# cancelled, bounced... (docs/consent.md, How cells read, lists the words); skip_unsubscribed = true",
+                "# leaves them out.",
                 f"state_column = {q(detected[0])}", *lines]
     if detected:
         return [f"# Status columns detected, read together: {', '.join(q(h) for h in detected)}.", *lines]

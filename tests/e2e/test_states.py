@@ -250,6 +250,10 @@ def test_init_proposes_the_state_column(tmp_path):
     assert result.exit_code == 0, result.output
     text = (tmp_path / "nightly.toml").read_text()
     assert 'state_column = "Status"' in text and '# form = "Newsletter"' in text
+    # It points at the manual's table of the words each state is read from, which is where it says.
+    assert "(docs/consent.md, How cells read, lists the words)" in text and "README" not in text
+    from pathlib import Path
+    assert "\n## How cells read\n" in (Path(__file__).resolve().parents[2] / "docs" / "consent.md").read_text()
 
 
 def test_help_warns_of_the_incentive_email():

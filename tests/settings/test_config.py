@@ -55,7 +55,7 @@ def test_a_bad_key_names_itself_the_file_and_its_line(tmp_path, text, message):
     ("encoding = 'klingon'\n", "For example encoding = \"utf-8\" or encoding = \"cp1252\"."),
     ("rate_limit = 'fast'\n", "For example rate_limit = \"120\" or rate_limit = \"600/60\"."),
     ('blanks = "wipe"\n', "For example blanks = \"skip\" or blanks = \"clear\"."),
-    ("header_row = 0\n", "Fix that key; see the README's Scheduling section."),
+    ("header_row = 0\n", "Fix that key; docs/reference/config.md lists every key."),
 ], ids=["delimiter", "encoding", "rate-limit", "blanks", "no-examples"])
 def test_a_bad_config_value_is_hinted_in_the_config_s_own_words(tmp_path, text, hint):
     assert config_error(tmp_path, text).hint == hint
