@@ -350,8 +350,8 @@ class RunReport:
 
     def _ignored_lines(self) -> list[str]:
         """Ignored columns in one line, but for those that look like a Kit field or like consent."""
-        if not self.columns_ignored:
-            return [line("Columns ignored", "none")]
+        if not self.columns_ignored:  # said only of a run that read the columns (not an unchanged source's)
+            return [line("Columns ignored", "none")] if self.columns else []
         # A consent column left out is said once, in the Consent line, with why: not again here.
         said = {c["column"] for c in self.ignored_columns
                 if any(entry.startswith(f"{c['column']}: ") for entry in self.consent_left_out)}

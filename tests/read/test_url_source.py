@@ -173,6 +173,7 @@ def test_a_google_style_url_200_then_304_then_changed(sandbox, web, google_is_lo
     assert web.seen[-1].headers.get("If-Modified-Since") == "Sun, 06 Dec 2026 03:00:00 GMT"
     assert sandbox.requests == []
     assert "source unchanged since" in second.output
+    assert "Columns ignored" not in second.output  # no column was read
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["source_unchanged_since"] and report["requests_sent"] == 0 and report["exit_status"] == 0
 
