@@ -187,3 +187,18 @@ def test_an_address_anywhere_in_a_row_is_still_in_the_source(sandbox, tmp_path):
     assert again.exit_code == 0, again.output
     assert "left the source" not in again.output
     assert state_of(sandbox, "p3@example.com") == "active"
+
+
+def test_leavers_come_from_the_runs_read_of_the_account_as_the_manual_says(sandbox, tmp_path):
+    unsubscribe = ["--when-removed", "unsubscribe"]
+    assert run(sandbox, tmp_path, "oauth", range(6), *unsubscribe).exit_code == 0
+    sandbox.requests.clear()
+    read = run(sandbox, tmp_path, "oauth", range(5), *unsubscribe, "--compare", "always", "--max-changes", "100")
+    assert read.exit_code == 0, read.output
+    assert state_of(sandbox, "p5@example.com") == "cancelled"
+    paths = [p for m, p, _, _ in sandbox.requests if m == "GET"]
+    assert "/v4/subscribers" in paths and not any(p.startswith("/v4/subscribers/") for p in paths)  # none by id
+    from pathlib import Path
+    manual = " ".join((Path(__file__).resolve().parents[2] / "docs" / "actions.md").read_text().split())
+    assert "When the run read the whole account, that read holds them and costs nothing more." in manual
+    assert "Each leaver is read from Kit first" not in manual
