@@ -15,6 +15,7 @@ import html
 import json
 import random
 import secrets
+import sys
 import threading
 import time
 from collections import deque
@@ -224,6 +225,12 @@ class _Gone(Exception):
 class _Server(ThreadingHTTPServer):
     request_queue_size = 1024  # hundreds of client threads connect at once in the benchmarks
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its answer (interrupted, killed) is no error: Kit ignores it too."""
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipeError, ConnectionResetError...
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

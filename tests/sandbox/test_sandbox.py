@@ -270,3 +270,18 @@ def test_a_path_or_method_no_route_matches_is_kits_404():
         assert requests.delete(sb.url + "/v4/custom_fields", headers=auth, json={}, timeout=10).status_code == 404
         reply = requests.get(sb.url + "/v4/subscribers/abc", headers=auth, timeout=10)
         assert (reply.status_code, reply.json()) == (404, {"errors": ["Not Found"]})
+
+
+@pytest.mark.parametrize("error", [BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")])
+def test_a_client_that_hangs_up_prints_no_traceback(error, capsys):
+    with Sandbox(KitStore()) as sb:
+        try:
+            raise error
+        except ConnectionError:
+            sb.server.handle_error(None, ("127.0.0.1", 45776))
+        try:
+            raise ValueError("a real fault")
+        except ValueError:
+            sb.server.handle_error(None, ("127.0.0.1", 45777))
+    printed = capsys.readouterr().err
+    assert type(error).__name__ not in printed and "ValueError: a real fault" in printed
