@@ -10,7 +10,7 @@ from importer.errors import ConfigError
 from importer.kit import Credential, KitClient, get_account
 from importer.decide.freshness import forget_in, state_for, state_note
 from importer.outputs.summary import ExitStatus
-from importer.outputs.undo import (UndoReport, delimiter_of, other_account, read_undo, undo_account,
+from importer.outputs.undo import (STATE, UndoReport, delimiter_of, other_account, read_undo, undo_account,
                                    write_undo_failures)
 from importer.send.undo import undo
 from importer.settings.declaration import FAILURES_SUFFIX, base_url_from_env, credentials_from_env, token_file_for
@@ -47,7 +47,8 @@ def undo_run(undo_file: Path | str, *, client: KitClient | None = None, credenti
     named = state_for(undo_file)
     memory = Path(state) if state is not None else named
     if not dry_run and memory is not None and memory.is_file():
-        report.memory_forgot = forget_in(memory, {line.email for line in lines})
+        # An unsubscribe is never taken back: the memory keeps what it knows of those it unsubscribed.
+        report.memory_forgot = forget_in(memory, {line.email for line in lines if line.what != STATE})
         report.memory = str(memory)
     note, complete = state_note(undo_file), not dry_run and report.exit_status == ExitStatus.OK
     told = named is None or (report.memory is not None and Path(report.memory).resolve() == named.resolve())

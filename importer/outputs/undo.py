@@ -384,9 +384,12 @@ class UndoReport:
             out.append(summary.line("Not undone" if self.stopped else "Refused by Kit", f"{len(self.failed):,}"))
             out += listing((f"{undo_line.describe()}: {why}" for undo_line, why in self.failed),
                            str(self.failures_path), listed)
-        if self.memory:
+        if self.memory and self.memory_forgot:
             out.append(summary.line("Run memory", f"{self.memory}: forgot {plural(self.memory_forgot, 'subscriber')}"
                                                   " taken back, so the next run compares them afresh"))
+        elif self.memory:
+            out.append(summary.line("Run memory", f"{self.memory}: nothing to forget: it holds nothing this undo "
+                                                  "took back"))
         if not dry:  # a dry run sends nothing and takes no time
             out.append(requests_line(self.requests))
             out.append(elapsed_line(self.elapsed_seconds))

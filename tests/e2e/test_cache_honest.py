@@ -109,7 +109,7 @@ def test_the_note_naming_the_state_file_goes_once_the_undo_is_complete_and_stays
 
     resumed = invoke(["undo", failures], env, cwd=tmp_path)
     assert resumed.exit_code == 0, resumed.output
-    assert f"Run memory:        {tmp_path / 's.db'}: forgot" in resumed.output  # found through the undo file's note
+    assert f"Run memory:        {tmp_path / 's.db'}: " in resumed.output  # found through the undo file's note
     assert not note.exists()  # complete: nothing is left to resume
 
     first_undo = next(p for p in tmp_path.glob("people.csv.*.undo.csv") if p != undo_file)
@@ -117,3 +117,16 @@ def test_the_note_naming_the_state_file_goes_once_the_undo_is_complete_and_stays
     done = invoke(["undo", first_undo], env, cwd=tmp_path)
     assert done.exit_code == 0 and "Run memory:" in done.output
     assert not (tmp_path / f"{first_undo.name}.state").exists()
+
+
+def test_undoing_an_unsubscribe_only_run_forgets_nobody_and_says_one_thing(sandbox, store, tmp_path):
+    env = env_for(sandbox)
+    store.upsert("ann@example.com", "Ann", set_first_name=True)
+    source = write(tmp_path / "people.csv", "Email,First Name,Status\nann@example.com,Ann,unsubscribed\n")
+    _, first = run([source, "--state", "s.db"], env, tmp_path)
+    assert store.state_of("ann@example.com") == "cancelled" and first["undo_file"]
+    undone = invoke(["undo", first["undo_file"]], env, cwd=tmp_path)
+    assert undone.exit_code == 0, undone.output
+    assert "forgot" not in undone.output and "nothing to forget: it holds nothing this undo took back" in undone.output
+    assert undone.output.rstrip().endswith("0 changes undone")
+    assert store.state_of("ann@example.com") == "cancelled"
