@@ -53,3 +53,16 @@ def generated(path: Path, count: int) -> Path:
         out.writerow(["Email", "First Name", "Last name", "Company", "Postal code"])
         out.writerows([f"p{i}@example.com", f"P{i}", f"L{i}", f"C{i % 7}", f"{i:05d}"] for i in range(count))
     return path
+
+
+class Clock:
+    """A clock moved only by the code's own pauses (`sleep`): minutes of waiting, or of Kit's lag, in no time."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds

@@ -11,7 +11,7 @@ from importer.kit import Credential, KitClient
 from importer.sandbox import KitStore
 from importer.settings.declaration import Settings
 from importer.verify import verify
-from helpers import env_for, invoke
+from helpers import Clock, env_for, invoke
 
 FILE = ('Email,First Name,Company,Tags,Status\n'
         'ann@example.com,Ann,Acme,VIP,subscribed\n'
@@ -139,18 +139,6 @@ def test_run_verify_under_a_real_list_lag_gives_no_false_difference(sandbox, sto
     assert result.exit_code == 0, result.output
     assert "Kit matches the file" in result.output and "waited" in result.output
 
-
-class Clock:
-    """The account's clock, moved by verify's pauses instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 CLOCKS = {"oauth": Clock(), "api_key": Clock()}

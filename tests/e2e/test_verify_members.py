@@ -13,7 +13,7 @@ from importer.kit import Credential, KitClient
 from importer.sandbox import KitStore, Sandbox
 from importer.settings.declaration import Settings
 from importer.verify import verify
-from helpers import env_for, invoke
+from helpers import Clock, env_for, invoke
 
 FILE = ("Email,First Name,Status\n"
         "ann@example.com,Ann,subscribed\n"
@@ -117,18 +117,6 @@ def test_member_lists_are_read_only_as_far_as_the_contacts_are_found(store, tmp_
         assert report.exit_status == 3
         assert report.requests[MEMBER_READS[0]] == 3  # 2,501 members, 1,000 a page
 
-
-class Clock:
-    """The account's clock, moved by verify's pauses instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

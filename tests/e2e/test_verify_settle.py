@@ -13,7 +13,7 @@ from importer.run import import_file
 from importer.sandbox import KitStore, Sandbox
 from importer.settings.declaration import Settings
 from importer.verify import verify
-from helpers import env_for, invoke
+from helpers import Clock, env_for, invoke
 
 FILE = ("Email,First Name,Company,Tags,Status\n"
         "ann@example.com,Ann,Acme,Customer,subscribed\n"
@@ -21,18 +21,6 @@ FILE = ("Email,First Name,Company,Tags,Status\n"
         "cy@example.com,Cy,Gamma,Customer,subscribed\n"
         "dee@example.com,Dee,Delta,,unsubscribed\n")
 
-
-class Clock:
-    """The account's clock, moved by verify's pauses instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import requests
 import responses
 
 from conftest import BASE, make_client
+from helpers import Clock
 from importer.errors import ConfigError, KitFatalError, KitRequestError, KitUnavailableError, KitUnreachableError
 from importer.kit import Credential, KitClient, RateLimiter, credential_from_env
 
@@ -201,25 +202,13 @@ def test_an_html_error_page_is_summarised_in_a_line(kit):
     assert len(str(caught.value)) < 200
 
 
-class Clock:
-    """A clock that moves only when the client sleeps before a retry: minutes of outage in no time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
 
 def test_a_kit_out_of_reach_for_minutes_is_given_up_on(kit):
     """Every attempt refused for 3 minutes: the client stops trying, with an error that stops the run
     (fatal), instead of failing this request after 8 attempts and going on with the next."""
     kit.get(f"{BASE}/v4/account", json={"account": {}})
     kit.post(f"{BASE}/v4/bulk/subscribers", body=requests.ConnectionError("[Errno 111] Connection refused"))
-    clock = Clock()
+    clock = Clock(0.0)
     told: list[tuple[float, str]] = []
     client = make_client(clock=clock, sleep=clock.sleep, backoff_base=1.0)
     client.on_wait = lambda seconds, why: told.append((seconds, why))
@@ -243,7 +232,7 @@ def test_a_kit_out_of_reach_for_minutes_is_given_up_on(kit):
 def test_a_timed_out_request_given_up_on_may_have_been_applied(kit):
     kit.get(f"{BASE}/v4/account", json={"account": {}})
     kit.post(f"{BASE}/v4/bulk/subscribers", body=requests.ReadTimeout("read timed out"))
-    clock = Clock()
+    clock = Clock(0.0)
     client = make_client(clock=clock, sleep=clock.sleep, unreachable_after=60)
     client.get("/v4/account")
     with pytest.raises(KitUnreachableError, match="could not be reached for") as caught:
@@ -258,7 +247,7 @@ def test_a_kit_back_within_the_outage_window_is_no_reason_to_stop(kit):
     for _ in range(10):
         kit.post(f"{BASE}/v4/bulk/subscribers", body=requests.ConnectionError("Connection refused"))
     kit.post(f"{BASE}/v4/bulk/subscribers", json={"subscribers": [], "failures": []})
-    clock = Clock()
+    clock = Clock(0.0)
     client = make_client(clock=clock, sleep=clock.sleep, backoff_base=0.1)
     client.get("/v4/account")
     assert client.post("/v4/bulk/subscribers", {"subscribers": [{"email_address": "a@example.com"}]}).status == 200
@@ -269,7 +258,7 @@ def test_a_kit_back_within_the_outage_window_is_no_reason_to_stop(kit):
 def test_5xx_answers_are_not_an_outage(kit):
     """Kit answering 502 is reachable: the request gives up after its own attempts, as before."""
     kit.get(f"{BASE}/v4/account", status=502, json={"errors": ["Bad gateway"]})
-    clock = Clock()
+    clock = Clock(0.0)
     client = make_client(clock=clock, sleep=clock.sleep, max_attempts=8, unreachable_after=0)
     with pytest.raises(KitUnavailableError) as caught:
         client.get("/v4/account")

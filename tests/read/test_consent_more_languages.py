@@ -8,9 +8,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import env_for, invoke
-from importer.read.consent_vocab import FALSE, IN_PARTS, OUT_PARTS, TRUE, WORDS, channel_of, consent_header
-from importer.read.consent_words import LANGUAGES
-from importer.read.header_words import LANGUAGES as HEADERS
+from importer.read.consent_vocab import FALSE, TRUE, WORDS, channel_of, consent_header
 from importer.read.names import normalize
 
 NEW = ("Polish", "Swedish", "Danish", "Norwegian", "Finnish", "Turkish", "Czech", "Japanese")
@@ -21,30 +19,6 @@ def states(sandbox, *emails: str) -> dict[str, str | None]:
 
 
 # --- the tables ---------------------------------------------------------------------------
-
-def test_every_new_language_has_a_table_of_each_kind():
-    tables = {language.name: language for language in LANGUAGES}
-    for name in NEW:
-        language = tables[name]
-        assert all(language.states.get(state) for state in WORDS.values()), name
-        assert language.yes and language.no and language.word_headers and language.email, name
-        assert {"SMS", "phone", "postal mail"} <= set(language.channels), name
-
-
-def test_every_consent_header_whose_cells_may_be_yes_or_no_reads_them():
-    """A header whose cells may be words or yes/no is read as yes/no by its parts (consent_find._kinds_by_header)."""
-    for language in (language for language in LANGUAGES if language.name in NEW):
-        for header in language.either_headers:
-            name = normalize(header)
-            assert any(part in name for part in (*IN_PARTS, *OUT_PARTS)), (language.name, header)
-
-
-def test_no_name_or_field_header_of_the_new_languages_looks_like_consent():
-    for code in ("pl", "sv", "da", "nb", "fi", "tr", "cs", "ja"):
-        for meaning, headers in HEADERS[code].items():
-            for header in headers:
-                assert not consent_header(header), (code, meaning, header)
-
 
 @pytest.mark.parametrize("word, state", [
     ("aktywny", "active"), ("wypisany", "cancelled"), ("Wypisał się", "cancelled"), ("odrzucony", "bounced"),
