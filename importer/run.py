@@ -32,7 +32,7 @@ from importer.kit import Account as KitAccount
 from importer.outputs.failures import extra_cells_column, output_delimiter
 from importer.outputs.report import RunReport
 from importer.outputs.run_end import RunEnd
-from importer.outputs.undo import finish_undo, leave_out_unsent
+from importer.outputs.undo import add_created_tags, finish_undo, leave_out_unsent
 from importer.read.files import RowSource
 from importer.read.frames import default_name, open_data
 from importer.read.remote import UnchangedSource, open_for_run, remember_download
@@ -329,6 +329,11 @@ def _decide_and_send(report: RunReport, source: RowSource, settings: Settings, p
         if work is None and prepared.state is not None and not settings.full:
             work = Work(contacts, prepared.state, actions=prepared.actions)  # the state says what is left
         interrupted_before_sending(interrupt, contacts, work, report, errors)
+        if report.undo_saved is not None and leave_out_unsent(report.undo_saved, set()):
+            # No contact was sent: the undo file keeps only what the run did write (a tag it created).
+            report.undo_holds = report.undo_saved.describe()
+            if report.undo_saved.emptied:
+                report.undo_file = report.undo_saved = None
         return
     if stages is not None:
         _send(report, settings, prepared, decided, stages, errors, progress)
@@ -428,8 +433,14 @@ def _ready(report: RunReport, source: RowSource, settings: Settings, prepared: P
     save_undo_file(client, settings, decided.work, report,
                    differ.account if differ is not None and not differ.refreshed else None, output_delimiter(source),
                    counted=decided.counted, account_id=lambda: (prepared.account or get_account(client)).id or None)
-    for action in prepared.actions:
-        action.create(client)
+    try:
+        for action in prepared.actions:
+            action.create(client)
+    finally:  # the tags Kit created go in the undo file, even when an interrupt came in the middle
+        if report.undo_saved is not None:
+            add_created_tags(report.undo_saved, [name for action in prepared.actions
+                                                 for name in getattr(action.figures, "tags_created", ())])
+            report.undo_holds = report.undo_saved.describe()
     return [*stages_for(client, new_state=settings.subscriber_state),
             *(stage for action in prepared.actions for stage in action.stages(client))]
 
@@ -453,6 +464,8 @@ def _send(report: RunReport, settings: Settings, prepared: Prepared, decided: De
         sent = {contact.email.casefold() for contact in decided.work} - report.unsent_emails
         if leave_out_unsent(report.undo_saved, sent):
             report.undo_holds = report.undo_saved.describe()
+            if report.undo_saved.emptied:
+                report.undo_file = None
 
 
 def _leave_failures(report: RunReport, source: RowSource, settings: Settings, errors: dict[int, list[str]]) -> None:

@@ -40,7 +40,9 @@ COLUMNS = ("email", "subscriber_id", "what", "key", "label", "kit_value")
 ACCOUNT_COLUMN = "account_id"  # after COLUMNS: the Kit account the run wrote to (files before it have none)
 FIELD, CREATED = "field", "created subscriber"
 REMOVED_TAG = "removed tag"  # --when-removed untag:TAG took it off someone who left the source: undo puts it back
-KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE, REMOVED_TAG)
+# A tag the run created in Kit (no email, no id; `key` is its name): Kit's API cannot delete a tag, so undo lists it.
+CREATED_TAG = "created tag"
+KINDS = (FIRST_NAME, FIELD, TAG, CREATED, STATE, REMOVED_TAG, CREATED_TAG)
 INCOMPLETE_SUFFIX = ".incomplete"  # beside an undo file whose run has not finished writing
 
 
@@ -65,6 +67,8 @@ class UndoLine:
         """`ann@example.com: Company` as a summary or failures line names it."""
         name = {FIELD: self.label or self.key, TAG: f"tag {self.key}",
                 REMOVED_TAG: f"removed tag {self.key}"}.get(self.what, self.what)
+        if self.what == CREATED_TAG:
+            return f"created tag {self.key}"
         return f"{self.email}: {name}"
 
 
@@ -108,9 +112,12 @@ class UndoSaved:
     # An interrupted run's undo file this run did not resume, since it belongs to another account: why.
     not_resumed: str = ""
     left_out: int = 0  # lines of what a stopped run never sent, left out after it stopped (`leave_out_unsent`)
+    emptied: bool = False  # the run stopped before it wrote anything an undo could take back: the file was removed
 
     def describe(self) -> str:
         """`3 values, 1 first name, 2 tags, 4 created subscribers; Kit's values before the run: ...`"""
+        if self.emptied:
+            return "none kept: the run stopped before it sent any contact, so there is nothing to take back"
         if not self.written:
             what = "its form additions cannot be taken back" if self.form else "it changes no value, name or tag"
             return f"none saved: nothing this run changes can be undone ({what})"
@@ -138,6 +145,8 @@ def describe_kinds(kinds: Mapping[str, int]) -> str:
     active): `nothing to take back; 1 unsubscribe undo cannot take back`."""
     takes = ", ".join(plural(kinds.get(kind, 0), word) for word, kind in UNDONE_WORDS if kinds.get(kind, 0))
     cannot = f"; {plural(kinds[STATE], 'unsubscribe')} undo cannot take back" if kinds.get(STATE, 0) else ""
+    if kinds.get(CREATED_TAG, 0):
+        cannot += f"; {plural(kinds[CREATED_TAG], 'created tag')}, which Kit's API cannot delete"
     return f"{takes or 'nothing to take back'}{cannot}"
 
 
@@ -200,15 +209,32 @@ def leave_out_unsent(saved: UndoSaved, sent: set[str]) -> int:
     Lines of contacts never sent, and of removals it never reached, would take back or list what
     this run never did (a created subscriber it never created). Returns how many it left out."""
     lines = read_undo(saved.path)
-    kept = lines[:saved.kept] + [line for line in lines[saved.kept:] if line.email.casefold() in sent]
+    kept = lines[:saved.kept] + [line for line in lines[saved.kept:]
+                                 if line.what == CREATED_TAG or line.email.casefold() in sent]
     if len(kept) == len(lines):
         return 0
+    if not kept:  # nothing the run wrote: no undo file, and nothing for the next run to keep
+        for path in (saved.path, incomplete_marker(saved.path), saved.path.with_name(f"{saved.path.name}.state")):
+            path.unlink(missing_ok=True)
+        saved.written, saved.emptied, saved.left_out = False, True, len(lines)
+        saved.lines = dict.fromkeys(KINDS, 0)
+        return saved.left_out
     write_undo(saved.path, kept, saved.account_id, delimiter_of(saved.path))
     saved.lines = dict.fromkeys(KINDS, 0)
     for line in kept:
         saved.lines[line.what] += 1
     saved.left_out = len(lines) - len(kept)
     return saved.left_out
+
+
+def add_created_tags(saved: UndoSaved, names: Iterable[str]) -> None:
+    """After the run created tags in Kit (all it meant to, or those it created before an interrupt): a line
+    each in its undo file, so that undo can say so."""
+    fresh = [UndoLine("", None, CREATED_TAG, name) for name in names]
+    if not fresh or not saved.written:
+        return
+    write_undo(saved.path, (*read_undo(saved.path), *fresh), saved.account_id, delimiter_of(saved.path))
+    saved.lines[CREATED_TAG] = saved.lines.get(CREATED_TAG, 0) + len(fresh)
 
 
 def write_undo(path: Path, lines: Iterable[UndoLine], account_id: int | None, delimiter: str = ",") -> None:
@@ -306,8 +332,9 @@ def delimiter_of(path: Path) -> str:
 def _line(path: Path, number: int, cells: list[str]) -> UndoLine:
     cells += [""] * (len(COLUMNS) - len(cells))
     email, sid, what, key, label, before = (c.strip() if i < 5 else c for i, c in enumerate(cells))
-    if what not in KINDS or not email or (what not in (CREATED,) and not sid.isdigit()) \
-            or (what in (FIELD, TAG, REMOVED_TAG) and not key):
+    if what not in KINDS or (not email and what != CREATED_TAG) \
+            or (what not in (CREATED, CREATED_TAG) and not sid.isdigit()) \
+            or (what in (FIELD, TAG, REMOVED_TAG, CREATED_TAG) and not key):
         raise ConfigError(f"{path} line {number} is not an undo line: {', '.join(cells)!r}.",
                           "The undo file is written by kit-import; restore it from the run's own copy.")
     return UndoLine(email, int(sid) if sid.isdigit() else None, what, key, label, before if before != "" else None)
@@ -323,6 +350,7 @@ class UndoReport:
     restored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     cleared: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))  # restored to blank
     created: list[str] = field(default_factory=list)
+    tags_created: list[str] = field(default_factory=list)  # tags the run created: Kit's API cannot delete a tag
     unsubscribe_created: bool = False  # --unsubscribe-created: the created subscribers are unsubscribed
     unsubscribed: int = 0  # created subscribers unsubscribed (dry run: to unsubscribe)
     already_inactive: int = 0  # created subscribers Kit already held not active: nothing sent
@@ -373,6 +401,9 @@ class UndoReport:
             out.append(summary.line("Created by run", f"{len(self.created):,} (Kit's API cannot delete a subscriber; "
                                                       f"{then})"))
             out += listing(self.created, "the undo file", listed)
+        if self.tags_created:
+            out.append(summary.line("Tags created", f"{listed_names(self.tags_created)} (Kit's API cannot delete a "
+                                                    "tag: delete it in Kit if it is not wanted)"))
         if self.states_kept:
             out.append(summary.line("Left unsubscribed", f"{len(self.states_kept):,} (the run unsubscribed them; "
                                                          "kit-import never makes anyone active)"))
@@ -413,6 +444,10 @@ def write_undo_failures(path: Path, failed: list[tuple[UndoLine, str]], delimite
     account = str(account_id) if account_id else ""
     write_csv(path, (*COLUMNS, ACCOUNT_COLUMN, "error"), (line.cells() + [account, why] for line, why in failed),
               delimiter=delimiter)
+
+
+def listed_names(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' if "," in name else name for name in names)
 
 
 def count_done(report: UndoReport, line: UndoLine) -> None:

@@ -62,6 +62,7 @@ class TagBook:
         known = {t.name.casefold(): t for t in kit_tags}
         self.tags: dict[str, Tag] = {}
         self.missing: list[str] = []
+        self.created: list[str] = []  # the tags Kit confirmed creating, as it spells them, so far
         for name in unique(wanted):
             key = name.casefold()
             if key in known:
@@ -86,13 +87,19 @@ class TagBook:
         """Create the tags Kit lacks: 100 a request with OAuth (Kit's bulk tag creation), else one
         by one; returns their names as Kit spells them."""
         made: dict[str, Tag] = {}
+
+        def confirmed(tag: Tag) -> None:  # counted as Kit answers, so an interrupt loses none Kit created
+            if tag.name.casefold() not in made:
+                made[tag.name.casefold()] = self.tags[tag.name.casefold()] = tag
+                self.created.append(tag.name)
+
         if client.credential.can_bulk:
             for names in batched(self.missing):
-                result = bulk_create_tags(client, names)
-                made.update((t.name.casefold(), t) for t in result.items)
+                for tag in bulk_create_tags(client, names).items:
+                    confirmed(tag)
         for name in self.missing:
             # Whatever a bulk answer did not confirm (queued, or refused) is created on its own.
-            made[name.casefold()] = made.get(name.casefold()) or create_tag(client, name)
-        self.tags.update(made)
+            if name.casefold() not in made:
+                confirmed(create_tag(client, name))
         created, self.missing = [made[n.casefold()].name for n in self.missing], []
         return created

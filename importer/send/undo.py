@@ -12,8 +12,8 @@ from collections import defaultdict
 from importer.decide.dry_run import default_concurrency
 from importer.errors import Terminated
 from importer.kit import KitClient, list_custom_fields, list_tags
-from importer.outputs.undo import (CREATED, FIELD, FIRST_NAME, REMOVED_TAG, STATE, TAG, UndoLine, UndoReport,
-                                   count_done)
+from importer.outputs.undo import (CREATED, CREATED_TAG, FIELD, FIRST_NAME, REMOVED_TAG, STATE, TAG, UndoLine,
+                                   UndoReport, count_done)
 from importer.records import REASON_NOT_CONFIRMED, REASON_NOT_SENT, Contact
 from importer.send.scheduler import Scheduler
 from importer.send.stages import undo as stages
@@ -31,6 +31,7 @@ def undo(lines: list[UndoLine], client: KitClient | None, *, path: str = "", dry
     clock = time.monotonic()
     report = UndoReport(path, dry_run=dry_run, unsubscribe_created=unsubscribe_created)
     report.created = [line.email for line in lines if line.what == CREATED]
+    report.tags_created = [line.key for line in lines if line.what == CREATED_TAG]
     report.states_kept = [line for line in lines if line.what == STATE]
     wanted = [line for line in lines if line.what in APPLIED or (unsubscribe_created and line.what == CREATED)]
     if dry_run or client is None:

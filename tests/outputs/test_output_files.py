@@ -129,7 +129,8 @@ def test_undo_with_no_file_lists_the_undo_files_and_what_each_takes_back(sandbox
     lines = listed.output.splitlines()
     assert lines[0] == "Undo files in this folder, newest first:"
     assert sorted(lines[1:4]) == sorted([
-        "  c.csv.2026-12-06T0315Z.undo.csv     2026-12-06 03:15 UTC  1 first name, 1 tag",
+        "  c.csv.2026-12-06T0315Z.undo.csv     2026-12-06 03:15 UTC  1 first name, 1 tag; 1 created tag, which "
+        "Kit's API cannot delete",
         "  c.csv.2026-12-05T0315Z.undo.csv     2026-12-05 03:15 UTC  2 created subscribers",
         "  other.csv.2026-12-01T0900.undo.csv  2026-12-01 09:00      1 created subscriber (its run did not finish)"])
     assert lines[4] == "Take one back with `kit-import undo FILE` (add --dry-run first to see what it restores)."

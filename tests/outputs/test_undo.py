@@ -132,7 +132,9 @@ def test_undo_path_no_undo_and_a_rerun_with_nothing_to_change(sandbox, store, tm
     write(tmp_path / "people.csv", FILE)
     result = invoke(["run", "people.csv", "--undo", "saved/first.csv"], env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert len(rows(tmp_path / "saved" / "first.csv")) == 4  # header + 3 created subscribers
+    saved = rows(tmp_path / "saved" / "first.csv")
+    assert [r[2] for r in saved[1:]].count("created subscriber") == 3
+    assert len(saved) == 4 + [r[2] for r in saved].count("created tag")  # and the tags the run created in Kit
     skipped = invoke(["run", "people.csv", "--no-undo", "--compare", "never", "--report", "r.json"], env,
                      cwd=tmp_path)
     assert skipped.exit_code == 0
@@ -207,6 +209,7 @@ def test_undo_summary_is_aligned_in_plain_words_and_leaves_out_what_is_zero(sand
         "Tags:              4 to remove\n"
         "Created by run:    1 (Kit's API cannot delete a subscriber; --unsubscribe-created unsubscribes them)\n"
         "  cy@example.com\n"
+        "Tags created:      Donor, Batch, New (Kit's API cannot delete a tag: delete it in Kit if it is not wanted)\n"
         "Dry run: nothing was written to Kit.\n")
     done = invoke(["undo", undo_of(tmp_path).name], env, cwd=tmp_path)
     assert done.exit_code == 0, done.output
@@ -219,6 +222,7 @@ def test_undo_summary_is_aligned_in_plain_words_and_leaves_out_what_is_zero(sand
         "Tags:              4 removed",
         "Created by run:    1 (Kit's API cannot delete a subscriber; --unsubscribe-created unsubscribes them)",
         "  cy@example.com",
+        "Tags created:      Donor, Batch, New (Kit's API cannot delete a tag: delete it in Kit if it is not wanted)",
         "Requests sent:     6",  # GET /v4/account first: the undo file names its account
         "9 changes undone"]
 

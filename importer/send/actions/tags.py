@@ -259,8 +259,12 @@ class Tags(Action):
         report.tags_to_add = counted_once(report.tags_to_add, self.spelling)
 
     def create(self, client: KitClient) -> None:
-        if self.book is not None:
-            self.figures.tags_created = self.book.create_missing(client)
+        if self.book is None:
+            return
+        try:
+            self.book.create_missing(client)
+        finally:  # what Kit created, even when the run is interrupted before it created them all
+            self.figures.tags_created = list(self.book.created)
 
     def stages(self, client: KitClient) -> list[Stage]:
         if self.book is None or not self.book.tags:
