@@ -120,6 +120,26 @@ def test_the_quick_start_shows_what_a_real_run_prints(tmp_path):
     assert differences(ran) == []
 
 
+def whole_suite(request: pytest.FixtureRequest) -> bool:
+    """True when this session runs every test file, unfiltered: only then is its count a fresh clone's."""
+    option = request.config.option
+    if option.keyword or option.markexpr or getattr(option, "deselect", None) or getattr(option, "lf", False):
+        return False
+    ran = {item.path for item in request.session.items}
+    return set((ROOT / "tests").rglob("test_*.py")) <= ran
+
+
+def test_the_quick_start_shows_the_test_count_a_fresh_clone_gets(request):
+    """The Quick start's test command shows `N passed`: N is this suite's size, so a new test updates it."""
+    shown = re.search(r"^=+ (\d+) passed in [\d.]+s", README, re.M)
+    assert shown, "the README's test command shows no `N passed in ...s` line"
+    if not whole_suite(request):
+        pytest.skip("only a run of the whole suite knows its count")
+    assert int(shown.group(1)) == len(request.session.items), (
+        f"the README shows {shown.group(1)} passed; the suite holds {len(request.session.items)} tests: "
+        "update the Quick start's test line from a fresh clone's run")
+
+
 def test_a_transcript_differs_in_what_a_run_decides_not_in_what_varies_between_runs():
     shown = ["12:00:01 Importing contacts: 56", "12:00:01 Importing contacts: 36 of 56 (64%), 5 requests, "
              "rate not known yet, about 1 s left", "12:00:02 Importing contacts: 56 of 56 (100%), 5 requests, "
