@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import env_for, invoke
-from importer.read.consent_vocab import FALSE, TRUE, WORDS, channel_of, consent_header
+from importer.read.consent_vocab import FALSE, TRUE, WORDS, channel_of
 from importer.read.header_words import headers_for
 from importer.read.names import normalize
 
@@ -214,35 +214,3 @@ def test_a_small_russian_excel_export_in_cp1251_is_read_unnamed(sandbox, tmp_pat
                                                                    "ru7@example.ru": "cancelled"}
     assert "Имя -> first name; Статус -> subscription status; Фамилия -> Last name" in result.output
     assert sandbox.store.snapshot()["ru7@example.ru"]["first_name"] == "Ольга"
-
-
-# --- SMS consent is never email consent ---------------------------------------------------
-
-SMS = [  # an email consent header, an SMS consent header, and the language's yes and no
-    ("Hírlevél", "SMS hozzájárulás", "Igen", "Nem"),
-    ("Abonare newsletter", "Consimțământ SMS", "Da", "Nu"),
-    ("Συγκατάθεση email", "Συγκατάθεση SMS", "Ναι", "Όχι"),
-    ("Согласие на рассылку", "Согласие на СМС", "Да", "Нет"),
-    ("Згода на розсилку", "Згода на SMS", "Так", "Ні"),
-    ("이메일 수신 동의", "SMS 수신 동의", "예", "아니오"),
-    ("메일 수신 동의", "문자 수신 동의", "예", "아니오"),
-    ("是否订阅", "短信订阅", "是", "否"),
-    ("Berlangganan newsletter", "Persetujuan SMS", "Ya", "Tidak"),
-]
-
-
-@pytest.mark.parametrize("email_header, sms_header, yes, no", SMS)
-def test_an_sms_consent_column_never_sets_the_email_state(sandbox, tmp_path, email_header, sms_header, yes, no):
-    rows = [("in@example.com", yes, no), ("out@example.com", no, yes)]
-    lines = [f"Email;{email_header};{sms_header}"] + [";".join(row) for row in rows]
-    source = tmp_path / "sms.csv"
-    source.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
-    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
-    assert result.exit_code == 0, result.output
-    assert states(sandbox, "in@example.com", "out@example.com") == {"in@example.com": "active",
-                                                                    "out@example.com": "inactive"}
-    assert f"{email_header} -> subscription status" in result.output
-    assert f"{sms_header} -> subscription status" not in result.output
-    if consent_header(sms_header):  # a header that speaks of consent is named, with why it is left out
-        assert f"Consent:           state from {email_header}; left out: {sms_header}: another channel (SMS)" \
-            in result.output

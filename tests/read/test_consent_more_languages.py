@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import env_for, invoke
-from importer.read.consent_vocab import FALSE, TRUE, WORDS, channel_of, consent_header
+from importer.read.consent_vocab import FALSE, TRUE, WORDS, channel_of
 from importer.read.names import normalize
 
 NEW = ("Polish", "Swedish", "Danish", "Norwegian", "Finnish", "Turkish", "Czech", "Japanese")
@@ -181,34 +181,3 @@ def test_the_files_of_a_new_users_session_are_read_end_to_end(sandbox, tmp_path,
     assert states(sandbox, *expected) == expected
     assert columns in result.output
     assert "0 rejected" in result.output and "not consent" not in result.output
-
-
-# --- SMS consent is never email consent ---------------------------------------------------
-
-SMS = [  # an email consent header, an SMS consent header, and the language's yes and no
-    ("Zgoda na newsletter", "Zgoda SMS", "Tak", "Nie"),
-    ("E-postsamtycke", "SMS-samtycke", "Ja", "Nej"),
-    ("Samtykke nyhedsbrev", "Samtykke SMS", "Ja", "Nej"),
-    ("Samtykke e-post", "Samtykke SMS", "Ja", "Nei"),
-    ("Sähköpostilupa", "Tekstiviestilupa", "Kyllä", "Ei"),
-    ("E-posta İzni", "SMS İzni", "Evet", "Hayır"),
-    ("Souhlas s newsletterem", "Souhlas SMS", "Ano", "Ne"),
-    ("メルマガ購読", "SMS配信停止", "はい", "いいえ"),
-]
-
-
-@pytest.mark.parametrize("email_header, sms_header, yes, no", SMS)
-def test_an_sms_consent_column_never_sets_the_email_state(sandbox, tmp_path, email_header, sms_header, yes, no):
-    rows = [("in@example.com", yes, no), ("out@example.com", no, yes)]
-    lines = [f"Email;{email_header};{sms_header}"] + [";".join(row) for row in rows]
-    source = tmp_path / "sms.csv"
-    source.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
-    result = invoke(["run", source], env_for(sandbox), cwd=tmp_path)
-    assert result.exit_code == 0, result.output
-    assert states(sandbox, "in@example.com", "out@example.com") == {"in@example.com": "active",
-                                                                    "out@example.com": "inactive"}
-    assert f"{email_header} -> subscription status" in result.output
-    assert f"{sms_header} -> subscription status" not in result.output
-    if consent_header(sms_header):  # a header that speaks of consent is named, with why it is left out
-        assert f"Consent:           state from {email_header}; left out: {sms_header}: another channel (SMS)" \
-            in result.output
