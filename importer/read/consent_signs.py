@@ -97,11 +97,13 @@ NOT_A_STATE = {"key": "a key", "id": "an id", "ids": "ids", "uid": "an id", "uui
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.:-]{3,}")  # 1001, 0035g00000XyZabAAB, a1b2c3d4-0003
 
 # Words that are states only under one header: Dynamics 365's `Do not allow Emails` and `Do not allow Bulk
-# Emails` hold Allow (in) or Do Not Allow (out). Elsewhere `Allow` means nothing of consent.
+# Emails`, and its display names `Email`'s `Bulk Email` and `Email Allowed`, hold Allow (in) or Do Not Allow
+# (out). Elsewhere `Allow` means nothing of consent.
 _DYNAMICS = {"allow": KitState.ACTIVE, "donotallow": KitState.CANCELLED}
 HEADER_STATES: dict[str, dict[str, KitState]] = {
     "donotallowemails": _DYNAMICS, "donotallowbulkemails": _DYNAMICS, "donotallowemail": _DYNAMICS,
-    "donotallowbulkemail": _DYNAMICS}
+    "donotallowbulkemail": _DYNAMICS, "bulkemail": _DYNAMICS, "bulkemails": _DYNAMICS, "emailallowed": _DYNAMICS,
+    "allowbulkemail": _DYNAMICS, "allowbulkemails": _DYNAMICS, "allowemail": _DYNAMICS, "allowemails": _DYNAMICS}
 
 # A tick box's one value reads as a NO when it starts with one of these, or holds one of the rest.
 NEGATIONS = frozenset(("not", "dont", "never", "nicht", "kein", "keine", "keinen", "pas", "jamais", "nunca",

@@ -63,13 +63,14 @@ ENGLISH = Language(
             "explicit"),
         C: ("unsubscribed", "unsubscribe", "unsub", "cancelled", "canceled", "opted out", "opt-out", "removed",
             "do not email", "globally unsubscribed", "suppressed", "withdrawn", "revoked", "blocklisted",
-            "blacklisted", "deleted"),
+            "blacklisted", "deleted", "excluded"),  # Mailjet: excluded from campaigns
         B: ("cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "soft bounced", "undeliverable",
             "invalid", "blocked", "junk", "held"),  # Marketing Cloud holds an address after repeated bounces
         X: ("complained", "complaint", "spam", "spam complaint", "marked as spam", "reported spam", "abuse"),
         P: ("inactive", "pending", "unconfirmed", "awaiting confirmation", "transactional", "non-subscribed",
             "not subscribed", "never subscribed", "archived", "disabled", "not opted in", "declined",
-            "pending confirmation", "not set", "no consent", "pending double opt-in"),  # Pipedrive's last two
+            "pending confirmation", "not set", "no consent", "pending double opt-in",  # Pipedrive's last two
+            "denied"),  # Drip's eu_consent
     },
     yes=("true", "yes", "y", "t", "1", "x"),
     no=("false", "no", "n", "f", "0"),
@@ -81,12 +82,14 @@ ENGLISH = Language(
     either_headers=("newsletter", "consent", "email subscription"),
     in_headers=("subscribed", "is subscribed", "email subscribed", "accepts email marketing", "accepts marketing",
                 "email opt-in", "opted in", "opt-in", "marketing opt-in", "newsletter opt-in", "email consent",
-                "marketing consent", "subscribed to newsletter", "activated"),  # CleverReach: 0 until confirmed
+                "marketing consent", "subscribed to newsletter", "activated",  # CleverReach: 0 until confirmed
+                "can contact", "can email", "email allowed", "allow email", "allows email"),  # Gumroad: Can Contact
     out_headers={
         C: ("unsubscribed", "unsubscribed from all email", "unsubscribed from email", "is unsubscribed",
             "email unsubscribed", "global unsubscribe", "email disabled", "email opt-out", "opted out", "opt-out",
             "opted out of all email", "has opted out of email", "do not email", "do not contact", "do not mail",
-            "suppressed", "email blacklisted", "blacklisted", "email blocklisted", "blocklisted"),
+            "suppressed", "email blacklisted", "blacklisted", "email blocklisted", "blocklisted",
+            "is excluded from campaigns", "excluded from campaigns", "excluded from marketing"),  # Mailjet
         B: ("bounced", "email bounced", "hard bounced", "email hard bounced"),
         X: ("complained", "complaint", "marked as spam", "spam complaint"),
     },

@@ -238,3 +238,25 @@ def test_the_diff_lists_the_unsubscribe_of_a_skipped_row(sandbox, tmp_path):
     assert result.exit_code == 0, result.output
     assert states(sandbox, "wx1@example.com", "wx2@example.com", "wx3@example.com") == {
         "wx1@example.com": "active", "wx2@example.com": "cancelled", "wx3@example.com": None}
+
+
+@pytest.mark.parametrize("csv, expected", [
+    ("Email,First Name,Bulk Email,Email Allowed\n"  # Dynamics 365's display names
+     "a@example.com,A,Allow,Allow\nb@example.com,B,Do Not Allow,Allow\nc@example.com,C,Allow,Do Not Allow\n",
+     {"a@example.com": "active", "b@example.com": "cancelled", "c@example.com": "cancelled"}),
+    ("Purchase ID,Purchase Email,Buyer Name,Can Contact,Refunded?\n"  # Gumroad's sales export
+     "p1,a@example.com,A,true,false\np2,b@example.com,B,false,false\n",
+     {"a@example.com": "active", "b@example.com": "inactive"}),
+    ("Email,Name,Is Excluded From Campaigns\n"  # Mailjet's contacts export
+     "a@example.com,A,false\nb@example.com,B,true\n",
+     {"a@example.com": "active", "b@example.com": "cancelled"}),
+    ("Email,Name,Subscription Status\n"  # Mailjet's list export
+     "a@example.com,A,subscribed\nb@example.com,B,excluded\nc@example.com,C,unsubscribed\n",
+     {"a@example.com": "active", "b@example.com": "cancelled", "c@example.com": "cancelled"}),
+], ids=["dynamics-display-names", "gumroad-can-contact", "mailjet-excluded", "mailjet-status"])
+def test_opt_out_columns_a_final_smoke_test_found_imported_active(sandbox, tmp_path, csv, expected):
+    """These columns were taken for fields nobody maps, and their opted-out people were created active."""
+    write(tmp_path / "export.csv", csv)
+    result = invoke(["run", "export.csv"], env_for(sandbox), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert states(sandbox, *expected) == expected
