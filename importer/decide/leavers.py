@@ -12,8 +12,8 @@ night nobody counts as gone and the members stay as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from importer.decide.run_memory import RunMemory, digest
@@ -71,14 +71,22 @@ def present(source: RowSource, email_column: int, contacts: ContactMerger) -> se
     every address in any cell of any row or footer line (rejected and left-out rows included), so that
     nobody whose email is still in it counts as gone."""
     keys = {digest(contact.email.casefold()) for contact in contacts.contacts()}
-    lines = [row.cells for row in source.rows()] + [[line] for line in getattr(source, "footer", None) or ()]
-    for cells in lines:
+    for cells in _lines(source):
         if email_column < len(cells) and (cell := cells[email_column].strip()):
             keys.add(digest(cell.casefold()))
         for cell in cells:
             if "@" in cell:
                 keys.update(digest(found.strip(".").casefold()) for found in _ADDRESS.findall(cell))
     return keys
+
+
+def _lines(source: RowSource) -> Iterator[list[str] | tuple[str, ...]]:
+    """Every row's cells, streamed (a source's rows may not fit in memory), then each footer line, which
+    the source knows only once its rows are read."""
+    for row in source.rows():
+        yield row.cells
+    for line in getattr(source, "footer", None) or ():
+        yield [line]
 
 
 def members(memory: RunMemory) -> dict[str, int]:

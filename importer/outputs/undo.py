@@ -10,7 +10,7 @@ active. Cells are formula-safe like the failures CSV, and the file is replaced w
 after a run that did not finish: its file carries a `<undo file>.incomplete` marker until the
 run ends, and the next run at that path keeps its lines (Kit's values before *it* are the older
 truth) and adds its own for what they do not cover. Every line names the Kit account it belongs to
-(`account_id`, Kit's id from GET /v4/account), so that neither a resuming run nor `kit-import undo`
+(`account_id`, the id Kit gives the account), so that neither a resuming run nor `kit-import undo`
 applies one account's file to another.
 """
 

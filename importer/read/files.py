@@ -112,7 +112,7 @@ class Source:
         self.blank_rows = self.short_rows = self.long_rows = 0
         self.footer = []
         width, header_row, kind = len(self.headers), self.header_row, self.kind
-        held: list[tuple[list[str], int]] = []  # lines below a blank row that read as a footer, so far
+        held: list[tuple[list[str], int, str]] = []  # lines below a blank row that read as a footer, so far
         after_blank = False
         for number, cells in self._records():  # the hot loop: one pass per row of the file
             if number <= header_row:
@@ -123,8 +123,8 @@ class Source:
                 self.blank_rows += 1
                 after_blank = True
                 continue
-            elif (held or after_blank) and len(held) < FOOTER_LINES and footer_text(cells, width) is not None:
-                held.append((cells, number))  # a footer if the file ends before a line that could be data
+            elif (held or after_blank) and len(held) < FOOTER_LINES and (text := footer_text(cells, width)):
+                held.append((cells, number, text))  # a footer if the file ends before a line that could be data
                 continue
             elif len(cells) == width and not held:
                 yield Row(number, tuple(cells))
@@ -132,12 +132,12 @@ class Source:
                 continue
             else:
                 row = _fit(number, cells, width, kind)
-            for earlier_cells, earlier in held:  # a line that could be data: those held were rows after all
+            for earlier_cells, earlier, _ in held:  # a line that could be data: those held were rows after all
                 yield self._counted(_fit(earlier, earlier_cells, width, kind), width)
             held.clear()
             after_blank = False
             yield row if isinstance(cells, str) else self._counted(row, width)
-        self.footer = [text for cells, _ in held if (text := footer_text(cells, width)) is not None]
+        self.footer = [text for _, _, text in held]
 
     def _counted(self, row: Row, width: int) -> Row:
         self.short_rows += len(row.cells) < width

@@ -68,7 +68,8 @@ def _legacy_encoding(path: Path) -> Decision:
         sample = f.read(1024 * 1024)
     non_ascii = len(sample.translate(None, bytes(range(0x80))))
     plenty = non_ascii >= max(64, len(sample) // 10)
-    guesses = [match.encoding for match in from_bytes(sample)][:3] if plenty else []
+    matches = from_bytes(sample) if plenty else None
+    guesses = [match.encoding for match in matches][:3] if matches is not None else []
     readings = read_all(sample, guesses)
     if readings:
         best = tied(readings)
@@ -81,7 +82,7 @@ def _legacy_encoding(path: Path) -> Decision:
     for r in readings:  # the sample decoded, but a byte further on does not
         if _decodes(path, r.page.name):
             return Decision(r.page.name, reason(r, readings))
-    guess = from_bytes(sample).best()
+    guess = (matches if matches is not None else from_bytes(sample)).best()
     if guess and _decodes(path, guess.encoding):
         return Decision(guess.encoding)
     return Decision("latin-1")

@@ -71,16 +71,16 @@ def submit(client: KitClient, work: Work, report: RunReport, errors: dict[int, l
             report.error = why  # said once in the summary; in the JSON report's `error` too
         report.interrupted = isinstance(e, KeyboardInterrupt)
         report.terminated = isinstance(e, Terminated)
+        stopped = f"the run stopped: {why}"
         in_flight = submitter.in_flight()
+        # Kit confirmed these subscribers; a later request of theirs (values, tags) got no answer. record()
+        # settles them, so they are not among those left below.
+        record([half_confirmed(o, stopped) for o in in_flight
+                if o.status in (Status.CREATED, Status.UPDATED) and o.contact.email not in settled])
         unanswered = {outcome.contact.email for outcome in in_flight}
         left = [c for c in work if c.email not in settled]
-        # Kit confirmed these subscribers; a later request of theirs (values, tags) got no answer.
-        upserted = [o for o in in_flight
-                    if o.status in (Status.CREATED, Status.UPDATED) and o.contact.email not in settled]
-        record([half_confirmed(outcome, f"the run stopped: {why}") for outcome in upserted])
-        asked = {outcome.contact.email for outcome in upserted}
-        not_confirmed((c for c in left if c.email in unanswered - asked), f"the run stopped: {why}", report, errors)
-        not_sent((c for c in left if c.email not in unanswered), f"the run stopped: {why}", report, errors)
+        not_confirmed((c for c in left if c.email in unanswered), stopped, report, errors)
+        not_sent((c for c in left if c.email not in unanswered), stopped, report, errors)
 
 
 def interrupted_before_sending(interrupt: KeyboardInterrupt, contacts: ContactMerger, work: Work | None,
